@@ -1,0 +1,62 @@
+// Progressive enhancements only: every page works without this file.
+(function () {
+  'use strict';
+
+  function focusErrorSummary(root) {
+    var summary = (root || document).querySelector('[data-autofocus]');
+    if (summary) summary.focus();
+  }
+
+  function wirePasswordToggles(root) {
+    (root || document).querySelectorAll('[data-toggle-password]').forEach(function (box) {
+      if (box.dataset.wired) return;
+      box.dataset.wired = '1';
+      box.addEventListener('change', function () {
+        var input = document.getElementById(box.getAttribute('data-toggle-password'));
+        if (input) input.type = box.checked ? 'text' : 'password';
+      });
+    });
+  }
+
+  function wireCopyButtons(root) {
+    (root || document).querySelectorAll('[data-copy-target]').forEach(function (button) {
+      if (button.dataset.wired) return;
+      button.dataset.wired = '1';
+      button.hidden = false;
+      button.addEventListener('click', function () {
+        var target = document.getElementById(button.getAttribute('data-copy-target'));
+        if (!target || !navigator.clipboard) return;
+        navigator.clipboard.writeText(target.textContent.trim()).then(function () {
+          var done = button.getAttribute('data-copied-label');
+          if (done) button.textContent = done;
+        });
+      });
+    });
+  }
+
+  function wireConfirmations(root) {
+    (root || document).querySelectorAll('form[data-confirm]').forEach(function (form) {
+      if (form.dataset.wired) return;
+      form.dataset.wired = '1';
+      form.addEventListener('submit', function (event) {
+        if (!window.confirm(form.getAttribute('data-confirm'))) event.preventDefault();
+      });
+    });
+  }
+
+  function enhance(root) {
+    wirePasswordToggles(root);
+    wireCopyButtons(root);
+    wireConfirmations(root);
+  }
+
+  document.addEventListener('DOMContentLoaded', function () {
+    enhance(document);
+    focusErrorSummary(document);
+  });
+  document.addEventListener('htmx:after:swap', function (event) {
+    var target = event.target || document;
+    enhance(document);
+    focusErrorSummary(target);
+  });
+})();

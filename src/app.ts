@@ -1,0 +1,39 @@
+import express, { type Express } from 'express';
+import type { Deps } from './deps.ts';
+import { buildDoor } from './http/doors.ts';
+import { errorHandler, notFoundHandler } from './http/errors.ts';
+import { setTemplateCache } from './http/render.ts';
+import { requestLogger } from './http/request-log.ts';
+import { securityHeaders } from './http/security.ts';
+import { staticAssets } from './http/static.ts';
+import { adminAuthRoutes } from './features/admin-auth/routes.ts';
+import { adminGate } from './features/admin-shell/gate.ts';
+import { adminShellRoutes } from './features/admin-shell/routes.ts';
+import { healthRoutes } from './features/health/routes.ts';
+
+/** Builds the whole application; `server.ts` listens, tests use it through supertest. */
+export function createApp(deps: Deps): Express {
+  const production = deps.config.env === 'production';
+  setTemplateCache(production);
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', deps.config.trustProxy ?? false);
+
+  app.use(requestLogger(deps.logger));
+  app.use(securityHeaders({ hsts: deps.config.secureCookies }));
+  app.use(staticAssets({ production }));
+  app.use(healthRoutes(deps));
+
+  app.use(
+    '/admin',
+    buildDoor(deps, 'admin', {
+      language: () => 'en',
+      routes: [...adminAuthRoutes(deps), ...adminShellRoutes(deps)],
+      gate: adminGate(deps),
+    }),
+  );
+
+  app.use(notFoundHandler);
+  app.use(errorHandler({ logger: deps.logger, showStack: deps.config.env === 'development' }));
+  return app;
+}

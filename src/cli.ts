@@ -1,0 +1,64 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from './config.ts';
+import { buildDeps } from './deps.ts';
+import { migrateLatest } from './db/migrate.ts';
+import { seedDemo } from './seed/demo.ts';
+import { AdminAuthService, AdminLoginTakenError, InvalidAdminInputError } from './features/admin-auth/service.ts';
+
+const USAGE = `Usage: npm run selfcare -- <command>
+
+Commands:
+  migrate                                      apply pending database migrations
+  seed-demo                                    add demo roles, customers, individuals and billing data
+  admin-create --login <login> --password <pw> create an administrator
+`;
+
+async function run(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help') {
+    process.stdout.write(USAGE);
+    return command ? 0 : 2;
+  }
+  const config = loadConfig();
+  const deps = await buildDeps({ ...config, logLevel: process.env.LOG_LEVEL || 'warn' });
+  try {
+    switch (command) {
+      case 'migrate': {
+        const applied = await migrateLatest(deps.db);
+        process.stdout.write(applied.length ? `Applied ${applied.length} migration(s):\n${applied.map((m) => `  ${m}`).join('\n')}\n` : 'Database is up to date.\n');
+        return 0;
+      }
+      case 'seed-demo': {
+        await migrateLatest(deps.db);
+        const seeded = await seedDemo(deps);
+        process.stdout.write(`Demo data created. Admin login "${seeded.adminLogin}", password "${seeded.adminPassword}"\n`);
+        return 0;
+      }
+      case 'admin-create': {
+        const { values } = parseArgs({ args: rest, options: { login: { type: 'string' }, password: { type: 'string' } }, strict: true });
+        if (!values.login || !values.password) {
+          process.stderr.write('admin-create needs --login <login> and --password <password>\n');
+          return 2;
+        }
+        await migrateLatest(deps.db);
+        const id = await new AdminAuthService(deps).createAdmin(values.login, values.password);
+        process.stdout.write(`Administrator "${values.login}" created (id ${id}).\n`);
+        return 0;
+      }
+      default:
+        process.stderr.write(`Unknown command "${command}".\n\n${USAGE}`);
+        return 2;
+    }
+  } finally {
+    await deps.close();
+  }
+}
+
+run(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    const known = err instanceof ConfigError || err instanceof InvalidAdminInputError || err instanceof AdminLoginTakenError || (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'));
+    process.stderr.write(`selfcare: ${known || err instanceof Error ? (err as Error).message : String(err)}\n`);
+    process.exit(1);
+  },
+);

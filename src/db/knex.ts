@@ -1,0 +1,86 @@
+import path from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import knexFactory, { type Knex } from 'knex';
+import type { Config } from '../config.ts';
+
+export type { Knex };
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const MIGRATIONS_DIR = path.resolve(here, '../../migrations');
+
+/** Fail closed quickly: never wait long for a connection the server will not give. */
+const ACQUIRE_TIMEOUT_MS = 2000;
+
+export function knexConfig(config: Pick<Config, 'databaseUrl' | 'dataDir'>): Knex.Config {
+  const migrations = { directory: MIGRATIONS_DIR, loadExtensions: ['.ts'], tableName: 'knex_migrations' };
+  if (config.databaseUrl) {
+    const url = new URL(config.databaseUrl);
+    return {
+      client: 'mysql2',
+      connection: {
+        host: url.hostname,
+        port: url.port ? Number(url.port) : 3306,
+        user: decodeURIComponent(url.username),
+        password: decodeURIComponent(url.password),
+        database: decodeURIComponent(url.pathname.slice(1)),
+        charset: 'utf8mb4',
+        timezone: 'Z',
+        decimalNumbers: true,
+        connectTimeout: ACQUIRE_TIMEOUT_MS,
+      },
+      pool: { min: 0, max: 10 },
+      acquireConnectionTimeout: ACQUIRE_TIMEOUT_MS,
+      migrations,
+    };
+  }
+  mkdirSync(config.dataDir, { recursive: true });
+  return {
+    client: 'better-sqlite3',
+    connection: { filename: path.join(config.dataDir, 'selfcare.sqlite') },
+    useNullAsDefault: true,
+    pool: {
+      min: 1,
+      max: 1,
+      afterCreate(conn: { pragma(sql: string): unknown }, done: (err: Error | null, conn: unknown) => void) {
+        conn.pragma('journal_mode = WAL');
+        conn.pragma('foreign_keys = ON');
+        conn.pragma('busy_timeout = 2000');
+        done(null, conn);
+      },
+    },
+    acquireConnectionTimeout: ACQUIRE_TIMEOUT_MS,
+    migrations,
+  };
+}
+
+export function createDb(config: Pick<Config, 'databaseUrl' | 'dataDir'>): Knex {
+  return knexFactory(knexConfig(config));
+}
+
+export function isMysql(db: Knex): boolean {
+  return db.client.config.client === 'mysql2';
+}
+
+/** Timestamps come back as Date (MySQL) or epoch milliseconds (SQLite); the program uses Date. */
+export function toDate(value: unknown): Date | null {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Date) return value;
+  if (typeof value === 'number') return new Date(value);
+  if (typeof value === 'string') {
+    const d = /^\d+$/.test(value) ? new Date(Number(value)) : new Date(value.includes('T') || value.endsWith('Z') ? value : value.replace(' ', 'T') + 'Z');
+    return Number.isNaN(d.getTime()) ? null : d;
+  }
+  return null;
+}
+
+export function toBool(value: unknown): boolean {
+  return value === true || value === 1 || value === '1';
+}
+
+/** The id an insert returned, on either backend. */
+export function insertedId(result: unknown): number {
+  const first = Array.isArray(result) ? result[0] : result;
+  const id = typeof first === 'object' && first !== null && 'id' in first ? (first as { id: unknown }).id : first;
+  return Number(id);
+}

@@ -1,0 +1,37 @@
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Knex } from 'knex';
+import { MIGRATIONS_DIR } from './knex.ts';
+
+/**
+ * Migrations are imported by our own module (not by knex's loader), so the same TypeScript
+ * files run under tsx, under vitest and in production.
+ */
+class TypeScriptMigrationSource implements Knex.MigrationSource<string> {
+  async getMigrations(): Promise<string[]> {
+    return readdirSync(MIGRATIONS_DIR)
+      .filter((f) => /^\d{14}_[a-z0-9_]+\.ts$/.test(f))
+      .sort();
+  }
+
+  getMigrationName(migration: string): string {
+    return migration;
+  }
+
+  async getMigration(migration: string): Promise<Knex.Migration> {
+    return (await import(pathToFileURL(path.join(MIGRATIONS_DIR, migration)).href)) as Knex.Migration;
+  }
+}
+
+const options: Knex.MigratorConfig = { migrationSource: new TypeScriptMigrationSource() };
+
+export async function migrateLatest(db: Knex): Promise<string[]> {
+  const [, applied] = (await db.migrate.latest(options)) as [number, string[]];
+  return applied;
+}
+
+export async function rollbackAll(db: Knex): Promise<string[]> {
+  const [, rolledBack] = (await db.migrate.rollback(options, true)) as [number, string[]];
+  return rolledBack;
+}

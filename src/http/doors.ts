@@ -1,0 +1,52 @@
+import express, { type RequestHandler, type Router } from 'express';
+import type { Deps } from '../deps.ts';
+import { clientIp } from './client-ip.ts';
+import { csrfProtection } from './csrf.ts';
+import type { FieldError } from './form.ts';
+import { mountRoutes, type RouteDef } from './route-table.ts';
+import { enforceAbsoluteTimeout, sessionMiddleware, type Door } from './session.ts';
+
+export const formBody = express.urlencoded({ extended: true, limit: '100kb', parameterLimit: 2000 });
+
+/** Pages behind a session are personal: never cached by the browser or a proxy. */
+export const noStore: RequestHandler = (_req, res, next) => {
+  res.setHeader('Cache-Control', 'no-store');
+  next();
+};
+
+/** Locals every page template relies on: translator, field messages, flash, current path. */
+export function pageLocals(deps: Deps, pickLanguage: (req: Parameters<RequestHandler>[0]) => string): RequestHandler {
+  return (req, res, next) => {
+    const lang = pickLanguage(req);
+    const t = deps.i18n.getFixedT(lang);
+    res.locals.lang = lang;
+    res.locals.t = (key: string, options?: Record<string, unknown>) => t(key, options ?? {}) as string;
+    (res.locals as Record<string, unknown>).fieldMessage = (e: FieldError) => e.text ?? (t(e.key ?? 'errors.invalid', e.params ?? {}) as string);
+    res.locals.currentPath = req.path;
+    res.locals.clientIp = clientIp(req);
+    if (req.session.flash) {
+      res.locals.flash = req.session.flash;
+      delete req.session.flash;
+    }
+    next();
+  };
+}
+
+/**
+ * The middleware of one door, in order: body, session (its own cookie), absolute timeout, CSRF,
+ * page locals, then the door's route table behind its gate.
+ */
+export function buildDoor<P>(
+  deps: Deps,
+  door: Door,
+  opts: { language: (req: Parameters<RequestHandler>[0]) => string; before?: RequestHandler[]; routes: ReadonlyArray<RouteDef<P>>; gate: (p: P) => RequestHandler[] },
+): Router {
+  const router = express.Router();
+  router.use(noStore, formBody);
+  router.use(sessionMiddleware(door, deps.sessionStores[door], deps.config));
+  router.use(enforceAbsoluteTimeout(deps.config));
+  router.use(csrfProtection);
+  router.use(pageLocals(deps, opts.language));
+  for (const mw of opts.before ?? []) router.use(mw);
+  return mountRoutes(router, opts.routes, opts.gate);
+}

@@ -1,0 +1,94 @@
+import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
+import type { Logger } from '../logger.ts';
+import { renderPage } from './render.ts';
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly code?: string,
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+export const notFoundError = (): HttpError => new HttpError(404, 'Not found', 'not_found');
+export const forbiddenError = (): HttpError => new HttpError(403, 'Forbidden', 'forbidden');
+
+const INFRASTRUCTURE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'PROTOCOL_CONNECTION_LOST', 'ER_CON_COUNT_ERROR', 'SQLITE_BUSY', 'SQLITE_CANTOPEN']);
+const INFRASTRUCTURE_NAMES = new Set(['KnexTimeoutError', 'ClientClosedError', 'ConnectionTimeoutError', 'SocketClosedUnexpectedlyError', 'ReconnectStrategyError', 'StoreUnavailableError', 'DatabaseUnavailableError']);
+
+/** Errors meaning "the database or the session store did not answer": answered 503, fail closed. */
+export function isUnavailable(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const { code, name, message } = e as { code?: string; name?: string; message?: string };
+    if ((code && INFRASTRUCTURE_CODES.has(code)) || (name && INFRASTRUCTURE_NAMES.has(name))) return true;
+    if (message && /The client is closed|Connection is closed|Socket closed|connect ECONNREFUSED|Pool is closed|Knex: Timeout acquiring/i.test(message)) return true;
+  }
+  return false;
+}
+
+export function statusOf(err: unknown): number {
+  if (isUnavailable(err)) return 503;
+  const status = (err as { status?: unknown; statusCode?: unknown }).status ?? (err as { statusCode?: unknown }).statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 600) return status;
+  return 500;
+}
+
+const API_CODES: Record<number, string> = { 400: 'invalid_input', 401: 'invalid_credentials', 403: 'forbidden', 404: 'not_found', 409: 'conflict', 413: 'invalid_input', 415: 'invalid_input', 422: 'invalid_input', 429: 'rate_limited', 503: 'unavailable' };
+
+const MESSAGES: Record<number, string> = {
+  400: 'The request could not be understood.',
+  403: 'You do not have permission to do this.',
+  404: 'The page or record was not found.',
+  409: 'The record was changed by someone else.',
+  413: 'The request is too large.',
+  422: 'The request contains invalid data.',
+  429: 'Too many attempts. Try again later.',
+  500: 'Something went wrong on our side.',
+  503: 'The service is temporarily unavailable. Try again in a moment.',
+};
+
+function isApiRequest(req: Request): boolean {
+  return req.originalUrl.startsWith('/api/') || req.originalUrl === '/api' || req.originalUrl.startsWith('/rest/');
+}
+
+export function apiErrorBody(status: number, message?: string, code?: string): { error: { code: string; message: string } } {
+  return { error: { code: code ?? API_CODES[status] ?? 'internal_error', message: message ?? MESSAGES[status] ?? 'Unexpected error.' } };
+}
+
+export const notFoundHandler: RequestHandler = (_req, _res, next) => next(notFoundError());
+
+export function errorHandler(opts: { logger: Logger; showStack: boolean }): ErrorRequestHandler {
+  // Express recognises error handlers by their four parameters.
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  return (err, req, res, _next) => {
+    const status = statusOf(err);
+    if (status >= 500) opts.logger.error({ err, reqId: req.id, url: req.originalUrl }, status === 503 ? 'dependency unavailable' : 'request failed');
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    if (status === 503) res.setHeader('Retry-After', '5');
+    if (err instanceof HttpError && err.status === 429 && (err as HttpError & { retryAfter?: number }).retryAfter) {
+      res.setHeader('Retry-After', String((err as HttpError & { retryAfter?: number }).retryAfter));
+    }
+    if (isApiRequest(req)) {
+      const known = err instanceof HttpError && status < 500;
+      res.status(status).json(apiErrorBody(status, known ? err.message : undefined, known ? err.code : undefined));
+      return;
+    }
+    const message = err instanceof HttpError && status < 500 && status !== 404 && status !== 403 ? err.message : (MESSAGES[status] ?? MESSAGES[500]!);
+    const stack = opts.showStack && status >= 500 && err instanceof Error ? err.stack : undefined;
+    renderPage(req, res, {
+      view: 'errors/error',
+      layout: 'bare',
+      status,
+      locals: { title: `${status}`, status, message, stack },
+    }).catch((renderErr: unknown) => {
+      opts.logger.error({ err: renderErr }, 'error page failed to render');
+      if (!res.headersSent) res.status(status).type('text/plain').send(MESSAGES[status] ?? 'Error');
+    });
+  };
+}

@@ -1,0 +1,46 @@
+import type { z } from 'zod';
+
+/** One problem with one field, in form order: a translation key (or ready text) and its params. */
+export interface FieldError {
+  field: string;
+  key?: string;
+  text?: string;
+  params?: Record<string, unknown>;
+}
+
+export type FormResult<T> = { ok: true; values: T } | { ok: false; values: Record<string, unknown>; errors: FieldError[] };
+
+/**
+ * Runs a zod schema over a form body. Schema messages are translation keys (`errors.required`);
+ * anything else falls back to `errors.invalid`. Raw values are kept to re-render the form.
+ */
+export function parseForm<S extends z.ZodType>(schema: S, body: unknown): FormResult<z.infer<S>> {
+  const raw = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  const result = schema.safeParse(raw);
+  if (result.success) return { ok: true, values: result.data };
+  const seen = new Set<string>();
+  const errors: FieldError[] = [];
+  for (const issue of result.error.issues) {
+    const field = issue.path.map(String).join('.') || 'form';
+    if (seen.has(field)) continue;
+    seen.add(field);
+    const key = issue.message.startsWith('errors.') ? issue.message : 'errors.invalid';
+    const params: Record<string, unknown> = {};
+    if ('minimum' in issue) params.min = issue.minimum;
+    if ('maximum' in issue) params.max = issue.maximum;
+    errors.push({ field, key, params });
+  }
+  return { ok: false, values: raw, errors };
+}
+
+/** Checkbox semantics for HTML forms: present with "on"/"1"/"true" means checked. */
+export function checkbox(value: unknown): boolean {
+  const v = Array.isArray(value) ? value[value.length - 1] : value;
+  return v === 'on' || v === '1' || v === 'true' || v === true;
+}
+
+/** A form field that may arrive once or repeated (`role_ids`): always an array of strings. */
+export function repeated(value: unknown): string[] {
+  if (value === undefined || value === null || value === '') return [];
+  return (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string' && v !== '');
+}

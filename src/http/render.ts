@@ -1,0 +1,55 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ejs from 'ejs';
+import type { Request, Response } from 'express';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const VIEWS_DIR = path.resolve(here, '../../views');
+
+export type Layout = 'admin' | 'portal' | 'bare';
+
+export interface RenderOptions {
+  /** page template under views/, without extension */
+  view: string;
+  /** partial rendered alone for htmx requests; defaults to the whole page body */
+  fragment?: string;
+  layout?: Layout;
+  status?: number;
+  locals?: Record<string, unknown>;
+}
+
+let cacheTemplates = false;
+export function setTemplateCache(enabled: boolean): void {
+  cacheTemplates = enabled;
+}
+
+export function renderFile(view: string, locals: Record<string, unknown>): Promise<string> {
+  return ejs.renderFile(path.join(VIEWS_DIR, `${view}.ejs`), locals, { root: VIEWS_DIR, views: [VIEWS_DIR], cache: cacheTemplates, async: false });
+}
+
+/** An htmx request that wants a fragment (not a history restore, which needs the whole page). */
+export function wantsFragment(req: Request): boolean {
+  return req.get('HX-Request') === 'true' && req.get('HX-History-Restore-Request') !== 'true';
+}
+
+/**
+ * Every URL renders a whole page; the same handler answers an htmx request with the fragment
+ * only. Always `Vary: HX-Request` so caches never mix the two.
+ */
+export async function renderPage(req: Request, res: Response, opts: RenderOptions): Promise<void> {
+  res.vary('HX-Request');
+  const locals = { ...res.locals, ...opts.locals };
+  let html: string;
+  if (opts.fragment && wantsFragment(req)) {
+    html = await renderFile(opts.fragment, locals);
+  } else {
+    const body = await renderFile(opts.view, locals);
+    html = wantsFragment(req) && !opts.fragment ? body : await renderFile(`layouts/${opts.layout ?? 'admin'}`, { ...locals, body });
+  }
+  res.status(opts.status ?? 200).type('html').send(html);
+}
+
+/** 303 after a successful state change; htmx follows it and swaps the target. */
+export function seeOther(res: Response, location: string): void {
+  res.redirect(303, location);
+}

@@ -1,0 +1,69 @@
+import session, { type Store } from 'express-session';
+import type { Request, RequestHandler } from 'express';
+import type { Config } from '../config.ts';
+
+export type Door = 'admin' | 'portal';
+
+export function sessionCookieName(door: Door, secure: boolean): string {
+  return `${secure ? '__Host-' : ''}sc_${door}`;
+}
+
+/**
+ * One cookie per door so an admin can impersonate a customer in a second tab. Idle timeout by a
+ * rolling cookie; the absolute timeout is enforced by `enforceAbsoluteTimeout`.
+ */
+export function sessionMiddleware(door: Door, store: Store, config: Config): RequestHandler {
+  return session({
+    name: sessionCookieName(door, config.secureCookies),
+    secret: config.secretKey,
+    store,
+    resave: false,
+    saveUninitialized: false,
+    rolling: true,
+    unset: 'destroy',
+    cookie: {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: config.secureCookies,
+      path: '/',
+      maxAge: config.sessionIdleMinutes * 60_000,
+    },
+  });
+}
+
+export const enforceAbsoluteTimeout =
+  (config: Config): RequestHandler =>
+  (req, _res, next) => {
+    const createdAt = req.session.createdAt;
+    if (createdAt === undefined) {
+      req.session.createdAt = Date.now();
+      return next();
+    }
+    if (Date.now() - createdAt > config.sessionAbsoluteHours * 3_600_000) {
+      req.session.regenerate((err) => {
+        if (err) return next(err);
+        req.session.createdAt = Date.now();
+        next();
+      });
+      return;
+    }
+    next();
+  };
+
+export function regenerateSession(req: Request): Promise<void> {
+  return new Promise((resolve, reject) => {
+    req.session.regenerate((err) => {
+      if (err) return reject(err);
+      req.session.createdAt = Date.now();
+      resolve();
+    });
+  });
+}
+
+export function destroySession(req: Request): Promise<void> {
+  return new Promise((resolve, reject) => req.session.destroy((err) => (err ? reject(err) : resolve())));
+}
+
+export function saveSession(req: Request): Promise<void> {
+  return new Promise((resolve, reject) => req.session.save((err) => (err ? reject(err) : resolve())));
+}

@@ -1,0 +1,49 @@
+import { createServer } from 'node:http';
+import { createApp } from './app.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { buildDeps } from './deps.ts';
+import { migrateLatest } from './db/migrate.ts';
+import { seedDemoIfEmpty } from './seed/demo.ts';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const deps = await buildDeps(config);
+  await migrateLatest(deps.db);
+  if (!config.databaseUrl) {
+    const seeded = await seedDemoIfEmpty(deps);
+    if (seeded) {
+      // Printed once, on the console only: the demo admin's credentials are never logged.
+      process.stdout.write(`\nDemo data created. Sign in at ${config.publicUrl}/admin with login "${seeded.adminLogin}" and password "${seeded.adminPassword}"\n\n`);
+    }
+  }
+  const server = createServer(createApp(deps));
+  server.keepAliveTimeout = 5000;
+  server.listen(config.port, config.host, () => deps.logger.info({ port: config.port, host: config.host, database: config.databaseUrl ? 'mysql' : 'sqlite', store: config.redisUrl ? 'redis' : 'memory' }, 'selfcare listening'));
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    deps.logger.info({ signal }, 'shutting down: finishing in-flight requests');
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    server.close(() => {
+      deps.close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    });
+    server.closeIdleConnections();
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`selfcare: ${err.message}\n`);
+  } else {
+    process.stderr.write(`selfcare: could not start: ${err instanceof Error ? err.message : String(err)}\n`);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,75 @@
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { RedisClient } from './redis-kv.ts';
+
+export interface ThrottleDecision {
+  allowed: boolean;
+  retryAfterSeconds: number;
+}
+
+export interface ThrottleLimits {
+  /** failures allowed per login + address before a block */
+  perLoginAndAddress: number;
+  /** failures allowed per address (any login) before a block */
+  perAddress: number;
+  windowSeconds: number;
+  blockSeconds: number;
+}
+
+export const DEFAULT_THROTTLE_LIMITS: ThrottleLimits = { perLoginAndAddress: 5, perAddress: 30, windowSeconds: 900, blockSeconds: 900 };
+
+/**
+ * Brute-force limits for one door (admin sign-in, self-care sign-in, API sessions): failures
+ * counted per login+address and per address, on Redis when configured, in memory otherwise.
+ * Store errors propagate, so a dead Redis fails closed (503) instead of letting guesses through.
+ */
+export class LoginThrottle {
+  private readonly byLoginAndAddress: RateLimiterAbstract;
+  private readonly byAddress: RateLimiterAbstract;
+
+  constructor(
+    name: string,
+    redis: RedisClient | undefined,
+    private readonly limits: ThrottleLimits = DEFAULT_THROTTLE_LIMITS,
+  ) {
+    const make = (suffix: string, points: number): RateLimiterAbstract => {
+      const opts = { keyPrefix: `throttle:${name}:${suffix}`, points, duration: limits.windowSeconds, blockDuration: limits.blockSeconds };
+      return redis ? new RateLimiterRedis({ ...opts, storeClient: redis, useRedisPackage: true }) : new RateLimiterMemory(opts);
+    };
+    this.byLoginAndAddress = make('login', limits.perLoginAndAddress);
+    this.byAddress = make('ip', limits.perAddress);
+  }
+
+  private static key(login: string, address: string): string {
+    return `${login.trim().toLowerCase()}|${address}`;
+  }
+
+  private static blocked(res: RateLimiterRes | null, points: number): number {
+    if (!res) return 0;
+    return res.consumedPoints >= points ? Math.max(1, Math.ceil(res.msBeforeNext / 1000)) : 0;
+  }
+
+  async check(login: string, address: string): Promise<ThrottleDecision> {
+    const [pair, ip] = await Promise.all([this.byLoginAndAddress.get(LoginThrottle.key(login, address)), this.byAddress.get(address)]);
+    const wait = Math.max(LoginThrottle.blocked(pair, this.limits.perLoginAndAddress), LoginThrottle.blocked(ip, this.limits.perAddress));
+    return { allowed: wait === 0, retryAfterSeconds: wait };
+  }
+
+  /** Records a failure; returns the decision for the next attempt. */
+  async fail(login: string, address: string): Promise<ThrottleDecision> {
+    const results = await Promise.all([
+      this.byLoginAndAddress.consume(LoginThrottle.key(login, address)).catch(rejectedOrThrow),
+      this.byAddress.consume(address).catch(rejectedOrThrow),
+    ]);
+    const wait = Math.max(...results.map((r) => (r.remainingPoints <= 0 ? Math.ceil(r.msBeforeNext / 1000) : 0)));
+    return { allowed: wait === 0, retryAfterSeconds: wait };
+  }
+
+  async succeed(login: string, address: string): Promise<void> {
+    await this.byLoginAndAddress.delete(LoginThrottle.key(login, address));
+  }
+}
+
+function rejectedOrThrow(err: unknown): RateLimiterRes {
+  if (err instanceof RateLimiterRes) return err;
+  throw err;
+}

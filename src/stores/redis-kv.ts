@@ -1,0 +1,54 @@
+import { createClient } from 'redis';
+import type { KeyValueStore } from './kv.ts';
+
+export type RedisClient = ReturnType<typeof createClient>;
+
+/**
+ * Commands fail at once while disconnected (no offline queue) so requests fail closed with 503
+ * instead of hanging; the client keeps reconnecting in the background and recovers by itself.
+ */
+export function createRedisClient(url: string): RedisClient {
+  return createClient({
+    url,
+    disableOfflineQueue: true,
+    socket: {
+      connectTimeout: 2000,
+      reconnectStrategy: (retries: number) => Math.min(100 * 2 ** Math.min(retries, 5), 2000),
+    },
+  });
+}
+
+export class RedisKeyValueStore implements KeyValueStore {
+  constructor(
+    private readonly client: RedisClient,
+    private readonly prefix = 'sc:',
+  ) {}
+
+  async get(key: string): Promise<string | null> {
+    return this.client.get(this.prefix + key);
+  }
+
+  async set(key: string, value: string, ttlSeconds: number): Promise<void> {
+    await this.client.set(this.prefix + key, value, { EX: Math.max(1, Math.ceil(ttlSeconds)) });
+  }
+
+  async take(key: string): Promise<string | null> {
+    return this.client.getDel(this.prefix + key);
+  }
+
+  async del(key: string): Promise<void> {
+    await this.client.del(this.prefix + key);
+  }
+
+  async addToSet(key: string, member: string, ttlSeconds: number): Promise<void> {
+    await this.client.multi().sAdd(this.prefix + key, member).expire(this.prefix + key, Math.max(1, Math.ceil(ttlSeconds))).exec();
+  }
+
+  async members(key: string): Promise<string[]> {
+    return this.client.sMembers(this.prefix + key);
+  }
+
+  async ping(): Promise<void> {
+    await this.client.ping();
+  }
+}
