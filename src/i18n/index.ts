@@ -8,11 +8,34 @@ export type { TFunction };
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const LOCALES_DIR = path.join(here, 'locales');
 
-export function loadResources(): Record<string, { translation: Record<string, unknown> }> {
-  const resources: Record<string, { translation: Record<string, unknown> }> = {};
+type Tree = Record<string, unknown>;
+
+function deepMerge(target: Tree, source: Tree): Tree {
+  for (const [key, value] of Object.entries(source)) {
+    const existing = target[key];
+    if (value && typeof value === 'object' && !Array.isArray(value) && existing && typeof existing === 'object') {
+      deepMerge(existing as Tree, value as Tree);
+    } else {
+      target[key] = value;
+    }
+  }
+  return target;
+}
+
+/**
+ * Every `locales/<lng>/*.json` file is merged into that language's one namespace, so each
+ * feature keeps its strings in a file of its own (`portal.json`, `invoices.json`, …).
+ */
+export function loadResources(): Record<string, { translation: Tree }> {
+  const resources: Record<string, { translation: Tree }> = {};
   for (const lng of readdirSync(LOCALES_DIR)) {
-    const file = path.join(LOCALES_DIR, lng, 'translation.json');
-    if (existsSync(file)) resources[lng] = { translation: JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown> };
+    const dir = path.join(LOCALES_DIR, lng);
+    if (!existsSync(dir)) continue;
+    const translation: Tree = {};
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+      deepMerge(translation, JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as Tree);
+    }
+    resources[lng] = { translation };
   }
   return resources;
 }
