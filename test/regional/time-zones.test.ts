@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { isValidTimeZone, listTimeZones } from '../../src/regional/time-zones.ts';
+
+const winter = new Date('2026-01-15T12:00:00Z');
+const summer = new Date('2026-07-15T12:00:00Z');
+
+const find = (id: string, now: Date) => listTimeZones(now).find((zone) => zone.id === id);
+
+describe('listTimeZones', () => {
+  it('lists every zone Intl knows plus UTC, each once', () => {
+    const ids = listTimeZones(winter).map((zone) => zone.id);
+    const intl = Intl.supportedValuesOf('timeZone');
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toContain('UTC');
+    expect(ids).toEqual(expect.arrayContaining(intl));
+    expect(ids.length).toBe(new Set([...intl, 'UTC']).size);
+  });
+
+  it('labels each zone with its offset at the given moment', () => {
+    expect(find('UTC', winter)?.label).toBe('(UTC+00:00) UTC');
+    expect(find('Europe/Berlin', winter)).toEqual({ id: 'Europe/Berlin', offsetMinutes: 60, label: '(UTC+01:00) Europe/Berlin' });
+    expect(find('Europe/Berlin', summer)?.label).toBe('(UTC+02:00) Europe/Berlin');
+    expect(find('America/New_York', winter)?.label).toBe('(UTC-05:00) America/New_York');
+    expect(find('America/New_York', summer)?.offsetMinutes).toBe(-240);
+    expect(find('America/St_Johns', winter)?.label).toBe('(UTC-03:30) America/St_Johns');
+    expect(find('Asia/Tokyo', summer)?.label).toBe('(UTC+09:00) Asia/Tokyo');
+    expect(find('Pacific/Chatham', winter)?.label).toBe('(UTC+13:45) Pacific/Chatham');
+  });
+
+  it('sorts by offset, then by name', () => {
+    const list = listTimeZones(summer);
+    for (const [index, zone] of list.entries()) {
+      const next = list[index + 1];
+      if (next === undefined) break;
+      const inOrder = zone.offsetMinutes < next.offsetMinutes || (zone.offsetMinutes === next.offsetMinutes && zone.id < next.id);
+      expect(inOrder, `${zone.label} before ${next.label}`).toBe(true);
+    }
+    expect(list[0]?.offsetMinutes).toBeLessThan(0);
+    expect(list.at(-1)?.offsetMinutes).toBeGreaterThan(0);
+  });
+
+  it('reuses the list within a minute and rebuilds it for another minute', () => {
+    const first = listTimeZones(new Date('2026-01-15T12:00:05Z'));
+    expect(listTimeZones(new Date('2026-01-15T12:00:55Z'))).toBe(first);
+    const later = listTimeZones(new Date('2026-07-15T12:00:05Z'));
+    expect(later).not.toBe(first);
+    expect(later.find((zone) => zone.id === 'Europe/Berlin')?.offsetMinutes).toBe(120);
+  });
+
+  it('hands out a list nobody can change', () => {
+    const list = listTimeZones(winter) as TimeZoneListForMutation;
+    expect(() => list.push({ id: 'Mars/Olympus', offsetMinutes: 0, label: 'x' })).toThrow(TypeError);
+    expect(() => {
+      const first = list[0];
+      if (first !== undefined) first.label = 'changed';
+    }).toThrow(TypeError);
+  });
+});
+
+type TimeZoneListForMutation = { id: string; offsetMinutes: number; label: string }[];
+
+describe('isValidTimeZone', () => {
+  it.each(['UTC', 'Europe/Berlin', 'America/New_York', 'Australia/Lord_Howe'])('accepts %s', (id) => {
+    expect(isValidTimeZone(id)).toBe(true);
+  });
+
+  it('accepts every zone in the list', () => {
+    expect(listTimeZones(winter).every((zone) => isValidTimeZone(zone.id))).toBe(true);
+  });
+
+  it.each(['+05:00', 'UTC+5', 'GMT+2', 'europe/berlin', 'Europe/Berlin ', 'Mars/Olympus', '', 'garbage'])('refuses %j', (id) => {
+    expect(isValidTimeZone(id)).toBe(false);
+  });
+
+  it('refuses values that are not strings', () => {
+    expect(isValidTimeZone(undefined)).toBe(false);
+    expect(isValidTimeZone(60)).toBe(false);
+  });
+});
