@@ -34,6 +34,6 @@ export function createApp(deps: Deps): Express {
   );
 
   app.use(notFoundHandler);
-  app.use(errorHandler({ logger: deps.logger, showStack: deps.config.env === 'development' }));
+  app.use(errorHandler({ logger: deps.logger, showStack: deps.config.env === 'development', i18n: deps.i18n }));
   return app;
 }

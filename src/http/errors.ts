@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
+import type { i18n } from 'i18next';
 import type { Logger } from '../logger.ts';
 import { renderPage } from './render.ts';
 
@@ -17,14 +18,14 @@ export const notFoundError = (): HttpError => new HttpError(404, 'Not found', 'n
 export const forbiddenError = (): HttpError => new HttpError(403, 'Forbidden', 'forbidden');
 
 const INFRASTRUCTURE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'PROTOCOL_CONNECTION_LOST', 'ER_CON_COUNT_ERROR', 'SQLITE_BUSY', 'SQLITE_CANTOPEN']);
-const INFRASTRUCTURE_NAMES = new Set(['KnexTimeoutError', 'ClientClosedError', 'ConnectionTimeoutError', 'SocketClosedUnexpectedlyError', 'ReconnectStrategyError', 'StoreUnavailableError', 'DatabaseUnavailableError']);
+const INFRASTRUCTURE_NAMES = new Set(['KnexTimeoutError', 'ClientClosedError', 'ConnectionTimeoutError', 'SocketClosedUnexpectedlyError', 'ReconnectStrategyError', 'ClientOfflineError', 'StoreUnavailableError', 'DatabaseUnavailableError']);
 
 /** Errors meaning "the database or the session store did not answer": answered 503, fail closed. */
 export function isUnavailable(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
     const { code, name, message } = e as { code?: string; name?: string; message?: string };
     if ((code && INFRASTRUCTURE_CODES.has(code)) || (name && INFRASTRUCTURE_NAMES.has(name))) return true;
-    if (message && /The client is closed|Connection is closed|Socket closed|connect ECONNREFUSED|Pool is closed|Knex: Timeout acquiring/i.test(message)) return true;
+    if (message && /The client is closed|The client is offline|Connection is closed|Socket closed|connect ECONNREFUSED|Pool is closed|Knex: Timeout acquiring/i.test(message)) return true;
   }
   return false;
 }
@@ -60,7 +61,7 @@ export function apiErrorBody(status: number, message?: string, code?: string): {
 
 export const notFoundHandler: RequestHandler = (_req, _res, next) => next(notFoundError());
 
-export function errorHandler(opts: { logger: Logger; showStack: boolean }): ErrorRequestHandler {
+export function errorHandler(opts: { logger: Logger; showStack: boolean; i18n: i18n }): ErrorRequestHandler {
   // Express recognises error handlers by their four parameters.
   // eslint-disable-next-line @typescript-eslint/no-unused-vars
   return (err, req, res, _next) => {
@@ -81,6 +82,11 @@ export function errorHandler(opts: { logger: Logger; showStack: boolean }): Erro
     }
     const message = err instanceof HttpError && status < 500 && status !== 404 && status !== 403 ? err.message : (MESSAGES[status] ?? MESSAGES[500]!);
     const stack = opts.showStack && status >= 500 && err instanceof Error ? err.stack : undefined;
+    if (!res.locals.t) {
+      // The error happened before the door set up its locals (e.g. the session store failed).
+      const t = opts.i18n.getFixedT(res.locals.lang ?? 'en');
+      res.locals.t = (key: string, options?: Record<string, unknown>) => t(key, options ?? {}) as string;
+    }
     renderPage(req, res, {
       view: 'errors/error',
       layout: 'bare',

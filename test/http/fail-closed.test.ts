@@ -1,0 +1,111 @@
+import net from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import request from 'supertest';
+import { createAdmin, createTestApp, signInAdmin, type TestApp } from '../helpers/app.ts';
+
+let t: TestApp | undefined;
+afterEach(async () => {
+  await t?.close();
+  t = undefined;
+});
+
+describe('GET /readyz', () => {
+  it('answers ready when the database and the session store answer', async () => {
+    t = await createTestApp();
+    const res = await request(t.app).get('/readyz');
+    expect(res.status).toBe(200);
+    expect(res.body.checks).toEqual({ database: 'ok', session_store: 'ok' });
+  });
+});
+
+describe('when the database is unreachable', () => {
+  it('reports 503 on /readyz within about two seconds', async () => {
+    t = await createTestApp();
+    await t.deps.db.destroy();
+    const started = Date.now();
+    const res = await request(t.app).get('/readyz');
+    expect(res.status).toBe(503);
+    expect(res.body.checks.database).toBe('unavailable');
+    expect(Date.now() - started).toBeLessThan(2500);
+    expect((await request(t.app).get('/healthz')).status).toBe(200);
+  });
+
+  it('answers admin pages with a 503 page instead of hanging or leaking', async () => {
+    const { createDb } = await import('../../src/db/knex.ts');
+    t = await createTestApp();
+    // A MySQL server that refuses connections: the pool gives up quickly.
+    (t.deps as { db: unknown }).db = createDb({ databaseUrl: 'mysql://root@127.0.0.1:1/nowhere', dataDir: t.config.dataDir });
+    const { createApp } = await import('../../src/app.ts');
+    const app = createApp(t.deps);
+    const started = Date.now();
+    const agent = request.agent(app);
+    const page = await agent.get('/admin/login');
+    const token = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1];
+    const res = await agent.post('/admin/login').type('form').send({ _csrf: token, login: 'someone', password: 'whatever password' });
+    expect(res.status).toBe(503);
+    expect(res.text).toContain('temporarily unavailable');
+    expect(res.text).not.toMatch(/ECONNREFUSED|at .*\.ts:\d+/);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+});
+
+/** A TCP relay in front of Redis that the test can cut and restore. */
+function relay(targetPort: number): Promise<{ port: number; cut(): Promise<void>; restore(): Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  let server: net.Server;
+  const listen = (port: number) =>
+    new Promise<number>((resolve) => {
+      server = net.createServer((client) => {
+        const upstream = net.connect(targetPort, '127.0.0.1');
+        sockets.add(client).add(upstream);
+        client.pipe(upstream).pipe(client);
+        const drop = () => {
+          client.destroy();
+          upstream.destroy();
+        };
+        client.on('error', drop).on('close', drop);
+        upstream.on('error', drop).on('close', drop);
+      });
+      server.listen(port, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port));
+    });
+  return listen(0).then((port) => ({
+    port,
+    cut: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        sockets.clear();
+        server.close(() => resolve());
+      }),
+    restore: async () => {
+      await listen(port);
+    },
+  }));
+}
+
+describe.runIf(process.env.REDIS_URL)('when Redis stops answering', () => {
+  it('fails closed with 503 within about two seconds and recovers by itself', async () => {
+    const target = new URL(process.env.REDIS_URL!);
+    const proxy = await relay(Number(target.port || 6379));
+    t = await createTestApp({ REDIS_URL: `redis://127.0.0.1:${proxy.port}${target.pathname}` });
+    const admin = await createAdmin(t.deps);
+    const { agent } = await signInAdmin(t.app, admin.login, admin.password);
+    expect((await agent.get('/admin')).status).toBe(200);
+
+    await proxy.cut();
+    const started = Date.now();
+    const down = await agent.get('/admin');
+    expect(down.status).toBe(503);
+    expect(down.text).not.toContain(admin.login);
+    expect(Date.now() - started).toBeLessThan(2500);
+    expect((await request(t.app).get('/readyz')).status).toBe(503);
+
+    await proxy.restore();
+    let status = 0;
+    for (let i = 0; i < 40 && status !== 200; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      status = (await agent.get('/admin')).status;
+    }
+    expect(status).toBe(200);
+    await proxy.cut();
+  });
+});
