@@ -31,7 +31,10 @@ async function run(argv: string[]): Promise<number> {
       case 'seed-demo': {
         await migrateLatest(deps.db);
         const seeded = await seedDemo(deps);
-        process.stdout.write(`Demo data created. Admin login "${seeded.adminLogin}", password "${seeded.adminPassword}"\n`);
+        process.stdout.write(
+          `Demo data created.\n  Administration: login "${seeded.adminLogin}", password "${seeded.adminPassword}"\n` +
+            `  Self-care: logins ${seeded.selfcareLogins.map((l) => `"${l}"`).join(', ')}, password "${seeded.selfcarePassword}"\n`,
+        );
         return 0;
       }
       case 'admin-create': {

@@ -13,7 +13,11 @@ async function main(): Promise<void> {
     const seeded = await seedDemoIfEmpty(deps);
     if (seeded) {
       // Printed once, on the console only: the demo admin's credentials are never logged.
-      process.stdout.write(`\nDemo data created. Sign in at ${config.publicUrl}/admin with login "${seeded.adminLogin}" and password "${seeded.adminPassword}"\n\n`);
+      process.stdout.write(
+        `\nDemo data created (shown once).\n` +
+          `  Administration: ${config.publicUrl}/admin  login "${seeded.adminLogin}"  password "${seeded.adminPassword}"\n` +
+          `  Self-care:      ${config.publicUrl}/login  logins ${seeded.selfcareLogins.map((l) => `"${l}"`).join(', ')}  password "${seeded.selfcarePassword}"\n\n`,
+      );
     }
   }
   const server = createServer(createApp(deps));

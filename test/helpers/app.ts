@@ -8,7 +8,7 @@ import { createApp } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { buildDeps, type Deps } from '../../src/deps.ts';
 import { migrateLatest } from '../../src/db/migrate.ts';
-import { isMysql } from '../../src/db/knex.ts';
+import { insertedId, isMysql } from '../../src/db/knex.ts';
 import { hashPassword } from '../../src/access/passwords.ts';
 
 export const TEST_SECRET = 'test-secret-key-0123456789abcdef0123456789abcdef';
@@ -59,9 +59,8 @@ export async function createTestApp(env: Record<string, string | undefined> = {}
 
 export async function createAdmin(deps: Deps, login = 'operator', password = 'correct horse battery'): Promise<{ id: number; login: string; password: string }> {
   const now = new Date();
-  const [row] = await deps.db('admins').insert({ login, login_lower: login.toLowerCase(), password_hash: await hashPassword(password, 4), name: login, created_at: now, updated_at: now }, ['id']);
-  const id = typeof row === 'object' && row !== null ? Number((row as { id: number }).id) : Number(row);
-  return { id, login, password };
+  const result = await deps.db('admins').insert({ login, login_lower: login.toLowerCase(), password_hash: await hashPassword(password, 4), name: login, created_at: now, updated_at: now });
+  return { id: insertedId(result), login, password };
 }
 
 /** The CSRF token of the first form on a page, as a browser would submit it. */

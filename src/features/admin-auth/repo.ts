@@ -38,7 +38,6 @@ export class AdminRepo {
     const now = new Date();
     const result = await this.db('admins').insert(
       { login: input.login, login_lower: input.login.toLowerCase(), password_hash: input.passwordHash, name: input.name ?? input.login, created_at: now, updated_at: now },
-      ['id'],
     );
     return insertedId(result);
   }
