@@ -10,6 +10,7 @@ import { adminAuthRoutes } from './features/admin-auth/routes.ts';
 import { adminGate } from './features/admin-shell/gate.ts';
 import { adminShellRoutes } from './features/admin-shell/routes.ts';
 import { healthRoutes } from './features/health/routes.ts';
+import { rolesRoutes } from './features/roles/routes.ts';
 
 /** Builds the whole application; `server.ts` listens, tests use it through supertest. */
 export function createApp(deps: Deps): Express {
@@ -28,7 +29,7 @@ export function createApp(deps: Deps): Express {
     '/admin',
     buildDoor(deps, 'admin', {
       language: () => 'en',
-      routes: [...adminAuthRoutes(deps), ...adminShellRoutes(deps)],
+      routes: [...adminAuthRoutes(deps), ...adminShellRoutes(deps), ...rolesRoutes(deps)],
       gate: adminGate(deps),
     }),
   );
