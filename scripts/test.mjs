@@ -4,6 +4,8 @@
 // Backend from the environment: embedded default (SQLite + in-process stores) unless
 // DATABASE_URL and REDIS_URL are set. Arguments: project names to run (default: all).
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -18,9 +20,29 @@ if (projects.includes('e2e')) {
   }
 }
 
-let failed = false;
+const reports = mkdtempSync(path.join(tmpdir(), 'selfcare-vitest-'));
+let failedRun = false;
+let passed = 0;
+let failed = 0;
+let skipped = 0;
 for (const project of projects) {
-  const run = spawnSync(process.execPath, [path.join(root, 'node_modules/vitest/vitest.mjs'), 'run', '--project', project], { stdio: 'inherit', cwd: root, env: process.env });
-  if (run.status !== 0) failed = true;
+  const report = path.join(reports, `${project}.json`);
+  const run = spawnSync(
+    process.execPath,
+    [path.join(root, 'node_modules/vitest/vitest.mjs'), 'run', '--project', project, '--reporter=default', '--reporter=json', `--outputFile.json=${report}`],
+    { stdio: 'inherit', cwd: root, env: process.env },
+  );
+  if (run.status !== 0) failedRun = true;
+  if (existsSync(report)) {
+    const summary = JSON.parse(readFileSync(report, 'utf8'));
+    passed += summary.numPassedTests ?? 0;
+    failed += summary.numFailedTests ?? 0;
+    skipped += (summary.numPendingTests ?? 0) + (summary.numTodoTests ?? 0);
+  } else {
+    failedRun = true;
+  }
 }
-process.exit(failed ? 1 : 0);
+const backend = process.env.DATABASE_URL ? 'MySQL + Redis' : 'embedded SQLite + in-process stores';
+console.log(`\n${projects.join(' + ')} on ${backend}`);
+console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+process.exit(failedRun || failed > 0 ? 1 : 0);
