@@ -11,6 +11,7 @@ import { adminGate } from './features/admin-shell/gate.ts';
 import { adminShellRoutes } from './features/admin-shell/routes.ts';
 import { healthRoutes } from './features/health/routes.ts';
 import { rolesRoutes } from './features/roles/routes.ts';
+import { allowedRolesRoutes } from './features/allowed-roles/routes.ts';
 
 /** Builds the whole application; `server.ts` listens, tests use it through supertest. */
 export function createApp(deps: Deps): Express {
@@ -29,7 +30,7 @@ export function createApp(deps: Deps): Express {
     '/admin',
     buildDoor(deps, 'admin', {
       language: () => 'en',
-      routes: [...adminAuthRoutes(deps), ...adminShellRoutes(deps), ...rolesRoutes(deps)],
+      routes: [...adminAuthRoutes(deps), ...adminShellRoutes(deps), ...rolesRoutes(deps), ...allowedRolesRoutes(deps)],
       gate: adminGate(deps),
     }),
   );
