@@ -1,0 +1,160 @@
+import type { Knex } from 'knex';
+import { insertedId, toBool, toDate } from '../../db/knex.ts';
+
+type Db = Knex | Knex.Transaction;
+
+export interface IndividualRow {
+  id: number;
+  customerId: number;
+  login: string;
+  name: string;
+  email: string;
+  roleId: number;
+  roleName: string;
+  hasPassword: boolean;
+  passwordHash: string | null;
+  passwordChangeRequired: boolean;
+  activationAt: Date | null;
+  expirationAt: Date | null;
+  timeZone: string | null;
+  language: string | null;
+  outDateFormat: string | null;
+  outTimeFormat: string | null;
+  inDateFormat: string | null;
+  inTimeFormat: string | null;
+  ipRestriction: boolean;
+  trustedIps: string;
+  version: number;
+  createdAt: Date | null;
+  updatedAt: Date | null;
+  lastLoginAt: Date | null;
+}
+
+/** The customer's values an individual inherits, and its role (the cap of every individual). */
+export interface CustomerDefaults {
+  id: number;
+  name: string;
+  roleId: number;
+  timeZone: string;
+  language: string;
+  outDateFormat: string;
+  outTimeFormat: string;
+  inDateFormat: string;
+  inTimeFormat: string;
+}
+
+/** Columns an insert or update writes (snake_case, as stored). */
+export interface IndividualColumns {
+  login?: string;
+  password_hash?: string | null;
+  password_change_required?: boolean;
+  name?: string;
+  email?: string;
+  role_id?: number;
+  activation_at?: Date | null;
+  expiration_at?: Date | null;
+  time_zone?: string | null;
+  language?: string | null;
+  out_date_format?: string | null;
+  out_time_format?: string | null;
+  in_date_format?: string | null;
+  in_time_format?: string | null;
+  ip_restriction?: boolean;
+  trusted_ips?: string;
+}
+
+const optional = (v: unknown): string | null => (v === null || v === undefined || v === '' ? null : String(v));
+
+function fromRow(row: Record<string, unknown>): IndividualRow {
+  return {
+    id: Number(row.id),
+    customerId: Number(row.customer_id),
+    login: String(row.login),
+    name: String(row.name ?? ''),
+    email: String(row.email ?? ''),
+    roleId: Number(row.role_id),
+    roleName: String(row.role_name ?? ''),
+    hasPassword: row.password_hash !== null && row.password_hash !== undefined && row.password_hash !== '',
+    passwordHash: optional(row.password_hash),
+    passwordChangeRequired: toBool(row.password_change_required),
+    activationAt: toDate(row.activation_at),
+    expirationAt: toDate(row.expiration_at),
+    timeZone: optional(row.time_zone),
+    language: optional(row.language),
+    outDateFormat: optional(row.out_date_format),
+    outTimeFormat: optional(row.out_time_format),
+    inDateFormat: optional(row.in_date_format),
+    inTimeFormat: optional(row.in_time_format),
+    ipRestriction: toBool(row.ip_restriction),
+    trustedIps: String(row.trusted_ips ?? ''),
+    version: Number(row.version),
+    createdAt: toDate(row.created_at),
+    updatedAt: toDate(row.updated_at),
+    lastLoginAt: toDate(row.last_login_at),
+  };
+}
+
+/** The only Knex code of the individuals feature. Every read is scoped to one customer. */
+export class IndividualsRepo {
+  constructor(private readonly db: Knex) {}
+
+  private base(db: Db) {
+    return db('individuals as i').join('roles as r', 'r.id', 'i.role_id').select('i.*', { role_name: 'r.name' });
+  }
+
+  async customer(customerId: number, trx?: Db): Promise<CustomerDefaults | null> {
+    const row = (await (trx ?? this.db)('customers')
+      .select('id', 'name', 'role_id', 'time_zone', 'language', 'out_date_format', 'out_time_format', 'in_date_format', 'in_time_format')
+      .where({ id: customerId })
+      .first()) as Record<string, unknown> | undefined;
+    if (!row) return null;
+    return {
+      id: Number(row.id),
+      name: String(row.name),
+      roleId: Number(row.role_id),
+      timeZone: String(row.time_zone),
+      language: String(row.language),
+      outDateFormat: String(row.out_date_format),
+      outTimeFormat: String(row.out_time_format),
+      inDateFormat: String(row.in_date_format),
+      inTimeFormat: String(row.in_time_format),
+    };
+  }
+
+  async list(customerId: number, page: { limit: number; afterLogin?: string; afterId?: number } = { limit: 1000 }, trx?: Db): Promise<IndividualRow[]> {
+    const q = this.base(trx ?? this.db)
+      .where('i.customer_id', customerId)
+      .orderBy([{ column: 'i.login_lower' }, { column: 'i.id' }])
+      .limit(page.limit);
+    if (page.afterLogin !== undefined && page.afterId !== undefined) {
+      const { afterLogin, afterId } = page;
+      void q.where((w) => w.where('i.login_lower', '>', afterLogin).orWhere((w2) => w2.where('i.login_lower', afterLogin).where('i.id', '>', afterId)));
+    }
+    return ((await q) as Record<string, unknown>[]).map(fromRow);
+  }
+
+  async find(customerId: number, id: number, trx?: Db): Promise<IndividualRow | null> {
+    const row = (await this.base(trx ?? this.db).where({ 'i.id': id, 'i.customer_id': customerId }).first()) as Record<string, unknown> | undefined;
+    return row ? fromRow(row) : null;
+  }
+
+  async insert(trx: Knex.Transaction, customerId: number, cols: IndividualColumns): Promise<number> {
+    const now = new Date();
+    const login = cols.login ?? '';
+    return insertedId(await trx('individuals').insert({ ...cols, customer_id: customerId, login, login_lower: login.toLowerCase(), created_at: now, updated_at: now }, ['id']));
+  }
+
+  /** Updates and bumps the version; `endSessions` also moves the session epoch (sessions end). */
+  async update(trx: Knex.Transaction, customerId: number, id: number, cols: IndividualColumns, endSessions: boolean): Promise<void> {
+    const update: Record<string, unknown> = { ...cols, updated_at: new Date() };
+    if (cols.login !== undefined) update.login_lower = cols.login.toLowerCase();
+    await trx('individuals')
+      .where({ id, customer_id: customerId })
+      .update(update)
+      .increment(endSessions ? { version: 1, session_epoch: 1 } : { version: 1 });
+  }
+
+  async delete(trx: Knex.Transaction, customerId: number, id: number): Promise<void> {
+    await trx('individuals').where({ id, customer_id: customerId }).del();
+  }
+}

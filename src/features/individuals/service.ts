@@ -1,0 +1,410 @@
+/**
+ * The rules of customer individuals, shared by the admin panel, the portal's Individuals page and
+ * the API. Every call is scoped to one customer; the caller says who is granting (an admin, or a
+ * self-care viewer whose effective levels cap the roles it may give).
+ */
+import type { Knex } from 'knex';
+import { canGrant, combineForIndividual, type EffectiveLevels } from '../../access/permissions.ts';
+import { checkPasswordPolicy, hashPassword, type PasswordPolicyCode } from '../../access/passwords.ts';
+import { parseTrustedNetworks } from '../../access/trusted-networks.ts';
+import type { Deps } from '../../deps.ts';
+import { diffForAudit } from '../audit/audit-log.ts';
+import { isRoleAllowed, listAllowedRoles, type AllowedRole } from '../allowed-roles/service.ts';
+import { loadRolePermissions, type AuditContext } from '../roles/service.ts';
+import { LoginNamespace, LoginTakenError } from '../selfcare-logins/login-namespace.ts';
+import { checkTrustedNetworks, LOGIN_TAKEN_MESSAGE, loginFieldError, regionalFieldErrors, trustedNetworksFieldErrors, type RegionalValues } from '../selfcare-settings/schema.ts';
+import { sendCredentialsMail } from './mail.ts';
+import { IndividualsRepo, type CustomerDefaults, type IndividualColumns, type IndividualRow } from './repo.ts';
+
+export { LoginTakenError };
+export type { CustomerDefaults };
+
+// ---------------------------------------------------------------------------------------------
+// Types
+
+export type IndividualStatus = 'active' | 'not_yet_active' | 'expired';
+
+/** An individual as callers see it (never its password hash). */
+export type Individual = Omit<IndividualRow, 'passwordHash'> & { status: IndividualStatus };
+
+export interface IndividualRegional {
+  timeZone: string | null;
+  language: string | null;
+  outDateFormat: string | null;
+  outTimeFormat: string | null;
+  inDateFormat: string | null;
+  inTimeFormat: string | null;
+}
+
+export interface IndividualFields {
+  login: string;
+  name: string;
+  email: string;
+  roleId: number;
+  /** create: required; update: absent or '' keeps the current password (a new one ends its sessions) */
+  password: string;
+  passwordChangeRequired: boolean;
+  activationAt: Date | null;
+  expirationAt: Date | null;
+  /** null = inherit the customer's */
+  regional: IndividualRegional;
+  ipRestriction: boolean;
+  trustedIps: string;
+}
+
+export type IndividualCreateInput = Pick<IndividualFields, 'login' | 'password' | 'roleId'> & Partial<Omit<IndividualFields, 'login' | 'password' | 'roleId'>>;
+export type IndividualPatch = Partial<IndividualFields> & { /** optimistic lock: a stale one fails */ version?: number };
+
+/** Who gives the role: an admin may give any allowed role; a self-care user no more than it has. */
+export type Granter = { kind: 'admin' } | { kind: 'customer' | 'individual'; id: number; levels: EffectiveLevels };
+
+export interface IndividualsContext extends AuditContext {
+  granter: Granter;
+}
+
+export type IndividualErrorCode =
+  | 'required'
+  | 'too_long'
+  | 'login_format'
+  | 'login_taken'
+  | 'password_too_short'
+  | 'password_too_long'
+  | 'password_too_common'
+  | 'email_format'
+  | 'date_order'
+  | 'time_zone'
+  | 'language'
+  | 'format'
+  | 'trusted_ips'
+  | 'no_email';
+
+/** One problem with one field: a stable code (portal/API), params, and English text (admin). */
+export interface IndividualFieldError {
+  field: string;
+  code: IndividualErrorCode;
+  message: string;
+  params?: Record<string, unknown>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Domain errors
+
+export class ValidationError extends Error {
+  constructor(readonly fields: IndividualFieldError[]) {
+    super(fields.map((f) => `${f.field}: ${f.message}`).join('; '));
+    this.name = 'ValidationError';
+  }
+}
+
+export class CustomerNotFoundError extends Error {
+  constructor(readonly customerId: number) {
+    super('Customer not found');
+    this.name = 'CustomerNotFoundError';
+  }
+}
+
+/** Unknown id, or an id of another customer's individual. */
+export class IndividualNotFoundError extends Error {
+  constructor(readonly individualId: number) {
+    super('Individual not found');
+    this.name = 'IndividualNotFoundError';
+  }
+}
+
+/** The role is not among the customer's allowed roles, or gives more than the granter has. */
+export class RoleNotAllowedError extends Error {
+  constructor(
+    readonly roleId: number,
+    readonly reason: 'not_allowed' | 'exceeds_granter',
+  ) {
+    super(reason === 'not_allowed' ? 'This role is not one of the customer’s allowed roles' : 'This role gives more than you have yourself');
+    this.name = 'RoleNotAllowedError';
+  }
+}
+
+/** A self-care user may not manage an individual whose role gives more than it has. */
+export class IndividualOutOfReachError extends Error {
+  constructor(readonly individualId: number) {
+    super('This individual has more permissions than you');
+    this.name = 'IndividualOutOfReachError';
+  }
+}
+
+export class StaleIndividualError extends Error {
+  constructor(readonly individualId: number) {
+    super('The individual was changed by someone else');
+    this.name = 'StaleIndividualError';
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pure rules
+
+export function individualStatus(row: Pick<IndividualRow, 'activationAt' | 'expirationAt'>, now: Date = new Date()): IndividualStatus {
+  if (row.activationAt && now < row.activationAt) return 'not_yet_active';
+  if (row.expirationAt && now >= row.expirationAt) return 'expired';
+  return 'active';
+}
+
+const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+const POLICY_CODES: Record<PasswordPolicyCode, IndividualErrorCode> = { too_short: 'password_too_short', too_long: 'password_too_long', too_common: 'password_too_common' };
+
+function regionalValues(r: IndividualRegional): RegionalValues {
+  return {
+    time_zone: r.timeZone ?? '',
+    language: r.language ?? '',
+    out_date_format: r.outDateFormat ?? '',
+    out_time_format: r.outTimeFormat ?? '',
+    in_date_format: r.inDateFormat ?? '',
+    in_time_format: r.inTimeFormat ?? '',
+  };
+}
+
+export const NO_REGIONAL_OVERRIDES: IndividualRegional = { timeZone: null, language: null, outDateFormat: null, outTimeFormat: null, inDateFormat: null, inTimeFormat: null };
+
+/**
+ * Every field problem of a complete individual, in form order. `passwordRequired` on creation (or
+ * when the account has no password yet); a blank password otherwise keeps the current one.
+ */
+export function validateIndividual(fields: IndividualFields, opts: { passwordRequired: boolean }): IndividualFieldError[] {
+  const errors: IndividualFieldError[] = [];
+  const login = fields.login.trim();
+  const loginError = loginFieldError(login, { required: true });
+  if (loginError) errors.push({ field: 'login', code: login === '' ? 'required' : 'login_format', message: loginError.text ?? 'Enter a login' });
+  if (fields.password === '') {
+    if (opts.passwordRequired) errors.push({ field: 'password', code: 'required', message: 'Enter or generate a password' });
+  } else {
+    const policy = checkPasswordPolicy(fields.password, { login });
+    if (!policy.ok) errors.push({ field: 'password', code: POLICY_CODES[policy.code], message: policy.message });
+  }
+  if (fields.name.length > 160) errors.push({ field: 'name', code: 'too_long', message: 'Name: at most 160 characters', params: { max: 160 } });
+  if (fields.email.length > 254) errors.push({ field: 'email', code: 'too_long', message: 'E-mail: at most 254 characters', params: { max: 254 } });
+  else if (fields.email !== '' && !EMAIL_PATTERN.test(fields.email)) errors.push({ field: 'email', code: 'email_format', message: 'Enter an e-mail address like name@example.com' });
+  if (!Number.isSafeInteger(fields.roleId) || fields.roleId <= 0) errors.push({ field: 'role_id', code: 'required', message: 'Choose a role' });
+  if (fields.activationAt && fields.expirationAt && fields.expirationAt <= fields.activationAt) {
+    errors.push({ field: 'expiration_at', code: 'date_order', message: 'The expiration date must be after the activation date' });
+  }
+  for (const e of regionalFieldErrors(regionalValues(fields.regional), { allowInherit: true })) {
+    const code: IndividualErrorCode = e.field === 'time_zone' ? 'time_zone' : e.field === 'language' ? 'language' : 'format';
+    errors.push({ field: e.field, code, message: e.text ?? 'This value is not valid' });
+  }
+  for (const e of trustedNetworksFieldErrors(checkTrustedNetworks(fields.ipRestriction, fields.trustedIps))) {
+    errors.push({ field: 'trusted_ips', code: 'trusted_ips', message: e.text ?? 'Check the trusted IP addresses' });
+  }
+  return errors;
+}
+
+function toFields(row: IndividualRow): IndividualFields {
+  return {
+    login: row.login,
+    name: row.name,
+    email: row.email,
+    roleId: row.roleId,
+    password: '',
+    passwordChangeRequired: row.passwordChangeRequired,
+    activationAt: row.activationAt,
+    expirationAt: row.expirationAt,
+    regional: { timeZone: row.timeZone, language: row.language, outDateFormat: row.outDateFormat, outTimeFormat: row.outTimeFormat, inDateFormat: row.inDateFormat, inTimeFormat: row.inTimeFormat },
+    ipRestriction: row.ipRestriction,
+    trustedIps: row.trustedIps,
+  };
+}
+
+function withDefaults(input: IndividualCreateInput): IndividualFields {
+  return {
+    login: input.login,
+    password: input.password,
+    roleId: input.roleId,
+    name: input.name ?? '',
+    email: input.email ?? '',
+    passwordChangeRequired: input.passwordChangeRequired ?? false,
+    activationAt: input.activationAt ?? null,
+    expirationAt: input.expirationAt ?? null,
+    regional: { ...NO_REGIONAL_OVERRIDES, ...input.regional },
+    ipRestriction: input.ipRestriction ?? false,
+    trustedIps: input.trustedIps ?? '',
+  };
+}
+
+function columnsOf(fields: IndividualFields): IndividualColumns {
+  const trusted = parseTrustedNetworks(fields.trustedIps);
+  const blankToNull = (v: string | null) => (v === null || v.trim() === '' ? null : v.trim());
+  return {
+    login: fields.login.trim(),
+    name: fields.name.trim(),
+    email: fields.email.trim(),
+    role_id: fields.roleId,
+    password_change_required: fields.passwordChangeRequired,
+    activation_at: fields.activationAt,
+    expiration_at: fields.expirationAt,
+    time_zone: blankToNull(fields.regional.timeZone),
+    language: blankToNull(fields.regional.language),
+    out_date_format: blankToNull(fields.regional.outDateFormat),
+    out_time_format: blankToNull(fields.regional.outTimeFormat),
+    in_date_format: blankToNull(fields.regional.inDateFormat),
+    in_time_format: blankToNull(fields.regional.inTimeFormat),
+    ip_restriction: fields.ipRestriction,
+    trusted_ips: trusted.errors.length === 0 ? trusted.canonical : fields.trustedIps,
+  };
+}
+
+/** What the audit trail records of an individual (the password only as "changed"). */
+function auditView(cols: IndividualColumns, passwordHash: string | null | undefined): Record<string, unknown> {
+  return { ...cols, password: passwordHash ?? null };
+}
+
+function publicView(row: IndividualRow, now = new Date()): Individual {
+  const { passwordHash: _hidden, ...rest } = row;
+  return { ...rest, status: individualStatus(row, now) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Service
+
+export class IndividualsService {
+  private readonly repo: IndividualsRepo;
+  private readonly logins: LoginNamespace;
+
+  constructor(private readonly deps: Pick<Deps, 'db' | 'audit' | 'config' | 'mailer' | 'i18n'>) {
+    this.repo = new IndividualsRepo(deps.db);
+    this.logins = new LoginNamespace(deps.db);
+  }
+
+  async customer(customerId: number, trx?: Knex.Transaction): Promise<CustomerDefaults> {
+    const customer = await this.repo.customer(customerId, trx);
+    if (!customer) throw new CustomerNotFoundError(customerId);
+    return customer;
+  }
+
+  async list(customerId: number, page?: { limit: number; afterLogin?: string; afterId?: number }): Promise<Individual[]> {
+    await this.customer(customerId);
+    const now = new Date();
+    return (await this.repo.list(customerId, page)).map((row) => publicView(row, now));
+  }
+
+  async get(customerId: number, individualId: number): Promise<Individual> {
+    const row = await this.repo.find(customerId, individualId);
+    if (!row) throw new IndividualNotFoundError(individualId);
+    return publicView(row);
+  }
+
+  allowedRoles(customerId: number): Promise<AllowedRole[]> {
+    return listAllowedRoles(this.deps.db, customerId);
+  }
+
+  /** The allowed roles this granter may give (all of them for an admin). */
+  async grantableRoles(customerId: number, granter: Granter): Promise<AllowedRole[]> {
+    const roles = await this.allowedRoles(customerId);
+    if (granter.kind === 'admin') return roles;
+    const customer = await this.customer(customerId);
+    const result: AllowedRole[] = [];
+    for (const role of roles) if (await this.withinGranter(customer, role.id, granter)) result.push(role);
+    return result;
+  }
+
+  /** What an individual with `roleId` would effectively get, against what the granter has. */
+  private async withinGranter(customer: CustomerDefaults, roleId: number, granter: Granter, trx?: Knex.Transaction): Promise<boolean> {
+    if (granter.kind === 'admin') return true;
+    const db = trx ?? this.deps.db;
+    const levels = combineForIndividual(await loadRolePermissions(db, roleId), await loadRolePermissions(db, customer.roleId));
+    return canGrant(granter.levels, levels);
+  }
+
+  private async checkRole(customer: CustomerDefaults, roleId: number, granter: Granter, trx: Knex.Transaction): Promise<void> {
+    if (!(await isRoleAllowed(trx, customer.id, roleId))) throw new RoleNotAllowedError(roleId, 'not_allowed');
+    if (!(await this.withinGranter(customer, roleId, granter, trx))) throw new RoleNotAllowedError(roleId, 'exceeds_granter');
+  }
+
+  private async reachable(customer: CustomerDefaults, row: IndividualRow, granter: Granter, trx: Knex.Transaction): Promise<void> {
+    if (!(await this.withinGranter(customer, row.roleId, granter, trx))) throw new IndividualOutOfReachError(row.id);
+  }
+
+  async create(customerId: number, input: IndividualCreateInput, ctx: IndividualsContext): Promise<Individual> {
+    const fields = withDefaults(input);
+    const errors = validateIndividual(fields, { passwordRequired: true });
+    if (errors.length > 0) throw new ValidationError(errors);
+    const cols = columnsOf(fields);
+    const passwordHash = await hashPassword(fields.password, this.deps.config.bcryptCost);
+    const id = await this.deps.db.transaction(async (trx) => {
+      const customer = await this.customer(customerId, trx);
+      await this.checkRole(customer, fields.roleId, ctx.granter, trx);
+      const newId = await this.repo.insert(trx, customerId, { ...cols, password_hash: passwordHash });
+      await this.logins.assign(trx, { individualId: newId }, cols.login ?? '');
+      await this.deps.audit.record(
+        { actor: ctx.actor, ip: ctx.ip, action: 'individual.create', entityType: 'individual', entityId: newId, customerId, changes: diffForAudit({}, auditView(cols, passwordHash), ['password']) },
+        trx,
+      );
+      return newId;
+    });
+    return this.get(customerId, id);
+  }
+
+  async update(customerId: number, individualId: number, patch: IndividualPatch, ctx: IndividualsContext): Promise<Individual> {
+    const current = await this.repo.find(customerId, individualId);
+    if (!current) throw new IndividualNotFoundError(individualId);
+    const { version, ...changes } = patch;
+    const fields: IndividualFields = { ...toFields(current), ...changes, regional: { ...toFields(current).regional, ...changes.regional }, password: changes.password ?? '' };
+    const errors = validateIndividual(fields, { passwordRequired: !current.hasPassword });
+    if (errors.length > 0) throw new ValidationError(errors);
+    const cols = columnsOf(fields);
+    const newHash = fields.password !== '' ? await hashPassword(fields.password, this.deps.config.bcryptCost) : null;
+    await this.deps.db.transaction(async (trx) => {
+      const before = await this.repo.find(customerId, individualId, trx);
+      if (!before) throw new IndividualNotFoundError(individualId);
+      if (version !== undefined && before.version !== version) throw new StaleIndividualError(individualId);
+      const customer = await this.customer(customerId, trx);
+      await this.reachable(customer, before, ctx.granter, trx);
+      if (cols.role_id !== before.roleId) await this.checkRole(customer, fields.roleId, ctx.granter, trx);
+      if (cols.login !== before.login) await this.logins.assign(trx, { individualId }, cols.login ?? '');
+      const update: IndividualColumns = newHash ? { ...cols, password_hash: newHash } : cols;
+      const beforeView = auditView(columnsOf(toFields(before)), before.passwordHash);
+      const afterView = auditView(cols, newHash ?? before.passwordHash);
+      const diff = diffForAudit(beforeView, afterView, ['password']);
+      if (Object.keys(diff).length === 0) return;
+      await this.repo.update(trx, customerId, individualId, update, newHash !== null);
+      await this.deps.audit.record({ actor: ctx.actor, ip: ctx.ip, action: 'individual.update', entityType: 'individual', entityId: individualId, customerId, changes: diff }, trx);
+    });
+    return this.get(customerId, individualId);
+  }
+
+  /** Deletes the row (and its login); the portal checks the row on every request, so its sessions end. */
+  async delete(customerId: number, individualId: number, ctx: IndividualsContext): Promise<Individual> {
+    return this.deps.db.transaction(async (trx) => {
+      const row = await this.repo.find(customerId, individualId, trx);
+      if (!row) throw new IndividualNotFoundError(individualId);
+      await this.reachable(await this.customer(customerId, trx), row, ctx.granter, trx);
+      await this.logins.release(trx, { individualId });
+      await this.repo.delete(trx, customerId, individualId);
+      const view = auditView(columnsOf(toFields(row)), row.passwordHash);
+      const gone = Object.fromEntries(Object.keys(view).map((key) => [key, null]));
+      await this.deps.audit.record({ actor: ctx.actor, ip: ctx.ip, action: 'individual.delete', entityType: 'individual', entityId: individualId, customerId, changes: diffForAudit(view, gone, ['password']) }, trx);
+      return publicView(row);
+    });
+  }
+
+  /**
+   * E-mails the login, how to sign in and the portal address, in the individual's language.
+   * `password` is only put in the message when the caller passes the one it has just set.
+   */
+  async sendCredentials(customerId: number, individualId: number, opts: { password?: string }, ctx: IndividualsContext): Promise<void> {
+    const row = await this.repo.find(customerId, individualId);
+    if (!row) throw new IndividualNotFoundError(individualId);
+    const customer = await this.customer(customerId);
+    await this.deps.db.transaction(async (trx) => this.reachable(customer, row, ctx.granter, trx));
+    if (row.email === '') throw new ValidationError([{ field: 'email', code: 'no_email', message: 'This individual has no e-mail address' }]);
+    const language = row.language ?? customer.language;
+    await sendCredentialsMail(this.deps, { to: row.email, login: row.login, name: row.name, customerName: customer.name, language, password: opts.password, mustChange: row.passwordChangeRequired });
+    await this.deps.audit.record({
+      actor: ctx.actor,
+      ip: ctx.ip,
+      action: 'individual.credentials_sent',
+      entityType: 'individual',
+      entityId: individualId,
+      customerId,
+      changes: { email: { old: null, new: row.email }, password_included: { old: null, new: opts.password !== undefined } },
+    });
+  }
+}
+
+export { LOGIN_TAKEN_MESSAGE };
