@@ -10,6 +10,8 @@ import { adminAuthRoutes } from './features/admin-auth/routes.ts';
 import { adminGate } from './features/admin-shell/gate.ts';
 import { adminShellRoutes } from './features/admin-shell/routes.ts';
 import { healthRoutes } from './features/health/routes.ts';
+import { compatRouter } from './features/api/compat-routes.ts';
+import { API_PREFIX, apiRouter } from './features/api/routes.ts';
 import { rolesRoutes } from './features/roles/routes.ts';
 import { allowedRolesRoutes } from './features/allowed-roles/routes.ts';
 
@@ -25,6 +27,8 @@ export function createApp(deps: Deps): Express {
   app.use(securityHeaders({ hsts: deps.config.secureCookies }));
   app.use(staticAssets({ production }));
   app.use(healthRoutes(deps));
+  app.use(API_PREFIX, apiRouter(deps));
+  app.use('/rest', compatRouter(deps));
 
   app.use(
     '/admin',

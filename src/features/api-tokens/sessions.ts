@@ -1,0 +1,80 @@
+import { generateSessionId } from '../../access/api-tokens.ts';
+import type { Config } from '../../config.ts';
+import type { KeyValueStore } from '../../stores/kv.ts';
+
+/** What the store keeps for one API session; checked against the database on every request. */
+export interface ApiSession {
+  tokenId: number;
+  customerId: number;
+  /** the customer's credentials epoch and login when the session opened: a change ends it */
+  epoch: number;
+  loginLower: string;
+  createdAt: number;
+  absoluteExpiresAt: number;
+}
+
+const SESSION_ID_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+const sessionKey = (id: string): string => `api-session:${id}`;
+const tokenSessionsKey = (tokenId: number): string => `token-sessions:${tokenId}`;
+
+function parseSession(text: string | null): ApiSession | null {
+  if (!text) return null;
+  try {
+    const value = JSON.parse(text) as Partial<ApiSession>;
+    if (typeof value.tokenId !== 'number' || typeof value.customerId !== 'number' || typeof value.absoluteExpiresAt !== 'number') return null;
+    return value as ApiSession;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * API sessions in the key-value store (Redis in production): opaque 256-bit ids, an idle expiry
+ * that slides with each request (the key's TTL) and an absolute expiry kept in the value. The ids
+ * opened with each token are kept in a set, so revoking the token can end them all.
+ */
+export class ApiSessions {
+  constructor(private readonly deps: { kv: KeyValueStore; config: Pick<Config, 'apiSessionIdleMinutes' | 'apiSessionAbsoluteHours'> }) {}
+
+  private idleSeconds(session: ApiSession, now: number): number {
+    const remaining = Math.ceil((session.absoluteExpiresAt - now) / 1000);
+    return Math.min(this.deps.config.apiSessionIdleMinutes * 60, remaining);
+  }
+
+  async open(input: Omit<ApiSession, 'createdAt' | 'absoluteExpiresAt'>, now = Date.now()): Promise<{ id: string; expiresAt: Date }> {
+    const id = generateSessionId();
+    const session: ApiSession = { ...input, createdAt: now, absoluteExpiresAt: now + this.deps.config.apiSessionAbsoluteHours * 3_600_000 };
+    await this.deps.kv.set(sessionKey(id), JSON.stringify(session), this.idleSeconds(session, now));
+    await this.deps.kv.addToSet(tokenSessionsKey(input.tokenId), id, this.deps.config.apiSessionAbsoluteHours * 3600);
+    return { id, expiresAt: new Date(session.absoluteExpiresAt) };
+  }
+
+  /** The live session with this id, or null (unknown, idle too long, or past its absolute expiry). */
+  async read(id: string, now = Date.now()): Promise<ApiSession | null> {
+    if (!SESSION_ID_PATTERN.test(id)) return null;
+    const session = parseSession(await this.deps.kv.get(sessionKey(id)));
+    if (!session) return null;
+    if (session.absoluteExpiresAt <= now) {
+      await this.deps.kv.del(sessionKey(id));
+      return null;
+    }
+    return session;
+  }
+
+  /** Slides the idle expiry after a request passed every check. */
+  async touch(id: string, session: ApiSession, now = Date.now()): Promise<void> {
+    const ttl = this.idleSeconds(session, now);
+    if (ttl > 0) await this.deps.kv.set(sessionKey(id), JSON.stringify(session), ttl);
+  }
+
+  async close(id: string): Promise<void> {
+    await this.deps.kv.del(sessionKey(id));
+  }
+
+  async closeAllOfToken(tokenId: number): Promise<number> {
+    const ids = await this.deps.kv.members(tokenSessionsKey(tokenId));
+    for (const id of ids) await this.deps.kv.del(sessionKey(id));
+    await this.deps.kv.del(tokenSessionsKey(tokenId));
+    return ids.length;
+  }
+}

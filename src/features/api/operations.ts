@@ -1,0 +1,169 @@
+import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response, type Router } from 'express';
+import type { z } from 'zod';
+import { atLeast, type ComponentKey } from '../../access/permissions.ts';
+import { InvalidCursorError } from '../../db/keyset.ts';
+import { clientIp } from '../../http/client-ip.ts';
+import { HttpError, apiErrorBody } from '../../http/errors.ts';
+import type { Method } from '../../http/route-table.ts';
+import { bearerSessionId, type ApiAuth, type ApiCaller } from './auth.ts';
+
+/** Every API operation names who may call it: anyone (sign-in), any session, or a component level. */
+export type ApiPermission = 'public' | 'session' | { component: ComponentKey; level: 'read' | 'modify' };
+
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+/** An API error with its code; `fields` name each invalid input (422). */
+export class ApiError extends HttpError {
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    readonly fields?: FieldProblem[],
+    readonly retryAfter?: number,
+  ) {
+    super(status, message, code);
+  }
+}
+
+export const apiErrors = {
+  invalidCredentials: (message = 'The session is missing, expired or no longer valid; open a new one with POST /api/v1/sessions.') => new ApiError(401, 'invalid_credentials', message),
+  ipNotAllowed: () => new ApiError(403, 'ip_not_allowed', 'Access from this address is not allowed.'),
+  forbidden: (message = 'Your role does not allow this.') => new ApiError(403, 'forbidden', message),
+  notFound: (message = 'Not found.') => new ApiError(404, 'not_found', message),
+  conflict: (message: string) => new ApiError(409, 'conflict', message),
+  invalid: (fields: FieldProblem[]) => new ApiError(422, 'invalid_input', fields.map((f) => `${f.field}: ${f.message}`).join('; '), fields),
+  rateLimited: (retryAfter: number) => new ApiError(429, 'rate_limited', `Too many failed attempts. Try again in ${retryAfter} seconds.`, undefined, retryAfter),
+};
+
+export interface ApiInput<P, Q, B> {
+  params: P;
+  query: Q;
+  body: B;
+}
+
+type Schema = z.ZodType;
+type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+export interface ApiOperation<P extends Schema | undefined = Schema | undefined, Q extends Schema | undefined = Schema | undefined, B extends Schema | undefined = Schema | undefined> {
+  method: Method;
+  /** Express path under the API's mount point, e.g. `/invoices/:id` */
+  path: string;
+  summary: string;
+  tag: string;
+  permission: ApiPermission;
+  params?: P;
+  query?: Q;
+  body?: B;
+  success: { status: 200 | 201 | 204; description: string; schema?: Schema };
+  /** Error statuses this operation can answer besides the ones every operation shares. */
+  errors: number[];
+  handle(input: ApiInput<Out<P>, Out<Q>, Out<B>>, caller: ApiCaller | undefined, req: Request, res: Response): Promise<unknown>;
+}
+
+/** Keeps the inferred input types of one operation while collecting them into one list. */
+export function operation<P extends Schema | undefined = undefined, Q extends Schema | undefined = undefined, B extends Schema | undefined = undefined>(def: ApiOperation<P, Q, B>): ApiOperation {
+  return def as unknown as ApiOperation;
+}
+
+export function problemsOf(error: z.ZodError): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  for (const issue of error.issues) {
+    const path = issue.path.map(String).join('.');
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) problems.push({ field: path ? `${path}.${key}` : key, message: 'Unknown field' });
+    } else {
+      problems.push({ field: path || 'body', message: issue.message });
+    }
+  }
+  return problems;
+}
+
+function parseInput(schema: Schema | undefined, value: unknown, prefix: string): unknown {
+  if (!schema) return undefined;
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  throw apiErrors.invalid(problemsOf(result.error).map((p) => ({ ...p, field: prefix && p.field === 'body' ? prefix : p.field })));
+}
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Locals {
+      apiCaller?: ApiCaller;
+    }
+  }
+}
+
+/** Middleware for a permission: a live session (401/403 ip_not_allowed), then the role's level (403). */
+export function apiGate(auth: ApiAuth): (permission: ApiPermission) => RequestHandler[] {
+  const requireSession: RequestHandler = async (req, res, next) => {
+    const result = await auth.check(bearerSessionId(req), clientIp(req));
+    if (!result.ok) {
+      if (result.reason === 'invalid_credentials') res.setHeader('WWW-Authenticate', 'Bearer');
+      return next(result.reason === 'ip_not_allowed' ? apiErrors.ipNotAllowed() : apiErrors.invalidCredentials());
+    }
+    res.locals.apiCaller = result.caller;
+    next();
+  };
+  return (permission) => {
+    if (permission === 'public') return [];
+    if (permission === 'session') return [requireSession];
+    const requireLevel: RequestHandler = (_req, res, next) => {
+      const level = res.locals.apiCaller?.levels[permission.component] ?? 'hidden';
+      next(atLeast(level, permission.level) ? undefined : apiErrors.forbidden(level === 'read' ? 'Your role gives read-only access to this.' : undefined));
+    };
+    return [requireSession, requireLevel];
+  };
+}
+
+export function mountOperations(router: Router, operations: readonly ApiOperation[], gate: (p: ApiPermission) => RequestHandler[]): Router {
+  for (const op of operations) {
+    router[op.method](op.path, ...gate(op.permission), async (req, res) => {
+      let params: unknown;
+      try {
+        params = parseInput(op.params, req.params, '');
+      } catch {
+        throw apiErrors.notFound();
+      }
+      const query = parseInput(op.query, req.query, 'query');
+      const body = parseInput(op.body, req.body ?? {}, 'body');
+      let result: unknown;
+      try {
+        result = await op.handle({ params, query, body }, res.locals.apiCaller, req, res);
+      } catch (err) {
+        if (err instanceof InvalidCursorError) throw apiErrors.invalid([{ field: 'cursor', message: 'Not a cursor this API returned' }]);
+        throw err;
+      }
+      if (res.headersSent) return;
+      if (op.success.status === 204) res.status(204).end();
+      else res.status(op.success.status).json(result);
+    });
+  }
+  return router;
+}
+
+/** JSON bodies only, small: an integration never needs more than a few kilobytes. */
+export const API_BODY_LIMIT = '16kb';
+export const apiJsonBody = express.json({ limit: API_BODY_LIMIT });
+
+/** Body-parser failures as the API's errors: bad JSON 400, too large 413, unknown charset 415. */
+export function bodyErrorOf(err: unknown): ApiError | null {
+  const type = (err as { type?: unknown }).type;
+  if (type === 'entity.parse.failed') return new ApiError(400, 'invalid_input', 'The request body is not valid JSON.');
+  if (type === 'entity.too.large') return new ApiError(413, 'invalid_input', `The request body is larger than ${API_BODY_LIMIT}.`);
+  if (type === 'encoding.unsupported' || type === 'charset.unsupported') return new ApiError(415, 'invalid_input', 'Send the body as UTF-8 JSON.');
+  if (typeof type === 'string' && type.startsWith('request.')) return new ApiError(400, 'invalid_input', 'The request body could not be read.');
+  return null;
+}
+
+/** Answers the API's own errors with their fields and Retry-After; anything else goes to the app's handler. */
+export const apiErrorHandler: ErrorRequestHandler = (err, _req, res, next) => {
+  const error = err instanceof ApiError ? err : bodyErrorOf(err);
+  if (!error || res.headersSent) return next(err);
+  if (error.retryAfter) res.setHeader('Retry-After', String(error.retryAfter));
+  const body = apiErrorBody(error.status, error.message, error.code);
+  res.status(error.status).json(error.fields ? { error: { ...body.error, fields: error.fields } } : body);
+};

@@ -1,0 +1,145 @@
+// The API's contract: every request is validated with these schemas and the OpenAPI document is
+// generated from them (openapi.ts), so the two cannot drift apart.
+import { z } from 'zod';
+import { COMPONENT_KEYS, LEVELS } from '../../access/permissions.ts';
+
+export const ERROR_CODES = ['invalid_credentials', 'ip_not_allowed', 'forbidden', 'not_found', 'conflict', 'invalid_input', 'rate_limited', 'unavailable', 'internal_error'] as const;
+
+export const errorResponse = z
+  .strictObject({
+    error: z.strictObject({
+      code: z.enum(ERROR_CODES),
+      message: z.string(),
+      fields: z.array(z.strictObject({ field: z.string(), message: z.string() })).optional().describe('Each invalid field (422 only)'),
+    }),
+  });
+
+const timestamp = z.iso.datetime().describe('ISO 8601, UTC');
+const nullableTimestamp = timestamp.nullable();
+
+// ---- sessions ----------------------------------------------------------------------------------
+
+export const sessionCreateBody = z.object({
+  login: z.string().min(1).max(64).describe('The customer\'s self-care login'),
+  token: z.string().min(1).max(200).describe('An API token generated for the customer'),
+});
+
+export const sessionCreated = z.strictObject({
+  session_id: z.string().describe('Send as `Authorization: Bearer <session_id>`'),
+  expires_at: timestamp.describe('Absolute expiry; the session also ends after the idle timeout without requests'),
+});
+
+// ---- lists -------------------------------------------------------------------------------------
+
+export const pageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(25).describe('Items per page, 1–100'),
+  cursor: z.string().max(100).optional().describe('The `next_cursor` of the previous page'),
+});
+
+const page = <T extends z.ZodType>(item: T) => z.strictObject({ items: z.array(item), next_cursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last page') });
+
+export const idParams = z.object({ id: z.string().regex(/^[1-9]\d{0,9}$/).describe('Numeric id') });
+
+// ---- me ----------------------------------------------------------------------------------------
+
+export const regionalSettings = z.strictObject({
+  time_zone: z.string(),
+  language: z.string(),
+  out_date_format: z.string(),
+  out_time_format: z.string(),
+  in_date_format: z.string(),
+  in_time_format: z.string(),
+});
+
+export const meResponse = z.strictObject({
+  kind: z.literal('customer'),
+  customer_id: z.number().int(),
+  login: z.string(),
+  name: z.string(),
+  role: z.strictObject({ id: z.number().int(), name: z.string() }),
+  permissions: z.record(z.enum(COMPONENT_KEYS), z.enum(LEVELS)).describe('Effective level per component: hidden (Forbidden), read (View only), modify (Full)'),
+  regional: regionalSettings,
+  session: z.strictObject({ expires_at: timestamp }),
+});
+
+// ---- customer profile --------------------------------------------------------------------------
+
+const line = (max: number) => z.string().trim().max(max);
+
+export const contactsFields = z.strictObject({
+  contact_name: line(160),
+  email: z.email().max(254),
+  phone: z.string().trim().max(40).regex(/^[0-9+()./ -]*$/, { error: 'Only digits, spaces and + ( ) . / -' }),
+});
+
+export const addressFields = z.strictObject({
+  address_line1: line(160),
+  address_line2: line(160),
+  city: line(80),
+  postal_code: line(20),
+  country: z.string().trim().regex(/^([A-Z]{2})?$/, { error: 'Two capital letters (ISO 3166-1 alpha-2) or empty' }),
+});
+
+export const customerResponse = z.strictObject({
+  id: z.number().int(),
+  name: z.string(),
+  company_name: z.string(),
+  currency: z.string(),
+  status: z.string(),
+  balance: z.number(),
+  credit_limit: z.number(),
+  updated_at: timestamp,
+  contacts: contactsFields.optional().describe('Present when the role may see contacts'),
+  address: addressFields.optional().describe('Present when the role may see the address'),
+});
+
+export const customerPatchBody = z.strictObject({
+  company_name: line(160).optional().describe('Needs Full access to profile'),
+  contacts: contactsFields.partial().optional().describe('Needs Full access to profile.contacts'),
+  address: addressFields.partial().optional().describe('Needs Full access to profile.address'),
+});
+
+// ---- billing -----------------------------------------------------------------------------------
+
+export const invoiceResponse = z.strictObject({
+  id: z.number().int(),
+  number: z.string(),
+  period_from: timestamp,
+  period_to: timestamp,
+  issued_at: timestamp,
+  due_at: timestamp,
+  amount: z.number(),
+  currency: z.string(),
+  status: z.string().describe('open, paid, overdue or void'),
+});
+export const invoicePage = page(invoiceResponse);
+
+export const xdrQuery = pageQuery.extend({
+  from: z.iso.datetime({ offset: true }).optional().describe('Calls connected at or after this moment (ISO 8601)'),
+  to: z.iso.datetime({ offset: true }).optional().describe('Calls connected before this moment (ISO 8601)'),
+});
+
+export const xdrResponse = z.strictObject({
+  id: z.number().int(),
+  connect_time: timestamp,
+  cli: z.string(),
+  cld: z.string(),
+  description: z.string(),
+  duration_seconds: z.number().int(),
+  charged_amount: z.number(),
+});
+export const xdrPage = page(xdrResponse);
+
+export const paymentResponse = z.strictObject({
+  id: z.number().int(),
+  paid_at: timestamp,
+  amount: z.number(),
+  currency: z.string(),
+  method: z.string(),
+  reference: z.string(),
+});
+export const paymentPage = page(paymentResponse);
+
+export const openApiDocument = z.looseObject({ openapi: z.string(), info: z.looseObject({ title: z.string(), version: z.string() }), paths: z.record(z.string(), z.unknown()) });
+
+export { nullableTimestamp, page, timestamp };

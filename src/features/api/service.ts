@@ -1,0 +1,69 @@
+import { atLeast, type EffectiveLevels } from '../../access/permissions.ts';
+import type { Deps } from '../../deps.ts';
+import { diffForAudit, type AuditActor } from '../audit/audit-log.ts';
+import { ApiRepo, type CustomerAccount, type ProfileChanges } from './repo.ts';
+
+export class ProfileGroupForbiddenError extends Error {
+  constructor(readonly group: 'profile' | 'profile.contacts' | 'profile.address') {
+    super(`Your role does not allow changing ${group}`);
+    this.name = 'ProfileGroupForbiddenError';
+  }
+}
+
+export class CustomerGoneError extends Error {}
+
+export interface ProfilePatch {
+  company_name?: string;
+  contacts?: { contact_name?: string; email?: string; phone?: string };
+  address?: { address_line1?: string; address_line2?: string; city?: string; postal_code?: string; country?: string };
+}
+
+/** Which profile groups a role lets the caller see: the top-level fields need `profile`. */
+export function visibleGroups(levels: EffectiveLevels): { contacts: boolean; address: boolean } {
+  return { contacts: atLeast(levels['profile.contacts'], 'read'), address: atLeast(levels['profile.address'], 'read') };
+}
+
+/**
+ * The customer's own profile as a caller with the given levels may see and change it: company name
+ * needs Full on `profile`, contacts on `profile.contacts`, the address on `profile.address`.
+ */
+export class CustomerProfileService {
+  private readonly repo: ApiRepo;
+
+  constructor(private readonly deps: Pick<Deps, 'db' | 'audit'>) {
+    this.repo = new ApiRepo(deps.db);
+  }
+
+  async get(customerId: number): Promise<CustomerAccount> {
+    const account = await this.repo.account(customerId);
+    if (!account) throw new CustomerGoneError();
+    return account;
+  }
+
+  async update(customerId: number, levels: EffectiveLevels, patch: ProfilePatch, ctx: { actor: AuditActor; ip: string }): Promise<CustomerAccount> {
+    if (patch.company_name !== undefined && !atLeast(levels.profile, 'modify')) throw new ProfileGroupForbiddenError('profile');
+    if (patch.contacts && Object.keys(patch.contacts).length > 0 && !atLeast(levels['profile.contacts'], 'modify')) throw new ProfileGroupForbiddenError('profile.contacts');
+    if (patch.address && Object.keys(patch.address).length > 0 && !atLeast(levels['profile.address'], 'modify')) throw new ProfileGroupForbiddenError('profile.address');
+    const changes: ProfileChanges = { ...(patch.company_name !== undefined ? { company_name: patch.company_name } : {}), ...patch.contacts, ...patch.address };
+    const before = await this.get(customerId);
+    if (Object.keys(changes).length === 0) return before;
+    const beforeColumns: Record<string, unknown> = {
+      company_name: before.companyName,
+      contact_name: before.contactName,
+      email: before.email,
+      phone: before.phone,
+      address_line1: before.addressLine1,
+      address_line2: before.addressLine2,
+      city: before.city,
+      postal_code: before.postalCode,
+      country: before.country,
+    };
+    const diff = diffForAudit(beforeColumns, changes as Record<string, unknown>);
+    if (Object.keys(diff).length === 0) return before;
+    await this.deps.db.transaction(async (trx) => {
+      await this.repo.updateProfile(customerId, changes, trx);
+      await this.deps.audit.record({ ...ctx, action: 'customer.profile.update', entityType: 'customer', entityId: customerId, customerId, changes: diff }, trx);
+    });
+    return this.get(customerId);
+  }
+}

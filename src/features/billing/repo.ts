@@ -1,0 +1,97 @@
+import type { Knex } from 'knex';
+import { toDate } from '../../db/knex.ts';
+import { keysetPage, type KeysetPosition, type Page } from '../../db/keyset.ts';
+
+export interface Invoice {
+  id: number;
+  number: string;
+  periodFrom: Date;
+  periodTo: Date;
+  issuedAt: Date;
+  dueAt: Date;
+  amount: number;
+  currency: string;
+  status: string;
+}
+
+export interface Xdr {
+  id: number;
+  connectTime: Date;
+  cli: string;
+  cld: string;
+  description: string;
+  durationSeconds: number;
+  chargedAmount: number;
+}
+
+export interface Payment {
+  id: number;
+  paidAt: Date;
+  amount: number;
+  currency: string;
+  method: string;
+  reference: string;
+}
+
+const date = (value: unknown): Date => toDate(value) ?? new Date(0);
+
+function toInvoice(row: Record<string, unknown>): Invoice {
+  return {
+    id: Number(row.id),
+    number: String(row.number),
+    periodFrom: date(row.period_from),
+    periodTo: date(row.period_to),
+    issuedAt: date(row.issued_at),
+    dueAt: date(row.due_at),
+    amount: Number(row.amount),
+    currency: String(row.currency),
+    status: String(row.status),
+  };
+}
+
+function toXdr(row: Record<string, unknown>): Xdr {
+  return {
+    id: Number(row.id),
+    connectTime: date(row.connect_time),
+    cli: String(row.cli),
+    cld: String(row.cld),
+    description: String(row.description),
+    durationSeconds: Number(row.duration_seconds),
+    chargedAmount: Number(row.charged_amount),
+  };
+}
+
+function toPayment(row: Record<string, unknown>): Payment {
+  return { id: Number(row.id), paidAt: date(row.paid_at), amount: Number(row.amount), currency: String(row.currency), method: String(row.method), reference: String(row.reference) };
+}
+
+export interface PageRequest {
+  after: KeysetPosition | null;
+  limit: number;
+}
+
+/** Invoices, calls and payments of one customer, newest first, keyset-paginated on their indexes. */
+export class BillingRepo {
+  constructor(private readonly db: Knex) {}
+
+  invoices(customerId: number, page: PageRequest): Promise<Page<Invoice>> {
+    return keysetPage(this.db('invoices').where({ customer_id: customerId }), { timeColumn: 'issued_at', idColumn: 'id', ...page, map: toInvoice });
+  }
+
+  async invoice(customerId: number, id: number): Promise<Invoice | null> {
+    const row = await this.db('invoices').where({ customer_id: customerId, id }).first();
+    return row ? toInvoice(row) : null;
+  }
+
+  /** Calls whose connect time is in [from, to). */
+  xdrs(customerId: number, range: { from: Date | null; to: Date | null }, page: PageRequest): Promise<Page<Xdr>> {
+    const query = this.db('xdrs').where({ customer_id: customerId });
+    if (range.from) void query.where('connect_time', '>=', range.from);
+    if (range.to) void query.where('connect_time', '<', range.to);
+    return keysetPage(query, { timeColumn: 'connect_time', idColumn: 'id', ...page, map: toXdr });
+  }
+
+  payments(customerId: number, page: PageRequest): Promise<Page<Payment>> {
+    return keysetPage(this.db('payments').where({ customer_id: customerId }), { timeColumn: 'paid_at', idColumn: 'id', ...page, map: toPayment });
+  }
+}
