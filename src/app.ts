@@ -10,6 +10,7 @@ import { adminAuthRoutes } from './features/admin-auth/routes.ts';
 import { adminGate } from './features/admin-shell/gate.ts';
 import { adminShellRoutes } from './features/admin-shell/routes.ts';
 import { healthRoutes } from './features/health/routes.ts';
+import { customerRoutes } from './features/customers/routes.ts';
 import { compatRouter } from './features/api/compat-routes.ts';
 import { API_PREFIX, apiRouter } from './features/api/routes.ts';
 import { rolesRoutes } from './features/roles/routes.ts';
@@ -34,7 +35,7 @@ export function createApp(deps: Deps): Express {
     '/admin',
     buildDoor(deps, 'admin', {
       language: () => 'en',
-      routes: [...adminAuthRoutes(deps), ...adminShellRoutes(deps), ...rolesRoutes(deps), ...allowedRolesRoutes(deps)],
+      routes: [...adminAuthRoutes(deps), ...adminShellRoutes(deps), ...customerRoutes(deps), ...rolesRoutes(deps), ...allowedRolesRoutes(deps)],
       gate: adminGate(deps),
     }),
   );

@@ -9,13 +9,31 @@ import { parseTrustedNetworks, explainAddress, type ParsedTrustedNetworks, type 
 import { validateDateFormat, validateTimeFormat } from '../../regional/date-format.ts';
 import { isLanguage, LANGUAGES } from '../../regional/languages.ts';
 import { isValidTimeZone } from '../../regional/time-zones.ts';
-import type { FieldError } from '../../http/form.ts';
+import { parseForm, type FieldError, type FormResult } from '../../http/form.ts';
 import { SELFCARE_LOGIN_PATTERN } from '../selfcare-logins/login-namespace.ts';
 
 /** A form value as one string: repeated fields keep the last value, anything else is ''. */
 export function formString(value: unknown): string {
   const v = Array.isArray(value) ? value[value.length - 1] : value;
   return typeof v === 'string' ? v : '';
+}
+
+const ZOD_DEFAULT_MESSAGE = /^(Invalid|Too (big|small)|Unrecognized|Expected)/;
+
+/**
+ * parseForm for admin forms, whose schemas may carry ready English messages: a message that is
+ * not a translation key (`errors.…`) is shown as it is.
+ */
+export function parseAdminForm<S extends z.ZodType>(schema: S, body: unknown): FormResult<z.infer<S>> {
+  const result = parseForm(schema, body);
+  if (result.ok) return result;
+  const issues = schema.safeParse(body).error?.issues ?? [];
+  const errors = result.errors.map((error): FieldError => {
+    const issue = issues.find((i) => (i.path.map(String).join('.') || 'form') === error.field);
+    const ownText = issue && !issue.message.startsWith('errors.') && !ZOD_DEFAULT_MESSAGE.test(issue.message);
+    return ownText ? { field: error.field, text: issue.message } : error;
+  });
+  return { ok: false, values: result.values, errors };
 }
 
 /** Raw text fields of a self-care form, bounded so a huge body cannot reach the parsers. */

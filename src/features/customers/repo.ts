@@ -1,0 +1,256 @@
+import type { Knex } from 'knex';
+import { insertedId, isMysql, toBool, toDate } from '../../db/knex.ts';
+
+type Db = Knex | Knex.Transaction;
+
+/** Everything the admin panels show and edit about a customer. */
+export interface CustomerRecord {
+  id: number;
+  name: string;
+  email: string;
+  currency: string;
+  status: string;
+  balance: number;
+  creditLimit: number;
+  companyName: string;
+  contactName: string;
+  phone: string;
+  addressLine1: string;
+  addressLine2: string;
+  city: string;
+  postalCode: string;
+  country: string;
+  roleId: number;
+  selfcareLogin: string | null;
+  passwordHash: string | null;
+  passwordChangeRequired: boolean;
+  ipRestriction: boolean;
+  trustedIps: string;
+  timeZone: string;
+  language: string;
+  outDateFormat: string;
+  outTimeFormat: string;
+  inDateFormat: string;
+  inTimeFormat: string;
+  version: number;
+  createdAt: Date | null;
+  updatedAt: Date | null;
+  lastLoginAt: Date | null;
+}
+
+export interface CustomerListItem {
+  id: number;
+  name: string;
+  email: string;
+  selfcareLogin: string | null;
+  currency: string;
+  balance: number;
+  status: string;
+}
+
+function fromRow(row: Record<string, unknown>): CustomerRecord {
+  const str = (v: unknown) => (v === null || v === undefined ? '' : String(v));
+  return {
+    id: Number(row.id),
+    name: str(row.name),
+    email: str(row.email),
+    currency: str(row.currency),
+    status: str(row.status),
+    balance: Number(row.balance ?? 0),
+    creditLimit: Number(row.credit_limit ?? 0),
+    companyName: str(row.company_name),
+    contactName: str(row.contact_name),
+    phone: str(row.phone),
+    addressLine1: str(row.address_line1),
+    addressLine2: str(row.address_line2),
+    city: str(row.city),
+    postalCode: str(row.postal_code),
+    country: str(row.country),
+    roleId: Number(row.role_id),
+    selfcareLogin: row.selfcare_login ? String(row.selfcare_login) : null,
+    passwordHash: row.password_hash ? String(row.password_hash) : null,
+    passwordChangeRequired: toBool(row.password_change_required),
+    ipRestriction: toBool(row.ip_restriction),
+    trustedIps: str(row.trusted_ips),
+    timeZone: str(row.time_zone),
+    language: str(row.language),
+    outDateFormat: str(row.out_date_format),
+    outTimeFormat: str(row.out_time_format),
+    inDateFormat: str(row.in_date_format),
+    inTimeFormat: str(row.in_time_format),
+    version: Number(row.version),
+    createdAt: toDate(row.created_at),
+    updatedAt: toDate(row.updated_at),
+    lastLoginAt: toDate(row.last_login_at),
+  };
+}
+
+export type CustomerBasics = Pick<
+  CustomerRecord,
+  'name' | 'email' | 'currency' | 'creditLimit' | 'companyName' | 'contactName' | 'phone' | 'addressLine1' | 'addressLine2' | 'city' | 'postalCode' | 'country'
+>;
+
+export type NewCustomer = CustomerBasics & { roleId: number };
+
+/** The self-care columns the panel writes (password hash only when it changes). */
+export type SelfCareUpdate = Pick<
+  CustomerRecord,
+  'selfcareLogin' | 'passwordChangeRequired' | 'ipRestriction' | 'trustedIps' | 'roleId' | 'timeZone' | 'language' | 'outDateFormat' | 'outTimeFormat' | 'inDateFormat' | 'inTimeFormat'
+> & { passwordHash?: string };
+
+type SearchColumn = 'name_lower' | 'email_lower' | 'selfcare_login_lower';
+
+/** The smallest string above every string that starts with `prefix` (byte order of UTF-8). */
+function prefixUpperBound(prefix: string): string {
+  const points = [...prefix];
+  const last = points.pop() ?? '';
+  return points.join('') + String.fromCodePoint(Math.min((last.codePointAt(0) ?? 0) + 1, 0x10ffff));
+}
+
+export class CustomerRepo {
+  constructor(private readonly db: Knex) {}
+
+  async findById(id: number, trx?: Db): Promise<CustomerRecord | null> {
+    const row = (await (trx ?? this.db)('customers').where({ id }).first()) as Record<string, unknown> | undefined;
+    return row ? fromRow(row) : null;
+  }
+
+  /** Sort key of a customer in the search order, for the keyset cursor. */
+  async sortKey(id: number): Promise<{ nameLower: string; id: number } | null> {
+    const row = (await this.db('customers').select('name_lower', 'id').where({ id }).first()) as { name_lower: string; id: number } | undefined;
+    return row ? { nameLower: String(row.name_lower), id: Number(row.id) } : null;
+  }
+
+  /**
+   * Customers whose name, e-mail or self-care login starts with `prefix` (lowercase), ordered by
+   * (name, id), after the keyset `after`. Each column is searched on its own (name, id)-ordered
+   * index range and the three short lists are merged, so a page never scans the whole table.
+   */
+  async search(prefix: string, after: { nameLower: string; id: number } | null, limit: number): Promise<CustomerListItem[]> {
+    const db = this.db;
+    const keyset = (qb: Knex.QueryBuilder) => {
+      if (after) qb.where((w) => w.where('name_lower', '>', after.nameLower).orWhere((x) => x.where('name_lower', '=', after.nameLower).andWhere('id', '>', after.id)));
+    };
+    const matching = (qb: Knex.QueryBuilder, column: SearchColumn) => {
+      if (prefix === '') return;
+      if (isMysql(db)) qb.whereRaw("?? like ? escape '!'", [column, `${prefix.replace(/[!%_]/g, '!$&')}%`]);
+      else qb.where(column, '>=', prefix).andWhere(column, '<', prefixUpperBound(prefix));
+    };
+    let ids: { id: number; name_lower: string }[];
+    if (prefix === '') {
+      const q = db('customers').select('id', 'name_lower').orderBy([{ column: 'name_lower' }, { column: 'id' }]).limit(limit);
+      keyset(q);
+      ids = await q;
+    } else {
+      const member = (column: SearchColumn, alias: string) => {
+        const inner = db('customers').select('id', 'name_lower').orderBy([{ column: 'name_lower' }, { column: 'id' }]).limit(limit);
+        matching(inner, column);
+        keyset(inner);
+        return db.select('id', 'name_lower').from(inner.as(alias));
+      };
+      const union = member('name_lower', 'by_name').union([member('email_lower', 'by_email'), member('selfcare_login_lower', 'by_login')]);
+      ids = await db.select('id', 'name_lower').from(union.as('matches')).orderBy([{ column: 'name_lower' }, { column: 'id' }]).limit(limit);
+    }
+    if (ids.length === 0) return [];
+    const rows = (await db('customers')
+      .select('id', 'name', 'email', 'selfcare_login', 'currency', 'balance', 'status')
+      .whereIn(
+        'id',
+        ids.map((r) => Number(r.id)),
+      )) as Record<string, unknown>[];
+    const byId = new Map(rows.map((r) => [Number(r.id), r]));
+    return ids.flatMap((r) => {
+      const row = byId.get(Number(r.id));
+      if (!row) return [];
+      return [{ id: Number(row.id), name: String(row.name), email: String(row.email ?? ''), selfcareLogin: row.selfcare_login ? String(row.selfcare_login) : null, currency: String(row.currency), balance: Number(row.balance ?? 0), status: String(row.status) }];
+    });
+  }
+
+  async insert(input: NewCustomer, defaults: { timeZone: string; language: string }, trx?: Db): Promise<number> {
+    const now = new Date();
+    const result = await (trx ?? this.db)('customers').insert(
+      {
+        ...basicsColumns(input),
+        role_id: input.roleId,
+        time_zone: defaults.timeZone,
+        language: defaults.language,
+        created_at: now,
+        updated_at: now,
+      },
+      ['id'],
+    );
+    return insertedId(result);
+  }
+
+  /** Writes the basics if the version still matches; false when someone saved meanwhile. */
+  async updateBasics(id: number, version: number, input: CustomerBasics, trx?: Db): Promise<boolean> {
+    const count = await (trx ?? this.db)('customers')
+      .where({ id, version })
+      .update({ ...basicsColumns(input), version: version + 1, updated_at: new Date() });
+    return Number(count) === 1;
+  }
+
+  /**
+   * Writes the self-care settings if the version still matches; false when someone saved
+   * meanwhile. A new password ends every open session of the customer (session epoch).
+   */
+  async updateSelfCare(id: number, version: number, input: SelfCareUpdate, trx?: Db): Promise<boolean> {
+    const columns: Record<string, unknown> = {
+      selfcare_login: input.selfcareLogin,
+      selfcare_login_lower: input.selfcareLogin?.toLowerCase() ?? null,
+      password_change_required: input.passwordChangeRequired,
+      ip_restriction: input.ipRestriction,
+      trusted_ips: input.trustedIps,
+      role_id: input.roleId,
+      time_zone: input.timeZone,
+      language: input.language,
+      out_date_format: input.outDateFormat,
+      out_time_format: input.outTimeFormat,
+      in_date_format: input.inDateFormat,
+      in_time_format: input.inTimeFormat,
+      version: version + 1,
+      updated_at: new Date(),
+    };
+    const q = (trx ?? this.db)('customers').where({ id, version });
+    if (input.passwordHash !== undefined) {
+      columns.password_hash = input.passwordHash;
+      q.increment('session_epoch', 1);
+    }
+    const count = await q.update(columns);
+    return Number(count) === 1;
+  }
+
+  async activeTokenCount(customerId: number, now: Date = new Date()): Promise<number> {
+    const row = await this.db('api_tokens')
+      .where({ customer_id: customerId })
+      .whereNull('revoked_at')
+      .andWhere((w) => w.whereNull('expires_at').orWhere('expires_at', '>', now))
+      .count({ n: '*' })
+      .first();
+    return Number(row?.n ?? 0);
+  }
+
+  async role(roleId: number, trx?: Db): Promise<{ id: number; name: string; type: string; isDefault: boolean } | null> {
+    const row = (await (trx ?? this.db)('roles').select('id', 'name', 'type', 'is_default').where({ id: roleId }).first()) as Record<string, unknown> | undefined;
+    return row ? { id: Number(row.id), name: String(row.name), type: String(row.type), isDefault: toBool(row.is_default) } : null;
+  }
+}
+
+function basicsColumns(input: CustomerBasics): Record<string, unknown> {
+  return {
+    name: input.name,
+    name_lower: input.name.toLowerCase(),
+    email: input.email,
+    email_lower: input.email.toLowerCase(),
+    currency: input.currency,
+    credit_limit: input.creditLimit,
+    company_name: input.companyName,
+    contact_name: input.contactName,
+    phone: input.phone,
+    address_line1: input.addressLine1,
+    address_line2: input.addressLine2,
+    city: input.city,
+    postal_code: input.postalCode,
+    country: input.country,
+  };
+}

@@ -1,0 +1,312 @@
+import type { Knex } from 'knex';
+import { hashPassword } from '../../access/passwords.ts';
+import type { Deps } from '../../deps.ts';
+import type { FieldError } from '../../http/form.ts';
+import { diffForAudit, SECRET_MASK, type AuditActor } from '../audit/audit-log.ts';
+import { getDefaultRoleId, listSelfcareRoles } from '../roles/service.ts';
+import { LoginNamespace, LoginTakenError } from '../selfcare-logins/login-namespace.ts';
+import {
+  checkTrustedNetworks,
+  LOGIN_TAKEN_MESSAGE,
+  loginFieldError,
+  passwordFieldError,
+  regionalFieldErrors,
+  trustedNetworksFieldErrors,
+  type RegionalValues,
+} from '../selfcare-settings/schema.ts';
+import type { TrustedNetworkNotice } from '../../access/trusted-networks.ts';
+import { DEFAULT_LANGUAGE } from '../../regional/languages.ts';
+import { CustomerRepo, type CustomerBasics, type CustomerListItem, type CustomerRecord } from './repo.ts';
+import type { CustomerBasicsForm, SelfCareForm } from './schema.ts';
+
+export const CUSTOMERS_PER_PAGE = 25;
+export const DEFAULT_TIME_ZONE = 'UTC';
+
+export interface AuditContext {
+  actor: AuditActor;
+  ip: string;
+}
+
+export class CustomerNotFoundError extends Error {
+  constructor() {
+    super('Customer not found');
+    this.name = 'CustomerNotFoundError';
+  }
+}
+
+export class NoDefaultRoleError extends Error {
+  constructor() {
+    super('There is no default customer self-care role');
+    this.name = 'NoDefaultRoleError';
+  }
+}
+
+export class CustomerInputError extends Error {
+  constructor(readonly errors: FieldError[]) {
+    super('Invalid customer settings');
+    this.name = 'CustomerInputError';
+  }
+}
+
+/** What changed on the customer since the version the admin's form was built from. */
+export interface ChangesMeanwhile {
+  /** property → { old (at the form's version), new (now) }; secrets show as "changed" */
+  changes: Record<string, { old: unknown; new: unknown }>;
+  /** false when some change is missing from the audit log (only current values are known) */
+  complete: boolean;
+  /** who saved meanwhile, newest last */
+  actors: string[];
+}
+
+export class StaleVersionError extends Error {
+  constructor(
+    readonly current: CustomerRecord,
+    readonly meanwhile: ChangesMeanwhile,
+  ) {
+    super('The customer was changed by someone else');
+    this.name = 'StaleVersionError';
+  }
+}
+
+/** The panel's values as the form shows them (strings, checkboxes as booleans). */
+export type SelfCareValues = Omit<SelfCareForm, 'version'> & RegionalValues;
+
+export function selfCareValuesOf(c: CustomerRecord): SelfCareValues {
+  return {
+    login: c.selfcareLogin ?? '',
+    password: '',
+    password_change_required: c.passwordChangeRequired,
+    ip_restriction: c.ipRestriction,
+    trusted_ips: c.trustedIps,
+    role_id: String(c.roleId),
+    time_zone: c.timeZone,
+    language: c.language,
+    out_date_format: c.outDateFormat,
+    out_time_format: c.outTimeFormat,
+    in_date_format: c.inDateFormat,
+    in_time_format: c.inTimeFormat,
+  };
+}
+
+/** Audit view of the panel (the password as its hash, masked by diffForAudit). */
+function selfCareAuditView(c: CustomerRecord): Record<string, unknown> {
+  return { ...selfCareValuesOf(c), login: c.selfcareLogin, role_id: c.roleId, password: c.passwordHash, version: c.version };
+}
+
+function basicsAuditView(c: CustomerRecord | (CustomerBasics & { version?: number })): Record<string, unknown> {
+  return {
+    name: c.name,
+    email: c.email,
+    currency: c.currency,
+    credit_limit: c.creditLimit,
+    company_name: c.companyName,
+    contact_name: c.contactName,
+    phone: c.phone,
+    address_line1: c.addressLine1,
+    address_line2: c.addressLine2,
+    city: c.city,
+    postal_code: c.postalCode,
+    country: c.country,
+    ...('version' in c && c.version !== undefined ? { version: c.version } : {}),
+  };
+}
+
+function basicsFromForm(form: CustomerBasicsForm): CustomerBasics {
+  return {
+    name: form.name,
+    email: form.email,
+    currency: form.currency,
+    creditLimit: form.credit_limit,
+    companyName: form.company_name,
+    contactName: form.contact_name,
+    phone: form.phone,
+    addressLine1: form.address_line1,
+    addressLine2: form.address_line2,
+    city: form.city,
+    postalCode: form.postal_code,
+    country: form.country,
+  };
+}
+
+export interface SelfCarePanelData {
+  customer: CustomerRecord;
+  roles: { id: number; name: string; isDefault: boolean }[];
+  defaultRoleId: number | null;
+  activeTokens: number;
+}
+
+export class CustomerService {
+  private readonly repo: CustomerRepo;
+  private readonly logins: LoginNamespace;
+
+  constructor(private readonly deps: Pick<Deps, 'db' | 'audit' | 'config'>) {
+    this.repo = new CustomerRepo(deps.db);
+    this.logins = new LoginNamespace(deps.db);
+  }
+
+  /** One page of the search, and the cursor of the next page (null on the last one). */
+  async search(q: string, afterId: number | null): Promise<{ items: CustomerListItem[]; nextAfter: number | null }> {
+    const after = afterId === null ? null : await this.repo.sortKey(afterId);
+    const rows = await this.repo.search(q, after, CUSTOMERS_PER_PAGE + 1);
+    const items = rows.slice(0, CUSTOMERS_PER_PAGE);
+    return { items, nextAfter: rows.length > CUSTOMERS_PER_PAGE ? (items[items.length - 1]?.id ?? null) : null };
+  }
+
+  async get(id: number): Promise<CustomerRecord> {
+    const customer = await this.repo.findById(id);
+    if (!customer) throw new CustomerNotFoundError();
+    return customer;
+  }
+
+  async roleName(roleId: number): Promise<string | null> {
+    return (await this.repo.role(roleId))?.name ?? null;
+  }
+
+  /** A new customer with the default role and the default regional settings. */
+  async create(form: CustomerBasicsForm, ctx: AuditContext): Promise<number> {
+    return this.deps.db.transaction(async (trx) => {
+      const roleId = await getDefaultRoleId(trx);
+      if (roleId === null) throw new NoDefaultRoleError();
+      const basics = basicsFromForm(form);
+      const id = await this.repo.insert({ ...basics, roleId }, { timeZone: DEFAULT_TIME_ZONE, language: DEFAULT_LANGUAGE }, trx);
+      await this.deps.audit.record(
+        { ...ctx, action: 'customer.create', entityType: 'customer', entityId: id, customerId: id, changes: diffForAudit({}, { ...basicsAuditView(basics), role_id: roleId, time_zone: DEFAULT_TIME_ZONE, language: DEFAULT_LANGUAGE }) },
+        trx,
+      );
+      return id;
+    });
+  }
+
+  async updateBasics(id: number, version: number, form: CustomerBasicsForm, ctx: AuditContext): Promise<void> {
+    const basics = basicsFromForm(form);
+    await this.writeLocked(id, version, async (current, trx) => {
+      if (!(await this.repo.updateBasics(id, version, basics, trx))) return false;
+      const changes = diffForAudit(basicsAuditView(current), { ...basicsAuditView(basics), version: version + 1 });
+      await this.deps.audit.record({ ...ctx, action: 'customer.update', entityType: 'customer', entityId: id, customerId: id, changes }, trx);
+      return true;
+    });
+  }
+
+  async panel(id: number): Promise<SelfCarePanelData> {
+    const customer = await this.get(id);
+    const [roles, defaultRoleId, activeTokens] = await Promise.all([listSelfcareRoles(this.deps.db), getDefaultRoleId(this.deps.db), this.repo.activeTokenCount(id)]);
+    return { customer, roles, defaultRoleId, activeTokens };
+  }
+
+  /**
+   * Saves the Web self-care panel. Throws CustomerInputError with every field error (form order),
+   * StaleVersionError when the form's version is not the current one. Returns the notices of the
+   * trusted list (accepted but changed entries) to show after the save.
+   */
+  async saveSelfCare(id: number, form: SelfCareForm, regional: RegionalValues, ctx: AuditContext): Promise<{ notices: TrustedNetworkNotice[] }> {
+    const before = await this.get(id);
+    if (before.version !== form.version) throw new StaleVersionError(before, await this.changesSince(before, form.version));
+
+    const errors: FieldError[] = [];
+    const login = form.login;
+    const hadLogin = before.selfcareLogin !== null;
+    const loginError = loginFieldError(login, { required: hadLogin || form.password !== '' });
+    if (loginError) errors.push(loginError);
+    else if (login !== '' && !(await this.logins.isAvailable(login, { customerId: id }))) errors.push({ field: 'login', text: LOGIN_TAKEN_MESSAGE });
+    const passwordError = passwordFieldError(form.password, { login, required: login !== '' && before.passwordHash === null });
+    if (passwordError) errors.push(passwordError);
+    const trusted = checkTrustedNetworks(form.ip_restriction, form.trusted_ips);
+    errors.push(...trustedNetworksFieldErrors(trusted));
+    const roleId = /^[1-9]\d{0,9}$/.test(form.role_id) ? Number(form.role_id) : NaN;
+    const role = Number.isSafeInteger(roleId) ? await this.repo.role(roleId) : null;
+    if (!role || role.type !== 'customer_selfcare') errors.push({ field: 'role_id', text: 'Choose one of the customer self-care roles' });
+    errors.push(...regionalFieldErrors(regional));
+    if (errors.length > 0) throw new CustomerInputError(errors);
+
+    const passwordHash = form.password === '' ? undefined : await hashPassword(form.password, this.deps.config.bcryptCost);
+    const update = {
+      selfcareLogin: login === '' ? null : login,
+      passwordHash,
+      passwordChangeRequired: form.password_change_required,
+      ipRestriction: form.ip_restriction,
+      trustedIps: trusted.parsed.canonical,
+      roleId,
+      timeZone: regional.time_zone,
+      language: regional.language,
+      outDateFormat: regional.out_date_format,
+      outTimeFormat: regional.out_time_format,
+      inDateFormat: regional.in_date_format,
+      inTimeFormat: regional.in_time_format,
+    };
+    await this.writeLocked(id, form.version, async (current, trx) => {
+      try {
+        if (update.selfcareLogin !== null) await this.logins.assign(trx, { customerId: id }, update.selfcareLogin);
+      } catch (err) {
+        if (err instanceof LoginTakenError) throw new CustomerInputError([{ field: 'login', text: LOGIN_TAKEN_MESSAGE }]);
+        throw err;
+      }
+      if (!(await this.repo.updateSelfCare(id, form.version, update, trx))) return false;
+      const after: CustomerRecord = { ...current, ...update, passwordHash: passwordHash ?? current.passwordHash, version: form.version + 1 };
+      const changes = diffForAudit(selfCareAuditView(current), selfCareAuditView(after), ['password']);
+      await this.deps.audit.record({ ...ctx, action: 'customer.self_care.update', entityType: 'customer', entityId: id, customerId: id, changes }, trx);
+      return true;
+    });
+    return { notices: trusted.notices };
+  }
+
+  /** Runs a versioned write in a transaction; a lost race becomes StaleVersionError. */
+  private async writeLocked(id: number, version: number, write: (current: CustomerRecord, trx: Knex.Transaction) => Promise<boolean>): Promise<void> {
+    const stale = await this.deps.db.transaction(async (trx) => {
+      const current = await this.repo.findById(id, trx);
+      if (!current) throw new CustomerNotFoundError();
+      if (current.version !== version) return true;
+      if (!(await write(current, trx))) throw new StaleWriteRollback();
+      return false;
+    }).catch((err: unknown) => {
+      if (err instanceof StaleWriteRollback) return true;
+      throw err;
+    });
+    if (stale) {
+      const current = await this.get(id);
+      throw new StaleVersionError(current, await this.changesSince(current, version));
+    }
+  }
+
+  /**
+   * What happened between `version` and now, from the audit trail: every versioned change of
+   * the customer records `version` old → new, so the chain tells the value each property had
+   * when the admin's form was built.
+   */
+  async changesSince(current: CustomerRecord, version: number): Promise<ChangesMeanwhile> {
+    const rows = (await this.deps.db('audit_events')
+      .select('changes', 'actor_label')
+      .where({ entity_type: 'customer', entity_id: current.id })
+      .whereNotNull('changes')
+      .orderBy('id', 'desc')
+      .limit(200)) as { changes: string; actor_label: string }[];
+    const steps: { from: number; changes: Record<string, { old: unknown; new: unknown }>; actor: string }[] = [];
+    for (const row of rows) {
+      let changes: Record<string, { old: unknown; new: unknown }>;
+      try {
+        changes = JSON.parse(row.changes) as typeof changes;
+      } catch {
+        continue;
+      }
+      const from = Number(changes.version?.old);
+      if (!Number.isInteger(from) || from < version || from >= current.version) continue;
+      steps.push({ from, changes, actor: row.actor_label });
+    }
+    steps.sort((a, b) => a.from - b.from);
+    const covered = new Set(steps.map((s) => s.from));
+    let complete = true;
+    for (let v = version; v < current.version; v++) if (!covered.has(v)) complete = false;
+    const merged: Record<string, { old: unknown; new: unknown }> = {};
+    for (const step of steps) {
+      for (const [key, change] of Object.entries(step.changes)) {
+        if (key === 'version') continue;
+        merged[key] = { old: key in merged ? merged[key]!.old : change.old, new: change.new };
+      }
+    }
+    for (const [key, change] of Object.entries(merged)) {
+      if (change.old !== SECRET_MASK && JSON.stringify(change.old) === JSON.stringify(change.new)) delete merged[key];
+    }
+    return { changes: merged, complete, actors: [...new Set(steps.map((s) => s.actor))] };
+  }
+}
+
+class StaleWriteRollback extends Error {}
