@@ -14,6 +14,7 @@ import { customerRoutes } from './features/customers/routes.ts';
 import { compatRouter } from './features/api/compat-routes.ts';
 import { API_PREFIX, apiRouter } from './features/api/routes.ts';
 import { rolesRoutes } from './features/roles/routes.ts';
+import { individualsAdminRoutes } from './features/individuals/routes.ts';
 import { allowedRolesRoutes } from './features/allowed-roles/routes.ts';
 
 /** Builds the whole application; `server.ts` listens, tests use it through supertest. */
@@ -35,7 +36,7 @@ export function createApp(deps: Deps): Express {
     '/admin',
     buildDoor(deps, 'admin', {
       language: () => 'en',
-      routes: [...adminAuthRoutes(deps), ...adminShellRoutes(deps), ...customerRoutes(deps), ...rolesRoutes(deps), ...allowedRolesRoutes(deps)],
+      routes: [...adminAuthRoutes(deps), ...adminShellRoutes(deps), ...customerRoutes(deps), ...rolesRoutes(deps), ...individualsAdminRoutes(deps), ...allowedRolesRoutes(deps)],
       gate: adminGate(deps),
     }),
   );

@@ -1,0 +1,186 @@
+import { checkbox, type FieldError } from '../../http/form.ts';
+import { DEFAULT_DATE_FORMAT, formatInstant, parseDateTimeInput } from '../../regional/date-format.ts';
+import { isValidTimeZone } from '../../regional/time-zones.ts';
+import { formString, readRegionalInput, type RegionalValues } from '../selfcare-settings/schema.ts';
+import type { CustomerDefaults, Individual, IndividualFields, IndividualFieldError } from './service.ts';
+
+/** The individual form exactly as typed, to re-render it. */
+export interface IndividualForm {
+  login: string;
+  name: string;
+  email: string;
+  role_id: string;
+  password: string;
+  password_change_required: boolean;
+  show_password: boolean;
+  activation_at: string;
+  expiration_at: string;
+  regional: RegionalValues;
+  ip_restriction: boolean;
+  trusted_ips: string;
+  test_address: string;
+  send_credentials: boolean;
+  include_password: boolean;
+  version: string;
+}
+
+const EMPTY_REGIONAL: RegionalValues = { time_zone: '', language: '', out_date_format: '', out_time_format: '', in_date_format: '', in_time_format: '' };
+
+export function emptyIndividualForm(): IndividualForm {
+  return {
+    login: '',
+    name: '',
+    email: '',
+    role_id: '',
+    password: '',
+    password_change_required: true,
+    show_password: false,
+    activation_at: '',
+    expiration_at: '',
+    regional: { ...EMPTY_REGIONAL },
+    ip_restriction: false,
+    trusted_ips: '',
+    test_address: '',
+    send_credentials: true,
+    include_password: false,
+    version: '',
+  };
+}
+
+const bounded = (value: unknown, max: number): string => formString(value).slice(0, max);
+
+export function readIndividualForm(body: unknown): IndividualForm {
+  const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  return {
+    login: bounded(b.login, 200).trim(),
+    name: bounded(b.name, 400).trim(),
+    email: bounded(b.email, 400).trim(),
+    role_id: bounded(b.role_id, 20).trim(),
+    password: bounded(b.password, 1024),
+    password_change_required: checkbox(b.password_change_required),
+    show_password: checkbox(b.show_password),
+    activation_at: bounded(b.activation_at, 100).trim(),
+    expiration_at: bounded(b.expiration_at, 100).trim(),
+    regional: readRegionalInput(b),
+    ip_restriction: checkbox(b.ip_restriction),
+    trusted_ips: bounded(b.trusted_ips, 100_000),
+    test_address: bounded(b.test_address, 100),
+    send_credentials: checkbox(b.send_credentials),
+    include_password: checkbox(b.include_password),
+    version: bounded(b.version, 20).trim(),
+  };
+}
+
+/** How dates are typed and shown for one individual: the customer's formats, in its own zone. */
+export interface DateSettings {
+  timeZone: string;
+  inPattern: string;
+  outDateFormat: string;
+  outTimeFormat: string;
+  inDateFormat: string;
+  inTimeFormat: string;
+}
+
+export function dateSettings(customer: CustomerDefaults, timeZoneOverride: string | null): DateSettings {
+  const timeZone = timeZoneOverride && isValidTimeZone(timeZoneOverride) ? timeZoneOverride : customer.timeZone;
+  return {
+    timeZone,
+    inPattern: `${customer.inDateFormat} ${customer.inTimeFormat}`,
+    outDateFormat: customer.outDateFormat,
+    outTimeFormat: customer.outTimeFormat,
+    inDateFormat: customer.inDateFormat,
+    inTimeFormat: customer.inTimeFormat,
+  };
+}
+
+/** A moment written as the admin types it (the customer's input formats). */
+export function toInputText(date: Date | null, s: DateSettings): string {
+  if (!date) return '';
+  const opts = { timeZone: s.timeZone, locale: 'en' };
+  return `${formatInstant(date, s.inDateFormat, opts)} ${formatInstant(date, s.inTimeFormat, opts)}`;
+}
+
+/** A moment as shown (the customer's output formats) in the individual's zone. */
+export function toOutputText(date: Date | null, s: DateSettings, locale = 'en'): string {
+  if (!date) return '';
+  const opts = { timeZone: s.timeZone, locale };
+  return `${formatInstant(date, s.outDateFormat || DEFAULT_DATE_FORMAT, opts)} ${formatInstant(date, s.outTimeFormat, opts)}`;
+}
+
+export function formFromIndividual(individual: Individual, customer: CustomerDefaults): IndividualForm {
+  const s = dateSettings(customer, individual.timeZone);
+  return {
+    ...emptyIndividualForm(),
+    login: individual.login,
+    name: individual.name,
+    email: individual.email,
+    role_id: String(individual.roleId),
+    password_change_required: individual.passwordChangeRequired,
+    activation_at: toInputText(individual.activationAt, s),
+    expiration_at: toInputText(individual.expirationAt, s),
+    regional: {
+      time_zone: individual.timeZone ?? '',
+      language: individual.language ?? '',
+      out_date_format: individual.outDateFormat ?? '',
+      out_time_format: individual.outTimeFormat ?? '',
+      in_date_format: individual.inDateFormat ?? '',
+      in_time_format: individual.inTimeFormat ?? '',
+    },
+    ip_restriction: individual.ipRestriction,
+    trusted_ips: individual.trustedIps,
+    send_credentials: false,
+    version: String(individual.version),
+  };
+}
+
+const orNull = (v: string): string | null => (v === '' ? null : v);
+
+/** Form → service fields; dates are read in the individual's zone with the customer's input format. */
+export function fieldsFromForm(form: IndividualForm, customer: CustomerDefaults): { fields: IndividualFields; errors: FieldError[] } {
+  const s = dateSettings(customer, orNull(form.regional.time_zone));
+  const errors: FieldError[] = [];
+  const readDate = (field: 'activation_at' | 'expiration_at'): Date | null => {
+    const text = form[field];
+    if (text === '') return null;
+    const date = parseDateTimeInput(text, { dateFormat: s.inDateFormat, timeFormat: s.inTimeFormat, timeZone: s.timeZone, locale: 'en' });
+    if (!date) errors.push({ field, text: `Enter the date as ${s.inPattern} (or just ${s.inDateFormat}), e.g. ${toInputText(new Date(), s)}` });
+    return date;
+  };
+  const activationAt = readDate('activation_at');
+  const expirationAt = readDate('expiration_at');
+  const roleId = /^[1-9]\d{0,9}$/.test(form.role_id) ? Number(form.role_id) : 0;
+  const fields: IndividualFields = {
+    login: form.login,
+    name: form.name,
+    email: form.email,
+    roleId,
+    password: form.password,
+    passwordChangeRequired: form.password_change_required,
+    activationAt,
+    expirationAt,
+    regional: {
+      timeZone: orNull(form.regional.time_zone),
+      language: orNull(form.regional.language),
+      outDateFormat: orNull(form.regional.out_date_format),
+      outTimeFormat: orNull(form.regional.out_time_format),
+      inDateFormat: orNull(form.regional.in_date_format),
+      inTimeFormat: orNull(form.regional.in_time_format),
+    },
+    ipRestriction: form.ip_restriction,
+    trustedIps: form.trusted_ips,
+  };
+  return { fields, errors };
+}
+
+/** Service field errors as admin form errors (ready English text). */
+export function adminFieldErrors(errors: IndividualFieldError[]): FieldError[] {
+  return errors.map((e) => ({ field: e.field, text: e.message }));
+}
+
+/** Date problems and service problems in form order, one per field (dates first win). */
+export function mergeErrors(first: FieldError[], second: FieldError[]): FieldError[] {
+  const ORDER = ['login', 'password', 'name', 'email', 'role_id', 'activation_at', 'expiration_at', 'time_zone', 'language', 'out_date_format', 'out_time_format', 'in_date_format', 'in_time_format', 'trusted_ips'];
+  const seen = new Set(first.map((e) => e.field));
+  const all = [...first, ...second.filter((e) => e.field === 'trusted_ips' || !seen.has(e.field))];
+  return all.sort((a, b) => ORDER.indexOf(a.field) - ORDER.indexOf(b.field));
+}
