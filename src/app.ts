@@ -14,8 +14,12 @@ import { customerRoutes } from './features/customers/routes.ts';
 import { compatRouter } from './features/api/compat-routes.ts';
 import { API_PREFIX, apiRouter } from './features/api/routes.ts';
 import { rolesRoutes } from './features/roles/routes.ts';
-import { individualsAdminRoutes } from './features/individuals/routes.ts';
 import { allowedRolesRoutes } from './features/allowed-roles/routes.ts';
+import { loadViewer, portalGate, portalLanguage } from './features/portal/gate.ts';
+import { portalAuthRoutes } from './features/portal/auth-routes.ts';
+import { portalBillingRoutes } from './features/portal/billing-routes.ts';
+import { impersonationAdminRoutes, impersonationPortalRoutes } from './features/portal/impersonation.ts';
+import { portalRoutes } from './features/portal/routes.ts';
 
 /** Builds the whole application; `server.ts` listens, tests use it through supertest. */
 export function createApp(deps: Deps): Express {
@@ -36,8 +40,22 @@ export function createApp(deps: Deps): Express {
     '/admin',
     buildDoor(deps, 'admin', {
       language: () => 'en',
-      routes: [...adminAuthRoutes(deps), ...adminShellRoutes(deps), ...customerRoutes(deps), ...rolesRoutes(deps), ...individualsAdminRoutes(deps), ...allowedRolesRoutes(deps)],
+      routes: [...adminAuthRoutes(deps), ...adminShellRoutes(deps), ...customerRoutes(deps), ...rolesRoutes(deps), ...allowedRolesRoutes(deps), ...impersonationAdminRoutes(deps)],
       gate: adminGate(deps),
+    }),
+  );
+
+  app.use(
+    buildDoor(deps, 'portal', {
+      language: portalLanguage,
+      before: [loadViewer(deps)],
+      routes: [
+        ...portalAuthRoutes(deps),
+        ...impersonationPortalRoutes(deps),
+        ...portalRoutes(deps),
+        ...portalBillingRoutes(deps),
+      ],
+      gate: portalGate(deps),
     }),
   );
 

@@ -1,0 +1,197 @@
+import type { Knex } from 'knex';
+import { toBool, toDate } from '../../db/knex.ts';
+
+export interface RegionalColumns {
+  timeZone: string | null;
+  language: string | null;
+  outDateFormat: string | null;
+  outTimeFormat: string | null;
+  inDateFormat: string | null;
+  inTimeFormat: string | null;
+}
+
+export interface PortalCustomer {
+  id: number;
+  name: string;
+  email: string;
+  currency: string;
+  balance: number;
+  creditLimit: number;
+  companyName: string;
+  contactName: string;
+  phone: string;
+  addressLine1: string;
+  addressLine2: string;
+  city: string;
+  postalCode: string;
+  country: string;
+  roleId: number;
+  login: string | null;
+  passwordHash: string | null;
+  passwordChangeRequired: boolean;
+  ipRestriction: boolean;
+  trustedIps: string;
+  regional: { [K in keyof RegionalColumns]: string };
+  sessionEpoch: number;
+}
+
+export interface PortalIndividual {
+  id: number;
+  customerId: number;
+  login: string;
+  name: string;
+  email: string;
+  roleId: number;
+  passwordHash: string | null;
+  passwordChangeRequired: boolean;
+  activationAt: Date | null;
+  expirationAt: Date | null;
+  ipRestriction: boolean;
+  trustedIps: string;
+  regional: RegionalColumns;
+  sessionEpoch: number;
+}
+
+export type AccountRef = { kind: 'customer'; id: number } | { kind: 'individual'; id: number };
+
+const text = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
+const optional = (v: unknown): string | null => (v === null || v === undefined || v === '' ? null : String(v));
+
+function toCustomer(row: Record<string, unknown>): PortalCustomer {
+  return {
+    id: Number(row.id),
+    name: text(row.name),
+    email: text(row.email),
+    currency: text(row.currency) || 'USD',
+    balance: Number(row.balance),
+    creditLimit: Number(row.credit_limit),
+    companyName: text(row.company_name),
+    contactName: text(row.contact_name),
+    phone: text(row.phone),
+    addressLine1: text(row.address_line1),
+    addressLine2: text(row.address_line2),
+    city: text(row.city),
+    postalCode: text(row.postal_code),
+    country: text(row.country),
+    roleId: Number(row.role_id),
+    login: optional(row.selfcare_login),
+    passwordHash: optional(row.password_hash),
+    passwordChangeRequired: toBool(row.password_change_required),
+    ipRestriction: toBool(row.ip_restriction),
+    trustedIps: text(row.trusted_ips),
+    regional: {
+      timeZone: text(row.time_zone),
+      language: text(row.language),
+      outDateFormat: text(row.out_date_format),
+      outTimeFormat: text(row.out_time_format),
+      inDateFormat: text(row.in_date_format),
+      inTimeFormat: text(row.in_time_format),
+    },
+    sessionEpoch: Number(row.session_epoch),
+  };
+}
+
+function toIndividual(row: Record<string, unknown>): PortalIndividual {
+  return {
+    id: Number(row.id),
+    customerId: Number(row.customer_id),
+    login: text(row.login),
+    name: text(row.name),
+    email: text(row.email),
+    roleId: Number(row.role_id),
+    passwordHash: optional(row.password_hash),
+    passwordChangeRequired: toBool(row.password_change_required),
+    activationAt: toDate(row.activation_at),
+    expirationAt: toDate(row.expiration_at),
+    ipRestriction: toBool(row.ip_restriction),
+    trustedIps: text(row.trusted_ips),
+    regional: {
+      timeZone: optional(row.time_zone),
+      language: optional(row.language),
+      outDateFormat: optional(row.out_date_format),
+      outTimeFormat: optional(row.out_time_format),
+      inDateFormat: optional(row.in_date_format),
+      inTimeFormat: optional(row.in_time_format),
+    },
+    sessionEpoch: Number(row.session_epoch),
+  };
+}
+
+/** Profile columns a self-care user may edit, by form field. */
+export const PROFILE_COLUMNS = {
+  company_name: 'company_name',
+  contact_name: 'contact_name',
+  email: 'email',
+  phone: 'phone',
+  address_line1: 'address_line1',
+  address_line2: 'address_line2',
+  city: 'city',
+  postal_code: 'postal_code',
+  country: 'country',
+} as const;
+export type ProfileField = keyof typeof PROFILE_COLUMNS;
+
+export const REGIONAL_COLUMNS = ['time_zone', 'language', 'out_date_format', 'out_time_format', 'in_date_format', 'in_time_format'] as const;
+export type RegionalColumn = (typeof REGIONAL_COLUMNS)[number];
+
+export interface XdrTotals {
+  count: number;
+  durationSeconds: number;
+  charged: number;
+}
+
+/** The only Knex code of the portal: the signed-in account's own rows. */
+export class PortalRepo {
+  constructor(private readonly db: Knex) {}
+
+  async customer(id: number): Promise<PortalCustomer | null> {
+    const row = await this.db('customers').where({ id }).first();
+    return row ? toCustomer(row) : null;
+  }
+
+  async individual(id: number): Promise<PortalIndividual | null> {
+    const row = await this.db('individuals').where({ id }).first();
+    return row ? toIndividual(row) : null;
+  }
+
+  private table(account: AccountRef): string {
+    return account.kind === 'customer' ? 'customers' : 'individuals';
+  }
+
+  /** Sets a new password, clears "must change" and ends other sessions; returns the new epoch. */
+  async setPassword(account: AccountRef, passwordHash: string): Promise<number> {
+    return this.db.transaction(async (trx) => {
+      await trx(this.table(account)).where({ id: account.id }).update({ password_hash: passwordHash, password_change_required: false, updated_at: new Date() }).increment('session_epoch', 1);
+      const row = await trx(this.table(account)).select('session_epoch').where({ id: account.id }).first();
+      return Number(row?.session_epoch ?? 0);
+    });
+  }
+
+  async recordLogin(account: AccountRef): Promise<void> {
+    await this.db(this.table(account)).where({ id: account.id }).update({ last_login_at: new Date() });
+  }
+
+  /** Profile changes bump the version so an admin's open form sees the conflict. */
+  async updateProfile(customerId: number, values: Partial<Record<ProfileField, string>>): Promise<void> {
+    const update: Record<string, unknown> = { updated_at: new Date() };
+    for (const [field, value] of Object.entries(values)) update[PROFILE_COLUMNS[field as ProfileField]] = value;
+    if (values.email !== undefined) update.email_lower = values.email.toLowerCase();
+    await this.db('customers').where({ id: customerId }).update(update).increment('version', 1);
+  }
+
+  /** Regional settings; for an individual null means "inherit the customer's". */
+  async updateRegional(account: AccountRef, values: Record<RegionalColumn, string | null>): Promise<void> {
+    await this.db(this.table(account))
+      .where({ id: account.id })
+      .update({ ...values, updated_at: new Date() })
+      .increment('version', 1);
+  }
+
+  async xdrTotals(customerId: number, range: { from: Date | null; to: Date | null }): Promise<XdrTotals> {
+    const query = this.db('xdrs').where({ customer_id: customerId });
+    if (range.from) void query.where('connect_time', '>=', range.from);
+    if (range.to) void query.where('connect_time', '<', range.to);
+    const row = (await query.count({ n: '*' }).sum({ duration: 'duration_seconds' }).sum({ charged: 'charged_amount' }).first()) as Record<string, unknown> | undefined;
+    return { count: Number(row?.n ?? 0), durationSeconds: Number(row?.duration ?? 0), charged: Number(row?.charged ?? 0) };
+  }
+}
