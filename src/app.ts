@@ -13,6 +13,8 @@ import { healthRoutes } from './features/health/routes.ts';
 import { customerRoutes } from './features/customers/routes.ts';
 import { compatRouter } from './features/api/compat-routes.ts';
 import { API_PREFIX, apiRouter } from './features/api/routes.ts';
+import { apiTokensAdminRoutes } from './features/api-tokens/admin-routes.ts';
+import { apiTokensPortalRoutes } from './features/api-tokens/portal-routes.ts';
 import { rolesRoutes } from './features/roles/routes.ts';
 import { allowedRolesRoutes } from './features/allowed-roles/routes.ts';
 import { loadViewer, portalGate, portalLanguage } from './features/portal/gate.ts';
@@ -40,7 +42,7 @@ export function createApp(deps: Deps): Express {
     '/admin',
     buildDoor(deps, 'admin', {
       language: () => 'en',
-      routes: [...adminAuthRoutes(deps), ...adminShellRoutes(deps), ...customerRoutes(deps), ...rolesRoutes(deps), ...allowedRolesRoutes(deps), ...impersonationAdminRoutes(deps)],
+      routes: [...adminAuthRoutes(deps), ...adminShellRoutes(deps), ...customerRoutes(deps), ...rolesRoutes(deps), ...allowedRolesRoutes(deps), ...apiTokensAdminRoutes(deps), ...impersonationAdminRoutes(deps)],
       gate: adminGate(deps),
     }),
   );
@@ -54,6 +56,7 @@ export function createApp(deps: Deps): Express {
         ...impersonationPortalRoutes(deps),
         ...portalRoutes(deps),
         ...portalBillingRoutes(deps),
+        ...apiTokensPortalRoutes(deps),
       ],
       gate: portalGate(deps),
     }),

@@ -4,7 +4,7 @@ import type { AuditActor } from '../audit/audit-log.ts';
 import { LoginNamespace } from '../selfcare-logins/login-namespace.ts';
 import { ApiTokenRepo, tokenStatus, type ApiTokenRow, type ApiTokenStatus } from './repo.ts';
 import { ApiSessions } from './sessions.ts';
-import { customerAllowsAddress } from './trusted-address.ts';
+import { isAddressTrusted } from '../../http/trusted-networks-gate.ts';
 
 export type ApiTokenView = Omit<ApiTokenRow, 'digest'> & { status: ApiTokenStatus };
 
@@ -119,7 +119,7 @@ export class ApiTokenService {
       return after.allowed ? { ok: false, reason: 'invalid_credentials' } : { ok: false, reason: 'rate_limited', retryAfterSeconds: after.retryAfterSeconds };
     }
     const actor: AuditActor = { type: 'api', id: customer.id, label: `${customer.login ?? label} (token ${match.prefix})` };
-    if (!customerAllowsAddress(customer, ip)) {
+    if (!isAddressTrusted([customer], ip)) {
       await this.auditSignIn(actor, ip, 'refused', customer.id, match.id, 'ip_not_allowed');
       return { ok: false, reason: 'ip_not_allowed' };
     }

@@ -5,7 +5,7 @@ import type { AuditActor } from '../audit/audit-log.ts';
 import { tokenStatus } from '../api-tokens/repo.ts';
 import type { ApiTokenService } from '../api-tokens/service.ts';
 import type { ApiSession } from '../api-tokens/sessions.ts';
-import { customerAllowsAddress } from '../api-tokens/trusted-address.ts';
+import { isAddressTrusted } from '../../http/trusted-networks-gate.ts';
 import { readPermissions } from '../roles/repo.ts';
 
 /** Who is calling, established afresh on every API request. */
@@ -48,7 +48,7 @@ export class ApiAuth {
       await this.tokens.sessions.close(sessionId);
       return { ok: false, reason: 'invalid_credentials' };
     }
-    if (!customerAllowsAddress(holder.customer, ip)) return { ok: false, reason: 'ip_not_allowed' };
+    if (!isAddressTrusted([holder.customer], ip)) return { ok: false, reason: 'ip_not_allowed' };
     await this.tokens.sessions.touch(sessionId, session);
     const levels = effectiveLevels(await readPermissions(this.deps.db, holder.customer.roleId));
     return {

@@ -1,0 +1,29 @@
+import type { Deps } from '../../deps.ts';
+import type { RouteDef } from '../../http/route-table.ts';
+import type { AdminPermission } from '../admin-shell/gate.ts';
+import { currentCustomer, loadCustomer } from '../customers/load-customer.ts';
+import { tokenPageHandlers } from './handlers.ts';
+
+/** Admins see times in UTC, written unambiguously. */
+export function adminTime(instant: Date): string {
+  return `${instant.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** The customer's "API tokens" tab: list with status, generate (shown once), revoke. */
+export function apiTokensAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] {
+  const load = loadCustomer(deps.db);
+  const handlers = tokenPageHandlers(deps, {
+    view: 'admin/api-tokens/index',
+    fragment: 'admin/api-tokens/_panel',
+    layout: 'admin',
+    customerId: (res) => currentCustomer(res).id,
+    basePath: (res) => `/admin/customers/${currentCustomer(res).id}/api-tokens`,
+    locals: (res) => ({ title: `API tokens – ${currentCustomer(res).name}`, nav: 'customers', customer: currentCustomer(res), canModify: true }),
+    formatTime: () => adminTime,
+  });
+  return [
+    { method: 'get', path: '/customers/:id/api-tokens', permission: 'admin', handler: [load, handlers.list] },
+    { method: 'post', path: '/customers/:id/api-tokens', permission: 'admin', handler: [load, handlers.create] },
+    { method: 'post', path: '/customers/:id/api-tokens/:tokenId/revoke', permission: 'admin', handler: [load, handlers.revoke] },
+  ];
+}

@@ -1,0 +1,88 @@
+import type { Request, RequestHandler, Response } from 'express';
+import type { Deps } from '../../deps.ts';
+import { auditContext } from '../../http/actor.ts';
+import { notFoundError } from '../../http/errors.ts';
+import { checkbox, parseForm, type FieldError } from '../../http/form.ts';
+import { renderPage, seeOther, type Layout } from '../../http/render.ts';
+import { endOfUtcDay, tokenCreateSchema, tokenIdSchema } from './schema.ts';
+import { ApiTokenNotFoundError, ApiTokenService } from './service.ts';
+
+/** Where the tokens page lives: the admin's customer tab or the customer's own portal page. */
+export interface TokenPage {
+  view: string;
+  fragment: string;
+  layout: Layout;
+  customerId(res: Response): number;
+  basePath(res: Response): string;
+  /** page locals: title, tabs, whether the viewer may change tokens */
+  locals(res: Response): Record<string, unknown>;
+  formatTime(res: Response): (instant: Date) => string;
+}
+
+interface RenderState {
+  status?: number;
+  values?: Record<string, unknown>;
+  errors?: FieldError[];
+  newToken?: { name: string; token: string } | null;
+}
+
+/**
+ * List, generate and revoke, the same for admin and portal; only the page and its words differ.
+ * A new token is rendered once in the answer to the post (never stored, never redirected to).
+ */
+export function tokenPageHandlers(deps: Deps, page: TokenPage): { list: RequestHandler; create: RequestHandler; revoke: RequestHandler } {
+  const service = new ApiTokenService(deps);
+
+  const render = async (req: Request, res: Response, state: RenderState): Promise<void> => {
+    const tokens = await service.list(page.customerId(res));
+    await renderPage(req, res, {
+      view: page.view,
+      fragment: page.fragment,
+      layout: page.layout,
+      status: state.status ?? 200,
+      locals: {
+        ...page.locals(res),
+        tokens,
+        base: page.basePath(res),
+        formatTime: page.formatTime(res),
+        values: { name: '', expires_on: '', ...state.values },
+        errors: state.errors ?? [],
+        newToken: state.newToken ?? null,
+      },
+    });
+  };
+
+  return {
+    list: async (req, res) => render(req, res, {}),
+    create: async (req, res) => {
+      const form = parseForm(tokenCreateSchema, req.body);
+      if (!form.ok) return render(req, res, { status: 422, values: form.values, errors: form.errors });
+      const expiresAt = form.values.expires_on ? endOfUtcDay(form.values.expires_on) : null;
+      const created = await service.create(page.customerId(res), { name: form.values.name, expiresAt }, auditContext(req, res));
+      // The secret can be shown only in this answer: no redirect, and nothing may cache it.
+      res.setHeader('Cache-Control', 'no-store');
+      await render(req, res, { status: 200, newToken: { name: form.values.name, token: created.token } });
+    },
+    revoke: async (req, res) => {
+      const idText = tokenIdSchema.safeParse(req.params.tokenId);
+      if (!idText.success) throw notFoundError();
+      const tokenId = Number(idText.data);
+      const customerId = page.customerId(res);
+      const token = await service.repo.findForCustomer(customerId, tokenId);
+      if (!token) throw notFoundError();
+      const confirm = (req.body as Record<string, unknown> | undefined)?.confirm;
+      if (confirm !== 'yes' && !checkbox(confirm)) {
+        return render(req, res, { status: 422, errors: [{ field: `confirm-${tokenId}`, key: 'errors.apiTokens.confirm' }] });
+      }
+      try {
+        await service.revoke(customerId, tokenId, auditContext(req, res));
+      } catch (err) {
+        if (err instanceof ApiTokenNotFoundError) throw notFoundError();
+        throw err;
+      }
+      const t = res.locals.t;
+      req.session.flash = { kind: 'info', message: t ? t('apiTokens.revoked', { name: token.name }) : `The token “${token.name}” was revoked.` };
+      seeOther(res, page.basePath(res));
+    },
+  };
+}

@@ -1,0 +1,124 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTestApp, csrfFrom, type TestApp } from '../../helpers/app.ts';
+import { allAt, createCustomer, createIndividual, createRole } from '../../helpers/fixtures.ts';
+import { signInPortal } from '../../helpers/portal.ts';
+import { apiClient, issueToken } from '../api/api-client.ts';
+
+let t: TestApp;
+beforeEach(async () => {
+  t = await createTestApp();
+});
+afterEach(async () => {
+  await t.close();
+});
+
+const tokenIn = (html: string): string | undefined => /<p id="new-api-token" class="secret">([^<]+)<\/p>/.exec(html)?.[1];
+
+async function customerWith(level: 'hidden' | 'read' | 'modify') {
+  const role = await createRole(t.deps, `API ${level}`, { ...allAt('read'), api_access: level });
+  const customer = await createCustomer(t.deps, { login: `acme-${level}`, roleId: role });
+  const { agent } = await signInPortal(t.app, customer.login ?? '', customer.password);
+  return { customer, agent };
+}
+
+describe('GET /api-tokens', () => {
+  it('lists the customer’s tokens with their status for View only, without any edit control', async () => {
+    const { customer, agent } = await customerWith('read');
+    await issueToken(t.deps, customer.id, { name: 'CRM sync' });
+    const res = await agent.get('/api-tokens');
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('CRM sync');
+    expect(res.text).toContain('Active');
+    expect(res.text).toContain('You can see the tokens but not generate or revoke them.');
+    expect(res.text).not.toContain('/revoke"');
+    expect(res.text).not.toContain('name="expires_on"');
+  });
+
+  it('answers 403 when the role hides API access', async () => {
+    const { agent } = await customerWith('hidden');
+    expect((await agent.get('/api-tokens')).status).toBe(403);
+  });
+
+  it('answers an htmx request with the panel only', async () => {
+    const { agent } = await customerWith('modify');
+    const res = await agent.get('/api-tokens').set('HX-Request', 'true');
+    expect(res.headers.vary).toMatch(/HX-Request/);
+    expect(res.text).toContain('id="api-tokens-panel"');
+    expect(res.text).not.toContain('<html');
+  });
+});
+
+describe('POST /api-tokens', () => {
+  it('generates a token shown once that opens an API session', async () => {
+    const { customer, agent } = await customerWith('modify');
+    const page = await agent.get('/api-tokens');
+    const res = await agent.post('/api-tokens').type('form').send({ _csrf: csrfFrom(page.text), name: 'Switchboard' });
+    expect(res.status).toBe(200);
+    const token = tokenIn(res.text) ?? '';
+    expect(token).toMatch(/^sc_/);
+    expect(res.text).toContain('you will not see it again');
+    expect((await agent.get('/api-tokens')).text).not.toContain(token);
+    await apiClient(t.app, t.deps).signIn(customer.login ?? '', token);
+    const audit = await t.deps.db('audit_events').where({ action: 'api_token.create' }).first();
+    expect(audit.actor_type).toBe('customer');
+  });
+
+  it('refuses with 403 for View only', async () => {
+    const { agent } = await customerWith('read');
+    const page = await agent.get('/api-tokens');
+    const res = await agent.post('/api-tokens').type('form').send({ _csrf: csrfFrom(page.text), name: 'Switchboard' });
+    expect(res.status).toBe(403);
+    expect(await t.deps.db('api_tokens').count({ n: '*' }).first()).toMatchObject({ n: 0 });
+  });
+
+  it('re-renders with a translated error summary for an empty name', async () => {
+    const { agent } = await customerWith('modify');
+    const page = await agent.get('/api-tokens');
+    const res = await agent.post('/api-tokens').type('form').send({ _csrf: csrfFrom(page.text), name: '' });
+    expect(res.status).toBe(422);
+    expect(res.text).toContain('href="#name"');
+  });
+
+  it('lets an individual with Full API access generate a token of its customer', async () => {
+    const role = await createRole(t.deps, 'Full', allAt('modify'));
+    const customer = await createCustomer(t.deps, { login: 'acme-main', roleId: role });
+    const individual = await createIndividual(t.deps, customer.id, { roleId: role });
+    const { agent } = await signInPortal(t.app, individual.login, individual.password);
+    const page = await agent.get('/api-tokens');
+    const res = await agent.post('/api-tokens').type('form').send({ _csrf: csrfFrom(page.text), name: 'By clerk' });
+    expect(res.status).toBe(200);
+    expect(Number((await t.deps.db('api_tokens').first()).customer_id)).toBe(customer.id);
+  });
+});
+
+describe('POST /api-tokens/:tokenId/revoke', () => {
+  it('revokes after confirmation and ends the API sessions of the token', async () => {
+    const { customer, agent } = await customerWith('modify');
+    const issued = await issueToken(t.deps, customer.id);
+    const api = apiClient(t.app, t.deps);
+    const sid = await api.signIn(customer.login ?? '', issued.token);
+    const page = await agent.get('/api-tokens');
+    const res = await agent.post(`/api-tokens/${issued.id}/revoke`).type('form').send({ _csrf: csrfFrom(page.text), confirm: 'yes' });
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe('/api-tokens');
+    expect((await api.get('/api/v1/me', { bearer: sid })).status).toBe(401);
+  });
+
+  it("answers 404 for another customer's token", async () => {
+    const { agent } = await customerWith('modify');
+    const other = await createCustomer(t.deps, { login: 'globex' });
+    const issued = await issueToken(t.deps, other.id);
+    const page = await agent.get('/api-tokens');
+    const res = await agent.post(`/api-tokens/${issued.id}/revoke`).type('form').send({ _csrf: csrfFrom(page.text), confirm: 'yes' });
+    expect(res.status).toBe(404);
+    expect((await t.deps.db('api_tokens').where({ id: issued.id }).first()).revoked_at).toBeNull();
+  });
+
+  it('refuses with 403 for View only', async () => {
+    const { customer, agent } = await customerWith('read');
+    const issued = await issueToken(t.deps, customer.id);
+    const page = await agent.get('/api-tokens');
+    const res = await agent.post(`/api-tokens/${issued.id}/revoke`).type('form').send({ _csrf: csrfFrom(page.text), confirm: 'yes' });
+    expect(res.status).toBe(403);
+  });
+});
