@@ -17,6 +17,8 @@ import { apiTokensAdminRoutes } from './features/api-tokens/admin-routes.ts';
 import { apiTokensPortalRoutes } from './features/api-tokens/portal-routes.ts';
 import { rolesRoutes } from './features/roles/routes.ts';
 import { allowedRolesRoutes } from './features/allowed-roles/routes.ts';
+import { individualsAdminRoutes } from './features/individuals/routes.ts';
+import { individualsPortalRoutes } from './features/individuals/portal-routes.ts';
 import { loadViewer, portalGate, portalLanguage } from './features/portal/gate.ts';
 import { portalAuthRoutes } from './features/portal/auth-routes.ts';
 import { portalBillingRoutes } from './features/portal/billing-routes.ts';
@@ -42,7 +44,7 @@ export function createApp(deps: Deps): Express {
     '/admin',
     buildDoor(deps, 'admin', {
       language: () => 'en',
-      routes: [...adminAuthRoutes(deps), ...adminShellRoutes(deps), ...customerRoutes(deps), ...rolesRoutes(deps), ...allowedRolesRoutes(deps), ...apiTokensAdminRoutes(deps), ...impersonationAdminRoutes(deps)],
+      routes: [...adminAuthRoutes(deps), ...adminShellRoutes(deps), ...customerRoutes(deps), ...rolesRoutes(deps), ...allowedRolesRoutes(deps), ...individualsAdminRoutes(deps), ...apiTokensAdminRoutes(deps), ...impersonationAdminRoutes(deps)],
       gate: adminGate(deps),
     }),
   );
@@ -56,6 +58,7 @@ export function createApp(deps: Deps): Express {
         ...impersonationPortalRoutes(deps),
         ...portalRoutes(deps),
         ...portalBillingRoutes(deps),
+        ...individualsPortalRoutes(deps),
         ...apiTokensPortalRoutes(deps),
       ],
       gate: portalGate(deps),

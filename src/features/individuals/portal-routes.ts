@@ -1,0 +1,244 @@
+import type { Request, Response } from 'express';
+import { atLeast } from '../../access/permissions.ts';
+import type { Deps } from '../../deps.ts';
+import { auditContext } from '../../http/actor.ts';
+import { notFoundError } from '../../http/errors.ts';
+import { checkbox, type FieldError } from '../../http/form.ts';
+import { renderPage, seeOther, wantsFragment } from '../../http/render.ts';
+import type { RouteDef } from '../../http/route-table.ts';
+import type { Viewer } from '../../http/types.ts';
+import { formatInstant, parseDateTimeInput } from '../../regional/date-format.ts';
+import type { PortalPermission } from '../portal/permission.ts';
+import { idParam } from '../roles/routes.ts';
+import { formString } from '../selfcare-settings/schema.ts';
+import {
+  IndividualNotFoundError,
+  IndividualOutOfReachError,
+  IndividualsService,
+  LoginTakenError,
+  RoleNotAllowedError,
+  StaleIndividualError,
+  validateIndividual,
+  ValidationError,
+  NO_REGIONAL_OVERRIDES,
+  type Granter,
+  type Individual,
+  type IndividualFieldError,
+  type IndividualFields,
+  type IndividualsContext,
+} from './service.ts';
+
+const READ: PortalPermission = { component: 'individuals', level: 'read' };
+const MODIFY: PortalPermission = { component: 'individuals', level: 'modify' };
+
+interface PortalIndividualForm {
+  login: string;
+  name: string;
+  email: string;
+  password: string;
+  password_change_required: boolean;
+  role_id: string;
+  activation_at: string;
+  expiration_at: string;
+}
+
+const EMPTY_FORM: PortalIndividualForm = { login: '', name: '', email: '', password: '', password_change_required: true, role_id: '', activation_at: '', expiration_at: '' };
+
+function viewerOf(res: Response): Viewer {
+  const viewer = res.locals.viewer;
+  if (!viewer) throw new Error('the portal gate must run before this handler');
+  return viewer;
+}
+
+function granterOf(viewer: Viewer): Granter {
+  return { kind: viewer.kind, id: viewer.id, levels: viewer.levels };
+}
+
+function readForm(body: unknown): PortalIndividualForm {
+  const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  const text = (v: unknown, max: number) => formString(v).slice(0, max);
+  return {
+    login: text(b.login, 200).trim(),
+    name: text(b.name, 400).trim(),
+    email: text(b.email, 400).trim(),
+    password: text(b.password, 1024),
+    password_change_required: checkbox(b.password_change_required),
+    role_id: text(b.role_id, 20).trim(),
+    activation_at: text(b.activation_at, 100).trim(),
+    expiration_at: text(b.expiration_at, 100).trim(),
+  };
+}
+
+/** Service problems as translated portal field errors (`individuals.errors.<code>`). */
+function portalErrors(errors: IndividualFieldError[]): FieldError[] {
+  return errors.map((e) => ({ field: e.field, key: `individuals.errors.${e.code}`, params: e.params ?? {} }));
+}
+
+/** The customer's individuals in the portal: the same rules as the admin panel, capped by the viewer's own levels. */
+export function individualsPortalRoutes(deps: Deps): RouteDef<PortalPermission>[] {
+  const service = new IndividualsService(deps);
+  const ctxOf = (req: Request, res: Response): IndividualsContext => ({ ...auditContext(req, res), granter: granterOf(viewerOf(res)) });
+
+  const inputPattern = (viewer: Viewer) => `${viewer.regional.inDateFormat} ${viewer.regional.inTimeFormat}`;
+  const toInput = (viewer: Viewer, date: Date) => {
+    const opts = { timeZone: viewer.regional.timeZone, locale: viewer.regional.language };
+    return `${formatInstant(date, viewer.regional.inDateFormat, opts)} ${formatInstant(date, viewer.regional.inTimeFormat, opts)}`;
+  };
+
+  const rowOf = (res: Response, individual: Individual) => {
+    const fmt = res.locals.fmt;
+    const show = (d: Date | null) => (d ? (fmt?.dateTime(d) ?? d.toISOString()) : '');
+    return { ...individual, lastLogin: show(individual.lastLoginAt), activation: show(individual.activationAt), expiration: show(individual.expirationAt) };
+  };
+
+  const render = async (req: Request, res: Response, opts: { form?: PortalIndividualForm; errors?: FieldError[]; status?: number } = {}) => {
+    const viewer = viewerOf(res);
+    const [individuals, roles, grantable] = await Promise.all([service.list(viewer.customerId), service.allowedRoles(viewer.customerId), service.grantableRoles(viewer.customerId, granterOf(viewer))]);
+    const errors = opts.errors ?? [];
+    await renderPage(req, res, {
+      view: 'selfcare/individuals/index',
+      layout: 'portal',
+      status: opts.status ?? (errors.length > 0 ? 422 : 200),
+      locals: {
+        title: res.locals.t?.('individuals.title') ?? 'Individuals',
+        canModify: atLeast(viewer.levels.individuals, 'modify'),
+        individuals: individuals.map((i) => rowOf(res, i)),
+        roles,
+        grantableIds: grantable.map((r) => r.id),
+        grantable,
+        form: opts.form ?? EMPTY_FORM,
+        errors,
+        dateHint: { pattern: inputPattern(viewer), example: toInput(viewer, new Date()) },
+        selfId: viewer.kind === 'individual' ? viewer.id : null,
+      },
+    });
+  };
+
+  const readFields = (viewer: Viewer, form: PortalIndividualForm): { fields: IndividualFields; errors: FieldError[] } => {
+    const errors: FieldError[] = [];
+    const readDate = (field: 'activation_at' | 'expiration_at'): Date | null => {
+      if (form[field] === '') return null;
+      const date = parseDateTimeInput(form[field], { dateFormat: viewer.regional.inDateFormat, timeFormat: viewer.regional.inTimeFormat, timeZone: viewer.regional.timeZone, locale: viewer.regional.language });
+      if (!date) errors.push({ field, key: 'individuals.errors.date', params: { format: inputPattern(viewer), example: toInput(viewer, new Date()) } });
+      return date;
+    };
+    const fields: IndividualFields = {
+      login: form.login,
+      name: form.name,
+      email: form.email,
+      password: form.password,
+      passwordChangeRequired: form.password_change_required,
+      roleId: /^[1-9]\d{0,9}$/.test(form.role_id) ? Number(form.role_id) : 0,
+      activationAt: readDate('activation_at'),
+      expirationAt: readDate('expiration_at'),
+      regional: NO_REGIONAL_OVERRIDES,
+      ipRestriction: false,
+      trustedIps: '',
+    };
+    return { fields, errors };
+  };
+
+  const domainErrors = (err: unknown, field = 'role_id'): FieldError[] => {
+    if (err instanceof ValidationError) return portalErrors(err.fields);
+    if (err instanceof LoginTakenError) return [{ field: 'login', key: 'individuals.errors.login_taken' }];
+    if (err instanceof RoleNotAllowedError) return [{ field, key: err.reason === 'not_allowed' ? 'individuals.errors.role_not_allowed' : 'individuals.errors.role_exceeds' }];
+    throw err;
+  };
+
+  const loadOwn = async (res: Response, raw: unknown): Promise<Individual> => {
+    try {
+      return await service.get(viewerOf(res).customerId, idParam(raw));
+    } catch (err) {
+      if (err instanceof IndividualNotFoundError) throw notFoundError();
+      throw err;
+    }
+  };
+
+  return [
+    { method: 'get', path: '/individuals', permission: READ, handler: async (req, res) => render(req, res) },
+    {
+      method: 'post',
+      path: '/individuals',
+      permission: MODIFY,
+      handler: async (req, res) => {
+        const viewer = viewerOf(res);
+        const form = readForm(req.body);
+        const { fields, errors: dateErrors } = readFields(viewer, form);
+        const taken = new Set(dateErrors.map((e) => e.field));
+        const errors = [...dateErrors, ...portalErrors(validateIndividual(fields, { passwordRequired: true })).filter((e) => !taken.has(e.field))];
+        if (errors.length > 0) return render(req, res, { form, errors });
+        try {
+          const created = await service.create(viewer.customerId, fields, ctxOf(req, res));
+          req.session.flash = { kind: 'info', message: res.locals.t?.('individuals.created', { login: created.login }) ?? 'Created' };
+        } catch (err) {
+          return render(req, res, { form, errors: domainErrors(err) });
+        }
+        seeOther(res, '/individuals');
+      },
+    },
+    {
+      // The inline role change of a row: with htmx the row comes back alone, without JS the list.
+      method: 'post',
+      path: '/individuals/:individualId',
+      permission: MODIFY,
+      handler: async (req, res) => {
+        const viewer = viewerOf(res);
+        const individual = await loadOwn(res, req.params.individualId);
+        const body = req.body as Record<string, unknown>;
+        const roleId = /^[1-9]\d{0,9}$/.test(formString(body.role_id)) ? Number(formString(body.role_id)) : 0;
+        const version = /^\d{1,9}$/.test(formString(body.version)) ? Number(formString(body.version)) : undefined;
+        let rowError: FieldError | null = null;
+        let status = 200;
+        let current = individual;
+        try {
+          current = await service.update(viewer.customerId, individual.id, { roleId, version }, ctxOf(req, res));
+        } catch (err) {
+          if (err instanceof IndividualOutOfReachError) {
+            rowError = { field: `role_id-${individual.id}`, key: 'individuals.errors.out_of_reach' };
+            status = 403;
+          } else if (err instanceof StaleIndividualError) {
+            rowError = { field: `role_id-${individual.id}`, key: 'individuals.errors.stale' };
+            status = 409;
+          } else {
+            rowError = { ...domainErrors(err, `role_id-${individual.id}`)[0]!, field: `role_id-${individual.id}` };
+            status = 422;
+          }
+          current = await loadOwn(res, String(individual.id));
+        }
+        if (!wantsFragment(req)) {
+          if (rowError) return render(req, res, { status, errors: [rowError] });
+          req.session.flash = { kind: 'info', message: res.locals.t?.('individuals.roleChanged', { login: current.login, role: current.roleName }) ?? 'Saved' };
+          return seeOther(res, '/individuals');
+        }
+        const [roles, grantable] = await Promise.all([service.allowedRoles(viewer.customerId), service.grantableRoles(viewer.customerId, granterOf(viewer))]);
+        await renderPage(req, res, {
+          view: 'selfcare/individuals/index',
+          fragment: 'selfcare/individuals/_row',
+          layout: 'portal',
+          status,
+          locals: { row: rowOf(res, current), roles, grantableIds: grantable.map((r) => r.id), canModify: true, errors: rowError ? [rowError] : [], rowSaved: rowError === null, selfId: viewer.kind === 'individual' ? viewer.id : null },
+        });
+      },
+    },
+    {
+      method: 'post',
+      path: '/individuals/:individualId/delete',
+      permission: MODIFY,
+      handler: async (req, res) => {
+        const viewer = viewerOf(res);
+        const individual = await loadOwn(res, req.params.individualId);
+        if (formString((req.body as Record<string, unknown>).confirm) !== 'yes') {
+          return render(req, res, { errors: [{ field: `confirm-${individual.id}`, key: 'individuals.errors.confirm', params: { login: individual.login } }] });
+        }
+        try {
+          await service.delete(viewer.customerId, individual.id, ctxOf(req, res));
+        } catch (err) {
+          if (err instanceof IndividualOutOfReachError) return render(req, res, { status: 403, errors: [{ field: `confirm-${individual.id}`, key: 'individuals.errors.out_of_reach' }] });
+          throw err;
+        }
+        req.session.flash = { kind: 'info', message: res.locals.t?.('individuals.deleted', { login: individual.login }) ?? 'Deleted' };
+        seeOther(res, '/individuals');
+      },
+    },
+  ];
+}

@@ -1,0 +1,188 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createAdmin, createTestApp, signInAdmin, type TestApp } from '../../helpers/app.ts';
+import { allAt, createCustomer, createIndividual, createRole, FIXTURE_PASSWORD } from '../../helpers/fixtures.ts';
+import { signInPortal } from '../../helpers/portal.ts';
+
+let t: TestApp;
+let fullRole: number;
+let readRole: number;
+let managerRole: number;
+let bossRole: number;
+
+beforeEach(async () => {
+  t = await createTestApp();
+  fullRole = await createRole(t.deps, 'Full', allAt('modify'), { isDefault: true });
+  readRole = await createRole(t.deps, 'Reader', { ...allAt('read'), individuals: 'read' });
+  // Manages individuals but sees invoices only: may not hand out invoice changes.
+  managerRole = await createRole(t.deps, 'Manager', { ...allAt('read'), individuals: 'modify' });
+  bossRole = await createRole(t.deps, 'Boss', allAt('modify'));
+});
+afterEach(async () => {
+  await t.close();
+});
+
+async function customerWith(roles: number[], opts: { inDateFormat?: string; timeZone?: string } = {}) {
+  const customer = await createCustomer(t.deps, { roleId: fullRole, name: 'Acme', ...opts });
+  for (const roleId of roles) await t.deps.db('customer_allowed_roles').insert({ customer_id: customer.id, role_id: roleId });
+  return customer;
+}
+
+function newIndividual(csrf: string, extra: Record<string, string> = {}) {
+  return { _csrf: csrf, login: 'new.person', password: 'amber window copper field', name: 'New Person', email: '', role_id: String(readRole), ...extra };
+}
+
+describe('GET /individuals', () => {
+  it('lists the customer’s individuals and offers only the roles the viewer may give', async () => {
+    const customer = await customerWith([readRole, managerRole, bossRole]);
+    const manager = await createIndividual(t.deps, customer.id, { login: 'manager.one', roleId: managerRole });
+    await createIndividual(t.deps, customer.id, { login: 'reader.one', roleId: readRole });
+    const { agent } = await signInPortal(t.app, manager.login, FIXTURE_PASSWORD);
+    const res = await agent.get('/individuals');
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('reader.one');
+    const form = /<select id="role_id" name="role_id"[\s\S]*?<\/select>/.exec(res.text)?.[0] ?? '';
+    expect(form).toContain('>Reader<');
+    expect(form).toContain('>Manager<');
+    expect(form).not.toContain('>Boss<');
+  });
+
+  it('refuses a viewer whose role hides individuals with 403', async () => {
+    const hidden = await createRole(t.deps, 'Hidden', { ...allAt('read'), individuals: 'hidden' });
+    const customer = await customerWith([hidden]);
+    const ind = await createIndividual(t.deps, customer.id, { login: 'no.access', roleId: hidden });
+    const { agent } = await signInPortal(t.app, ind.login, FIXTURE_PASSWORD);
+    expect((await agent.get('/individuals')).status).toBe(403);
+  });
+
+  it('shows the list without any edit control to a View only viewer and refuses its posts', async () => {
+    const customer = await customerWith([readRole]);
+    const reader = await createIndividual(t.deps, customer.id, { login: 'reader.one', roleId: readRole });
+    const { agent, csrf } = await signInPortal(t.app, reader.login, FIXTURE_PASSWORD);
+    const res = await agent.get('/individuals');
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('You can see the individuals but not change them.');
+    expect(res.text).not.toContain('name="role_id"');
+    const post = await agent.post('/individuals').type('form').send(newIndividual(csrf));
+    expect(post.status).toBe(403);
+    expect(await t.deps.db('individuals').where({ login: 'new.person' }).first()).toBeUndefined();
+  });
+});
+
+describe('POST /individuals', () => {
+  it('lets the customer add an individual with a date typed in its own format and zone', async () => {
+    const customer = await customerWith([readRole], { inDateFormat: 'DD/MM/YYYY', timeZone: 'Asia/Tokyo' });
+    const { agent, csrf } = await signInPortal(t.app, customer.login!, customer.password);
+    const res = await agent.post('/individuals').type('form').send(newIndividual(csrf, { activation_at: '02/01/2031 09:30:00' }));
+    expect(res.status).toBe(303);
+    const row = await t.deps.db('individuals').where({ login: 'new.person' }).first();
+    expect(row.customer_id).toBe(customer.id);
+    const { toDate } = await import('../../../src/db/knex.ts');
+    expect(toDate(row.activation_at)?.toISOString()).toBe('2031-01-02T00:30:00.000Z');
+    const [event] = await t.deps.db('audit_events').where({ action: 'individual.create' });
+    expect(event).toMatchObject({ actor_type: 'customer', actor_id: customer.id, customer_id: customer.id });
+  });
+
+  it('refuses a role above the viewer’s own levels, also when the POST is crafted', async () => {
+    const customer = await customerWith([readRole, managerRole, bossRole]);
+    const manager = await createIndividual(t.deps, customer.id, { login: 'manager.one', roleId: managerRole });
+    const { agent, csrf } = await signInPortal(t.app, manager.login, FIXTURE_PASSWORD);
+    const res = await agent.post('/individuals').type('form').send(newIndividual(csrf, { role_id: String(bossRole) }));
+    expect(res.status).toBe(422);
+    expect(res.text).toContain('You cannot give a role with more permissions than you have');
+    expect(await t.deps.db('individuals').where({ login: 'new.person' }).first()).toBeUndefined();
+  });
+
+  it('refuses a role outside the customer’s allowed roles', async () => {
+    const customer = await customerWith([readRole]);
+    const { agent, csrf } = await signInPortal(t.app, customer.login!, customer.password);
+    const res = await agent.post('/individuals').type('form').send(newIndividual(csrf, { role_id: String(bossRole) }));
+    expect(res.status).toBe(422);
+    expect(res.text).toContain('Choose one of the roles in the list');
+  });
+
+  it('names every problem in the viewer’s words, with the expected date format', async () => {
+    const customer = await customerWith([readRole], { inDateFormat: 'DD/MM/YYYY' });
+    const { agent, csrf } = await signInPortal(t.app, customer.login!, customer.password);
+    const res = await agent.post('/individuals').type('form').send(newIndividual(csrf, { login: 'x', password: 'short', activation_at: '2031-01-02' }));
+    expect(res.status).toBe(422);
+    expect(res.text).toContain('Use 3 to 64 characters');
+    expect(res.text).toContain('The password must have at least 12 characters');
+    expect(res.text).toContain('Enter the date as DD/MM/YYYY HH24:MI:SS');
+    expect(res.text).toContain('value="x"');
+  });
+});
+
+describe('POST /individuals/:individualId', () => {
+  it('changes a role in place for htmx and answers the row with Vary', async () => {
+    const customer = await customerWith([readRole, managerRole]);
+    const ind = await createIndividual(t.deps, customer.id, { login: 'reader.one', roleId: readRole });
+    const { agent, csrf } = await signInPortal(t.app, customer.login!, customer.password);
+    const res = await agent.post(`/individuals/${ind.id}`).set('HX-Request', 'true').set('X-CSRF-Token', csrf).type('form').send({ role_id: String(managerRole) });
+    expect(res.status).toBe(200);
+    expect(res.headers.vary).toMatch(/HX-Request/);
+    expect(res.text.trim()).toMatch(/^<tr id="individual-\d+">/);
+    expect(res.text).toMatch(new RegExp(`<option value="${managerRole}" selected>Manager`));
+  });
+
+  it('answers 404 for an individual of another customer', async () => {
+    const a = await customerWith([readRole]);
+    const b = await customerWith([readRole]);
+    const ofB = await createIndividual(t.deps, b.id, { login: 'b.person', roleId: readRole });
+    const { agent, csrf } = await signInPortal(t.app, a.login!, a.password);
+    expect((await agent.post(`/individuals/${ofB.id}`).type('form').send({ _csrf: csrf, role_id: String(readRole) })).status).toBe(404);
+    expect((await agent.post(`/individuals/${ofB.id}/delete`).type('form').send({ _csrf: csrf, confirm: 'yes' })).status).toBe(404);
+    expect(await t.deps.db('individuals').where({ id: ofB.id }).first()).toBeDefined();
+  });
+
+  it('refuses to let an individual change someone with more permissions', async () => {
+    const customer = await customerWith([readRole, managerRole, bossRole]);
+    const manager = await createIndividual(t.deps, customer.id, { login: 'manager.one', roleId: managerRole });
+    const boss = await createIndividual(t.deps, customer.id, { login: 'boss.one', roleId: bossRole });
+    const { agent, csrf } = await signInPortal(t.app, manager.login, FIXTURE_PASSWORD);
+    const res = await agent.post(`/individuals/${boss.id}`).type('form').send({ _csrf: csrf, role_id: String(readRole) });
+    expect(res.status).toBe(403);
+    expect((await t.deps.db('individuals').where({ id: boss.id }).first()).role_id).toBe(bossRole);
+    const del = await agent.post(`/individuals/${boss.id}/delete`).type('form').send({ _csrf: csrf, confirm: 'yes' });
+    expect(del.status).toBe(403);
+    expect(await t.deps.db('individuals').where({ id: boss.id }).first()).toBeDefined();
+  });
+});
+
+describe('POST /individuals/:individualId/delete', () => {
+  it('asks for the confirmation box without JavaScript', async () => {
+    const customer = await customerWith([readRole]);
+    const ind = await createIndividual(t.deps, customer.id, { login: 'reader.one', roleId: readRole });
+    const { agent, csrf } = await signInPortal(t.app, customer.login!, customer.password);
+    const res = await agent.post(`/individuals/${ind.id}/delete`).type('form').send({ _csrf: csrf });
+    expect(res.status).toBe(422);
+    expect(res.text).toContain('Tick the box to confirm that reader.one should be deleted');
+    expect(await t.deps.db('individuals').where({ id: ind.id }).first()).toBeDefined();
+  });
+
+  it('deletes the individual and its open sessions end at their next request', async () => {
+    const customer = await customerWith([readRole]);
+    const ind = await createIndividual(t.deps, customer.id, { login: 'reader.one', roleId: readRole });
+    const victim = await signInPortal(t.app, ind.login, FIXTURE_PASSWORD);
+    expect((await victim.agent.get('/individuals')).status).toBe(200);
+    const { agent, csrf } = await signInPortal(t.app, customer.login!, customer.password);
+    const res = await agent.post(`/individuals/${ind.id}/delete`).type('form').send({ _csrf: csrf, confirm: 'yes' });
+    expect(res.status).toBe(303);
+    const after = await victim.agent.get('/individuals');
+    expect(after.status).toBe(303);
+    expect(after.headers.location).toBe('/login');
+  });
+});
+
+describe('admin deleting an individual', () => {
+  it('ends the individual’s portal sessions', async () => {
+    const customer = await customerWith([readRole]);
+    const ind = await createIndividual(t.deps, customer.id, { login: 'reader.one', roleId: readRole });
+    const victim = await signInPortal(t.app, ind.login, FIXTURE_PASSWORD);
+    const admin = await createAdmin(t.deps);
+    const { agent, csrf } = await signInAdmin(t.app, admin.login, admin.password);
+    expect((await agent.post(`/admin/customers/${customer.id}/individuals/${ind.id}/delete`).type('form').send({ _csrf: csrf })).status).toBe(303);
+    const after = await victim.agent.get('/individuals');
+    expect(after.status).toBe(303);
+    expect(after.headers.location).toBe('/login');
+  });
+});
