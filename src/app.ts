@@ -11,6 +11,7 @@ import { adminGate } from './features/admin-shell/gate.ts';
 import { adminShellRoutes } from './features/admin-shell/routes.ts';
 import { healthRoutes } from './features/health/routes.ts';
 import { customerRoutes } from './features/customers/routes.ts';
+import { auditRoutes } from './features/audit/routes.ts';
 import { compatRouter } from './features/api/compat-routes.ts';
 import { API_PREFIX, apiRouter } from './features/api/routes.ts';
 import { apiTokensAdminRoutes } from './features/api-tokens/admin-routes.ts';
@@ -44,7 +45,7 @@ export function createApp(deps: Deps): Express {
     '/admin',
     buildDoor(deps, 'admin', {
       language: () => 'en',
-      routes: [...adminAuthRoutes(deps), ...adminShellRoutes(deps), ...customerRoutes(deps), ...rolesRoutes(deps), ...allowedRolesRoutes(deps), ...individualsAdminRoutes(deps), ...apiTokensAdminRoutes(deps), ...impersonationAdminRoutes(deps)],
+      routes: [...adminAuthRoutes(deps), ...adminShellRoutes(deps), ...customerRoutes(deps), ...auditRoutes(deps), ...rolesRoutes(deps), ...allowedRolesRoutes(deps), ...individualsAdminRoutes(deps), ...apiTokensAdminRoutes(deps), ...impersonationAdminRoutes(deps)],
       gate: adminGate(deps),
     }),
   );

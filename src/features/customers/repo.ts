@@ -172,6 +172,8 @@ export class CustomerRepo {
       {
         ...basicsColumns(input),
         role_id: input.roleId,
+        // MySQL gives TEXT columns no default
+        trusted_ips: '',
         time_zone: defaults.timeZone,
         language: defaults.language,
         created_at: now,

@@ -7,6 +7,7 @@ import { renderPage, seeOther } from '../../http/render.ts';
 import type { RouteDef } from '../../http/route-table.ts';
 import { saveSession } from '../../http/session.ts';
 import type { AdminPermission } from '../admin-shell/gate.ts';
+import { shownValue } from '../audit/format.ts';
 import { formString, parseAdminForm, readRegionalInput, type RegionalValues } from '../selfcare-settings/schema.ts';
 import { regionalFieldModel, trustedFieldModel } from '../selfcare-settings/view.ts';
 import { currentCustomer, loadCustomer } from './load-customer.ts';
@@ -59,10 +60,8 @@ const PROPERTY_LABELS: Record<string, string> = {
 
 /** A stored or typed value as the admin reads it. */
 function shown(value: unknown, roles: Map<string, string>, key: string): string {
-  if (value === null || value === undefined || value === '') return '(empty)';
-  if (typeof value === 'boolean') return value ? 'on' : 'off';
-  if (key === 'role_id') return roles.get(String(value)) ?? `role #${String(value)}`;
-  return String(value);
+  if (key === 'role_id' && value !== null && value !== undefined && value !== '') return roles.get(String(value)) ?? `role #${String(value)}`;
+  return shownValue(value);
 }
 
 /** Compares a form value with an audited one (booleans and numbers are stored typed). */

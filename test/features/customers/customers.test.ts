@@ -1,0 +1,199 @@
+import { createHmac } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import request from 'supertest';
+import { createAdmin, createTestApp, csrfFrom, signInAdmin, TEST_SECRET, type TestApp } from '../../helpers/app.ts';
+import { allAt, createCustomer, createRole, defaultRoleId } from '../../helpers/fixtures.ts';
+import { formFields } from './form-fields.ts';
+
+let t: TestApp;
+let agent: ReturnType<typeof request.agent>;
+
+beforeEach(async () => {
+  t = await createTestApp();
+  const admin = await createAdmin(t.deps);
+  ({ agent } = await signInAdmin(t.app, admin.login, admin.password));
+});
+afterEach(async () => {
+  await t.close();
+});
+
+const namesIn = (html: string) => [...html.matchAll(/<td><a href="\/admin\/customers\/\d+">([^<]+)<\/a><\/td>/g)].map((m) => m[1]);
+const nextLink = (html: string) => /<a href="(\/admin\/customers\?[^"]*after=\d+)" rel="next">/.exec(html)?.[1]?.replace(/&amp;/g, '&');
+
+describe('GET /admin/customers', () => {
+  it('finds customers by the beginning of the name, e-mail or self-care login, ignoring case', async () => {
+    await createCustomer(t.deps, { name: 'Northwind Traders', email: 'billing@northwind.example', login: 'nw-portal' });
+    await createCustomer(t.deps, { name: 'Contoso', email: 'NORTHWIND-ops@contoso.example', login: 'contoso1' });
+    await createCustomer(t.deps, { name: 'Fabrikam', email: 'a@fabrikam.example', login: 'North.Star' });
+    await createCustomer(t.deps, { name: 'Old North Inn', email: 'inn@example.org', login: 'oldnorth' });
+    const res = await agent.get('/admin/customers?q=NORTH');
+    expect(res.status).toBe(200);
+    expect(namesIn(res.text)).toEqual(['Contoso', 'Fabrikam', 'Northwind Traders']);
+    expect(namesIn((await agent.get('/admin/customers?q=billing@')).text)).toEqual(['Northwind Traders']);
+    expect(namesIn((await agent.get('/admin/customers?q=north.s')).text)).toEqual(['Fabrikam']);
+  });
+
+  it('treats % and _ in the search literally', async () => {
+    await createCustomer(t.deps, { name: 'Percent 100% Ltd' });
+    await createCustomer(t.deps, { name: 'Percent Other' });
+    expect(namesIn((await agent.get(`/admin/customers?q=${encodeURIComponent('percent 100%')}`)).text)).toEqual(['Percent 100% Ltd']);
+    expect(namesIn((await agent.get(`/admin/customers?q=${encodeURIComponent('percent_')}`)).text)).toEqual([]);
+  });
+
+  it('pages through the results 25 at a time without repeating or skipping anyone', async () => {
+    for (let i = 1; i <= 30; i++) await createCustomer(t.deps, { name: `Zeta ${String(i).padStart(2, '0')}`, email: `z${i}@example.com` });
+    await createCustomer(t.deps, { name: 'Alpha', email: 'zeta-fan@example.com' });
+    const first = await agent.get('/admin/customers?q=ze');
+    const page1 = namesIn(first.text);
+    expect(page1).toHaveLength(25);
+    expect(page1[0]).toBe('Alpha');
+    const next = nextLink(first.text);
+    expect(next).toBeDefined();
+    const second = await agent.get(next!);
+    const page2 = namesIn(second.text);
+    expect(page2).toEqual(['Zeta 25', 'Zeta 26', 'Zeta 27', 'Zeta 28', 'Zeta 29', 'Zeta 30']);
+    expect(nextLink(second.text)).toBeUndefined();
+    expect(second.text).toContain('First page');
+    expect(new Set([...page1, ...page2]).size).toBe(31);
+  });
+
+  it('pages through everyone when nothing is typed', async () => {
+    for (let i = 1; i <= 26; i++) await createCustomer(t.deps, { name: `Cust ${String(i).padStart(2, '0')}` });
+    const first = await agent.get('/admin/customers');
+    expect(namesIn(first.text)).toHaveLength(25);
+    expect(namesIn((await agent.get(nextLink(first.text)!)).text)).toEqual(['Cust 26']);
+  });
+
+  it('answers htmx with the results fragment only, and says Vary: HX-Request', async () => {
+    await createCustomer(t.deps, { name: 'Globex' });
+    const res = await agent.get('/admin/customers?q=glo').set('HX-Request', 'true');
+    expect(res.status).toBe(200);
+    expect(res.headers.vary).toContain('HX-Request');
+    expect(res.text.trimStart()).toMatch(/^(<%#[\s\S]*?%>)?\s*<div id="customer-results">/);
+    expect(res.text).not.toContain('<html');
+    expect(namesIn(res.text)).toEqual(['Globex']);
+    const full = await agent.get('/admin/customers?q=glo');
+    expect(full.headers.vary).toContain('HX-Request');
+    expect(full.text).toContain('hx-trigger="input changed delay:300ms, search"');
+  });
+
+  it('says so when nobody matches', async () => {
+    const res = await agent.get('/admin/customers?q=nobody-like-this');
+    expect(res.text).toContain('No customer matches “nobody-like-this”');
+  });
+});
+
+describe('POST /admin/customers', () => {
+  it('creates a customer with the default role and default regional settings, then shows its page', async () => {
+    const role = await defaultRoleId(t.deps);
+    await createRole(t.deps, 'Other', allAt('read'));
+    const page = await agent.get('/admin/customers/new');
+    const res = await agent
+      .post('/admin/customers')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), name: '  Initech  ', email: 'Ops@Initech.example', currency: 'EUR', credit_limit: '1250.50', company_name: 'Initech GmbH', country: 'de' });
+    expect(res.status).toBe(303);
+    const location = String(res.headers.location);
+    const id = Number(/\/admin\/customers\/(\d+)$/.exec(location)?.[1]);
+    const row = await t.deps.db('customers').where({ id }).first();
+    expect(row).toMatchObject({ name: 'Initech', name_lower: 'initech', email: 'Ops@Initech.example', email_lower: 'ops@initech.example', currency: 'EUR', role_id: role, time_zone: 'UTC', language: 'en', country: 'DE', selfcare_login: null, version: 1 });
+    expect(Number(row.credit_limit)).toBe(1250.5);
+    const shown = await agent.get(location);
+    expect(shown.status).toBe(200);
+    expect(shown.text).toContain('Initech');
+    expect(shown.text).toContain('1250.50 EUR');
+    expect(shown.text).toContain('created with the default self-care role');
+    const event = await t.deps.db('audit_events').where({ action: 'customer.create', entity_id: id }).first();
+    expect(JSON.parse(String(event.changes)).name).toEqual({ old: null, new: 'Initech' });
+  });
+
+  it('refuses a missing name and a malformed e-mail, keeping what was typed', async () => {
+    await defaultRoleId(t.deps);
+    const page = await agent.get('/admin/customers/new');
+    const res = await agent.post('/admin/customers').type('form').send({ _csrf: csrfFrom(page.text), name: ' ', email: 'not-an-address', currency: 'EUR', credit_limit: '-5' });
+    expect(res.status).toBe(422);
+    expect(res.text).toContain('href="#name"');
+    expect(res.text).toContain('Enter the customer’s name');
+    expect(res.text).toContain('Enter an e-mail address like name@example.com');
+    expect(res.text).toContain('href="#credit_limit"');
+    expect(res.text).toContain('value="not-an-address"');
+    expect(res.text).toMatch(/id="email"[^>]*aria-describedby="email-error"[^>]*aria-invalid="true"/);
+    expect(await t.deps.db('customers').count({ n: '*' }).first()).toMatchObject({ n: 0 });
+  });
+
+  it('refuses to create a customer while no default role exists', async () => {
+    const page = await agent.get('/admin/customers/new');
+    const res = await agent.post('/admin/customers').type('form').send({ _csrf: csrfFrom(page.text), name: 'Nobody Inc', email: 'a@b.example', currency: 'USD' });
+    expect(res.status).toBe(422);
+    expect(res.text).toContain('There is no default self-care role yet');
+  });
+});
+
+describe('GET /admin/customers/:id', () => {
+  it('shows the General tab with the balance and credit limit', async () => {
+    const c = await createCustomer(t.deps, { name: 'Umbrella', balance: 42.5, creditLimit: 100, currency: 'GBP' });
+    const res = await agent.get(`/admin/customers/${c.id}`);
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('42.50 GBP');
+    expect(res.text).toContain('100.00 GBP');
+    expect(res.text).toMatch(/<a href="\/admin\/customers\/\d+" aria-current="page">General<\/a>/);
+  });
+
+  it('answers 404 for an unknown customer', async () => {
+    expect((await agent.get('/admin/customers/424242')).status).toBe(404);
+    expect((await agent.get('/admin/customers/0')).status).toBe(404);
+  });
+});
+
+describe('POST /admin/customers/:id', () => {
+  it('saves the edited basics and audits them', async () => {
+    const c = await createCustomer(t.deps, { name: 'Hooli' });
+    const page = await agent.get(`/admin/customers/${c.id}`);
+    const fields = formFields(page.text, 'edit-title');
+    const res = await agent.post(`/admin/customers/${c.id}`).type('form').send({ ...fields, name: 'Hooli XYZ', email: 'hello@hooli.example', phone: '+1 (555) 010-0199' });
+    expect(res.status).toBe(303);
+    expect(await t.deps.db('customers').where({ id: c.id }).first()).toMatchObject({ name: 'Hooli XYZ', name_lower: 'hooli xyz', phone: '+1 (555) 010-0199', version: 2 });
+    const event = await t.deps.db('audit_events').where({ action: 'customer.update', entity_id: c.id }).first();
+    expect(JSON.parse(String(event.changes)).name).toEqual({ old: 'Hooli', new: 'Hooli XYZ' });
+  });
+
+  it('answers 409 when someone saved the customer meanwhile, and saves nothing', async () => {
+    const c = await createCustomer(t.deps, { name: 'Vandelay', email: 'a@vandelay.example' });
+    const page = await agent.get(`/admin/customers/${c.id}`);
+    const fields = formFields(page.text, 'edit-title');
+    expect((await agent.post(`/admin/customers/${c.id}`).type('form').send({ ...fields, email: 'b@vandelay.example' })).status).toBe(303);
+    const stale = await agent.post(`/admin/customers/${c.id}`).type('form').send({ ...fields, name: 'Vandelay Industries' });
+    expect(stale.status).toBe(409);
+    expect(stale.text).toMatch(/E-mail<\/th><td>a@vandelay.example<\/td><td>b@vandelay.example<\/td>/);
+    expect(formFields(stale.text, 'edit-title')).toMatchObject({ name: 'Vandelay Industries', email: 'b@vandelay.example' });
+    expect(await t.deps.db('customers').where({ id: c.id }).first()).toMatchObject({ name: 'Vandelay', email: 'b@vandelay.example' });
+  });
+});
+
+describe('who may open the admin customer pages', () => {
+  it('sends a visitor without a session to sign in, and changes nothing on a post', async () => {
+    const c = await createCustomer(t.deps);
+    const anon = request.agent(t.app);
+    for (const url of ['/admin/customers', '/admin/customers/new', `/admin/customers/${c.id}`, `/admin/customers/${c.id}/self-care`, '/admin/audit', `/admin/customers/${c.id}/audit`]) {
+      const res = await anon.get(url);
+      expect(res.status, url).toBe(303);
+      expect(res.headers.location).toBe(`/admin/login?next=${encodeURIComponent(url)}`);
+    }
+    const res = await anon.post(`/admin/customers/${c.id}/self-care`).type('form').send({ language: 'de', version: '1' });
+    expect([303, 403]).toContain(res.status);
+    expect((await t.deps.db('customers').where({ id: c.id }).first()).language).toBe('en');
+  });
+
+  it('does not let a self-care session cookie open the admin pages', async () => {
+    const c = await createCustomer(t.deps);
+    const sid = 'portal-session-for-test-0001';
+    await new Promise<void>((resolve, reject) =>
+      t.deps.sessionStores.portal.set(sid, { cookie: { originalMaxAge: 600_000, expires: new Date(Date.now() + 600_000) }, createdAt: Date.now(), portal: { kind: 'customer', id: c.id, customerId: c.id, epoch: 0 } } as never, (err) => (err ? reject(err) : resolve())),
+    );
+    const signed = `s:${sid}.${createHmac('sha256', TEST_SECRET).update(sid).digest('base64').replace(/=+$/, '')}`;
+    const cookie = `sc_portal=${encodeURIComponent(signed)}; sc_admin=${encodeURIComponent(signed)}`;
+    const res = await request(t.app).get(`/admin/customers/${c.id}/self-care`).set('Cookie', cookie);
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toMatch(/^\/admin\/login/);
+  });
+});
