@@ -1,0 +1,51 @@
+/**
+ * The real app on a real port, for the browser tests.
+ *
+ *   const server = await startServer();          // createTestApp() listening on 127.0.0.1:<free port>
+ *   await page.goto(`${server.baseUrl}/admin/login`);
+ *   await createAdmin(server.deps);              // seed through the same deps the app uses
+ *   await server.close();                        // stops listening, drops open connections, closes db/stores
+ *
+ * The backend comes from the environment exactly as for the app tests (SQLite + in-process stores by
+ * default; MySQL + Redis when DATABASE_URL and REDIS_URL are set), and each call starts from an empty
+ * database and store.
+ */
+import type { AddressInfo } from 'node:net';
+import type { Deps } from '../../../src/deps.ts';
+import { createTestApp } from '../../helpers/app.ts';
+
+export interface RunningServer {
+  /** e.g. http://127.0.0.1:41234 — no trailing slash */
+  baseUrl: string;
+  deps: Deps;
+  close(): Promise<void>;
+}
+
+export async function startServer(env: Record<string, string | undefined> = {}): Promise<RunningServer> {
+  const testApp = await createTestApp(env);
+  const server = testApp.app.listen(0, '127.0.0.1');
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('listening', resolve);
+      server.once('error', reject);
+    });
+  } catch (err) {
+    await testApp.close();
+    throw err;
+  }
+  const { port } = server.address() as AddressInfo;
+  let closed = false;
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    deps: testApp.deps,
+    async close() {
+      if (closed) return;
+      closed = true;
+      // The browser keeps connections alive; drop them so close() does not wait for their timeout.
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await stopped;
+      await testApp.close();
+    },
+  };
+}
