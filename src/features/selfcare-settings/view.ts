@@ -53,6 +53,8 @@ export function trustedFieldModel(input: { enabled: boolean; text: string; check
 
 export interface RegionalPreview {
   timeZone: string;
+  /** "(UTC+09:00) Asia/Tokyo": the zone with its offset now */
+  timeZoneLabel: string;
   /** "2026-11-26 14:03:00" in the output formats, or null when a setting is invalid */
   output: string | null;
   /** the current moment written in the input formats: what the user would type */
@@ -65,10 +67,12 @@ export function regionalPreview(values: RegionalValues, inherited: RegionalValue
   const effective = { ...values };
   if (inherited) for (const key of Object.keys(effective) as (keyof RegionalValues)[]) if (effective[key] === '') effective[key] = inherited[key];
   const problems = regionalFieldErrors(effective).map((e) => e.text ?? '');
-  if (problems.length > 0) return { timeZone: effective.time_zone, output: null, input: null, problems };
+  const timeZoneLabel = listTimeZones(now).find((z) => z.id === effective.time_zone)?.label ?? effective.time_zone;
+  if (problems.length > 0) return { timeZone: effective.time_zone, timeZoneLabel, output: null, input: null, problems };
   const opts = { timeZone: effective.time_zone, locale: effective.language };
   return {
     timeZone: effective.time_zone,
+    timeZoneLabel,
     output: `${formatInstant(now, effective.out_date_format, opts)} ${formatInstant(now, effective.out_time_format, opts)}`,
     input: `${formatInstant(now, effective.in_date_format, opts)} ${formatInstant(now, effective.in_time_format, opts)}`,
     problems,

@@ -493,7 +493,7 @@ describe('POST /admin/customers/:id/self-care/preview', () => {
     expect(res.headers.vary).toContain('HX-Request');
     expect(res.text).toContain('id="regional-preview"');
     expect(res.text).toMatch(/<dd>\d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2} [AP]M<\/dd>/);
-    expect(res.text).toContain('<dd>Asia/Tokyo</dd>');
+    expect(res.text).toContain('<dd>(UTC+09:00) Asia/Tokyo</dd>');
   });
 
   it('explains in the preview why an invalid pattern cannot be shown', async () => {
