@@ -8,6 +8,7 @@ import { ApiTokenService } from '../api-tokens/service.ts';
 import { ApiAuth, type ApiCaller } from './auth.ts';
 import { apiErrorHandler, apiErrors, apiGate, apiJsonBody, mountOperations, operation, type ApiOperation } from './operations.ts';
 import * as s from './schema.ts';
+import { individualsOperations } from './individuals-operations.ts';
 import { buildOpenApiDocument } from './openapi.ts';
 import { CustomerProfileService, ProfileGroupForbiddenError, visibleGroups } from './service.ts';
 import type { CustomerAccount } from './repo.ts';
@@ -199,7 +200,7 @@ export function apiOperations(deps: Deps, tokens: ApiTokenService): ApiOperation
 
 /** Every operation of `/api/v1`, including the OpenAPI document that describes them all. */
 export function allApiOperations(deps: Deps, tokens: ApiTokenService): ApiOperation[] {
-  const operations: ApiOperation[] = apiOperations(deps, tokens);
+  const operations: ApiOperation[] = [...apiOperations(deps, tokens), ...individualsOperations(deps)];
   let document: Record<string, unknown> | undefined;
   operations.push(
     operation({
