@@ -10,6 +10,8 @@ export default defineConfig({
           name: 'unit',
           include: ['test/access/**/*.test.ts', 'test/regional/**/*.test.ts'],
           environment: 'node',
+          // Property tests run thousands of cases; a busy two-core machine needs headroom.
+          testTimeout: 60000,
         },
       },
       {
