@@ -1,10 +1,17 @@
 import type { Deps } from '../../src/deps.ts';
-import { insertedId } from '../../src/db/knex.ts';
+import type { Knex } from 'knex';
+import { insertedId, isMysql } from '../../src/db/knex.ts';
 import { hashPassword } from '../../src/access/passwords.ts';
 import { COMPONENTS, type ComponentKey, type Level, type PermissionMap } from '../../src/access/permissions.ts';
 import { LoginNamespace } from '../../src/features/selfcare-logins/login-namespace.ts';
 
 type FixtureDeps = Pick<Deps, 'db'>;
+
+/** Inserts one row and returns its id (MySQL reports it without `returning`). */
+async function insertRow(db: Knex | Knex.Transaction, table: string, row: Record<string, unknown>): Promise<number> {
+  const mysql = isMysql(db as Knex);
+  return insertedId(mysql ? await db(table).insert(row) : await db(table).insert(row, ['id']));
+}
 
 export const FIXTURE_PASSWORD = 'violet kettle harbour lamp';
 
@@ -20,7 +27,7 @@ export async function createRole(deps: FixtureDeps, name: string, perms: Permiss
   const now = new Date();
   const type = opts.type ?? 'customer_selfcare';
   if (opts.isDefault) await deps.db('roles').where({ type, is_default: true }).update({ is_default: false });
-  const id = insertedId(await deps.db('roles').insert({ name, name_lower: name.toLowerCase(), type, description: '', is_default: opts.isDefault ?? false, created_at: now, updated_at: now }, ['id']));
+  const id = await insertRow(deps.db, 'roles', { name, name_lower: name.toLowerCase(), type, description: '', is_default: opts.isDefault ?? false, created_at: now, updated_at: now });
   const rows = Object.entries(perms).map(([component, level]) => ({ role_id: id, component, level }));
   if (rows.length > 0) await deps.db('role_permissions').insert(rows);
   return id;
@@ -79,42 +86,37 @@ export async function createCustomer(deps: FixtureDeps, input: CustomerFixture =
   const roleId = input.roleId ?? (await defaultRoleId(deps));
   const email = input.email ?? '';
   const id = await deps.db.transaction(async (trx) => {
-    const customerId = insertedId(
-      await trx('customers').insert(
-        {
-          name,
-          name_lower: name.toLowerCase(),
-          email,
-          email_lower: email.toLowerCase(),
-          currency: input.currency ?? 'USD',
-          balance: input.balance ?? 0,
-          credit_limit: input.creditLimit ?? 0,
-          company_name: input.companyName ?? name,
-          contact_name: input.contactName ?? '',
-          phone: input.phone ?? '',
-          address_line1: input.addressLine1 ?? '',
-          city: input.city ?? '',
-          postal_code: input.postalCode ?? '',
-          country: input.country ?? '',
-          role_id: roleId,
-          selfcare_login: login,
-          selfcare_login_lower: login?.toLowerCase() ?? null,
-          password_hash: login === null ? null : await hashPassword(password, 4),
-          password_change_required: input.passwordChangeRequired ?? false,
-          ip_restriction: input.ipRestriction ?? false,
-          trusted_ips: input.trustedIps ?? '',
-          time_zone: input.timeZone ?? 'UTC',
-          language: input.language ?? 'en',
-          out_date_format: input.outDateFormat ?? 'YYYY-MM-DD',
-          out_time_format: input.outTimeFormat ?? 'HH24:MI:SS',
-          in_date_format: input.inDateFormat ?? 'YYYY-MM-DD',
-          in_time_format: input.inTimeFormat ?? 'HH24:MI:SS',
-          created_at: now,
-          updated_at: now,
-        },
-        ['id'],
-      ),
-    );
+    const customerId = await insertRow(trx, 'customers', {
+      name,
+      name_lower: name.toLowerCase(),
+      email,
+      email_lower: email.toLowerCase(),
+      currency: input.currency ?? 'USD',
+      balance: input.balance ?? 0,
+      credit_limit: input.creditLimit ?? 0,
+      company_name: input.companyName ?? name,
+      contact_name: input.contactName ?? '',
+      phone: input.phone ?? '',
+      address_line1: input.addressLine1 ?? '',
+      city: input.city ?? '',
+      postal_code: input.postalCode ?? '',
+      country: input.country ?? '',
+      role_id: roleId,
+      selfcare_login: login,
+      selfcare_login_lower: login?.toLowerCase() ?? null,
+      password_hash: login === null ? null : await hashPassword(password, 4),
+      password_change_required: input.passwordChangeRequired ?? false,
+      ip_restriction: input.ipRestriction ?? false,
+      trusted_ips: input.trustedIps ?? '',
+      time_zone: input.timeZone ?? 'UTC',
+      language: input.language ?? 'en',
+      out_date_format: input.outDateFormat ?? 'YYYY-MM-DD',
+      out_time_format: input.outTimeFormat ?? 'HH24:MI:SS',
+      in_date_format: input.inDateFormat ?? 'YYYY-MM-DD',
+      in_time_format: input.inTimeFormat ?? 'HH24:MI:SS',
+      created_at: now,
+      updated_at: now,
+    });
     if (login !== null) await new LoginNamespace(deps.db).assign(trx, { customerId }, login);
     return customerId;
   });
@@ -150,33 +152,28 @@ export async function createIndividual(deps: FixtureDeps, customerId: number, in
   const id = await deps.db.transaction(async (trx) => {
     const allowed = await trx('customer_allowed_roles').where({ customer_id: customerId, role_id: roleId }).first();
     if (!allowed) await trx('customer_allowed_roles').insert({ customer_id: customerId, role_id: roleId });
-    const individualId = insertedId(
-      await trx('individuals').insert(
-        {
-          customer_id: customerId,
-          login,
-          login_lower: login.toLowerCase(),
-          password_hash: await hashPassword(password, 4),
-          password_change_required: input.passwordChangeRequired ?? false,
-          name,
-          email: input.email ?? '',
-          role_id: roleId,
-          activation_at: input.activationAt ?? null,
-          expiration_at: input.expirationAt ?? null,
-          time_zone: input.timeZone ?? null,
-          language: input.language ?? null,
-          out_date_format: input.outDateFormat ?? null,
-          out_time_format: input.outTimeFormat ?? null,
-          in_date_format: input.inDateFormat ?? null,
-          in_time_format: input.inTimeFormat ?? null,
-          ip_restriction: input.ipRestriction ?? false,
-          trusted_ips: input.trustedIps ?? '',
-          created_at: now,
-          updated_at: now,
-        },
-        ['id'],
-      ),
-    );
+    const individualId = await insertRow(trx, 'individuals', {
+      customer_id: customerId,
+      login,
+      login_lower: login.toLowerCase(),
+      password_hash: await hashPassword(password, 4),
+      password_change_required: input.passwordChangeRequired ?? false,
+      name,
+      email: input.email ?? '',
+      role_id: roleId,
+      activation_at: input.activationAt ?? null,
+      expiration_at: input.expirationAt ?? null,
+      time_zone: input.timeZone ?? null,
+      language: input.language ?? null,
+      out_date_format: input.outDateFormat ?? null,
+      out_time_format: input.outTimeFormat ?? null,
+      in_date_format: input.inDateFormat ?? null,
+      in_time_format: input.inTimeFormat ?? null,
+      ip_restriction: input.ipRestriction ?? false,
+      trusted_ips: input.trustedIps ?? '',
+      created_at: now,
+      updated_at: now,
+    });
     await new LoginNamespace(deps.db).assign(trx, { individualId }, login);
     return individualId;
   });
@@ -189,22 +186,17 @@ export async function createInvoice(
   input: { number?: string; periodFrom?: Date; periodTo?: Date; issuedAt?: Date; dueAt?: Date; amount?: number; currency?: string; status?: 'open' | 'paid' | 'overdue' | 'void' } = {},
 ): Promise<number> {
   const issuedAt = input.issuedAt ?? new Date('2026-03-01T00:00:00Z');
-  return insertedId(
-    await deps.db('invoices').insert(
-      {
-        customer_id: customerId,
-        number: input.number ?? unique('INV-'),
-        period_from: input.periodFrom ?? new Date(issuedAt.getTime() - 28 * 86_400_000),
-        period_to: input.periodTo ?? issuedAt,
-        issued_at: issuedAt,
-        due_at: input.dueAt ?? new Date(issuedAt.getTime() + 14 * 86_400_000),
-        amount: input.amount ?? 100,
-        currency: input.currency ?? 'USD',
-        status: input.status ?? 'open',
-      },
-      ['id'],
-    ),
-  );
+  return insertRow(deps.db, 'invoices', {
+    customer_id: customerId,
+    number: input.number ?? unique('INV-'),
+    period_from: input.periodFrom ?? new Date(issuedAt.getTime() - 28 * 86_400_000),
+    period_to: input.periodTo ?? issuedAt,
+    issued_at: issuedAt,
+    due_at: input.dueAt ?? new Date(issuedAt.getTime() + 14 * 86_400_000),
+    amount: input.amount ?? 100,
+    currency: input.currency ?? 'USD',
+    status: input.status ?? 'open',
+  });
 }
 
 export async function createXdr(
@@ -212,20 +204,15 @@ export async function createXdr(
   customerId: number,
   input: { connectTime?: Date; cli?: string; cld?: string; description?: string; durationSeconds?: number; chargedAmount?: number } = {},
 ): Promise<number> {
-  return insertedId(
-    await deps.db('xdrs').insert(
-      {
-        customer_id: customerId,
-        connect_time: input.connectTime ?? new Date('2026-03-01T12:00:00Z'),
-        cli: input.cli ?? '15550001111',
-        cld: input.cld ?? '15550002222',
-        description: input.description ?? 'Call',
-        duration_seconds: input.durationSeconds ?? 60,
-        charged_amount: input.chargedAmount ?? 0.1,
-      },
-      ['id'],
-    ),
-  );
+  return insertRow(deps.db, 'xdrs', {
+    customer_id: customerId,
+    connect_time: input.connectTime ?? new Date('2026-03-01T12:00:00Z'),
+    cli: input.cli ?? '15550001111',
+    cld: input.cld ?? '15550002222',
+    description: input.description ?? 'Call',
+    duration_seconds: input.durationSeconds ?? 60,
+    charged_amount: input.chargedAmount ?? 0.1,
+  });
 }
 
 export async function createPayment(
@@ -233,17 +220,12 @@ export async function createPayment(
   customerId: number,
   input: { paidAt?: Date; amount?: number; currency?: string; method?: string; reference?: string } = {},
 ): Promise<number> {
-  return insertedId(
-    await deps.db('payments').insert(
-      {
-        customer_id: customerId,
-        paid_at: input.paidAt ?? new Date('2026-03-05T10:00:00Z'),
-        amount: input.amount ?? 50,
-        currency: input.currency ?? 'USD',
-        method: input.method ?? 'card',
-        reference: input.reference ?? unique('PAY-'),
-      },
-      ['id'],
-    ),
-  );
+  return insertRow(deps.db, 'payments', {
+    customer_id: customerId,
+    paid_at: input.paidAt ?? new Date('2026-03-05T10:00:00Z'),
+    amount: input.amount ?? 50,
+    currency: input.currency ?? 'USD',
+    method: input.method ?? 'card',
+    reference: input.reference ?? unique('PAY-'),
+  });
 }

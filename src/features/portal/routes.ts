@@ -13,7 +13,7 @@ import { BillingRepo } from '../billing/repo.ts';
 import { readRegionalInput, regionalFieldErrors, REGIONAL_FIELDS, type RegionalValues } from '../selfcare-settings/schema.ts';
 import { confirmationError, keepSessionAfterPasswordChange, passwordErrors } from './auth-routes.ts';
 import type { PortalPermission } from './permission.ts';
-import type { ProfileField, RegionalColumn } from './repo.ts';
+import type { ProfileField, RegionalColumn, RegionalColumns } from './repo.ts';
 import { addressSchema, companySchema, contactsSchema, passwordChangeSchema } from './schema.ts';
 import { PortalService, type PortalAccount } from './service.ts';
 
@@ -50,8 +50,8 @@ function profileValues(account: PortalAccount): Record<ProfileField, string> {
   };
 }
 
-function ownRegional(account: PortalAccount): RegionalValues {
-  const r = account.individual ? account.individual.regional : account.customer.regional;
+/** Regional columns as form values; an individual's unset (inherited) value is blank. */
+function regionalValues(r: RegionalColumns): RegionalValues {
   return {
     time_zone: r.timeZone ?? '',
     language: r.language ?? '',
@@ -62,10 +62,7 @@ function ownRegional(account: PortalAccount): RegionalValues {
   };
 }
 
-function customerRegional(account: PortalAccount): RegionalValues {
-  const r = account.customer.regional;
-  return { time_zone: r.timeZone, language: r.language, out_date_format: r.outDateFormat, out_time_format: r.outTimeFormat, in_date_format: r.inDateFormat, in_time_format: r.inTimeFormat };
-}
+const ownRegional = (account: PortalAccount): RegionalValues => regionalValues(account.individual?.regional ?? account.customer.regional);
 
 export function portalRoutes(deps: Deps): RouteDef<PortalPermission>[] {
   const service = new PortalService(deps);
@@ -109,7 +106,7 @@ export function portalRoutes(deps: Deps): RouteDef<PortalPermission>[] {
       locals: {
         title: res.locals.t?.('portal.settings.title'),
         values: values ?? ownRegional(account),
-        inherited: account.individual ? customerRegional(account) : null,
+        inherited: account.individual ? regionalValues(account.customer.regional) : null,
         editable: atLeast(viewer.levels['settings.regional'], 'modify'),
         showPasswordLink: atLeast(viewer.levels['settings.password'], 'read'),
         timeZones: listTimeZones(),
