@@ -29,19 +29,6 @@ export interface CustomerAccount {
   updatedAt: Date;
 }
 
-/** Profile columns an integration may change, by their database names. */
-export interface ProfileChanges {
-  company_name?: string;
-  contact_name?: string;
-  email?: string;
-  phone?: string;
-  address_line1?: string;
-  address_line2?: string;
-  city?: string;
-  postal_code?: string;
-  country?: string;
-}
-
 function toAccount(row: Record<string, unknown>): CustomerAccount {
   const s = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
   return {
@@ -79,11 +66,5 @@ export class ApiRepo {
   async account(customerId: number): Promise<CustomerAccount | null> {
     const row = await this.db('customers as c').leftJoin('roles as r', 'r.id', 'c.role_id').where('c.id', customerId).select('c.*', 'r.name as role_name').first();
     return row ? toAccount(row) : null;
-  }
-
-  async updateProfile(customerId: number, changes: ProfileChanges, trx: Knex.Transaction): Promise<void> {
-    const row: Record<string, unknown> = { ...changes, updated_at: new Date() };
-    if (changes.email !== undefined) row.email_lower = changes.email.toLowerCase();
-    await trx('customers').where({ id: customerId }).update(row).increment('version', 1);
   }
 }

@@ -66,10 +66,13 @@ export const meResponse = z.strictObject({
 
 const line = (max: number) => z.string().trim().max(max);
 
+// The same rules as the portal's profile forms (src/features/portal/schema.ts), with types enforced.
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
 export const contactsFields = z.strictObject({
   contact_name: line(160),
-  email: z.email().max(254),
-  phone: z.string().trim().max(40).regex(/^[0-9+()./ -]*$/, { error: 'Only digits, spaces and + ( ) . / -' }),
+  email: line(254).refine((v) => v === '' || EMAIL.test(v), { error: 'Enter an e-mail address like name@example.com, or nothing' }),
+  phone: line(40).regex(/^[0-9+()./\s-]*$/, { error: 'Only digits, spaces and + ( ) . / -' }),
 });
 
 export const addressFields = z.strictObject({
@@ -77,7 +80,7 @@ export const addressFields = z.strictObject({
   address_line2: line(160),
   city: line(80),
   postal_code: line(20),
-  country: z.string().trim().regex(/^([A-Z]{2})?$/, { error: 'Two capital letters (ISO 3166-1 alpha-2) or empty' }),
+  country: z.string().trim().toUpperCase().regex(/^([A-Z]{2})?$/, { error: 'Two letters (ISO 3166-1 alpha-2) or empty' }),
 });
 
 export const customerResponse = z.strictObject({
@@ -94,7 +97,7 @@ export const customerResponse = z.strictObject({
 });
 
 export const customerPatchBody = z.strictObject({
-  company_name: line(160).optional().describe('Needs Full access to profile'),
+  company_name: line(160).min(1).optional().describe('Needs Full access to profile; not empty'),
   contacts: contactsFields.partial().optional().describe('Needs Full access to profile.contacts'),
   address: addressFields.partial().optional().describe('Needs Full access to profile.address'),
 });

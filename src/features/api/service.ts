@@ -1,7 +1,8 @@
 import { atLeast, type EffectiveLevels } from '../../access/permissions.ts';
 import type { Deps } from '../../deps.ts';
 import { diffForAudit, type AuditActor } from '../audit/audit-log.ts';
-import { ApiRepo, type CustomerAccount, type ProfileChanges } from './repo.ts';
+import { PortalRepo, type ProfileField } from '../portal/repo.ts';
+import { ApiRepo, type CustomerAccount } from './repo.ts';
 
 export class ProfileGroupForbiddenError extends Error {
   constructor(readonly group: 'profile' | 'profile.contacts' | 'profile.address') {
@@ -29,9 +30,11 @@ export function visibleGroups(levels: EffectiveLevels): { contacts: boolean; add
  */
 export class CustomerProfileService {
   private readonly repo: ApiRepo;
+  private readonly portal: PortalRepo;
 
   constructor(private readonly deps: Pick<Deps, 'db' | 'audit'>) {
     this.repo = new ApiRepo(deps.db);
+    this.portal = new PortalRepo(deps.db);
   }
 
   async get(customerId: number): Promise<CustomerAccount> {
@@ -44,7 +47,7 @@ export class CustomerProfileService {
     if (patch.company_name !== undefined && !atLeast(levels.profile, 'modify')) throw new ProfileGroupForbiddenError('profile');
     if (patch.contacts && Object.keys(patch.contacts).length > 0 && !atLeast(levels['profile.contacts'], 'modify')) throw new ProfileGroupForbiddenError('profile.contacts');
     if (patch.address && Object.keys(patch.address).length > 0 && !atLeast(levels['profile.address'], 'modify')) throw new ProfileGroupForbiddenError('profile.address');
-    const changes: ProfileChanges = { ...(patch.company_name !== undefined ? { company_name: patch.company_name } : {}), ...patch.contacts, ...patch.address };
+    const changes: Partial<Record<ProfileField, string>> = { ...(patch.company_name !== undefined ? { company_name: patch.company_name } : {}), ...patch.contacts, ...patch.address };
     const before = await this.get(customerId);
     if (Object.keys(changes).length === 0) return before;
     const beforeColumns: Record<string, unknown> = {
@@ -58,12 +61,10 @@ export class CustomerProfileService {
       postal_code: before.postalCode,
       country: before.country,
     };
-    const diff = diffForAudit(beforeColumns, changes as Record<string, unknown>);
+    const diff = diffForAudit(beforeColumns, changes);
     if (Object.keys(diff).length === 0) return before;
-    await this.deps.db.transaction(async (trx) => {
-      await this.repo.updateProfile(customerId, changes, trx);
-      await this.deps.audit.record({ ...ctx, action: 'customer.profile.update', entityType: 'customer', entityId: customerId, customerId, changes: diff }, trx);
-    });
+    await this.portal.updateProfile(customerId, changes);
+    await this.deps.audit.record({ ...ctx, action: 'customer.profile.update', entityType: 'customer', entityId: customerId, customerId, changes: diff });
     return this.get(customerId);
   }
 }

@@ -97,6 +97,17 @@ describe('PATCH /api/v1/customer', () => {
     expect(res.body.error.message).toContain('contacts.email');
   });
 
+  it('applies the portal\'s rules: no empty company name, an empty e-mail allowed, the country in capitals', async () => {
+    const { sid } = await session(allAt('modify'), { email: 'old@acme.test' });
+    const empty = await api.patch('/api/v1/customer', { bearer: sid, body: { company_name: '' } });
+    expect(empty.status).toBe(422);
+    expect(empty.body.error.fields[0].field).toBe('company_name');
+    const res = await api.patch('/api/v1/customer', { bearer: sid, body: { contacts: { email: '' }, address: { country: 'ua' } } });
+    expect(res.status).toBe(200);
+    expect(res.body.contacts.email).toBe('');
+    expect(res.body.address.country).toBe('UA');
+  });
+
   it('answers 400 for broken JSON and 413 for an oversized body', async () => {
     const { sid } = await session();
     expect((await api.patch('/api/v1/customer', { bearer: sid, raw: '{"company_name": }' })).status).toBe(400);
