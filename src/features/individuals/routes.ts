@@ -155,6 +155,20 @@ export function individualsAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] 
       handler: [withCustomer, helperHandler(helper, page)],
     }));
 
+  /** A route on one individual of the customer: an id of another customer's individual is 404. */
+  const onIndividual = (method: 'get' | 'post', suffix: string, handle: (req: Request, res: Response, customerId: number, individual: Individual) => Promise<void>): RouteDef<AdminPermission> => ({
+    method,
+    path: `/customers/:id/individuals/:individualId${suffix}`,
+    permission: 'admin',
+    handler: [
+      withCustomer,
+      async (req, res) => {
+        const customerId = currentCustomer(res).id;
+        await handle(req, res, customerId, await loadIndividual(customerId, req.params.individualId));
+      },
+    ],
+  });
+
   return [
     {
       method: 'get',
@@ -188,12 +202,7 @@ export function individualsAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] 
       ],
     },
     ...helperRoutes('list'),
-    {
-      method: 'get',
-      path: '/customers/:id/individuals/:individualId',
-      permission: 'admin',
-      handler: [withCustomer, async (req, res) => renderEdit(req, res, await loadIndividual(currentCustomer(res).id, req.params.individualId))],
-    },
+    onIndividual('get', '', (req, res, _customerId, individual) => renderEdit(req, res, individual)),
     {
       method: 'post',
       path: '/customers/:id/individuals/:individualId',
@@ -227,59 +236,30 @@ export function individualsAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] 
       ],
     },
     ...helperRoutes('edit'),
-    {
-      method: 'post',
-      path: '/customers/:id/individuals/:individualId/send-credentials',
-      permission: 'admin',
-      handler: [
-        withCustomer,
-        async (req, res) => {
-          const customerId = currentCustomer(res).id;
-          const individual = await loadIndividual(customerId, req.params.individualId);
-          try {
-            await service.sendCredentials(customerId, individual.id, {}, ctxOf(req, res));
-          } catch (err) {
-            if (err instanceof ValidationError) return renderEdit(req, res, individual, { errors: [{ field: 'email', text: 'This individual has no e-mail address: add one and save, then send the credentials.' }] });
-            throw err;
-          }
-          req.session.flash = { kind: 'info', message: `The credentials were sent to ${individual.email} (without the password).` };
-          seeOther(res, `${base(customerId)}/${individual.id}`);
-        },
-      ],
-    },
-    {
-      method: 'get',
-      path: '/customers/:id/individuals/:individualId/delete',
-      permission: 'admin',
-      handler: [
-        withCustomer,
-        async (req, res) => {
-          const customer = currentCustomer(res);
-          const individual = await loadIndividual(customer.id, req.params.individualId);
-          await renderPage(req, res, { view: 'admin/individuals/delete', locals: { title: `Delete ${individual.login}`, nav: 'customers', customer, tab: 'individuals', individual } });
-        },
-      ],
-    },
-    {
-      method: 'post',
-      path: '/customers/:id/individuals/:individualId/delete',
-      permission: 'admin',
-      handler: [
-        withCustomer,
-        async (req, res) => {
-          const customerId = currentCustomer(res).id;
-          const individual = await loadIndividual(customerId, req.params.individualId);
-          try {
-            await service.delete(customerId, individual.id, ctxOf(req, res));
-          } catch (err) {
-            if (err instanceof IndividualNotFoundError) throw notFoundError();
-            throw err;
-          }
-          req.session.flash = { kind: 'info', message: `Individual ${individual.login} deleted; its sessions have ended.` };
-          seeOther(res, base(customerId));
-        },
-      ],
-    },
+    onIndividual('post', '/send-credentials', async (req, res, customerId, individual) => {
+      try {
+        await service.sendCredentials(customerId, individual.id, {}, ctxOf(req, res));
+      } catch (err) {
+        if (err instanceof ValidationError) return renderEdit(req, res, individual, { errors: [{ field: 'email', text: 'This individual has no e-mail address: add one and save, then send the credentials.' }] });
+        throw err;
+      }
+      req.session.flash = { kind: 'info', message: `The credentials were sent to ${individual.email} (without the password).` };
+      seeOther(res, `${base(customerId)}/${individual.id}`);
+    }),
+    onIndividual('get', '/delete', async (req, res, _customerId, individual) => {
+      const customer = currentCustomer(res);
+      await renderPage(req, res, { view: 'admin/individuals/delete', locals: { title: `Delete ${individual.login}`, nav: 'customers', customer, tab: 'individuals', individual } });
+    }),
+    onIndividual('post', '/delete', async (req, res, customerId, individual) => {
+      try {
+        await service.delete(customerId, individual.id, ctxOf(req, res));
+      } catch (err) {
+        if (err instanceof IndividualNotFoundError) throw notFoundError();
+        throw err;
+      }
+      req.session.flash = { kind: 'info', message: `Individual ${individual.login} deleted; its sessions have ended.` };
+      seeOther(res, base(customerId));
+    }),
   ];
 
   /** The list's role select: with htmx the row comes back alone; without JS, back to the list. */

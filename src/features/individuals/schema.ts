@@ -2,7 +2,7 @@ import { checkbox, type FieldError } from '../../http/form.ts';
 import { DEFAULT_DATE_FORMAT, formatInstant, parseDateTimeInput } from '../../regional/date-format.ts';
 import { isValidTimeZone } from '../../regional/time-zones.ts';
 import { formString, readRegionalInput, type RegionalValues } from '../selfcare-settings/schema.ts';
-import type { CustomerDefaults, Individual, IndividualFields, IndividualFieldError } from './service.ts';
+import { regionalOf, regionalValues, type CustomerDefaults, type Individual, type IndividualFields, type IndividualFieldError } from './service.ts';
 
 /** The individual form exactly as typed, to re-render it. */
 export interface IndividualForm {
@@ -118,14 +118,7 @@ export function formFromIndividual(individual: Individual, customer: CustomerDef
     password_change_required: individual.passwordChangeRequired,
     activation_at: toInputText(individual.activationAt, s),
     expiration_at: toInputText(individual.expirationAt, s),
-    regional: {
-      time_zone: individual.timeZone ?? '',
-      language: individual.language ?? '',
-      out_date_format: individual.outDateFormat ?? '',
-      out_time_format: individual.outTimeFormat ?? '',
-      in_date_format: individual.inDateFormat ?? '',
-      in_time_format: individual.inTimeFormat ?? '',
-    },
+    regional: regionalValues(regionalOf(individual)),
     ip_restriction: individual.ipRestriction,
     trusted_ips: individual.trustedIps,
     send_credentials: false,

@@ -150,7 +150,13 @@ const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 const POLICY_CODES: Record<PasswordPolicyCode, IndividualErrorCode> = { too_short: 'password_too_short', too_long: 'password_too_long', too_common: 'password_too_common' };
 
-function regionalValues(r: IndividualRegional): RegionalValues {
+/** An individual's own regional columns (null = the customer's). */
+export function regionalOf(row: Pick<IndividualRow, 'timeZone' | 'language' | 'outDateFormat' | 'outTimeFormat' | 'inDateFormat' | 'inTimeFormat'>): IndividualRegional {
+  return { timeZone: row.timeZone, language: row.language, outDateFormat: row.outDateFormat, outTimeFormat: row.outTimeFormat, inDateFormat: row.inDateFormat, inTimeFormat: row.inTimeFormat };
+}
+
+/** The form fields of the shared regional partial ('' = the customer's). */
+export function regionalValues(r: IndividualRegional): RegionalValues {
   return {
     time_zone: r.timeZone ?? '',
     language: r.language ?? '',
@@ -205,7 +211,7 @@ function toFields(row: IndividualRow): IndividualFields {
     passwordChangeRequired: row.passwordChangeRequired,
     activationAt: row.activationAt,
     expirationAt: row.expirationAt,
-    regional: { timeZone: row.timeZone, language: row.language, outDateFormat: row.outDateFormat, outTimeFormat: row.outTimeFormat, inDateFormat: row.inDateFormat, inTimeFormat: row.inTimeFormat },
+    regional: regionalOf(row),
     ipRestriction: row.ipRestriction,
     trustedIps: row.trustedIps,
   };
