@@ -1,0 +1,60 @@
+// The admin's API tokens tab in a real browser, with JavaScript on and off: generate (the token is
+// shown once, with a copy button only when JavaScript runs), revoke with confirmation, axe-core clean.
+import { describe, expect, it } from 'vitest';
+import { createAdmin } from '../helpers/app.ts';
+import { createCustomer } from '../helpers/fixtures.ts';
+import { clickAndWaitForPage, expectNoAxeViolations, newPage, screenshot, signInAdminInBrowser, useBrowser } from './helpers/browser.ts';
+import { useServer } from './helpers/server.ts';
+
+useBrowser();
+const server = useServer();
+
+for (const javaScriptEnabled of [true, false]) {
+  const mode = javaScriptEnabled ? 'js-on' : 'js-off';
+
+  describe(`admin API tokens tab with JavaScript ${javaScriptEnabled ? 'on' : 'off'}`, () => {
+    it('generates a token shown once, then revokes it after confirmation', async () => {
+      const admin = await createAdmin(server.deps, `tokens-${mode}`);
+      const customer = await createCustomer(server.deps, { login: `acme-${mode}`, name: `Acme ${mode}` });
+      const page = await newPage({ javaScriptEnabled });
+      await signInAdminInBrowser(page, server.baseUrl, admin.login, admin.password);
+      await page.goto(`${server.baseUrl}/admin/customers/${customer.id}/api-tokens`);
+      expect(await page.locator('nav[aria-label="Customer sections"] [aria-current="page"]').innerText()).toBe('API tokens');
+      await expectNoAxeViolations(page);
+
+      await page.getByLabel('Name').fill('CRM sync');
+      if (javaScriptEnabled) {
+        const answer = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/api-tokens'));
+        await page.click('button:has-text("Generate token")');
+        expect((await answer).request().headers()['hx-request']).toBe('true');
+        await page.locator('#new-api-token').waitFor();
+      } else {
+        await clickAndWaitForPage(page, 'button:has-text("Generate token")');
+      }
+      const token = (await page.locator('#new-api-token').innerText()).trim();
+      expect(token).toMatch(/^sc_[A-Za-z0-9_-]{43}$/);
+      expect(await page.locator('[data-copy-target="new-api-token"]').isVisible()).toBe(javaScriptEnabled);
+      expect(await page.getByText('you will not see it again').isVisible()).toBe(true);
+      await expectNoAxeViolations(page);
+      await screenshot(page, `admin-api-token-new-${mode}`);
+
+      await page.goto(`${server.baseUrl}/admin/customers/${customer.id}/api-tokens`);
+      expect(await page.content()).not.toContain(token);
+      await page.getByLabel('Yes, revoke “CRM sync”').check();
+      if (javaScriptEnabled) {
+        page.once('dialog', (dialog) => {
+          expect(dialog.message()).toContain('Revoke the token “CRM sync”?');
+          void dialog.accept();
+        });
+        await page.click('button:has-text("Revoke")');
+        await page.locator('.status--bad').waitFor();
+      } else {
+        await clickAndWaitForPage(page, 'button:has-text("Revoke")');
+      }
+      expect(await page.locator('td .status').innerText()).toBe('Revoked');
+      await expectNoAxeViolations(page);
+      const row = await server.deps.db('api_tokens').where({ customer_id: customer.id }).first();
+      expect(row.revoked_at).not.toBeNull();
+    });
+  });
+}
