@@ -2,20 +2,13 @@
 // the administration home with its navigation, sign-out. Every page is checked with axe-core and
 // the console must stay free of CSP violations and errors (checked after each test by useBrowser).
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createAdmin } from '../helpers/app.ts';
 import { clickAndWaitForPage, expectNoAxeViolations, isFocused, newPage, screenshot, signInAdminInBrowser, useBrowser } from './helpers/browser.ts';
-import { startServer, type RunningServer } from './helpers/server.ts';
+import { useServer } from './helpers/server.ts';
 
 useBrowser();
-
-let server: RunningServer;
-beforeAll(async () => {
-  server = await startServer();
-});
-afterAll(async () => {
-  await server?.close();
-});
+const server = useServer();
 
 const pathOf = (page: Page): string => new URL(page.url()).pathname;
 
