@@ -128,8 +128,9 @@ export class CustomerRepo {
    */
   async search(prefix: string, after: { nameLower: string; id: number } | null, limit: number): Promise<CustomerListItem[]> {
     const db = this.db;
+    // (name_lower, id) > after, written so that the first condition is an index range on both backends
     const keyset = (qb: Knex.QueryBuilder) => {
-      if (after) qb.where((w) => w.where('name_lower', '>', after.nameLower).orWhere((x) => x.where('name_lower', '=', after.nameLower).andWhere('id', '>', after.id)));
+      if (after) qb.where('name_lower', '>=', after.nameLower).andWhere((w) => w.where('name_lower', '>', after.nameLower).orWhere('id', '>', after.id));
     };
     const matching = (qb: Knex.QueryBuilder, column: SearchColumn) => {
       if (prefix === '') return;
