@@ -158,6 +158,17 @@ describe('POST /admin/customers/:id/individuals', () => {
     expect(mail).not.toContain('violet kettle harbour lamp');
   });
 
+  it('writes the e-mail in the individual’s own language, else the customer’s', async () => {
+    const customer = await customerAllowing(staffRole);
+    await agent.post(`/admin/customers/${customer.id}/individuals`).type('form').send(individualForm({ send_credentials: 'on', language: 'de' }));
+    await agent.post(`/admin/customers/${customer.id}/individuals`).type('form').send(individualForm({ send_credentials: 'on', login: 'bob.roe', email: 'bob@example.com' }));
+    const mails = outbox().map(mailText);
+    const jane = mails.find((m) => /^To: jane@example\.com/m.test(m));
+    const bob = mails.find((m) => /^To: bob@example\.com/m.test(m));
+    expect(jane).toContain('<html lang="de">');
+    expect(bob).toContain('<html lang="en">');
+  });
+
   it('puts the password in the e-mail only when the admin ticks “include the password I just set”', async () => {
     const customer = await customerAllowing(staffRole);
     await agent.post(`/admin/customers/${customer.id}/individuals`).type('form').send(individualForm({ send_credentials: 'on', include_password: 'on' }));
