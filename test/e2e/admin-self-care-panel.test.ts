@@ -172,3 +172,32 @@ describe('Web self-care panel with JavaScript off', () => {
     await screenshot(page, 'admin-self-care-panel-errors-js-off');
   });
 });
+
+describe('Web self-care panel saved by two admins at once', () => {
+  it('answers the stale save with an accessible conflict page and re-applies on request', async () => {
+    const customer = await createCustomer(server.deps, { language: 'en', timeZone: 'UTC' });
+    const first = await newPage({ javaScriptEnabled: false });
+    const second = await newPage({ javaScriptEnabled: true });
+    await openPanel(first, 'conflict-a', customer.id);
+    await openPanel(second, 'conflict-b', customer.id);
+    await second.selectOption('#language', 'de');
+    await clickAndWaitForPage(second, 'button:has-text("Save")');
+    expect(await second.locator('.flash').innerText()).toContain('saved');
+
+    await first.fill('#time_zone', 'Europe/Madrid');
+    const answer = first.waitForResponse((r) => r.request().method() === 'POST');
+    await clickAndWaitForPage(first, 'button:has-text("Save")');
+    expect((await answer).status()).toBe(409);
+    const conflict = await first.locator('.conflict').innerText();
+    expect(conflict).toContain('Someone else changed this customer');
+    expect(conflict).toMatch(/Web interface language\s+en\s+de/);
+    expect(await first.inputValue('#time_zone')).toBe('Europe/Madrid');
+    expect(await first.inputValue('#language')).toBe('de');
+    await expectNoAxeViolations(first);
+    await screenshot(first, 'admin-self-care-panel-conflict');
+
+    await clickAndWaitForPage(first, 'button:has-text("Save")');
+    expect(await first.locator('.flash').innerText()).toContain('saved');
+    expect(await customerRow(customer.id)).toMatchObject({ language: 'de', time_zone: 'Europe/Madrid', version: 3 });
+  });
+});
