@@ -107,7 +107,8 @@ export class ApiTokenService {
     }
     const owner = login ? await this.logins.ownerOf(login) : null;
     const customer = owner && 'customerId' in owner ? await this.repo.customerForSession(owner.customerId) : null;
-    const candidates = customer ? await this.repo.listByCustomer(customer.id) : [];
+    // The same queries and comparisons whether or not the login exists (id 0 has no tokens).
+    const candidates = await this.repo.listByCustomer(customer?.id ?? 0);
     const digest = digestToken(isWellFormedApiToken(token) ? token : `malformed:${token}`, this.deps.config.secretKey);
     let match: ApiTokenRow | null = null;
     for (const row of candidates) if (tokensMatch(row.digest, digest)) match = row;
