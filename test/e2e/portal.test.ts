@@ -95,7 +95,7 @@ for (const javaScriptEnabled of [true, false]) {
         await page.fill('#from', language.typed);
         if (javaScriptEnabled) {
           await page.click('#xdrs-panel button[type="submit"]');
-          await page.waitForFunction("document.querySelectorAll('#xdrs-panel tbody tr').length === 1");
+          await expect.poll(() => page.locator('#xdrs-panel tbody tr').count()).toBe(1);
           expect(await page.evaluate('window.__noReload')).toBe(true);
         } else {
           await clickAndWaitForPage(page, '#xdrs-panel button[type="submit"]');
