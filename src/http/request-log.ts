@@ -5,6 +5,11 @@ import type { Logger } from '../logger.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
 
+/** The path without its query, and without secrets that travel in a path (single-use tickets). */
+export function loggedPath(url: string): string {
+  return (url.split('?')[0] ?? '').replace(/^\/impersonate\/[^/]+/, '/impersonate/:ticket');
+}
+
 /** One log line per request with a request id (echoed as X-Request-Id); no bodies, no cookies. */
 export function requestLogger(logger: Logger): RequestHandler {
   return pinoHttp({
@@ -16,7 +21,7 @@ export function requestLogger(logger: Logger): RequestHandler {
       return id;
     },
     serializers: {
-      req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url.split('?')[0] }),
+      req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: loggedPath(req.url) }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },
     customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug'),

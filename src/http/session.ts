@@ -31,23 +31,17 @@ export function sessionMiddleware(door: Door, store: Store, config: Config): Req
   });
 }
 
+/**
+ * Signed-in sessions carry `createdAt` from sign-in (set by `regenerateSession`); past the
+ * absolute limit they are replaced by a fresh anonymous session. Anonymous sessions are left
+ * untouched so that a visit alone does not write to the store.
+ */
 export const enforceAbsoluteTimeout =
   (config: Config): RequestHandler =>
   (req, _res, next) => {
     const createdAt = req.session.createdAt;
-    if (createdAt === undefined) {
-      req.session.createdAt = Date.now();
-      return next();
-    }
-    if (Date.now() - createdAt > config.sessionAbsoluteHours * 3_600_000) {
-      req.session.regenerate((err) => {
-        if (err) return next(err);
-        req.session.createdAt = Date.now();
-        next();
-      });
-      return;
-    }
-    next();
+    if (createdAt === undefined || Date.now() - createdAt <= config.sessionAbsoluteHours * 3_600_000) return next();
+    req.session.regenerate((err) => next(err));
   };
 
 export function regenerateSession(req: Request): Promise<void> {

@@ -5,16 +5,25 @@ import { MemoryKeyValueStore } from './memory-kv.ts';
 type Callback = (err?: unknown) => void;
 type GetCallback = (err: unknown, session?: SessionData | null) => void;
 
-/** express-session store for the embedded default: bounded, expiring, single process. */
+const isSignedIn = (sess: SessionData): boolean => Boolean(sess.admin || sess.portal);
+
+/**
+ * express-session store for the embedded default: bounded, expiring, single process. Anonymous
+ * sessions (a sign-in form's CSRF token) live in a pool of their own, so a flood of visits can
+ * never push a signed-in user out.
+ */
 export class BoundedMemorySessionStore extends session.Store {
-  private readonly kv: MemoryKeyValueStore;
+  private readonly signedIn: MemoryKeyValueStore;
+  private readonly anonymous: MemoryKeyValueStore;
 
   constructor(
     private readonly defaultTtlSeconds: number,
     maxSessions = 50_000,
+    maxAnonymousSessions = 20_000,
   ) {
     super();
-    this.kv = new MemoryKeyValueStore(maxSessions);
+    this.signedIn = new MemoryKeyValueStore(maxSessions);
+    this.anonymous = new MemoryKeyValueStore(maxAnonymousSessions);
   }
 
   private ttlOf(sess: SessionData): number {
@@ -23,11 +32,15 @@ export class BoundedMemorySessionStore extends session.Store {
   }
 
   override get(sid: string, cb: GetCallback): void {
-    this.kv.get(sid).then((raw) => cb(null, raw ? (JSON.parse(raw) as SessionData) : null), cb);
+    Promise.all([this.signedIn.get(sid), this.anonymous.get(sid)]).then(([a, b]) => {
+      const raw = a ?? b;
+      cb(null, raw ? (JSON.parse(raw) as SessionData) : null);
+    }, cb);
   }
 
   override set(sid: string, sess: SessionData, cb?: Callback): void {
-    this.kv.set(sid, JSON.stringify(sess), this.ttlOf(sess)).then(() => cb?.(), (e) => cb?.(e));
+    const [pool, other] = isSignedIn(sess) ? [this.signedIn, this.anonymous] : [this.anonymous, this.signedIn];
+    Promise.all([pool.set(sid, JSON.stringify(sess), this.ttlOf(sess)), other.del(sid)]).then(() => cb?.(), (e) => cb?.(e));
   }
 
   override touch(sid: string, sess: SessionData, cb?: Callback): void {
@@ -35,6 +48,6 @@ export class BoundedMemorySessionStore extends session.Store {
   }
 
   override destroy(sid: string, cb?: Callback): void {
-    this.kv.del(sid).then(() => cb?.(), (e) => cb?.(e));
+    Promise.all([this.signedIn.del(sid), this.anonymous.del(sid)]).then(() => cb?.(), (e) => cb?.(e));
   }
 }
