@@ -48,24 +48,30 @@ export class LoginThrottle {
     return res.consumedPoints >= points ? Math.max(1, Math.ceil(res.msBeforeNext / 1000)) : 0;
   }
 
-  async check(login: string, address: string): Promise<ThrottleDecision> {
+  /**
+   * Counts this attempt before the credentials are checked, so a burst of parallel guesses cannot
+   * all pass a read-only check; refused once either limit is spent.
+   */
+  async attempt(login: string, address: string): Promise<ThrottleDecision> {
+    const results = await Promise.all([
+      this.byLoginAndAddress.consume(LoginThrottle.key(login, address)).catch(rejectedOrThrow),
+      this.byAddress.consume(address).catch(rejectedOrThrow),
+    ]);
+    const limits = [this.limits.perLoginAndAddress, this.limits.perAddress];
+    const wait = Math.max(...results.map((r, i) => LoginThrottle.blocked(r, limits[i]! + 1)));
+    return { allowed: wait === 0, retryAfterSeconds: wait };
+  }
+
+  /** After a failed attempt (already counted): may the next one go ahead? */
+  async afterFailure(login: string, address: string): Promise<ThrottleDecision> {
     const [pair, ip] = await Promise.all([this.byLoginAndAddress.get(LoginThrottle.key(login, address)), this.byAddress.get(address)]);
     const wait = Math.max(LoginThrottle.blocked(pair, this.limits.perLoginAndAddress), LoginThrottle.blocked(ip, this.limits.perAddress));
     return { allowed: wait === 0, retryAfterSeconds: wait };
   }
 
-  /** Records a failure; returns the decision for the next attempt. */
-  async fail(login: string, address: string): Promise<ThrottleDecision> {
-    const results = await Promise.all([
-      this.byLoginAndAddress.consume(LoginThrottle.key(login, address)).catch(rejectedOrThrow),
-      this.byAddress.consume(address).catch(rejectedOrThrow),
-    ]);
-    const wait = Math.max(...results.map((r) => (r.remainingPoints <= 0 ? Math.ceil(r.msBeforeNext / 1000) : 0)));
-    return { allowed: wait === 0, retryAfterSeconds: wait };
-  }
-
+  /** A successful sign-in clears its login's failures and gives its address its attempt back. */
   async succeed(login: string, address: string): Promise<void> {
-    await this.byLoginAndAddress.delete(LoginThrottle.key(login, address));
+    await Promise.all([this.byLoginAndAddress.delete(LoginThrottle.key(login, address)), this.byAddress.reward(address, 1)]);
   }
 }
 

@@ -22,7 +22,7 @@ export class AdminAuthService {
    */
   async signIn(login: string, password: string, ip: string): Promise<SignInResult> {
     const throttle = this.deps.throttles.admin;
-    const decision = await throttle.check(login, ip);
+    const decision = await throttle.attempt(login, ip);
     if (!decision.allowed) {
       await this.deps.audit.record({ actor: { type: 'anonymous', id: null, label: login.slice(0, 64) }, ip, action: 'admin.login', entityType: 'admin', outcome: 'refused', changes: { reason: { old: null, new: 'rate_limited' } } });
       return { ok: false, reason: 'throttled', retryAfterSeconds: decision.retryAfterSeconds };
@@ -30,7 +30,7 @@ export class AdminAuthService {
     const admin = login ? await this.repo.findByLogin(login) : null;
     const valid = admin ? await verifyPassword(password, admin.passwordHash) : await verifyAgainstDummy(password, this.deps.config.bcryptCost);
     if (!admin || !valid) {
-      const after = await throttle.fail(login, ip);
+      const after = await throttle.afterFailure(login, ip);
       await this.deps.audit.record({ actor: { type: 'anonymous', id: null, label: login.slice(0, 64) }, ip, action: 'admin.login', entityType: 'admin', entityId: admin?.id ?? null, outcome: 'failure' });
       return after.allowed ? { ok: false, reason: 'invalid' } : { ok: false, reason: 'throttled', retryAfterSeconds: after.retryAfterSeconds };
     }

@@ -100,7 +100,7 @@ export class ApiTokenService {
   async signIn(login: string, token: string, ip: string): Promise<ApiSignInResult> {
     const throttle = this.deps.throttles.api;
     const label = login.slice(0, 64);
-    const decision = await throttle.check(login, ip);
+    const decision = await throttle.attempt(login, ip);
     if (!decision.allowed) {
       await this.auditSignIn({ type: 'anonymous', id: null, label }, ip, 'refused', null, null, 'rate_limited');
       return { ok: false, reason: 'rate_limited', retryAfterSeconds: decision.retryAfterSeconds };
@@ -115,7 +115,7 @@ export class ApiTokenService {
     if (candidates.length === 0) tokensMatch(NO_MATCH_DIGEST, digest);
     const now = new Date();
     if (!customer || !customer.loginLower || !match || tokenStatus(match, now) !== 'active') {
-      const after = await throttle.fail(login, ip);
+      const after = await throttle.afterFailure(login, ip);
       await this.auditSignIn({ type: 'anonymous', id: null, label }, ip, 'failure', customer?.id ?? null, match?.id ?? null, match ? tokenStatus(match, now) : 'invalid_credentials');
       return after.allowed ? { ok: false, reason: 'invalid_credentials' } : { ok: false, reason: 'rate_limited', retryAfterSeconds: after.retryAfterSeconds };
     }

@@ -133,7 +133,7 @@ export class PortalService {
         changes: { reason: { old: null, new: reason } },
       });
 
-    const decision = await throttle.check(login, ip);
+    const decision = await throttle.attempt(login, ip);
     if (!decision.allowed) {
       await refuse('rate_limited', 'refused');
       return { ok: false, reason: 'throttled', retryAfterSeconds: decision.retryAfterSeconds };
@@ -143,18 +143,16 @@ export class PortalService {
     const valid = account && hash ? await verifyPassword(password, hash) : await verifyAgainstDummy(password, this.deps.config.bcryptCost);
     if (!account || !hash || !valid) {
       await refuse(!account ? 'unknown_login' : !hash ? 'no_credentials' : 'wrong_password', 'failure', account);
-      const after = await throttle.fail(login, ip);
+      const after = await throttle.afterFailure(login, ip);
       return after.allowed ? { ok: false, reason: 'invalid' } : { ok: false, reason: 'throttled', retryAfterSeconds: after.retryAfterSeconds };
     }
     if (!isAddressTrusted(trustedListsOf(account), ip)) {
       await refuse('ip_not_allowed', 'refused', account);
-      await throttle.fail(login, ip);
       return { ok: false, reason: 'ip_not_allowed' };
     }
     const refusal = accountRefusal(account.individual);
     if (refusal) {
       await refuse(refusal, 'refused', account);
-      await throttle.fail(login, ip);
       return { ok: false, reason: refusal };
     }
     await throttle.succeed(login, ip);

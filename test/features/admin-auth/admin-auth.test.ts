@@ -115,6 +115,19 @@ describe('POST /admin/login', () => {
     expect(right.status).toBe(429);
   });
 
+  it('counts parallel guesses before checking them, so a burst tests no more than the limit', async () => {
+    const admin = await createAdmin(t.deps);
+    const agent = request.agent(t.app);
+    const page = await agent.get('/admin/login');
+    const csrf = csrfFrom(page.text);
+    const burst = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => agent.post('/admin/login').type('form').send({ _csrf: csrf, login: admin.login, password: i === 10 ? admin.password : `wrong guess number ${i}` })),
+    );
+    const tested = burst.filter((r) => r.status !== 429).length;
+    expect(tested).toBeLessThanOrEqual(5);
+    expect(burst[10]?.status === 303 ? tested : 0).toBeLessThanOrEqual(5);
+  });
+
   it('records a successful and a failed sign-in in the audit log', async () => {
     const admin = await createAdmin(t.deps);
     const agent = request.agent(t.app);
