@@ -74,11 +74,16 @@ export function portalLanguage(req: Request): string {
   return isLanguage(req.session.language) ? req.session.language : pickLanguage(req.get('Accept-Language'));
 }
 
-/** Ends the portal session and sends the browser to sign-in with one message. */
-export async function endPortalSession(req: Request, res: Response, messageKey: string): Promise<void> {
-  const message = res.locals.t ? res.locals.t(messageKey) : messageKey;
+/**
+ * Ends the portal session and sends the browser to sign-in with one message, in the viewer's own
+ * language when the account is still known (the sign-in page then keeps that language).
+ */
+export async function endPortalSession(req: Request, res: Response, messageKey: string, t?: (key: string) => string, language?: string): Promise<void> {
+  const translate = t ?? res.locals.t;
+  const message = translate ? translate(messageKey) : messageKey;
   await regenerateSession(req);
   req.session.flash = { kind: 'error', message };
+  if (language) req.session.language = language;
   if (req.get('HX-Request') === 'true') res.setHeader('HX-Redirect', '/login');
   res.redirect(303, '/login');
 }
@@ -97,15 +102,16 @@ export function loadViewer(deps: Deps): RequestHandler {
     const account = await service.loadAccount(user);
     const own = account ? (account.individual ?? account.customer) : null;
     if (!account || !own || own.sessionEpoch !== user.epoch) return endPortalSession(req, res, 'portal.signIn.sessionEnded');
+    const regional = effectiveRegional(account);
     if (!user.impersonation) {
-      if (!own.passwordHash) return endPortalSession(req, res, 'portal.signIn.sessionEnded');
+      const end = (key: string) => endPortalSession(req, res, key, deps.i18n.getFixedT(regional.language), regional.language);
+      if (!own.passwordHash || (!account.individual && !account.customer.login)) return end('portal.signIn.sessionEnded');
       const refusal = accountRefusal(account.individual);
-      if (refusal) return endPortalSession(req, res, refusal === 'expired' ? 'portal.signIn.errors.expired' : 'portal.signIn.errors.notActive');
+      if (refusal) return end(refusal === 'expired' ? 'portal.signIn.errors.expired' : 'portal.signIn.errors.notActive');
       // The customer's trusted networks bind the customer, not an admin acting on its behalf.
-      if (!isAddressTrusted(trustedListsOf(account), clientIp(req))) return endPortalSession(req, res, 'portal.signIn.errors.addressNotAllowed');
+      if (!isAddressTrusted(trustedListsOf(account), clientIp(req))) return end('portal.signIn.errors.addressNotAllowed');
     }
     const levels = await service.levels(account, user.impersonation);
-    const regional = effectiveRegional(account);
     const viewer: Viewer = {
       kind: user.kind,
       id: user.id,

@@ -235,6 +235,16 @@ describe('an open session and the trusted networks', () => {
     expect((await withIp(agent.get('/'), '192.0.2.1')).status).toBe(303);
   });
 
+  it("says so in the viewer's own language", async () => {
+    const c = await createCustomer(t.deps, { ipRestriction: true, trustedIps: '203.0.113.0/24;', language: 'de' });
+    const { agent } = await signInPortal(t.app, c.login ?? '', c.password, { ip: '203.0.113.9' });
+    await t.deps.db('customers').where({ id: c.id }).update({ trusted_ips: '192.0.2.0/24;' });
+    expect((await withIp(agent.get('/'), '203.0.113.9').set('Accept-Language', 'en')).status).toBe(303);
+    const login = await withIp(agent.get('/login'), '203.0.113.9').set('Accept-Language', 'en');
+    expect(login.text).toContain('<html lang="de">');
+    expect(login.text).toContain('Der Zugriff von dieser Adresse ist nicht erlaubt.');
+  });
+
   it('is ended when the same session comes from an address outside the list', async () => {
     const c = await createCustomer(t.deps, { ipRestriction: true, trustedIps: '203.0.113.0/24;' });
     const { agent } = await signInPortal(t.app, c.login ?? '', c.password, { ip: '203.0.113.9' });
