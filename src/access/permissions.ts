@@ -99,6 +99,15 @@ export function combineForIndividual(
   return result;
 }
 
+/**
+ * What an individual may do: never more than its customer (`combineForIndividual`), and never
+ * `api_access` — API tokens open sessions with the customer's own rights, so only the customer
+ * manages them.
+ */
+export function individualLevels(individualRolePerms: PermissionMap, customerRolePerms: PermissionMap): EffectiveLevels {
+  return { ...combineForIndividual(individualRolePerms, customerRolePerms), api_access: 'hidden' };
+}
+
 /** True when the role gives nothing above what the granter effectively has, on every component. */
 export function canGrant(granterEffective: EffectiveLevels, roleEffective: EffectiveLevels): boolean {
   return COMPONENTS.every(({ key }) => {

@@ -367,3 +367,12 @@ describe('normalizePermissionInput', () => {
     );
   });
 });
+
+describe('individualLevels', () => {
+  it('never gives an individual API access, even when both roles grant it in full', async () => {
+    const { individualLevels } = await import('../../src/access/permissions.ts');
+    const levels = individualLevels({ dashboard: 'modify', api_access: 'modify' }, { dashboard: 'modify', api_access: 'modify' });
+    expect(levels.api_access).toBe('hidden');
+    expect(levels.dashboard).toBe('modify');
+  });
+});

@@ -4,7 +4,7 @@
  * self-care viewer whose effective levels cap the roles it may give).
  */
 import type { Knex } from 'knex';
-import { canGrant, combineForIndividual, type EffectiveLevels } from '../../access/permissions.ts';
+import { canGrant, individualLevels, type EffectiveLevels } from '../../access/permissions.ts';
 import { checkPasswordPolicy, hashPassword, type PasswordPolicyCode } from '../../access/passwords.ts';
 import { parseTrustedNetworks } from '../../access/trusted-networks.ts';
 import type { Deps } from '../../deps.ts';
@@ -313,7 +313,7 @@ export class IndividualsService {
   private async withinGranter(customer: CustomerDefaults, roleId: number, granter: Granter, trx?: Knex.Transaction): Promise<boolean> {
     if (granter.kind === 'admin') return true;
     const db = trx ?? this.deps.db;
-    const levels = combineForIndividual(await loadRolePermissions(db, roleId), await loadRolePermissions(db, customer.roleId));
+    const levels = individualLevels(await loadRolePermissions(db, roleId), await loadRolePermissions(db, customer.roleId));
     return canGrant(granter.levels, levels);
   }
 

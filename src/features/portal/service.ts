@@ -1,5 +1,5 @@
 import { checkPasswordPolicy, hashPassword, verifyAgainstDummy, verifyPassword, type PasswordPolicyCode } from '../../access/passwords.ts';
-import { combineForIndividual, effectiveLevels, type EffectiveLevels } from '../../access/permissions.ts';
+import { effectiveLevels, individualLevels, type EffectiveLevels } from '../../access/permissions.ts';
 import type { Deps } from '../../deps.ts';
 import type { AuditActor } from '../audit/audit-log.ts';
 import { diffForAudit } from '../audit/audit-log.ts';
@@ -98,7 +98,7 @@ export class PortalService {
     if (impersonation?.mode === 'default') customerRoleId = await getDefaultRoleId(this.deps.db);
     const customerPerms = customerRoleId === null ? {} : await loadRolePermissions(this.deps.db, customerRoleId);
     if (!account.individual) return effectiveLevels(customerPerms);
-    return combineForIndividual(await loadRolePermissions(this.deps.db, account.individual.roleId), customerPerms);
+    return individualLevels(await loadRolePermissions(this.deps.db, account.individual.roleId), customerPerms);
   }
 
   private async findByLogin(login: string): Promise<PortalAccount | null> {
