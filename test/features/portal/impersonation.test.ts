@@ -187,6 +187,14 @@ describe('POST /admin/customers/:id/individuals/:individualId/impersonate', () =
     expect(start).toMatchObject({ entity_type: 'individual', entity_id: i.id, customer_id: c.id });
   });
 
+  it("is offered on each row of the admin's individuals list", async () => {
+    const w = await world();
+    const c = await createCustomer(t.deps, { roleId: w.defaultRole });
+    const i = await createIndividual(t.deps, c.id, { roleId: w.defaultRole });
+    const list = await w.agent.get(`/admin/customers/${c.id}/individuals`);
+    expect(list.text).toContain(`action="/admin/customers/${c.id}/individuals/${i.id}/impersonate"`);
+  });
+
   it('answers 404 for an individual of another customer', async () => {
     const w = await world();
     const a = await createCustomer(t.deps, { roleId: w.defaultRole });
