@@ -1,14 +1,6 @@
 import type { Knex } from 'knex';
 import { toBool, toDate } from '../../db/knex.ts';
-
-export interface RegionalColumns {
-  timeZone: string | null;
-  language: string | null;
-  outDateFormat: string | null;
-  outTimeFormat: string | null;
-  inDateFormat: string | null;
-  inTimeFormat: string | null;
-}
+import type { IndividualRegional as RegionalColumns } from '../individuals/service.ts';
 
 export interface PortalCustomer {
   id: number;

@@ -13,7 +13,8 @@ import { BillingRepo } from '../billing/repo.ts';
 import { readRegionalInput, regionalFieldErrors, REGIONAL_FIELDS, type RegionalValues } from '../selfcare-settings/schema.ts';
 import { confirmationError, keepSessionAfterPasswordChange, passwordErrors } from './auth-routes.ts';
 import type { PortalPermission } from './permission.ts';
-import type { ProfileField, RegionalColumn, RegionalColumns } from './repo.ts';
+import { regionalValues } from '../individuals/service.ts';
+import type { ProfileField, RegionalColumn } from './repo.ts';
 import { addressSchema, companySchema, contactsSchema, passwordChangeSchema } from './schema.ts';
 import { PortalService, type PortalAccount } from './service.ts';
 
@@ -47,18 +48,6 @@ function profileValues(account: PortalAccount): Record<ProfileField, string> {
     city: c.city,
     postal_code: c.postalCode,
     country: c.country,
-  };
-}
-
-/** Regional columns as form values; an individual's unset (inherited) value is blank. */
-function regionalValues(r: RegionalColumns): RegionalValues {
-  return {
-    time_zone: r.timeZone ?? '',
-    language: r.language ?? '',
-    out_date_format: r.outDateFormat ?? '',
-    out_time_format: r.outTimeFormat ?? '',
-    in_date_format: r.inDateFormat ?? '',
-    in_time_format: r.inTimeFormat ?? '',
   };
 }
 
