@@ -69,9 +69,10 @@ function readForm(body: unknown): PortalIndividualForm {
   };
 }
 
-/** Service problems as translated portal field errors (`individuals.errors.<code>`). */
-function portalErrors(errors: IndividualFieldError[]): FieldError[] {
-  return errors.map((e) => ({ field: e.field, key: `individuals.errors.${e.code}`, params: e.params ?? {} }));
+/** Service problems as translated portal field errors (`individuals.errors.<code>`); dates in the viewer's format. */
+function portalErrors(errors: IndividualFieldError[], res: Response): FieldError[] {
+  const show = (v: unknown) => (v instanceof Date ? (res.locals.fmt?.dateTime(v) ?? v.toISOString()) : v);
+  return errors.map((e) => ({ field: e.field, key: `individuals.errors.${e.code}`, params: Object.fromEntries(Object.entries(e.params ?? {}).map(([k, v]) => [k, show(v)])) }));
 }
 
 /** The customer's individuals in the portal: the same rules as the admin panel, capped by the viewer's own levels. */
@@ -95,6 +96,9 @@ export function individualsPortalRoutes(deps: Deps): RouteDef<PortalPermission>[
     const viewer = viewerOf(res);
     const [individuals, roles, grantable] = await Promise.all([service.list(viewer.customerId), service.allowedRoles(viewer.customerId), service.grantableRoles(viewer.customerId, granterOf(viewer))]);
     const errors = opts.errors ?? [];
+    // An individual with an expiration passes it on: offer it rather than a blank that is refused.
+    const limit = opts.form ? null : (await service.granterLimits(viewer.customerId, granterOf(viewer)))?.expirationAt;
+    const form = opts.form ?? (limit ? { ...EMPTY_FORM, expiration_at: toInput(viewer, limit) } : EMPTY_FORM);
     await renderPage(req, res, {
       view: 'selfcare/individuals/index',
       layout: 'portal',
@@ -106,7 +110,7 @@ export function individualsPortalRoutes(deps: Deps): RouteDef<PortalPermission>[
         roles,
         grantableIds: grantable.map((r) => r.id),
         grantable,
-        form: opts.form ?? EMPTY_FORM,
+        form,
         errors,
         dateHint: { pattern: inputPattern(viewer), example: toInput(viewer, new Date()) },
         selfId: viewer.kind === 'individual' ? viewer.id : null,
@@ -138,8 +142,8 @@ export function individualsPortalRoutes(deps: Deps): RouteDef<PortalPermission>[
     return { fields, errors };
   };
 
-  const domainErrors = (err: unknown, field = 'role_id'): FieldError[] => {
-    if (err instanceof ValidationError) return portalErrors(err.fields);
+  const domainErrors = (res: Response, err: unknown, field = 'role_id'): FieldError[] => {
+    if (err instanceof ValidationError) return portalErrors(err.fields, res);
     if (err instanceof LoginTakenError) return [{ field: 'login', key: 'individuals.errors.login_taken' }];
     if (err instanceof RoleNotAllowedError) return [{ field, key: err.reason === 'not_allowed' ? 'individuals.errors.role_not_allowed' : 'individuals.errors.role_exceeds' }];
     throw err;
@@ -165,13 +169,15 @@ export function individualsPortalRoutes(deps: Deps): RouteDef<PortalPermission>[
         const form = readForm(req.body);
         const { fields, errors: dateErrors } = readFields(viewer, form);
         const taken = new Set(dateErrors.map((e) => e.field));
-        const errors = [...dateErrors, ...portalErrors(validateIndividual(fields, { passwordRequired: true })).filter((e) => !taken.has(e.field))];
+        const limits = await service.granterLimits(viewer.customerId, granterOf(viewer));
+        const problems = validateIndividual(fields, { passwordRequired: true, expirationLimit: limits?.expirationAt });
+        const errors = [...dateErrors, ...portalErrors(problems, res).filter((e) => !taken.has(e.field))];
         if (errors.length > 0) return render(req, res, { form, errors });
         try {
           const created = await service.create(viewer.customerId, fields, ctxOf(req, res));
           req.session.flash = { kind: 'info', message: res.locals.t?.('individuals.created', { login: created.login }) ?? 'Created' };
         } catch (err) {
-          return render(req, res, { form, errors: domainErrors(err) });
+          return render(req, res, { form, errors: domainErrors(res, err) });
         }
         seeOther(res, '/individuals');
       },
@@ -200,7 +206,7 @@ export function individualsPortalRoutes(deps: Deps): RouteDef<PortalPermission>[
             rowError = { field: `role_id-${individual.id}`, key: 'individuals.errors.stale' };
             status = 409;
           } else {
-            rowError = { ...domainErrors(err, `role_id-${individual.id}`)[0]!, field: `role_id-${individual.id}` };
+            rowError = { ...domainErrors(res, err, `role_id-${individual.id}`)[0]!, field: `role_id-${individual.id}` };
             status = 422;
           }
           current = await loadOwn(res, String(individual.id));

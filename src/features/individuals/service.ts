@@ -76,6 +76,7 @@ export type IndividualErrorCode =
   | 'language'
   | 'format'
   | 'trusted_ips'
+  | 'expiration_limit'
   | 'no_email';
 
 /** One problem with one field: a stable code (portal/API), params, and English text (admin). */
@@ -173,7 +174,7 @@ export const NO_REGIONAL_OVERRIDES: IndividualRegional = { timeZone: null, langu
  * Every field problem of a complete individual, in form order. `passwordRequired` on creation (or
  * when the account has no password yet); a blank password otherwise keeps the current one.
  */
-export function validateIndividual(fields: IndividualFields, opts: { passwordRequired: boolean }): IndividualFieldError[] {
+export function validateIndividual(fields: IndividualFields, opts: { passwordRequired: boolean; /** the granter's own expiration */ expirationLimit?: Date | null }): IndividualFieldError[] {
   const errors: IndividualFieldError[] = [];
   const login = fields.login.trim();
   const loginError = loginFieldError(login, { required: true });
@@ -188,7 +189,10 @@ export function validateIndividual(fields: IndividualFields, opts: { passwordReq
   if (fields.email.length > 254) errors.push({ field: 'email', code: 'too_long', message: 'E-mail: at most 254 characters', params: { max: 254 } });
   else if (fields.email !== '' && !EMAIL_PATTERN.test(fields.email)) errors.push({ field: 'email', code: 'email_format', message: 'Enter an e-mail address like name@example.com' });
   if (!Number.isSafeInteger(fields.roleId) || fields.roleId <= 0) errors.push({ field: 'role_id', code: 'required', message: 'Choose a role' });
-  if (fields.activationAt && fields.expirationAt && fields.expirationAt <= fields.activationAt) {
+  const limit = opts.expirationLimit ?? null;
+  if (limit && exceedsLimit(fields.expirationAt, limit)) {
+    errors.push({ field: 'expiration_at', code: 'expiration_limit', message: `Your own access ends on ${limit.toISOString()}: enter an end date no later than that`, params: { limit } });
+  } else if (fields.activationAt && fields.expirationAt && fields.expirationAt <= fields.activationAt) {
     errors.push({ field: 'expiration_at', code: 'date_order', message: 'The expiration date must be after the activation date' });
   }
   for (const e of regionalFieldErrors(regionalValues(fields.regional), { allowInherit: true })) {
@@ -200,6 +204,32 @@ export function validateIndividual(fields: IndividualFields, opts: { passwordReq
   }
   return errors;
 }
+
+/**
+ * What an individual who grants passes on to the individuals it creates or edits: its own trusted
+ * networks and its expiration, so it can never mint a less restricted copy of itself. Admins and
+ * the customer pass nothing on (null).
+ */
+export interface GranterLimits {
+  ipRestriction: boolean;
+  trustedIps: string;
+  expirationAt: Date | null;
+}
+
+/**
+ * The fields with the granter's limits passed on: its trusted networks replace the individual's
+ * when it has restriction on; when the caller did not ask for an expiration (`expirationGiven`
+ * false), one later than the granter's (or none) becomes the granter's. An expiration the caller
+ * did ask for is checked by `validateIndividual` against `expirationLimit` instead.
+ */
+export function applyGranterLimits(fields: IndividualFields, limits: GranterLimits | null, opts: { expirationGiven: boolean }): IndividualFields {
+  if (!limits) return fields;
+  let result = limits.ipRestriction ? { ...fields, ipRestriction: true, trustedIps: limits.trustedIps } : fields;
+  if (!opts.expirationGiven && exceedsLimit(result.expirationAt, limits.expirationAt)) result = { ...result, expirationAt: limits.expirationAt };
+  return result;
+}
+
+const exceedsLimit = (expirationAt: Date | null, limit: Date | null): boolean => limit !== null && (expirationAt === null || expirationAt > limit);
 
 function toFields(row: IndividualRow): IndividualFields {
   return {
@@ -322,13 +352,23 @@ export class IndividualsService {
     if (!(await this.withinGranter(customer, roleId, granter, trx))) throw new RoleNotAllowedError(roleId, 'exceeds_granter');
   }
 
+  /** The limits a granter passes on (null for an admin or the customer). */
+  async granterLimits(customerId: number, granter: Granter, trx?: Knex.Transaction): Promise<GranterLimits | null> {
+    if (granter.kind !== 'individual') return null;
+    const row = await this.repo.find(customerId, granter.id, trx);
+    // The portal gate signs out a deleted individual; one that vanishes mid-request grants nothing.
+    if (!row) throw new IndividualOutOfReachError(granter.id);
+    return { ipRestriction: row.ipRestriction, trustedIps: row.trustedIps, expirationAt: row.expirationAt };
+  }
+
   private async reachable(customer: CustomerDefaults, row: IndividualRow, granter: Granter, trx: Knex.Transaction): Promise<void> {
     if (!(await this.withinGranter(customer, row.roleId, granter, trx))) throw new IndividualOutOfReachError(row.id);
   }
 
   async create(customerId: number, input: IndividualCreateInput, ctx: IndividualsContext): Promise<Individual> {
-    const fields = withDefaults(input);
-    const errors = validateIndividual(fields, { passwordRequired: true });
+    const limits = await this.granterLimits(customerId, ctx.granter);
+    const fields = applyGranterLimits(withDefaults(input), limits, { expirationGiven: true });
+    const errors = validateIndividual(fields, { passwordRequired: true, expirationLimit: limits?.expirationAt });
     if (errors.length > 0) throw new ValidationError(errors);
     const cols = columnsOf(fields);
     const passwordHash = await hashPassword(fields.password, this.deps.config.bcryptCost);
@@ -350,8 +390,10 @@ export class IndividualsService {
     const current = await this.repo.find(customerId, individualId);
     if (!current) throw new IndividualNotFoundError(individualId);
     const { version, ...changes } = patch;
-    const fields: IndividualFields = { ...toFields(current), ...changes, regional: { ...toFields(current).regional, ...changes.regional }, password: changes.password ?? '' };
-    const errors = validateIndividual(fields, { passwordRequired: !current.hasPassword });
+    const asked: IndividualFields = { ...toFields(current), ...changes, regional: { ...toFields(current).regional, ...changes.regional }, password: changes.password ?? '' };
+    const limits = await this.granterLimits(customerId, ctx.granter);
+    const fields = applyGranterLimits(asked, limits, { expirationGiven: changes.expirationAt !== undefined });
+    const errors = validateIndividual(fields, { passwordRequired: !current.hasPassword, expirationLimit: limits?.expirationAt });
     if (errors.length > 0) throw new ValidationError(errors);
     const cols = columnsOf(fields);
     const newHash = fields.password !== '' ? await hashPassword(fields.password, this.deps.config.bcryptCost) : null;

@@ -75,6 +75,35 @@ describe('POST /api/v1/individuals', () => {
   });
 });
 
+describe('POST/PATCH /api/v1/individuals and an individual’s restrictions', () => {
+  const LOOPBACK = '127.0.0.1;\n::1;';
+
+  it('speaks for the customer, which passes no limits on: no end date and no network list are imposed', async () => {
+    const role = await createRole(t.deps, 'Customer role', allAt('modify'));
+    const staff = await createRole(t.deps, 'Staff', allAt('read'));
+    const customer = await createCustomer(t.deps, { login: 'acme-api', roleId: role, ipRestriction: true, trustedIps: LOOPBACK });
+    await t.deps.db('customer_allowed_roles').insert({ customer_id: customer.id, role_id: staff });
+    await createIndividual(t.deps, customer.id, { login: 'acme-temp', roleId: role, ipRestriction: true, trustedIps: LOOPBACK, expirationAt: new Date('2031-06-01T00:00:00Z') });
+    const sid = await api.signIn('acme-api', (await issueToken(t.deps, customer.id)).token);
+    const res = await api.post('/api/v1/individuals', { bearer: sid, body: { login: 'acme-clerk', password: PASSWORD, role_id: staff } });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ ip_restriction: false, trusted_ips: '', expiration_at: null });
+    const changed = await api.patch(`/api/v1/individuals/${res.body.id}`, { bearer: sid, body: { expiration_at: '2040-01-01T00:00:00Z' } });
+    expect(changed.status).toBe(200);
+    expect(changed.body).toMatchObject({ ip_restriction: false, expiration_at: '2040-01-01T00:00:00.000Z' });
+  });
+
+  it('opens no session for a restricted individual’s login, so it cannot add an unrestricted individual there', async () => {
+    const role = await createRole(t.deps, 'Customer role', allAt('modify'));
+    const customer = await createCustomer(t.deps, { login: 'acme-api', roleId: role });
+    await createIndividual(t.deps, customer.id, { login: 'acme-temp', roleId: role, ipRestriction: true, trustedIps: LOOPBACK, expirationAt: new Date('2031-06-01T00:00:00Z') });
+    const { token } = await issueToken(t.deps, customer.id);
+    const res = await api.post('/api/v1/sessions', { body: { login: 'acme-temp', token } });
+    expect(res.status).toBe(401);
+    expect(res.body.error.code).toBe('invalid_credentials');
+  });
+});
+
 describe('GET /api/v1/individuals', () => {
   it('lists the customer’s individuals by login in pages', async () => {
     const { customer, staff, sid } = await session();

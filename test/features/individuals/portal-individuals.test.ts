@@ -1,4 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { effectiveLevels } from '../../../src/access/permissions.ts';
+import { toDate } from '../../../src/db/knex.ts';
+import { IndividualsService, ValidationError } from '../../../src/features/individuals/service.ts';
 import { createAdmin, createTestApp, signInAdmin, type TestApp } from '../../helpers/app.ts';
 import { allAt, createCustomer, createIndividual, createRole, FIXTURE_PASSWORD } from '../../helpers/fixtures.ts';
 import { signInPortal } from '../../helpers/portal.ts';
@@ -76,7 +79,6 @@ describe('POST /individuals', () => {
     expect(res.status).toBe(303);
     const row = await t.deps.db('individuals').where({ login: 'new.person' }).first();
     expect(row.customer_id).toBe(customer.id);
-    const { toDate } = await import('../../../src/db/knex.ts');
     expect(toDate(row.activation_at)?.toISOString()).toBe('2031-01-02T00:30:00.000Z');
     const [event] = await t.deps.db('audit_events').where({ action: 'individual.create' });
     expect(event).toMatchObject({ actor_type: 'customer', actor_id: customer.id, customer_id: customer.id });
@@ -184,5 +186,81 @@ describe('admin deleting an individual', () => {
     const after = await victim.agent.get('/individuals');
     expect(after.status).toBe(303);
     expect(after.headers.location).toBe('/login');
+  });
+});
+
+describe('an individual managing individuals passes its own restrictions on', () => {
+  // The test client comes from the loopback address, which this list allows.
+  const LOOPBACK = '127.0.0.1;\n::1;';
+  const ENDS = new Date('2031-06-01T00:00:00Z');
+
+  async function restrictedManager() {
+    const customer = await customerWith([readRole, managerRole]);
+    const manager = await createIndividual(t.deps, customer.id, { login: 'manager.one', roleId: managerRole, ipRestriction: true, trustedIps: LOOPBACK, expirationAt: ENDS });
+    return { customer, manager, ...(await signInPortal(t.app, manager.login, FIXTURE_PASSWORD)) };
+  }
+
+  it('offers its own end date in the add form', async () => {
+    const { agent } = await restrictedManager();
+    const res = await agent.get('/individuals');
+    expect(res.text).toMatch(/<input id="expiration_at" name="expiration_at"[^>]*value="2031-06-01 00:00:00"/);
+  });
+
+  it('refuses an individual without an end date, or ending later, and names its own end', async () => {
+    const { agent, csrf } = await restrictedManager();
+    for (const expiration of ['', '2031-06-02 00:00:00']) {
+      const res = await agent.post('/individuals').type('form').send(newIndividual(csrf, { expiration_at: expiration }));
+      expect(res.status).toBe(422);
+      expect(res.text).toContain('Your own access ends on 2031-06-01 00:00:00: enter an end date no later than that');
+      expect(res.text).toMatch(/<input id="expiration_at"[^>]*aria-invalid="true"/);
+    }
+    expect(await t.deps.db('individuals').where({ login: 'new.person' }).first()).toBeUndefined();
+  });
+
+  it('gives the individual it adds its own trusted networks, whatever the form says', async () => {
+    const { agent, csrf } = await restrictedManager();
+    const res = await agent.post('/individuals').type('form').send(newIndividual(csrf, { expiration_at: '2031-05-01 00:00:00', ip_restriction: '', trusted_ips: '0.0.0.0/0' }));
+    expect(res.status).toBe(303);
+    const row = await t.deps.db('individuals').where({ login: 'new.person' }).first();
+    expect(Boolean(row.ip_restriction)).toBe(true);
+    expect(row.trusted_ips).toBe('127.0.0.1;\n::1;');
+    expect(toDate(row.expiration_at)?.toISOString()).toBe('2031-05-01T00:00:00.000Z');
+  });
+
+  it('passes its networks and end date to an unrestricted individual whose role it changes', async () => {
+    const { customer, agent, csrf } = await restrictedManager();
+    const reader = await createIndividual(t.deps, customer.id, { login: 'reader.one', roleId: readRole });
+    const res = await agent.post(`/individuals/${reader.id}`).type('form').send({ _csrf: csrf, role_id: String(managerRole) });
+    expect(res.status).toBe(303);
+    const row = await t.deps.db('individuals').where({ id: reader.id }).first();
+    expect(row.role_id).toBe(managerRole);
+    expect(Boolean(row.ip_restriction)).toBe(true);
+    expect(row.trusted_ips).toBe('127.0.0.1;\n::1;');
+    expect(toDate(row.expiration_at)?.toISOString()).toBe(ENDS.toISOString());
+  });
+
+  it('leaves the customer free to add an individual without an end date or networks', async () => {
+    const customer = await createCustomer(t.deps, { roleId: fullRole, ipRestriction: true, trustedIps: LOOPBACK });
+    await t.deps.db('customer_allowed_roles').insert({ customer_id: customer.id, role_id: readRole });
+    const { agent, csrf } = await signInPortal(t.app, customer.login!, customer.password);
+    expect((await agent.post('/individuals').type('form').send(newIndividual(csrf))).status).toBe(303);
+    const row = await t.deps.db('individuals').where({ login: 'new.person' }).first();
+    expect(Boolean(row.ip_restriction)).toBe(false);
+    expect(row.expiration_at).toBeNull();
+  });
+});
+
+describe('IndividualsService with an individual as granter', () => {
+  it('refuses an explicit end date past the granter’s on an edit, and overrides another network list', async () => {
+    const service = new IndividualsService(t.deps);
+    const customer = await customerWith([readRole, managerRole]);
+    const manager = await createIndividual(t.deps, customer.id, { login: 'manager.one', roleId: managerRole, ipRestriction: true, trustedIps: '10.0.0.0/8;', expirationAt: new Date('2031-06-01T00:00:00Z') });
+    const reader = await createIndividual(t.deps, customer.id, { login: 'reader.one', roleId: readRole });
+    const ctx = { actor: { type: 'individual' as const, id: manager.id, label: 'manager.one' }, ip: '10.0.0.1', granter: { kind: 'individual' as const, id: manager.id, levels: effectiveLevels({ ...allAt('read'), individuals: 'modify' }) } };
+    const later = service.update(customer.id, reader.id, { expirationAt: new Date('2032-01-01T00:00:00Z') }, ctx);
+    await expect(later).rejects.toBeInstanceOf(ValidationError);
+    await expect(later).rejects.toMatchObject({ fields: [{ field: 'expiration_at', code: 'expiration_limit' }] });
+    const updated = await service.update(customer.id, reader.id, { ipRestriction: true, trustedIps: '0.0.0.0/0', expirationAt: new Date('2031-01-01T00:00:00Z') }, ctx);
+    expect(updated).toMatchObject({ ipRestriction: true, trustedIps: '10.0.0.0/8;', expirationAt: new Date('2031-01-01T00:00:00Z') });
   });
 });
