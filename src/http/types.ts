@@ -8,7 +8,8 @@ export interface PortalSessionUser {
   id: number;
   customerId: number;
   epoch: number;
-  impersonation?: { adminId: number; adminLogin: string; mode: ImpersonationMode };
+  /** set in an admin's "log in as" session; `adminEpoch` ends it when the admin's own sessions end */
+  impersonation?: { adminId: number; adminLogin: string; adminEpoch: number; mode: ImpersonationMode };
 }
 
 declare module 'express-session' {

@@ -8,6 +8,7 @@ import { renderPage, seeOther } from '../../http/render.ts';
 import type { RouteDef } from '../../http/route-table.ts';
 import { destroySession, regenerateSession, saveSession } from '../../http/session.ts';
 import type { AdminPermission } from '../admin-shell/gate.ts';
+import { endImpersonationsOf } from '../portal/impersonation-sessions.ts';
 import { AdminAuthService } from './service.ts';
 
 const signInSchema = z.object({
@@ -71,7 +72,11 @@ export function adminAuthRoutes(deps: Deps): RouteDef<AdminPermission>[] {
       handler: async (req, res) => {
         const admin = req.session.admin;
         await destroySession(req);
-        if (admin) await deps.audit.record({ actor: { type: 'admin', id: admin.id, label: `admin #${admin.id}` }, ip: clientIp(req), action: 'admin.logout', entityType: 'admin', entityId: admin.id });
+        if (admin) {
+          await deps.audit.record({ actor: { type: 'admin', id: admin.id, label: `admin #${admin.id}` }, ip: clientIp(req), action: 'admin.logout', entityType: 'admin', entityId: admin.id });
+          // "Log in as" sessions the admin opened end with the admin's sign-out.
+          await endImpersonationsOf(deps, admin.id, clientIp(req));
+        }
         seeOther(res, '/admin/login');
       },
     },

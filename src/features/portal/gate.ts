@@ -8,7 +8,9 @@ import { regenerateSession } from '../../http/session.ts';
 import { isAddressTrusted } from '../../http/trusted-networks-gate.ts';
 import type { Viewer } from '../../http/types.ts';
 import { isLanguage, pickLanguage } from '../../regional/languages.ts';
+import { AdminAuthService } from '../admin-auth/service.ts';
 import { viewerFormatters, type ViewerFormatters } from './format.ts';
+import { auditImpersonationEnd } from './impersonation-sessions.ts';
 import type { PortalPermission } from './permission.ts';
 import { accountRefusal, effectiveRegional, PortalService, trustedListsOf, type PortalAccount } from './service.ts';
 
@@ -91,14 +93,21 @@ export async function endPortalSession(req: Request, res: Response, messageKey: 
 /**
  * Runs before every portal route: for a signed-in session, loads the account afresh, ends the
  * session when it must not go on (password changed elsewhere, account gone or outside its
- * activation window, address no longer trusted), and sets `res.locals.viewer` with the effective
+ * activation window, address no longer trusted, the impersonating admin's sign-in ended), and sets `res.locals.viewer` with the effective
  * levels, the navigation and the viewer's language and formats.
  */
 export function loadViewer(deps: Deps): RequestHandler {
   const service = new PortalService(deps);
+  const admins = new AdminAuthService(deps);
   return async (req, res, next) => {
     const user = req.session.portal;
     if (!user) return next();
+    // An admin's "log in as" session lasts no longer than the admin's own sign-in: a deleted
+    // admin or a new admin epoch (password change) ends it.
+    if (user.impersonation && !(await admins.findActive(user.impersonation.adminId, user.impersonation.adminEpoch))) {
+      await auditImpersonationEnd(deps, clientIp(req), user, user.impersonation, 'admin_session_ended');
+      return endPortalSession(req, res, 'portal.signIn.sessionEnded');
+    }
     const account = await service.loadAccount(user);
     const own = account ? (account.individual ?? account.customer) : null;
     if (!account || !own || own.sessionEpoch !== user.epoch) return endPortalSession(req, res, 'portal.signIn.sessionEnded');

@@ -13,6 +13,7 @@ import type { AdminPermission } from '../admin-shell/gate.ts';
 import { currentCustomer, loadCustomer } from '../customers/load-customer.ts';
 import { getDefaultRoleId } from '../roles/service.ts';
 import { homePath } from './gate.ts';
+import { auditImpersonationEnd, rememberImpersonation } from './impersonation-sessions.ts';
 import type { PortalPermission } from './permission.ts';
 import { PortalService } from './service.ts';
 
@@ -22,6 +23,7 @@ export const TICKET_TTL_SECONDS = 60;
 export interface ImpersonationTicket {
   adminId: number;
   adminLogin: string;
+  adminEpoch: number;
   customerId: number;
   individualId?: number;
   mode: ImpersonationMode;
@@ -32,6 +34,7 @@ const ticketKey = (id: string): string => `ticket:${id}`;
 const ticketSchema = z.object({
   adminId: z.number().int().positive(),
   adminLogin: z.string(),
+  adminEpoch: z.number().int(),
   customerId: z.number().int().positive(),
   individualId: z.number().int().positive().optional(),
   mode: z.enum(['assigned', 'default', 'individual']),
@@ -66,10 +69,11 @@ function positiveId(raw: unknown): number {
  */
 export function impersonationAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] {
   const service = new PortalService(deps);
-  const adminOf = (res: Response) => {
+  const adminOf = (req: Request, res: Response) => {
     const admin = res.locals.admin;
-    if (!admin) throw new HttpError(401, 'Sign in first');
-    return admin;
+    const epoch = req.session.admin?.epoch;
+    if (!admin || epoch === undefined) throw new HttpError(401, 'Sign in first');
+    return { id: admin.id, login: admin.login, epoch };
   };
   return [
     {
@@ -79,7 +83,7 @@ export function impersonationAdminRoutes(deps: Deps): RouteDef<AdminPermission>[
       handler: [
         loadCustomer(deps.db),
         async (req: Request, res: Response) => {
-          const admin = adminOf(res);
+          const admin = adminOf(req, res);
           const customer = await service.repo.customer(currentCustomer(res).id);
           if (!customer) throw notFoundError();
           const mode = (req.body as Record<string, unknown>).mode;
@@ -88,7 +92,7 @@ export function impersonationAdminRoutes(deps: Deps): RouteDef<AdminPermission>[
           if (mode === 'assigned' && customer.roleId === (await getDefaultRoleId(deps.db))) {
             throw new ImpersonationRefusedError('The customer has the default role: use "Log in using the default role"');
           }
-          const ticket = await issueTicket(deps, { adminId: admin.id, adminLogin: admin.login, customerId: customer.id, mode });
+          const ticket = await issueTicket(deps, { adminId: admin.id, adminLogin: admin.login, adminEpoch: admin.epoch, customerId: customer.id, mode });
           seeOther(res, `/impersonate/${ticket}`);
         },
       ],
@@ -100,13 +104,13 @@ export function impersonationAdminRoutes(deps: Deps): RouteDef<AdminPermission>[
       handler: [
         loadCustomer(deps.db),
         async (req: Request, res: Response) => {
-          const admin = adminOf(res);
+          const admin = adminOf(req, res);
           const customerId = currentCustomer(res).id;
           const individualId = positiveId(req.params.individualId);
           const individual = Number.isNaN(individualId) ? null : await service.repo.individual(individualId);
           if (!individual || individual.customerId !== customerId) throw notFoundError();
           if (!individual.passwordHash) throw new ImpersonationRefusedError('This individual has no password yet: set one first');
-          const ticket = await issueTicket(deps, { adminId: admin.id, adminLogin: admin.login, customerId, individualId: individual.id, mode: 'individual' });
+          const ticket = await issueTicket(deps, { adminId: admin.id, adminLogin: admin.login, adminEpoch: admin.epoch, customerId, individualId: individual.id, mode: 'individual' });
           seeOther(res, `/impersonate/${ticket}`);
         },
       ],
@@ -132,10 +136,11 @@ export function impersonationPortalRoutes(deps: Deps): RouteDef<PortalPermission
         );
         if (!account) throw notFoundError();
         await regenerateSession(req);
-        const impersonation = { adminId: ticket.adminId, adminLogin: ticket.adminLogin, mode: ticket.mode };
+        const impersonation = { adminId: ticket.adminId, adminLogin: ticket.adminLogin, adminEpoch: ticket.adminEpoch, mode: ticket.mode };
         req.session.portal = { ...service.sessionUser(account), impersonation };
         refreshCsrfToken(req, res);
         await saveSession(req);
+        await rememberImpersonation(deps, ticket.adminId, req.sessionID);
         const target = account.individual ?? account.customer;
         await deps.audit.record({
           actor: { type: 'admin', id: ticket.adminId, label: ticket.adminLogin, impersonatorAdminId: ticket.adminId },
@@ -157,15 +162,7 @@ export function impersonationPortalRoutes(deps: Deps): RouteDef<PortalPermission
         const viewer = res.locals.viewer;
         const impersonation = viewer?.impersonation;
         if (!viewer || !impersonation) return seeOther(res, '/');
-        await deps.audit.record({
-          actor: { type: 'admin', id: impersonation.adminId, label: impersonation.adminLogin, impersonatorAdminId: impersonation.adminId },
-          ip: clientIp(req),
-          action: 'portal.impersonation.end',
-          entityType: viewer.kind,
-          entityId: viewer.id,
-          customerId: viewer.customerId,
-          changes: { mode: { old: impersonation.mode, new: null } },
-        });
+        await auditImpersonationEnd(deps, clientIp(req), viewer, impersonation);
         await destroySession(req);
         seeOther(res, adminReturnPath({ customerId: viewer.customerId, individualId: viewer.kind === 'individual' ? viewer.id : undefined }));
       },

@@ -3,6 +3,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createAdmin, createTestApp, csrfFrom, signInAdmin, type TestApp } from '../../helpers/app.ts';
 import { allAt, createCustomer, createIndividual, createRole } from '../../helpers/fixtures.ts';
 import type { Agent } from '../../helpers/portal.ts';
+import { hashPassword } from '../../../src/access/passwords.ts';
+import { AdminRepo } from '../../../src/features/admin-auth/repo.ts';
 
 let t: TestApp;
 beforeEach(async () => {
@@ -167,6 +169,60 @@ describe('during an impersonated session', () => {
     expect((await portal!.get('/')).status).toBe(303);
     const [end] = await audit('portal.impersonation.end');
     expect(end).toMatchObject({ actor_type: 'admin', actor_id: w.admin.id, impersonator_admin_id: w.admin.id, customer_id: c.id });
+  });
+});
+
+describe("when the admin's own sign-in ends", () => {
+  it('ends the impersonated session when the admin signs out, audited with the reason', async () => {
+    const w = await world();
+    const c = await createCustomer(t.deps, { roleId: w.assignedRole });
+    const { portal } = await impersonate(w, c.id, 'assigned');
+    expect((await portal!.get('/')).status).toBe(200);
+    const signOut = await w.agent.post('/admin/logout').type('form').send({ _csrf: w.csrf });
+    expect(signOut.status).toBe(303);
+    const after = await portal!.get('/');
+    expect(after.status).toBe(303);
+    expect(after.headers.location).toBe('/login');
+    const [end] = await audit('portal.impersonation.end');
+    expect(end).toMatchObject({ actor_type: 'admin', actor_id: w.admin.id, customer_id: c.id });
+    expect(JSON.parse(end.changes).reason.new).toBe('admin_signed_out');
+  });
+
+  it("leaves the customer's own session alone when the admin signs out", async () => {
+    const w = await world();
+    const c = await createCustomer(t.deps, { roleId: w.assignedRole });
+    await impersonate(w, c.id, 'assigned');
+    const own = request.agent(t.app);
+    const login = await own.get('/login');
+    expect((await own.post('/login').type('form').send({ _csrf: csrfFrom(login.text), login: c.login, password: c.password })).status).toBe(303);
+    await w.agent.post('/admin/logout').type('form').send({ _csrf: w.csrf });
+    const home = await own.get('/');
+    expect(home.status).toBe(200);
+    expect(home.text).not.toContain('id="impersonation-banner"');
+  });
+
+  it("ends the impersonated session when the admin's password changes (a new admin epoch)", async () => {
+    const w = await world();
+    const c = await createCustomer(t.deps, { roleId: w.assignedRole });
+    const { portal } = await impersonate(w, c.id, 'assigned');
+    expect((await portal!.get('/')).status).toBe(200);
+    await new AdminRepo(t.deps.db).setPassword(w.admin.id, await hashPassword('a brand new admin secret', 4));
+    const after = await portal!.get('/');
+    expect(after.status).toBe(303);
+    expect(after.headers.location).toBe('/login');
+    expect((await portal!.get('/')).status).toBe(303);
+    const [end] = await audit('portal.impersonation.end');
+    expect(JSON.parse(end.changes).reason.new).toBe('admin_session_ended');
+  });
+
+  it('ends the impersonated session when the admin is deleted', async () => {
+    const w = await world();
+    const c = await createCustomer(t.deps, { roleId: w.assignedRole });
+    const { portal } = await impersonate(w, c.id, 'default');
+    await t.deps.db('admins').where({ id: w.admin.id }).del();
+    const after = await portal!.get('/invoices');
+    expect(after.status).toBe(303);
+    expect(after.headers.location).toBe('/login');
   });
 });
 
