@@ -25,7 +25,7 @@ export function auditRoutes(deps: Deps): RouteDef<AdminPermission>[] {
     if (page.nextBefore !== null) query.set('before', String(page.nextBefore));
     await renderPage(req, res, {
       view: customerId === null ? 'admin/audit/index' : 'admin/customers/audit',
-      fragment: 'admin/audit/_events',
+      fragment: 'admin/audit/_search',
       status: form.ok ? 200 : 422,
       locals: {
         title: customerId === null ? 'Audit log' : `Audit – ${currentCustomer(res).name}`,

@@ -98,14 +98,26 @@ describe('GET /admin/audit', () => {
     expect(reversed.text).toContain('The end must be after the start');
   });
 
-  it('answers htmx with the events fragment only and Vary: HX-Request', async () => {
+  it('answers htmx with the filters and events region only and Vary: HX-Request', async () => {
     await event({ action: 'fragment.check' });
     const res = await agent.get('/admin/audit?actor=operator').set('HX-Request', 'true');
     expect(res.status).toBe(200);
     expect(res.headers.vary).toContain('HX-Request');
     expect(res.text).not.toContain('<html');
+    expect(res.text.trim()).toMatch(/^<div id="audit-search">/);
+    expect(res.text).toContain('hx-target="#audit-search"');
     expect(res.text).toContain('id="audit-events"');
     expect(actionsIn(res.text)).toContain('fragment.check');
+  });
+
+  it('answers a refused htmx filter with 422, the error summary and the field marked, not just “no event”', async () => {
+    const res = await agent.get('/admin/audit?ip=not+an+ip').set('HX-Request', 'true');
+    expect(res.status).toBe(422);
+    expect(res.text).not.toContain('<html');
+    expect(res.text).toContain('class="error-summary"');
+    expect(res.text).toContain('href="#ip"');
+    expect(res.text).toMatch(/<input id="ip"[^>]*aria-invalid="true"/);
+    expect(res.text).toContain('value="not an ip"');
   });
 });
 
@@ -132,6 +144,14 @@ describe('GET /admin/customers/:id/audit', () => {
     expect(res.text).toContain('<strong>password</strong>: changed → changed');
     expect(res.text).toContain('<strong>language</strong>: en → es');
     expect(res.text).not.toContain('brass otter');
+  });
+
+  it('answers a refused htmx filter on the tab with the error summary inside the swapped region', async () => {
+    const c = await createCustomer(t.deps);
+    const res = await agent.get(`/admin/customers/${c.id}/audit?ip=not+an+ip`).set('HX-Request', 'true');
+    expect(res.status).toBe(422);
+    expect(res.text.trim()).toMatch(/^<div id="audit-search">\s*<div class="error-summary"/);
+    expect(res.text).toContain(`action="/admin/customers/${c.id}/audit"`);
   });
 
   it('answers 404 for an unknown customer', async () => {
