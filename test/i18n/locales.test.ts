@@ -150,6 +150,11 @@ describe('translation files', () => {
     }
   });
 
+  it('writes French with a no-break space before : ; ? ! and inside « », so no line starts with one', () => {
+    const broken = FILES.flatMap((file) => [...readLocale('fr', file)]).filter(([, value]) => typeof value === 'string' && /[ \t][:;?!»]|«[ \t]/.test(value));
+    expect(broken.map(([key]) => key)).toEqual([]);
+  });
+
   describe.each(TRANSLATIONS)('%s', (lng) => {
     const files = new Map(FILES.map((file) => [file, readLocale(lng, file)]));
 
