@@ -6,6 +6,8 @@
 export interface KeyValueStore {
   get(key: string): Promise<string | null>;
   set(key: string, value: string, ttlSeconds: number): Promise<void>;
+  /** Atomically set a key that does not exist yet: true when this call set it, false when it was there. */
+  setIfAbsent(key: string, value: string, ttlSeconds: number): Promise<boolean>;
   /** Atomically read and delete: a single-use ticket can be taken once. */
   take(key: string): Promise<string | null>;
   del(key: string): Promise<void>;

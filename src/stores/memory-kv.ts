@@ -43,6 +43,13 @@ export class MemoryKeyValueStore implements KeyValueStore {
     this.put(key, { value, expiresAt: this.now() + ttlSeconds * 1000 });
   }
 
+  async setIfAbsent(key: string, value: string, ttlSeconds: number): Promise<boolean> {
+    // Check and write in one synchronous step: no other call can run in between.
+    if (this.live(key)) return false;
+    this.put(key, { value, expiresAt: this.now() + ttlSeconds * 1000 });
+    return true;
+  }
+
   async take(key: string): Promise<string | null> {
     const value = await this.get(key);
     this.entries.delete(key);

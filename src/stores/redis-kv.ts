@@ -32,6 +32,11 @@ export class RedisKeyValueStore implements KeyValueStore {
     await this.client.set(this.prefix + key, value, { EX: Math.max(1, Math.ceil(ttlSeconds)) });
   }
 
+  async setIfAbsent(key: string, value: string, ttlSeconds: number): Promise<boolean> {
+    const reply = await this.client.set(this.prefix + key, value, { condition: 'NX', expiration: { type: 'EX', value: Math.max(1, Math.ceil(ttlSeconds)) } });
+    return reply === 'OK';
+  }
+
   async take(key: string): Promise<string | null> {
     return this.client.getDel(this.prefix + key);
   }

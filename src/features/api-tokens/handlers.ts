@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import type { Deps } from '../../deps.ts';
 import { auditContext } from '../../http/actor.ts';
@@ -24,6 +25,17 @@ interface RenderState {
   values?: Record<string, unknown>;
   errors?: FieldError[];
   newToken?: { name: string; token: string } | null;
+  /** the generate form was sent again (a reload): say so, never show the token again */
+  alreadyCreated?: boolean;
+}
+
+/** How long a generate form's `request_id` is remembered: a reload a day later still creates nothing. */
+const REQUEST_ID_TTL_SECONDS = 86_400;
+
+/** The one-time id each rendered generate form carries, or null when the post has none (a script). */
+function requestIdOf(body: unknown): string | null {
+  const value = typeof body === 'object' && body !== null ? (body as Record<string, unknown>).request_id : undefined;
+  return typeof value === 'string' && /^[A-Za-z0-9_-]{22,64}$/.test(value) ? value : null;
 }
 
 /**
@@ -48,6 +60,8 @@ export function tokenPageHandlers(deps: Deps, page: TokenPage): { list: RequestH
         values: { name: '', expires_on: '', ...state.values },
         errors: state.errors ?? [],
         newToken: state.newToken ?? null,
+        alreadyCreated: state.alreadyCreated ?? false,
+        requestId: randomBytes(16).toString('base64url'),
       },
     });
   };
@@ -58,9 +72,22 @@ export function tokenPageHandlers(deps: Deps, page: TokenPage): { list: RequestH
       const form = parseForm(tokenCreateSchema, req.body);
       if (!form.ok) return render(req, res, { status: 422, values: form.values, errors: form.errors });
       const expiresAt = form.values.expires_on ? endOfUtcDay(form.values.expires_on) : null;
-      const created = await service.create(page.customerId(res), { name: form.values.name, expiresAt }, auditContext(req, res));
       // The secret can be shown only in this answer: no redirect, and nothing may cache it.
       res.setHeader('Cache-Control', 'no-store');
+      // Reloading the answer sends the form again: its one-time id creates one token at most.
+      const requestId = requestIdOf(req.body);
+      const requestKey = `token-request:${requestId}`;
+      if (requestId && !(await deps.kv.setIfAbsent(requestKey, '1', REQUEST_ID_TTL_SECONDS))) {
+        return render(req, res, { status: 409, alreadyCreated: true });
+      }
+      let created: Awaited<ReturnType<ApiTokenService['create']>>;
+      try {
+        created = await service.create(page.customerId(res), { name: form.values.name, expiresAt }, auditContext(req, res));
+      } catch (err) {
+        // Nothing was created, so sending the form again may try again; the original error is what matters.
+        if (requestId) await deps.kv.del(requestKey).catch(() => undefined);
+        throw err;
+      }
       await render(req, res, { status: 200, newToken: { name: form.values.name, token: created.token } });
     },
     revoke: async (req, res) => {

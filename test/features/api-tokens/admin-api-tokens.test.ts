@@ -19,10 +19,12 @@ afterEach(async () => {
 });
 
 const tokenIn = (html: string): string | undefined => /<p id="new-api-token" class="secret">([^<]+)<\/p>/.exec(html)?.[1];
+const requestIdIn = (html: string): string => /name="request_id" value="([^"]+)"/.exec(html)?.[1] ?? '';
 
+/** Sends the generate form as a browser would: with the CSRF token and the form's one-time request id. */
 async function generate(customerId: number, fields: Record<string, string>, headers: Record<string, string> = {}) {
   const page = await agent.get(`/admin/customers/${customerId}/api-tokens`);
-  return agent.post(`/admin/customers/${customerId}/api-tokens`).set(headers).type('form').send({ _csrf: csrfFrom(page.text), ...fields });
+  return agent.post(`/admin/customers/${customerId}/api-tokens`).set(headers).type('form').send({ _csrf: csrfFrom(page.text), request_id: requestIdIn(page.text), ...fields });
 }
 
 describe('GET /admin/customers/:id/api-tokens', () => {
@@ -141,6 +143,48 @@ describe('POST /admin/customers/:id/api-tokens', () => {
     expect(res.status).toBe(200);
     expect(res.text).not.toContain('<html');
     expect(tokenIn(res.text)).toBeDefined();
+  });
+
+  it('creates no second token when the answer is reloaded, and says the token was shown once without showing it', async () => {
+    const customer = await createCustomer(t.deps);
+    const page = await agent.get(`/admin/customers/${customer.id}/api-tokens`);
+    const form = { _csrf: csrfFrom(page.text), request_id: requestIdIn(page.text), name: 'CRM sync' };
+    expect(form.request_id).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    const first = await agent.post(`/admin/customers/${customer.id}/api-tokens`).type('form').send(form);
+    expect(first.status).toBe(200);
+    const token = tokenIn(first.text) ?? '';
+    expect(token).toMatch(/^sc_/);
+    // What a browser does on reload of a POST answer: the very same form again.
+    const replay = await agent.post(`/admin/customers/${customer.id}/api-tokens`).type('form').send(form);
+    expect(replay.status).toBe(409);
+    expect(replay.headers['cache-control']).toBe('no-store');
+    expect(replay.text).toContain('This token was already created; it was shown once.');
+    expect(replay.text).not.toContain(token);
+    expect(replay.text).not.toContain('id="new-api-token"');
+    expect(await t.deps.db('api_tokens').where({ customer_id: customer.id }).count({ n: '*' }).first()).toMatchObject({ n: 1 });
+    expect(await t.deps.db('audit_events').where({ action: 'api_token.create' }).count({ n: '*' }).first()).toMatchObject({ n: 1 });
+  });
+
+  it('gives each rendered form its own request id, so generating again from the answer makes a new token', async () => {
+    const customer = await createCustomer(t.deps);
+    const a = await agent.get(`/admin/customers/${customer.id}/api-tokens`);
+    const b = await agent.get(`/admin/customers/${customer.id}/api-tokens`);
+    expect(requestIdIn(a.text)).not.toBe(requestIdIn(b.text));
+    const first = await agent.post(`/admin/customers/${customer.id}/api-tokens`).type('form').send({ _csrf: csrfFrom(a.text), request_id: requestIdIn(a.text), name: 'One' });
+    const second = await agent.post(`/admin/customers/${customer.id}/api-tokens`).type('form').send({ _csrf: csrfFrom(first.text), request_id: requestIdIn(first.text), name: 'Two' });
+    expect(second.status).toBe(200);
+    expect(tokenIn(second.text)).toMatch(/^sc_/);
+    expect(await t.deps.db('api_tokens').where({ customer_id: customer.id }).count({ n: '*' }).first()).toMatchObject({ n: 2 });
+  });
+
+  it('lets a refused form be corrected and sent with the same request id', async () => {
+    const customer = await createCustomer(t.deps);
+    const page = await agent.get(`/admin/customers/${customer.id}/api-tokens`);
+    const form = { _csrf: csrfFrom(page.text), request_id: requestIdIn(page.text) };
+    expect((await agent.post(`/admin/customers/${customer.id}/api-tokens`).type('form').send({ ...form, name: '' })).status).toBe(422);
+    const fixed = await agent.post(`/admin/customers/${customer.id}/api-tokens`).type('form').send({ ...form, name: 'CRM sync' });
+    expect(fixed.status).toBe(200);
+    expect(tokenIn(fixed.text)).toMatch(/^sc_/);
   });
 
   it('audits the creation with the admin as actor and without the secret', async () => {

@@ -63,6 +63,23 @@ describe('POST /api-tokens', () => {
     expect(audit.actor_type).toBe('customer');
   });
 
+  it('creates no second token when the answer is reloaded, and says so in the viewer’s language', async () => {
+    const { customer, agent } = await customerWith('modify');
+    await t.deps.db('customers').where({ id: customer.id }).update({ language: 'fr' });
+    const page = await agent.get('/api-tokens');
+    const form = { _csrf: csrfFrom(page.text), request_id: /name="request_id" value="([^"]+)"/.exec(page.text)?.[1] ?? '', name: 'Switchboard' };
+    const first = await agent.post('/api-tokens').type('form').send(form);
+    expect(first.status).toBe(200);
+    const token = tokenIn(first.text) ?? '';
+    expect(token).toMatch(/^sc_/);
+    const replay = await agent.post('/api-tokens').type('form').send(form);
+    expect(replay.status).toBe(409);
+    expect(replay.headers['cache-control']).toBe('no-store');
+    expect(replay.text).toContain('Ce jeton a déjà été créé\u00a0; il a été affiché une seule fois.');
+    expect(replay.text).not.toContain(token);
+    expect(await t.deps.db('api_tokens').where({ customer_id: customer.id }).count({ n: '*' }).first()).toMatchObject({ n: 1 });
+  });
+
   it('refuses with 403 for View only', async () => {
     const { agent } = await customerWith('read');
     const page = await agent.get('/api-tokens');
