@@ -7,13 +7,21 @@
     if (summary) summary.focus();
   }
 
+  // The checkbox (rendered hidden: without JS it could do nothing) replaces the fallback button
+  // that shows the password by posting the form.
   function wirePasswordToggles(root) {
     (root || document).querySelectorAll('[data-toggle-password]').forEach(function (box) {
       if (box.dataset.wired) return;
       box.dataset.wired = '1';
+      var inputId = box.getAttribute('data-toggle-password');
       box.addEventListener('change', function () {
-        var input = document.getElementById(box.getAttribute('data-toggle-password'));
+        var input = document.getElementById(inputId);
         if (input) input.type = box.checked ? 'text' : 'password';
+      });
+      var control = box.closest('.checkbox') || box;
+      control.hidden = false;
+      document.querySelectorAll('[data-toggle-password-fallback="' + inputId + '"]').forEach(function (button) {
+        button.hidden = true;
       });
     });
   }
