@@ -63,8 +63,8 @@ export class CustomerProfileService {
     };
     const diff = diffForAudit(beforeColumns, changes);
     if (Object.keys(diff).length === 0) return before;
-    await this.portal.updateProfile(customerId, changes);
-    await this.deps.audit.record({ ...ctx, action: 'customer.profile.update', entityType: 'customer', entityId: customerId, customerId, changes: diff });
+    const version = await this.portal.updateProfile(customerId, changes);
+    await this.deps.audit.record({ ...ctx, action: 'customer.profile.update', entityType: 'customer', entityId: customerId, customerId, changes: { ...diff, version } });
     return this.get(customerId);
   }
 }

@@ -98,6 +98,27 @@ export type SelfCareUpdate = Pick<
   'selfcareLogin' | 'passwordChangeRequired' | 'ipRestriction' | 'trustedIps' | 'roleId' | 'timeZone' | 'language' | 'outDateFormat' | 'outTimeFormat' | 'inDateFormat' | 'inTimeFormat'
 > & { passwordHash?: string };
 
+/** Columns the customer changes itself (portal, API), by column name. */
+export type SelfServiceColumns = Partial<{
+  company_name: string;
+  contact_name: string;
+  email: string;
+  phone: string;
+  address_line1: string;
+  address_line2: string;
+  city: string;
+  postal_code: string;
+  country: string;
+  time_zone: string;
+  language: string;
+  out_date_format: string;
+  out_time_format: string;
+  in_date_format: string;
+  in_time_format: string;
+  password_hash: string;
+  password_change_required: boolean;
+}>;
+
 type SearchColumn = 'name_lower' | 'email_lower' | 'selfcare_login_lower';
 
 /** The smallest string above every string that starts with `prefix` (byte order of UTF-8). */
@@ -221,6 +242,31 @@ export class CustomerRepo {
     }
     const count = await q.update(columns);
     return Number(count) === 1;
+  }
+
+  /**
+   * A change the customer makes itself (portal, API). It is not held to an admin form's version
+   * but moves it on, so an admin form opened before the change answers 409 instead of silently
+   * overwriting it. `endSessions` also moves the session epoch (a new password ends the other
+   * sessions). Returns the version and session epoch after the write.
+   */
+  async applySelfServiceChange(id: number, columns: SelfServiceColumns, opts: { endSessions?: boolean } = {}, trx?: Db): Promise<{ version: number; sessionEpoch: number }> {
+    const write = async (db: Db) => {
+      const update: Record<string, unknown> = { ...columns, updated_at: new Date() };
+      if (columns.email !== undefined) update.email_lower = columns.email.toLowerCase();
+      const q = db('customers').where({ id }).update(update).increment('version', 1);
+      if (opts.endSessions) void q.increment('session_epoch', 1);
+      await q;
+      // the row stays locked by this transaction's write, so the read sees exactly our version
+      const row = (await db('customers').select('version', 'session_epoch').where({ id }).first()) as { version: unknown; session_epoch: unknown } | undefined;
+      return { version: Number(row?.version ?? 0), sessionEpoch: Number(row?.session_epoch ?? 0) };
+    };
+    return trx ? write(trx) : this.db.transaction(write);
+  }
+
+  /** The time of a self-care sign-in; not a change of the customer, so the version stays. */
+  async recordLogin(id: number): Promise<void> {
+    await this.db('customers').where({ id }).update({ last_login_at: new Date() });
   }
 
   async activeTokenCount(customerId: number, now: Date = new Date()): Promise<number> {

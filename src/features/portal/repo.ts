@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { toBool, toDate } from '../../db/knex.ts';
+import { CustomerRepo, type SelfServiceColumns } from '../customers/repo.ts';
 import type { IndividualRegional as RegionalColumns } from '../individuals/service.ts';
 
 export interface PortalCustomer {
@@ -126,6 +127,11 @@ export type ProfileField = keyof typeof PROFILE_COLUMNS;
 export const REGIONAL_COLUMNS = ['time_zone', 'language', 'out_date_format', 'out_time_format', 'in_date_format', 'in_time_format'] as const;
 export type RegionalColumn = (typeof REGIONAL_COLUMNS)[number];
 
+/** A customer's version before and after a change, as the audit trail records it. */
+export type VersionStep = { old: number; new: number };
+
+const stepTo = (version: number): VersionStep => ({ old: version - 1, new: version });
+
 export interface XdrTotals {
   count: number;
   durationSeconds: number;
@@ -134,7 +140,11 @@ export interface XdrTotals {
 
 /** The only Knex code of the portal: the signed-in account's own rows. */
 export class PortalRepo {
-  constructor(private readonly db: Knex) {}
+  private readonly customers: CustomerRepo;
+
+  constructor(private readonly db: Knex) {
+    this.customers = new CustomerRepo(db);
+  }
 
   async customer(id: number): Promise<PortalCustomer | null> {
     const row = await this.db('customers').where({ id }).first();
@@ -146,37 +156,53 @@ export class PortalRepo {
     return row ? toIndividual(row) : null;
   }
 
-  private table(account: AccountRef): string {
-    return account.kind === 'customer' ? 'customers' : 'individuals';
-  }
-
-  /** Sets a new password, clears "must change" and ends other sessions; returns the new epoch. */
-  async setPassword(account: AccountRef, passwordHash: string): Promise<number> {
+  /**
+   * Sets a new password, clears "must change" and ends other sessions; returns the new epoch and,
+   * for a customer, the version step (for the audit trail an admin's stale form reads).
+   */
+  async setPassword(account: AccountRef, passwordHash: string): Promise<{ sessionEpoch: number; version?: VersionStep }> {
+    if (account.kind === 'customer') {
+      const after = await this.customers.applySelfServiceChange(account.id, { password_hash: passwordHash, password_change_required: false }, { endSessions: true });
+      return { sessionEpoch: after.sessionEpoch, version: stepTo(after.version) };
+    }
     return this.db.transaction(async (trx) => {
-      await trx(this.table(account)).where({ id: account.id }).update({ password_hash: passwordHash, password_change_required: false, updated_at: new Date() }).increment('session_epoch', 1);
-      const row = await trx(this.table(account)).select('session_epoch').where({ id: account.id }).first();
-      return Number(row?.session_epoch ?? 0);
+      await trx('individuals').where({ id: account.id }).update({ password_hash: passwordHash, password_change_required: false, updated_at: new Date() }).increment('session_epoch', 1);
+      const row = await trx('individuals').select('session_epoch').where({ id: account.id }).first();
+      return { sessionEpoch: Number(row?.session_epoch ?? 0) };
     });
   }
 
   async recordLogin(account: AccountRef): Promise<void> {
-    await this.db(this.table(account)).where({ id: account.id }).update({ last_login_at: new Date() });
+    if (account.kind === 'customer') return this.customers.recordLogin(account.id);
+    await this.db('individuals').where({ id: account.id }).update({ last_login_at: new Date() });
   }
 
-  /** Profile changes bump the version so an admin's open form sees the conflict. */
-  async updateProfile(customerId: number, values: Partial<Record<ProfileField, string>>): Promise<void> {
-    const update: Record<string, unknown> = { updated_at: new Date() };
-    for (const [field, value] of Object.entries(values)) update[PROFILE_COLUMNS[field as ProfileField]] = value;
-    if (values.email !== undefined) update.email_lower = values.email.toLowerCase();
-    await this.db('customers').where({ id: customerId }).update(update).increment('version', 1);
+  /** Profile changes move the customer's version on, so an admin's open form sees the conflict. */
+  async updateProfile(customerId: number, values: Partial<Record<ProfileField, string>>): Promise<VersionStep> {
+    const columns: SelfServiceColumns = {};
+    for (const [field, value] of Object.entries(values)) columns[PROFILE_COLUMNS[field as ProfileField]] = value;
+    return stepTo((await this.customers.applySelfServiceChange(customerId, columns)).version);
   }
 
-  /** Regional settings; for an individual null means "inherit the customer's". */
-  async updateRegional(account: AccountRef, values: Record<RegionalColumn, string | null>): Promise<void> {
-    await this.db(this.table(account))
+  /**
+   * Regional settings; for an individual null means "inherit the customer's". Returns the
+   * customer's version step (none for an individual).
+   */
+  async updateRegional(account: AccountRef, values: Record<RegionalColumn, string | null>): Promise<VersionStep | undefined> {
+    if (account.kind === 'customer') {
+      const columns: SelfServiceColumns = {};
+      for (const column of REGIONAL_COLUMNS) {
+        const value = values[column];
+        // a customer's regional settings are never empty (the schema gives no "inherit" for a customer)
+        if (value !== null) columns[column] = value;
+      }
+      return stepTo((await this.customers.applySelfServiceChange(account.id, columns)).version);
+    }
+    await this.db('individuals')
       .where({ id: account.id })
       .update({ ...values, updated_at: new Date() })
       .increment('version', 1);
+    return undefined;
   }
 
   async xdrTotals(customerId: number, range: { from: Date | null; to: Date | null }): Promise<XdrTotals> {

@@ -188,16 +188,16 @@ export class PortalService {
     const policy = checkPasswordPolicy(input.next, { login });
     if (!policy.ok) throw new PasswordPolicyError(policy.code === 'too_common' && /login/.test(policy.message) ? 'based_on_login' : policy.code);
     const ref: AccountRef = account.individual ? { kind: 'individual', id: account.individual.id } : { kind: 'customer', id: account.customer.id };
-    const epoch = await this.repo.setPassword(ref, await hashPassword(input.next, this.deps.config.bcryptCost));
+    const after = await this.repo.setPassword(ref, await hashPassword(input.next, this.deps.config.bcryptCost));
     await this.deps.audit.record({
       ...ctx,
       action: 'portal.password.change',
       entityType: ref.kind,
       entityId: ref.id,
       customerId: account.customer.id,
-      changes: { password: { old: 'changed', new: 'changed' } },
+      changes: { password: { old: 'changed', new: 'changed' }, ...(after.version ? { version: after.version } : {}) },
     });
-    return epoch;
+    return after.sessionEpoch;
   }
 
   async updateProfile(account: PortalAccount, values: Partial<Record<ProfileField, string>>, ctx: AuditContext): Promise<void> {
@@ -214,8 +214,8 @@ export class PortalService {
     };
     const changes = diffForAudit(before, values);
     if (Object.keys(changes).length === 0) return;
-    await this.repo.updateProfile(account.customer.id, values);
-    await this.deps.audit.record({ ...ctx, action: 'customer.profile.update', entityType: 'customer', entityId: account.customer.id, customerId: account.customer.id, changes });
+    const version = await this.repo.updateProfile(account.customer.id, values);
+    await this.deps.audit.record({ ...ctx, action: 'customer.profile.update', entityType: 'customer', entityId: account.customer.id, customerId: account.customer.id, changes: { ...changes, version } });
   }
 
   /** Regional settings of the signed-in account; an individual's null values inherit. */
@@ -232,7 +232,7 @@ export class PortalService {
     const changes = diffForAudit(before, values);
     if (Object.keys(changes).length === 0) return;
     const ref: AccountRef = account.individual ? { kind: 'individual', id: account.individual.id } : { kind: 'customer', id: account.customer.id };
-    await this.repo.updateRegional(ref, values);
-    await this.deps.audit.record({ ...ctx, action: `${ref.kind}.regional.update`, entityType: ref.kind, entityId: ref.id, customerId: account.customer.id, changes });
+    const version = await this.repo.updateRegional(ref, values);
+    await this.deps.audit.record({ ...ctx, action: `${ref.kind}.regional.update`, entityType: ref.kind, entityId: ref.id, customerId: account.customer.id, changes: version ? { ...changes, version } : changes });
   }
 }

@@ -185,7 +185,7 @@ describe('a component at Full', () => {
     expect(ended.status).toBe(303);
     expect(ended.headers.location).toBe('/login');
     const audit = await t.deps.db('audit_events').where({ action: 'portal.password.change' }).first();
-    expect(JSON.parse(audit.changes)).toEqual({ password: { old: 'changed', new: 'changed' } });
+    expect(JSON.parse(audit.changes)).toEqual({ password: { old: 'changed', new: 'changed' }, version: { old: 1, new: 2 } });
   });
 });
 
