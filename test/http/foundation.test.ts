@@ -71,6 +71,15 @@ describe('security headers', () => {
     expect(htmx.headers['content-type']).toMatch(/javascript/);
   });
 
+  it('names an empty icon the CSP allows, on admin, portal and error pages, so no browser asks for /favicon.ico', async () => {
+    t = await createTestApp();
+    for (const path of ['/admin/login', '/login', '/no-such-page']) {
+      const res = await request(t.app).get(path);
+      expect(res.text, path).toContain('<link rel="icon" href="data:,">');
+      expect(res.headers['content-security-policy'], path).toMatch(/img-src 'self' data:/);
+    }
+  });
+
   it('tags every response with a request id', async () => {
     t = await createTestApp();
     const res = await request(t.app).get('/healthz');

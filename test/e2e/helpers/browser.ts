@@ -19,7 +19,7 @@
  * JavaScript. Chromium also logs "Failed to load resource: … status of 4xx" for every 4xx answer;
  * a 4xx the test asked for on purpose — a page navigation (401 sign-in, 422 form) or an htmx
  * request (422 fragment) — is not a problem; a 4xx for a stylesheet, script or image, and any 5xx,
- * is. Chromium's own guess at /favicon.ico is not the page's doing and is ignored.
+ * is. Every page names an (empty) icon, so a 404 for /favicon.ico is a problem like any other.
  *
  * axe-core runs in an isolated world created through DevTools: the page's CSP does not apply there
  * (no `bypassCSP`, no inline script), and it works on pages loaded with JavaScript off, where the
@@ -129,7 +129,6 @@ export function consoleProblems(page: Page): string[] {
   if (!watch) return [];
   return watch.messages
     .filter(({ text, url }) => {
-      if (new URL(url || 'about:blank').pathname === '/favicon.ico') return false;
       const status = /^Failed to load resource: the server responded with a status of (4\d\d)\b/.exec(text)?.[1];
       return !(status && watch.expected4xx.has(`${status} ${url}`));
     })
