@@ -1,7 +1,9 @@
 // What every page shares: its head (an icon, so no browser asks for /favicon.ico) and a layout that
 // fits a phone.
 import { describe, expect, it } from 'vitest';
-import { consoleProblems, newPage, useBrowser } from './helpers/browser.ts';
+import { createAdmin } from '../helpers/app.ts';
+import { allAt, createCustomer, createIndividual, createRole } from '../helpers/fixtures.ts';
+import { consoleProblems, expectNoAxeViolations, newPage, screenshot, signInAdminInBrowser, useBrowser } from './helpers/browser.ts';
 import { useServer } from './helpers/server.ts';
 
 useBrowser();
@@ -21,3 +23,34 @@ for (const javaScriptEnabled of [true, false]) {
     });
   });
 }
+
+describe('admin pages on a 390 px wide phone', () => {
+  it('keep wide tables scrolling inside themselves, so the page never scrolls sideways', async () => {
+    const admin = await createAdmin(server.deps, 'narrow-screen');
+    const role = await createRole(server.deps, 'Accounting staff with a long role name', allAt('read'));
+    const customer = await createCustomer(server.deps, { name: 'Acme Telecommunications International Ltd', email: 'billing.department@acme-telecommunications.example' });
+    await createIndividual(server.deps, customer.id, { login: 'jane.doe.accounting', email: 'jane.doe@acme-telecommunications.example', roleId: role });
+    const page = await newPage({ javaScriptEnabled: true });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await signInAdminInBrowser(page, server.baseUrl, admin.login, admin.password);
+    const pages = [
+      { path: '/admin/customers', shot: 'admin-customers-390' },
+      { path: '/admin/audit', shot: 'admin-audit-390' },
+      { path: `/admin/customers/${customer.id}/individuals`, shot: 'admin-individuals-390' },
+      { path: '/admin/roles', shot: 'admin-roles-390' },
+      { path: `/admin/roles/${role}`, shot: 'admin-role-form-390' },
+    ];
+    for (const { path, shot } of pages) {
+      await page.goto(`${server.baseUrl}${path}`);
+      const [pageWidth, viewport] = (await page.evaluate('[document.documentElement.scrollWidth, document.documentElement.clientWidth]')) as [number, number];
+      expect(pageWidth, `${path} scrolls sideways`).toBeLessThanOrEqual(viewport);
+      const tables = page.locator('.table-scroll');
+      expect(await tables.count(), path).toBeGreaterThan(0);
+      // The table is wider than the phone: it scrolls inside its region, which the keyboard can reach.
+      const inner = await tables.first().evaluate((el: { scrollWidth: number; clientWidth: number }) => [el.scrollWidth, el.clientWidth] as const);
+      expect(inner[0], path).toBeGreaterThan(inner[1]);
+      await expectNoAxeViolations(page);
+      await screenshot(page, shot);
+    }
+  });
+});
