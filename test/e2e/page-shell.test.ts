@@ -54,3 +54,21 @@ describe('admin pages on a 390 px wide phone', () => {
     }
   });
 });
+
+describe('text areas', () => {
+  it('write the trusted networks in a monospace font and a role description in the page font', async () => {
+    const admin = await createAdmin(server.deps, 'fonts');
+    const customer = await createCustomer(server.deps);
+    const page = await newPage({ javaScriptEnabled: false });
+    await signInAdminInBrowser(page, server.baseUrl, admin.login, admin.password);
+    // No DOM types in this project: the browser's window is globalThis inside evaluate.
+    type Styled = { getComputedStyle(el: unknown): { fontFamily: string } };
+    const fontOf = (selector: string) => page.locator(selector).evaluate((el) => (globalThis as unknown as Styled).getComputedStyle(el).fontFamily);
+    await page.goto(`${server.baseUrl}/admin/roles/new`);
+    const description = await fontOf('#description');
+    expect(description).not.toMatch(/monospace/);
+    expect(description).toBe(await fontOf('#name'));
+    await page.goto(`${server.baseUrl}/admin/customers/${customer.id}/self-care`);
+    expect(await fontOf('#trusted_ips')).toMatch(/monospace/);
+  });
+});
