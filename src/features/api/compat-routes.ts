@@ -93,7 +93,7 @@ export function compatRouter(deps: Deps): Router {
     res.json({
       customer_info: {
         i_customer: account.id,
-        login: account.login ?? '',
+        login: account.selfcareLogin ?? '',
         name: account.name,
         companyname: account.companyName,
         email: groups.contacts ? account.email : '',

@@ -97,7 +97,7 @@ export function apiOperations(deps: Deps, tokens: ApiTokenService): ApiOperation
         return {
           kind: 'customer' as const,
           customer_id: account.id,
-          login: account.login ?? '',
+          login: account.selfcareLogin ?? '',
           name: account.name,
           role: { id: account.roleId, name: account.roleName },
           permissions: c.levels,

@@ -1,6 +1,7 @@
 import { atLeast, type EffectiveLevels } from '../../access/permissions.ts';
 import type { Deps } from '../../deps.ts';
 import { diffForAudit, type AuditActor } from '../audit/audit-log.ts';
+import { profileValuesOf } from '../customers/repo.ts';
 import { PortalRepo, type ProfileField } from '../portal/repo.ts';
 import { ApiRepo, type CustomerAccount } from './repo.ts';
 
@@ -50,18 +51,7 @@ export class CustomerProfileService {
     const changes: Partial<Record<ProfileField, string>> = { ...(patch.company_name !== undefined ? { company_name: patch.company_name } : {}), ...patch.contacts, ...patch.address };
     const before = await this.get(customerId);
     if (Object.keys(changes).length === 0) return before;
-    const beforeColumns: Record<string, unknown> = {
-      company_name: before.companyName,
-      contact_name: before.contactName,
-      email: before.email,
-      phone: before.phone,
-      address_line1: before.addressLine1,
-      address_line2: before.addressLine2,
-      city: before.city,
-      postal_code: before.postalCode,
-      country: before.country,
-    };
-    const diff = diffForAudit(beforeColumns, changes);
+    const diff = diffForAudit(profileValuesOf(before), changes);
     if (Object.keys(diff).length === 0) return before;
     const version = await this.portal.updateProfile(customerId, changes);
     await this.deps.audit.record({ ...ctx, action: 'customer.profile.update', entityType: 'customer', entityId: customerId, customerId, changes: { ...diff, version } });

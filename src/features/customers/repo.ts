@@ -3,7 +3,7 @@ import { insertedId, isMysql, toBool, toDate } from '../../db/knex.ts';
 
 type Db = Knex | Knex.Transaction;
 
-/** Everything the admin panels show and edit about a customer. */
+/** A customer's row as the admin panels, the portal and the API read it. */
 export interface CustomerRecord {
   id: number;
   name: string;
@@ -33,8 +33,10 @@ export interface CustomerRecord {
   inDateFormat: string;
   inTimeFormat: string;
   version: number;
-  createdAt: Date | null;
-  updatedAt: Date | null;
+  /** moves on when the self-care password changes: every older session ends */
+  sessionEpoch: number;
+  createdAt: Date;
+  updatedAt: Date;
   lastLoginAt: Date | null;
 }
 
@@ -48,7 +50,8 @@ export interface CustomerListItem {
   status: string;
 }
 
-function fromRow(row: Record<string, unknown>): CustomerRecord {
+/** The one mapping of a `customers` row (also used by the portal and API repos). */
+export function customerFromRow(row: Record<string, unknown>): CustomerRecord {
   const str = (v: unknown) => (v === null || v === undefined ? '' : String(v));
   return {
     id: Number(row.id),
@@ -79,9 +82,28 @@ function fromRow(row: Record<string, unknown>): CustomerRecord {
     inDateFormat: str(row.in_date_format),
     inTimeFormat: str(row.in_time_format),
     version: Number(row.version),
-    createdAt: toDate(row.created_at),
-    updatedAt: toDate(row.updated_at),
+    sessionEpoch: Number(row.session_epoch ?? 0),
+    // both columns are NOT NULL
+    createdAt: toDate(row.created_at) ?? new Date(0),
+    updatedAt: toDate(row.updated_at) ?? new Date(0),
     lastLoginAt: toDate(row.last_login_at),
+  };
+}
+
+type ProfileSource = Pick<CustomerRecord, 'email' | 'companyName' | 'contactName' | 'phone' | 'addressLine1' | 'addressLine2' | 'city' | 'postalCode' | 'country'>;
+
+/** The profile a customer edits itself (portal, API), named by its form fields and columns. */
+export function profileValuesOf(c: ProfileSource) {
+  return {
+    company_name: c.companyName,
+    contact_name: c.contactName,
+    email: c.email,
+    phone: c.phone,
+    address_line1: c.addressLine1,
+    address_line2: c.addressLine2,
+    city: c.city,
+    postal_code: c.postalCode,
+    country: c.country,
   };
 }
 
@@ -133,7 +155,7 @@ export class CustomerRepo {
 
   async findById(id: number, trx?: Db): Promise<CustomerRecord | null> {
     const row = (await (trx ?? this.db)('customers').where({ id }).first()) as Record<string, unknown> | undefined;
-    return row ? fromRow(row) : null;
+    return row ? customerFromRow(row) : null;
   }
 
   /** Sort key of a customer in the search order, for the keyset cursor. */

@@ -16,7 +16,7 @@ import {
 } from '../selfcare-settings/schema.ts';
 import type { TrustedNetworkNotice } from '../../access/trusted-networks.ts';
 import { DEFAULT_LANGUAGE } from '../../regional/languages.ts';
-import { CustomerRepo, type CustomerBasics, type CustomerListItem, type CustomerRecord } from './repo.ts';
+import { CustomerRepo, profileValuesOf, type CustomerBasics, type CustomerListItem, type CustomerRecord } from './repo.ts';
 import type { CustomerBasicsForm, SelfCareForm } from './schema.ts';
 
 export const CUSTOMERS_PER_PAGE = 25;
@@ -94,19 +94,13 @@ function selfCareAuditView(c: CustomerRecord): Record<string, unknown> {
 }
 
 function basicsAuditView(c: CustomerRecord | (CustomerBasics & { version?: number })): Record<string, unknown> {
+  const { email, ...profile } = profileValuesOf(c);
   return {
     name: c.name,
-    email: c.email,
+    email,
     currency: c.currency,
     credit_limit: c.creditLimit,
-    company_name: c.companyName,
-    contact_name: c.contactName,
-    phone: c.phone,
-    address_line1: c.addressLine1,
-    address_line2: c.addressLine2,
-    city: c.city,
-    postal_code: c.postalCode,
-    country: c.country,
+    ...profile,
     ...('version' in c && c.version !== undefined ? { version: c.version } : {}),
   };
 }

@@ -114,7 +114,7 @@ export function loadViewer(deps: Deps): RequestHandler {
     const regional = effectiveRegional(account);
     if (!user.impersonation) {
       const end = (key: string) => endPortalSession(req, res, key, deps.i18n.getFixedT(regional.language), regional.language);
-      if (!own.passwordHash || (!account.individual && !account.customer.login)) return end('portal.signIn.sessionEnded');
+      if (!own.passwordHash || (!account.individual && !account.customer.selfcareLogin)) return end('portal.signIn.sessionEnded');
       const refusal = accountRefusal(account.individual);
       if (refusal) return end(refusal === 'expired' ? 'portal.signIn.errors.expired' : 'portal.signIn.errors.notActive');
       // The customer's trusted networks bind the customer, not an admin acting on its behalf.
@@ -125,7 +125,7 @@ export function loadViewer(deps: Deps): RequestHandler {
       kind: user.kind,
       id: user.id,
       customerId: account.customer.id,
-      login: account.individual?.login ?? account.customer.login ?? '',
+      login: account.individual?.login ?? account.customer.selfcareLogin ?? '',
       name: account.individual?.name || account.customer.name,
       levels,
       regional,

@@ -88,7 +88,7 @@ export function impersonationAdminRoutes(deps: Deps): RouteDef<AdminPermission>[
           if (!customer) throw notFoundError();
           const mode = (req.body as Record<string, unknown>).mode;
           if (mode !== 'assigned' && mode !== 'default') throw new HttpError(422, 'Choose how to log in: using the assigned role or using the default role');
-          if (!customer.login || !customer.passwordHash) throw new ImpersonationRefusedError('This customer has no self-care credentials yet: set a login and a password first');
+          if (!customer.selfcareLogin || !customer.passwordHash) throw new ImpersonationRefusedError('This customer has no self-care credentials yet: set a login and a password first');
           if (mode === 'assigned' && customer.roleId === (await getDefaultRoleId(deps.db))) {
             throw new ImpersonationRefusedError('The customer has the default role: use "Log in using the default role"');
           }

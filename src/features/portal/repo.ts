@@ -1,32 +1,7 @@
 import type { Knex } from 'knex';
 import { toBool, toDate } from '../../db/knex.ts';
-import { CustomerRepo, type SelfServiceColumns } from '../customers/repo.ts';
+import { CustomerRepo, type CustomerRecord, type SelfServiceColumns } from '../customers/repo.ts';
 import type { IndividualRegional as RegionalColumns } from '../individuals/service.ts';
-
-export interface PortalCustomer {
-  id: number;
-  name: string;
-  email: string;
-  currency: string;
-  balance: number;
-  creditLimit: number;
-  companyName: string;
-  contactName: string;
-  phone: string;
-  addressLine1: string;
-  addressLine2: string;
-  city: string;
-  postalCode: string;
-  country: string;
-  roleId: number;
-  login: string | null;
-  passwordHash: string | null;
-  passwordChangeRequired: boolean;
-  ipRestriction: boolean;
-  trustedIps: string;
-  regional: { [K in keyof RegionalColumns]: string };
-  sessionEpoch: number;
-}
 
 export interface PortalIndividual {
   id: number;
@@ -49,40 +24,6 @@ export type AccountRef = { kind: 'customer'; id: number } | { kind: 'individual'
 
 const text = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
 const optional = (v: unknown): string | null => (v === null || v === undefined || v === '' ? null : String(v));
-
-function toCustomer(row: Record<string, unknown>): PortalCustomer {
-  return {
-    id: Number(row.id),
-    name: text(row.name),
-    email: text(row.email),
-    currency: text(row.currency) || 'USD',
-    balance: Number(row.balance),
-    creditLimit: Number(row.credit_limit),
-    companyName: text(row.company_name),
-    contactName: text(row.contact_name),
-    phone: text(row.phone),
-    addressLine1: text(row.address_line1),
-    addressLine2: text(row.address_line2),
-    city: text(row.city),
-    postalCode: text(row.postal_code),
-    country: text(row.country),
-    roleId: Number(row.role_id),
-    login: optional(row.selfcare_login),
-    passwordHash: optional(row.password_hash),
-    passwordChangeRequired: toBool(row.password_change_required),
-    ipRestriction: toBool(row.ip_restriction),
-    trustedIps: text(row.trusted_ips),
-    regional: {
-      timeZone: text(row.time_zone),
-      language: text(row.language),
-      outDateFormat: text(row.out_date_format),
-      outTimeFormat: text(row.out_time_format),
-      inDateFormat: text(row.in_date_format),
-      inTimeFormat: text(row.in_time_format),
-    },
-    sessionEpoch: Number(row.session_epoch),
-  };
-}
 
 function toIndividual(row: Record<string, unknown>): PortalIndividual {
   return {
@@ -146,9 +87,8 @@ export class PortalRepo {
     this.customers = new CustomerRepo(db);
   }
 
-  async customer(id: number): Promise<PortalCustomer | null> {
-    const row = await this.db('customers').where({ id }).first();
-    return row ? toCustomer(row) : null;
+  customer(id: number): Promise<CustomerRecord | null> {
+    return this.customers.findById(id);
   }
 
   async individual(id: number): Promise<PortalIndividual | null> {

@@ -14,6 +14,7 @@ import { readRegionalInput, regionalFieldErrors, REGIONAL_FIELDS, type RegionalV
 import { confirmationError, keepSessionAfterPasswordChange, passwordErrors } from './auth-routes.ts';
 import type { PortalPermission } from './permission.ts';
 import { regionalValues } from '../individuals/service.ts';
+import { profileValuesOf } from '../customers/repo.ts';
 import type { ProfileField, RegionalColumn } from './repo.ts';
 import { addressSchema, companySchema, contactsSchema, passwordChangeSchema } from './schema.ts';
 import { PortalService, type PortalAccount } from './service.ts';
@@ -36,22 +37,7 @@ const PROFILE_SECTIONS: ReadonlyArray<{ section: ProfileSection; component: Comp
   { section: 'address', component: 'profile.address', fields: ['address_line1', 'address_line2', 'city', 'postal_code', 'country'] },
 ];
 
-function profileValues(account: PortalAccount): Record<ProfileField, string> {
-  const c = account.customer;
-  return {
-    company_name: c.companyName,
-    contact_name: c.contactName,
-    email: c.email,
-    phone: c.phone,
-    address_line1: c.addressLine1,
-    address_line2: c.addressLine2,
-    city: c.city,
-    postal_code: c.postalCode,
-    country: c.country,
-  };
-}
-
-const ownRegional = (account: PortalAccount): RegionalValues => regionalValues(account.individual?.regional ?? account.customer.regional);
+const ownRegional = (account: PortalAccount): RegionalValues => regionalValues(account.individual?.regional ?? account.customer);
 
 export function portalRoutes(deps: Deps): RouteDef<PortalPermission>[] {
   const service = new PortalService(deps);
@@ -62,7 +48,7 @@ export function portalRoutes(deps: Deps): RouteDef<PortalPermission>[] {
     const sections = PROFILE_SECTIONS.filter((s) => atLeast(viewer.levels[s.component], 'read')).map((s) => ({
       ...s,
       editable: atLeast(viewer.levels[s.component], 'modify'),
-      values: edited?.section === s.section ? edited.values : profileValues(account),
+      values: edited?.section === s.section ? edited.values : profileValuesOf(account.customer),
       errors: edited?.section === s.section ? edited.errors : [],
     }));
     return renderPage(req, res, { view: 'selfcare/profile/index', layout: 'portal', status, locals: { title: res.locals.t?.('portal.profile.title'), sections, errors: edited?.errors ?? [] } });
@@ -95,7 +81,7 @@ export function portalRoutes(deps: Deps): RouteDef<PortalPermission>[] {
       locals: {
         title: res.locals.t?.('portal.settings.title'),
         values: values ?? ownRegional(account),
-        inherited: account.individual ? regionalValues(account.customer.regional) : null,
+        inherited: account.individual ? regionalValues(account.customer) : null,
         editable: atLeast(viewer.levels['settings.regional'], 'modify'),
         showPasswordLink: atLeast(viewer.levels['settings.password'], 'read'),
         timeZones: listTimeZones(),
@@ -160,7 +146,7 @@ export function portalRoutes(deps: Deps): RouteDef<PortalPermission>[] {
         const stored = {} as Record<RegionalColumn, string | null>;
         for (const field of REGIONAL_FIELDS) stored[field] = values[field] === '' ? null : values[field];
         await service.updateRegional(account, stored, auditContext(req, res));
-        const language = stored.language ?? account.customer.regional.language;
+        const language = stored.language ?? account.customer.language;
         req.session.flash = { kind: 'info', message: deps.i18n.getFixedT(language)('portal.settings.saved') };
         seeOther(res, '/settings');
       },

@@ -8,10 +8,11 @@ import type { PortalSessionUser, Viewer } from '../../http/types.ts';
 import { isLanguage } from '../../regional/languages.ts';
 import { getDefaultRoleId, loadRolePermissions } from '../roles/service.ts';
 import { LoginNamespace } from '../selfcare-logins/login-namespace.ts';
-import { PortalRepo, type AccountRef, type PortalCustomer, type PortalIndividual, type ProfileField, type RegionalColumn } from './repo.ts';
+import { profileValuesOf, type CustomerRecord } from '../customers/repo.ts';
+import { PortalRepo, type AccountRef, type PortalIndividual, type ProfileField, type RegionalColumn } from './repo.ts';
 
 export interface PortalAccount {
-  customer: PortalCustomer;
+  customer: CustomerRecord;
   individual: PortalIndividual | null;
 }
 
@@ -53,7 +54,7 @@ export function trustedListsOf(account: PortalAccount): TrustedListSource[] {
 
 /** The individual's own regional values where set, the customer's otherwise. */
 export function effectiveRegional(account: PortalAccount): Viewer['regional'] {
-  const c = account.customer.regional;
+  const c = account.customer;
   const i = account.individual?.regional;
   const language = i?.language ?? c.language;
   return {
@@ -159,7 +160,7 @@ export class PortalService {
     const user = this.sessionUser(account);
     await this.repo.recordLogin(accountRef(user));
     await this.deps.audit.record({
-      actor: { type: user.kind, id: user.id, label: account.individual?.login ?? account.customer.login ?? label },
+      actor: { type: user.kind, id: user.id, label: account.individual?.login ?? account.customer.selfcareLogin ?? label },
       ip,
       action: 'portal.login',
       entityType: user.kind,
@@ -182,7 +183,7 @@ export class PortalService {
    * the forced change right after sign-in.
    */
   async changePassword(account: PortalAccount, input: { current: string | null; next: string }, ctx: AuditContext): Promise<number> {
-    const login = account.individual?.login ?? account.customer.login ?? '';
+    const login = account.individual?.login ?? account.customer.selfcareLogin ?? '';
     const hash = account.individual ? account.individual.passwordHash : account.customer.passwordHash;
     if (input.current !== null && !(hash && (await verifyPassword(input.current, hash)))) throw new WrongCurrentPasswordError();
     const policy = checkPasswordPolicy(input.next, { login });
@@ -201,18 +202,7 @@ export class PortalService {
   }
 
   async updateProfile(account: PortalAccount, values: Partial<Record<ProfileField, string>>, ctx: AuditContext): Promise<void> {
-    const before: Record<string, unknown> = {
-      company_name: account.customer.companyName,
-      contact_name: account.customer.contactName,
-      email: account.customer.email,
-      phone: account.customer.phone,
-      address_line1: account.customer.addressLine1,
-      address_line2: account.customer.addressLine2,
-      city: account.customer.city,
-      postal_code: account.customer.postalCode,
-      country: account.customer.country,
-    };
-    const changes = diffForAudit(before, values);
+    const changes = diffForAudit(profileValuesOf(account.customer), values);
     if (Object.keys(changes).length === 0) return;
     const version = await this.repo.updateProfile(account.customer.id, values);
     await this.deps.audit.record({ ...ctx, action: 'customer.profile.update', entityType: 'customer', entityId: account.customer.id, customerId: account.customer.id, changes: { ...changes, version } });
@@ -220,7 +210,7 @@ export class PortalService {
 
   /** Regional settings of the signed-in account; an individual's null values inherit. */
   async updateRegional(account: PortalAccount, values: Record<RegionalColumn, string | null>, ctx: AuditContext): Promise<void> {
-    const own = account.individual ? account.individual.regional : account.customer.regional;
+    const own = account.individual ? account.individual.regional : account.customer;
     const before: Record<string, unknown> = {
       time_zone: own.timeZone,
       language: own.language,
