@@ -5,7 +5,7 @@ import type { RouteDef } from '../../http/route-table.ts';
 import type { AdminPermission } from '../admin-shell/gate.ts';
 import { currentCustomer, loadCustomer } from '../customers/load-customer.ts';
 import { formString, parseAdminForm } from '../selfcare-settings/schema.ts';
-import { shownValue } from './format.ts';
+import { actorOf, shownValue } from './format.ts';
 import { auditFilterSchema } from './schema.ts';
 import { AuditService } from './service.ts';
 
@@ -38,6 +38,7 @@ export function auditRoutes(deps: Deps): RouteDef<AdminPermission>[] {
         older: page.nextBefore === null ? null : `${base}?${query.toString()}`,
         paged: form.ok && form.values.before !== '',
         shownValue,
+        actorOf,
       },
     });
   }

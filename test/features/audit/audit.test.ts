@@ -27,6 +27,8 @@ async function event(input: Partial<AuditEventInput> & { at?: Date }): Promise<n
 }
 
 const actionsIn = (html: string) => [...html.matchAll(/<td><code>([^<]+)<\/code><\/td>/g)].map((m) => m[1]);
+/** The actor cell of each row as a reader sees it (tags dropped, spaces collapsed). */
+const actorsIn = (html: string) => [...html.matchAll(/<\/time><\/td>\s*<td>([\s\S]*?)<\/td>/g)].map((m) => (m[1] ?? '').replace(/<br>/g, ' ').replace(/<[^>]+>/g, '').replace(/\s+/g, ' ').trim());
 
 describe('GET /admin/audit', () => {
   it('lists events newest first with actor, time, address, action, entity, outcome and each change', async () => {
@@ -37,7 +39,7 @@ describe('GET /admin/audit', () => {
     expect(res.status).toBe(200);
     const actions = actionsIn(res.text);
     expect(actions.indexOf('customer.self_care.update')).toBeLessThan(actions.indexOf('first.thing'));
-    expect(res.text).toContain(`admin #${admin.id} ${admin.login}`);
+    expect(actorsIn(res.text)).toEqual([`${admin.login} (admin)`, `${admin.login} (admin)`, `${admin.login} (admin)`]);
     expect(res.text).toContain('2001:db8::7');
     expect(res.text).toContain(`customer #${c.id}`);
     expect(res.text).toContain('<strong>language</strong>: en → de');
@@ -51,6 +53,19 @@ describe('GET /admin/audit', () => {
     await event({ actor: { type: 'customer', id: c.id, label: 'imp-target (as admin operator)', impersonatorAdminId: admin.id }, action: 'profile.update', customerId: c.id });
     const res = await agent.get('/admin/audit');
     expect(res.text).toContain(`by admin ${admin.login} (logged in as)`);
+    expect(actorsIn(res.text)[0]).toBe(`imp-target (customer) by admin ${admin.login} (logged in as)`);
+  });
+
+  it('names each actor once, with its kind unless its label already says it', async () => {
+    await t.deps.db('audit_events').del();
+    await event({ actor: { type: 'admin', id: 7, label: 'admin' }, action: 'e.1' });
+    await event({ actor: { type: 'admin', id: 7, label: 'admin #7' }, action: 'e.2' });
+    await event({ actor: { type: 'customer', id: 3, label: 'acme' }, action: 'e.3' });
+    await event({ actor: { type: 'anonymous', id: null, label: 'guessed-login' }, action: 'e.4' });
+    await event({ actor: { type: 'api', id: 3, label: 'acme (token Ab12Cd34)' }, action: 'e.5' });
+    await event({ actor: { type: 'system', id: null, label: '' }, action: 'e.6' });
+    const res = await agent.get('/admin/audit');
+    expect(actorsIn(res.text)).toEqual(['system', 'acme (token Ab12Cd34) (API)', 'guessed-login (not signed in)', 'acme (customer)', 'admin #7', 'admin']);
   });
 
   it('filters by time range in UTC, inclusive of the end minute', async () => {
