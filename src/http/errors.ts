@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import type { i18n } from 'i18next';
 import type { Logger } from '../logger.ts';
+import { isLanguage, pickLanguage } from '../regional/languages.ts';
 import { renderPage } from './render.ts';
 
 export class HttpError extends Error {
@@ -51,6 +52,40 @@ const MESSAGES: Record<number, string> = {
   503: 'The service is temporarily unavailable. Try again in a moment.',
 };
 
+/**
+ * The error page's heading and message per status, as translation keys (errors-page.json): a
+ * portal visitor reads them in the portal language, the admin door's translator is English.
+ */
+const PAGE_TEXT: Record<number, { heading: string; message: string }> = {
+  400: { heading: 'errorPage.headings.refused', message: 'errorPage.messages.badRequest' },
+  403: { heading: 'errorPage.headings.forbidden', message: 'errorPage.messages.forbidden' },
+  404: { heading: 'errorPage.headings.notFound', message: 'errorPage.messages.notFound' },
+  409: { heading: 'errorPage.headings.refused', message: 'errorPage.messages.conflict' },
+  410: { heading: 'errorPage.headings.gone', message: 'errorPage.messages.gone' },
+  413: { heading: 'errorPage.headings.refused', message: 'errorPage.messages.tooLarge' },
+  422: { heading: 'errorPage.headings.refused', message: 'errorPage.messages.invalid' },
+  429: { heading: 'errorPage.headings.tooManyRequests', message: 'errorPage.messages.tooManyRequests' },
+  500: { heading: 'errorPage.headings.failed', message: 'errorPage.messages.failed' },
+  503: { heading: 'errorPage.headings.unavailable', message: 'errorPage.messages.unavailable' },
+};
+const OTHER_REFUSAL = { heading: 'errorPage.headings.refused', message: 'errorPage.messages.refused' };
+
+function pageTextOf(status: number): { heading: string; message: string } {
+  return PAGE_TEXT[status] ?? (status >= 500 ? PAGE_TEXT[500]! : OTHER_REFUSAL);
+}
+
+function isAdminRequest(req: Request): boolean {
+  return req.originalUrl === '/admin' || /^\/admin[/?]/.test(req.originalUrl);
+}
+
+/** The portal's language choice without its door: `?lang=`, the session's choice, else the browser's. */
+function visitorLanguage(req: Request): string {
+  const asked: unknown = req.query.lang;
+  if (isLanguage(asked)) return asked;
+  const chosen = (req.session as Partial<Request['session']> | undefined)?.language;
+  return isLanguage(chosen) ? chosen : pickLanguage(req.get('Accept-Language'));
+}
+
 function isApiRequest(req: Request): boolean {
   return req.originalUrl.startsWith('/api/') || req.originalUrl === '/api' || req.originalUrl.startsWith('/rest/');
 }
@@ -80,18 +115,25 @@ export function errorHandler(opts: { logger: Logger; showStack: boolean; i18n: i
       res.status(status).json(apiErrorBody(status, known ? err.message : undefined, known ? err.code : undefined));
       return;
     }
-    const message = err instanceof HttpError && status < 500 && status !== 404 && status !== 403 ? err.message : (MESSAGES[status] ?? MESSAGES[500]!);
     const stack = opts.showStack && status >= 500 && err instanceof Error ? err.stack : undefined;
-    if (!res.locals.t) {
-      // The error happened before the door set up its locals (e.g. the session store failed).
-      const t = opts.i18n.getFixedT(res.locals.lang ?? 'en');
+    // An unknown /admin page falls through to the portal door, which picks the portal language:
+    // admin pages stay English. Without a translator the error happened before the door set up
+    // its locals (a refused CSRF token, a failed session store): the visitor's choice is read here.
+    if (!res.locals.t || isAdminRequest(req)) {
+      const lang = isAdminRequest(req) ? 'en' : (res.locals.lang ?? visitorLanguage(req));
+      const t = opts.i18n.getFixedT(lang);
+      res.locals.lang = lang;
       res.locals.t = (key: string, options?: Record<string, unknown>) => t(key, options ?? {}) as string;
     }
+    const t = res.locals.t;
+    const text = pageTextOf(status);
+    // A refusal that explains itself keeps its own message (already in the visitor's language).
+    const message = err instanceof HttpError && status < 500 && status !== 404 && status !== 403 ? err.message : t(text.message);
     renderPage(req, res, {
       view: 'errors/error',
       layout: 'bare',
       status,
-      locals: { title: `${status}`, status, message, stack },
+      locals: { title: `${status}`, status, heading: t(text.heading), message, stack },
     }).catch((renderErr: unknown) => {
       opts.logger.error({ err: renderErr }, 'error page failed to render');
       if (!res.headersSent) res.status(status).type('text/plain').send(MESSAGES[status] ?? 'Error');
