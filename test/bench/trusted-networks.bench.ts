@@ -13,23 +13,12 @@ import {
   MAX_TRUSTED_NETWORK_ENTRIES,
   parseTrustedNetworks,
 } from '../../src/access/trusted-networks.ts';
+import { prng } from './prng.ts';
 
 const ADDRESSES_PER_SET = 4096;
 const WARMUP_MS = 300;
 const ROUNDS = 9;
 const ROUND_MS = 150;
-
-/** mulberry32: small, deterministic, good enough for test data. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const random = prng(20240611);
 const int = (max: number): number => Math.floor(random() * max);
