@@ -26,7 +26,7 @@ export function isUnavailable(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
     const { code, name, message } = e as { code?: string; name?: string; message?: string };
     if ((code && INFRASTRUCTURE_CODES.has(code)) || (name && INFRASTRUCTURE_NAMES.has(name))) return true;
-    if (message && /The client is closed|The client is offline|Connection is closed|Socket closed|connect ECONNREFUSED|Pool is closed|Knex: Timeout acquiring/i.test(message)) return true;
+    if (message && /The client is closed|The client is offline|Connection is closed|Socket closed|connect ECONNREFUSED|Pool is closed|Unable to acquire a connection|Knex: Timeout acquiring/i.test(message)) return true;
   }
   return false;
 }

@@ -28,6 +28,11 @@ describe('when the database is unreachable', () => {
     expect(res.body.checks.database).toBe('unavailable');
     expect(Date.now() - started).toBeLessThan(2500);
     expect((await request(t.app).get('/healthz')).status).toBe(200);
+    const agent = request.agent(t.app);
+    const page = await agent.get('/admin/login');
+    const token = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1];
+    const signIn = await agent.post('/admin/login').type('form').send({ _csrf: token, login: 'someone', password: 'whatever password' });
+    expect(signIn.status).toBe(503);
   });
 
   it('answers admin pages with a 503 page instead of hanging or leaking', async () => {
