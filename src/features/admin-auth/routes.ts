@@ -73,7 +73,8 @@ export function adminAuthRoutes(deps: Deps): RouteDef<AdminPermission>[] {
         const admin = req.session.admin;
         await destroySession(req);
         if (admin) {
-          await deps.audit.record({ actor: { type: 'admin', id: admin.id, label: `admin #${admin.id}` }, ip: clientIp(req), action: 'admin.logout', entityType: 'admin', entityId: admin.id });
+          const login = (await service.findActive(admin.id, admin.epoch))?.login ?? `admin #${admin.id}`;
+          await deps.audit.record({ actor: { type: 'admin', id: admin.id, label: login }, ip: clientIp(req), action: 'admin.logout', entityType: 'admin', entityId: admin.id });
           // "Log in as" sessions the admin opened end with the admin's sign-out.
           await endImpersonationsOf(deps, admin.id, clientIp(req));
         }

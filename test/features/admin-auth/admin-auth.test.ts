@@ -149,6 +149,8 @@ describe('POST /admin/logout', () => {
     const cookie = (([] as string[]).concat(home.request.cookies ?? []) as string[]).join('');
     const out = await agent.post('/admin/logout').type('form').send({ _csrf: csrf });
     expect(out.status).toBe(303);
+    const event = await t.deps.db('audit_events').where({ action: 'admin.logout' }).first();
+    expect(event.actor_label).toBe(admin.login);
     const replay = await request(t.app).get('/admin').set('Cookie', cookie);
     expect(replay.status).toBe(303);
     expect(replay.headers.location).toMatch(/^\/admin\/login/);
