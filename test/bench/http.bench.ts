@@ -21,6 +21,8 @@
  */
 import { createServer } from 'node:http';
 import { cpus } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Knex } from 'knex';
 import autocannon, { type Result } from 'autocannon';
 import { createApp } from '../../src/app.ts';
 import { hashPassword, generatePassword } from '../../src/access/passwords.ts';
@@ -67,6 +69,18 @@ async function signIn(base: string, path: string, login: string, password: strin
   if (res.status !== 303) throw new Error(`sign-in at ${path} answered ${res.status}`);
   jar.take(res);
   return jar.header();
+}
+
+/**
+ * Waits for the requests autocannon leaves in flight when it stops (it drops its sockets, the
+ * handlers still run): the next run starts on a quiet server, and closing the pools fails none.
+ */
+async function settle(db: Knex): Promise<void> {
+  // Knex types its client as any; the pool is tarn's
+  const pool = db.client.pool as { numUsed(): number; numPendingAcquires(): number } | undefined;
+  const until = Date.now() + 30_000;
+  while (pool && (pool.numUsed() > 0 || pool.numPendingAcquires() > 0) && Date.now() < until) await sleep(50);
+  await sleep(250);
 }
 
 interface Target {
@@ -124,7 +138,9 @@ try {
     const text = await check.text();
     if (check.status !== 200 || !text.includes(target.expect)) throw new Error(`${target.name} answered ${check.status} without "${target.expect}" before the run`);
     await autocannon({ url: base + target.path, connections: CONNECTIONS, duration: WARMUP_S, headers, workers: 1 });
+    await settle(deps.db);
     results.push({ target, result: await autocannon({ url: base + target.path, connections: CONNECTIONS, duration: DURATION_S, headers, workers: 1 }) });
+    await settle(deps.db);
   }
 
   const failing: string[] = [];
