@@ -143,6 +143,8 @@ export type SelfServiceColumns = Partial<{
 
 type SearchColumn = 'name_lower' | 'email_lower' | 'selfcare_login_lower';
 
+const SEARCH_INDEX = { email_lower: 'customers_email_search_by_name', selfcare_login_lower: 'customers_login_search_by_name' } as const;
+
 /** The smallest string above every string that starts with `prefix` (byte order of UTF-8). */
 function prefixUpperBound(prefix: string): string {
   const points = [...prefix];
@@ -187,7 +189,10 @@ export class CustomerRepo {
       ids = await q;
     } else {
       const member = (column: SearchColumn, alias: string) => {
-        const inner = db('customers').select('id', 'name_lower').orderBy([{ column: 'name_lower' }, { column: 'id' }]).limit(limit);
+        // MySQL would rather walk the name index in order and test each row's e-mail or login;
+        // the covering index reads only the matching range (see the search-index migration).
+        const table = isMysql(db) && column !== 'name_lower' ? db.raw('?? force index (??)', ['customers', SEARCH_INDEX[column]]) : 'customers';
+        const inner = db.from(table).select('id', 'name_lower').orderBy([{ column: 'name_lower' }, { column: 'id' }]).limit(limit);
         matching(inner, column);
         keyset(inner);
         return db.select('id', 'name_lower').from(inner.as(alias));
