@@ -158,8 +158,71 @@ export function individualsPortalRoutes(deps: Deps): RouteDef<PortalPermission>[
     }
   };
 
+  /** The edit form of one individual as stored: dates in the viewer's input format. */
+  const formOf = (viewer: Viewer, individual: Individual): PortalIndividualForm => ({
+    login: individual.login,
+    name: individual.name,
+    email: individual.email,
+    password: '',
+    password_change_required: individual.passwordChangeRequired,
+    role_id: String(individual.roleId),
+    activation_at: individual.activationAt ? toInput(viewer, individual.activationAt) : '',
+    expiration_at: individual.expirationAt ? toInput(viewer, individual.expirationAt) : '',
+  });
+
+  const renderEdit = async (req: Request, res: Response, individual: Individual, opts: { form?: PortalIndividualForm; errors?: FieldError[]; status?: number } = {}) => {
+    const viewer = viewerOf(res);
+    const grantable = await service.grantableRoles(viewer.customerId, granterOf(viewer));
+    const reachable = grantable.some((r) => r.id === individual.roleId);
+    const errors = opts.errors ?? [];
+    await renderPage(req, res, {
+      view: 'selfcare/individuals/edit',
+      layout: 'portal',
+      status: opts.status ?? (errors.length > 0 ? 422 : 200),
+      locals: {
+        title: res.locals.t?.('individuals.editTitle', { login: individual.login }) ?? individual.login,
+        individual: rowOf(res, individual),
+        canEdit: atLeast(viewer.levels.individuals, 'modify') && reachable,
+        roles: grantable,
+        form: opts.form ?? formOf(viewer, individual),
+        errors,
+        dateHint: { pattern: inputPattern(viewer), example: toInput(viewer, new Date()) },
+        selfId: viewer.kind === 'individual' ? viewer.id : null,
+      },
+    });
+  };
+
+  /** The full edit form (`form=edit`): every field of the page, the login and the rest kept. */
+  const saveEdit = async (req: Request, res: Response, individual: Individual): Promise<void> => {
+    const viewer = viewerOf(res);
+    const form = { ...readForm(req.body), login: individual.login };
+    const rawVersion = formString((req.body as Record<string, unknown>).version);
+    const version = /^\d{1,9}$/.test(rawVersion) ? Number(rawVersion) : undefined;
+    const { fields, errors: dateErrors } = readFields(viewer, form);
+    const taken = new Set(dateErrors.map((e) => e.field));
+    const limits = await service.granterLimits(viewer.customerId, granterOf(viewer));
+    const problems = validateIndividual(fields, { passwordRequired: !individual.hasPassword, expirationLimit: limits?.expirationAt });
+    const errors = [...dateErrors, ...portalErrors(problems, res).filter((e) => !taken.has(e.field))];
+    if (errors.length > 0) return renderEdit(req, res, individual, { form, errors });
+    const { name, email, password, passwordChangeRequired, roleId, activationAt, expirationAt } = fields;
+    let saved: Individual;
+    try {
+      saved = await service.update(viewer.customerId, individual.id, { name, email, password, passwordChangeRequired, roleId, activationAt, expirationAt, version }, ctxOf(req, res));
+    } catch (err) {
+      if (err instanceof IndividualOutOfReachError) return renderEdit(req, res, individual, { status: 403, errors: [{ field: 'form', key: 'individuals.errors.out_of_reach' }] });
+      if (err instanceof StaleIndividualError) {
+        const current = await loadOwn(res, String(individual.id));
+        return renderEdit(req, res, current, { status: 409, errors: [{ field: 'form', key: 'individuals.errors.staleForm' }] });
+      }
+      return renderEdit(req, res, individual, { form, errors: domainErrors(res, err) });
+    }
+    req.session.flash = { kind: 'info', message: res.locals.t?.('individuals.savedFlash', { login: saved.login }) ?? 'Saved' };
+    seeOther(res, `/individuals/${saved.id}`);
+  };
+
   return [
     { method: 'get', path: '/individuals', permission: READ, handler: async (req, res) => render(req, res) },
+    { method: 'get', path: '/individuals/:individualId', permission: READ, handler: async (req, res) => renderEdit(req, res, await loadOwn(res, req.params.individualId)) },
     {
       method: 'post',
       path: '/individuals',
@@ -183,7 +246,7 @@ export function individualsPortalRoutes(deps: Deps): RouteDef<PortalPermission>[
       },
     },
     {
-      // The inline role change of a row: with htmx the row comes back alone, without JS the list.
+      // The edit page's form (form=edit), or the inline role change of a row: with htmx the row comes back alone, without JS the list.
       method: 'post',
       path: '/individuals/:individualId',
       permission: MODIFY,
@@ -191,6 +254,7 @@ export function individualsPortalRoutes(deps: Deps): RouteDef<PortalPermission>[
         const viewer = viewerOf(res);
         const individual = await loadOwn(res, req.params.individualId);
         const body = req.body as Record<string, unknown>;
+        if (formString(body.form) === 'edit') return saveEdit(req, res, individual);
         const roleId = /^[1-9]\d{0,9}$/.test(formString(body.role_id)) ? Number(formString(body.role_id)) : 0;
         const version = /^\d{1,9}$/.test(formString(body.version)) ? Number(formString(body.version)) : undefined;
         let rowError: FieldError | null = null;

@@ -150,6 +150,116 @@ describe('POST /individuals/:individualId', () => {
   });
 });
 
+describe('the edit page of one individual', () => {
+  function editForm(csrf: string, version: string, extra: Record<string, string> = {}) {
+    return { _csrf: csrf, form: 'edit', version, name: 'Reader Renamed', email: 'reader@example.com', password: '', password_change_required: 'on', role_id: String(managerRole), activation_at: '02/01/2031 09:30:00', expiration_at: '', ...extra };
+  }
+
+  it('links each login of the list to its edit page, which shows the values in the viewer’s date format', async () => {
+    const customer = await customerWith([readRole, managerRole], { inDateFormat: 'DD/MM/YYYY', timeZone: 'Asia/Tokyo' });
+    const ind = await createIndividual(t.deps, customer.id, { login: 'reader.one', name: 'Reader One', roleId: readRole, expirationAt: new Date('2031-01-02T00:30:00Z') });
+    const { agent } = await signInPortal(t.app, customer.login!, customer.password);
+    expect((await agent.get('/individuals')).text).toContain(`<a href="/individuals/${ind.id}">reader.one</a>`);
+    const res = await agent.get(`/individuals/${ind.id}`);
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('Individual reader.one');
+    expect(res.text).toMatch(/<input id="name" name="name"[^>]*value="Reader One"/);
+    expect(res.text).toMatch(/<input id="expiration_at" name="expiration_at"[^>]*value="02\/01\/2031 09:30:00"/);
+    expect(res.text).toContain('name="form" value="edit"');
+  });
+
+  it('saves name, e-mail, new password, role and dates typed in the viewer’s format, and audits the change', async () => {
+    const customer = await customerWith([readRole, managerRole], { inDateFormat: 'DD/MM/YYYY', timeZone: 'Asia/Tokyo' });
+    const ind = await createIndividual(t.deps, customer.id, { login: 'reader.one', roleId: readRole });
+    const { agent, csrf } = await signInPortal(t.app, customer.login!, customer.password);
+    const before = await t.deps.db('individuals').where({ id: ind.id }).first();
+    const res = await agent.post(`/individuals/${ind.id}`).type('form').send(editForm(csrf, String(before.version), { password: 'quiet harbour lantern moss' }));
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe(`/individuals/${ind.id}`);
+    const row = await t.deps.db('individuals').where({ id: ind.id }).first();
+    expect(row).toMatchObject({ login: 'reader.one', name: 'Reader Renamed', email: 'reader@example.com', role_id: managerRole });
+    expect(Boolean(row.password_change_required)).toBe(true);
+    expect(row.password_hash).not.toBe(before.password_hash);
+    expect(toDate(row.activation_at)?.toISOString()).toBe('2031-01-02T00:30:00.000Z');
+    const [event] = await t.deps.db('audit_events').where({ action: 'individual.update', entity_id: ind.id });
+    expect(event).toMatchObject({ actor_type: 'customer', actor_id: customer.id, customer_id: customer.id });
+    const changes = typeof event.changes === 'string' ? JSON.parse(event.changes) : event.changes;
+    expect(changes.name).toEqual({ old: 'reader.one', new: 'Reader Renamed' });
+    expect(changes.password).toEqual({ old: 'changed', new: 'changed' });
+    expect(JSON.stringify(changes)).not.toContain('quiet harbour');
+    const page = await agent.get(`/individuals/${ind.id}`);
+    expect(page.text).toContain('The changes to reader.one were saved.');
+  });
+
+  it('keeps the typed values and names each problem in a summary when the form is refused', async () => {
+    const customer = await customerWith([readRole, managerRole], { inDateFormat: 'DD/MM/YYYY' });
+    const ind = await createIndividual(t.deps, customer.id, { login: 'reader.one', name: 'Reader One', roleId: readRole });
+    const { agent, csrf } = await signInPortal(t.app, customer.login!, customer.password);
+    const res = await agent.post(`/individuals/${ind.id}`).type('form').send(editForm(csrf, '', { email: 'not-an-address', password: 'short', activation_at: '2031-01-02' }));
+    expect(res.status).toBe(422);
+    expect(res.text).toContain('error-summary');
+    expect(res.text).toContain('<title>Error:');
+    expect(res.text).toContain('Enter an e-mail address like name@example.com');
+    expect(res.text).toContain('The password must have at least 12 characters');
+    expect(res.text).toContain('Enter the date as DD/MM/YYYY HH24:MI:SS');
+    expect(res.text).toMatch(/<input id="email" name="email"[^>]*value="not-an-address"[^>]*aria-describedby="email-error" aria-invalid="true"/);
+    expect(res.text).toMatch(/<input id="name" name="name"[^>]*value="Reader Renamed"/);
+    expect((await t.deps.db('individuals').where({ id: ind.id }).first()).name).toBe('Reader One');
+  });
+
+  it('shows a View only viewer the values without any control and refuses its post with 403', async () => {
+    const customer = await customerWith([readRole]);
+    const reader = await createIndividual(t.deps, customer.id, { login: 'reader.one', roleId: readRole });
+    const other = await createIndividual(t.deps, customer.id, { login: 'reader.two', name: 'Reader Two', roleId: readRole });
+    const { agent, csrf } = await signInPortal(t.app, reader.login, FIXTURE_PASSWORD);
+    const page = await agent.get(`/individuals/${other.id}`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('You can see this individual but not change them.');
+    expect(page.text).toContain('Reader Two');
+    expect(page.text).not.toContain('name="form" value="edit"');
+    expect(page.text).not.toContain('name="name"');
+    const post = await agent.post(`/individuals/${other.id}`).type('form').send(editForm(csrf, '', { role_id: String(readRole) }));
+    expect(post.status).toBe(403);
+    expect((await t.deps.db('individuals').where({ id: other.id }).first()).name).toBe('Reader Two');
+  });
+
+  it('refuses to edit someone with more permissions than the viewer with 403', async () => {
+    const customer = await customerWith([readRole, managerRole, bossRole]);
+    const manager = await createIndividual(t.deps, customer.id, { login: 'manager.one', roleId: managerRole });
+    const boss = await createIndividual(t.deps, customer.id, { login: 'boss.one', name: 'Boss One', roleId: bossRole });
+    const { agent, csrf } = await signInPortal(t.app, manager.login, FIXTURE_PASSWORD);
+    const page = await agent.get(`/individuals/${boss.id}`);
+    expect(page.text).toContain('You can see this individual but not change them.');
+    const res = await agent.post(`/individuals/${boss.id}`).type('form').send(editForm(csrf, '', { role_id: String(readRole), activation_at: '' }));
+    expect(res.status).toBe(403);
+    expect(res.text).toContain('This individual has more permissions than you, so you cannot change them');
+    expect((await t.deps.db('individuals').where({ id: boss.id }).first()).name).toBe('Boss One');
+  });
+
+  it('answers 404 for an individual of another customer, on the page and on the post', async () => {
+    const a = await customerWith([readRole]);
+    const b = await customerWith([readRole]);
+    const ofB = await createIndividual(t.deps, b.id, { login: 'b.person', name: 'B Person', roleId: readRole });
+    const { agent, csrf } = await signInPortal(t.app, a.login!, a.password);
+    expect((await agent.get(`/individuals/${ofB.id}`)).status).toBe(404);
+    expect((await agent.post(`/individuals/${ofB.id}`).type('form').send(editForm(csrf, '', { role_id: String(readRole), activation_at: '' }))).status).toBe(404);
+    expect((await t.deps.db('individuals').where({ id: ofB.id }).first()).name).toBe('B Person');
+  });
+
+  it('answers 409 with the current values when someone else saved first', async () => {
+    const customer = await customerWith([readRole, managerRole]);
+    const ind = await createIndividual(t.deps, customer.id, { login: 'reader.one', name: 'Reader One', roleId: readRole });
+    const { agent, csrf } = await signInPortal(t.app, customer.login!, customer.password);
+    const version = String((await t.deps.db('individuals').where({ id: ind.id }).first()).version);
+    expect((await agent.post(`/individuals/${ind.id}`).type('form').send(editForm(csrf, version, { name: 'First Save', activation_at: '' }))).status).toBe(303);
+    const res = await agent.post(`/individuals/${ind.id}`).type('form').send(editForm(csrf, version, { name: 'Second Save', activation_at: '' }));
+    expect(res.status).toBe(409);
+    expect(res.text).toContain('Someone else changed this individual while you were editing.');
+    expect(res.text).toMatch(/<input id="name" name="name"[^>]*value="First Save"/);
+    expect((await t.deps.db('individuals').where({ id: ind.id }).first()).name).toBe('First Save');
+  });
+});
+
 describe('POST /individuals/:individualId/delete', () => {
   it('asks for the confirmation box without JavaScript', async () => {
     const customer = await customerWith([readRole]);
