@@ -98,7 +98,6 @@ export const notFoundHandler: RequestHandler = (_req, _res, next) => next(notFou
 
 export function errorHandler(opts: { logger: Logger; showStack: boolean; i18n: i18n }): ErrorRequestHandler {
   // Express recognises error handlers by their four parameters.
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars
   return (err, req, res, _next) => {
     const status = statusOf(err);
     if (status >= 500) opts.logger.error({ err, reqId: req.id, url: req.originalUrl }, status === 503 ? 'dependency unavailable' : 'request failed');
