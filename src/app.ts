@@ -1,30 +1,30 @@
 import express, { type Express } from 'express';
 import type { Deps } from './deps.ts';
-import { buildDoor } from './http/doors.ts';
+import { buildDoor } from './http/door.ts';
 import { errorHandler, notFoundHandler } from './http/errors.ts';
 import { setTemplateCache } from './http/render.ts';
 import { requestLogger } from './http/request-log.ts';
 import { securityHeaders } from './http/security.ts';
 import { staticAssets } from './http/static.ts';
-import { adminAuthRoutes } from './features/admin-auth/routes.ts';
-import { adminGate } from './features/admin-shell/gate.ts';
-import { adminShellRoutes } from './features/admin-shell/routes.ts';
-import { healthRoutes } from './features/health/routes.ts';
-import { customerRoutes } from './features/customers/routes.ts';
-import { auditRoutes } from './features/audit/routes.ts';
-import { compatRouter } from './features/api/compat-routes.ts';
-import { API_PREFIX, apiRouter } from './features/api/routes.ts';
+import { adminAuthRoutes } from './features/admins/admin-routes.ts';
+import { adminGate } from './doors/admin/gate.ts';
+import { adminShellRoutes } from './doors/admin/home-routes.ts';
+import { healthRoutes } from './http/health.ts';
+import { customerRoutes } from './features/customers/admin-routes.ts';
+import { auditRoutes } from './features/audit/admin-routes.ts';
+import { compatRouter } from './doors/api/rest.ts';
+import { API_PREFIX, apiRouter } from './doors/api/routes.ts';
 import { apiTokensAdminRoutes } from './features/api-tokens/admin-routes.ts';
 import { apiTokensPortalRoutes } from './features/api-tokens/portal-routes.ts';
-import { rolesRoutes } from './features/roles/routes.ts';
-import { allowedRolesRoutes } from './features/allowed-roles/routes.ts';
-import { individualsAdminRoutes } from './features/individuals/routes.ts';
+import { rolesRoutes } from './features/roles/admin-routes.ts';
+import { allowedRolesRoutes } from './features/allowed-roles/admin-routes.ts';
+import { individualsAdminRoutes } from './features/individuals/admin-routes.ts';
 import { individualsPortalRoutes } from './features/individuals/portal-routes.ts';
-import { loadViewer, portalGate, portalLanguage } from './features/portal/gate.ts';
-import { portalAuthRoutes } from './features/portal/auth-routes.ts';
-import { portalBillingRoutes } from './features/portal/billing-routes.ts';
-import { impersonationAdminRoutes, impersonationPortalRoutes } from './features/portal/impersonation.ts';
-import { portalRoutes } from './features/portal/routes.ts';
+import { loadViewer, portalGate, portalLanguage } from './doors/portal/gate.ts';
+import { portalAuthRoutes } from './features/accounts/sign-in-routes.ts';
+import { portalBillingRoutes } from './features/billing/portal-routes.ts';
+import { impersonationAdminRoutes, impersonationPortalRoutes } from './features/impersonation/routes.ts';
+import { portalRoutes } from './features/accounts/portal-routes.ts';
 
 /** Builds the whole application; `server.ts` listens, tests use it through supertest. */
 export function createApp(deps: Deps): Express {

@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import { insertedId, isMysql } from '../../src/db/knex.ts';
 import { hashPassword } from '../../src/access/passwords.ts';
 import { COMPONENTS, type ComponentKey, type Level, type PermissionMap } from '../../src/access/permissions.ts';
-import { LoginNamespace } from '../../src/features/selfcare-logins/login-namespace.ts';
+import { LoginNamespace } from '../../src/features/selfcare-access/service.ts';
 
 type FixtureDeps = Pick<Deps, 'db'>;
 

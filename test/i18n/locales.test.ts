@@ -18,18 +18,18 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const DYNAMIC_KEYS: ReadonlyArray<{ prefix: string; keys?: readonly string[]; where: string }> = [
   { prefix: 'email.credentials.', where: 'src/features/individuals/mail.ts: the lines of the credentials e-mail' },
   { prefix: 'individuals.errors.', where: 'src/features/individuals/portal-routes.ts: one message per service error code' },
-  { prefix: 'individuals.status.', where: 'views/selfcare/individuals/_row.ejs: active, not_yet_active, expired' },
+  { prefix: 'individuals.status.', where: 'views/portal/individuals/_row.ejs: active, not_yet_active, expired' },
   { prefix: 'portal.impersonation.modes.', where: 'views/layouts/portal.ejs: the impersonation mode in the banner' },
-  { prefix: 'portal.invoices.statuses.', where: 'views/selfcare/invoices/_status.ejs: one per invoice status' },
+  { prefix: 'portal.invoices.statuses.', where: 'views/portal/invoices/_status.ejs: one per invoice status' },
   { prefix: 'portal.password.errors.', where: 'src/features/portal/auth-routes.ts: one per password-policy code' },
-  { prefix: 'portal.password.fields.', where: 'views/selfcare/settings/_new-password-fields.ejs: the two new-password fields' },
-  { prefix: 'portal.payments.methods.', where: 'views/selfcare/payments/_table.ejs: one per payment method' },
-  { prefix: 'portal.profile.fields.', where: 'views/selfcare/profile/index.ejs: one label per profile field' },
-  { prefix: 'portal.profile.sections.', where: 'views/selfcare/profile/index.ejs: one heading per profile section' },
+  { prefix: 'portal.password.fields.', where: 'views/portal/settings/_new-password-fields.ejs: the two new-password fields' },
+  { prefix: 'portal.payments.methods.', where: 'views/portal/payments/_table.ejs: one per payment method' },
+  { prefix: 'portal.profile.fields.', where: 'views/portal/profile/index.ejs: one label per profile field' },
+  { prefix: 'portal.profile.sections.', where: 'views/portal/profile/index.ejs: one heading per profile section' },
   { prefix: 'portal.settings.errors.', where: 'src/features/portal/routes.ts: one message per regional field' },
-  { prefix: 'portal.settings.fields.', where: 'views/selfcare/settings/index.ejs: one label per regional field' },
+  { prefix: 'portal.settings.fields.', where: 'views/portal/settings/index.ejs: one label per regional field' },
   { prefix: 'portal.signIn.errors.', where: 'src/features/portal/auth-routes.ts: one message per refusal reason' },
-  { prefix: 'portal.xdrs.', keys: ['from', 'to'], where: 'views/selfcare/xdrs/_panel.ejs: the two range fields' },
+  { prefix: 'portal.xdrs.', keys: ['from', 'to'], where: 'views/portal/xdrs/_panel.ejs: the two range fields' },
 ];
 
 type Tree = { [key: string]: unknown };

@@ -1,7 +1,7 @@
 import type { Deps } from '../../deps.ts';
 import type { RouteDef } from '../../http/route-table.ts';
-import type { AdminPermission } from '../admin-shell/gate.ts';
-import { currentCustomer, loadCustomer } from '../customers/load-customer.ts';
+import type { AdminPermission } from '../../doors/admin/gate.ts';
+import { currentCustomer, loadCustomer } from '../../doors/admin/load-customer.ts';
 import { tokenPageHandlers } from './handlers.ts';
 
 /** Admins see times in UTC, written unambiguously. */

@@ -2,7 +2,7 @@ import type { Response } from 'express';
 import { atLeast } from '../../access/permissions.ts';
 import type { Deps } from '../../deps.ts';
 import type { RouteDef } from '../../http/route-table.ts';
-import type { PortalPermission } from '../portal/permission.ts';
+import type { PortalPermission } from '../../access/route-permissions.ts';
 import { tokenPageHandlers } from './handlers.ts';
 
 function viewerOf(res: Response) {
@@ -14,8 +14,8 @@ function viewerOf(res: Response) {
 /** `/api-tokens` in the portal (component `api_access`): View only lists, Full generates and revokes. */
 export function apiTokensPortalRoutes(deps: Deps): RouteDef<PortalPermission>[] {
   const handlers = tokenPageHandlers(deps, {
-    view: 'selfcare/api-tokens/index',
-    fragment: 'selfcare/api-tokens/_panel',
+    view: 'portal/api-tokens/index',
+    fragment: 'portal/api-tokens/_panel',
     layout: 'portal',
     customerId: (res) => viewerOf(res).customerId,
     basePath: () => '/api-tokens',

@@ -1,7 +1,7 @@
 import { digestToken, generateApiToken, isWellFormedApiToken, tokensMatch } from '../../access/api-tokens.ts';
 import type { Deps } from '../../deps.ts';
 import type { AuditActor } from '../audit/audit-log.ts';
-import { LoginNamespace } from '../selfcare-logins/login-namespace.ts';
+import { LoginNamespace } from '../selfcare-access/service.ts';
 import { ApiTokenRepo, tokenStatus, type ApiTokenRow, type ApiTokenStatus } from './repo.ts';
 import { ApiSessions } from './sessions.ts';
 import { isAddressTrusted } from '../../http/trusted-networks-gate.ts';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { checkbox } from '../../http/form.ts';
-import { boundedText, formString } from '../selfcare-settings/schema.ts';
+import { boundedText, formString } from '../selfcare-access/schema.ts';
 
 export const CURRENCIES = ['USD', 'EUR', 'GBP', 'CAD', 'AUD', 'NZD', 'CHF', 'JPY', 'CNY', 'INR', 'SEK', 'NOK', 'DKK', 'PLN', 'CZK', 'HUF', 'RON', 'UAH', 'TRY', 'BRL', 'MXN', 'ARS', 'CLP', 'COP', 'ZAR', 'NGN', 'KES', 'AED', 'SAR', 'ILS', 'SGD', 'HKD', 'KRW', 'THB', 'IDR', 'PHP', 'MYR'] as const;
 

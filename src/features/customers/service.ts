@@ -4,7 +4,7 @@ import type { Deps } from '../../deps.ts';
 import type { FieldError } from '../../http/form.ts';
 import { diffForAudit, SECRET_MASK, type AuditActor } from '../audit/audit-log.ts';
 import { getDefaultRoleId, listSelfcareRoles } from '../roles/service.ts';
-import { LoginNamespace, LoginTakenError } from '../selfcare-logins/login-namespace.ts';
+import { LoginNamespace, LoginTakenError } from '../selfcare-access/service.ts';
 import {
   checkTrustedNetworks,
   LOGIN_TAKEN_MESSAGE,
@@ -13,7 +13,7 @@ import {
   regionalFieldErrors,
   trustedNetworksFieldErrors,
   type RegionalValues,
-} from '../selfcare-settings/schema.ts';
+} from '../selfcare-access/schema.ts';
 import type { TrustedNetworkNotice } from '../../access/trusted-networks.ts';
 import { DEFAULT_LANGUAGE } from '../../regional/languages.ts';
 import { CustomerRepo, profileValuesOf, type CustomerBasics, type CustomerListItem, type CustomerRecord } from './repo.ts';

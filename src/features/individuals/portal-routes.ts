@@ -8,9 +8,9 @@ import { renderPage, seeOther, wantsFragment } from '../../http/render.ts';
 import type { RouteDef } from '../../http/route-table.ts';
 import type { Viewer } from '../../http/types.ts';
 import { formatInstant, parseDateTimeInput } from '../../regional/date-format.ts';
-import type { PortalPermission } from '../portal/permission.ts';
-import { idParam } from '../roles/routes.ts';
-import { formString } from '../selfcare-settings/schema.ts';
+import type { PortalPermission } from '../../access/route-permissions.ts';
+import { idParam } from '../roles/admin-routes.ts';
+import { formString } from '../selfcare-access/schema.ts';
 import {
   IndividualNotFoundError,
   IndividualOutOfReachError,
@@ -100,7 +100,7 @@ export function individualsPortalRoutes(deps: Deps): RouteDef<PortalPermission>[
     const limit = opts.form ? null : (await service.granterLimits(viewer.customerId, granterOf(viewer)))?.expirationAt;
     const form = opts.form ?? (limit ? { ...EMPTY_FORM, expiration_at: toInput(viewer, limit) } : EMPTY_FORM);
     await renderPage(req, res, {
-      view: 'selfcare/individuals/index',
+      view: 'portal/individuals/index',
       layout: 'portal',
       status: opts.status ?? (errors.length > 0 ? 422 : 200),
       locals: {
@@ -176,7 +176,7 @@ export function individualsPortalRoutes(deps: Deps): RouteDef<PortalPermission>[
     const reachable = grantable.some((r) => r.id === individual.roleId);
     const errors = opts.errors ?? [];
     await renderPage(req, res, {
-      view: 'selfcare/individuals/edit',
+      view: 'portal/individuals/edit',
       layout: 'portal',
       status: opts.status ?? (errors.length > 0 ? 422 : 200),
       locals: {
@@ -282,8 +282,8 @@ export function individualsPortalRoutes(deps: Deps): RouteDef<PortalPermission>[
         }
         const [roles, grantable] = await Promise.all([service.allowedRoles(viewer.customerId), service.grantableRoles(viewer.customerId, granterOf(viewer))]);
         await renderPage(req, res, {
-          view: 'selfcare/individuals/index',
-          fragment: 'selfcare/individuals/_row',
+          view: 'portal/individuals/index',
+          fragment: 'portal/individuals/_row',
           layout: 'portal',
           status,
           locals: { row: rowOf(res, current), roles, grantableIds: grantable.map((r) => r.id), canModify: true, errors: rowError ? [rowError] : [], rowSaved: rowError === null, selfId: viewer.kind === 'individual' ? viewer.id : null },

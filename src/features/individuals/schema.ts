@@ -1,7 +1,7 @@
 import { checkbox, type FieldError } from '../../http/form.ts';
 import { DEFAULT_DATE_FORMAT, formatInstant, parseDateTimeInput } from '../../regional/date-format.ts';
 import { isValidTimeZone } from '../../regional/time-zones.ts';
-import { formString, readRegionalInput, type RegionalValues } from '../selfcare-settings/schema.ts';
+import { formString, readRegionalInput, type RegionalValues } from '../selfcare-access/schema.ts';
 import { regionalOf, regionalValues, type CustomerDefaults, type Individual, type IndividualFields, type IndividualFieldError } from './service.ts';
 
 /** The individual form exactly as typed, to re-render it. */

@@ -11,8 +11,8 @@ import type { Deps } from '../../deps.ts';
 import { diffForAudit } from '../audit/audit-log.ts';
 import { isRoleAllowed, listAllowedRoles, type AllowedRole } from '../allowed-roles/service.ts';
 import { loadRolePermissions, type AuditContext } from '../roles/service.ts';
-import { LoginNamespace, LoginTakenError } from '../selfcare-logins/login-namespace.ts';
-import { checkTrustedNetworks, LOGIN_TAKEN_MESSAGE, loginFieldError, regionalFieldErrors, trustedNetworksFieldErrors, type RegionalValues } from '../selfcare-settings/schema.ts';
+import { LoginNamespace, LoginTakenError } from '../selfcare-access/service.ts';
+import { checkTrustedNetworks, LOGIN_TAKEN_MESSAGE, loginFieldError, regionalFieldErrors, trustedNetworksFieldErrors, type RegionalValues } from '../selfcare-access/schema.ts';
 import { sendCredentialsMail } from './mail.ts';
 import { IndividualsRepo, type CustomerDefaults, type IndividualColumns, type IndividualRow } from './repo.ts';
 

@@ -3,9 +3,9 @@ import request from 'supertest';
 import { expect } from 'vitest';
 import type { Deps } from '../../../src/deps.ts';
 import { ApiTokenService } from '../../../src/features/api-tokens/service.ts';
-import type { ApiOperation } from '../../../src/features/api/operations.ts';
-import { API_PREFIX, allApiOperations } from '../../../src/features/api/routes.ts';
-import { errorResponse } from '../../../src/features/api/schema.ts';
+import type { ApiOperation } from '../../../src/doors/api/operations.ts';
+import { API_PREFIX, allApiOperations } from '../../../src/doors/api/routes.ts';
+import { errorResponse } from '../../../src/doors/api/schema.ts';
 
 const SHARED_ERRORS = [500, 503];
 

@@ -4,7 +4,7 @@ import { createAdmin, createTestApp, csrfFrom, signInAdmin, type TestApp } from 
 import { allAt, createCustomer, createIndividual, createRole } from '../../helpers/fixtures.ts';
 import type { Agent } from '../../helpers/portal.ts';
 import { hashPassword } from '../../../src/access/passwords.ts';
-import { AdminRepo } from '../../../src/features/admin-auth/repo.ts';
+import { AdminRepo } from '../../../src/features/admins/repo.ts';
 
 let t: TestApp;
 beforeEach(async () => {

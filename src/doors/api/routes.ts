@@ -1,0 +1,228 @@
+import express, { type Router } from 'express';
+import type { Deps } from '../../deps.ts';
+import { decodeCursor } from '../../db/keyset.ts';
+import { noStore } from '../../http/door.ts';
+import { clientIp } from '../../http/client-ip.ts';
+import { BillingRepo, type Invoice, type Payment, type Xdr } from '../../features/billing/repo.ts';
+import { ApiTokenService } from '../../features/api-tokens/service.ts';
+import { ApiAuth, type ApiCaller } from './auth.ts';
+import { apiErrorHandler, apiErrors, apiGate, apiJsonBody, mountOperations, operation, type ApiOperation } from './operations.ts';
+import * as s from './schema.ts';
+import { individualsOperations } from '../../features/individuals/api-operations.ts';
+import { buildOpenApiDocument } from './openapi.ts';
+import { CustomerProfileService, ProfileGroupForbiddenError, visibleGroups } from '../../features/customers/profile-service.ts';
+import type { CustomerAccount } from '../../features/customers/profile-repo.ts';
+
+export const API_PREFIX = '/api/v1';
+
+const iso = (d: Date): string => d.toISOString();
+
+export const invoiceJson = (i: Invoice) => ({ id: i.id, number: i.number, period_from: iso(i.periodFrom), period_to: iso(i.periodTo), issued_at: iso(i.issuedAt), due_at: iso(i.dueAt), amount: i.amount, currency: i.currency, status: i.status });
+const xdrJson = (x: Xdr) => ({ id: x.id, connect_time: iso(x.connectTime), cli: x.cli, cld: x.cld, description: x.description, duration_seconds: x.durationSeconds, charged_amount: x.chargedAmount });
+const paymentJson = (p: Payment) => ({ id: p.id, paid_at: iso(p.paidAt), amount: p.amount, currency: p.currency, method: p.method, reference: p.reference });
+
+function customerJson(account: CustomerAccount, caller: ApiCaller) {
+  const groups = visibleGroups(caller.levels);
+  return {
+    id: account.id,
+    name: account.name,
+    company_name: account.companyName,
+    currency: account.currency,
+    status: account.status,
+    balance: account.balance,
+    credit_limit: account.creditLimit,
+    updated_at: iso(account.updatedAt),
+    ...(groups.contacts ? { contacts: { contact_name: account.contactName, email: account.email, phone: account.phone } } : {}),
+    ...(groups.address ? { address: { address_line1: account.addressLine1, address_line2: account.addressLine2, city: account.city, postal_code: account.postalCode, country: account.country } } : {}),
+  };
+}
+
+export function regionalJson(account: CustomerAccount) {
+  return { time_zone: account.timeZone, language: account.language, out_date_format: account.outDateFormat, out_time_format: account.outTimeFormat, in_date_format: account.inDateFormat, in_time_format: account.inTimeFormat };
+}
+
+const pageOf = (query: { limit: number; cursor?: string | undefined }) => ({ limit: query.limit, after: query.cursor ? decodeCursor(query.cursor) : null });
+
+function callerOf(caller: ApiCaller | undefined): ApiCaller {
+  if (!caller) throw apiErrors.invalidCredentials();
+  return caller;
+}
+
+/** The operations of `/api/v1`, in the order the OpenAPI document lists them. */
+export function apiOperations(deps: Deps, tokens: ApiTokenService): ApiOperation[] {
+  const billing = new BillingRepo(deps.db);
+  const profiles = new CustomerProfileService(deps);
+  return [
+    operation({
+      method: 'post',
+      path: '/sessions',
+      tag: 'Sessions',
+      summary: 'Open an API session with the customer\'s login and an API token',
+      permission: 'public',
+      body: s.sessionCreateBody,
+      success: { status: 201, description: 'The session is open', schema: s.sessionCreated },
+      errors: [400, 401, 403, 413, 422, 429],
+      handle: async ({ body }, _caller, req) => {
+        const result = await tokens.signIn(body.login, body.token, clientIp(req));
+        if (result.ok) return { session_id: result.sessionId, expires_at: iso(result.expiresAt) };
+        if (result.reason === 'rate_limited') throw apiErrors.rateLimited(result.retryAfterSeconds);
+        if (result.reason === 'ip_not_allowed') throw apiErrors.ipNotAllowed();
+        throw apiErrors.invalidCredentials('The login or token is not valid.');
+      },
+    }),
+    operation({
+      method: 'delete',
+      path: '/sessions/current',
+      tag: 'Sessions',
+      summary: 'End the session of this request',
+      permission: 'session',
+      success: { status: 204, description: 'The session has ended' },
+      errors: [401, 403],
+      handle: async (_input, caller) => {
+        await tokens.sessions.close(callerOf(caller).sessionId);
+        await deps.audit.record({ actor: callerOf(caller).actor, ip: callerOf(caller).ip, action: 'api.session.end', entityType: 'api_token', entityId: callerOf(caller).tokenId, customerId: callerOf(caller).customerId });
+      },
+    }),
+    operation({
+      method: 'get',
+      path: '/me',
+      tag: 'Account',
+      summary: 'Who is calling: customer, role, effective permissions and regional settings',
+      permission: 'session',
+      success: { status: 200, description: 'The caller', schema: s.meResponse },
+      errors: [401, 403],
+      handle: async (_input, caller) => {
+        const c = callerOf(caller);
+        const account = await profiles.get(c.customerId);
+        return {
+          kind: 'customer' as const,
+          customer_id: account.id,
+          login: account.selfcareLogin ?? '',
+          name: account.name,
+          role: { id: account.roleId, name: account.roleName },
+          permissions: c.levels,
+          regional: regionalJson(account),
+          session: { expires_at: iso(new Date(c.session.absoluteExpiresAt)) },
+        };
+      },
+    }),
+    operation({
+      method: 'get',
+      path: '/customer',
+      tag: 'Account',
+      summary: 'The customer\'s profile; contacts and address only when the role shows them',
+      permission: { component: 'profile', level: 'read' },
+      success: { status: 200, description: 'The profile', schema: s.customerResponse },
+      errors: [401, 403],
+      handle: async (_input, caller) => customerJson(await profiles.get(callerOf(caller).customerId), callerOf(caller)),
+    }),
+    operation({
+      method: 'patch',
+      path: '/customer',
+      tag: 'Account',
+      summary: 'Change profile fields; each group needs Full access to its component',
+      permission: { component: 'profile', level: 'read' },
+      body: s.customerPatchBody,
+      success: { status: 200, description: 'The profile after the change', schema: s.customerResponse },
+      errors: [400, 401, 403, 413, 422],
+      handle: async ({ body }, caller) => {
+        const c = callerOf(caller);
+        try {
+          return customerJson(await profiles.update(c.customerId, c.levels, body, c), c);
+        } catch (err) {
+          if (err instanceof ProfileGroupForbiddenError) throw apiErrors.forbidden(`Your role does not allow changing ${err.group}.`);
+          throw err;
+        }
+      },
+    }),
+    operation({
+      method: 'get',
+      path: '/invoices',
+      tag: 'Billing',
+      summary: 'Invoices, newest first',
+      permission: { component: 'invoices', level: 'read' },
+      query: s.pageQuery,
+      success: { status: 200, description: 'A page of invoices', schema: s.invoicePage },
+      errors: [401, 403, 422],
+      handle: async ({ query }, caller) => {
+        const page = await billing.invoices(callerOf(caller).customerId, pageOf(query));
+        return { items: page.items.map(invoiceJson), next_cursor: page.nextCursor };
+      },
+    }),
+    operation({
+      method: 'get',
+      path: '/invoices/:id',
+      tag: 'Billing',
+      summary: 'One invoice',
+      permission: { component: 'invoices', level: 'read' },
+      params: s.idParams,
+      success: { status: 200, description: 'The invoice', schema: s.invoiceResponse },
+      errors: [401, 403, 404],
+      handle: async ({ params }, caller) => {
+        const invoice = await billing.invoice(callerOf(caller).customerId, Number(params.id));
+        if (!invoice) throw apiErrors.notFound('No such invoice.');
+        return invoiceJson(invoice);
+      },
+    }),
+    operation({
+      method: 'get',
+      path: '/xdrs',
+      tag: 'Billing',
+      summary: 'Call history (xDRs), newest first, optionally within [from, to)',
+      permission: { component: 'xdrs', level: 'read' },
+      query: s.xdrQuery,
+      success: { status: 200, description: 'A page of calls', schema: s.xdrPage },
+      errors: [401, 403, 422],
+      handle: async ({ query }, caller) => {
+        const from = query.from ? new Date(query.from) : null;
+        const to = query.to ? new Date(query.to) : null;
+        if (from && to && from.getTime() >= to.getTime()) throw apiErrors.invalid([{ field: 'to', message: 'Must be later than from' }]);
+        const page = await billing.xdrs(callerOf(caller).customerId, { from, to }, pageOf(query));
+        return { items: page.items.map(xdrJson), next_cursor: page.nextCursor };
+      },
+    }),
+    operation({
+      method: 'get',
+      path: '/payments',
+      tag: 'Billing',
+      summary: 'Payments, newest first',
+      permission: { component: 'payments', level: 'read' },
+      query: s.pageQuery,
+      success: { status: 200, description: 'A page of payments', schema: s.paymentPage },
+      errors: [401, 403, 422],
+      handle: async ({ query }, caller) => {
+        const page = await billing.payments(callerOf(caller).customerId, pageOf(query));
+        return { items: page.items.map(paymentJson), next_cursor: page.nextCursor };
+      },
+    }),
+  ];
+}
+
+/** Every operation of `/api/v1`, including the OpenAPI document that describes them all. */
+export function allApiOperations(deps: Deps, tokens: ApiTokenService): ApiOperation[] {
+  const operations: ApiOperation[] = [...apiOperations(deps, tokens), ...individualsOperations(deps)];
+  let document: Record<string, unknown> | undefined;
+  operations.push(
+    operation({
+      method: 'get',
+      path: '/openapi.json',
+      tag: 'Contract',
+      summary: 'This OpenAPI 3.1 document',
+      permission: 'public',
+      success: { status: 200, description: 'The document', schema: s.openApiDocument },
+      errors: [],
+      handle: async () => (document ??= buildOpenApiDocument(operations, { prefix: API_PREFIX, serverUrl: deps.config.publicUrl, version: '1' })),
+    }),
+  );
+  return operations;
+}
+
+/** `/api/v1`: JSON in and out, sessions by Bearer header, errors as `{"error":{"code","message"}}`. */
+export function apiRouter(deps: Deps): Router {
+  const tokens = new ApiTokenService(deps);
+  const router = express.Router();
+  router.use(noStore, apiJsonBody);
+  mountOperations(router, allApiOperations(deps, tokens), apiGate(new ApiAuth(deps, tokens)));
+  router.use(apiErrorHandler);
+  return router;
+}

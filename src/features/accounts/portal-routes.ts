@@ -1,0 +1,177 @@
+import type { Request, Response } from 'express';
+import { atLeast, type ComponentKey } from '../../access/permissions.ts';
+import type { Deps } from '../../deps.ts';
+import { auditContext } from '../../http/actor.ts';
+import { parseForm, type FieldError } from '../../http/form.ts';
+import { renderPage, seeOther } from '../../http/render.ts';
+import type { RouteDef } from '../../http/route-table.ts';
+import type { Viewer } from '../../http/types.ts';
+import { COMMON_DATE_FORMATS, COMMON_TIME_FORMATS } from '../../regional/date-format.ts';
+import { LANGUAGES } from '../../regional/languages.ts';
+import { listTimeZones } from '../../regional/time-zones.ts';
+import { BillingRepo } from '../billing/repo.ts';
+import { readRegionalInput, regionalFieldErrors, REGIONAL_FIELDS, type RegionalValues } from '../selfcare-access/schema.ts';
+import { confirmationError, keepSessionAfterPasswordChange, passwordErrors } from './sign-in-routes.ts';
+import type { PortalPermission } from '../../access/route-permissions.ts';
+import { regionalValues } from '../individuals/service.ts';
+import { profileValuesOf } from '../customers/repo.ts';
+import type { ProfileField, RegionalColumn } from './repo.ts';
+import { addressSchema, companySchema, contactsSchema, passwordChangeSchema } from './schema.ts';
+import { PortalService, type PortalAccount } from './service.ts';
+
+export const can = (component: ComponentKey, level: 'read' | 'modify'): PortalPermission => ({ component, level });
+
+/** The signed-in viewer and its rows; the gate guarantees both on every non-public route. */
+export function signedIn(res: Response): { viewer: Viewer; account: PortalAccount } {
+  const viewer = res.locals.viewer;
+  const account = res.locals.portalAccount;
+  if (!viewer || !account) throw new Error('the portal gate must run before this handler');
+  return { viewer, account };
+}
+
+type ProfileSection = 'company' | 'contacts' | 'address';
+
+const PROFILE_SECTIONS: ReadonlyArray<{ section: ProfileSection; component: ComponentKey; fields: ProfileField[] }> = [
+  { section: 'company', component: 'profile', fields: ['company_name'] },
+  { section: 'contacts', component: 'profile.contacts', fields: ['contact_name', 'email', 'phone'] },
+  { section: 'address', component: 'profile.address', fields: ['address_line1', 'address_line2', 'city', 'postal_code', 'country'] },
+];
+
+const ownRegional = (account: PortalAccount): RegionalValues => regionalValues(account.individual?.regional ?? account.customer);
+
+export function portalRoutes(deps: Deps): RouteDef<PortalPermission>[] {
+  const service = new PortalService(deps);
+  const billing = new BillingRepo(deps.db);
+
+  const renderProfile = (req: Request, res: Response, status: number, edited?: { section: ProfileSection; values: Record<string, unknown>; errors: FieldError[] }) => {
+    const { viewer, account } = signedIn(res);
+    const sections = PROFILE_SECTIONS.filter((s) => atLeast(viewer.levels[s.component], 'read')).map((s) => ({
+      ...s,
+      editable: atLeast(viewer.levels[s.component], 'modify'),
+      values: edited?.section === s.section ? edited.values : profileValuesOf(account.customer),
+      errors: edited?.section === s.section ? edited.errors : [],
+    }));
+    return renderPage(req, res, { view: 'portal/profile/index', layout: 'portal', status, locals: { title: res.locals.t?.('portal.profile.title'), sections, errors: edited?.errors ?? [] } });
+  };
+
+  const profilePost = (section: ProfileSection, schema: typeof companySchema | typeof contactsSchema | typeof addressSchema): RouteDef<PortalPermission> => {
+    const def = PROFILE_SECTIONS.find((s) => s.section === section);
+    if (!def) throw new Error(`unknown profile section ${section}`);
+    return {
+      method: 'post',
+      path: section === 'company' ? '/profile' : `/profile/${section}`,
+      permission: can(def.component, 'modify'),
+      handler: async (req, res) => {
+        const { account } = signedIn(res);
+        const form = parseForm(schema, req.body);
+        if (!form.ok) return renderProfile(req, res, 422, { section, values: form.values, errors: form.errors });
+        await service.updateProfile(account, form.values as Partial<Record<ProfileField, string>>, auditContext(req, res));
+        req.session.flash = { kind: 'info', message: res.locals.t?.('portal.profile.saved') ?? '' };
+        seeOther(res, '/profile');
+      },
+    };
+  };
+
+  const renderSettings = (req: Request, res: Response, status: number, values?: RegionalValues, errors: FieldError[] = []) => {
+    const { viewer, account } = signedIn(res);
+    return renderPage(req, res, {
+      view: 'portal/settings/index',
+      layout: 'portal',
+      status,
+      locals: {
+        title: res.locals.t?.('portal.settings.title'),
+        values: values ?? ownRegional(account),
+        inherited: account.individual ? regionalValues(account.customer) : null,
+        editable: atLeast(viewer.levels['settings.regional'], 'modify'),
+        showPasswordLink: atLeast(viewer.levels['settings.password'], 'read'),
+        timeZones: listTimeZones(),
+        languages: LANGUAGES,
+        dateFormats: COMMON_DATE_FORMATS,
+        timeFormats: COMMON_TIME_FORMATS,
+        errors,
+      },
+    });
+  };
+
+  const renderPassword = (req: Request, res: Response, status: number, errors: FieldError[] = []) => {
+    const { viewer } = signedIn(res);
+    return renderPage(req, res, {
+      view: 'portal/settings/password',
+      layout: 'portal',
+      status,
+      locals: { title: res.locals.t?.('portal.password.title'), editable: atLeast(viewer.levels['settings.password'], 'modify'), showRegionalLink: atLeast(viewer.levels['settings.regional'], 'read'), errors },
+    });
+  };
+
+  return [
+    {
+      method: 'get',
+      path: '/',
+      permission: can('dashboard', 'read'),
+      handler: async (req, res) => {
+        const { viewer, account } = signedIn(res);
+        const showInvoices = atLeast(viewer.levels.invoices, 'read');
+        const showCalls = atLeast(viewer.levels.xdrs, 'read');
+        const lastInvoice = showInvoices ? ((await billing.invoices(account.customer.id, { after: null, limit: 1 })).items[0] ?? null) : null;
+        const recentCalls = showCalls ? (await billing.xdrs(account.customer.id, { from: null, to: null }, { after: null, limit: 5 })).items : [];
+        await renderPage(req, res, {
+          view: 'portal/dashboard/index',
+          layout: 'portal',
+          locals: {
+            title: res.locals.t?.('portal.dashboard.title'),
+            customer: account.customer,
+            showInvoices,
+            showCalls,
+            lastInvoice,
+            recentCalls,
+            shortcuts: (res.locals.portalNav ?? []).filter((item) => item.component !== 'dashboard'),
+          },
+        });
+      },
+    },
+    { method: 'get', path: '/profile', permission: can('profile', 'read'), handler: (req, res) => renderProfile(req, res, 200) },
+    profilePost('company', companySchema),
+    profilePost('contacts', contactsSchema),
+    profilePost('address', addressSchema),
+    { method: 'get', path: '/settings', permission: can('settings.regional', 'read'), handler: (req, res) => renderSettings(req, res, 200) },
+    {
+      method: 'post',
+      path: '/settings',
+      permission: can('settings.regional', 'modify'),
+      handler: async (req, res) => {
+        const { account } = signedIn(res);
+        const values = readRegionalInput((req.body ?? {}) as Record<string, unknown>);
+        const errors = regionalFieldErrors(values, { allowInherit: account.individual !== null }).map((e): FieldError => ({ field: e.field, key: `portal.settings.errors.${e.field}` }));
+        if (errors.length > 0) return renderSettings(req, res, 422, values, errors);
+        const stored = {} as Record<RegionalColumn, string | null>;
+        for (const field of REGIONAL_FIELDS) stored[field] = values[field] === '' ? null : values[field];
+        await service.updateRegional(account, stored, auditContext(req, res));
+        const language = stored.language ?? account.customer.language;
+        req.session.flash = { kind: 'info', message: deps.i18n.getFixedT(language)('portal.settings.saved') };
+        seeOther(res, '/settings');
+      },
+    },
+    { method: 'get', path: '/settings/password', permission: can('settings.password', 'read'), handler: (req, res) => renderPassword(req, res, 200) },
+    {
+      method: 'post',
+      path: '/settings/password',
+      permission: can('settings.password', 'modify'),
+      handler: async (req, res) => {
+        const { account } = signedIn(res);
+        const form = parseForm(passwordChangeSchema, req.body);
+        if (!form.ok) return renderPassword(req, res, 422, form.errors);
+        const mismatch = confirmationError(form.values);
+        if (mismatch) return renderPassword(req, res, 422, [mismatch]);
+        let epoch: number;
+        try {
+          epoch = await service.changePassword(account, { current: form.values.current_password, next: form.values.new_password }, auditContext(req, res));
+        } catch (err) {
+          return renderPassword(req, res, 422, passwordErrors(err));
+        }
+        await keepSessionAfterPasswordChange(req, epoch);
+        req.session.flash = { kind: 'info', message: res.locals.t?.('portal.password.changed') ?? '' };
+        seeOther(res, '/settings/password');
+      },
+    },
+  ];
+}

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { boundedText } from '../selfcare-access/schema.ts';
+
+const required = (max: number) => boundedText(max).pipe(z.string().trim().min(1, { error: 'errors.required' }));
+const secret = z.preprocess((v) => (typeof v === 'string' ? v : ''), z.string().min(1, { error: 'errors.required' }).max(1024, { error: 'errors.tooLong' }));
+
+export const signInSchema = z.object({ login: required(64), password: secret });
+
+export const forcedPasswordSchema = z.object({ new_password: secret, new_password_confirm: secret });
+
+export const passwordChangeSchema = z.object({ current_password: secret, new_password: secret, new_password_confirm: secret });
+
+export const companySchema = z.object({ company_name: required(160) });
+
+export const contactsSchema = z.object({
+  contact_name: boundedText(160).pipe(z.string().trim()),
+  email: boundedText(254)
+    .pipe(z.string().trim())
+    .refine((v) => v === '' || /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v), { error: 'portal.profile.errors.email' }),
+  phone: boundedText(40)
+    .pipe(z.string().trim())
+    .refine((v) => /^[0-9+()./\s-]*$/.test(v), { error: 'portal.profile.errors.phone' }),
+});
+
+export const addressSchema = z.object({
+  address_line1: boundedText(160).pipe(z.string().trim()),
+  address_line2: boundedText(160).pipe(z.string().trim()),
+  city: boundedText(80).pipe(z.string().trim()),
+  postal_code: boundedText(20).pipe(z.string().trim()),
+  country: boundedText(2)
+    .pipe(z.string().trim().toUpperCase())
+    .refine((v) => v === '' || /^[A-Z]{2}$/.test(v), { error: 'portal.profile.errors.country' }),
+});
+
+/** Filters of the call history: raw text, read later in the viewer's input format and zone. */
+export const xdrFilterSchema = z.object({ from: boundedText(100).pipe(z.string().trim()), to: boundedText(100).pipe(z.string().trim()), cursor: boundedText(64) });
+
+export const cursorSchema = z.object({ cursor: boundedText(64) });

@@ -1,0 +1,228 @@
+import { checkPasswordPolicy, hashPassword, verifyAgainstDummy, verifyPassword, type PasswordPolicyCode } from '../../access/passwords.ts';
+import { effectiveLevels, individualLevels, type EffectiveLevels } from '../../access/permissions.ts';
+import type { Deps } from '../../deps.ts';
+import type { AuditActor } from '../audit/audit-log.ts';
+import { diffForAudit } from '../audit/audit-log.ts';
+import { isAddressTrusted, type TrustedListSource } from '../../http/trusted-networks-gate.ts';
+import type { PortalSessionUser, Viewer } from '../../http/types.ts';
+import { isLanguage } from '../../regional/languages.ts';
+import { getDefaultRoleId, loadRolePermissions } from '../roles/service.ts';
+import { LoginNamespace } from '../selfcare-access/service.ts';
+import { profileValuesOf, type CustomerRecord } from '../customers/repo.ts';
+import { PortalRepo, type AccountRef, type PortalIndividual, type ProfileField, type RegionalColumn } from './repo.ts';
+
+export interface PortalAccount {
+  customer: CustomerRecord;
+  individual: PortalIndividual | null;
+}
+
+/** Why an account that proved its password may still not enter. */
+export type AccountRefusal = 'not_active' | 'expired';
+
+export type SignInResult =
+  | { ok: true; user: PortalSessionUser; mustChangePassword: boolean }
+  | { ok: false; reason: 'invalid' }
+  | { ok: false; reason: 'throttled'; retryAfterSeconds: number }
+  | { ok: false; reason: 'ip_not_allowed' }
+  | { ok: false; reason: AccountRefusal };
+
+export interface AuditContext {
+  actor: AuditActor;
+  ip: string;
+}
+
+export class WrongCurrentPasswordError extends Error {}
+export class PasswordPolicyError extends Error {
+  constructor(readonly code: PasswordPolicyCode | 'based_on_login') {
+    super(code);
+  }
+}
+
+/** An individual may use the portal only between its activation and expiration moments. */
+export function accountRefusal(individual: PortalIndividual | null, now: Date = new Date()): AccountRefusal | null {
+  if (!individual) return null;
+  if (individual.activationAt && now < individual.activationAt) return 'not_active';
+  if (individual.expirationAt && now >= individual.expirationAt) return 'expired';
+  return null;
+}
+
+export function trustedListsOf(account: PortalAccount): TrustedListSource[] {
+  const lists: TrustedListSource[] = [account.customer];
+  if (account.individual) lists.push(account.individual);
+  return lists;
+}
+
+/** The individual's own regional values where set, the customer's otherwise. */
+export function effectiveRegional(account: PortalAccount): Viewer['regional'] {
+  const c = account.customer;
+  const i = account.individual?.regional;
+  const language = i?.language ?? c.language;
+  return {
+    timeZone: i?.timeZone ?? c.timeZone,
+    language: isLanguage(language) ? language : 'en',
+    outDateFormat: i?.outDateFormat ?? c.outDateFormat,
+    outTimeFormat: i?.outTimeFormat ?? c.outTimeFormat,
+    inDateFormat: i?.inDateFormat ?? c.inDateFormat,
+    inTimeFormat: i?.inTimeFormat ?? c.inTimeFormat,
+  };
+}
+
+export function accountRef(user: Pick<PortalSessionUser, 'kind' | 'id'>): AccountRef {
+  return { kind: user.kind, id: user.id };
+}
+
+/** Sign-in, the viewer of each request, and the changes a self-care user makes to its own account. */
+export class PortalService {
+  readonly repo: PortalRepo;
+  private readonly logins: LoginNamespace;
+
+  constructor(private readonly deps: Pick<Deps, 'db' | 'throttles' | 'audit' | 'config'>) {
+    this.repo = new PortalRepo(deps.db);
+    this.logins = new LoginNamespace(deps.db);
+  }
+
+  /** The customer (and individual) of a session, or null when either is gone. */
+  async loadAccount(user: Pick<PortalSessionUser, 'kind' | 'id' | 'customerId'>): Promise<PortalAccount | null> {
+    const customer = await this.repo.customer(user.customerId);
+    if (!customer) return null;
+    if (user.kind === 'customer') return customer.id === user.id ? { customer, individual: null } : null;
+    const individual = await this.repo.individual(user.id);
+    return individual && individual.customerId === customer.id ? { customer, individual } : null;
+  }
+
+  /**
+   * Effective levels, read fresh on every request so a role change applies at once. In the
+   * admin's "default role" mode the default role stands in for the customer's own.
+   */
+  async levels(account: PortalAccount, impersonation?: PortalSessionUser['impersonation']): Promise<EffectiveLevels> {
+    let customerRoleId: number | null = account.customer.roleId;
+    if (impersonation?.mode === 'default') customerRoleId = await getDefaultRoleId(this.deps.db);
+    const customerPerms = customerRoleId === null ? {} : await loadRolePermissions(this.deps.db, customerRoleId);
+    if (!account.individual) return effectiveLevels(customerPerms);
+    return individualLevels(await loadRolePermissions(this.deps.db, account.individual.roleId), customerPerms);
+  }
+
+  private async findByLogin(login: string): Promise<PortalAccount | null> {
+    const owner = login ? await this.logins.ownerOf(login) : null;
+    if (!owner) return null;
+    if ('customerId' in owner) {
+      const customer = await this.repo.customer(owner.customerId);
+      return customer ? { customer, individual: null } : null;
+    }
+    const individual = await this.repo.individual(owner.individualId);
+    const customer = individual ? await this.repo.customer(individual.customerId) : null;
+    return customer && individual ? { customer, individual } : null;
+  }
+
+  /**
+   * One generic failure for an unknown login, a wrong password and an account without
+   * credentials, at the cost of one bcrypt comparison each. The address and the activation
+   * window are checked only once the password is right; refusals count toward the throttle.
+   */
+  async signIn(login: string, password: string, ip: string): Promise<SignInResult> {
+    const throttle = this.deps.throttles.portal;
+    const label = login.slice(0, 64);
+    const refuse = (reason: string, outcome: 'failure' | 'refused', account?: PortalAccount | null) =>
+      this.deps.audit.record({
+        actor: { type: 'anonymous', id: null, label },
+        ip,
+        action: 'portal.login',
+        entityType: account?.individual ? 'individual' : 'customer',
+        entityId: account ? (account.individual?.id ?? account.customer.id) : null,
+        customerId: account?.customer.id ?? null,
+        outcome,
+        changes: { reason: { old: null, new: reason } },
+      });
+
+    const decision = await throttle.attempt(login, ip);
+    if (!decision.allowed) {
+      await refuse('rate_limited', 'refused');
+      return { ok: false, reason: 'throttled', retryAfterSeconds: decision.retryAfterSeconds };
+    }
+    const account = await this.findByLogin(login);
+    const hash = account ? (account.individual ? account.individual.passwordHash : account.customer.passwordHash) : null;
+    const valid = account && hash ? await verifyPassword(password, hash) : await verifyAgainstDummy(password, this.deps.config.bcryptCost);
+    if (!account || !hash || !valid) {
+      await refuse(!account ? 'unknown_login' : !hash ? 'no_credentials' : 'wrong_password', 'failure', account);
+      const after = await throttle.afterFailure(login, ip);
+      return after.allowed ? { ok: false, reason: 'invalid' } : { ok: false, reason: 'throttled', retryAfterSeconds: after.retryAfterSeconds };
+    }
+    if (!isAddressTrusted(trustedListsOf(account), ip)) {
+      await refuse('ip_not_allowed', 'refused', account);
+      return { ok: false, reason: 'ip_not_allowed' };
+    }
+    const refusal = accountRefusal(account.individual);
+    if (refusal) {
+      await refuse(refusal, 'refused', account);
+      return { ok: false, reason: refusal };
+    }
+    await throttle.succeed(login, ip);
+    const user = this.sessionUser(account);
+    await this.repo.recordLogin(accountRef(user));
+    await this.deps.audit.record({
+      actor: { type: user.kind, id: user.id, label: account.individual?.login ?? account.customer.selfcareLogin ?? label },
+      ip,
+      action: 'portal.login',
+      entityType: user.kind,
+      entityId: user.id,
+      customerId: account.customer.id,
+    });
+    const mustChangePassword = account.individual ? account.individual.passwordChangeRequired : account.customer.passwordChangeRequired;
+    return { ok: true, user, mustChangePassword };
+  }
+
+  sessionUser(account: PortalAccount): PortalSessionUser {
+    return account.individual
+      ? { kind: 'individual', id: account.individual.id, customerId: account.customer.id, epoch: account.individual.sessionEpoch }
+      : { kind: 'customer', id: account.customer.id, customerId: account.customer.id, epoch: account.customer.sessionEpoch };
+  }
+
+  /**
+   * A new password for the signed-in account: policy checked, other sessions ended (the epoch
+   * moves on); returns the new epoch for the current session. `current` is checked unless this is
+   * the forced change right after sign-in.
+   */
+  async changePassword(account: PortalAccount, input: { current: string | null; next: string }, ctx: AuditContext): Promise<number> {
+    const login = account.individual?.login ?? account.customer.selfcareLogin ?? '';
+    const hash = account.individual ? account.individual.passwordHash : account.customer.passwordHash;
+    if (input.current !== null && !(hash && (await verifyPassword(input.current, hash)))) throw new WrongCurrentPasswordError();
+    const policy = checkPasswordPolicy(input.next, { login });
+    if (!policy.ok) throw new PasswordPolicyError(policy.code === 'too_common' && /login/.test(policy.message) ? 'based_on_login' : policy.code);
+    const ref: AccountRef = account.individual ? { kind: 'individual', id: account.individual.id } : { kind: 'customer', id: account.customer.id };
+    const after = await this.repo.setPassword(ref, await hashPassword(input.next, this.deps.config.bcryptCost));
+    await this.deps.audit.record({
+      ...ctx,
+      action: 'portal.password.change',
+      entityType: ref.kind,
+      entityId: ref.id,
+      customerId: account.customer.id,
+      changes: { password: { old: 'changed', new: 'changed' }, ...(after.version ? { version: after.version } : {}) },
+    });
+    return after.sessionEpoch;
+  }
+
+  async updateProfile(account: PortalAccount, values: Partial<Record<ProfileField, string>>, ctx: AuditContext): Promise<void> {
+    const changes = diffForAudit(profileValuesOf(account.customer), values);
+    if (Object.keys(changes).length === 0) return;
+    const version = await this.repo.updateProfile(account.customer.id, values);
+    await this.deps.audit.record({ ...ctx, action: 'customer.profile.update', entityType: 'customer', entityId: account.customer.id, customerId: account.customer.id, changes: { ...changes, version } });
+  }
+
+  /** Regional settings of the signed-in account; an individual's null values inherit. */
+  async updateRegional(account: PortalAccount, values: Record<RegionalColumn, string | null>, ctx: AuditContext): Promise<void> {
+    const own = account.individual ? account.individual.regional : account.customer;
+    const before: Record<string, unknown> = {
+      time_zone: own.timeZone,
+      language: own.language,
+      out_date_format: own.outDateFormat,
+      out_time_format: own.outTimeFormat,
+      in_date_format: own.inDateFormat,
+      in_time_format: own.inTimeFormat,
+    };
+    const changes = diffForAudit(before, values);
+    if (Object.keys(changes).length === 0) return;
+    const ref: AccountRef = account.individual ? { kind: 'individual', id: account.individual.id } : { kind: 'customer', id: account.customer.id };
+    const version = await this.repo.updateRegional(ref, values);
+    await this.deps.audit.record({ ...ctx, action: `${ref.kind}.regional.update`, entityType: ref.kind, entityId: ref.id, customerId: account.customer.id, changes: version ? { ...changes, version } : changes });
+  }
+}

@@ -1,0 +1,140 @@
+import type { Request, Response } from 'express';
+import type { Deps } from '../../deps.ts';
+import { auditContext } from '../../http/actor.ts';
+import { clientIp } from '../../http/client-ip.ts';
+import { refreshCsrfToken } from '../../http/csrf.ts';
+import { parseForm, type FieldError } from '../../http/form.ts';
+import { renderPage, seeOther } from '../../http/render.ts';
+import type { RouteDef } from '../../http/route-table.ts';
+import { destroySession, regenerateSession, saveSession } from '../../http/session.ts';
+import { LANGUAGES } from '../../regional/languages.ts';
+import { FORCED_PASSWORD_PATH, homePath } from '../../doors/portal/gate.ts';
+import { adminReturnPath } from '../impersonation/routes.ts';
+import type { PortalPermission } from '../../access/route-permissions.ts';
+import { forcedPasswordSchema, signInSchema } from './schema.ts';
+import { PasswordPolicyError, PortalService, WrongCurrentPasswordError, type PortalAccount } from './service.ts';
+
+const SIGN_IN_STATUS = { invalid: 401, throttled: 429, ip_not_allowed: 403, not_active: 403, expired: 403 } as const;
+
+function renderSignIn(req: Request, res: Response, status: number, values: Record<string, unknown>, errors: FieldError[]): Promise<void> {
+  return renderPage(req, res, {
+    view: 'portal/auth/login',
+    layout: 'portal',
+    status,
+    locals: { title: res.locals.t?.('portal.signIn.title'), values: { login: typeof values.login === 'string' ? values.login : '' }, errors, languages: LANGUAGES },
+  });
+}
+
+/** The field error for a refused password (policy, confirmation, current password). */
+export function passwordErrors(err: unknown): FieldError[] {
+  if (err instanceof WrongCurrentPasswordError) return [{ field: 'current_password', key: 'portal.password.errors.currentWrong' }];
+  if (err instanceof PasswordPolicyError) return [{ field: 'new_password', key: `portal.password.errors.${err.code}` }];
+  throw err;
+}
+
+/** Both new-password fields must agree before anything is checked against the policy. */
+export function confirmationError(values: { new_password: string; new_password_confirm: string }): FieldError | null {
+  return values.new_password === values.new_password_confirm ? null : { field: 'new_password_confirm', key: 'portal.password.errors.mismatch' };
+}
+
+/** Applies a password change to the current session: the other sessions end, this one goes on. */
+export async function keepSessionAfterPasswordChange(req: Request, epoch: number): Promise<void> {
+  if (req.session.portal) req.session.portal = { ...req.session.portal, epoch };
+  await saveSession(req);
+}
+
+export function portalAuthRoutes(deps: Deps): RouteDef<PortalPermission>[] {
+  const service = new PortalService(deps);
+
+  const renderForced = (req: Request, res: Response, status: number, errors: FieldError[]) =>
+    renderPage(req, res, { view: 'portal/auth/change-password', layout: 'portal', status, locals: { title: res.locals.t?.('portal.password.forcedTitle'), errors } });
+
+  return [
+    {
+      method: 'get',
+      path: '/login',
+      permission: 'public',
+      handler: async (req, res) => {
+        if (res.locals.viewer) return seeOther(res, homePath(res.locals.viewer.levels));
+        await renderSignIn(req, res, 200, {}, []);
+      },
+    },
+    {
+      method: 'post',
+      path: '/login',
+      permission: 'public',
+      handler: async (req, res) => {
+        const form = parseForm(signInSchema, req.body);
+        if (!form.ok) return renderSignIn(req, res, 422, form.values, form.errors);
+        const result = await service.signIn(form.values.login, form.values.password, clientIp(req));
+        if (!result.ok) {
+          let error: FieldError;
+          if (result.reason === 'throttled') {
+            const minutes = Math.max(1, Math.ceil(result.retryAfterSeconds / 60));
+            res.setHeader('Retry-After', String(result.retryAfterSeconds));
+            error = { field: 'login', key: 'portal.signIn.errors.throttled', params: { count: minutes } };
+          } else {
+            const keys = { invalid: 'invalid', ip_not_allowed: 'addressNotAllowed', not_active: 'notActive', expired: 'expired' } as const;
+            error = { field: 'login', key: `portal.signIn.errors.${keys[result.reason]}` };
+          }
+          return renderSignIn(req, res, SIGN_IN_STATUS[result.reason], { login: form.values.login }, [error]);
+        }
+        const language = req.session.language;
+        await regenerateSession(req);
+        req.session.portal = result.user;
+        if (language) req.session.language = language;
+        refreshCsrfToken(req, res);
+        await saveSession(req);
+        if (result.mustChangePassword) return seeOther(res, FORCED_PASSWORD_PATH);
+        const account = await service.loadAccount(result.user);
+        seeOther(res, account ? homePath(await service.levels(account)) : '/');
+      },
+    },
+    {
+      method: 'post',
+      path: '/logout',
+      permission: 'public',
+      handler: async (req, res) => {
+        const viewer = res.locals.viewer;
+        if (viewer) {
+          await deps.audit.record({ ...auditContext(req, res), action: viewer.impersonation ? 'portal.impersonation.end' : 'portal.logout', entityType: viewer.kind, entityId: viewer.id, customerId: viewer.customerId });
+        }
+        await destroySession(req);
+        seeOther(res, viewer?.impersonation ? adminReturnPath({ customerId: viewer.customerId, individualId: viewer.kind === 'individual' ? viewer.id : undefined }) : '/login');
+      },
+    },
+    {
+      method: 'get',
+      path: FORCED_PASSWORD_PATH,
+      permission: 'signed-in',
+      handler: async (req, res) => {
+        const viewer = res.locals.viewer;
+        if (!viewer?.mustChangePassword) return seeOther(res, viewer ? homePath(viewer.levels) : '/');
+        await renderForced(req, res, 200, []);
+      },
+    },
+    {
+      method: 'post',
+      path: FORCED_PASSWORD_PATH,
+      permission: 'signed-in',
+      handler: async (req, res) => {
+        const viewer = res.locals.viewer;
+        const account = res.locals.portalAccount as PortalAccount;
+        if (!viewer?.mustChangePassword) return seeOther(res, '/');
+        const form = parseForm(forcedPasswordSchema, req.body);
+        if (!form.ok) return renderForced(req, res, 422, form.errors);
+        const mismatch = confirmationError(form.values);
+        if (mismatch) return renderForced(req, res, 422, [mismatch]);
+        let epoch: number;
+        try {
+          epoch = await service.changePassword(account, { current: null, next: form.values.new_password }, auditContext(req, res));
+        } catch (err) {
+          return renderForced(req, res, 422, passwordErrors(err));
+        }
+        await keepSessionAfterPasswordChange(req, epoch);
+        req.session.flash = { kind: 'info', message: res.locals.t?.('portal.password.changed') ?? '' };
+        seeOther(res, homePath(viewer.levels));
+      },
+    },
+  ];
+}

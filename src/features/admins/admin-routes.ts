@@ -1,0 +1,85 @@
+import type { Request, Response } from 'express';
+import { z } from 'zod';
+import type { Deps } from '../../deps.ts';
+import { clientIp } from '../../http/client-ip.ts';
+import { refreshCsrfToken } from '../../http/csrf.ts';
+import { parseForm, type FieldError } from '../../http/form.ts';
+import { renderPage, seeOther } from '../../http/render.ts';
+import type { RouteDef } from '../../http/route-table.ts';
+import { destroySession, regenerateSession, saveSession } from '../../http/session.ts';
+import type { AdminPermission } from '../../doors/admin/gate.ts';
+import { endImpersonationsOf } from '../impersonation/service.ts';
+import { AdminAuthService } from './service.ts';
+
+const signInSchema = z.object({
+  login: z.string({ error: 'errors.required' }).trim().min(1, { error: 'errors.required' }).max(64, { error: 'errors.tooLong' }),
+  password: z.string({ error: 'errors.required' }).min(1, { error: 'errors.required' }).max(1024, { error: 'errors.tooLong' }),
+});
+
+/** Only our own admin pages are valid destinations after sign-in. */
+function safeNext(value: unknown): string {
+  return typeof value === 'string' && /^\/admin(\/[A-Za-z0-9/_?=&.-]*)?$/.test(value) && !value.startsWith('//') ? value : '/admin';
+}
+
+function renderSignIn(req: Request, res: Response, status: number, values: Record<string, unknown>, errors: FieldError[]): Promise<void> {
+  return renderPage(req, res, {
+    view: 'admin/auth/login',
+    layout: 'admin',
+    status,
+    locals: { title: 'Sign in', values: { login: values.login ?? '', next: safeNext(values.next ?? req.query.next) }, errors },
+  });
+}
+
+export function adminAuthRoutes(deps: Deps): RouteDef<AdminPermission>[] {
+  const service = new AdminAuthService(deps);
+  return [
+    {
+      method: 'get',
+      path: '/login',
+      permission: 'public',
+      handler: async (req, res) => {
+        if (req.session.admin) return seeOther(res, '/admin');
+        await renderSignIn(req, res, 200, {}, []);
+      },
+    },
+    {
+      method: 'post',
+      path: '/login',
+      permission: 'public',
+      handler: async (req, res) => {
+        const form = parseForm(signInSchema, req.body);
+        if (!form.ok) return renderSignIn(req, res, 422, form.values, form.errors);
+        const result = await service.signIn(form.values.login, form.values.password, clientIp(req));
+        if (!result.ok) {
+          const error: FieldError =
+            result.reason === 'throttled'
+              ? { field: 'login', key: 'errors.signInThrottled', params: { minutes: Math.ceil(result.retryAfterSeconds / 60) } }
+              : { field: 'login', key: 'errors.signInFailed' };
+          if (result.reason === 'throttled') res.setHeader('Retry-After', String(result.retryAfterSeconds));
+          return renderSignIn(req, res, result.reason === 'throttled' ? 429 : 401, { login: form.values.login, next: (req.body as Record<string, unknown>).next }, [error]);
+        }
+        await regenerateSession(req);
+        req.session.admin = { id: result.admin.id, epoch: result.admin.sessionEpoch };
+        refreshCsrfToken(req, res);
+        await saveSession(req);
+        seeOther(res, safeNext((req.body as Record<string, unknown>).next));
+      },
+    },
+    {
+      method: 'post',
+      path: '/logout',
+      permission: 'public',
+      handler: async (req, res) => {
+        const admin = req.session.admin;
+        await destroySession(req);
+        if (admin) {
+          const login = (await service.findActive(admin.id, admin.epoch))?.login ?? `admin #${admin.id}`;
+          await deps.audit.record({ actor: { type: 'admin', id: admin.id, label: login }, ip: clientIp(req), action: 'admin.logout', entityType: 'admin', entityId: admin.id });
+          // "Log in as" sessions the admin opened end with the admin's sign-out.
+          await endImpersonationsOf(deps, admin.id, clientIp(req));
+        }
+        seeOther(res, '/admin/login');
+      },
+    },
+  ];
+}

@@ -1,0 +1,50 @@
+import type { Request, Response } from 'express';
+import type { Deps } from '../../deps.ts';
+import { renderPage } from '../../http/render.ts';
+import type { RouteDef } from '../../http/route-table.ts';
+import type { AdminPermission } from '../../doors/admin/gate.ts';
+import { currentCustomer, loadCustomer } from '../../doors/admin/load-customer.ts';
+import { formString, parseAdminForm } from '../selfcare-access/schema.ts';
+import { actorOf, shownValue } from './format.ts';
+import { auditFilterSchema } from './schema.ts';
+import { AuditService } from './service.ts';
+
+const FILTER_FIELDS = ['from', 'to', 'entity_type', 'entity_id', 'actor', 'ip'] as const;
+
+export function auditRoutes(deps: Deps): RouteDef<AdminPermission>[] {
+  const service = new AuditService(deps.db);
+
+  async function renderAudit(req: Request, res: Response, customerId: number | null): Promise<void> {
+    const base = customerId === null ? '/admin/audit' : `/admin/customers/${customerId}/audit`;
+    const raw: Record<string, string> = {};
+    for (const field of FILTER_FIELDS) raw[field] = formString(req.query[field]).trim().slice(0, 120);
+    const form = parseAdminForm(auditFilterSchema, req.query);
+    const page = form.ok ? await service.page(form.values, customerId) : { events: [], nextBefore: null };
+    const query = new URLSearchParams(Object.entries(raw).filter(([, v]) => v !== ''));
+    const filtered = query.size > 0;
+    if (page.nextBefore !== null) query.set('before', String(page.nextBefore));
+    await renderPage(req, res, {
+      view: customerId === null ? 'admin/audit/index' : 'admin/customers/audit',
+      fragment: 'admin/audit/_search',
+      status: form.ok ? 200 : 422,
+      locals: {
+        title: customerId === null ? 'Audit log' : `Audit – ${currentCustomer(res).name}`,
+        nav: customerId === null ? 'audit' : 'customers',
+        base,
+        filters: raw,
+        filtered,
+        errors: form.ok ? [] : form.errors,
+        events: page.events,
+        older: page.nextBefore === null ? null : `${base}?${query.toString()}`,
+        paged: form.ok && form.values.before !== '',
+        shownValue,
+        actorOf,
+      },
+    });
+  }
+
+  return [
+    { method: 'get', path: '/audit', permission: 'admin', handler: (req, res) => renderAudit(req, res, null) },
+    { method: 'get', path: '/customers/:id/audit', permission: 'admin', handler: [loadCustomer(deps.db), (req, res) => renderAudit(req, res, currentCustomer(res).id)] },
+  ];
+}

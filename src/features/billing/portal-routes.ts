@@ -1,0 +1,137 @@
+import type { Request } from 'express';
+import type { Deps } from '../../deps.ts';
+import { decodeCursor, InvalidCursorError, type KeysetPosition } from '../../db/keyset.ts';
+import { parseForm, type FieldError } from '../../http/form.ts';
+import { renderPage } from '../../http/render.ts';
+import type { RouteDef } from '../../http/route-table.ts';
+import type { Viewer } from '../../http/types.ts';
+import { describeFormat, parseDateTimeInput } from '../../regional/date-format.ts';
+import { BillingRepo } from './repo.ts';
+import { renderNotFound } from '../../doors/portal/gate.ts';
+import type { PortalPermission } from '../../access/route-permissions.ts';
+import { PortalRepo } from '../accounts/repo.ts';
+import { can, signedIn } from '../accounts/portal-routes.ts';
+import { cursorSchema, xdrFilterSchema } from '../accounts/schema.ts';
+
+export const PAGE_SIZE = 25;
+
+/** The page after `cursor`; a cursor that is not ours starts from the first page. */
+function positionOf(cursor: string): KeysetPosition | null {
+  if (cursor === '') return null;
+  try {
+    return decodeCursor(cursor);
+  } catch (err) {
+    if (err instanceof InvalidCursorError) return null;
+    throw err;
+  }
+}
+
+function cursorOf(req: Request): KeysetPosition | null {
+  const form = parseForm(cursorSchema, req.query);
+  return form.ok ? positionOf(form.values.cursor) : null;
+}
+
+/** A link to this list with other query values kept. */
+function listUrl(path: string, query: Record<string, string>): string {
+  const params = new URLSearchParams(Object.entries(query).filter(([, v]) => v !== ''));
+  const qs = params.toString();
+  return qs ? `${path}?${qs}` : path;
+}
+
+/** The date/time a viewer is expected to type, e.g. "DD/MM/YYYY HH24:MI:SS". */
+export function expectedInput(viewer: Viewer): string {
+  return `${describeFormat(viewer.regional.inDateFormat)} ${describeFormat(viewer.regional.inTimeFormat)}`;
+}
+
+function readMoment(text: string, viewer: Viewer): Date | null | undefined {
+  if (text === '') return null;
+  const { inDateFormat, inTimeFormat, timeZone, language } = viewer.regional;
+  return parseDateTimeInput(text, { dateFormat: inDateFormat, timeFormat: inTimeFormat, timeZone, locale: language }) ?? undefined;
+}
+
+/** Invoices, invoice detail, call history and payments: every query scoped to the viewer's customer. */
+export function portalBillingRoutes(deps: Deps): RouteDef<PortalPermission>[] {
+  const billing = new BillingRepo(deps.db);
+  const portal = new PortalRepo(deps.db);
+  return [
+    {
+      method: 'get',
+      path: '/invoices',
+      permission: can('invoices', 'read'),
+      handler: async (req, res) => {
+        const { account } = signedIn(res);
+        const page = await billing.invoices(account.customer.id, { after: cursorOf(req), limit: PAGE_SIZE });
+        await renderPage(req, res, {
+          view: 'portal/invoices/index',
+          fragment: 'portal/invoices/_table',
+          layout: 'portal',
+          locals: { title: res.locals.t?.('portal.invoices.title'), page, nextUrl: page.nextCursor ? listUrl('/invoices', { cursor: page.nextCursor }) : null, firstUrl: cursorOf(req) ? '/invoices' : null },
+        });
+      },
+    },
+    {
+      method: 'get',
+      path: '/invoices/:invoiceId',
+      permission: can('invoices', 'read'),
+      handler: async (req, res) => {
+        const { account } = signedIn(res);
+        const raw = req.params.invoiceId;
+        const id = typeof raw === 'string' && /^[1-9]\d{0,9}$/.test(raw) ? Number(raw) : null;
+        const invoice = id === null ? null : await billing.invoice(account.customer.id, id);
+        if (!invoice) return renderNotFound(req, res);
+        await renderPage(req, res, { view: 'portal/invoices/show', layout: 'portal', locals: { title: res.locals.t?.('portal.invoices.detailTitle', { number: invoice.number }), invoice } });
+      },
+    },
+    {
+      method: 'get',
+      path: '/xdrs',
+      permission: can('xdrs', 'read'),
+      handler: async (req, res) => {
+        const { viewer, account } = signedIn(res);
+        const form = parseForm(xdrFilterSchema, req.query);
+        const filter = form.ok ? form.values : { from: '', to: '', cursor: '' };
+        const errors: FieldError[] = form.ok ? [] : form.errors;
+        const from = readMoment(filter.from, viewer);
+        const to = readMoment(filter.to, viewer);
+        const format = expectedInput(viewer);
+        if (from === undefined) errors.push({ field: 'from', key: 'portal.xdrs.errors.date', params: { format } });
+        if (to === undefined) errors.push({ field: 'to', key: 'portal.xdrs.errors.date', params: { format } });
+        if (from && to && from >= to) errors.push({ field: 'to', key: 'portal.xdrs.errors.order' });
+        const range = { from: errors.length ? null : (from ?? null), to: errors.length ? null : (to ?? null) };
+        const page = errors.length ? { items: [], nextCursor: null } : await billing.xdrs(account.customer.id, range, { after: positionOf(filter.cursor), limit: PAGE_SIZE });
+        const totals = errors.length ? null : await portal.xdrTotals(account.customer.id, range);
+        await renderPage(req, res, {
+          view: 'portal/xdrs/index',
+          fragment: 'portal/xdrs/_panel',
+          layout: 'portal',
+          status: errors.length ? 422 : 200,
+          locals: {
+            title: res.locals.t?.('portal.xdrs.title'),
+            filter: { from: filter.from, to: filter.to },
+            format,
+            errors,
+            page,
+            totals,
+            nextUrl: page.nextCursor ? listUrl('/xdrs', { from: filter.from, to: filter.to, cursor: page.nextCursor }) : null,
+            firstUrl: filter.cursor ? listUrl('/xdrs', { from: filter.from, to: filter.to }) : null,
+          },
+        });
+      },
+    },
+    {
+      method: 'get',
+      path: '/payments',
+      permission: can('payments', 'read'),
+      handler: async (req, res) => {
+        const { account } = signedIn(res);
+        const page = await billing.payments(account.customer.id, { after: cursorOf(req), limit: PAGE_SIZE });
+        await renderPage(req, res, {
+          view: 'portal/payments/index',
+          fragment: 'portal/payments/_table',
+          layout: 'portal',
+          locals: { title: res.locals.t?.('portal.payments.title'), page, nextUrl: page.nextCursor ? listUrl('/payments', { cursor: page.nextCursor }) : null, firstUrl: cursorOf(req) ? '/payments' : null },
+        });
+      },
+    },
+  ];
+}

@@ -1,0 +1,382 @@
+import type { Request, RequestHandler, Response } from 'express';
+import { generatePassword } from '../../access/passwords.ts';
+import type { Deps } from '../../deps.ts';
+import { auditContext } from '../../http/actor.ts';
+import { checkbox, type FieldError } from '../../http/form.ts';
+import { renderPage, seeOther } from '../../http/render.ts';
+import type { RouteDef } from '../../http/route-table.ts';
+import { saveSession } from '../../http/session.ts';
+import type { AdminPermission } from '../../doors/admin/gate.ts';
+import { shownValue } from '../audit/format.ts';
+import { formString, parseAdminForm, readRegionalInput, type RegionalValues } from '../selfcare-access/schema.ts';
+import { regionalFieldModel, trustedFieldModel } from '../selfcare-access/view.ts';
+import { currentCustomer, loadCustomer } from '../../doors/admin/load-customer.ts';
+import type { CustomerRecord } from './repo.ts';
+import { CURRENCIES, customerBasicsSchema, customerEditSchema, customerSearchSchema, selfCareFormSchema } from './schema.ts';
+import {
+  CUSTOMERS_PER_PAGE,
+  CustomerInputError,
+  CustomerService,
+  NoDefaultRoleError,
+  selfCareValuesOf,
+  StaleVersionError,
+  type ChangesMeanwhile,
+  type SelfCareValues,
+} from './service.ts';
+
+declare module 'express-session' {
+  interface SessionData {
+    /** trusted-list notices of the last save, shown once on the panel after the redirect */
+    selfCareNotices?: string[];
+  }
+}
+
+const PROPERTY_LABELS: Record<string, string> = {
+  login: 'Login',
+  password: 'Password',
+  password_change_required: 'Must change the password at next login',
+  ip_restriction: 'Allow access only from trusted IP addresses',
+  trusted_ips: 'Trusted IP addresses',
+  role_id: 'Role',
+  time_zone: 'Time zone',
+  language: 'Web interface language',
+  out_date_format: 'Output date format',
+  out_time_format: 'Output time format',
+  in_date_format: 'Input date format',
+  in_time_format: 'Input time format',
+  name: 'Name',
+  email: 'E-mail',
+  currency: 'Currency',
+  credit_limit: 'Credit limit',
+  company_name: 'Company name',
+  contact_name: 'Contact person',
+  phone: 'Phone',
+  address_line1: 'Address line 1',
+  address_line2: 'Address line 2',
+  city: 'City',
+  postal_code: 'Postal code',
+  country: 'Country',
+};
+
+/** A stored or typed value as the admin reads it. */
+function shown(value: unknown, roles: Map<string, string>, key: string): string {
+  if (key === 'role_id' && value !== null && value !== undefined && value !== '') return roles.get(String(value)) ?? `role #${String(value)}`;
+  return shownValue(value);
+}
+
+/** Compares a form value with an audited one (booleans and numbers are stored typed). */
+function sameValue(a: unknown, b: unknown): boolean {
+  const norm = (v: unknown) => (v === null || v === undefined ? '' : String(v));
+  if (norm(a) !== '' && norm(b) !== '' && Number.isFinite(Number(a)) && Number.isFinite(Number(b))) return Number(a) === Number(b);
+  return norm(a) === norm(b);
+}
+
+/**
+ * The re-apply form after a conflict: current values, with the admin's own edits (fields that
+ * differ from what the form was built from) on top. Fields both sides changed are flagged.
+ */
+function mergeForReapply<V extends Record<string, unknown>>(mine: V, current: V, meanwhile: ChangesMeanwhile, roles: Map<string, string>) {
+  const merged = { ...current } as Record<string, unknown>;
+  const both = new Set<string>();
+  for (const key of Object.keys(mine)) {
+    if (key === 'password') {
+      merged[key] = mine[key];
+      if (mine[key] !== '' && meanwhile.changes.password) both.add(key);
+      continue;
+    }
+    const original = meanwhile.complete ? (key in meanwhile.changes ? meanwhile.changes[key]!.old : current[key]) : undefined;
+    if (meanwhile.complete && sameValue(mine[key], original)) continue;
+    merged[key] = mine[key];
+    if (key in meanwhile.changes && !sameValue(mine[key], current[key])) both.add(key);
+  }
+  const rows = Object.entries(meanwhile.changes).map(([key, change]) => ({
+    label: PROPERTY_LABELS[key] ?? key,
+    old: key === 'password' ? 'changed' : shown(change.old, roles, key),
+    new: key === 'password' ? 'changed' : shown(change.new, roles, key),
+    yours: key === 'password' ? (mine[key] ? 'a new password you typed' : 'unchanged') : shown(merged[key], roles, key),
+    both: both.has(key),
+  }));
+  return { values: merged as V, conflict: { rows, complete: meanwhile.complete, actors: meanwhile.actors, message: meanwhile.complete ? 'Here is what changed since you opened the form.' : 'The customer changed since you opened the form.' } };
+}
+
+interface PanelState {
+  values: SelfCareValues;
+  version: number | string;
+  errors?: FieldError[];
+  status?: number;
+  generated?: boolean;
+  showPassword?: boolean;
+  testAddress?: string;
+  showCheck?: boolean;
+  conflict?: unknown;
+  savedNotices?: string[];
+  fragment?: string;
+}
+
+/** The panel's values as posted, without judging them (re-render after generate, check, preview). */
+function postedValues(body: unknown): { values: SelfCareValues; version: string; raw: Record<string, unknown> } {
+  const raw = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  const regional: RegionalValues = readRegionalInput(raw);
+  return {
+    raw,
+    version: formString(raw.version),
+    values: {
+      login: formString(raw.login).trim(),
+      password: formString(raw.password),
+      password_change_required: checkbox(raw.password_change_required),
+      ip_restriction: checkbox(raw.ip_restriction),
+      trusted_ips: formString(raw.trusted_ips),
+      role_id: formString(raw.role_id).trim(),
+      ...regional,
+    },
+  };
+}
+
+export function customerRoutes(deps: Deps): RouteDef<AdminPermission>[] {
+  const service = new CustomerService(deps);
+  const load = loadCustomer(deps.db);
+
+  async function renderPanel(req: Request, res: Response, state: PanelState): Promise<void> {
+    const summary = currentCustomer(res);
+    const panel = await service.panel(summary.id);
+    const base = `/admin/customers/${summary.id}/self-care`;
+    const { customer } = panel;
+    const v = state.values;
+    await renderPage(req, res, {
+      view: 'admin/customers/self-care',
+      fragment: state.fragment,
+      status: state.status ?? 200,
+      locals: {
+        title: `Web self-care – ${summary.name}`,
+        nav: 'customers',
+        tab: 'self-care',
+        action: base,
+        version: state.version,
+        values: v,
+        errors: state.errors ?? [],
+        conflict: state.conflict ?? null,
+        savedNotices: state.savedNotices ?? [],
+        roles: panel.roles,
+        activeTokens: panel.activeTokens,
+        impersonation: { available: customer.selfcareLogin !== null && customer.passwordHash !== null, assigned: customer.roleId !== panel.defaultRoleId },
+        password: {
+          value: v.password,
+          visible: state.showPassword === true || state.generated === true,
+          generated: state.generated === true,
+          hasCurrent: customer.passwordHash !== null,
+          changeRequired: v.password_change_required,
+          generateAction: `${base}/password`,
+        },
+        trusted: trustedFieldModel({ enabled: v.ip_restriction, text: v.trusted_ips, checkAction: `${base}/trusted-ips/check`, testAddress: state.testAddress, showCheck: state.showCheck }),
+        regional: regionalFieldModel({ values: v, previewAction: `${base}/preview` }),
+      },
+    });
+  }
+
+  /**
+   * The panel re-rendered from the posted form without saving (generate, check, preview): the
+   * whole page without JS, only `fragment` for htmx.
+   */
+  function rerenderPosted(fragment: string, extra: (posted: ReturnType<typeof postedValues>) => Partial<PanelState>): RequestHandler[] {
+    return [
+      load,
+      async (req, res) => {
+        const posted = postedValues(req.body);
+        await renderPanel(req, res, { values: posted.values, version: posted.version, showPassword: checkbox(posted.raw.show_password), fragment, ...extra(posted) });
+      },
+    ];
+  }
+
+  async function renderGeneral(req: Request, res: Response, opts: { record: CustomerRecord; values?: Record<string, unknown>; version?: number; errors?: FieldError[]; status?: number; conflict?: unknown }): Promise<void> {
+    const r = opts.record;
+    await renderPage(req, res, {
+      view: 'admin/customers/show',
+      status: opts.status ?? 200,
+      locals: {
+        title: r.name,
+        nav: 'customers',
+        record: r,
+        roleName: await service.roleName(r.roleId),
+        currencies: CURRENCIES,
+        version: opts.version ?? r.version,
+        errors: opts.errors ?? [],
+        conflict: opts.conflict ?? null,
+        values: opts.values ?? basicsValuesOf(r),
+      },
+    });
+  }
+
+  return [
+    {
+      method: 'get',
+      path: '/customers',
+      permission: 'admin',
+      handler: async (req, res) => {
+        const form = parseAdminForm(customerSearchSchema, req.query);
+        const q = form.ok ? form.values.q : formString(req.query.q).slice(0, 100);
+        const after = form.ok ? form.values.after : null;
+        const page = form.ok ? await service.search(q, after) : { items: [], nextAfter: null };
+        await renderPage(req, res, {
+          view: 'admin/customers/index',
+          fragment: 'admin/customers/_results',
+          status: form.ok ? 200 : 422,
+          locals: { title: 'Customers', nav: 'customers', q, after, items: page.items, nextAfter: page.nextAfter, perPage: CUSTOMERS_PER_PAGE, errors: form.ok ? [] : form.errors },
+        });
+      },
+    },
+    {
+      method: 'get',
+      path: '/customers/new',
+      permission: 'admin',
+      handler: async (req, res) => {
+        await renderPage(req, res, { view: 'admin/customers/new', locals: { title: 'New customer', nav: 'customers', values: { currency: 'USD' }, errors: [], currencies: CURRENCIES } });
+      },
+    },
+    {
+      method: 'post',
+      path: '/customers',
+      permission: 'admin',
+      handler: async (req, res) => {
+        const form = parseAdminForm(customerBasicsSchema, req.body);
+        const fail = (errors: FieldError[]) =>
+          renderPage(req, res, { view: 'admin/customers/new', status: 422, locals: { title: 'New customer', nav: 'customers', values: req.body ?? {}, errors, currencies: CURRENCIES } });
+        if (!form.ok) return fail(form.errors);
+        try {
+          const id = await service.create(form.values, auditContext(req, res));
+          req.session.flash = { kind: 'info', message: `Customer “${form.values.name}” created with the default self-care role.` };
+          seeOther(res, `/admin/customers/${id}`);
+        } catch (err) {
+          if (err instanceof NoDefaultRoleError) return fail([{ field: 'name', text: 'There is no default self-care role yet: create one under Roles first' }]);
+          throw err;
+        }
+      },
+    },
+    {
+      method: 'get',
+      path: '/customers/:id',
+      permission: 'admin',
+      handler: [
+        load,
+        async (req, res) => {
+          await renderGeneral(req, res, { record: await service.get(currentCustomer(res).id) });
+        },
+      ],
+    },
+    {
+      method: 'post',
+      path: '/customers/:id',
+      permission: 'admin',
+      handler: [
+        load,
+        async (req, res) => {
+          const id = currentCustomer(res).id;
+          const form = parseAdminForm(customerEditSchema, req.body);
+          const posted = (req.body ?? {}) as Record<string, unknown>;
+          if (!form.ok) return renderGeneral(req, res, { record: await service.get(id), values: posted, version: Number(formString(posted.version)) || 0, errors: form.errors, status: 422 });
+          try {
+            await service.updateBasics(id, form.values.version, form.values, auditContext(req, res));
+          } catch (err) {
+            if (!(err instanceof StaleVersionError)) throw err;
+            const mine = basicsFormValues(posted);
+            const merged = mergeForReapply(mine, basicsValuesOf(err.current), err.meanwhile, new Map());
+            return renderGeneral(req, res, { record: err.current, values: merged.values, version: err.current.version, status: 409, conflict: merged.conflict });
+          }
+          req.session.flash = { kind: 'info', message: 'Customer details saved.' };
+          seeOther(res, `/admin/customers/${id}`);
+        },
+      ],
+    },
+    {
+      method: 'get',
+      path: '/customers/:id/self-care',
+      permission: 'admin',
+      handler: [
+        load,
+        async (req, res) => {
+          const record = await service.get(currentCustomer(res).id);
+          const savedNotices = req.session.selfCareNotices ?? [];
+          if (req.session.selfCareNotices) delete req.session.selfCareNotices;
+          await renderPanel(req, res, { values: selfCareValuesOf(record), version: record.version, savedNotices });
+        },
+      ],
+    },
+    {
+      method: 'post',
+      path: '/customers/:id/self-care',
+      permission: 'admin',
+      handler: [
+        load,
+        async (req, res) => {
+          const id = currentCustomer(res).id;
+          const posted = postedValues(req.body);
+          const form = parseAdminForm(selfCareFormSchema, req.body);
+          if (!form.ok) return renderPanel(req, res, { values: posted.values, version: posted.version, errors: form.errors, status: 422, showPassword: checkbox(posted.raw.show_password) });
+          try {
+            const { notices } = await service.saveSelfCare(id, form.values, readRegionalInput(posted.raw), auditContext(req, res));
+            req.session.flash = { kind: 'info', message: 'Web self-care settings saved.' };
+            if (notices.length > 0) req.session.selfCareNotices = notices.map((n) => `Line ${n.line}: ${n.message}`);
+            await saveSession(req);
+            seeOther(res, `/admin/customers/${id}/self-care`);
+          } catch (err) {
+            if (err instanceof CustomerInputError) {
+              return renderPanel(req, res, { values: posted.values, version: posted.version, errors: err.errors, status: 422, showPassword: checkbox(posted.raw.show_password), showCheck: err.errors.some((e) => e.field === 'trusted_ips') });
+            }
+            if (err instanceof StaleVersionError) {
+              const panel = await service.panel(id);
+              const roles = new Map(panel.roles.map((r) => [String(r.id), r.name]));
+              const merged = mergeForReapply(posted.values, selfCareValuesOf(err.current), err.meanwhile, roles);
+              return renderPanel(req, res, { values: merged.values, version: err.current.version, status: 409, conflict: merged.conflict, showPassword: merged.values.password !== '' });
+            }
+            throw err;
+          }
+        },
+      ],
+    },
+    {
+      // Generate (or, without JS, show) the password: re-renders the form, saves nothing.
+      method: 'post',
+      path: '/customers/:id/self-care/password',
+      permission: 'admin',
+      handler: rerenderPosted('partials/_password-field', (posted) => {
+        const generate = formString(posted.raw.password_action) !== 'show';
+        return { values: generate ? { ...posted.values, password: generatePassword() } : posted.values, generated: generate, showPassword: true };
+      }),
+    },
+    {
+      method: 'post',
+      path: '/customers/:id/self-care/trusted-ips/check',
+      permission: 'admin',
+      handler: rerenderPosted('partials/_trusted-networks-check', (posted) => ({ testAddress: formString(posted.raw.test_address), showCheck: true })),
+    },
+    {
+      method: 'post',
+      path: '/customers/:id/self-care/preview',
+      permission: 'admin',
+      handler: rerenderPosted('partials/_regional-preview', () => ({})),
+    },
+  ];
+}
+
+function basicsValuesOf(r: CustomerRecord): Record<string, unknown> {
+  return {
+    name: r.name,
+    email: r.email,
+    currency: r.currency,
+    credit_limit: r.creditLimit.toFixed(2),
+    company_name: r.companyName,
+    contact_name: r.contactName,
+    phone: r.phone,
+    address_line1: r.addressLine1,
+    address_line2: r.addressLine2,
+    city: r.city,
+    postal_code: r.postalCode,
+    country: r.country,
+  };
+}
+
+function basicsFormValues(body: Record<string, unknown>): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  for (const key of Object.keys(basicsValuesOf({ creditLimit: 0 } as CustomerRecord))) values[key] = formString(body[key]).trim();
+  return values;
+}
+

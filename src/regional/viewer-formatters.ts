@@ -1,0 +1,42 @@
+import { formatDateTime, formatInstant } from './date-format.ts';
+import type { Viewer } from '../http/types.ts';
+
+export interface ViewerFormatters {
+  /** a moment in the viewer's time zone and output date + time formats */
+  dateTime(instant: Date): string;
+  /** the date part only, in the viewer's output date format */
+  date(instant: Date): string;
+  /** an amount in the customer's currency, written the way the viewer's language writes it */
+  money(amount: number, currency?: string): string;
+  /** a count in the viewer's language */
+  number(value: number): string;
+  /** seconds as h:mm:ss */
+  duration(seconds: number): string;
+}
+
+/** The template helpers (`fmt.*`) that make every page follow the viewer's regional settings. */
+export function viewerFormatters(regional: Viewer['regional'], currency: string): ViewerFormatters {
+  const zone = { timeZone: regional.timeZone, locale: regional.language };
+  const moneyFormats = new Map<string, Intl.NumberFormat>();
+  const money = (code: string): Intl.NumberFormat => {
+    let format = moneyFormats.get(code);
+    if (!format) {
+      format = new Intl.NumberFormat(regional.language, { style: 'currency', currency: code });
+      moneyFormats.set(code, format);
+    }
+    return format;
+  };
+  const numbers = new Intl.NumberFormat(regional.language);
+  return {
+    dateTime: (instant) => formatDateTime(instant, { dateFormat: regional.outDateFormat, timeFormat: regional.outTimeFormat, ...zone }),
+    date: (instant) => formatInstant(instant, regional.outDateFormat, zone),
+    money: (amount, code = currency) => money(code).format(amount),
+    number: (value) => numbers.format(value),
+    duration: (seconds) => {
+      const s = Math.max(0, Math.round(seconds));
+      const h = Math.floor(s / 3600);
+      const m = Math.floor((s % 3600) / 60);
+      return `${h}:${String(m).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+    },
+  };
+}
