@@ -8,7 +8,7 @@ import { isLanguage, toILang } from '../../regional/languages.ts';
 import { ApiTokenService } from '../../features/api-tokens/service.ts';
 import { ApiAuth, bearerSessionId, type ApiCaller } from './auth.ts';
 import { API_BODY_LIMIT, apiJsonBody, bodyErrorOf } from './operations.ts';
-import { CustomerProfileService, visibleGroups } from '../../features/customers/profile-service.ts';
+import { visibleGroups } from '../../features/accounts/service.ts';
 
 // Compatibility with integrations written for the reference billing system's customer API:
 // `POST /rest/<Service>/<method>` with `params` and `auth_info` as JSON (in a JSON body or as form
@@ -49,9 +49,9 @@ function sessionIdOf(req: Request): string | null {
 }
 
 export function compatRouter(deps: Deps): Router {
-  const tokens = new ApiTokenService(deps);
+  const tokens = deps.services.apiTokens;
   const auth = new ApiAuth(deps, tokens);
-  const profiles = new CustomerProfileService(deps);
+  const profiles = deps.services.profiles;
   const router = express.Router();
   router.use(noStore, apiJsonBody, express.urlencoded({ extended: false, limit: API_BODY_LIMIT, parameterLimit: 20 }));
 

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { toBool, toDate } from '../../db/knex.ts';
-import { CustomerRepo, type CustomerRecord, type SelfServiceColumns } from '../customers/repo.ts';
+import type { CustomerService } from '../customers/service.ts';
+import type { CustomerRecord, SelfServiceColumns } from '../customers/schema.ts';
 import type { IndividualRegional as RegionalColumns } from '../individuals/service.ts';
 
 export interface PortalIndividual {
@@ -73,22 +74,19 @@ export type VersionStep = { old: number; new: number };
 
 const stepTo = (version: number): VersionStep => ({ old: version - 1, new: version });
 
-export interface XdrTotals {
-  count: number;
-  durationSeconds: number;
-  charged: number;
-}
+
+/** What the portal asks of the customers feature: its own row and the changes it makes itself. */
+export type CustomerSelfService = Pick<CustomerService, 'find' | 'applySelfServiceChange' | 'recordLogin'>;
 
 /** The only Knex code of the portal: the signed-in account's own rows. */
 export class PortalRepo {
-  private readonly customers: CustomerRepo;
-
-  constructor(private readonly db: Knex) {
-    this.customers = new CustomerRepo(db);
-  }
+  constructor(
+    private readonly db: Knex,
+    private readonly customers: CustomerSelfService,
+  ) {}
 
   customer(id: number): Promise<CustomerRecord | null> {
-    return this.customers.findById(id);
+    return this.customers.find(id);
   }
 
   async individual(id: number): Promise<PortalIndividual | null> {
@@ -145,11 +143,4 @@ export class PortalRepo {
     return undefined;
   }
 
-  async xdrTotals(customerId: number, range: { from: Date | null; to: Date | null }): Promise<XdrTotals> {
-    const query = this.db('xdrs').where({ customer_id: customerId });
-    if (range.from) void query.where('connect_time', '>=', range.from);
-    if (range.to) void query.where('connect_time', '<', range.to);
-    const row = (await query.count({ n: '*' }).sum({ duration: 'duration_seconds' }).sum({ charged: 'charged_amount' }).first()) as Record<string, unknown> | undefined;
-    return { count: Number(row?.n ?? 0), durationSeconds: Number(row?.duration ?? 0), charged: Number(row?.charged ?? 0) };
-  }
 }

@@ -1,14 +1,15 @@
 import { checkPasswordPolicy, hashPassword, verifyAgainstDummy, verifyPassword, type PasswordPolicyCode } from '../../access/passwords.ts';
-import { effectiveLevels, individualLevels, type EffectiveLevels } from '../../access/permissions.ts';
-import type { Deps } from '../../deps.ts';
+import { atLeast, effectiveLevels, individualLevels, type EffectiveLevels } from '../../access/permissions.ts';
+import type { Infra } from '../../infra.ts';
 import type { AuditActor } from '../audit/audit-log.ts';
 import { diffForAudit } from '../audit/audit-log.ts';
-import { isAddressTrusted, type TrustedListSource } from '../../http/trusted-networks-gate.ts';
+import { isAddressTrusted, type TrustedListSource } from '../../access/address-check.ts';
 import type { PortalSessionUser, Viewer } from '../../http/types.ts';
 import { isLanguage } from '../../regional/languages.ts';
 import { getDefaultRoleId, loadRolePermissions } from '../roles/service.ts';
 import { LoginNamespace } from '../selfcare-access/service.ts';
-import { profileValuesOf, type CustomerRecord } from '../customers/repo.ts';
+import { profileValuesOf, type CustomerAccount, type CustomerRecord } from '../customers/schema.ts';
+import type { CustomerService } from '../customers/service.ts';
 import { PortalRepo, type AccountRef, type PortalIndividual, type ProfileField, type RegionalColumn } from './repo.ts';
 
 export interface PortalAccount {
@@ -76,8 +77,11 @@ export class PortalService {
   readonly repo: PortalRepo;
   private readonly logins: LoginNamespace;
 
-  constructor(private readonly deps: Pick<Deps, 'db' | 'throttles' | 'audit' | 'config'>) {
-    this.repo = new PortalRepo(deps.db);
+  constructor(
+    private readonly deps: Pick<Infra, 'db' | 'throttles' | 'audit' | 'config'>,
+    customers: CustomerService,
+  ) {
+    this.repo = new PortalRepo(deps.db, customers);
     this.logins = new LoginNamespace(deps.db);
   }
 
@@ -224,5 +228,68 @@ export class PortalService {
     const ref: AccountRef = account.individual ? { kind: 'individual', id: account.individual.id } : { kind: 'customer', id: account.customer.id };
     const version = await this.repo.updateRegional(ref, values);
     await this.deps.audit.record({ ...ctx, action: `${ref.kind}.regional.update`, entityType: ref.kind, entityId: ref.id, customerId: account.customer.id, changes: version ? { ...changes, version } : changes });
+  }
+}
+
+/** The signed-in viewer and its rows; the portal gate guarantees both on every non-public route. */
+export function signedIn(res: { locals: { viewer?: Viewer; portalAccount?: PortalAccount } }): { viewer: Viewer; account: PortalAccount } {
+  const viewer = res.locals.viewer;
+  const account = res.locals.portalAccount;
+  if (!viewer || !account) throw new Error('the portal gate must run before this handler');
+  return { viewer, account };
+}
+
+export class ProfileGroupForbiddenError extends Error {
+  constructor(readonly group: 'profile' | 'profile.contacts' | 'profile.address') {
+    super(`Your role does not allow changing ${group}`);
+    this.name = 'ProfileGroupForbiddenError';
+  }
+}
+
+export class CustomerGoneError extends Error {}
+
+export interface ProfilePatch {
+  company_name?: string;
+  contacts?: { contact_name?: string; email?: string; phone?: string };
+  address?: { address_line1?: string; address_line2?: string; city?: string; postal_code?: string; country?: string };
+}
+
+/** Which profile groups a role lets the caller see: the top-level fields need `profile`. */
+export function visibleGroups(levels: EffectiveLevels): { contacts: boolean; address: boolean } {
+  return { contacts: atLeast(levels['profile.contacts'], 'read'), address: atLeast(levels['profile.address'], 'read') };
+}
+
+/**
+ * The customer's own profile as a caller with the given levels may see and change it: company name
+ * needs Full on `profile`, contacts on `profile.contacts`, the address on `profile.address`.
+ */
+export class CustomerProfileService {
+  private readonly portal: PortalRepo;
+
+  constructor(
+    private readonly deps: Pick<Infra, 'db' | 'audit'>,
+    private readonly customers: CustomerService,
+  ) {
+    this.portal = new PortalRepo(deps.db, customers);
+  }
+
+  async get(customerId: number): Promise<CustomerAccount> {
+    const account = await this.customers.findWithRoleName(customerId);
+    if (!account) throw new CustomerGoneError();
+    return account;
+  }
+
+  async update(customerId: number, levels: EffectiveLevels, patch: ProfilePatch, ctx: { actor: AuditActor; ip: string }): Promise<CustomerAccount> {
+    if (patch.company_name !== undefined && !atLeast(levels.profile, 'modify')) throw new ProfileGroupForbiddenError('profile');
+    if (patch.contacts && Object.keys(patch.contacts).length > 0 && !atLeast(levels['profile.contacts'], 'modify')) throw new ProfileGroupForbiddenError('profile.contacts');
+    if (patch.address && Object.keys(patch.address).length > 0 && !atLeast(levels['profile.address'], 'modify')) throw new ProfileGroupForbiddenError('profile.address');
+    const changes: Partial<Record<ProfileField, string>> = { ...(patch.company_name !== undefined ? { company_name: patch.company_name } : {}), ...patch.contacts, ...patch.address };
+    const before = await this.get(customerId);
+    if (Object.keys(changes).length === 0) return before;
+    const diff = diffForAudit(profileValuesOf(before), changes);
+    if (Object.keys(diff).length === 0) return before;
+    const version = await this.portal.updateProfile(customerId, changes);
+    await this.deps.audit.record({ ...ctx, action: 'customer.profile.update', entityType: 'customer', entityId: customerId, customerId, changes: { ...diff, version } });
+    return this.get(customerId);
   }
 }

@@ -8,7 +8,7 @@ import { renderPage, seeOther } from '../../http/render.ts';
 import type { RouteDef } from '../../http/route-table.ts';
 import { destroySession, regenerateSession, saveSession } from '../../http/session.ts';
 import { LANGUAGES } from '../../regional/languages.ts';
-import { FORCED_PASSWORD_PATH, homePath } from '../../doors/portal/gate.ts';
+import { FORCED_PASSWORD_PATH, homePath } from '../../access/portal-navigation.ts';
 import { adminReturnPath } from '../impersonation/routes.ts';
 import type { PortalPermission } from '../../access/route-permissions.ts';
 import { forcedPasswordSchema, signInSchema } from './schema.ts';
@@ -44,7 +44,7 @@ export async function keepSessionAfterPasswordChange(req: Request, epoch: number
 }
 
 export function portalAuthRoutes(deps: Deps): RouteDef<PortalPermission>[] {
-  const service = new PortalService(deps);
+  const service = deps.services.accounts;
 
   const renderForced = (req: Request, res: Response, status: number, errors: FieldError[]) =>
     renderPage(req, res, { view: 'portal/auth/change-password', layout: 'portal', status, locals: { title: res.locals.t?.('portal.password.forcedTitle'), errors } });

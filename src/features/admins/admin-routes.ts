@@ -7,7 +7,7 @@ import { parseForm, type FieldError } from '../../http/form.ts';
 import { renderPage, seeOther } from '../../http/render.ts';
 import type { RouteDef } from '../../http/route-table.ts';
 import { destroySession, regenerateSession, saveSession } from '../../http/session.ts';
-import type { AdminPermission } from '../../doors/admin/gate.ts';
+import type { AdminPermission } from '../../access/route-permissions.ts';
 import { endImpersonationsOf } from '../impersonation/service.ts';
 import { AdminAuthService } from './service.ts';
 
@@ -31,7 +31,7 @@ function renderSignIn(req: Request, res: Response, status: number, values: Recor
 }
 
 export function adminAuthRoutes(deps: Deps): RouteDef<AdminPermission>[] {
-  const service = new AdminAuthService(deps);
+  const service = deps.services.admins;
   return [
     {
       method: 'get',

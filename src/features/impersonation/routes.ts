@@ -9,10 +9,10 @@ import { seeOther } from '../../http/render.ts';
 import type { RouteDef } from '../../http/route-table.ts';
 import { destroySession, regenerateSession, saveSession } from '../../http/session.ts';
 import type { ImpersonationMode } from '../../http/types.ts';
-import type { AdminPermission } from '../../doors/admin/gate.ts';
-import { currentCustomer, loadCustomer } from '../../doors/admin/load-customer.ts';
+import type { AdminPermission } from '../../access/route-permissions.ts';
+import { currentCustomer } from '../customers/service.ts';
 import { getDefaultRoleId } from '../roles/service.ts';
-import { homePath } from '../../doors/portal/gate.ts';
+import { homePath } from '../../access/portal-navigation.ts';
 import { auditImpersonationEnd, rememberImpersonation } from './service.ts';
 import type { PortalPermission } from '../../access/route-permissions.ts';
 import { PortalService } from '../accounts/service.ts';
@@ -68,7 +68,7 @@ function positiveId(raw: unknown): number {
  * portal door, which opens the session (its own cookie, so the admin session stays).
  */
 export function impersonationAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] {
-  const service = new PortalService(deps);
+  const service = deps.services.accounts;
   const adminOf = (req: Request, res: Response) => {
     const admin = res.locals.admin;
     const epoch = req.session.admin?.epoch;
@@ -80,8 +80,8 @@ export function impersonationAdminRoutes(deps: Deps): RouteDef<AdminPermission>[
       method: 'post',
       path: '/customers/:id/impersonate',
       permission: 'admin',
-      handler: [
-        loadCustomer(deps.db),
+      loads: 'customer',
+        handler: [
         async (req: Request, res: Response) => {
           const admin = adminOf(req, res);
           const customer = await service.repo.customer(currentCustomer(res).id);
@@ -101,8 +101,8 @@ export function impersonationAdminRoutes(deps: Deps): RouteDef<AdminPermission>[
       method: 'post',
       path: '/customers/:id/individuals/:individualId/impersonate',
       permission: 'admin',
-      handler: [
-        loadCustomer(deps.db),
+      loads: 'customer',
+        handler: [
         async (req: Request, res: Response) => {
           const admin = adminOf(req, res);
           const customerId = currentCustomer(res).id;
@@ -120,7 +120,7 @@ export function impersonationAdminRoutes(deps: Deps): RouteDef<AdminPermission>[
 
 /** The portal's side: take the ticket once, open the marked session; exit ends it. */
 export function impersonationPortalRoutes(deps: Deps): RouteDef<PortalPermission>[] {
-  const service = new PortalService(deps);
+  const service = deps.services.accounts;
   return [
     {
       method: 'get',

@@ -1,5 +1,5 @@
 import type { SessionData } from 'express-session';
-import type { Deps } from '../../deps.ts';
+import type { Infra } from '../../infra.ts';
 import type { PortalSessionUser } from '../../http/types.ts';
 
 type Impersonation = NonNullable<PortalSessionUser['impersonation']>;
@@ -11,7 +11,7 @@ const setKey = (adminId: number): string => `admin-impersonations:${adminId}`;
 
 /** The audit entry of an impersonation's end, the same whichever way it ended. */
 export async function auditImpersonationEnd(
-  deps: Pick<Deps, 'audit'>,
+  deps: Pick<Infra, 'audit'>,
   ip: string,
   user: { kind: PortalSessionUser['kind']; id: number; customerId: number },
   impersonation: Impersonation,
@@ -32,15 +32,15 @@ export async function auditImpersonationEnd(
  * Remembers a portal session an admin opened by "log in as", so that the admin's sign-out (which
  * only holds the admin cookie) can end it. The set lives as long as such a session can.
  */
-export async function rememberImpersonation(deps: Pick<Deps, 'kv' | 'config'>, adminId: number, sessionId: string): Promise<void> {
+export async function rememberImpersonation(deps: Pick<Infra, 'kv' | 'config'>, adminId: number, sessionId: string): Promise<void> {
   await deps.kv.addToSet(setKey(adminId), sessionId, deps.config.sessionAbsoluteHours * 3600);
 }
 
-function readSession(deps: Pick<Deps, 'sessionStores'>, sid: string): Promise<SessionData | null> {
+function readSession(deps: Pick<Infra, 'sessionStores'>, sid: string): Promise<SessionData | null> {
   return new Promise((resolve, reject) => deps.sessionStores.portal.get(sid, (err, sess) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(sess ?? null))));
 }
 
-function destroyStoredSession(deps: Pick<Deps, 'sessionStores'>, sid: string): Promise<void> {
+function destroyStoredSession(deps: Pick<Infra, 'sessionStores'>, sid: string): Promise<void> {
   return new Promise((resolve, reject) => deps.sessionStores.portal.destroy(sid, (err) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve())));
 }
 
@@ -49,7 +49,7 @@ function destroyStoredSession(deps: Pick<Deps, 'sessionStores'>, sid: string): P
  * A remembered id whose session has since become someone else's (the tab signed in normally)
  * is left alone.
  */
-export async function endImpersonationsOf(deps: Pick<Deps, 'kv' | 'sessionStores' | 'audit'>, adminId: number, ip: string): Promise<number> {
+export async function endImpersonationsOf(deps: Pick<Infra, 'kv' | 'sessionStores' | 'audit'>, adminId: number, ip: string): Promise<number> {
   let ended = 0;
   for (const sid of await deps.kv.members(setKey(adminId))) {
     const user = (await readSession(deps, sid))?.portal;

@@ -6,8 +6,8 @@ import { notFoundError } from '../../http/errors.ts';
 import { type FieldError } from '../../http/form.ts';
 import { renderPage, seeOther, wantsFragment } from '../../http/render.ts';
 import type { RouteDef } from '../../http/route-table.ts';
-import type { AdminPermission } from '../../doors/admin/gate.ts';
-import { currentCustomer, loadCustomer } from '../../doors/admin/load-customer.ts';
+import type { AdminPermission } from '../../access/route-permissions.ts';
+import { currentCustomer } from '../customers/service.ts';
 import { idParam } from '../roles/admin-routes.ts';
 import { LOGIN_TAKEN_MESSAGE } from '../selfcare-access/schema.ts';
 import { regionalFieldModel, trustedFieldModel, type PasswordFieldModel } from '../selfcare-access/view.ts';
@@ -31,8 +31,7 @@ export const STATUS_LABELS = { active: 'Active', not_yet_active: 'Not yet active
 type Helper = 'password' | 'trusted-check' | 'regional-preview';
 
 export function individualsAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] {
-  const service = new IndividualsService(deps);
-  const withCustomer = loadCustomer(deps.db);
+  const service = deps.services.individuals;
   const base = (customerId: number) => `/admin/customers/${customerId}/individuals`;
   const ctxOf = (req: Request, res: Response): IndividualsContext => ({ ...auditContext(req, res), granter: { kind: 'admin' } });
 
@@ -152,7 +151,7 @@ export function individualsAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] 
       method: 'post' as const,
       path: page === 'list' ? `/customers/:id/individuals/${helper}` : `/customers/:id/individuals/:individualId/${helper}`,
       permission: 'admin' as const,
-      handler: [withCustomer, helperHandler(helper, page)],
+      loads: 'customer', handler: helperHandler(helper, page),
     }));
 
   /** A route on one individual of the customer: an id of another customer's individual is 404. */
@@ -160,8 +159,8 @@ export function individualsAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] 
     method,
     path: `/customers/:id/individuals/:individualId${suffix}`,
     permission: 'admin',
-    handler: [
-      withCustomer,
+    loads: 'customer',
+      handler: [
       async (req, res) => {
         const customerId = currentCustomer(res).id;
         await handle(req, res, customerId, await loadIndividual(customerId, req.params.individualId));
@@ -174,14 +173,14 @@ export function individualsAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] 
       method: 'get',
       path: '/customers/:id/individuals',
       permission: 'admin',
-      handler: [withCustomer, async (req, res) => renderList(req, res)],
+      loads: 'customer', handler: async (req, res) => renderList(req, res),
     },
     {
       method: 'post',
       path: '/customers/:id/individuals',
       permission: 'admin',
-      handler: [
-        withCustomer,
+      loads: 'customer',
+        handler: [
         async (req, res) => {
           const summary = currentCustomer(res);
           const customer = await service.customer(summary.id);
@@ -207,8 +206,8 @@ export function individualsAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] 
       method: 'post',
       path: '/customers/:id/individuals/:individualId',
       permission: 'admin',
-      handler: [
-        withCustomer,
+      loads: 'customer',
+        handler: [
         async (req, res) => {
           const summary = currentCustomer(res);
           const customer = await service.customer(summary.id);

@@ -90,7 +90,7 @@ function contextOf(caller: ApiCaller | undefined): IndividualsContext & { custom
 
 /** `/individuals`: the customer's staff, through the same service and rules as the portal and admin panel. */
 export function individualsOperations(deps: Deps): ApiOperation[] {
-  const individuals = new IndividualsService(deps);
+  const individuals = deps.services.individuals;
   return [
     operation({
       method: 'get',

@@ -77,7 +77,7 @@ function portalErrors(errors: IndividualFieldError[], res: Response): FieldError
 
 /** The customer's individuals in the portal: the same rules as the admin panel, capped by the viewer's own levels. */
 export function individualsPortalRoutes(deps: Deps): RouteDef<PortalPermission>[] {
-  const service = new IndividualsService(deps);
+  const service = deps.services.individuals;
   const ctxOf = (req: Request, res: Response): IndividualsContext => ({ ...auditContext(req, res), granter: granterOf(viewerOf(res)) });
 
   const inputPattern = (viewer: Viewer) => `${viewer.regional.inDateFormat} ${viewer.regional.inTimeFormat}`;

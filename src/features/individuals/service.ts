@@ -7,7 +7,7 @@ import type { Knex } from 'knex';
 import { canGrant, individualLevels, type EffectiveLevels } from '../../access/permissions.ts';
 import { checkPasswordPolicy, hashPassword, type PasswordPolicyCode } from '../../access/passwords.ts';
 import { parseTrustedNetworks } from '../../access/trusted-networks.ts';
-import type { Deps } from '../../deps.ts';
+import type { Infra } from '../../infra.ts';
 import { diffForAudit } from '../audit/audit-log.ts';
 import { isRoleAllowed, listAllowedRoles, type AllowedRole } from '../allowed-roles/service.ts';
 import { loadRolePermissions, type AuditContext } from '../roles/service.ts';
@@ -302,7 +302,7 @@ export class IndividualsService {
   private readonly repo: IndividualsRepo;
   private readonly logins: LoginNamespace;
 
-  constructor(private readonly deps: Pick<Deps, 'db' | 'audit' | 'config' | 'mailer' | 'i18n'>) {
+  constructor(private readonly deps: Pick<Infra, 'db' | 'audit' | 'config' | 'mailer' | 'i18n'>) {
     this.repo = new IndividualsRepo(deps.db);
     this.logins = new LoginNamespace(deps.db);
   }

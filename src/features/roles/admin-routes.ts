@@ -6,7 +6,7 @@ import { notFoundError } from '../../http/errors.ts';
 import type { FieldError } from '../../http/form.ts';
 import { renderPage, seeOther } from '../../http/render.ts';
 import type { RouteDef } from '../../http/route-table.ts';
-import type { AdminPermission } from '../../doors/admin/gate.ts';
+import type { AdminPermission } from '../../access/route-permissions.ts';
 import { parseRoleForm, permGroup, rawRoleForm, type RoleFormRaw } from './schema.ts';
 import { COMPONENT_LABELS } from './labels.ts';
 import { RoleDeleteRefusedError, RoleNameTakenError, RoleNotFoundError, RolesService, RoleTypeInvalidError, ROLE_TYPE_LABELS, ROLE_TYPES, type RoleRow, type RoleUsage } from './service.ts';
@@ -33,7 +33,7 @@ function treeLocals(raw: RoleFormRaw): Record<string, unknown> {
 const NEW_ROLE: RoleFormRaw = { name: '', description: '', type: 'customer_selfcare', isDefault: false, perm: Object.fromEntries(COMPONENTS.map(({ key, parent }) => [key, parent === null ? 'hidden' : ''])) };
 
 export function rolesRoutes(deps: Deps): RouteDef<AdminPermission>[] {
-  const service = new RolesService(deps);
+  const service = deps.services.roles;
 
   const renderForm = (req: Request, res: Response, opts: { role: RoleRow | null; raw: RoleFormRaw; errors: FieldError[]; status?: number; usage?: RoleUsage; refusal?: RoleDeleteRefusedError }) =>
     renderPage(req, res, {
