@@ -3,7 +3,7 @@ import { ConfigError, loadConfig } from './config.ts';
 import { buildDeps } from './deps.ts';
 import { migrateLatest } from './db/migrate.ts';
 import { seedDemo } from './seed/demo.ts';
-import { AdminAuthService, AdminLoginTakenError, InvalidAdminInputError } from './features/admins/service.ts';
+import { AdminLoginTakenError, InvalidAdminInputError } from './features/admins/service.ts';
 
 const USAGE = `Usage: npm run selfcare -- <command>
 

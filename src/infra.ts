@@ -11,7 +11,7 @@ import { createRedisClient, RedisKeyValueStore, type RedisClient } from './store
 import { BoundedMemorySessionStore } from './stores/memory-session-store.ts';
 import { LoginThrottle } from './stores/login-throttle.ts';
 import { createI18n } from './i18n/index.ts';
-import { AuditLog } from './features/audit/audit-log.ts';
+import { AuditLog } from './features/audit/service.ts';
 import { createMailer, type Mailer } from './mail/mailer.ts';
 
 export interface Infra {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { notFoundError } from './errors.ts';
 
 /** Ids in URLs and forms: a positive decimal integer without leading zeros, at most ten digits. */
 const ID_PATTERN = /^[1-9]\d{0,9}$/;
@@ -10,3 +11,10 @@ export function parseId(raw: unknown): number | null {
 
 /** The same rule as a schema, for zod-validated input (API paths, form fields). */
 export const idString = z.string().regex(ID_PATTERN);
+
+/** The id a path names; anything else answers 404 (never a database error for "abc"). */
+export function pathId(raw: unknown): number {
+  const id = parseId(raw);
+  if (id === null) throw notFoundError();
+  return id;
+}

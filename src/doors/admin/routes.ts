@@ -5,7 +5,7 @@ import { allowedRolesRoutes } from '../../features/allowed-roles/admin-routes.ts
 import { apiTokensAdminRoutes } from '../../features/api-tokens/admin-routes.ts';
 import { auditRoutes } from '../../features/audit/admin-routes.ts';
 import { customerRoutes } from '../../features/customers/admin-routes.ts';
-import { impersonationAdminRoutes } from '../../features/impersonation/routes.ts';
+import { impersonationAdminRoutes } from '../../features/impersonation/admin-routes.ts';
 import { individualsAdminRoutes } from '../../features/individuals/admin-routes.ts';
 import { rolesRoutes } from '../../features/roles/admin-routes.ts';
 import { buildDoor } from '../../http/door.ts';

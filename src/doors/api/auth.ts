@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import { effectiveLevels, type EffectiveLevels } from '../../access/permissions.ts';
 import type { Deps } from '../../deps.ts';
-import type { AuditActor } from '../../features/audit/audit-log.ts';
+import type { AuditActor } from '../../http/actor.ts';
 import { tokenStatus } from '../../features/api-tokens/repo.ts';
 import type { ApiTokenService } from '../../features/api-tokens/service.ts';
 import type { ApiSession } from '../../features/api-tokens/sessions.ts';

@@ -5,8 +5,8 @@ import type { Deps } from '../../deps.ts';
 import { clientIp } from '../../http/client-ip.ts';
 import { noStore } from '../../http/door.ts';
 import { isLanguage, toILang } from '../../regional/languages.ts';
-import { ApiTokenService } from '../../features/api-tokens/service.ts';
-import { ApiAuth, bearerSessionId, type ApiCaller } from './auth.ts';
+import { ApiAuth, bearerSessionId } from './auth.ts';
+import { type ApiCaller } from '../../http/api-operation.ts';
 import { API_BODY_LIMIT, apiJsonBody, bodyErrorOf } from './operations.ts';
 import { visibleGroups } from '../../features/accounts/service.ts';
 

@@ -4,7 +4,7 @@ import { portalRoutes } from '../../features/accounts/portal-routes.ts';
 import { portalAuthRoutes } from '../../features/accounts/sign-in-routes.ts';
 import { apiTokensPortalRoutes } from '../../features/api-tokens/portal-routes.ts';
 import { portalBillingRoutes } from '../../features/billing/portal-routes.ts';
-import { impersonationPortalRoutes } from '../../features/impersonation/routes.ts';
+import { impersonationPortalRoutes } from '../../features/impersonation/portal-routes.ts';
 import { individualsPortalRoutes } from '../../features/individuals/portal-routes.ts';
 import { buildDoor } from '../../http/door.ts';
 import { portalGate } from './gate.ts';

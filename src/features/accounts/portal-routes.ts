@@ -5,7 +5,6 @@ import { auditContext } from '../../http/actor.ts';
 import { parseForm, type FieldError } from '../../http/form.ts';
 import { renderPage, seeOther } from '../../http/render.ts';
 import type { RouteDef } from '../../http/route-table.ts';
-import type { Viewer } from '../../http/types.ts';
 import { COMMON_DATE_FORMATS, COMMON_TIME_FORMATS } from '../../regional/date-format.ts';
 import { LANGUAGES } from '../../regional/languages.ts';
 import { listTimeZones } from '../../regional/time-zones.ts';
@@ -16,7 +15,7 @@ import { regionalValues } from '../individuals/service.ts';
 import { profileValuesOf } from '../customers/schema.ts';
 import type { ProfileField, RegionalColumn } from './repo.ts';
 import { addressSchema, companySchema, contactsSchema, passwordChangeSchema } from './schema.ts';
-import { PortalService, signedIn, type PortalAccount } from './service.ts';
+import { signedIn, type PortalAccount } from './service.ts';
 
 
 type ProfileSection = 'company' | 'contacts' | 'address';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { boundedText } from '../selfcare-access/schema.ts';
+import { boundedText } from '../../http/form.ts';
 
 const required = (max: number) => boundedText(max).pipe(z.string().trim().min(1, { error: 'errors.required' }));
 const secret = z.preprocess((v) => (typeof v === 'string' ? v : ''), z.string().min(1, { error: 'errors.required' }).max(1024, { error: 'errors.tooLong' }));

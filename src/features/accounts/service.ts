@@ -1,8 +1,8 @@
 import { checkPasswordPolicy, hashPassword, verifyAgainstDummy, verifyPassword, type PasswordPolicyCode } from '../../access/passwords.ts';
 import { atLeast, effectiveLevels, individualLevels, type EffectiveLevels } from '../../access/permissions.ts';
 import type { Infra } from '../../infra.ts';
-import type { AuditActor } from '../audit/audit-log.ts';
-import { diffForAudit } from '../audit/audit-log.ts';
+import type { AuditActor, AuditContext } from '../../http/actor.ts';
+import { diffForAudit } from '../audit/service.ts';
 import { isAddressTrusted, type TrustedListSource } from '../../access/address-check.ts';
 import type { PortalSessionUser, Viewer } from '../../http/types.ts';
 import { isLanguage } from '../../regional/languages.ts';
@@ -26,11 +26,6 @@ export type SignInResult =
   | { ok: false; reason: 'throttled'; retryAfterSeconds: number }
   | { ok: false; reason: 'ip_not_allowed' }
   | { ok: false; reason: AccountRefusal };
-
-export interface AuditContext {
-  actor: AuditActor;
-  ip: string;
-}
 
 export class WrongCurrentPasswordError extends Error {}
 export class PasswordPolicyError extends Error {

@@ -9,10 +9,10 @@ import type { RouteDef } from '../../http/route-table.ts';
 import { destroySession, regenerateSession, saveSession } from '../../http/session.ts';
 import { LANGUAGES } from '../../regional/languages.ts';
 import { FORCED_PASSWORD_PATH, homePath } from '../../access/portal-navigation.ts';
-import { adminReturnPath } from '../impersonation/routes.ts';
+import { adminReturnPath } from '../impersonation/service.ts';
 import type { PortalPermission } from '../../access/route-permissions.ts';
 import { forcedPasswordSchema, signInSchema } from './schema.ts';
-import { PasswordPolicyError, PortalService, WrongCurrentPasswordError, type PortalAccount } from './service.ts';
+import { PasswordPolicyError, WrongCurrentPasswordError, type PortalAccount } from './service.ts';
 
 const SIGN_IN_STATUS = { invalid: 401, throttled: 429, ip_not_allowed: 403, not_active: 403, expired: 403 } as const;
 

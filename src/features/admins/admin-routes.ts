@@ -9,7 +9,6 @@ import type { RouteDef } from '../../http/route-table.ts';
 import { destroySession, regenerateSession, saveSession } from '../../http/session.ts';
 import type { AdminPermission } from '../../access/route-permissions.ts';
 import { endImpersonationsOf } from '../impersonation/service.ts';
-import { AdminAuthService } from './service.ts';
 
 const signInSchema = z.object({
   login: z.string({ error: 'errors.required' }).trim().min(1, { error: 'errors.required' }).max(64, { error: 'errors.tooLong' }),

@@ -6,7 +6,7 @@ import { renderPage, seeOther } from '../../http/render.ts';
 import type { RouteDef } from '../../http/route-table.ts';
 import type { AdminPermission } from '../../access/route-permissions.ts';
 import { currentCustomer } from '../customers/service.ts';
-import { AllowedRoleInUseError, AllowedRolesService, UnknownRoleError } from './service.ts';
+import { AllowedRoleInUseError, UnknownRoleError } from './service.ts';
 
 function holderNames(holders: { login: string; name: string }[]): string {
   return holders.map((h) => (h.name && h.name !== h.login ? `${h.login} (${h.name})` : h.login)).join(', ');

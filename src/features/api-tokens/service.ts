@@ -1,6 +1,6 @@
 import { digestToken, generateApiToken, isWellFormedApiToken, tokensMatch } from '../../access/api-tokens.ts';
 import type { Infra } from '../../infra.ts';
-import type { AuditActor } from '../audit/audit-log.ts';
+import type { AuditActor } from '../../http/actor.ts';
 import { LoginNamespace } from '../selfcare-access/service.ts';
 import { ApiTokenRepo, tokenStatus, type ApiTokenRow, type ApiTokenStatus } from './repo.ts';
 import { ApiSessions } from './sessions.ts';

@@ -4,10 +4,9 @@ import { renderPage } from '../../http/render.ts';
 import type { RouteDef } from '../../http/route-table.ts';
 import type { AdminPermission } from '../../access/route-permissions.ts';
 import { currentCustomer } from '../customers/service.ts';
-import { formString, parseAdminForm } from '../selfcare-access/schema.ts';
-import { actorOf, shownValue } from './format.ts';
+import { formString, parseAdminForm } from '../../http/form.ts';
+import { actorOf, shownValue } from './service.ts';
 import { auditFilterSchema } from './schema.ts';
-import { AuditService } from './service.ts';
 
 const FILTER_FIELDS = ['from', 'to', 'entity_type', 'entity_id', 'actor', 'ip'] as const;
 

@@ -11,6 +11,7 @@ import type { PortalPermission } from '../../access/route-permissions.ts';
 import { can } from '../../access/route-permissions.ts';
 import { signedIn } from '../accounts/service.ts';
 import { cursorSchema, xdrFilterSchema } from '../accounts/schema.ts';
+import { parseId } from '../../http/ids.ts';
 
 export const PAGE_SIZE = 25;
 
@@ -74,7 +75,7 @@ export function portalBillingRoutes(deps: Deps): RouteDef<PortalPermission>[] {
       handler: async (req, res) => {
         const { account } = signedIn(res);
         const raw = req.params.invoiceId;
-        const id = typeof raw === 'string' && /^[1-9]\d{0,9}$/.test(raw) ? Number(raw) : null;
+        const id = parseId(raw);
         const invoice = id === null ? null : await billing.invoice(account.customer.id, id);
         if (!invoice) throw notFoundError();
         await renderPage(req, res, { view: 'portal/invoices/show', layout: 'portal', locals: { title: res.locals.t?.('portal.invoices.detailTitle', { number: invoice.number }), invoice } });

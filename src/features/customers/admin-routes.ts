@@ -7,16 +7,16 @@ import { renderPage, seeOther } from '../../http/render.ts';
 import type { RouteDef } from '../../http/route-table.ts';
 import { saveSession } from '../../http/session.ts';
 import type { AdminPermission } from '../../access/route-permissions.ts';
-import { shownValue } from '../audit/format.ts';
-import { formString, parseAdminForm, readRegionalInput, type RegionalValues } from '../selfcare-access/schema.ts';
-import { regionalFieldModel, trustedFieldModel } from '../selfcare-access/view.ts';
+import { shownValue } from '../audit/service.ts';
+import { readRegionalInput, type RegionalValues } from '../selfcare-access/schema.ts';
+import { formString, parseAdminForm } from '../../http/form.ts';
+import { regionalFieldModel, trustedFieldModel } from '../selfcare-access/schema.ts';
 import { currentCustomer } from './service.ts';
 import type { CustomerRecord } from './schema.ts';
 import { CURRENCIES, customerBasicsSchema, customerEditSchema, customerSearchSchema, selfCareFormSchema } from './schema.ts';
 import {
   CUSTOMERS_PER_PAGE,
   CustomerInputError,
-  CustomerService,
   NoDefaultRoleError,
   selfCareValuesOf,
   StaleVersionError,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { checkbox } from '../../http/form.ts';
-import { boundedText, formString } from '../selfcare-access/schema.ts';
+import { boundedText, formString } from '../../http/form.ts';
+import { parseId } from '../../http/ids.ts';
 
 export const CURRENCIES = ['USD', 'EUR', 'GBP', 'CAD', 'AUD', 'NZD', 'CHF', 'JPY', 'CNY', 'INR', 'SEK', 'NOK', 'DKK', 'PLN', 'CZK', 'HUF', 'RON', 'UAH', 'TRY', 'BRL', 'MXN', 'ARS', 'CLP', 'COP', 'ZAR', 'NGN', 'KES', 'AED', 'SAR', 'ILS', 'SGD', 'HKD', 'KRW', 'THB', 'IDR', 'PHP', 'MYR'] as const;
 
@@ -41,9 +42,8 @@ export const customerSearchSchema = z.object({
     (v) => formString(v),
     z
       .string()
-      .regex(/^([1-9]\d{0,9})?$/)
-      .catch('')
-      .transform((v) => (v === '' ? null : Number(v))),
+      .transform((v) => parseId(v))
+      .catch(null),
   ),
 });
 

@@ -2,7 +2,8 @@ import type { Knex } from 'knex';
 import { hashPassword } from '../../access/passwords.ts';
 import type { Infra } from '../../infra.ts';
 import type { FieldError } from '../../http/form.ts';
-import { diffForAudit, SECRET_MASK, type AuditActor } from '../audit/audit-log.ts';
+import { diffForAudit, SECRET_MASK } from '../audit/service.ts';
+import type { AuditContext } from '../../http/actor.ts';
 import { getDefaultRoleId, listSelfcareRoles } from '../roles/service.ts';
 import { LoginNamespace, LoginTakenError } from '../selfcare-access/service.ts';
 import {
@@ -19,14 +20,10 @@ import { DEFAULT_LANGUAGE } from '../../regional/languages.ts';
 import { CustomerRepo } from './repo.ts';
 import { profileValuesOf, type CustomerAccount, type CustomerBasics, type CustomerListItem, type CustomerRecord, type SelfServiceColumns } from './schema.ts';
 import type { CustomerBasicsForm, SelfCareForm } from './schema.ts';
+import { parseId } from '../../http/ids.ts';
 
 export const CUSTOMERS_PER_PAGE = 25;
 export const DEFAULT_TIME_ZONE = 'UTC';
-
-export interface AuditContext {
-  actor: AuditActor;
-  ip: string;
-}
 
 export class CustomerNotFoundError extends Error {
   constructor() {
@@ -255,7 +252,7 @@ export class CustomerService {
     if (passwordError) errors.push(passwordError);
     const trusted = checkTrustedNetworks(form.ip_restriction, form.trusted_ips);
     errors.push(...trustedNetworksFieldErrors(trusted));
-    const roleId = /^[1-9]\d{0,9}$/.test(form.role_id) ? Number(form.role_id) : NaN;
+    const roleId = parseId(form.role_id) ?? NaN;
     const role = Number.isSafeInteger(roleId) ? await this.repo.role(roleId) : null;
     if (!role || role.type !== 'customer_selfcare') errors.push({ field: 'role_id', text: 'Choose one of the customer self-care roles' });
     errors.push(...regionalFieldErrors(regional));

@@ -1,4 +1,8 @@
 import type { SessionData } from 'express-session';
+import { z } from 'zod';
+import { generateTicketId } from '../../access/api-tokens.ts';
+import { HttpError } from '../../http/errors.ts';
+import type { ImpersonationMode } from '../../http/types.ts';
 import type { Infra } from '../../infra.ts';
 import type { PortalSessionUser } from '../../http/types.ts';
 
@@ -60,4 +64,52 @@ export async function endImpersonationsOf(deps: Pick<Infra, 'kv' | 'sessionStore
   }
   await deps.kv.del(setKey(adminId));
   return ended;
+}
+
+/** A "log in as" ticket lives at most this long and opens one session. */
+export const TICKET_TTL_SECONDS = 60;
+
+export interface ImpersonationTicket {
+  adminId: number;
+  adminLogin: string;
+  adminEpoch: number;
+  customerId: number;
+  individualId?: number;
+  mode: ImpersonationMode;
+}
+
+const ticketKey = (id: string): string => `ticket:${id}`;
+
+const ticketSchema = z.object({
+  adminId: z.number().int().positive(),
+  adminLogin: z.string(),
+  adminEpoch: z.number().int(),
+  customerId: z.number().int().positive(),
+  individualId: z.number().int().positive().optional(),
+  mode: z.enum(['assigned', 'default', 'individual']),
+});
+
+export class ImpersonationRefusedError extends HttpError {
+  constructor(message: string) {
+    super(409, message, 'conflict');
+    this.name = 'ImpersonationRefusedError';
+  }
+}
+
+/** Where the admin returns when the impersonated session ends. */
+export function adminReturnPath(user: { customerId: number; individualId?: number | undefined }): string {
+  return user.individualId ? `/admin/customers/${user.customerId}/individuals` : `/admin/customers/${user.customerId}/self-care`;
+}
+
+export async function issueTicket(deps: Pick<Infra, 'kv'>, ticket: ImpersonationTicket): Promise<string> {
+  const id = generateTicketId();
+  await deps.kv.set(ticketKey(id), JSON.stringify(ticket), TICKET_TTL_SECONDS);
+  return id;
+}
+
+/** Takes a ticket once: null when it is malformed, unknown, expired or already used. */
+export async function takeTicket(deps: Pick<Infra, 'kv'>, id: unknown): Promise<ImpersonationTicket | null> {
+  const raw = typeof id === 'string' && /^[A-Za-z0-9_-]{16,128}$/.test(id) ? await deps.kv.take(ticketKey(id)) : null;
+  const parsed = raw ? ticketSchema.safeParse(JSON.parse(raw)) : null;
+  return parsed?.success ? parsed.data : null;
 }

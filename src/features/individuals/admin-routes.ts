@@ -8,14 +8,13 @@ import { renderPage, seeOther, wantsFragment } from '../../http/render.ts';
 import type { RouteDef } from '../../http/route-table.ts';
 import type { AdminPermission } from '../../access/route-permissions.ts';
 import { currentCustomer } from '../customers/service.ts';
-import { idParam } from '../roles/admin-routes.ts';
+import { parseId, pathId } from '../../http/ids.ts';
 import { LOGIN_TAKEN_MESSAGE } from '../selfcare-access/schema.ts';
-import { regionalFieldModel, trustedFieldModel, type PasswordFieldModel } from '../selfcare-access/view.ts';
+import { regionalFieldModel, trustedFieldModel, type PasswordFieldModel } from '../selfcare-access/schema.ts';
 import { adminFieldErrors, dateSettings, emptyIndividualForm, fieldsFromForm, formFromIndividual, mergeErrors, readIndividualForm, toOutputText, type IndividualForm } from './schema.ts';
 import {
   CustomerNotFoundError,
   IndividualNotFoundError,
-  IndividualsService,
   LoginTakenError,
   RoleNotAllowedError,
   StaleIndividualError,
@@ -37,7 +36,7 @@ export function individualsAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] 
 
   const loadIndividual = async (customerId: number, raw: unknown): Promise<Individual> => {
     try {
-      return await service.get(customerId, idParam(raw));
+      return await service.get(customerId, pathId(raw));
     } catch (err) {
       if (err instanceof IndividualNotFoundError) throw notFoundError();
       throw err;
@@ -263,7 +262,7 @@ export function individualsAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] 
 
   /** The list's role select: with htmx the row comes back alone; without JS, back to the list. */
   async function inlineRoleChange(req: Request, res: Response, customer: CustomerDefaults, individual: Individual, rawRoleId: string, version: number | undefined): Promise<void> {
-    const roleId = /^[1-9]\d{0,9}$/.test(rawRoleId) ? Number(rawRoleId) : 0;
+    const roleId = parseId(rawRoleId) ?? 0;
     let rowError: string | null = null;
     let status = 200;
     let current = individual;

@@ -8,9 +8,10 @@ import { canGrant, individualLevels, type EffectiveLevels } from '../../access/p
 import { checkPasswordPolicy, hashPassword, type PasswordPolicyCode } from '../../access/passwords.ts';
 import { parseTrustedNetworks } from '../../access/trusted-networks.ts';
 import type { Infra } from '../../infra.ts';
-import { diffForAudit } from '../audit/audit-log.ts';
+import { diffForAudit } from '../audit/service.ts';
 import { isRoleAllowed, listAllowedRoles, type AllowedRole } from '../allowed-roles/service.ts';
-import { loadRolePermissions, type AuditContext } from '../roles/service.ts';
+import { loadRolePermissions } from '../roles/service.ts';
+import { type AuditContext } from '../../http/actor.ts';
 import { LoginNamespace, LoginTakenError } from '../selfcare-access/service.ts';
 import { checkTrustedNetworks, LOGIN_TAKEN_MESSAGE, loginFieldError, regionalFieldErrors, trustedNetworksFieldErrors, type RegionalValues } from '../selfcare-access/schema.ts';
 import { sendCredentialsMail } from './mail.ts';

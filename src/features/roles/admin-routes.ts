@@ -9,14 +9,9 @@ import type { RouteDef } from '../../http/route-table.ts';
 import type { AdminPermission } from '../../access/route-permissions.ts';
 import { parseRoleForm, permGroup, rawRoleForm, type RoleFormRaw } from './schema.ts';
 import { COMPONENT_LABELS } from './labels.ts';
-import { RoleDeleteRefusedError, RoleNameTakenError, RoleNotFoundError, RolesService, RoleTypeInvalidError, ROLE_TYPE_LABELS, ROLE_TYPES, type RoleRow, type RoleUsage } from './service.ts';
+import { RoleDeleteRefusedError, RoleNameTakenError, RoleNotFoundError, RoleTypeInvalidError, ROLE_TYPE_LABELS, ROLE_TYPES, type RoleRow, type RoleUsage } from './service.ts';
+import { pathId } from '../../http/ids.ts';
 
-/** A positive integer id from the path, else 404 (never a database error for "abc"). */
-export function idParam(raw: unknown): number {
-  const id = typeof raw === 'string' && /^[1-9]\d{0,9}$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isSafeInteger(id)) throw notFoundError();
-  return id;
-}
 
 function rawFromRole(role: RoleRow, perms: PermissionMap): RoleFormRaw {
   const perm: Record<string, string> = {};
@@ -55,7 +50,7 @@ export function rolesRoutes(deps: Deps): RouteDef<AdminPermission>[] {
 
   const loadRole = async (raw: unknown) => {
     try {
-      return await service.get(idParam(raw));
+      return await service.get(pathId(raw));
     } catch (err) {
       if (err instanceof RoleNotFoundError) throw notFoundError();
       throw err;
