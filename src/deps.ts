@@ -31,14 +31,15 @@ export interface Deps extends Infra {
 
 export function buildServices(infra: Infra): Services {
   const customers = new CustomerService(infra);
+  const individuals = new IndividualsService(infra);
   return {
     admins: new AdminAuthService(infra),
     customers,
-    accounts: new PortalService(infra, customers),
-    profiles: new CustomerProfileService(infra, customers),
+    accounts: new PortalService(infra, customers, individuals),
+    profiles: new CustomerProfileService(infra, customers, individuals),
     roles: new RolesService(infra),
     allowedRoles: new AllowedRolesService(infra),
-    individuals: new IndividualsService(infra),
+    individuals,
     apiTokens: new ApiTokenService(infra),
     billing: new BillingService(infra.db),
     audit: new AuditService(infra.db),

@@ -13,7 +13,7 @@ import { confirmationError, keepSessionAfterPasswordChange, passwordErrors } fro
 import { can, type PortalPermission } from '../../access/route-permissions.ts';
 import { regionalValues } from '../individuals/service.ts';
 import { profileValuesOf } from '../customers/schema.ts';
-import type { ProfileField, RegionalColumn } from './repo.ts';
+import type { ProfileField, RegionalColumn } from './schema.ts';
 import { addressSchema, companySchema, contactsSchema, passwordChangeSchema } from './schema.ts';
 import { signedIn, type PortalAccount } from './service.ts';
 

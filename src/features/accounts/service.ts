@@ -8,9 +8,10 @@ import type { PortalSessionUser, Viewer } from '../../http/types.ts';
 import { isLanguage } from '../../regional/languages.ts';
 import { getDefaultRoleId, loadRolePermissions } from '../roles/service.ts';
 import { LoginNamespace } from '../selfcare-access/service.ts';
-import { profileValuesOf, type CustomerAccount, type CustomerRecord } from '../customers/schema.ts';
+import { profileValuesOf, type CustomerAccount, type CustomerRecord, type SelfServiceColumns } from '../customers/schema.ts';
 import type { CustomerService } from '../customers/service.ts';
-import { PortalRepo, type AccountRef, type PortalIndividual, type ProfileField, type RegionalColumn } from './repo.ts';
+import type { IndividualsService, PortalIndividual } from '../individuals/service.ts';
+import { PROFILE_COLUMNS, REGIONAL_COLUMNS, type AccountRef, type ProfileField, type RegionalColumn, type VersionStep } from './schema.ts';
 
 export interface PortalAccount {
   customer: CustomerRecord;
@@ -67,17 +68,86 @@ export function accountRef(user: Pick<PortalSessionUser, 'kind' | 'id'>): Accoun
   return { kind: user.kind, id: user.id };
 }
 
+const stepTo = (version: number): VersionStep => ({ old: version - 1, new: version });
+
+/**
+ * The signed-in account's own rows, whichever kind it is: the customer through the customers
+ * feature, an individual through the individuals feature.
+ */
+class AccountStore {
+  constructor(
+    private readonly customers: Pick<CustomerService, 'find' | 'applySelfServiceChange' | 'recordLogin'>,
+    private readonly individuals: Pick<IndividualsService, 'account' | 'setOwnPassword' | 'recordLogin' | 'updateOwnRegional'>,
+  ) {}
+
+  customer(id: number): Promise<CustomerRecord | null> {
+    return this.customers.find(id);
+  }
+
+  individual(id: number): Promise<PortalIndividual | null> {
+    return this.individuals.account(id);
+  }
+
+  /**
+   * Sets a new password, clears "must change" and ends other sessions; returns the new epoch and,
+   * for a customer, the version step (for the audit trail an admin's stale form reads).
+   */
+  async setPassword(account: AccountRef, passwordHash: string): Promise<{ sessionEpoch: number; version?: VersionStep }> {
+    if (account.kind === 'individual') return this.individuals.setOwnPassword(account.id, passwordHash);
+    const after = await this.customers.applySelfServiceChange(account.id, { password_hash: passwordHash, password_change_required: false }, { endSessions: true });
+    return { sessionEpoch: after.sessionEpoch, version: stepTo(after.version) };
+  }
+
+  recordLogin(account: AccountRef): Promise<void> {
+    return account.kind === 'customer' ? this.customers.recordLogin(account.id) : this.individuals.recordLogin(account.id);
+  }
+
+  /** Profile changes move the customer's version on, so an admin's open form sees the conflict. */
+  async updateProfile(customerId: number, values: Partial<Record<ProfileField, string>>): Promise<VersionStep> {
+    const columns: SelfServiceColumns = {};
+    for (const [field, value] of Object.entries(values)) columns[PROFILE_COLUMNS[field as ProfileField]] = value;
+    return stepTo((await this.customers.applySelfServiceChange(customerId, columns)).version);
+  }
+
+  /**
+   * Regional settings; for an individual null means "inherit the customer's". Returns the
+   * customer's version step (none for an individual).
+   */
+  async updateRegional(account: AccountRef, values: Record<RegionalColumn, string | null>): Promise<VersionStep | undefined> {
+    if (account.kind === 'individual') {
+      await this.individuals.updateOwnRegional(account.id, values);
+      return undefined;
+    }
+    const columns: SelfServiceColumns = {};
+    for (const column of REGIONAL_COLUMNS) {
+      const value = values[column];
+      // a customer's regional settings are never empty (the schema gives no "inherit" for a customer)
+      if (value !== null) columns[column] = value;
+    }
+    return stepTo((await this.customers.applySelfServiceChange(account.id, columns)).version);
+  }
+}
+
 /** Sign-in, the viewer of each request, and the changes a self-care user makes to its own account. */
 export class PortalService {
-  readonly repo: PortalRepo;
+  private readonly repo: AccountStore;
   private readonly logins: LoginNamespace;
 
   constructor(
     private readonly deps: Pick<Infra, 'db' | 'throttles' | 'audit' | 'config'>,
     customers: CustomerService,
+    individuals: IndividualsService,
   ) {
-    this.repo = new PortalRepo(deps.db, customers);
+    this.repo = new AccountStore(customers, individuals);
     this.logins = new LoginNamespace(deps.db);
+  }
+
+  customer(id: number): Promise<CustomerRecord | null> {
+    return this.repo.customer(id);
+  }
+
+  individual(id: number): Promise<PortalIndividual | null> {
+    return this.repo.individual(id);
   }
 
   /** The customer (and individual) of a session, or null when either is gone. */
@@ -259,13 +329,14 @@ export function visibleGroups(levels: EffectiveLevels): { contacts: boolean; add
  * needs Full on `profile`, contacts on `profile.contacts`, the address on `profile.address`.
  */
 export class CustomerProfileService {
-  private readonly portal: PortalRepo;
+  private readonly portal: AccountStore;
 
   constructor(
     private readonly deps: Pick<Infra, 'db' | 'audit'>,
     private readonly customers: CustomerService,
+    individuals: IndividualsService,
   ) {
-    this.portal = new PortalRepo(deps.db, customers);
+    this.portal = new AccountStore(customers, individuals);
   }
 
   async get(customerId: number): Promise<CustomerAccount> {

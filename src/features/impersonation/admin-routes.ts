@@ -31,7 +31,7 @@ export function impersonationAdminRoutes(deps: Deps): RouteDef<AdminPermission>[
         handler: [
         async (req: Request, res: Response) => {
           const admin = adminOf(req, res);
-          const customer = await service.repo.customer(currentCustomer(res).id);
+          const customer = await service.customer(currentCustomer(res).id);
           if (!customer) throw notFoundError();
           const mode = (req.body as Record<string, unknown>).mode;
           if (mode !== 'assigned' && mode !== 'default') throw new HttpError(422, 'Choose how to log in: using the assigned role or using the default role');
@@ -54,7 +54,7 @@ export function impersonationAdminRoutes(deps: Deps): RouteDef<AdminPermission>[
           const admin = adminOf(req, res);
           const customerId = currentCustomer(res).id;
           const individualId = parseId(req.params.individualId) ?? NaN;
-          const individual = Number.isNaN(individualId) ? null : await service.repo.individual(individualId);
+          const individual = Number.isNaN(individualId) ? null : await service.individual(individualId);
           if (!individual || individual.customerId !== customerId) throw notFoundError();
           if (!individual.passwordHash) throw new ImpersonationRefusedError('This individual has no password yet: set one first');
           const ticket = await issueTicket(deps, { adminId: admin.id, adminLogin: admin.login, adminEpoch: admin.epoch, customerId, individualId: individual.id, mode: 'individual' });
