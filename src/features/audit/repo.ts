@@ -47,6 +47,25 @@ function parseChanges(value: unknown): AuditEventRow['changes'] {
 export class AuditRepo {
   constructor(private readonly db: Knex) {}
 
+  async insert(trx: Knex.Transaction | undefined, row: Record<string, unknown>): Promise<void> {
+    await (trx ?? this.db)('audit_events').insert(row);
+  }
+
+  async changesOf(entityType: string, entityId: number, limit: number): Promise<{ changes: Record<string, { old: unknown; new: unknown }>; actorLabel: string }[]> {
+    const rows = (await this.db('audit_events')
+      .select('changes', 'actor_label')
+      .where({ entity_type: entityType, entity_id: entityId })
+      .whereNotNull('changes')
+      .orderBy('id', 'desc')
+      .limit(limit)) as { changes: unknown; actor_label: string }[];
+    const out: { changes: Record<string, { old: unknown; new: unknown }>; actorLabel: string }[] = [];
+    for (const row of rows) {
+      const changes = parseChanges(row.changes);
+      if (changes) out.push({ changes, actorLabel: row.actor_label });
+    }
+    return out;
+  }
+
   /** Newest first (ids grow with time), `limit` rows after the keyset. */
   async list(query: AuditQuery, limit: number): Promise<AuditEventRow[]> {
     const q = this.db('audit_events as e')

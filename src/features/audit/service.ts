@@ -36,11 +36,21 @@ export function diffForAudit(
   return changes;
 }
 
+/** Writes the audit trail; every feature records through it (optionally inside its transaction). */
 export class AuditLog {
-  constructor(private readonly db: Knex) {}
+  private readonly repo: AuditRepo;
+
+  constructor(db: Knex) {
+    this.repo = new AuditRepo(db);
+  }
+
+  /** The recorded changes of one entity, newest first (what an edit-conflict page explains). */
+  changesOf(entityType: string, entityId: number, limit: number): Promise<{ changes: Record<string, { old: unknown; new: unknown }>; actorLabel: string }[]> {
+    return this.repo.changesOf(entityType, entityId, limit);
+  }
 
   async record(event: AuditEventInput, trx?: Knex.Transaction): Promise<void> {
-    await (trx ?? this.db)('audit_events').insert({
+    await this.repo.insert(trx, {
       occurred_at: new Date(),
       actor_type: event.actor.type,
       actor_id: event.actor.id,

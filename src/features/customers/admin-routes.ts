@@ -7,12 +7,12 @@ import { renderPage, seeOther } from '../../http/render.ts';
 import type { RouteDef } from '../../http/route-table.ts';
 import { saveSession } from '../../http/session.ts';
 import type { AdminPermission } from '../../access/route-permissions.ts';
-import { shownValue } from '../audit/service.ts';
 import { readRegionalInput, type RegionalValues } from '../selfcare-access/schema.ts';
 import { formString, parseAdminForm } from '../../http/form.ts';
 import { regionalFieldModel, trustedFieldModel } from '../selfcare-access/schema.ts';
 import { currentCustomer } from './service.ts';
 import type { CustomerRecord } from './schema.ts';
+import { mergeForReapply } from './service.ts';
 import { CURRENCIES, customerBasicsSchema, customerEditSchema, customerSearchSchema, selfCareFormSchema } from './schema.ts';
 import {
   CUSTOMERS_PER_PAGE,
@@ -20,7 +20,6 @@ import {
   NoDefaultRoleError,
   selfCareValuesOf,
   StaleVersionError,
-  type ChangesMeanwhile,
   type SelfCareValues,
 } from './service.ts';
 
@@ -29,74 +28,6 @@ declare module 'express-session' {
     /** trusted-list notices of the last save, shown once on the panel after the redirect */
     selfCareNotices?: string[];
   }
-}
-
-const PROPERTY_LABELS: Record<string, string> = {
-  login: 'Login',
-  password: 'Password',
-  password_change_required: 'Must change the password at next login',
-  ip_restriction: 'Allow access only from trusted IP addresses',
-  trusted_ips: 'Trusted IP addresses',
-  role_id: 'Role',
-  time_zone: 'Time zone',
-  language: 'Web interface language',
-  out_date_format: 'Output date format',
-  out_time_format: 'Output time format',
-  in_date_format: 'Input date format',
-  in_time_format: 'Input time format',
-  name: 'Name',
-  email: 'E-mail',
-  currency: 'Currency',
-  credit_limit: 'Credit limit',
-  company_name: 'Company name',
-  contact_name: 'Contact person',
-  phone: 'Phone',
-  address_line1: 'Address line 1',
-  address_line2: 'Address line 2',
-  city: 'City',
-  postal_code: 'Postal code',
-  country: 'Country',
-};
-
-/** A stored or typed value as the admin reads it. */
-function shown(value: unknown, roles: Map<string, string>, key: string): string {
-  if (key === 'role_id' && value !== null && value !== undefined && value !== '') return roles.get(String(value)) ?? `role #${String(value)}`;
-  return shownValue(value);
-}
-
-/** Compares a form value with an audited one (booleans and numbers are stored typed). */
-function sameValue(a: unknown, b: unknown): boolean {
-  const norm = (v: unknown) => (v === null || v === undefined ? '' : String(v));
-  if (norm(a) !== '' && norm(b) !== '' && Number.isFinite(Number(a)) && Number.isFinite(Number(b))) return Number(a) === Number(b);
-  return norm(a) === norm(b);
-}
-
-/**
- * The re-apply form after a conflict: current values, with the admin's own edits (fields that
- * differ from what the form was built from) on top. Fields both sides changed are flagged.
- */
-function mergeForReapply<V extends Record<string, unknown>>(mine: V, current: V, meanwhile: ChangesMeanwhile, roles: Map<string, string>) {
-  const merged = { ...current } as Record<string, unknown>;
-  const both = new Set<string>();
-  for (const key of Object.keys(mine)) {
-    if (key === 'password') {
-      merged[key] = mine[key];
-      if (mine[key] !== '' && meanwhile.changes.password) both.add(key);
-      continue;
-    }
-    const original = meanwhile.complete ? (key in meanwhile.changes ? meanwhile.changes[key]!.old : current[key]) : undefined;
-    if (meanwhile.complete && sameValue(mine[key], original)) continue;
-    merged[key] = mine[key];
-    if (key in meanwhile.changes && !sameValue(mine[key], current[key])) both.add(key);
-  }
-  const rows = Object.entries(meanwhile.changes).map(([key, change]) => ({
-    label: PROPERTY_LABELS[key] ?? key,
-    old: key === 'password' ? 'changed' : shown(change.old, roles, key),
-    new: key === 'password' ? 'changed' : shown(change.new, roles, key),
-    yours: key === 'password' ? (mine[key] ? 'a new password you typed' : 'unchanged') : shown(merged[key], roles, key),
-    both: both.has(key),
-  }));
-  return { values: merged as V, conflict: { rows, complete: meanwhile.complete, actors: meanwhile.actors, message: meanwhile.complete ? 'Here is what changed since you opened the form.' : 'The customer changed since you opened the form.' } };
 }
 
 interface PanelState {

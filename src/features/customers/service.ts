@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { hashPassword } from '../../access/passwords.ts';
 import type { Infra } from '../../infra.ts';
 import type { FieldError } from '../../http/form.ts';
-import { diffForAudit, SECRET_MASK } from '../audit/service.ts';
+import { diffForAudit, SECRET_MASK, shownValue } from '../audit/service.ts';
 import type { AuditContext } from '../../http/actor.ts';
 import { getDefaultRoleId, listSelfcareRoles } from '../roles/service.ts';
 import { LoginNamespace, LoginTakenError } from '../selfcare-access/service.ts';
@@ -18,7 +18,7 @@ import {
 import type { TrustedNetworkNotice } from '../../access/trusted-networks.ts';
 import { DEFAULT_LANGUAGE } from '../../regional/languages.ts';
 import { CustomerRepo } from './repo.ts';
-import { profileValuesOf, type CustomerAccount, type CustomerBasics, type CustomerListItem, type CustomerRecord, type SelfServiceColumns } from './schema.ts';
+import { FIELD_LABELS, profileValuesOf, type CustomerAccount, type CustomerBasics, type CustomerListItem, type CustomerRecord, type SelfServiceColumns } from './schema.ts';
 import type { CustomerBasicsForm, SelfCareForm } from './schema.ts';
 import { parseId } from '../../http/ids.ts';
 
@@ -313,23 +313,12 @@ export class CustomerService {
    * when the admin's form was built.
    */
   async changesSince(current: CustomerRecord, version: number): Promise<ChangesMeanwhile> {
-    const rows = (await this.deps.db('audit_events')
-      .select('changes', 'actor_label')
-      .where({ entity_type: 'customer', entity_id: current.id })
-      .whereNotNull('changes')
-      .orderBy('id', 'desc')
-      .limit(200)) as { changes: string; actor_label: string }[];
+    const rows = await this.deps.audit.changesOf('customer', current.id, 200);
     const steps: { from: number; changes: Record<string, { old: unknown; new: unknown }>; actor: string }[] = [];
-    for (const row of rows) {
-      let changes: Record<string, { old: unknown; new: unknown }>;
-      try {
-        changes = JSON.parse(row.changes) as typeof changes;
-      } catch {
-        continue;
-      }
+    for (const { changes, actorLabel } of rows) {
       const from = Number(changes.version?.old);
       if (!Number.isInteger(from) || from < version || from >= current.version) continue;
-      steps.push({ from, changes, actor: row.actor_label });
+      steps.push({ from, changes, actor: actorLabel });
     }
     steps.sort((a, b) => a.from - b.from);
     const covered = new Set(steps.map((s) => s.from));
@@ -350,3 +339,44 @@ export class CustomerService {
 }
 
 class StaleWriteRollback extends Error {}
+
+/** A stored or typed value as the admin reads it. */
+function shown(value: unknown, roles: Map<string, string>, key: string): string {
+  if (key === 'role_id' && value !== null && value !== undefined && value !== '') return roles.get(String(value)) ?? `role #${String(value)}`;
+  return shownValue(value);
+}
+
+/** Compares a form value with an audited one (booleans and numbers are stored typed). */
+function sameValue(a: unknown, b: unknown): boolean {
+  const norm = (v: unknown) => (v === null || v === undefined ? '' : String(v));
+  if (norm(a) !== '' && norm(b) !== '' && Number.isFinite(Number(a)) && Number.isFinite(Number(b))) return Number(a) === Number(b);
+  return norm(a) === norm(b);
+}
+
+/**
+ * The re-apply form after a conflict: current values, with the admin's own edits (fields that
+ * differ from what the form was built from) on top. Fields both sides changed are flagged.
+ */
+export function mergeForReapply<V extends Record<string, unknown>>(mine: V, current: V, meanwhile: ChangesMeanwhile, roles: Map<string, string>) {
+  const merged = { ...current } as Record<string, unknown>;
+  const both = new Set<string>();
+  for (const key of Object.keys(mine)) {
+    if (key === 'password') {
+      merged[key] = mine[key];
+      if (mine[key] !== '' && meanwhile.changes.password) both.add(key);
+      continue;
+    }
+    const original = meanwhile.complete ? (key in meanwhile.changes ? meanwhile.changes[key]!.old : current[key]) : undefined;
+    if (meanwhile.complete && sameValue(mine[key], original)) continue;
+    merged[key] = mine[key];
+    if (key in meanwhile.changes && !sameValue(mine[key], current[key])) both.add(key);
+  }
+  const rows = Object.entries(meanwhile.changes).map(([key, change]) => ({
+    label: FIELD_LABELS[key] ?? key,
+    old: key === 'password' ? 'changed' : shown(change.old, roles, key),
+    new: key === 'password' ? 'changed' : shown(change.new, roles, key),
+    yours: key === 'password' ? (mine[key] ? 'a new password you typed' : 'unchanged') : shown(merged[key], roles, key),
+    both: both.has(key),
+  }));
+  return { values: merged as V, conflict: { rows, complete: meanwhile.complete, actors: meanwhile.actors, message: meanwhile.complete ? 'Here is what changed since you opened the form.' : 'The customer changed since you opened the form.' } };
+}

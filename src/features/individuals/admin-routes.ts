@@ -13,7 +13,6 @@ import { LOGIN_TAKEN_MESSAGE } from '../selfcare-access/schema.ts';
 import { regionalFieldModel, trustedFieldModel, type PasswordFieldModel } from '../selfcare-access/schema.ts';
 import { adminFieldErrors, dateSettings, emptyIndividualForm, fieldsFromForm, formFromIndividual, mergeErrors, readIndividualForm, toOutputText, type IndividualForm } from './schema.ts';
 import {
-  CustomerNotFoundError,
   IndividualNotFoundError,
   LoginTakenError,
   RoleNotAllowedError,
@@ -24,6 +23,7 @@ import {
   type Individual,
   type IndividualsContext,
 } from './service.ts';
+import { CustomerNotFoundError } from '../customers/service.ts';
 
 export const STATUS_LABELS = { active: 'Active', not_yet_active: 'Not yet active', expired: 'Expired' } as const;
 

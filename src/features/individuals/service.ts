@@ -16,6 +16,7 @@ import { LoginNamespace, LoginTakenError } from '../selfcare-access/service.ts';
 import { checkTrustedNetworks, LOGIN_TAKEN_MESSAGE, loginFieldError, regionalFieldErrors, trustedNetworksFieldErrors, type RegionalValues } from '../selfcare-access/schema.ts';
 import { sendCredentialsMail } from './mail.ts';
 import { IndividualsRepo, type CustomerDefaults, type IndividualColumns, type IndividualRow } from './repo.ts';
+import { CustomerNotFoundError } from '../customers/service.ts';
 
 export { LoginTakenError };
 export type { CustomerDefaults };
@@ -95,13 +96,6 @@ export class ValidationError extends Error {
   constructor(readonly fields: IndividualFieldError[]) {
     super(fields.map((f) => `${f.field}: ${f.message}`).join('; '));
     this.name = 'ValidationError';
-  }
-}
-
-export class CustomerNotFoundError extends Error {
-  constructor(readonly customerId: number) {
-    super('Customer not found');
-    this.name = 'CustomerNotFoundError';
   }
 }
 
@@ -333,7 +327,7 @@ export class IndividualsService {
 
   async customer(customerId: number, trx?: Knex.Transaction): Promise<CustomerDefaults> {
     const customer = await this.repo.customer(customerId, trx);
-    if (!customer) throw new CustomerNotFoundError(customerId);
+    if (!customer) throw new CustomerNotFoundError();
     return customer;
   }
 
