@@ -1,12 +1,11 @@
 import type { Request, Response } from 'express';
 import type { Deps } from '../../deps.ts';
 import { auditContext } from '../../http/actor.ts';
-import { clientIp } from '../../http/client-ip.ts';
-import { refreshCsrfToken } from '../../http/csrf.ts';
 import { parseForm, type FieldError } from '../../http/form.ts';
 import { renderPage, seeOther } from '../../http/render.ts';
 import type { RouteDef } from '../../http/route-table.ts';
-import { destroySession, regenerateSession, saveSession } from '../../http/session.ts';
+import { destroySession, saveSession } from '../../http/session.ts';
+import { signInHandler } from '../../http/sign-in.ts';
 import { LANGUAGES } from '../../regional/languages.ts';
 import { FORCED_PASSWORD_PATH, homePath } from '../../access/portal-navigation.ts';
 import { adminReturnPath } from '../impersonation/service.ts';
@@ -63,32 +62,28 @@ export function portalAuthRoutes(deps: Deps): RouteDef<PortalPermission>[] {
       method: 'post',
       path: '/login',
       permission: 'public',
-      handler: async (req, res) => {
-        const form = parseForm(signInSchema, req.body);
-        if (!form.ok) return renderSignIn(req, res, 422, form.values, form.errors);
-        const result = await service.signIn(form.values.login, form.values.password, clientIp(req));
-        if (!result.ok) {
-          let error: FieldError;
+      handler: signInHandler({
+        schema: signInSchema,
+        render: renderSignIn,
+        attempt: (values, ip) => service.signIn(values.login, values.password, ip),
+        refusal: (result) => {
           if (result.reason === 'throttled') {
             const minutes = Math.max(1, Math.ceil(result.retryAfterSeconds / 60));
-            res.setHeader('Retry-After', String(result.retryAfterSeconds));
-            error = { field: 'login', key: 'portal.signIn.errors.throttled', params: { count: minutes } };
-          } else {
-            const keys = { invalid: 'invalid', ip_not_allowed: 'addressNotAllowed', not_active: 'notActive', expired: 'expired' } as const;
-            error = { field: 'login', key: `portal.signIn.errors.${keys[result.reason]}` };
+            return { status: 429, error: { field: 'login', key: 'portal.signIn.errors.throttled', params: { count: minutes } } };
           }
-          return renderSignIn(req, res, SIGN_IN_STATUS[result.reason], { login: form.values.login }, [error]);
-        }
-        const language = req.session.language;
-        await regenerateSession(req);
-        req.session.portal = result.user;
-        if (language) req.session.language = language;
-        refreshCsrfToken(req, res);
-        await saveSession(req);
-        if (result.mustChangePassword) return seeOther(res, FORCED_PASSWORD_PATH);
-        const account = await service.loadAccount(result.user);
-        seeOther(res, account ? homePath(await service.levels(account)) : '/');
-      },
+          const keys = { invalid: 'invalid', ip_not_allowed: 'addressNotAllowed', not_active: 'notActive', expired: 'expired' } as const;
+          return { status: SIGN_IN_STATUS[result.reason], error: { field: 'login', key: `portal.signIn.errors.${keys[result.reason]}` } };
+        },
+        open: (session, result) => {
+          session.portal = result.user;
+        },
+        keep: ['language'],
+        next: async (_req, _res, result) => {
+          if (result.mustChangePassword) return FORCED_PASSWORD_PATH;
+          const account = await service.loadAccount(result.user);
+          return account ? homePath(await service.levels(account)) : '/';
+        },
+      }),
     },
     {
       method: 'post',

@@ -2,11 +2,11 @@ import type { Request, Response } from 'express';
 import { z } from 'zod';
 import type { Deps } from '../../deps.ts';
 import { clientIp } from '../../http/client-ip.ts';
-import { refreshCsrfToken } from '../../http/csrf.ts';
-import { parseForm, type FieldError } from '../../http/form.ts';
+import { type FieldError } from '../../http/form.ts';
 import { renderPage, seeOther } from '../../http/render.ts';
 import type { RouteDef } from '../../http/route-table.ts';
-import { destroySession, regenerateSession, saveSession } from '../../http/session.ts';
+import { destroySession } from '../../http/session.ts';
+import { signInHandler } from '../../http/sign-in.ts';
 import type { AdminPermission } from '../../access/route-permissions.ts';
 import { endImpersonationsOf } from '../impersonation/service.ts';
 
@@ -45,24 +45,19 @@ export function adminAuthRoutes(deps: Deps): RouteDef<AdminPermission>[] {
       method: 'post',
       path: '/login',
       permission: 'public',
-      handler: async (req, res) => {
-        const form = parseForm(signInSchema, req.body);
-        if (!form.ok) return renderSignIn(req, res, 422, form.values, form.errors);
-        const result = await service.signIn(form.values.login, form.values.password, clientIp(req));
-        if (!result.ok) {
-          const error: FieldError =
-            result.reason === 'throttled'
-              ? { field: 'login', key: 'errors.signInThrottled', params: { minutes: Math.ceil(result.retryAfterSeconds / 60) } }
-              : { field: 'login', key: 'errors.signInFailed' };
-          if (result.reason === 'throttled') res.setHeader('Retry-After', String(result.retryAfterSeconds));
-          return renderSignIn(req, res, result.reason === 'throttled' ? 429 : 401, { login: form.values.login, next: (req.body as Record<string, unknown>).next }, [error]);
-        }
-        await regenerateSession(req);
-        req.session.admin = { id: result.admin.id, epoch: result.admin.sessionEpoch };
-        refreshCsrfToken(req, res);
-        await saveSession(req);
-        seeOther(res, safeNext((req.body as Record<string, unknown>).next));
-      },
+      handler: signInHandler({
+        schema: signInSchema,
+        render: renderSignIn,
+        attempt: (values, ip) => service.signIn(values.login, values.password, ip),
+        refusal: (result) =>
+          result.reason === 'throttled'
+            ? { status: 429, error: { field: 'login', key: 'errors.signInThrottled', params: { minutes: Math.ceil(result.retryAfterSeconds / 60) } } }
+            : { status: 401, error: { field: 'login', key: 'errors.signInFailed' } },
+        open: (session, result) => {
+          session.admin = { id: result.admin.id, epoch: result.admin.sessionEpoch };
+        },
+        next: (req) => safeNext((req.body as Record<string, unknown>).next),
+      }),
     },
     {
       method: 'post',

@@ -2,11 +2,11 @@ import { homePath } from '../../access/portal-navigation.ts';
 import type { PortalPermission } from '../../access/route-permissions.ts';
 import type { Deps } from '../../deps.ts';
 import { clientIp } from '../../http/client-ip.ts';
-import { refreshCsrfToken } from '../../http/csrf.ts';
 import { HttpError, notFoundError } from '../../http/errors.ts';
 import { seeOther } from '../../http/render.ts';
 import type { RouteDef } from '../../http/route-table.ts';
-import { destroySession, regenerateSession, saveSession } from '../../http/session.ts';
+import { destroySession } from '../../http/session.ts';
+import { openSession } from '../../http/sign-in.ts';
 import { adminReturnPath, auditImpersonationEnd, rememberImpersonation, takeTicket } from './service.ts';
 
 /** The portal's side: take the ticket once, open the marked session; exit ends it. */
@@ -24,11 +24,10 @@ export function impersonationPortalRoutes(deps: Deps): RouteDef<PortalPermission
           ticket.individualId ? { kind: 'individual', id: ticket.individualId, customerId: ticket.customerId } : { kind: 'customer', id: ticket.customerId, customerId: ticket.customerId },
         );
         if (!account) throw notFoundError();
-        await regenerateSession(req);
         const impersonation = { adminId: ticket.adminId, adminLogin: ticket.adminLogin, adminEpoch: ticket.adminEpoch, mode: ticket.mode };
-        req.session.portal = { ...service.sessionUser(account), impersonation };
-        refreshCsrfToken(req, res);
-        await saveSession(req);
+        await openSession(req, res, (session) => {
+          session.portal = { ...service.sessionUser(account), impersonation };
+        });
         await rememberImpersonation(deps, ticket.adminId, req.sessionID);
         const target = account.individual ?? account.customer;
         await deps.audit.record({
