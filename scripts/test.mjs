@@ -29,7 +29,15 @@ for (const project of projects) {
   const report = path.join(reports, `${project}.json`);
   const run = spawnSync(
     process.execPath,
-    [path.join(root, 'node_modules/vitest/vitest.mjs'), 'run', '--project', project, '--reporter=default', '--reporter=json', `--outputFile.json=${report}`],
+    [
+      path.join(root, 'node_modules/vitest/vitest.mjs'),
+      'run',
+      '--project',
+      project,
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile.json=${report}`,
+    ],
     { stdio: 'inherit', cwd: root, env: process.env },
   );
   if (run.status !== 0) failedRun = true;

@@ -7,6 +7,7 @@ import type { Config } from '../config.ts';
 export type { Knex };
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+/** migrations/ next to src/: the sources under tsx and vitest, dist/migrations/ for dist/src/db/knex.js. */
 export const MIGRATIONS_DIR = path.resolve(here, '../../migrations');
 
 /** Fail closed quickly: never wait long for a connection the server will not give. */

@@ -5,18 +5,20 @@ import type { Knex } from 'knex';
 import { MIGRATIONS_DIR } from './knex.ts';
 
 /**
- * Migrations are imported by our own module (not by knex's loader), so the same TypeScript
- * files run under tsx, under vitest and in production.
+ * Migrations are imported by our own module (not by knex's loader): the TypeScript files in
+ * migrations/ under tsx and vitest, their compiled .js files in dist/migrations/ in production.
+ * Either way a migration is recorded under its source name (`…_create_admins.ts`), so a database
+ * migrated from source and one migrated from the build agree on what has run.
  */
-class TypeScriptMigrationSource implements Knex.MigrationSource<string> {
+class MigrationFiles implements Knex.MigrationSource<string> {
   async getMigrations(): Promise<string[]> {
     return readdirSync(MIGRATIONS_DIR)
-      .filter((f) => /^\d{14}_[a-z0-9_]+\.ts$/.test(f))
+      .filter((f) => /^\d{14}_[a-z0-9_]+\.(ts|js)$/.test(f))
       .sort();
   }
 
   getMigrationName(migration: string): string {
-    return migration;
+    return migration.replace(/\.js$/, '.ts');
   }
 
   async getMigration(migration: string): Promise<Knex.Migration> {
@@ -24,7 +26,7 @@ class TypeScriptMigrationSource implements Knex.MigrationSource<string> {
   }
 }
 
-const options: Knex.MigratorConfig = { migrationSource: new TypeScriptMigrationSource() };
+const options: Knex.MigratorConfig = { migrationSource: new MigrationFiles() };
 
 export async function migrateLatest(db: Knex): Promise<string[]> {
   const [, applied] = (await db.migrate.latest(options)) as [number, string[]];

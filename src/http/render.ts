@@ -1,10 +1,10 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import ejs from 'ejs';
 import type { Request, Response } from 'express';
+import { APP_ROOT } from '../config.ts';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-export const VIEWS_DIR = path.resolve(here, '../../views');
+/** Read from the project root, not copied into dist/: the same templates for source and build. */
+export const VIEWS_DIR = path.join(APP_ROOT, 'views');
 
 export type Layout = 'admin' | 'portal' | 'bare';
 

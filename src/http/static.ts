@@ -1,9 +1,8 @@
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import express, { type Router } from 'express';
+import { APP_ROOT } from '../config.ts';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 const htmxDir = path.join(path.dirname(require.resolve('htmx.org/package.json')), 'dist');
 
@@ -12,6 +11,6 @@ export function staticAssets(opts: { production: boolean }): Router {
   const router = express.Router();
   const maxAge = opts.production ? '1h' : 0;
   router.use('/static/vendor/htmx', express.static(htmxDir, { maxAge, index: false }));
-  router.use('/static', express.static(path.resolve(here, '../../public'), { maxAge, index: false }));
+  router.use('/static', express.static(path.join(APP_ROOT, 'public'), { maxAge, index: false }));
   return router;
 }

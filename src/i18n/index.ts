@@ -1,9 +1,7 @@
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import i18next, { type i18n, type TFunction } from 'i18next';
-
-export type { TFunction };
+import i18next, { type i18n } from 'i18next';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const LOCALES_DIR = path.join(here, 'locales');
