@@ -3,7 +3,7 @@ import { ConfigError, loadConfig } from './config.ts';
 import { buildDeps } from './deps.ts';
 import { migrateLatest } from './db/migrate.ts';
 import { seedDemo } from './seed/demo.ts';
-import { AdminAuthService, AdminLoginTakenError, InvalidAdminInputError } from './features/admins/service.ts';
+import { AdminLoginTakenError, InvalidAdminInputError } from './features/admins/service.ts';
 
 const USAGE = `Usage: npm run selfcare -- <command>
 
@@ -44,7 +44,7 @@ async function run(argv: string[]): Promise<number> {
           return 2;
         }
         await migrateLatest(deps.db);
-        const id = await new AdminAuthService(deps).createAdmin(values.login, values.password);
+        const id = await deps.services.admins.createAdmin(values.login, values.password);
         process.stdout.write(`Administrator "${values.login}" created (id ${id}).\n`);
         return 0;
       }

@@ -1,73 +1,53 @@
-import path from 'node:path';
-import type { Store } from 'express-session';
-import { RedisStore } from 'connect-redis';
-import type { i18n } from 'i18next';
 import type { Config } from './config.ts';
-import { createDb, type Knex } from './db/knex.ts';
-import { createLogger, type Logger } from './logger.ts';
-import type { KeyValueStore } from './stores/kv.ts';
-import { MemoryKeyValueStore } from './stores/memory-kv.ts';
-import { createRedisClient, RedisKeyValueStore, type RedisClient } from './stores/redis-kv.ts';
-import { BoundedMemorySessionStore } from './stores/memory-session-store.ts';
-import { LoginThrottle } from './stores/login-throttle.ts';
-import { createI18n } from './i18n/index.ts';
-import { AuditLog } from './features/audit/audit-log.ts';
-import { createMailer, type Mailer } from './mail/mailer.ts';
+import { buildInfra, type Infra, type InfraOverrides } from './infra.ts';
+import { CustomerProfileService, PortalService } from './features/accounts/service.ts';
+import { AdminAuthService } from './features/admins/service.ts';
+import { AllowedRolesService } from './features/allowed-roles/service.ts';
+import { ApiTokenService } from './features/api-tokens/service.ts';
+import { AuditService } from './features/audit/service.ts';
+import { BillingService } from './features/billing/service.ts';
+import { CustomerService } from './features/customers/service.ts';
+import { IndividualsService } from './features/individuals/service.ts';
+import { RolesService } from './features/roles/service.ts';
 
-export interface Deps {
-  config: Config;
-  logger: Logger;
-  db: Knex;
-  redis: RedisClient | undefined;
-  kv: KeyValueStore;
-  sessionStores: { admin: Store; portal: Store };
-  throttles: { admin: LoginThrottle; portal: LoginThrottle; api: LoginThrottle };
-  i18n: i18n;
-  audit: AuditLog;
-  mailer: Mailer;
-  close(): Promise<void>;
+/** Every service of the app, built once per process (or per test app). */
+export interface Services {
+  admins: AdminAuthService;
+  customers: CustomerService;
+  accounts: PortalService;
+  profiles: CustomerProfileService;
+  roles: RolesService;
+  allowedRoles: AllowedRolesService;
+  individuals: IndividualsService;
+  apiTokens: ApiTokenService;
+  billing: BillingService;
+  audit: AuditService;
 }
 
-export interface DepsOverrides {
-  logger?: Logger;
-  mailer?: Mailer;
+/** What route tables and doors receive: the infrastructure and the services built on it. */
+export interface Deps extends Infra {
+  services: Services;
 }
 
-/** Builds the database, stores and shared services once per process (or per test app). */
-export async function buildDeps(config: Config, overrides: DepsOverrides = {}): Promise<Deps> {
-  const logger = overrides.logger ?? createLogger(config.logLevel);
-  const db = createDb(config);
-  let redis: RedisClient | undefined;
-  let kv: KeyValueStore;
-  let sessionStores: Deps['sessionStores'];
-  const sessionTtl = config.sessionIdleMinutes * 60;
-  if (config.redisUrl) {
-    redis = createRedisClient(config.redisUrl);
-    redis.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection error'));
-    await redis.connect();
-    kv = new RedisKeyValueStore(redis);
-    sessionStores = {
-      admin: new RedisStore({ client: redis, prefix: 'sc:sess:admin:', ttl: sessionTtl }),
-      portal: new RedisStore({ client: redis, prefix: 'sc:sess:portal:', ttl: sessionTtl }),
-    };
-  } else {
-    kv = new MemoryKeyValueStore();
-    sessionStores = { admin: new BoundedMemorySessionStore(sessionTtl), portal: new BoundedMemorySessionStore(sessionTtl) };
-  }
+export function buildServices(infra: Infra): Services {
+  const customers = new CustomerService(infra);
+  const individuals = new IndividualsService(infra);
   return {
-    config,
-    logger,
-    db,
-    redis,
-    kv,
-    sessionStores,
-    throttles: { admin: new LoginThrottle('admin', redis), portal: new LoginThrottle('portal', redis), api: new LoginThrottle('api', redis) },
-    i18n: createI18n(),
-    audit: new AuditLog(db),
-    mailer: overrides.mailer ?? createMailer({ smtpUrl: config.smtpUrl, outboxDir: path.join(config.dataDir, 'outbox') }),
-    async close() {
-      await db.destroy();
-      if (redis?.isOpen) await redis.close();
-    },
+    admins: new AdminAuthService(infra),
+    customers,
+    accounts: new PortalService(infra, customers, individuals),
+    profiles: new CustomerProfileService(infra, customers, individuals),
+    roles: new RolesService(infra),
+    allowedRoles: new AllowedRolesService(infra),
+    individuals,
+    apiTokens: new ApiTokenService(infra),
+    billing: new BillingService(infra.db),
+    audit: new AuditService(infra.db),
   };
+}
+
+/** Builds the database, stores and every service once. */
+export async function buildDeps(config: Config, overrides: InfraOverrides = {}): Promise<Deps> {
+  const infra = await buildInfra(config, overrides);
+  return { ...infra, services: buildServices(infra) };
 }

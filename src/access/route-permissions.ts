@@ -7,3 +7,9 @@ import type { ComponentKey } from './permissions.ts';
  * need `modify`), else 403; hidden components are also left out of navigation.
  */
 export type PortalPermission = 'public' | 'signed-in' | { component: ComponentKey; level: 'read' | 'modify' };
+
+/** Every admin route says whether it is public (sign-in) or needs a signed-in administrator. */
+export type AdminPermission = 'public' | 'admin';
+
+/** A portal route's component permission. */
+export const can = (component: ComponentKey, level: 'read' | 'modify'): PortalPermission => ({ component, level });

@@ -1,6 +1,21 @@
 import type { Request, Response } from 'express';
-import type { AuditActor } from '../features/audit/audit-log.ts';
 import { clientIp } from './client-ip.ts';
+
+export type ActorType = 'admin' | 'customer' | 'individual' | 'api' | 'system' | 'anonymous';
+
+export interface AuditActor {
+  type: ActorType;
+  id: number | null;
+  label: string;
+  /** set when an admin acts inside a "log in as customer" session */
+  impersonatorAdminId?: number | null;
+}
+
+/** Who acts and from where: what every audited change carries. */
+export interface AuditContext {
+  actor: AuditActor;
+  ip: string;
+}
 
 /** Who is acting in this request, for the audit trail (admin, or a portal user, maybe impersonated). */
 export function auditActor(req: Request, res: Response): AuditActor {
@@ -18,6 +33,6 @@ export function auditActor(req: Request, res: Response): AuditActor {
   return { type: 'anonymous', id: null, label: '' };
 }
 
-export function auditContext(req: Request, res: Response): { actor: AuditActor; ip: string } {
+export function auditContext(req: Request, res: Response): AuditContext {
   return { actor: auditActor(req, res), ip: clientIp(req) };
 }

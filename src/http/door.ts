@@ -1,5 +1,5 @@
-import express, { type RequestHandler, type Router } from 'express';
-import type { Deps } from '../deps.ts';
+import express, { type ErrorRequestHandler, type RequestHandler, type Router } from 'express';
+import type { Infra } from '../infra.ts';
 import { clientIp } from './client-ip.ts';
 import { csrfProtection } from './csrf.ts';
 import type { FieldError } from './form.ts';
@@ -15,7 +15,7 @@ export const noStore: RequestHandler = (_req, res, next) => {
 };
 
 /** Locals every page template relies on: translator, field messages, flash, current path. */
-export function pageLocals(deps: Deps, pickLanguage: (req: Parameters<RequestHandler>[0]) => string): RequestHandler {
+export function pageLocals(deps: Infra, pickLanguage: (req: Parameters<RequestHandler>[0]) => string): RequestHandler {
   return (req, res, next) => {
     const lang = pickLanguage(req);
     const t = deps.i18n.getFixedT(lang);
@@ -34,12 +34,20 @@ export function pageLocals(deps: Deps, pickLanguage: (req: Parameters<RequestHan
 
 /**
  * The middleware of one door, in order: body, session (its own cookie), absolute timeout, CSRF,
- * page locals, then the door's route table behind its gate.
+ * page locals, then the door's route table behind its gate, then the door's own not-found and
+ * error answers.
  */
 export function buildDoor<P>(
-  deps: Deps,
+  deps: Infra,
   door: Door,
-  opts: { language: (req: Parameters<RequestHandler>[0]) => string; before?: RequestHandler[]; routes: ReadonlyArray<RouteDef<P>>; gate: (p: P) => RequestHandler[] },
+  opts: {
+    language: (req: Parameters<RequestHandler>[0]) => string;
+    before?: RequestHandler[];
+    routes: ReadonlyArray<RouteDef<P>>;
+    gate: (route: RouteDef<P>) => RequestHandler[];
+    /** the door's own answers for an unknown address and a thrown error it renders itself */
+    after?: Array<RequestHandler | ErrorRequestHandler>;
+  },
 ): Router {
   const router = express.Router();
   router.use(noStore, formBody);
@@ -48,5 +56,7 @@ export function buildDoor<P>(
   router.use(csrfProtection);
   router.use(pageLocals(deps, opts.language));
   for (const mw of opts.before ?? []) router.use(mw);
-  return mountRoutes(router, opts.routes, opts.gate);
+  mountRoutes(router, opts.routes, opts.gate);
+  for (const mw of opts.after ?? []) router.use(mw);
+  return router;
 }

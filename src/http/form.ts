@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 
 /** One problem with one field, in form order: a translation key (or ready text) and its params. */
 export interface FieldError {
@@ -44,3 +44,30 @@ export function repeated(value: unknown): string[] {
   if (value === undefined || value === null || value === '') return [];
   return (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string' && v !== '');
 }
+
+/** A form value as one string: repeated fields keep the last value, anything else is ''. */
+export function formString(value: unknown): string {
+  const v = Array.isArray(value) ? value[value.length - 1] : value;
+  return typeof v === 'string' ? v : '';
+}
+
+const ZOD_DEFAULT_MESSAGE = /^(Invalid|Too (big|small)|Unrecognized|Expected)/;
+
+/**
+ * parseForm for admin forms, whose schemas may carry ready English messages: a message that is
+ * not a translation key (`errors.…`) is shown as it is.
+ */
+export function parseAdminForm<S extends z.ZodType>(schema: S, body: unknown): FormResult<z.infer<S>> {
+  const result = parseForm(schema, body);
+  if (result.ok) return result;
+  const issues = schema.safeParse(body).error?.issues ?? [];
+  const errors = result.errors.map((error): FieldError => {
+    const issue = issues.find((i) => (i.path.map(String).join('.') || 'form') === error.field);
+    const ownText = issue && !issue.message.startsWith('errors.') && !ZOD_DEFAULT_MESSAGE.test(issue.message);
+    return ownText ? { field: error.field, text: issue.message } : error;
+  });
+  return { ok: false, values: result.values, errors };
+}
+
+/** Raw text fields of a self-care form, bounded so a huge body cannot reach the parsers. */
+export const boundedText = (max: number) => z.preprocess(formString, z.string().max(max, { error: 'errors.tooLong' }));

@@ -1,5 +1,5 @@
 import express, { type Router } from 'express';
-import type { Deps } from '../deps.ts';
+import type { Infra } from '../infra.ts';
 
 const READY_TIMEOUT_MS = 2000;
 
@@ -20,7 +20,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 }
 
 /** /healthz: the process answers. /readyz: the database and the session store answer too. */
-export function healthRoutes(deps: Pick<Deps, 'db' | 'kv'>): Router {
+export function healthRoutes(deps: Pick<Infra, 'db' | 'kv'>): Router {
   const router = express.Router();
   router.get('/healthz', (_req, res) => {
     res.set('Cache-Control', 'no-store').json({ status: 'ok' });

@@ -7,13 +7,19 @@ export interface RouteDef<P> {
   method: Method;
   path: string;
   permission: P;
+  /**
+   * The entity the door loads (after the permission check) before the handler runs: `customer`
+   * reads `:id`, answers 404 for an unknown one and scopes every sub-resource to it.
+   */
+  loads?: 'customer';
   handler: RequestHandler | RequestHandler[];
 }
 
-export function mountRoutes<P>(router: Router, routes: ReadonlyArray<RouteDef<P>>, gate: (permission: P) => RequestHandler[]): Router {
+/** Mounts a door's routes, each behind what its door's gate makes of the route's declaration. */
+export function mountRoutes<P>(router: Router, routes: ReadonlyArray<RouteDef<P>>, gate: (route: RouteDef<P>) => RequestHandler[]): Router {
   for (const route of routes) {
     const handlers = Array.isArray(route.handler) ? route.handler : [route.handler];
-    router[route.method](route.path, ...gate(route.permission), ...handlers);
+    router[route.method](route.path, ...gate(route), ...handlers);
   }
   return router;
 }

@@ -63,6 +63,7 @@ describe('the error page for portal visitors', () => {
     await t.deps.db.destroy();
     // A MySQL server that refuses connections: the pool gives up quickly.
     (t.deps as { db: unknown }).db = createDb({ databaseUrl: 'mysql://root@127.0.0.1:1/nowhere', dataDir: t.config.dataDir });
+    t.deps.services = (await import('../../src/deps.ts')).buildServices(t.deps);
     const agent = request.agent(createApp(t.deps));
     const page = await agent.get('/login').set('Accept-Language', 'de');
     const res = await agent.post('/login').set('Accept-Language', 'de').type('form').send({ _csrf: csrfFrom(page.text), login: 'someone', password: 'whatever password' });

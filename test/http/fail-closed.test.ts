@@ -40,6 +40,7 @@ describe('when the database is unreachable', () => {
     t = await createTestApp();
     // A MySQL server that refuses connections: the pool gives up quickly.
     (t.deps as { db: unknown }).db = createDb({ databaseUrl: 'mysql://root@127.0.0.1:1/nowhere', dataDir: t.config.dataDir });
+    t.deps.services = (await import('../../src/deps.ts')).buildServices(t.deps);
     const { createApp } = await import('../../src/app.ts');
     const app = createApp(t.deps);
     const started = Date.now();

@@ -1,9 +1,8 @@
-import type { Deps } from '../../deps.ts';
 import { renderPage } from '../../http/render.ts';
 import type { RouteDef } from '../../http/route-table.ts';
-import type { AdminPermission } from './gate.ts';
+import type { AdminPermission } from '../../access/route-permissions.ts';
 
-export function adminShellRoutes(_deps: Deps): RouteDef<AdminPermission>[] {
+export function adminHomeRoutes(): RouteDef<AdminPermission>[] {
   return [
     {
       method: 'get',

@@ -2,11 +2,11 @@ import type { Request } from 'express';
 import { accessTokenKey, looksLikeJwt, verifyAccessToken } from '../../access/jwt.ts';
 import { effectiveLevels, type EffectiveLevels } from '../../access/permissions.ts';
 import type { Deps } from '../../deps.ts';
-import type { AuditActor } from '../../features/audit/audit-log.ts';
+import type { AuditActor } from '../../http/actor.ts';
 import { tokenStatus } from '../../features/api-tokens/repo.ts';
 import type { ApiTokenService } from '../../features/api-tokens/service.ts';
 import type { ApiSession } from '../../features/api-tokens/sessions.ts';
-import { isAddressTrusted } from '../../http/trusted-networks-gate.ts';
+import { isAddressTrusted } from '../../access/address-check.ts';
 import { readPermissions } from '../../features/roles/repo.ts';
 
 /** Who is calling, established afresh on every API request. */

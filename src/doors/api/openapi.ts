@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ApiOperation } from './operations.ts';
+import type { ApiOperation } from '../../http/api-operation.ts';
 import { errorResponse } from './schema.ts';
 
 type JsonSchema = Record<string, unknown>;

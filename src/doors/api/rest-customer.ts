@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { EffectiveLevels } from '../../access/permissions.ts';
-import type { CustomerAccount } from '../../features/customers/profile-repo.ts';
-import { visibleGroups, type ProfilePatch } from '../../features/customers/profile-service.ts';
+import { visibleGroups, type ProfilePatch } from '../../features/accounts/service.ts';
+import type { CustomerAccount } from '../../features/customers/schema.ts';
 import { isLanguage, toILang } from '../../regional/languages.ts';
 import { fault } from './rest-faults.ts';
 import { CUSTOMER_INFO_CHANGEABLE, type customerInfo } from './rest-schema.ts';

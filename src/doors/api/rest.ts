@@ -5,9 +5,9 @@ import { atLeast } from '../../access/permissions.ts';
 import type { Deps } from '../../deps.ts';
 import { clientIp } from '../../http/client-ip.ts';
 import { noStore } from '../../http/door.ts';
-import { ApiTokenService } from '../../features/api-tokens/service.ts';
+import type { ApiTokenService } from '../../features/api-tokens/service.ts';
 import type { ApiSession } from '../../features/api-tokens/sessions.ts';
-import { CustomerProfileService, ProfileGroupForbiddenError } from '../../features/customers/profile-service.ts';
+import { ProfileGroupForbiddenError } from '../../features/accounts/service.ts';
 import { ApiAuth, bearerSessionId, type ApiCaller } from './auth.ts';
 import { jsonField, multipartFields, REST_MAX_FIELDS } from './rest-body.ts';
 import { customerInfoOf, matchesNamePattern, profilePatchOf, sameCustomerId } from './rest-customer.ts';
@@ -76,7 +76,7 @@ function methodNameOf(path: string): string | null {
 const utcText = (seconds: number): string => new Date(seconds * 1000).toISOString().slice(0, 19).replace('T', ' ');
 
 export function restMethods(deps: Deps, tokens: ApiTokenService, auth: ApiAuth): RestMethod[] {
-  const profiles = new CustomerProfileService(deps);
+  const profiles = deps.services.profiles;
   const signingKey = accessTokenKey(deps.config.secretKey);
 
   /** The login and refresh answer: the session id, a JWT pointing at it and a fresh refresh token. */
@@ -244,7 +244,7 @@ const onlyPost: RequestHandler = (req, _res, next) => {
 };
 
 export function compatRouter(deps: Deps): Router {
-  const tokens = new ApiTokenService(deps);
+  const tokens = deps.services.apiTokens;
   const auth = new ApiAuth(deps, tokens);
   const methods = restMethods(deps, tokens, auth);
   const byName = new Map(methods.map((m) => [m.name, m]));

@@ -3,15 +3,17 @@ import type { Deps } from '../../deps.ts';
 import { decodeCursor } from '../../db/keyset.ts';
 import { noStore } from '../../http/door.ts';
 import { clientIp } from '../../http/client-ip.ts';
-import { BillingRepo, type Invoice, type Payment, type Xdr } from '../../features/billing/repo.ts';
+import type { Invoice, Payment, Xdr } from '../../features/billing/service.ts';
 import { ApiTokenService } from '../../features/api-tokens/service.ts';
-import { ApiAuth, type ApiCaller } from './auth.ts';
-import { apiErrorHandler, apiErrors, apiGate, apiJsonBody, mountOperations, operation, type ApiOperation } from './operations.ts';
+import { ApiAuth } from './auth.ts';
+import { type ApiCaller } from '../../http/api-operation.ts';
+import { apiErrorHandler, apiGate, apiJsonBody, mountOperations } from './operations.ts';
+import { apiErrors, operation, type ApiOperation } from '../../http/api-operation.ts';
 import * as s from './schema.ts';
 import { individualsOperations } from '../../features/individuals/api-operations.ts';
 import { buildOpenApiDocument } from './openapi.ts';
-import { CustomerProfileService, ProfileGroupForbiddenError, visibleGroups } from '../../features/customers/profile-service.ts';
-import type { CustomerAccount } from '../../features/customers/profile-repo.ts';
+import { ProfileGroupForbiddenError, visibleGroups } from '../../features/accounts/service.ts';
+import type { CustomerAccount } from '../../features/customers/schema.ts';
 
 export const API_PREFIX = '/api/v1';
 
@@ -50,8 +52,8 @@ function callerOf(caller: ApiCaller | undefined): ApiCaller {
 
 /** The operations of `/api/v1`, in the order the OpenAPI document lists them. */
 export function apiOperations(deps: Deps, tokens: ApiTokenService): ApiOperation[] {
-  const billing = new BillingRepo(deps.db);
-  const profiles = new CustomerProfileService(deps);
+  const billing = deps.services.billing;
+  const profiles = deps.services.profiles;
   return [
     operation({
       method: 'post',
@@ -219,7 +221,7 @@ export function allApiOperations(deps: Deps, tokens: ApiTokenService): ApiOperat
 
 /** `/api/v1`: JSON in and out, sessions by Bearer header, errors as `{"error":{"code","message"}}`. */
 export function apiRouter(deps: Deps): Router {
-  const tokens = new ApiTokenService(deps);
+  const tokens = deps.services.apiTokens;
   const router = express.Router();
   router.use(noStore, apiJsonBody);
   mountOperations(router, allApiOperations(deps, tokens), apiGate(new ApiAuth(deps, tokens)));

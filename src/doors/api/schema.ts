@@ -2,6 +2,7 @@
 // generated from them (openapi.ts), so the two cannot drift apart.
 import { z } from 'zod';
 import { COMPONENT_KEYS, LEVELS } from '../../access/permissions.ts';
+import { idParams, page, pageQuery, timestamp } from '../../http/api-schema.ts';
 
 export const ERROR_CODES = ['invalid_credentials', 'ip_not_allowed', 'forbidden', 'not_found', 'conflict', 'invalid_input', 'rate_limited', 'unavailable', 'internal_error'] as const;
 
@@ -14,8 +15,6 @@ export const errorResponse = z
     }),
   });
 
-const timestamp = z.iso.datetime().describe('ISO 8601, UTC');
-const nullableTimestamp = timestamp.nullable();
 
 // ---- sessions ----------------------------------------------------------------------------------
 
@@ -31,14 +30,7 @@ export const sessionCreated = z.strictObject({
 
 // ---- lists -------------------------------------------------------------------------------------
 
-export const pageQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(25).describe('Items per page, 1–100'),
-  cursor: z.string().max(100).optional().describe('The `next_cursor` of the previous page'),
-});
-
-const page = <T extends z.ZodType>(item: T) => z.strictObject({ items: z.array(item), next_cursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last page') });
-
-export const idParams = z.object({ id: z.string().regex(/^[1-9]\d{0,9}$/).describe('Numeric id') });
+export { idParams, pageQuery };
 
 // ---- me ----------------------------------------------------------------------------------------
 
@@ -145,57 +137,3 @@ export const paymentPage = page(paymentResponse);
 
 export const openApiDocument = z.looseObject({ openapi: z.string(), info: z.looseObject({ title: z.string(), version: z.string() }), paths: z.record(z.string(), z.unknown()) });
 
-export { nullableTimestamp, page, timestamp };
-
-// ---- individuals -------------------------------------------------------------------------------
-
-const override = (max: number) => z.string().max(max).nullable().describe('null = inherit the customer\'s');
-const moment = z.iso.datetime({ offset: true }).nullable();
-
-export const individualRegional = z.strictObject({
-  time_zone: override(64),
-  language: override(8),
-  out_date_format: override(40),
-  out_time_format: override(40),
-  in_date_format: override(40),
-  in_time_format: override(40),
-});
-
-export const individualCreateBody = z.strictObject({
-  login: z.string().max(64).describe('Unique among all self-care logins, ignoring case'),
-  password: z.string().max(1024).describe('12–72 bytes of UTF-8, not a common password'),
-  role_id: z.number().int().positive().describe('One of the customer\'s allowed roles'),
-  name: z.string().max(160).optional(),
-  email: z.string().max(254).optional(),
-  password_change_required: z.boolean().optional(),
-  activation_at: moment.optional(),
-  expiration_at: moment.optional(),
-  regional: individualRegional.partial().optional(),
-  ip_restriction: z.boolean().optional(),
-  trusted_ips: z.string().max(50_000).optional().describe('Entries separated by new lines or ";"'),
-});
-
-export const individualPatchBody = individualCreateBody.partial().extend({
-  password: z.string().max(1024).optional().describe('A new password; ends the individual\'s sessions'),
-  version: z.number().int().optional().describe('The version you read; a stale one answers 409'),
-});
-
-export const individualResponse = z.strictObject({
-  id: z.number().int(),
-  login: z.string(),
-  name: z.string(),
-  email: z.string(),
-  role: z.strictObject({ id: z.number().int(), name: z.string() }),
-  status: z.enum(['active', 'not_yet_active', 'expired']),
-  password_change_required: z.boolean(),
-  activation_at: nullableTimestamp,
-  expiration_at: nullableTimestamp,
-  regional: individualRegional,
-  ip_restriction: z.boolean(),
-  trusted_ips: z.string(),
-  version: z.number().int(),
-  created_at: nullableTimestamp,
-  updated_at: nullableTimestamp,
-  last_login_at: nullableTimestamp,
-});
-export const individualPage = page(individualResponse);

@@ -5,29 +5,18 @@ import { auditContext } from '../../http/actor.ts';
 import { parseForm, type FieldError } from '../../http/form.ts';
 import { renderPage, seeOther } from '../../http/render.ts';
 import type { RouteDef } from '../../http/route-table.ts';
-import type { Viewer } from '../../http/types.ts';
 import { COMMON_DATE_FORMATS, COMMON_TIME_FORMATS } from '../../regional/date-format.ts';
 import { LANGUAGES } from '../../regional/languages.ts';
 import { listTimeZones } from '../../regional/time-zones.ts';
-import { BillingRepo } from '../billing/repo.ts';
 import { readRegionalInput, regionalFieldErrors, REGIONAL_FIELDS, type RegionalValues } from '../selfcare-access/schema.ts';
 import { confirmationError, keepSessionAfterPasswordChange, passwordErrors } from './sign-in-routes.ts';
-import type { PortalPermission } from '../../access/route-permissions.ts';
+import { can, type PortalPermission } from '../../access/route-permissions.ts';
 import { regionalValues } from '../individuals/service.ts';
-import { profileValuesOf } from '../customers/repo.ts';
-import type { ProfileField, RegionalColumn } from './repo.ts';
+import { profileValuesOf } from '../customers/schema.ts';
+import type { ProfileField, RegionalColumn } from './schema.ts';
 import { addressSchema, companySchema, contactsSchema, passwordChangeSchema } from './schema.ts';
-import { PortalService, type PortalAccount } from './service.ts';
+import { signedIn, type PortalAccount } from './service.ts';
 
-export const can = (component: ComponentKey, level: 'read' | 'modify'): PortalPermission => ({ component, level });
-
-/** The signed-in viewer and its rows; the gate guarantees both on every non-public route. */
-export function signedIn(res: Response): { viewer: Viewer; account: PortalAccount } {
-  const viewer = res.locals.viewer;
-  const account = res.locals.portalAccount;
-  if (!viewer || !account) throw new Error('the portal gate must run before this handler');
-  return { viewer, account };
-}
 
 type ProfileSection = 'company' | 'contacts' | 'address';
 
@@ -40,8 +29,8 @@ const PROFILE_SECTIONS: ReadonlyArray<{ section: ProfileSection; component: Comp
 const ownRegional = (account: PortalAccount): RegionalValues => regionalValues(account.individual?.regional ?? account.customer);
 
 export function portalRoutes(deps: Deps): RouteDef<PortalPermission>[] {
-  const service = new PortalService(deps);
-  const billing = new BillingRepo(deps.db);
+  const service = deps.services.accounts;
+  const billing = deps.services.billing;
 
   const renderProfile = (req: Request, res: Response, status: number, edited?: { section: ProfileSection; values: Record<string, unknown>; errors: FieldError[] }) => {
     const { viewer, account } = signedIn(res);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { boundedText } from '../selfcare-access/schema.ts';
+import { boundedText } from '../../http/form.ts';
 
 const required = (max: number) => boundedText(max).pipe(z.string().trim().min(1, { error: 'errors.required' }));
 const secret = z.preprocess((v) => (typeof v === 'string' ? v : ''), z.string().min(1, { error: 'errors.required' }).max(1024, { error: 'errors.tooLong' }));
@@ -36,3 +36,25 @@ export const addressSchema = z.object({
 export const xdrFilterSchema = z.object({ from: boundedText(100).pipe(z.string().trim()), to: boundedText(100).pipe(z.string().trim()), cursor: boundedText(64) });
 
 export const cursorSchema = z.object({ cursor: boundedText(64) });
+
+export type AccountRef = { kind: 'customer'; id: number } | { kind: 'individual'; id: number };
+
+/** Profile columns a self-care user may edit, by form field. */
+export const PROFILE_COLUMNS = {
+  company_name: 'company_name',
+  contact_name: 'contact_name',
+  email: 'email',
+  phone: 'phone',
+  address_line1: 'address_line1',
+  address_line2: 'address_line2',
+  city: 'city',
+  postal_code: 'postal_code',
+  country: 'country',
+} as const;
+export type ProfileField = keyof typeof PROFILE_COLUMNS;
+
+export const REGIONAL_COLUMNS = ['time_zone', 'language', 'out_date_format', 'out_time_format', 'in_date_format', 'in_time_format'] as const;
+export type RegionalColumn = (typeof REGIONAL_COLUMNS)[number];
+
+/** A customer's version before and after a change, as the audit trail records it. */
+export type VersionStep = { old: number; new: number };

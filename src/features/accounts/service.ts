@@ -1,15 +1,17 @@
 import { checkPasswordPolicy, hashPassword, verifyAgainstDummy, verifyPassword, type PasswordPolicyCode } from '../../access/passwords.ts';
-import { effectiveLevels, individualLevels, type EffectiveLevels } from '../../access/permissions.ts';
-import type { Deps } from '../../deps.ts';
-import type { AuditActor } from '../audit/audit-log.ts';
-import { diffForAudit } from '../audit/audit-log.ts';
-import { isAddressTrusted, type TrustedListSource } from '../../http/trusted-networks-gate.ts';
+import { atLeast, effectiveLevels, individualLevels, type EffectiveLevels } from '../../access/permissions.ts';
+import type { Infra } from '../../infra.ts';
+import type { AuditActor, AuditContext } from '../../http/actor.ts';
+import { diffForAudit } from '../audit/service.ts';
+import { isAddressTrusted, type TrustedListSource } from '../../access/address-check.ts';
 import type { PortalSessionUser, Viewer } from '../../http/types.ts';
 import { isLanguage } from '../../regional/languages.ts';
 import { getDefaultRoleId, loadRolePermissions } from '../roles/service.ts';
 import { LoginNamespace } from '../selfcare-access/service.ts';
-import { profileValuesOf, type CustomerRecord } from '../customers/repo.ts';
-import { PortalRepo, type AccountRef, type PortalIndividual, type ProfileField, type RegionalColumn } from './repo.ts';
+import { profileValuesOf, type CustomerAccount, type CustomerRecord, type SelfServiceColumns } from '../customers/schema.ts';
+import type { CustomerService } from '../customers/service.ts';
+import type { IndividualsService, PortalIndividual } from '../individuals/service.ts';
+import { PROFILE_COLUMNS, REGIONAL_COLUMNS, type AccountRef, type ProfileField, type RegionalColumn, type VersionStep } from './schema.ts';
 
 export interface PortalAccount {
   customer: CustomerRecord;
@@ -25,11 +27,6 @@ export type SignInResult =
   | { ok: false; reason: 'throttled'; retryAfterSeconds: number }
   | { ok: false; reason: 'ip_not_allowed' }
   | { ok: false; reason: AccountRefusal };
-
-export interface AuditContext {
-  actor: AuditActor;
-  ip: string;
-}
 
 export class WrongCurrentPasswordError extends Error {}
 export class PasswordPolicyError extends Error {
@@ -71,14 +68,86 @@ export function accountRef(user: Pick<PortalSessionUser, 'kind' | 'id'>): Accoun
   return { kind: user.kind, id: user.id };
 }
 
+const stepTo = (version: number): VersionStep => ({ old: version - 1, new: version });
+
+/**
+ * The signed-in account's own rows, whichever kind it is: the customer through the customers
+ * feature, an individual through the individuals feature.
+ */
+class AccountStore {
+  constructor(
+    private readonly customers: Pick<CustomerService, 'find' | 'applySelfServiceChange' | 'recordLogin'>,
+    private readonly individuals: Pick<IndividualsService, 'account' | 'setOwnPassword' | 'recordLogin' | 'updateOwnRegional'>,
+  ) {}
+
+  customer(id: number): Promise<CustomerRecord | null> {
+    return this.customers.find(id);
+  }
+
+  individual(id: number): Promise<PortalIndividual | null> {
+    return this.individuals.account(id);
+  }
+
+  /**
+   * Sets a new password, clears "must change" and ends other sessions; returns the new epoch and,
+   * for a customer, the version step (for the audit trail an admin's stale form reads).
+   */
+  async setPassword(account: AccountRef, passwordHash: string): Promise<{ sessionEpoch: number; version?: VersionStep }> {
+    if (account.kind === 'individual') return this.individuals.setOwnPassword(account.id, passwordHash);
+    const after = await this.customers.applySelfServiceChange(account.id, { password_hash: passwordHash, password_change_required: false }, { endSessions: true });
+    return { sessionEpoch: after.sessionEpoch, version: stepTo(after.version) };
+  }
+
+  recordLogin(account: AccountRef): Promise<void> {
+    return account.kind === 'customer' ? this.customers.recordLogin(account.id) : this.individuals.recordLogin(account.id);
+  }
+
+  /** Profile changes move the customer's version on, so an admin's open form sees the conflict. */
+  async updateProfile(customerId: number, values: Partial<Record<ProfileField, string>>): Promise<VersionStep> {
+    const columns: SelfServiceColumns = {};
+    for (const [field, value] of Object.entries(values)) columns[PROFILE_COLUMNS[field as ProfileField]] = value;
+    return stepTo((await this.customers.applySelfServiceChange(customerId, columns)).version);
+  }
+
+  /**
+   * Regional settings; for an individual null means "inherit the customer's". Returns the
+   * customer's version step (none for an individual).
+   */
+  async updateRegional(account: AccountRef, values: Record<RegionalColumn, string | null>): Promise<VersionStep | undefined> {
+    if (account.kind === 'individual') {
+      await this.individuals.updateOwnRegional(account.id, values);
+      return undefined;
+    }
+    const columns: SelfServiceColumns = {};
+    for (const column of REGIONAL_COLUMNS) {
+      const value = values[column];
+      // a customer's regional settings are never empty (the schema gives no "inherit" for a customer)
+      if (value !== null) columns[column] = value;
+    }
+    return stepTo((await this.customers.applySelfServiceChange(account.id, columns)).version);
+  }
+}
+
 /** Sign-in, the viewer of each request, and the changes a self-care user makes to its own account. */
 export class PortalService {
-  readonly repo: PortalRepo;
+  private readonly repo: AccountStore;
   private readonly logins: LoginNamespace;
 
-  constructor(private readonly deps: Pick<Deps, 'db' | 'throttles' | 'audit' | 'config'>) {
-    this.repo = new PortalRepo(deps.db);
+  constructor(
+    private readonly deps: Pick<Infra, 'db' | 'throttles' | 'audit' | 'config'>,
+    customers: CustomerService,
+    individuals: IndividualsService,
+  ) {
+    this.repo = new AccountStore(customers, individuals);
     this.logins = new LoginNamespace(deps.db);
+  }
+
+  customer(id: number): Promise<CustomerRecord | null> {
+    return this.repo.customer(id);
+  }
+
+  individual(id: number): Promise<PortalIndividual | null> {
+    return this.repo.individual(id);
   }
 
   /** The customer (and individual) of a session, or null when either is gone. */
@@ -224,5 +293,69 @@ export class PortalService {
     const ref: AccountRef = account.individual ? { kind: 'individual', id: account.individual.id } : { kind: 'customer', id: account.customer.id };
     const version = await this.repo.updateRegional(ref, values);
     await this.deps.audit.record({ ...ctx, action: `${ref.kind}.regional.update`, entityType: ref.kind, entityId: ref.id, customerId: account.customer.id, changes: version ? { ...changes, version } : changes });
+  }
+}
+
+/** The signed-in viewer and its rows; the portal gate guarantees both on every non-public route. */
+export function signedIn(res: { locals: { viewer?: Viewer; portalAccount?: PortalAccount } }): { viewer: Viewer; account: PortalAccount } {
+  const viewer = res.locals.viewer;
+  const account = res.locals.portalAccount;
+  if (!viewer || !account) throw new Error('the portal gate must run before this handler');
+  return { viewer, account };
+}
+
+export class ProfileGroupForbiddenError extends Error {
+  constructor(readonly group: 'profile' | 'profile.contacts' | 'profile.address') {
+    super(`Your role does not allow changing ${group}`);
+    this.name = 'ProfileGroupForbiddenError';
+  }
+}
+
+export class CustomerGoneError extends Error {}
+
+export interface ProfilePatch {
+  company_name?: string;
+  contacts?: { contact_name?: string; email?: string; phone?: string };
+  address?: { address_line1?: string; address_line2?: string; city?: string; postal_code?: string; country?: string };
+}
+
+/** Which profile groups a role lets the caller see: the top-level fields need `profile`. */
+export function visibleGroups(levels: EffectiveLevels): { contacts: boolean; address: boolean } {
+  return { contacts: atLeast(levels['profile.contacts'], 'read'), address: atLeast(levels['profile.address'], 'read') };
+}
+
+/**
+ * The customer's own profile as a caller with the given levels may see and change it: company name
+ * needs Full on `profile`, contacts on `profile.contacts`, the address on `profile.address`.
+ */
+export class CustomerProfileService {
+  private readonly portal: AccountStore;
+
+  constructor(
+    private readonly deps: Pick<Infra, 'db' | 'audit'>,
+    private readonly customers: CustomerService,
+    individuals: IndividualsService,
+  ) {
+    this.portal = new AccountStore(customers, individuals);
+  }
+
+  async get(customerId: number): Promise<CustomerAccount> {
+    const account = await this.customers.findWithRoleName(customerId);
+    if (!account) throw new CustomerGoneError();
+    return account;
+  }
+
+  async update(customerId: number, levels: EffectiveLevels, patch: ProfilePatch, ctx: { actor: AuditActor; ip: string }): Promise<CustomerAccount> {
+    if (patch.company_name !== undefined && !atLeast(levels.profile, 'modify')) throw new ProfileGroupForbiddenError('profile');
+    if (patch.contacts && Object.keys(patch.contacts).length > 0 && !atLeast(levels['profile.contacts'], 'modify')) throw new ProfileGroupForbiddenError('profile.contacts');
+    if (patch.address && Object.keys(patch.address).length > 0 && !atLeast(levels['profile.address'], 'modify')) throw new ProfileGroupForbiddenError('profile.address');
+    const changes: Partial<Record<ProfileField, string>> = { ...(patch.company_name !== undefined ? { company_name: patch.company_name } : {}), ...patch.contacts, ...patch.address };
+    const before = await this.get(customerId);
+    if (Object.keys(changes).length === 0) return before;
+    const diff = diffForAudit(profileValuesOf(before), changes);
+    if (Object.keys(diff).length === 0) return before;
+    const version = await this.portal.updateProfile(customerId, changes);
+    await this.deps.audit.record({ ...ctx, action: 'customer.profile.update', entityType: 'customer', entityId: customerId, customerId, changes: { ...diff, version } });
+    return this.get(customerId);
   }
 }

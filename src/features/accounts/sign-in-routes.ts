@@ -8,11 +8,11 @@ import { renderPage, seeOther } from '../../http/render.ts';
 import type { RouteDef } from '../../http/route-table.ts';
 import { destroySession, regenerateSession, saveSession } from '../../http/session.ts';
 import { LANGUAGES } from '../../regional/languages.ts';
-import { FORCED_PASSWORD_PATH, homePath } from '../../doors/portal/gate.ts';
-import { adminReturnPath } from '../impersonation/routes.ts';
+import { FORCED_PASSWORD_PATH, homePath } from '../../access/portal-navigation.ts';
+import { adminReturnPath } from '../impersonation/service.ts';
 import type { PortalPermission } from '../../access/route-permissions.ts';
 import { forcedPasswordSchema, signInSchema } from './schema.ts';
-import { PasswordPolicyError, PortalService, WrongCurrentPasswordError, type PortalAccount } from './service.ts';
+import { PasswordPolicyError, WrongCurrentPasswordError, type PortalAccount } from './service.ts';
 
 const SIGN_IN_STATUS = { invalid: 401, throttled: 429, ip_not_allowed: 403, not_active: 403, expired: 403 } as const;
 
@@ -44,7 +44,7 @@ export async function keepSessionAfterPasswordChange(req: Request, epoch: number
 }
 
 export function portalAuthRoutes(deps: Deps): RouteDef<PortalPermission>[] {
-  const service = new PortalService(deps);
+  const service = deps.services.accounts;
 
   const renderForced = (req: Request, res: Response, status: number, errors: FieldError[]) =>
     renderPage(req, res, { view: 'portal/auth/change-password', layout: 'portal', status, locals: { title: res.locals.t?.('portal.password.forcedTitle'), errors } });

@@ -7,9 +7,8 @@ import { parseForm, type FieldError } from '../../http/form.ts';
 import { renderPage, seeOther } from '../../http/render.ts';
 import type { RouteDef } from '../../http/route-table.ts';
 import { destroySession, regenerateSession, saveSession } from '../../http/session.ts';
-import type { AdminPermission } from '../../doors/admin/gate.ts';
+import type { AdminPermission } from '../../access/route-permissions.ts';
 import { endImpersonationsOf } from '../impersonation/service.ts';
-import { AdminAuthService } from './service.ts';
 
 const signInSchema = z.object({
   login: z.string({ error: 'errors.required' }).trim().min(1, { error: 'errors.required' }).max(64, { error: 'errors.tooLong' }),
@@ -31,7 +30,7 @@ function renderSignIn(req: Request, res: Response, status: number, values: Recor
 }
 
 export function adminAuthRoutes(deps: Deps): RouteDef<AdminPermission>[] {
-  const service = new AdminAuthService(deps);
+  const service = deps.services.admins;
   return [
     {
       method: 'get',

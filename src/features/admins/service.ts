@@ -1,4 +1,4 @@
-import type { Deps } from '../../deps.ts';
+import type { Infra } from '../../infra.ts';
 import { checkPasswordPolicy, hashPassword, verifyAgainstDummy, verifyPassword } from '../../access/passwords.ts';
 import { AdminRepo, type AdminRow } from './repo.ts';
 
@@ -12,7 +12,7 @@ export class InvalidAdminInputError extends Error {}
 export class AdminAuthService {
   private readonly repo: AdminRepo;
 
-  constructor(private readonly deps: Pick<Deps, 'db' | 'throttles' | 'audit' | 'config'>) {
+  constructor(private readonly deps: Pick<Infra, 'db' | 'throttles' | 'audit' | 'config'>) {
     this.repo = new AdminRepo(deps.db);
   }
 

@@ -4,17 +4,16 @@ import { auditContext } from '../../http/actor.ts';
 import { repeated, type FieldError } from '../../http/form.ts';
 import { renderPage, seeOther } from '../../http/render.ts';
 import type { RouteDef } from '../../http/route-table.ts';
-import type { AdminPermission } from '../../doors/admin/gate.ts';
-import { currentCustomer, loadCustomer } from '../../doors/admin/load-customer.ts';
-import { AllowedRoleInUseError, AllowedRolesService, UnknownRoleError } from './service.ts';
+import type { AdminPermission } from '../../access/route-permissions.ts';
+import { currentCustomer } from '../customers/service.ts';
+import { AllowedRoleInUseError, UnknownRoleError } from './service.ts';
 
 function holderNames(holders: { login: string; name: string }[]): string {
   return holders.map((h) => (h.name && h.name !== h.login ? `${h.login} (${h.name})` : h.login)).join(', ');
 }
 
 export function allowedRolesRoutes(deps: Deps): RouteDef<AdminPermission>[] {
-  const service = new AllowedRolesService(deps);
-  const withCustomer = loadCustomer(deps.db);
+  const service = deps.services.allowedRoles;
 
   const render = async (req: Request, res: Response, opts: { checkedIds?: number[]; errors?: FieldError[] } = {}) => {
     const customer = currentCustomer(res);
@@ -32,14 +31,14 @@ export function allowedRolesRoutes(deps: Deps): RouteDef<AdminPermission>[] {
       method: 'get',
       path: '/customers/:id/allowed-roles',
       permission: 'admin',
-      handler: [withCustomer, async (req, res) => render(req, res)],
+      loads: 'customer', handler: async (req, res) => render(req, res),
     },
     {
       method: 'post',
       path: '/customers/:id/allowed-roles',
       permission: 'admin',
-      handler: [
-        withCustomer,
+      loads: 'customer',
+        handler: [
         async (req, res) => {
           const customer = currentCustomer(res);
           const raw = repeated((req.body as Record<string, unknown>).role_ids);

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
-import type { AuditLog } from '../audit/audit-log.ts';
-import type { AuditContext } from '../roles/service.ts';
+import type { AuditLog } from '../audit/service.ts';
+import type { AuditContext } from '../../http/actor.ts';
 import { listSelfcareRoles } from '../roles/service.ts';
 import { AllowedRolesRepo, type AllowedRole, type RoleHolder } from './repo.ts';
 

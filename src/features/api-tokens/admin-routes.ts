@@ -1,7 +1,7 @@
 import type { Deps } from '../../deps.ts';
 import type { RouteDef } from '../../http/route-table.ts';
-import type { AdminPermission } from '../../doors/admin/gate.ts';
-import { currentCustomer, loadCustomer } from '../../doors/admin/load-customer.ts';
+import type { AdminPermission } from '../../access/route-permissions.ts';
+import { currentCustomer } from '../customers/service.ts';
 import { tokenPageHandlers } from './handlers.ts';
 
 /** Admins see times in UTC, written unambiguously. */
@@ -11,7 +11,6 @@ export function adminTime(instant: Date): string {
 
 /** The customer's "API tokens" tab: list with status, generate (shown once), revoke. */
 export function apiTokensAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] {
-  const load = loadCustomer(deps.db);
   const handlers = tokenPageHandlers(deps, {
     view: 'admin/api-tokens/index',
     fragment: 'admin/api-tokens/_panel',
@@ -22,8 +21,8 @@ export function apiTokensAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] {
     formatTime: () => adminTime,
   });
   return [
-    { method: 'get', path: '/customers/:id/api-tokens', permission: 'admin', handler: [load, handlers.list] },
-    { method: 'post', path: '/customers/:id/api-tokens', permission: 'admin', handler: [load, handlers.create] },
-    { method: 'post', path: '/customers/:id/api-tokens/:tokenId/revoke', permission: 'admin', handler: [load, handlers.revoke] },
+    { method: 'get', path: '/customers/:id/api-tokens', permission: 'admin', loads: 'customer', handler: handlers.list },
+    { method: 'post', path: '/customers/:id/api-tokens', permission: 'admin', loads: 'customer', handler: handlers.create },
+    { method: 'post', path: '/customers/:id/api-tokens/:tokenId/revoke', permission: 'admin', loads: 'customer', handler: handlers.revoke },
   ];
 }

@@ -43,7 +43,7 @@ function requestIdOf(body: unknown): string | null {
  * A new token is rendered once in the answer to the post (never stored, never redirected to).
  */
 export function tokenPageHandlers(deps: Deps, page: TokenPage): { list: RequestHandler; create: RequestHandler; revoke: RequestHandler } {
-  const service = new ApiTokenService(deps);
+  const service = deps.services.apiTokens;
 
   const render = async (req: Request, res: Response, state: RenderState): Promise<void> => {
     const tokens = await service.list(page.customerId(res));

@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
+import { idString } from '../../http/ids.ts';
 
 /** `YYYY-MM-DD` → the end of that day in UTC; the token works through the whole day. */
 export function endOfUtcDay(isoDate: string): Date {
@@ -20,4 +21,4 @@ export const tokenCreateSchema = z.object({
   expires_on: expiresOn,
 });
 
-export const tokenIdSchema = z.string().regex(/^[1-9]\d{0,9}$/);
+export const tokenIdSchema = idString;

@@ -1,10 +1,10 @@
 import { digestToken, generateApiToken, isWellFormedApiToken, tokensMatch } from '../../access/api-tokens.ts';
-import type { Deps } from '../../deps.ts';
-import type { AuditActor } from '../audit/audit-log.ts';
+import type { Infra } from '../../infra.ts';
+import type { AuditActor } from '../../http/actor.ts';
 import { LoginNamespace } from '../selfcare-access/service.ts';
 import { ApiTokenRepo, tokenStatus, type ApiTokenRow, type ApiTokenStatus } from './repo.ts';
 import { ApiSessions, type ApiSession } from './sessions.ts';
-import { isAddressTrusted } from '../../http/trusted-networks-gate.ts';
+import { isAddressTrusted } from '../../access/address-check.ts';
 
 export type ApiTokenView = Omit<ApiTokenRow, 'digest'> & { status: ApiTokenStatus };
 
@@ -48,7 +48,7 @@ export class ApiTokenService {
   readonly sessions: ApiSessions;
   private readonly logins: LoginNamespace;
 
-  constructor(private readonly deps: Pick<Deps, 'db' | 'kv' | 'config' | 'throttles' | 'audit'>) {
+  constructor(private readonly deps: Pick<Infra, 'db' | 'kv' | 'config' | 'throttles' | 'audit'>) {
     this.repo = new ApiTokenRepo(deps.db);
     this.sessions = new ApiSessions(deps);
     this.logins = new LoginNamespace(deps.db);

@@ -2,17 +2,16 @@ import type { Request, Response } from 'express';
 import type { Deps } from '../../deps.ts';
 import { renderPage } from '../../http/render.ts';
 import type { RouteDef } from '../../http/route-table.ts';
-import type { AdminPermission } from '../../doors/admin/gate.ts';
-import { currentCustomer, loadCustomer } from '../../doors/admin/load-customer.ts';
-import { formString, parseAdminForm } from '../selfcare-access/schema.ts';
-import { actorOf, shownValue } from './format.ts';
+import type { AdminPermission } from '../../access/route-permissions.ts';
+import { currentCustomer } from '../customers/service.ts';
+import { formString, parseAdminForm } from '../../http/form.ts';
+import { actorOf, shownValue } from './service.ts';
 import { auditFilterSchema } from './schema.ts';
-import { AuditService } from './service.ts';
 
 const FILTER_FIELDS = ['from', 'to', 'entity_type', 'entity_id', 'actor', 'ip'] as const;
 
 export function auditRoutes(deps: Deps): RouteDef<AdminPermission>[] {
-  const service = new AuditService(deps.db);
+  const service = deps.services.audit;
 
   async function renderAudit(req: Request, res: Response, customerId: number | null): Promise<void> {
     const base = customerId === null ? '/admin/audit' : `/admin/customers/${customerId}/audit`;
@@ -45,6 +44,6 @@ export function auditRoutes(deps: Deps): RouteDef<AdminPermission>[] {
 
   return [
     { method: 'get', path: '/audit', permission: 'admin', handler: (req, res) => renderAudit(req, res, null) },
-    { method: 'get', path: '/customers/:id/audit', permission: 'admin', handler: [loadCustomer(deps.db), (req, res) => renderAudit(req, res, currentCustomer(res).id)] },
+    { method: 'get', path: '/customers/:id/audit', permission: 'admin', loads: 'customer', handler: (req, res) => renderAudit(req, res, currentCustomer(res).id) },
   ];
 }

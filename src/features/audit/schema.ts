@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { formString } from '../selfcare-access/schema.ts';
+import { formString } from '../../http/form.ts';
 
 const DATETIME_LOCAL = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(:(\d{2})(\.\d{1,3})?)?$/;
 

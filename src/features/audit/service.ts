@@ -1,6 +1,85 @@
 import type { Knex } from 'knex';
+import type { AuditActor } from '../../http/actor.ts';
 import { AuditRepo, type AuditEventRow } from './repo.ts';
 import type { AuditFilterForm } from './schema.ts';
+
+export interface AuditEventInput {
+  actor: AuditActor;
+  ip: string;
+  action: string;
+  entityType?: string;
+  entityId?: number | null;
+  customerId?: number | null;
+  changes?: Record<string, { old: unknown; new: unknown }> | null;
+  outcome?: 'success' | 'failure' | 'refused';
+}
+
+export const SECRET_MASK = 'changed';
+
+/**
+ * Property-by-property difference for the audit trail; secrets are never written, only the fact
+ * that they changed.
+ */
+export function diffForAudit(
+  before: Record<string, unknown>,
+  after: Record<string, unknown>,
+  secretFields: readonly string[] = [],
+): Record<string, { old: unknown; new: unknown }> {
+  const changes: Record<string, { old: unknown; new: unknown }> = {};
+  for (const key of Object.keys(after)) {
+    const oldValue = before[key] ?? null;
+    const newValue = after[key] ?? null;
+    const same = oldValue instanceof Date && newValue instanceof Date ? oldValue.getTime() === newValue.getTime() : JSON.stringify(oldValue) === JSON.stringify(newValue);
+    if (same) continue;
+    changes[key] = secretFields.includes(key) ? { old: SECRET_MASK, new: SECRET_MASK } : { old: oldValue, new: newValue };
+  }
+  return changes;
+}
+
+export class AuditLog {
+  constructor(private readonly db: Knex) {}
+
+  async record(event: AuditEventInput, trx?: Knex.Transaction): Promise<void> {
+    await (trx ?? this.db)('audit_events').insert({
+      occurred_at: new Date(),
+      actor_type: event.actor.type,
+      actor_id: event.actor.id,
+      actor_label: event.actor.label.slice(0, 120),
+      impersonator_admin_id: event.actor.impersonatorAdminId ?? null,
+      ip: event.ip.slice(0, 45),
+      action: event.action,
+      entity_type: event.entityType ?? '',
+      entity_id: event.entityId ?? null,
+      customer_id: event.customerId ?? null,
+      changes: event.changes && Object.keys(event.changes).length > 0 ? JSON.stringify(event.changes) : null,
+      outcome: event.outcome ?? 'success',
+    });
+  }
+}
+
+/** An audited (or form) value as an admin reads it in the audit pages and the conflict page. */
+export function shownValue(value: unknown): string {
+  if (value === null || value === undefined || value === '') return '(empty)';
+  if (typeof value === 'boolean') return value ? 'on' : 'off';
+  if (typeof value === 'string') return value;
+  return JSON.stringify(value);
+}
+
+const ACTOR_KINDS: Readonly<Record<string, string>> = { admin: 'admin', customer: 'customer', individual: 'individual', api: 'API', anonymous: 'not signed in', system: 'system' };
+
+/**
+ * Who acted, as the audit table names it: the recorded label once (a self-care label's own
+ * "(as admin …)" left out when the impersonating admin is shown on its own), then what kind of actor
+ * it is unless the label already starts with that word.
+ */
+export function actorOf(event: Pick<AuditEventRow, 'actorType' | 'actorId' | 'actorLabel' | 'impersonatorAdminId' | 'impersonatorLogin'>): { name: string; kind: string | null; impersonator: string | null } {
+  const impersonator = event.impersonatorAdminId === null ? null : (event.impersonatorLogin ?? `#${event.impersonatorAdminId}`);
+  const label = (impersonator === null ? event.actorLabel : event.actorLabel.replace(/\s*\(as admin [^)]*\)$/, '')).trim();
+  const kind = ACTOR_KINDS[event.actorType] ?? event.actorType;
+  const name = label || (event.actorId === null ? kind : `${kind} #${event.actorId}`);
+  const saysKind = name.toLowerCase() === kind.toLowerCase() || name.toLowerCase().startsWith(`${kind.toLowerCase()} `);
+  return { name, kind: saysKind ? null : kind, impersonator };
+}
 
 export const AUDIT_EVENTS_PER_PAGE = 50;
 

@@ -1,4 +1,5 @@
 import type { Request } from 'express';
+import { notFoundError } from '../../http/errors.ts';
 import type { Deps } from '../../deps.ts';
 import { decodeCursor, InvalidCursorError, type KeysetPosition } from '../../db/keyset.ts';
 import { parseForm, type FieldError } from '../../http/form.ts';
@@ -6,12 +7,11 @@ import { renderPage } from '../../http/render.ts';
 import type { RouteDef } from '../../http/route-table.ts';
 import type { Viewer } from '../../http/types.ts';
 import { describeFormat, parseDateTimeInput } from '../../regional/date-format.ts';
-import { BillingRepo } from './repo.ts';
-import { renderNotFound } from '../../doors/portal/gate.ts';
 import type { PortalPermission } from '../../access/route-permissions.ts';
-import { PortalRepo } from '../accounts/repo.ts';
-import { can, signedIn } from '../accounts/portal-routes.ts';
+import { can } from '../../access/route-permissions.ts';
+import { signedIn } from '../accounts/service.ts';
 import { cursorSchema, xdrFilterSchema } from '../accounts/schema.ts';
+import { parseId } from '../../http/ids.ts';
 
 export const PAGE_SIZE = 25;
 
@@ -51,8 +51,7 @@ function readMoment(text: string, viewer: Viewer): Date | null | undefined {
 
 /** Invoices, invoice detail, call history and payments: every query scoped to the viewer's customer. */
 export function portalBillingRoutes(deps: Deps): RouteDef<PortalPermission>[] {
-  const billing = new BillingRepo(deps.db);
-  const portal = new PortalRepo(deps.db);
+  const billing = deps.services.billing;
   return [
     {
       method: 'get',
@@ -76,9 +75,9 @@ export function portalBillingRoutes(deps: Deps): RouteDef<PortalPermission>[] {
       handler: async (req, res) => {
         const { account } = signedIn(res);
         const raw = req.params.invoiceId;
-        const id = typeof raw === 'string' && /^[1-9]\d{0,9}$/.test(raw) ? Number(raw) : null;
+        const id = parseId(raw);
         const invoice = id === null ? null : await billing.invoice(account.customer.id, id);
-        if (!invoice) return renderNotFound(req, res);
+        if (!invoice) throw notFoundError();
         await renderPage(req, res, { view: 'portal/invoices/show', layout: 'portal', locals: { title: res.locals.t?.('portal.invoices.detailTitle', { number: invoice.number }), invoice } });
       },
     },
@@ -99,7 +98,7 @@ export function portalBillingRoutes(deps: Deps): RouteDef<PortalPermission>[] {
         if (from && to && from >= to) errors.push({ field: 'to', key: 'portal.xdrs.errors.order' });
         const range = { from: errors.length ? null : (from ?? null), to: errors.length ? null : (to ?? null) };
         const page = errors.length ? { items: [], nextCursor: null } : await billing.xdrs(account.customer.id, range, { after: positionOf(filter.cursor), limit: PAGE_SIZE });
-        const totals = errors.length ? null : await portal.xdrTotals(account.customer.id, range);
+        const totals = errors.length ? null : await billing.xdrTotals(account.customer.id, range);
         await renderPage(req, res, {
           view: 'portal/xdrs/index',
           fragment: 'portal/xdrs/_panel',

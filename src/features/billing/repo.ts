@@ -65,6 +65,12 @@ function toPayment(row: Record<string, unknown>): Payment {
   return { id: Number(row.id), paidAt: date(row.paid_at), amount: Number(row.amount), currency: String(row.currency), method: String(row.method), reference: String(row.reference) };
 }
 
+export interface XdrTotals {
+  count: number;
+  durationSeconds: number;
+  charged: number;
+}
+
 export interface PageRequest {
   after: KeysetPosition | null;
   limit: number;
@@ -93,5 +99,13 @@ export class BillingRepo {
 
   payments(customerId: number, page: PageRequest): Promise<Page<Payment>> {
     return keysetPage(this.db('payments').where({ customer_id: customerId }), { timeColumn: 'paid_at', idColumn: 'id', ...page, map: toPayment });
+  }
+
+  async xdrTotals(customerId: number, range: { from: Date | null; to: Date | null }): Promise<XdrTotals> {
+    const query = this.db('xdrs').where({ customer_id: customerId });
+    if (range.from) void query.where('connect_time', '>=', range.from);
+    if (range.to) void query.where('connect_time', '<', range.to);
+    const row = (await query.count({ n: '*' }).sum({ duration: 'duration_seconds' }).sum({ charged: 'charged_amount' }).first()) as Record<string, unknown> | undefined;
+    return { count: Number(row?.n ?? 0), durationSeconds: Number(row?.duration ?? 0), charged: Number(row?.charged ?? 0) };
   }
 }

@@ -6,17 +6,17 @@ import { checkbox, type FieldError } from '../../http/form.ts';
 import { renderPage, seeOther } from '../../http/render.ts';
 import type { RouteDef } from '../../http/route-table.ts';
 import { saveSession } from '../../http/session.ts';
-import type { AdminPermission } from '../../doors/admin/gate.ts';
-import { shownValue } from '../audit/format.ts';
-import { formString, parseAdminForm, readRegionalInput, type RegionalValues } from '../selfcare-access/schema.ts';
-import { regionalFieldModel, trustedFieldModel } from '../selfcare-access/view.ts';
-import { currentCustomer, loadCustomer } from '../../doors/admin/load-customer.ts';
-import type { CustomerRecord } from './repo.ts';
+import type { AdminPermission } from '../../access/route-permissions.ts';
+import { shownValue } from '../audit/service.ts';
+import { readRegionalInput, type RegionalValues } from '../selfcare-access/schema.ts';
+import { formString, parseAdminForm } from '../../http/form.ts';
+import { regionalFieldModel, trustedFieldModel } from '../selfcare-access/schema.ts';
+import { currentCustomer } from './service.ts';
+import type { CustomerRecord } from './schema.ts';
 import { CURRENCIES, customerBasicsSchema, customerEditSchema, customerSearchSchema, selfCareFormSchema } from './schema.ts';
 import {
   CUSTOMERS_PER_PAGE,
   CustomerInputError,
-  CustomerService,
   NoDefaultRoleError,
   selfCareValuesOf,
   StaleVersionError,
@@ -133,8 +133,7 @@ function postedValues(body: unknown): { values: SelfCareValues; version: string;
 }
 
 export function customerRoutes(deps: Deps): RouteDef<AdminPermission>[] {
-  const service = new CustomerService(deps);
-  const load = loadCustomer(deps.db);
+  const service = deps.services.customers;
 
   async function renderPanel(req: Request, res: Response, state: PanelState): Promise<void> {
     const summary = currentCustomer(res);
@@ -177,14 +176,11 @@ export function customerRoutes(deps: Deps): RouteDef<AdminPermission>[] {
    * The panel re-rendered from the posted form without saving (generate, check, preview): the
    * whole page without JS, only `fragment` for htmx.
    */
-  function rerenderPosted(fragment: string, extra: (posted: ReturnType<typeof postedValues>) => Partial<PanelState>): RequestHandler[] {
-    return [
-      load,
-      async (req, res) => {
-        const posted = postedValues(req.body);
-        await renderPanel(req, res, { values: posted.values, version: posted.version, showPassword: checkbox(posted.raw.show_password), fragment, ...extra(posted) });
-      },
-    ];
+  function rerenderPosted(fragment: string, extra: (posted: ReturnType<typeof postedValues>) => Partial<PanelState>): RequestHandler {
+    return async (req, res) => {
+      const posted = postedValues(req.body);
+      await renderPanel(req, res, { values: posted.values, version: posted.version, showPassword: checkbox(posted.raw.show_password), fragment, ...extra(posted) });
+    };
   }
 
   async function renderGeneral(req: Request, res: Response, opts: { record: CustomerRecord; values?: Record<string, unknown>; version?: number; errors?: FieldError[]; status?: number; conflict?: unknown }): Promise<void> {
@@ -255,8 +251,8 @@ export function customerRoutes(deps: Deps): RouteDef<AdminPermission>[] {
       method: 'get',
       path: '/customers/:id',
       permission: 'admin',
-      handler: [
-        load,
+      loads: 'customer',
+        handler: [
         async (req, res) => {
           await renderGeneral(req, res, { record: await service.get(currentCustomer(res).id) });
         },
@@ -266,8 +262,8 @@ export function customerRoutes(deps: Deps): RouteDef<AdminPermission>[] {
       method: 'post',
       path: '/customers/:id',
       permission: 'admin',
-      handler: [
-        load,
+      loads: 'customer',
+        handler: [
         async (req, res) => {
           const id = currentCustomer(res).id;
           const form = parseAdminForm(customerEditSchema, req.body);
@@ -290,8 +286,8 @@ export function customerRoutes(deps: Deps): RouteDef<AdminPermission>[] {
       method: 'get',
       path: '/customers/:id/self-care',
       permission: 'admin',
-      handler: [
-        load,
+      loads: 'customer',
+        handler: [
         async (req, res) => {
           const record = await service.get(currentCustomer(res).id);
           const savedNotices = req.session.selfCareNotices ?? [];
@@ -304,8 +300,8 @@ export function customerRoutes(deps: Deps): RouteDef<AdminPermission>[] {
       method: 'post',
       path: '/customers/:id/self-care',
       permission: 'admin',
-      handler: [
-        load,
+      loads: 'customer',
+        handler: [
         async (req, res) => {
           const id = currentCustomer(res).id;
           const posted = postedValues(req.body);
@@ -337,6 +333,7 @@ export function customerRoutes(deps: Deps): RouteDef<AdminPermission>[] {
       method: 'post',
       path: '/customers/:id/self-care/password',
       permission: 'admin',
+      loads: 'customer',
       handler: rerenderPosted('partials/_password-field', (posted) => {
         const generate = formString(posted.raw.password_action) !== 'show';
         return { values: generate ? { ...posted.values, password: generatePassword() } : posted.values, generated: generate, showPassword: true };
@@ -346,12 +343,14 @@ export function customerRoutes(deps: Deps): RouteDef<AdminPermission>[] {
       method: 'post',
       path: '/customers/:id/self-care/trusted-ips/check',
       permission: 'admin',
+      loads: 'customer',
       handler: rerenderPosted('partials/_trusted-networks-check', (posted) => ({ testAddress: formString(posted.raw.test_address), showCheck: true })),
     },
     {
       method: 'post',
       path: '/customers/:id/self-care/preview',
       permission: 'admin',
+      loads: 'customer',
       handler: rerenderPosted('partials/_regional-preview', () => ({})),
     },
   ];

@@ -1,54 +1,9 @@
 import type { Knex } from 'knex';
 import { insertedId, isMysql, toBool, toDate } from '../../db/knex.ts';
 
+import type { CustomerAccount, CustomerBasics, CustomerListItem, CustomerRecord, NewCustomer, SelfCareUpdate, SelfServiceColumns } from './schema.ts';
+
 type Db = Knex | Knex.Transaction;
-
-/** A customer's row as the admin panels, the portal and the API read it. */
-export interface CustomerRecord {
-  id: number;
-  name: string;
-  email: string;
-  currency: string;
-  status: string;
-  balance: number;
-  creditLimit: number;
-  companyName: string;
-  contactName: string;
-  phone: string;
-  addressLine1: string;
-  addressLine2: string;
-  city: string;
-  postalCode: string;
-  country: string;
-  roleId: number;
-  selfcareLogin: string | null;
-  passwordHash: string | null;
-  passwordChangeRequired: boolean;
-  ipRestriction: boolean;
-  trustedIps: string;
-  timeZone: string;
-  language: string;
-  outDateFormat: string;
-  outTimeFormat: string;
-  inDateFormat: string;
-  inTimeFormat: string;
-  version: number;
-  /** moves on when the self-care password changes: every older session ends */
-  sessionEpoch: number;
-  createdAt: Date;
-  updatedAt: Date;
-  lastLoginAt: Date | null;
-}
-
-export interface CustomerListItem {
-  id: number;
-  name: string;
-  email: string;
-  selfcareLogin: string | null;
-  currency: string;
-  balance: number;
-  status: string;
-}
 
 /** The one mapping of a `customers` row (also used by the portal and API repos). */
 export function customerFromRow(row: Record<string, unknown>): CustomerRecord {
@@ -90,57 +45,6 @@ export function customerFromRow(row: Record<string, unknown>): CustomerRecord {
   };
 }
 
-type ProfileSource = Pick<CustomerRecord, 'email' | 'companyName' | 'contactName' | 'phone' | 'addressLine1' | 'addressLine2' | 'city' | 'postalCode' | 'country'>;
-
-/** The profile a customer edits itself (portal, API), named by its form fields and columns. */
-export function profileValuesOf(c: ProfileSource) {
-  return {
-    company_name: c.companyName,
-    contact_name: c.contactName,
-    email: c.email,
-    phone: c.phone,
-    address_line1: c.addressLine1,
-    address_line2: c.addressLine2,
-    city: c.city,
-    postal_code: c.postalCode,
-    country: c.country,
-  };
-}
-
-export type CustomerBasics = Pick<
-  CustomerRecord,
-  'name' | 'email' | 'currency' | 'creditLimit' | 'companyName' | 'contactName' | 'phone' | 'addressLine1' | 'addressLine2' | 'city' | 'postalCode' | 'country'
->;
-
-export type NewCustomer = CustomerBasics & { roleId: number };
-
-/** The self-care columns the panel writes (password hash only when it changes). */
-export type SelfCareUpdate = Pick<
-  CustomerRecord,
-  'selfcareLogin' | 'passwordChangeRequired' | 'ipRestriction' | 'trustedIps' | 'roleId' | 'timeZone' | 'language' | 'outDateFormat' | 'outTimeFormat' | 'inDateFormat' | 'inTimeFormat'
-> & { passwordHash?: string };
-
-/** Columns the customer changes itself (portal, API), by column name. */
-export type SelfServiceColumns = Partial<{
-  company_name: string;
-  contact_name: string;
-  email: string;
-  phone: string;
-  address_line1: string;
-  address_line2: string;
-  city: string;
-  postal_code: string;
-  country: string;
-  time_zone: string;
-  language: string;
-  out_date_format: string;
-  out_time_format: string;
-  in_date_format: string;
-  in_time_format: string;
-  password_hash: string;
-  password_change_required: boolean;
-}>;
-
 type SearchColumn = 'name_lower' | 'email_lower' | 'selfcare_login_lower';
 
 const SEARCH_INDEX = { email_lower: 'customers_email_search_by_name', selfcare_login_lower: 'customers_login_search_by_name' } as const;
@@ -161,6 +65,12 @@ export class CustomerRepo {
   }
 
   /** Sort key of a customer in the search order, for the keyset cursor. */
+  /** The customer and the name of its role, as the API shows it. */
+  async findWithRoleName(customerId: number): Promise<CustomerAccount | null> {
+    const row = (await this.db('customers as c').leftJoin('roles as r', 'r.id', 'c.role_id').where('c.id', customerId).select('c.*', 'r.name as role_name').first()) as Record<string, unknown> | undefined;
+    return row ? { ...customerFromRow(row), roleName: row.role_name === null || row.role_name === undefined ? '' : String(row.role_name) } : null;
+  }
+
   async sortKey(id: number): Promise<{ nameLower: string; id: number } | null> {
     const row = (await this.db('customers').select('name_lower', 'id').where({ id }).first()) as { name_lower: string; id: number } | undefined;
     return row ? { nameLower: String(row.name_lower), id: Number(row.id) } : null;

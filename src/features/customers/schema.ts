@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { checkbox } from '../../http/form.ts';
-import { boundedText, formString } from '../selfcare-access/schema.ts';
+import { boundedText, formString } from '../../http/form.ts';
+import { parseId } from '../../http/ids.ts';
 
 export const CURRENCIES = ['USD', 'EUR', 'GBP', 'CAD', 'AUD', 'NZD', 'CHF', 'JPY', 'CNY', 'INR', 'SEK', 'NOK', 'DKK', 'PLN', 'CZK', 'HUF', 'RON', 'UAH', 'TRY', 'BRL', 'MXN', 'ARS', 'CLP', 'COP', 'ZAR', 'NGN', 'KES', 'AED', 'SAR', 'ILS', 'SGD', 'HKD', 'KRW', 'THB', 'IDR', 'PHP', 'MYR'] as const;
 
@@ -41,9 +42,8 @@ export const customerSearchSchema = z.object({
     (v) => formString(v),
     z
       .string()
-      .regex(/^([1-9]\d{0,9})?$/)
-      .catch('')
-      .transform((v) => (v === '' ? null : Number(v))),
+      .transform((v) => parseId(v))
+      .catch(null),
   ),
 });
 
@@ -61,3 +61,104 @@ export const selfCareFormSchema = z.object({
   version: versionField,
 });
 export type SelfCareForm = z.infer<typeof selfCareFormSchema>;
+
+/** A customer's row as the admin panels, the portal and the API read it. */
+export interface CustomerRecord {
+  id: number;
+  name: string;
+  email: string;
+  currency: string;
+  status: string;
+  balance: number;
+  creditLimit: number;
+  companyName: string;
+  contactName: string;
+  phone: string;
+  addressLine1: string;
+  addressLine2: string;
+  city: string;
+  postalCode: string;
+  country: string;
+  roleId: number;
+  selfcareLogin: string | null;
+  passwordHash: string | null;
+  passwordChangeRequired: boolean;
+  ipRestriction: boolean;
+  trustedIps: string;
+  timeZone: string;
+  language: string;
+  outDateFormat: string;
+  outTimeFormat: string;
+  inDateFormat: string;
+  inTimeFormat: string;
+  version: number;
+  /** moves on when the self-care password changes: every older session ends */
+  sessionEpoch: number;
+  createdAt: Date;
+  updatedAt: Date;
+  lastLoginAt: Date | null;
+}
+
+export interface CustomerListItem {
+  id: number;
+  name: string;
+  email: string;
+  selfcareLogin: string | null;
+  currency: string;
+  balance: number;
+  status: string;
+}
+
+export type ProfileSource = Pick<CustomerRecord, 'email' | 'companyName' | 'contactName' | 'phone' | 'addressLine1' | 'addressLine2' | 'city' | 'postalCode' | 'country'>;
+
+/** The profile a customer edits itself (portal, API), named by its form fields and columns. */
+export function profileValuesOf(c: ProfileSource) {
+  return {
+    company_name: c.companyName,
+    contact_name: c.contactName,
+    email: c.email,
+    phone: c.phone,
+    address_line1: c.addressLine1,
+    address_line2: c.addressLine2,
+    city: c.city,
+    postal_code: c.postalCode,
+    country: c.country,
+  };
+}
+
+export type CustomerBasics = Pick<
+  CustomerRecord,
+  'name' | 'email' | 'currency' | 'creditLimit' | 'companyName' | 'contactName' | 'phone' | 'addressLine1' | 'addressLine2' | 'city' | 'postalCode' | 'country'
+>;
+
+export type NewCustomer = CustomerBasics & { roleId: number };
+
+/** The self-care columns the panel writes (password hash only when it changes). */
+export type SelfCareUpdate = Pick<
+  CustomerRecord,
+  'selfcareLogin' | 'passwordChangeRequired' | 'ipRestriction' | 'trustedIps' | 'roleId' | 'timeZone' | 'language' | 'outDateFormat' | 'outTimeFormat' | 'inDateFormat' | 'inTimeFormat'
+> & { passwordHash?: string };
+
+/** Columns the customer changes itself (portal, API), by column name. */
+export type SelfServiceColumns = Partial<{
+  company_name: string;
+  contact_name: string;
+  email: string;
+  phone: string;
+  address_line1: string;
+  address_line2: string;
+  city: string;
+  postal_code: string;
+  country: string;
+  time_zone: string;
+  language: string;
+  out_date_format: string;
+  out_time_format: string;
+  in_date_format: string;
+  in_time_format: string;
+  password_hash: string;
+  password_change_required: boolean;
+}>;
+
+/** The customer as the API shows it: its row and the name of its role. */
+export type CustomerAccount = CustomerRecord & { roleName: string };

@@ -1,8 +1,9 @@
 import type { Knex } from 'knex';
 import { hashPassword } from '../../access/passwords.ts';
-import type { Deps } from '../../deps.ts';
+import type { Infra } from '../../infra.ts';
 import type { FieldError } from '../../http/form.ts';
-import { diffForAudit, SECRET_MASK, type AuditActor } from '../audit/audit-log.ts';
+import { diffForAudit, SECRET_MASK } from '../audit/service.ts';
+import type { AuditContext } from '../../http/actor.ts';
 import { getDefaultRoleId, listSelfcareRoles } from '../roles/service.ts';
 import { LoginNamespace, LoginTakenError } from '../selfcare-access/service.ts';
 import {
@@ -16,16 +17,13 @@ import {
 } from '../selfcare-access/schema.ts';
 import type { TrustedNetworkNotice } from '../../access/trusted-networks.ts';
 import { DEFAULT_LANGUAGE } from '../../regional/languages.ts';
-import { CustomerRepo, profileValuesOf, type CustomerBasics, type CustomerListItem, type CustomerRecord } from './repo.ts';
+import { CustomerRepo } from './repo.ts';
+import { profileValuesOf, type CustomerAccount, type CustomerBasics, type CustomerListItem, type CustomerRecord, type SelfServiceColumns } from './schema.ts';
 import type { CustomerBasicsForm, SelfCareForm } from './schema.ts';
+import { parseId } from '../../http/ids.ts';
 
 export const CUSTOMERS_PER_PAGE = 25;
 export const DEFAULT_TIME_ZONE = 'UTC';
-
-export interface AuditContext {
-  actor: AuditActor;
-  ip: string;
-}
 
 export class CustomerNotFoundError extends Error {
   constructor() {
@@ -129,11 +127,36 @@ export interface SelfCarePanelData {
   activeTokens: number;
 }
 
+/** What every admin customer page shows in its header and scopes its sub-resources by. */
+export interface CustomerSummary {
+  id: number;
+  name: string;
+  email: string;
+  selfcareLogin: string | null;
+}
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Locals {
+      /** set by the admin door for routes that declare `loads: 'customer'` */
+      customer?: CustomerSummary;
+    }
+  }
+}
+
+/** The customer the admin door loaded for this route (routes that use it declare `loads: 'customer'`). */
+export function currentCustomer(res: { locals: { customer?: CustomerSummary } }): CustomerSummary {
+  const customer = res.locals.customer;
+  if (!customer) throw new Error("the route must declare loads: 'customer'");
+  return customer;
+}
+
 export class CustomerService {
   private readonly repo: CustomerRepo;
   private readonly logins: LoginNamespace;
 
-  constructor(private readonly deps: Pick<Deps, 'db' | 'audit' | 'config'>) {
+  constructor(private readonly deps: Pick<Infra, 'db' | 'audit' | 'config'>) {
     this.repo = new CustomerRepo(deps.db);
     this.logins = new LoginNamespace(deps.db);
   }
@@ -144,6 +167,29 @@ export class CustomerService {
     const rows = await this.repo.search(q, after, CUSTOMERS_PER_PAGE + 1);
     const items = rows.slice(0, CUSTOMERS_PER_PAGE);
     return { items, nextAfter: rows.length > CUSTOMERS_PER_PAGE ? (items[items.length - 1]?.id ?? null) : null };
+  }
+
+  async summary(id: number): Promise<CustomerSummary | null> {
+    const c = await this.repo.findById(id);
+    return c ? { id: c.id, name: c.name, email: c.email, selfcareLogin: c.selfcareLogin } : null;
+  }
+
+  /** The customer's row, or null: the portal's and the API's reads of their own customer. */
+  find(id: number): Promise<CustomerRecord | null> {
+    return this.repo.findById(id);
+  }
+
+  findWithRoleName(id: number): Promise<CustomerAccount | null> {
+    return this.repo.findWithRoleName(id);
+  }
+
+  /** A change the customer makes itself (portal, API): moves the version on, optionally ends sessions. */
+  applySelfServiceChange(id: number, columns: SelfServiceColumns, opts: { endSessions?: boolean } = {}): Promise<{ version: number; sessionEpoch: number }> {
+    return this.repo.applySelfServiceChange(id, columns, opts);
+  }
+
+  recordLogin(id: number): Promise<void> {
+    return this.repo.recordLogin(id);
   }
 
   async get(id: number): Promise<CustomerRecord> {
@@ -206,7 +252,7 @@ export class CustomerService {
     if (passwordError) errors.push(passwordError);
     const trusted = checkTrustedNetworks(form.ip_restriction, form.trusted_ips);
     errors.push(...trustedNetworksFieldErrors(trusted));
-    const roleId = /^[1-9]\d{0,9}$/.test(form.role_id) ? Number(form.role_id) : NaN;
+    const roleId = parseId(form.role_id) ?? NaN;
     const role = Number.isSafeInteger(roleId) ? await this.repo.role(roleId) : null;
     if (!role || role.type !== 'customer_selfcare') errors.push({ field: 'role_id', text: 'Choose one of the customer self-care roles' });
     errors.push(...regionalFieldErrors(regional));

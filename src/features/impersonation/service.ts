@@ -1,5 +1,9 @@
 import type { SessionData } from 'express-session';
-import type { Deps } from '../../deps.ts';
+import { z } from 'zod';
+import { generateTicketId } from '../../access/api-tokens.ts';
+import { HttpError } from '../../http/errors.ts';
+import type { ImpersonationMode } from '../../http/types.ts';
+import type { Infra } from '../../infra.ts';
 import type { PortalSessionUser } from '../../http/types.ts';
 
 type Impersonation = NonNullable<PortalSessionUser['impersonation']>;
@@ -11,7 +15,7 @@ const setKey = (adminId: number): string => `admin-impersonations:${adminId}`;
 
 /** The audit entry of an impersonation's end, the same whichever way it ended. */
 export async function auditImpersonationEnd(
-  deps: Pick<Deps, 'audit'>,
+  deps: Pick<Infra, 'audit'>,
   ip: string,
   user: { kind: PortalSessionUser['kind']; id: number; customerId: number },
   impersonation: Impersonation,
@@ -32,15 +36,15 @@ export async function auditImpersonationEnd(
  * Remembers a portal session an admin opened by "log in as", so that the admin's sign-out (which
  * only holds the admin cookie) can end it. The set lives as long as such a session can.
  */
-export async function rememberImpersonation(deps: Pick<Deps, 'kv' | 'config'>, adminId: number, sessionId: string): Promise<void> {
+export async function rememberImpersonation(deps: Pick<Infra, 'kv' | 'config'>, adminId: number, sessionId: string): Promise<void> {
   await deps.kv.addToSet(setKey(adminId), sessionId, deps.config.sessionAbsoluteHours * 3600);
 }
 
-function readSession(deps: Pick<Deps, 'sessionStores'>, sid: string): Promise<SessionData | null> {
+function readSession(deps: Pick<Infra, 'sessionStores'>, sid: string): Promise<SessionData | null> {
   return new Promise((resolve, reject) => deps.sessionStores.portal.get(sid, (err, sess) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(sess ?? null))));
 }
 
-function destroyStoredSession(deps: Pick<Deps, 'sessionStores'>, sid: string): Promise<void> {
+function destroyStoredSession(deps: Pick<Infra, 'sessionStores'>, sid: string): Promise<void> {
   return new Promise((resolve, reject) => deps.sessionStores.portal.destroy(sid, (err) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve())));
 }
 
@@ -49,7 +53,7 @@ function destroyStoredSession(deps: Pick<Deps, 'sessionStores'>, sid: string): P
  * A remembered id whose session has since become someone else's (the tab signed in normally)
  * is left alone.
  */
-export async function endImpersonationsOf(deps: Pick<Deps, 'kv' | 'sessionStores' | 'audit'>, adminId: number, ip: string): Promise<number> {
+export async function endImpersonationsOf(deps: Pick<Infra, 'kv' | 'sessionStores' | 'audit'>, adminId: number, ip: string): Promise<number> {
   let ended = 0;
   for (const sid of await deps.kv.members(setKey(adminId))) {
     const user = (await readSession(deps, sid))?.portal;
@@ -60,4 +64,52 @@ export async function endImpersonationsOf(deps: Pick<Deps, 'kv' | 'sessionStores
   }
   await deps.kv.del(setKey(adminId));
   return ended;
+}
+
+/** A "log in as" ticket lives at most this long and opens one session. */
+export const TICKET_TTL_SECONDS = 60;
+
+export interface ImpersonationTicket {
+  adminId: number;
+  adminLogin: string;
+  adminEpoch: number;
+  customerId: number;
+  individualId?: number;
+  mode: ImpersonationMode;
+}
+
+const ticketKey = (id: string): string => `ticket:${id}`;
+
+const ticketSchema = z.object({
+  adminId: z.number().int().positive(),
+  adminLogin: z.string(),
+  adminEpoch: z.number().int(),
+  customerId: z.number().int().positive(),
+  individualId: z.number().int().positive().optional(),
+  mode: z.enum(['assigned', 'default', 'individual']),
+});
+
+export class ImpersonationRefusedError extends HttpError {
+  constructor(message: string) {
+    super(409, message, 'conflict');
+    this.name = 'ImpersonationRefusedError';
+  }
+}
+
+/** Where the admin returns when the impersonated session ends. */
+export function adminReturnPath(user: { customerId: number; individualId?: number | undefined }): string {
+  return user.individualId ? `/admin/customers/${user.customerId}/individuals` : `/admin/customers/${user.customerId}/self-care`;
+}
+
+export async function issueTicket(deps: Pick<Infra, 'kv'>, ticket: ImpersonationTicket): Promise<string> {
+  const id = generateTicketId();
+  await deps.kv.set(ticketKey(id), JSON.stringify(ticket), TICKET_TTL_SECONDS);
+  return id;
+}
+
+/** Takes a ticket once: null when it is malformed, unknown, expired or already used. */
+export async function takeTicket(deps: Pick<Infra, 'kv'>, id: unknown): Promise<ImpersonationTicket | null> {
+  const raw = typeof id === 'string' && /^[A-Za-z0-9_-]{16,128}$/.test(id) ? await deps.kv.take(ticketKey(id)) : null;
+  const parsed = raw ? ticketSchema.safeParse(JSON.parse(raw)) : null;
+  return parsed?.success ? parsed.data : null;
 }

@@ -6,16 +6,15 @@ import { notFoundError } from '../../http/errors.ts';
 import { type FieldError } from '../../http/form.ts';
 import { renderPage, seeOther, wantsFragment } from '../../http/render.ts';
 import type { RouteDef } from '../../http/route-table.ts';
-import type { AdminPermission } from '../../doors/admin/gate.ts';
-import { currentCustomer, loadCustomer } from '../../doors/admin/load-customer.ts';
-import { idParam } from '../roles/admin-routes.ts';
+import type { AdminPermission } from '../../access/route-permissions.ts';
+import { currentCustomer } from '../customers/service.ts';
+import { parseId, pathId } from '../../http/ids.ts';
 import { LOGIN_TAKEN_MESSAGE } from '../selfcare-access/schema.ts';
-import { regionalFieldModel, trustedFieldModel, type PasswordFieldModel } from '../selfcare-access/view.ts';
+import { regionalFieldModel, trustedFieldModel, type PasswordFieldModel } from '../selfcare-access/schema.ts';
 import { adminFieldErrors, dateSettings, emptyIndividualForm, fieldsFromForm, formFromIndividual, mergeErrors, readIndividualForm, toOutputText, type IndividualForm } from './schema.ts';
 import {
   CustomerNotFoundError,
   IndividualNotFoundError,
-  IndividualsService,
   LoginTakenError,
   RoleNotAllowedError,
   StaleIndividualError,
@@ -31,14 +30,13 @@ export const STATUS_LABELS = { active: 'Active', not_yet_active: 'Not yet active
 type Helper = 'password' | 'trusted-check' | 'regional-preview';
 
 export function individualsAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] {
-  const service = new IndividualsService(deps);
-  const withCustomer = loadCustomer(deps.db);
+  const service = deps.services.individuals;
   const base = (customerId: number) => `/admin/customers/${customerId}/individuals`;
   const ctxOf = (req: Request, res: Response): IndividualsContext => ({ ...auditContext(req, res), granter: { kind: 'admin' } });
 
   const loadIndividual = async (customerId: number, raw: unknown): Promise<Individual> => {
     try {
-      return await service.get(customerId, idParam(raw));
+      return await service.get(customerId, pathId(raw));
     } catch (err) {
       if (err instanceof IndividualNotFoundError) throw notFoundError();
       throw err;
@@ -152,7 +150,7 @@ export function individualsAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] 
       method: 'post' as const,
       path: page === 'list' ? `/customers/:id/individuals/${helper}` : `/customers/:id/individuals/:individualId/${helper}`,
       permission: 'admin' as const,
-      handler: [withCustomer, helperHandler(helper, page)],
+      loads: 'customer', handler: helperHandler(helper, page),
     }));
 
   /** A route on one individual of the customer: an id of another customer's individual is 404. */
@@ -160,8 +158,8 @@ export function individualsAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] 
     method,
     path: `/customers/:id/individuals/:individualId${suffix}`,
     permission: 'admin',
-    handler: [
-      withCustomer,
+    loads: 'customer',
+      handler: [
       async (req, res) => {
         const customerId = currentCustomer(res).id;
         await handle(req, res, customerId, await loadIndividual(customerId, req.params.individualId));
@@ -174,14 +172,14 @@ export function individualsAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] 
       method: 'get',
       path: '/customers/:id/individuals',
       permission: 'admin',
-      handler: [withCustomer, async (req, res) => renderList(req, res)],
+      loads: 'customer', handler: async (req, res) => renderList(req, res),
     },
     {
       method: 'post',
       path: '/customers/:id/individuals',
       permission: 'admin',
-      handler: [
-        withCustomer,
+      loads: 'customer',
+        handler: [
         async (req, res) => {
           const summary = currentCustomer(res);
           const customer = await service.customer(summary.id);
@@ -207,8 +205,8 @@ export function individualsAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] 
       method: 'post',
       path: '/customers/:id/individuals/:individualId',
       permission: 'admin',
-      handler: [
-        withCustomer,
+      loads: 'customer',
+        handler: [
         async (req, res) => {
           const summary = currentCustomer(res);
           const customer = await service.customer(summary.id);
@@ -264,7 +262,7 @@ export function individualsAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] 
 
   /** The list's role select: with htmx the row comes back alone; without JS, back to the list. */
   async function inlineRoleChange(req: Request, res: Response, customer: CustomerDefaults, individual: Individual, rawRoleId: string, version: number | undefined): Promise<void> {
-    const roleId = /^[1-9]\d{0,9}$/.test(rawRoleId) ? Number(rawRoleId) : 0;
+    const roleId = parseId(rawRoleId) ?? 0;
     let rowError: string | null = null;
     let status = 200;
     let current = individual;

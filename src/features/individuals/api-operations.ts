@@ -2,7 +2,6 @@ import type { Deps } from '../../deps.ts';
 import {
   IndividualNotFoundError,
   IndividualOutOfReachError,
-  IndividualsService,
   LoginTakenError,
   NO_REGIONAL_OVERRIDES,
   RoleNotAllowedError,
@@ -12,9 +11,9 @@ import {
   type IndividualRegional,
   type IndividualsContext,
 } from './service.ts';
-import type { ApiCaller } from '../../doors/api/auth.ts';
-import { ApiError, apiErrors, operation, type ApiOperation, type FieldProblem } from '../../doors/api/operations.ts';
-import * as s from '../../doors/api/schema.ts';
+import { ApiError, apiErrors, operation, type ApiCaller, type ApiOperation, type FieldProblem } from '../../http/api-operation.ts';
+import { idParams, page, pageQuery } from '../../http/api-schema.ts';
+import { individualCreateBody, individualPatchBody, individualRegional, individualResponse } from './schema.ts';
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
@@ -56,7 +55,7 @@ function decodeIndividualCursor(cursor: string): { afterLogin: string; afterId: 
 
 const REGIONAL_FIELDS = new Set(['time_zone', 'language', 'out_date_format', 'out_time_format', 'in_date_format', 'in_time_format']);
 
-function regionalOf(input: Partial<Record<keyof typeof s.individualRegional.shape, string | null>> | undefined): Partial<IndividualRegional> | undefined {
+function regionalOf(input: Partial<Record<keyof typeof individualRegional.shape, string | null>> | undefined): Partial<IndividualRegional> | undefined {
   if (!input) return undefined;
   const r: Partial<IndividualRegional> = {};
   if (input.time_zone !== undefined) r.timeZone = input.time_zone;
@@ -90,7 +89,7 @@ function contextOf(caller: ApiCaller | undefined): IndividualsContext & { custom
 
 /** `/individuals`: the customer's staff, through the same service and rules as the portal and admin panel. */
 export function individualsOperations(deps: Deps): ApiOperation[] {
-  const individuals = new IndividualsService(deps);
+  const individuals = deps.services.individuals;
   return [
     operation({
       method: 'get',
@@ -98,8 +97,8 @@ export function individualsOperations(deps: Deps): ApiOperation[] {
       tag: 'Individuals',
       summary: 'The customer\'s individuals, by login',
       permission: { component: 'individuals', level: 'read' },
-      query: s.pageQuery,
-      success: { status: 200, description: 'A page of individuals', schema: s.individualPage },
+      query: pageQuery,
+      success: { status: 200, description: 'A page of individuals', schema: page(individualResponse) },
       errors: [401, 403, 422],
       handle: async ({ query }, caller) => {
         const ctx = contextOf(caller);
@@ -116,8 +115,8 @@ export function individualsOperations(deps: Deps): ApiOperation[] {
       tag: 'Individuals',
       summary: 'Create an individual with one of the customer\'s allowed roles',
       permission: { component: 'individuals', level: 'modify' },
-      body: s.individualCreateBody,
-      success: { status: 201, description: 'The new individual', schema: s.individualResponse },
+      body: individualCreateBody,
+      success: { status: 201, description: 'The new individual', schema: individualResponse },
       errors: [400, 401, 403, 409, 413, 422],
       handle: async ({ body }, caller) => {
         const ctx = contextOf(caller);
@@ -151,8 +150,8 @@ export function individualsOperations(deps: Deps): ApiOperation[] {
       tag: 'Individuals',
       summary: 'One individual',
       permission: { component: 'individuals', level: 'read' },
-      params: s.idParams,
-      success: { status: 200, description: 'The individual', schema: s.individualResponse },
+      params: idParams,
+      success: { status: 200, description: 'The individual', schema: individualResponse },
       errors: [401, 403, 404],
       handle: async ({ params }, caller) => {
         try {
@@ -168,9 +167,9 @@ export function individualsOperations(deps: Deps): ApiOperation[] {
       tag: 'Individuals',
       summary: 'Change an individual; send `version` to refuse a stale change',
       permission: { component: 'individuals', level: 'modify' },
-      params: s.idParams,
-      body: s.individualPatchBody,
-      success: { status: 200, description: 'The individual after the change', schema: s.individualResponse },
+      params: idParams,
+      body: individualPatchBody,
+      success: { status: 200, description: 'The individual after the change', schema: individualResponse },
       errors: [400, 401, 403, 404, 409, 413, 422],
       handle: async ({ params, body }, caller) => {
         const ctx = contextOf(caller);
@@ -208,7 +207,7 @@ export function individualsOperations(deps: Deps): ApiOperation[] {
       tag: 'Individuals',
       summary: 'Delete an individual; its sessions end',
       permission: { component: 'individuals', level: 'modify' },
-      params: s.idParams,
+      params: idParams,
       success: { status: 204, description: 'Deleted' },
       errors: [401, 403, 404],
       handle: async ({ params }, caller) => {

@@ -1,4 +1,4 @@
-import type { Deps } from '../../deps.ts';
+import type { Infra } from '../../infra.ts';
 
 export interface CredentialsMail {
   to: string;
@@ -15,7 +15,7 @@ export interface CredentialsMail {
 const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** The credentials e-mail, in the individual's language, with the portal's sign-in address. */
-export async function sendCredentialsMail(deps: Pick<Deps, 'mailer' | 'i18n' | 'config'>, mail: CredentialsMail): Promise<void> {
+export async function sendCredentialsMail(deps: Pick<Infra, 'mailer' | 'i18n' | 'config'>, mail: CredentialsMail): Promise<void> {
   const t = deps.i18n.getFixedT(mail.language);
   const tr = (key: string, params: Record<string, unknown> = {}) => String(t(`email.credentials.${key}`, params));
   const url = `${deps.config.publicUrl.replace(/\/+$/, '')}/login`;

@@ -9,12 +9,11 @@ import type { RouteDef } from '../../http/route-table.ts';
 import type { Viewer } from '../../http/types.ts';
 import { formatInstant, parseDateTimeInput } from '../../regional/date-format.ts';
 import type { PortalPermission } from '../../access/route-permissions.ts';
-import { idParam } from '../roles/admin-routes.ts';
-import { formString } from '../selfcare-access/schema.ts';
+import { parseId, pathId } from '../../http/ids.ts';
+import { formString } from '../../http/form.ts';
 import {
   IndividualNotFoundError,
   IndividualOutOfReachError,
-  IndividualsService,
   LoginTakenError,
   RoleNotAllowedError,
   StaleIndividualError,
@@ -77,7 +76,7 @@ function portalErrors(errors: IndividualFieldError[], res: Response): FieldError
 
 /** The customer's individuals in the portal: the same rules as the admin panel, capped by the viewer's own levels. */
 export function individualsPortalRoutes(deps: Deps): RouteDef<PortalPermission>[] {
-  const service = new IndividualsService(deps);
+  const service = deps.services.individuals;
   const ctxOf = (req: Request, res: Response): IndividualsContext => ({ ...auditContext(req, res), granter: granterOf(viewerOf(res)) });
 
   const inputPattern = (viewer: Viewer) => `${viewer.regional.inDateFormat} ${viewer.regional.inTimeFormat}`;
@@ -132,7 +131,7 @@ export function individualsPortalRoutes(deps: Deps): RouteDef<PortalPermission>[
       email: form.email,
       password: form.password,
       passwordChangeRequired: form.password_change_required,
-      roleId: /^[1-9]\d{0,9}$/.test(form.role_id) ? Number(form.role_id) : 0,
+      roleId: parseId(form.role_id) ?? 0,
       activationAt: readDate('activation_at'),
       expirationAt: readDate('expiration_at'),
       regional: NO_REGIONAL_OVERRIDES,
@@ -151,7 +150,7 @@ export function individualsPortalRoutes(deps: Deps): RouteDef<PortalPermission>[
 
   const loadOwn = async (res: Response, raw: unknown): Promise<Individual> => {
     try {
-      return await service.get(viewerOf(res).customerId, idParam(raw));
+      return await service.get(viewerOf(res).customerId, pathId(raw));
     } catch (err) {
       if (err instanceof IndividualNotFoundError) throw notFoundError();
       throw err;
@@ -255,7 +254,7 @@ export function individualsPortalRoutes(deps: Deps): RouteDef<PortalPermission>[
         const individual = await loadOwn(res, req.params.individualId);
         const body = req.body as Record<string, unknown>;
         if (formString(body.form) === 'edit') return saveEdit(req, res, individual);
-        const roleId = /^[1-9]\d{0,9}$/.test(formString(body.role_id)) ? Number(formString(body.role_id)) : 0;
+        const roleId = parseId(formString(body.role_id)) ?? 0;
         const version = /^\d{1,9}$/.test(formString(body.version)) ? Number(formString(body.version)) : undefined;
         let rowError: FieldError | null = null;
         let status = 200;

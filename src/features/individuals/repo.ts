@@ -25,6 +25,8 @@ export interface IndividualRow {
   ipRestriction: boolean;
   trustedIps: string;
   version: number;
+  /** moves on when the password changes: every older session ends */
+  sessionEpoch: number;
   createdAt: Date | null;
   updatedAt: Date | null;
   lastLoginAt: Date | null;
@@ -88,6 +90,7 @@ function fromRow(row: Record<string, unknown>): IndividualRow {
     ipRestriction: toBool(row.ip_restriction),
     trustedIps: String(row.trusted_ips ?? ''),
     version: Number(row.version),
+    sessionEpoch: Number(row.session_epoch ?? 0),
     createdAt: toDate(row.created_at),
     updatedAt: toDate(row.updated_at),
     lastLoginAt: toDate(row.last_login_at),
@@ -136,6 +139,33 @@ export class IndividualsRepo {
   async find(customerId: number, id: number, trx?: Db): Promise<IndividualRow | null> {
     const row = (await this.base(trx ?? this.db).where({ 'i.id': id, 'i.customer_id': customerId }).first()) as Record<string, unknown> | undefined;
     return row ? fromRow(row) : null;
+  }
+
+  /** An individual by id alone: the sign-in lookup and the portal session, which carry no customer scope yet. */
+  async findById(id: number): Promise<IndividualRow | null> {
+    const row = (await this.base(this.db).where({ 'i.id': id }).first()) as Record<string, unknown> | undefined;
+    return row ? fromRow(row) : null;
+  }
+
+  /** The individual's own new password: clears "must change" and ends every other session. */
+  async setOwnPassword(id: number, passwordHash: string): Promise<{ sessionEpoch: number }> {
+    return this.db.transaction(async (trx) => {
+      await trx('individuals').where({ id }).update({ password_hash: passwordHash, password_change_required: false, updated_at: new Date() }).increment('session_epoch', 1);
+      const row = await trx('individuals').select('session_epoch').where({ id }).first();
+      return { sessionEpoch: Number(row?.session_epoch ?? 0) };
+    });
+  }
+
+  async recordLogin(id: number): Promise<void> {
+    await this.db('individuals').where({ id }).update({ last_login_at: new Date() });
+  }
+
+  /** The individual's own regional settings; null means "inherit the customer's". */
+  async updateOwnRegional(id: number, values: Pick<IndividualColumns, 'time_zone' | 'language' | 'out_date_format' | 'out_time_format' | 'in_date_format' | 'in_time_format'>): Promise<void> {
+    await this.db('individuals')
+      .where({ id })
+      .update({ ...values, updated_at: new Date() })
+      .increment('version', 1);
   }
 
   async insert(trx: Knex.Transaction, customerId: number, cols: IndividualColumns): Promise<number> {

@@ -1,8 +1,12 @@
+import { z } from 'zod';
+import { nullableTimestamp } from '../../http/api-schema.ts';
 import { checkbox, type FieldError } from '../../http/form.ts';
 import { DEFAULT_DATE_FORMAT, formatInstant, parseDateTimeInput } from '../../regional/date-format.ts';
 import { isValidTimeZone } from '../../regional/time-zones.ts';
-import { formString, readRegionalInput, type RegionalValues } from '../selfcare-access/schema.ts';
+import { readRegionalInput, type RegionalValues } from '../selfcare-access/schema.ts';
+import { formString } from '../../http/form.ts';
 import { regionalOf, regionalValues, type CustomerDefaults, type Individual, type IndividualFields, type IndividualFieldError } from './service.ts';
+import { parseId } from '../../http/ids.ts';
 
 /** The individual form exactly as typed, to re-render it. */
 export interface IndividualForm {
@@ -141,7 +145,7 @@ export function fieldsFromForm(form: IndividualForm, customer: CustomerDefaults)
   };
   const activationAt = readDate('activation_at');
   const expirationAt = readDate('expiration_at');
-  const roleId = /^[1-9]\d{0,9}$/.test(form.role_id) ? Number(form.role_id) : 0;
+  const roleId = parseId(form.role_id) ?? 0;
   const fields: IndividualFields = {
     login: form.login,
     name: form.name,
@@ -177,3 +181,56 @@ export function mergeErrors(first: FieldError[], second: FieldError[]): FieldErr
   const all = [...first, ...second.filter((e) => e.field === 'trusted_ips' || !seen.has(e.field))];
   return all.sort((a, b) => ORDER.indexOf(a.field) - ORDER.indexOf(b.field));
 }
+
+// ---- the API's individuals ---------------------------------------------------------------------
+
+const override = (max: number) => z.string().max(max).nullable().describe('null = inherit the customer\'s');
+const moment = z.iso.datetime({ offset: true }).nullable();
+
+export const individualRegional = z.strictObject({
+  time_zone: override(64),
+  language: override(8),
+  out_date_format: override(40),
+  out_time_format: override(40),
+  in_date_format: override(40),
+  in_time_format: override(40),
+});
+
+export const individualCreateBody = z.strictObject({
+  login: z.string().max(64).describe('Unique among all self-care logins, ignoring case'),
+  password: z.string().max(1024).describe('12–72 bytes of UTF-8, not a common password'),
+  role_id: z.number().int().positive().describe('One of the customer\'s allowed roles'),
+  name: z.string().max(160).optional(),
+  email: z.string().max(254).optional(),
+  password_change_required: z.boolean().optional(),
+  activation_at: moment.optional(),
+  expiration_at: moment.optional(),
+  regional: individualRegional.partial().optional(),
+  ip_restriction: z.boolean().optional(),
+  trusted_ips: z.string().max(50_000).optional().describe('Entries separated by new lines or ";"'),
+});
+
+export const individualPatchBody = individualCreateBody.partial().extend({
+  password: z.string().max(1024).optional().describe('A new password; ends the individual\'s sessions'),
+  version: z.number().int().optional().describe('The version you read; a stale one answers 409'),
+});
+
+export const individualResponse = z.strictObject({
+  id: z.number().int(),
+  login: z.string(),
+  name: z.string(),
+  email: z.string(),
+  role: z.strictObject({ id: z.number().int(), name: z.string() }),
+  status: z.enum(['active', 'not_yet_active', 'expired']),
+  password_change_required: z.boolean(),
+  activation_at: nullableTimestamp,
+  expiration_at: nullableTimestamp,
+  regional: individualRegional,
+  ip_restriction: z.boolean(),
+  trusted_ips: z.string(),
+  version: z.number().int(),
+  created_at: nullableTimestamp,
+  updated_at: nullableTimestamp,
+  last_login_at: nullableTimestamp,
+});
+

@@ -7,10 +7,11 @@ import type { Knex } from 'knex';
 import { canGrant, individualLevels, type EffectiveLevels } from '../../access/permissions.ts';
 import { checkPasswordPolicy, hashPassword, type PasswordPolicyCode } from '../../access/passwords.ts';
 import { parseTrustedNetworks } from '../../access/trusted-networks.ts';
-import type { Deps } from '../../deps.ts';
-import { diffForAudit } from '../audit/audit-log.ts';
+import type { Infra } from '../../infra.ts';
+import { diffForAudit } from '../audit/service.ts';
 import { isRoleAllowed, listAllowedRoles, type AllowedRole } from '../allowed-roles/service.ts';
-import { loadRolePermissions, type AuditContext } from '../roles/service.ts';
+import { loadRolePermissions } from '../roles/service.ts';
+import { type AuditContext } from '../../http/actor.ts';
 import { LoginNamespace, LoginTakenError } from '../selfcare-access/service.ts';
 import { checkTrustedNetworks, LOGIN_TAKEN_MESSAGE, loginFieldError, regionalFieldErrors, trustedNetworksFieldErrors, type RegionalValues } from '../selfcare-access/schema.ts';
 import { sendCredentialsMail } from './mail.ts';
@@ -295,6 +296,29 @@ function publicView(row: IndividualRow, now = new Date()): Individual {
   return { ...rest, status: individualStatus(row, now) };
 }
 
+/** An individual as its own portal session needs it: credentials, window, lists, regional overrides. */
+export interface PortalIndividual {
+  id: number;
+  customerId: number;
+  login: string;
+  name: string;
+  email: string;
+  roleId: number;
+  passwordHash: string | null;
+  passwordChangeRequired: boolean;
+  activationAt: Date | null;
+  expirationAt: Date | null;
+  ipRestriction: boolean;
+  trustedIps: string;
+  regional: IndividualRegional;
+  sessionEpoch: number;
+}
+
+function accountView(row: IndividualRow): PortalIndividual {
+  const { id, customerId, login, name, email, roleId, passwordHash, passwordChangeRequired, activationAt, expirationAt, ipRestriction, trustedIps, sessionEpoch } = row;
+  return { id, customerId, login, name, email, roleId, passwordHash, passwordChangeRequired, activationAt, expirationAt, ipRestriction, trustedIps, regional: regionalOf(row), sessionEpoch };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Service
 
@@ -302,7 +326,7 @@ export class IndividualsService {
   private readonly repo: IndividualsRepo;
   private readonly logins: LoginNamespace;
 
-  constructor(private readonly deps: Pick<Deps, 'db' | 'audit' | 'config' | 'mailer' | 'i18n'>) {
+  constructor(private readonly deps: Pick<Infra, 'db' | 'audit' | 'config' | 'mailer' | 'i18n'>) {
     this.repo = new IndividualsRepo(deps.db);
     this.logins = new LoginNamespace(deps.db);
   }
@@ -317,6 +341,24 @@ export class IndividualsService {
     await this.customer(customerId);
     const now = new Date();
     return (await this.repo.list(customerId, page)).map((row) => publicView(row, now));
+  }
+
+  /** The individual as its own portal session sees it (by id: the session carries it). */
+  async account(id: number): Promise<PortalIndividual | null> {
+    const row = await this.repo.findById(id);
+    return row ? accountView(row) : null;
+  }
+
+  setOwnPassword(id: number, passwordHash: string): Promise<{ sessionEpoch: number }> {
+    return this.repo.setOwnPassword(id, passwordHash);
+  }
+
+  recordLogin(id: number): Promise<void> {
+    return this.repo.recordLogin(id);
+  }
+
+  updateOwnRegional(id: number, values: Record<'time_zone' | 'language' | 'out_date_format' | 'out_time_format' | 'in_date_format' | 'in_time_format', string | null>): Promise<void> {
+    return this.repo.updateOwnRegional(id, values);
   }
 
   async get(customerId: number, individualId: number): Promise<Individual> {

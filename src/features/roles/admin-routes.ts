@@ -6,17 +6,12 @@ import { notFoundError } from '../../http/errors.ts';
 import type { FieldError } from '../../http/form.ts';
 import { renderPage, seeOther } from '../../http/render.ts';
 import type { RouteDef } from '../../http/route-table.ts';
-import type { AdminPermission } from '../../doors/admin/gate.ts';
+import type { AdminPermission } from '../../access/route-permissions.ts';
 import { parseRoleForm, permGroup, rawRoleForm, type RoleFormRaw } from './schema.ts';
 import { COMPONENT_LABELS } from './labels.ts';
-import { RoleDeleteRefusedError, RoleNameTakenError, RoleNotFoundError, RolesService, RoleTypeInvalidError, ROLE_TYPE_LABELS, ROLE_TYPES, type RoleRow, type RoleUsage } from './service.ts';
+import { RoleDeleteRefusedError, RoleNameTakenError, RoleNotFoundError, RoleTypeInvalidError, ROLE_TYPE_LABELS, ROLE_TYPES, type RoleRow, type RoleUsage } from './service.ts';
+import { pathId } from '../../http/ids.ts';
 
-/** A positive integer id from the path, else 404 (never a database error for "abc"). */
-export function idParam(raw: unknown): number {
-  const id = typeof raw === 'string' && /^[1-9]\d{0,9}$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isSafeInteger(id)) throw notFoundError();
-  return id;
-}
 
 function rawFromRole(role: RoleRow, perms: PermissionMap): RoleFormRaw {
   const perm: Record<string, string> = {};
@@ -33,7 +28,7 @@ function treeLocals(raw: RoleFormRaw): Record<string, unknown> {
 const NEW_ROLE: RoleFormRaw = { name: '', description: '', type: 'customer_selfcare', isDefault: false, perm: Object.fromEntries(COMPONENTS.map(({ key, parent }) => [key, parent === null ? 'hidden' : ''])) };
 
 export function rolesRoutes(deps: Deps): RouteDef<AdminPermission>[] {
-  const service = new RolesService(deps);
+  const service = deps.services.roles;
 
   const renderForm = (req: Request, res: Response, opts: { role: RoleRow | null; raw: RoleFormRaw; errors: FieldError[]; status?: number; usage?: RoleUsage; refusal?: RoleDeleteRefusedError }) =>
     renderPage(req, res, {
@@ -55,7 +50,7 @@ export function rolesRoutes(deps: Deps): RouteDef<AdminPermission>[] {
 
   const loadRole = async (raw: unknown) => {
     try {
-      return await service.get(idParam(raw));
+      return await service.get(pathId(raw));
     } catch (err) {
       if (err instanceof RoleNotFoundError) throw notFoundError();
       throw err;

@@ -1,7 +1,8 @@
 import type { Knex } from 'knex';
 import { COMPONENTS, effectiveLevels, type EffectiveLevels, type PermissionMap } from '../../access/permissions.ts';
-import type { AuditActor, AuditLog } from '../audit/audit-log.ts';
-import { diffForAudit } from '../audit/audit-log.ts';
+import type { AuditLog } from '../audit/service.ts';
+import type { AuditContext } from '../../http/actor.ts';
+import { diffForAudit } from '../audit/service.ts';
 import { readPermissions, RolesRepo, ROLE_TYPES, type RoleRow, type RoleType, type RoleUsage } from './repo.ts';
 
 export { ROLE_TYPES, type RoleRow, type RoleType, type RoleUsage };
@@ -9,11 +10,6 @@ export { ROLE_TYPES, type RoleRow, type RoleType, type RoleUsage };
 export const DEFAULT_ROLE_TYPE: RoleType = 'customer_selfcare';
 
 export const ROLE_TYPE_LABELS: Readonly<Record<RoleType, string>> = { customer_selfcare: 'Customer self-care' };
-
-export interface AuditContext {
-  actor: AuditActor;
-  ip: string;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Small read helpers for other features (portal gate, admin panel, API): no caching, so a

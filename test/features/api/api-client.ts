@@ -3,7 +3,7 @@ import request from 'supertest';
 import { expect } from 'vitest';
 import type { Deps } from '../../../src/deps.ts';
 import { ApiTokenService } from '../../../src/features/api-tokens/service.ts';
-import type { ApiOperation } from '../../../src/doors/api/operations.ts';
+import type { ApiOperation } from '../../../src/http/api-operation.ts';
 import { API_PREFIX, allApiOperations } from '../../../src/doors/api/routes.ts';
 import { errorResponse } from '../../../src/doors/api/schema.ts';
 

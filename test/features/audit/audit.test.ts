@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import request from 'supertest';
-import type { AuditEventInput } from '../../../src/features/audit/audit-log.ts';
+import type { AuditEventInput } from '../../../src/features/audit/service.ts';
 import { createAdmin, createTestApp, signInAdmin, type TestApp } from '../../helpers/app.ts';
 import { createCustomer } from '../../helpers/fixtures.ts';
 

@@ -1,0 +1,35 @@
+import type { Router } from 'express';
+import type { Deps } from '../../deps.ts';
+import { adminAuthRoutes } from '../../features/admins/admin-routes.ts';
+import { allowedRolesRoutes } from '../../features/allowed-roles/admin-routes.ts';
+import { apiTokensAdminRoutes } from '../../features/api-tokens/admin-routes.ts';
+import { auditRoutes } from '../../features/audit/admin-routes.ts';
+import { customerRoutes } from '../../features/customers/admin-routes.ts';
+import { impersonationAdminRoutes } from '../../features/impersonation/admin-routes.ts';
+import { individualsAdminRoutes } from '../../features/individuals/admin-routes.ts';
+import { rolesRoutes } from '../../features/roles/admin-routes.ts';
+import { buildDoor } from '../../http/door.ts';
+import { notFoundHandler } from '../../http/errors.ts';
+import { adminGate } from './gate.ts';
+import { adminHomeRoutes } from './home-routes.ts';
+
+/** The `/admin` door: English pages for operator administrators, each route behind the admin gate. */
+export function adminDoor(deps: Deps): Router {
+  return buildDoor(deps, 'admin', {
+    language: () => 'en',
+    routes: [
+      ...adminAuthRoutes(deps),
+      ...adminHomeRoutes(),
+      ...customerRoutes(deps),
+      ...auditRoutes(deps),
+      ...rolesRoutes(deps),
+      ...allowedRolesRoutes(deps),
+      ...individualsAdminRoutes(deps),
+      ...apiTokensAdminRoutes(deps),
+      ...impersonationAdminRoutes(deps),
+    ],
+    gate: adminGate(deps),
+    // An unknown admin address is the admin door's 404, never the portal's.
+    after: [notFoundHandler],
+  });
+}

@@ -1,0 +1,14 @@
+import type { Knex } from 'knex';
+import { BillingRepo } from './repo.ts';
+
+export type { Invoice, Payment, Xdr, XdrTotals, PageRequest } from './repo.ts';
+
+/**
+ * Invoices, calls and payments as the portal and the API read them. Billing data is read-only
+ * here (the billing system writes it), so the service is the repo's customer-scoped queries.
+ */
+export class BillingService extends BillingRepo {
+  constructor(db: Knex) {
+    super(db);
+  }
+}

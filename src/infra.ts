@@ -1,0 +1,73 @@
+import path from 'node:path';
+import type { Store } from 'express-session';
+import { RedisStore } from 'connect-redis';
+import type { i18n } from 'i18next';
+import type { Config } from './config.ts';
+import { createDb, type Knex } from './db/knex.ts';
+import { createLogger, type Logger } from './logger.ts';
+import type { KeyValueStore } from './stores/kv.ts';
+import { MemoryKeyValueStore } from './stores/memory-kv.ts';
+import { createRedisClient, RedisKeyValueStore, type RedisClient } from './stores/redis-kv.ts';
+import { BoundedMemorySessionStore } from './stores/memory-session-store.ts';
+import { LoginThrottle } from './stores/login-throttle.ts';
+import { createI18n } from './i18n/index.ts';
+import { AuditLog } from './features/audit/service.ts';
+import { createMailer, type Mailer } from './mail/mailer.ts';
+
+export interface Infra {
+  config: Config;
+  logger: Logger;
+  db: Knex;
+  redis: RedisClient | undefined;
+  kv: KeyValueStore;
+  sessionStores: { admin: Store; portal: Store };
+  throttles: { admin: LoginThrottle; portal: LoginThrottle; api: LoginThrottle };
+  i18n: i18n;
+  audit: AuditLog;
+  mailer: Mailer;
+  close(): Promise<void>;
+}
+
+export interface InfraOverrides {
+  logger?: Logger;
+  mailer?: Mailer;
+}
+
+/** Builds the database, stores and shared services once per process (or per test app). */
+export async function buildInfra(config: Config, overrides: InfraOverrides = {}): Promise<Infra> {
+  const logger = overrides.logger ?? createLogger(config.logLevel);
+  const db = createDb(config);
+  let redis: RedisClient | undefined;
+  let kv: KeyValueStore;
+  let sessionStores: Infra['sessionStores'];
+  const sessionTtl = config.sessionIdleMinutes * 60;
+  if (config.redisUrl) {
+    redis = createRedisClient(config.redisUrl);
+    redis.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection error'));
+    await redis.connect();
+    kv = new RedisKeyValueStore(redis);
+    sessionStores = {
+      admin: new RedisStore({ client: redis, prefix: 'sc:sess:admin:', ttl: sessionTtl }),
+      portal: new RedisStore({ client: redis, prefix: 'sc:sess:portal:', ttl: sessionTtl }),
+    };
+  } else {
+    kv = new MemoryKeyValueStore();
+    sessionStores = { admin: new BoundedMemorySessionStore(sessionTtl), portal: new BoundedMemorySessionStore(sessionTtl) };
+  }
+  return {
+    config,
+    logger,
+    db,
+    redis,
+    kv,
+    sessionStores,
+    throttles: { admin: new LoginThrottle('admin', redis), portal: new LoginThrottle('portal', redis), api: new LoginThrottle('api', redis) },
+    i18n: createI18n(),
+    audit: new AuditLog(db),
+    mailer: overrides.mailer ?? createMailer({ smtpUrl: config.smtpUrl, outboxDir: path.join(config.dataDir, 'outbox') }),
+    async close() {
+      await db.destroy();
+      if (redis?.isOpen) await redis.close();
+    },
+  };
+}
