@@ -3,7 +3,7 @@ import type { Infra } from '../../infra.ts';
 import type { AuditActor } from '../../http/actor.ts';
 import { LoginNamespace } from '../selfcare-access/service.ts';
 import { ApiTokenRepo, tokenStatus, type ApiTokenRow, type ApiTokenStatus } from './repo.ts';
-import { ApiSessions } from './sessions.ts';
+import { ApiSessions, type ApiSession } from './sessions.ts';
 import { isAddressTrusted } from '../../access/address-check.ts';
 
 export type ApiTokenView = Omit<ApiTokenRow, 'digest'> & { status: ApiTokenStatus };
@@ -21,10 +21,14 @@ export interface ActorContext {
 }
 
 export type ApiSignInResult =
-  | { ok: true; sessionId: string; expiresAt: Date; customerId: number; tokenId: number }
+  | { ok: true; sessionId: string; expiresAt: Date; customerId: number; tokenId: number; session: ApiSession }
   | { ok: false; reason: 'invalid_credentials' }
   | { ok: false; reason: 'rate_limited'; retryAfterSeconds: number }
   | { ok: false; reason: 'ip_not_allowed' };
+
+export type ApiRefreshResult =
+  | { ok: true; sessionId: string; expiresAt: Date; customerId: number; tokenId: number; session: ApiSession }
+  | { ok: false; reason: 'invalid_refresh_token' | 'ip_not_allowed' };
 
 const view = (row: ApiTokenRow, now: Date): ApiTokenView => {
   const { digest: _digest, ...rest } = row;
@@ -128,7 +132,48 @@ export class ApiTokenService {
     await this.repo.recordUse(match.id, now, ip);
     const session = await this.sessions.open({ tokenId: match.id, customerId: customer.id, epoch: customer.sessionEpoch, loginLower: customer.loginLower });
     await this.auditSignIn(actor, ip, 'success', customer.id, match.id, null);
-    return { ok: true, sessionId: session.id, expiresAt: session.expiresAt, customerId: customer.id, tokenId: match.id };
+    return { ok: true, sessionId: session.id, expiresAt: session.expiresAt, customerId: customer.id, tokenId: match.id, session: session.session };
+  }
+
+  /**
+   * Refresh token → a successor session. The token is spent whatever the outcome; the successor
+   * is opened only while the API token is active, the customer's credentials are unchanged since
+   * the first sign-in and the address is inside the trusted networks, and the old session ends.
+   */
+  async refresh(refreshToken: string, ip: string): Promise<ApiRefreshResult> {
+    const grant = await this.sessions.takeRefreshToken(refreshToken);
+    if (!grant) return { ok: false, reason: 'invalid_refresh_token' };
+    const holder = await this.repo.holder(grant.tokenId, grant.customerId);
+    const now = new Date();
+    const actor: AuditActor = { type: 'api', id: grant.customerId, label: `${grant.loginLower} (token ${holder?.token.prefix ?? grant.tokenId})` };
+    const valid = holder && tokenStatus(holder.token, now) === 'active' && holder.customer.sessionEpoch === grant.epoch && holder.customer.loginLower === grant.loginLower;
+    if (!holder || !valid) {
+      await this.sessions.close(grant.sessionId);
+      await this.auditRefresh(actor, ip, 'failure', grant, 'invalid_credentials');
+      return { ok: false, reason: 'invalid_refresh_token' };
+    }
+    if (!isAddressTrusted([holder.customer], ip)) {
+      await this.auditRefresh(actor, ip, 'refused', grant, 'ip_not_allowed');
+      return { ok: false, reason: 'ip_not_allowed' };
+    }
+    await this.sessions.close(grant.sessionId);
+    await this.repo.recordUse(grant.tokenId, now, ip);
+    const session = await this.sessions.open({ tokenId: grant.tokenId, customerId: grant.customerId, epoch: grant.epoch, loginLower: grant.loginLower });
+    await this.auditRefresh(actor, ip, 'success', grant, null);
+    return { ok: true, sessionId: session.id, expiresAt: session.expiresAt, customerId: grant.customerId, tokenId: grant.tokenId, session: session.session };
+  }
+
+  private async auditRefresh(actor: AuditActor, ip: string, outcome: 'success' | 'failure' | 'refused', grant: { tokenId: number; customerId: number }, reason: string | null): Promise<void> {
+    await this.deps.audit.record({
+      actor,
+      ip,
+      action: 'api.session.refresh',
+      entityType: 'api_token',
+      entityId: grant.tokenId,
+      customerId: grant.customerId,
+      outcome,
+      changes: reason ? { reason: { old: null, new: reason } } : null,
+    });
   }
 
   private async auditSignIn(actor: AuditActor, ip: string, outcome: 'success' | 'failure' | 'refused', customerId: number | null, tokenId: number | null, reason: string | null): Promise<void> {

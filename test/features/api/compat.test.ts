@@ -29,7 +29,11 @@ describe('POST /rest/Session/login', () => {
     const res = await login({ login: 'acme-api', token });
     expect(res.status).toBe(200);
     expect(res.body.session_id).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(new Date(res.body.expires_at).toISOString()).toBe(res.body.expires_at);
+    expect(res.body.expires_at).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+    expect(new Date(`${res.body.expires_at.replace(' ', 'T')}Z`).getTime()).toBeGreaterThan(Date.now());
+    expect(res.body.access_token.split('.')).toHaveLength(3);
+    expect(res.body.refresh_token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(res.body.expires_in).toBeGreaterThan(0);
   });
 
   it('opens a session from params as a form field holding JSON', async () => {
