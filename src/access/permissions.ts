@@ -1,3 +1,4 @@
+import type { FieldError } from './field-error.ts';
 // Role permissions over the tree of self-care components (DESIGN.md, "Roles").
 //
 // A role stores explicit levels only; a child component with no level inherits its parent's, and a
@@ -117,10 +118,6 @@ export function canGrant(granterEffective: EffectiveLevels, roleEffective: Effec
   });
 }
 
-export interface PermissionFieldError {
-  field: string;
-  message: string;
-}
 
 const FIELD_PATTERN = /^perm\[(.*)\]$/;
 
@@ -136,27 +133,27 @@ function fieldName(key: string): string {
  */
 export function normalizePermissionInput(raw: Record<string, unknown>): {
   perms: PermissionMap;
-  errors: PermissionFieldError[];
+  errors: FieldError[];
 } {
   const perms: PermissionMap = {};
   const values = new Map<ComponentKey, unknown>();
-  const unknownKeyErrors: PermissionFieldError[] = [];
+  const unknownKeyErrors: FieldError[] = [];
 
   for (const [rawKey, value] of Object.entries(raw)) {
     const key = FIELD_PATTERN.exec(rawKey)?.[1] ?? rawKey;
     if (isComponentKey(key)) {
       values.set(key, value);
     } else {
-      unknownKeyErrors.push({ field: fieldName(key), message: `Unknown component "${key}"` });
+      unknownKeyErrors.push({ field: fieldName(key), text: `Unknown component "${key}"` });
     }
   }
 
-  const errors: PermissionFieldError[] = [];
+  const errors: FieldError[] = [];
   for (const { key, parent } of COMPONENTS) {
     const value = values.get(key);
     const text = typeof value === 'string' ? value.trim() : value;
     if (text === undefined || text === null || text === '') {
-      if (parent === null) errors.push({ field: fieldName(key), message: 'Choose a level' });
+      if (parent === null) errors.push({ field: fieldName(key), text: 'Choose a level' });
       continue;
     }
     if (isLevel(text)) {
@@ -164,7 +161,7 @@ export function normalizePermissionInput(raw: Record<string, unknown>): {
     } else {
       errors.push({
         field: fieldName(key),
-        message:
+        text:
           parent === null
             ? 'Choose Forbidden, View only or Full'
             : 'Choose Forbidden, View only, Full or leave blank to inherit',

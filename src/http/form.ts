@@ -1,12 +1,8 @@
 import { z } from 'zod';
 
-/** One problem with one field, in form order: a translation key (or ready text) and its params. */
-export interface FieldError {
-  field: string;
-  key?: string;
-  text?: string;
-  params?: Record<string, unknown>;
-}
+import type { FieldError } from '../access/field-error.ts';
+
+export type { FieldError };
 
 export type FormResult<T> = { ok: true; values: T } | { ok: false; values: Record<string, unknown>; errors: FieldError[] };
 

@@ -318,13 +318,13 @@ describe('normalizePermissionInput', () => {
 
   it.each(TOP_LEVEL)('asks to choose a level when the top-level component %s is blank', (key) => {
     const { errors } = normalizePermissionInput({ ...completeForm, [key]: '' });
-    expect(errors).toEqual([{ field: `perm[${key}]`, message: 'Choose a level' }]);
+    expect(errors).toEqual([{ field: `perm[${key}]`, text: 'Choose a level' }]);
   });
 
   it('asks to choose a level when a top-level component is missing from the form', () => {
     const { api_access: _omitted, ...rest } = completeForm;
     const { errors } = normalizePermissionInput(rest);
-    expect(errors).toEqual([{ field: 'perm[api_access]', message: 'Choose a level' }]);
+    expect(errors).toEqual([{ field: 'perm[api_access]', text: 'Choose a level' }]);
   });
 
   it('refuses a level that is not one of the three and names the field', () => {
@@ -342,8 +342,8 @@ describe('normalizePermissionInput', () => {
   it('refuses an unknown component after the form-order errors', () => {
     const { perms, errors } = normalizePermissionInput({ ...completeForm, dashboard: '', admin: 'modify' });
     expect(errors).toEqual([
-      { field: 'perm[dashboard]', message: 'Choose a level' },
-      { field: 'perm[admin]', message: 'Unknown component "admin"' },
+      { field: 'perm[dashboard]', text: 'Choose a level' },
+      { field: 'perm[admin]', text: 'Unknown component "admin"' },
     ]);
     expect(Object.keys(perms)).not.toContain('admin');
   });

@@ -72,7 +72,7 @@ const dateOf = (value: string | null | undefined): Date | null | undefined => (v
 /** The service's named errors as API errors; fields use the API's names. */
 function mapIndividualError(err: unknown): never {
   if (err instanceof ValidationError) {
-    throw apiErrors.invalid(err.fields.map((f): FieldProblem => ({ field: REGIONAL_FIELDS.has(f.field) ? `regional.${f.field}` : f.field, message: f.message })));
+    throw apiErrors.invalid(err.fields.map((f): FieldProblem => ({ field: REGIONAL_FIELDS.has(f.field) ? `regional.${f.field}` : f.field, message: f.text ?? f.key ?? 'Not valid' })));
   }
   if (err instanceof LoginTakenError) throw new ApiError(409, 'conflict', 'This login is already in use.', [{ field: 'login', message: 'This login is already in use' }]);
   if (err instanceof RoleNotAllowedError) throw apiErrors.invalid([{ field: 'role_id', message: err.message }]);

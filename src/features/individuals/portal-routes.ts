@@ -22,7 +22,6 @@ import {
   NO_REGIONAL_OVERRIDES,
   type Granter,
   type Individual,
-  type IndividualFieldError,
   type IndividualFields,
   type IndividualsContext,
 } from './service.ts';
@@ -69,9 +68,9 @@ function readForm(body: unknown): PortalIndividualForm {
 }
 
 /** Service problems as translated portal field errors (`individuals.errors.<code>`); dates in the viewer's format. */
-function portalErrors(errors: IndividualFieldError[], res: Response): FieldError[] {
+function portalErrors(errors: FieldError[], res: Response): FieldError[] {
   const show = (v: unknown) => (v instanceof Date ? (res.locals.fmt?.dateTime(v) ?? v.toISOString()) : v);
-  return errors.map((e) => ({ field: e.field, key: `individuals.errors.${e.code}`, params: Object.fromEntries(Object.entries(e.params ?? {}).map(([k, v]) => [k, show(v)])) }));
+  return errors.map((e) => ({ field: e.field, key: e.key, params: Object.fromEntries(Object.entries(e.params ?? {}).map(([k, v]) => [k, show(v)])) }));
 }
 
 /** The customer's individuals in the portal: the same rules as the admin panel, capped by the viewer's own levels. */

@@ -5,7 +5,7 @@ import { DEFAULT_DATE_FORMAT, formatInstant, parseDateTimeInput } from '../../re
 import { isValidTimeZone } from '../../regional/time-zones.ts';
 import { readRegionalInput, type RegionalValues } from '../selfcare-access/schema.ts';
 import { formString } from '../../http/form.ts';
-import { regionalOf, regionalValues, type CustomerDefaults, type Individual, type IndividualFields, type IndividualFieldError } from './service.ts';
+import { regionalOf, regionalValues, type CustomerDefaults, type Individual, type IndividualFields } from './service.ts';
 import { parseId } from '../../http/ids.ts';
 
 /** The individual form exactly as typed, to re-render it. */
@@ -170,8 +170,8 @@ export function fieldsFromForm(form: IndividualForm, customer: CustomerDefaults)
 }
 
 /** Service field errors as admin form errors (ready English text). */
-export function adminFieldErrors(errors: IndividualFieldError[]): FieldError[] {
-  return errors.map((e) => ({ field: e.field, text: e.message }));
+export function adminFieldErrors(errors: FieldError[]): FieldError[] {
+  return errors.map((e) => ({ field: e.field, text: e.text }));
 }
 
 /** Date problems and service problems in form order, one per field (dates first win). */

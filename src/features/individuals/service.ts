@@ -17,6 +17,7 @@ import { checkTrustedNetworks, LOGIN_TAKEN_MESSAGE, loginFieldError, regionalFie
 import { sendCredentialsMail } from './mail.ts';
 import { IndividualsRepo, type CustomerDefaults, type IndividualColumns, type IndividualRow } from './repo.ts';
 import { CustomerNotFoundError } from '../customers/service.ts';
+import type { FieldError } from '../../access/field-error.ts';
 
 export { LoginTakenError };
 export type { CustomerDefaults };
@@ -82,19 +83,17 @@ export type IndividualErrorCode =
   | 'no_email';
 
 /** One problem with one field: a stable code (portal/API), params, and English text (admin). */
-export interface IndividualFieldError {
-  field: string;
-  code: IndividualErrorCode;
-  message: string;
-  params?: Record<string, unknown>;
+/** A field problem with its translation key (portal) and its English text (admin panel, API). */
+function problem(field: string, code: IndividualErrorCode, text: string, params?: Record<string, unknown>): FieldError {
+  return { field, key: `individuals.errors.${code}`, text, ...(params ? { params } : {}) };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Domain errors
 
 export class ValidationError extends Error {
-  constructor(readonly fields: IndividualFieldError[]) {
-    super(fields.map((f) => `${f.field}: ${f.message}`).join('; '));
+  constructor(readonly fields: FieldError[]) {
+    super(fields.map((f) => `${f.field}: ${f.text ?? f.key ?? ''}`).join('; '));
     this.name = 'ValidationError';
   }
 }
@@ -169,33 +168,33 @@ export const NO_REGIONAL_OVERRIDES: IndividualRegional = { timeZone: null, langu
  * Every field problem of a complete individual, in form order. `passwordRequired` on creation (or
  * when the account has no password yet); a blank password otherwise keeps the current one.
  */
-export function validateIndividual(fields: IndividualFields, opts: { passwordRequired: boolean; /** the granter's own expiration */ expirationLimit?: Date | null }): IndividualFieldError[] {
-  const errors: IndividualFieldError[] = [];
+export function validateIndividual(fields: IndividualFields, opts: { passwordRequired: boolean; /** the granter's own expiration */ expirationLimit?: Date | null }): FieldError[] {
+  const errors: FieldError[] = [];
   const login = fields.login.trim();
   const loginError = loginFieldError(login, { required: true });
-  if (loginError) errors.push({ field: 'login', code: login === '' ? 'required' : 'login_format', message: loginError.text ?? 'Enter a login' });
+  if (loginError) errors.push(problem('login', login === '' ? 'required' : 'login_format', loginError.text ?? 'Enter a login'));
   if (fields.password === '') {
-    if (opts.passwordRequired) errors.push({ field: 'password', code: 'required', message: 'Enter or generate a password' });
+    if (opts.passwordRequired) errors.push(problem('password', 'required', 'Enter or generate a password'));
   } else {
     const policy = checkPasswordPolicy(fields.password, { login });
-    if (!policy.ok) errors.push({ field: 'password', code: POLICY_CODES[policy.code], message: policy.message });
+    if (!policy.ok) errors.push(problem('password', POLICY_CODES[policy.code], policy.message));
   }
-  if (fields.name.length > 160) errors.push({ field: 'name', code: 'too_long', message: 'Name: at most 160 characters', params: { max: 160 } });
-  if (fields.email.length > 254) errors.push({ field: 'email', code: 'too_long', message: 'E-mail: at most 254 characters', params: { max: 254 } });
-  else if (fields.email !== '' && !EMAIL_PATTERN.test(fields.email)) errors.push({ field: 'email', code: 'email_format', message: 'Enter an e-mail address like name@example.com' });
-  if (!Number.isSafeInteger(fields.roleId) || fields.roleId <= 0) errors.push({ field: 'role_id', code: 'required', message: 'Choose a role' });
+  if (fields.name.length > 160) errors.push(problem('name', 'too_long', 'Name: at most 160 characters', { max: 160 }));
+  if (fields.email.length > 254) errors.push(problem('email', 'too_long', 'E-mail: at most 254 characters', { max: 254 }));
+  else if (fields.email !== '' && !EMAIL_PATTERN.test(fields.email)) errors.push(problem('email', 'email_format', 'Enter an e-mail address like name@example.com'));
+  if (!Number.isSafeInteger(fields.roleId) || fields.roleId <= 0) errors.push(problem('role_id', 'required', 'Choose a role'));
   const limit = opts.expirationLimit ?? null;
   if (limit && exceedsLimit(fields.expirationAt, limit)) {
-    errors.push({ field: 'expiration_at', code: 'expiration_limit', message: `Your own access ends on ${limit.toISOString()}: enter an end date no later than that`, params: { limit } });
+    errors.push(problem('expiration_at', 'expiration_limit', `Your own access ends on ${limit.toISOString()}: enter an end date no later than that`, { limit }));
   } else if (fields.activationAt && fields.expirationAt && fields.expirationAt <= fields.activationAt) {
-    errors.push({ field: 'expiration_at', code: 'date_order', message: 'The expiration date must be after the activation date' });
+    errors.push(problem('expiration_at', 'date_order', 'The expiration date must be after the activation date'));
   }
   for (const e of regionalFieldErrors(regionalValues(fields.regional), { allowInherit: true })) {
     const code: IndividualErrorCode = e.field === 'time_zone' ? 'time_zone' : e.field === 'language' ? 'language' : 'format';
-    errors.push({ field: e.field, code, message: e.text ?? 'This value is not valid' });
+    errors.push(problem(e.field, code, e.text ?? 'This value is not valid'));
   }
   for (const e of trustedNetworksFieldErrors(checkTrustedNetworks(fields.ipRestriction, fields.trustedIps))) {
-    errors.push({ field: 'trusted_ips', code: 'trusted_ips', message: e.text ?? 'Check the trusted IP addresses' });
+    errors.push(problem('trusted_ips', 'trusted_ips', e.text ?? 'Check the trusted IP addresses'));
   }
   return errors;
 }
@@ -476,7 +475,7 @@ export class IndividualsService {
     if (!row) throw new IndividualNotFoundError(individualId);
     const customer = await this.customer(customerId);
     await this.deps.db.transaction(async (trx) => this.reachable(customer, row, ctx.granter, trx));
-    if (row.email === '') throw new ValidationError([{ field: 'email', code: 'no_email', message: 'This individual has no e-mail address' }]);
+    if (row.email === '') throw new ValidationError([problem('email', 'no_email', 'This individual has no e-mail address')]);
     const language = row.language ?? customer.language;
     await sendCredentialsMail(this.deps, { to: row.email, login: row.login, name: row.name, customerName: customer.name, language, password: opts.password, mustChange: row.passwordChangeRequired });
     await this.deps.audit.record({
@@ -487,6 +486,29 @@ export class IndividualsService {
       entityId: individualId,
       customerId,
       changes: { email: { old: null, new: row.email }, password_included: { old: null, new: opts.password !== undefined } },
+    });
+  }
+
+  /**
+   * An individual loaded whole (the demo seed): `create` as an admin would, but with a password
+   * hash made once for many accounts instead of a password to hash here. Returns its id.
+   */
+  async importIndividual(customerId: number, input: Omit<IndividualCreateInput, 'password'> & { passwordHash: string }, ctx: AuditContext): Promise<number> {
+    const { passwordHash, ...rest } = input;
+    const fields = withDefaults({ ...rest, password: '' });
+    const errors = validateIndividual(fields, { passwordRequired: false });
+    if (errors.length > 0) throw new ValidationError(errors);
+    const cols = columnsOf(fields);
+    return this.deps.db.transaction(async (trx) => {
+      const customer = await this.customer(customerId, trx);
+      await this.checkRole(customer, fields.roleId, { kind: 'admin' }, trx);
+      const id = await this.repo.insert(trx, customerId, { ...cols, password_hash: passwordHash });
+      await this.logins.assign(trx, { individualId: id }, cols.login ?? '');
+      await this.deps.audit.record(
+        { ...ctx, action: 'individual.create', entityType: 'individual', entityId: id, customerId, changes: diffForAudit({}, auditView(cols, passwordHash), ['password']) },
+        trx,
+      );
+      return id;
     });
   }
 }

@@ -43,7 +43,7 @@ export function rawRoleForm(body: unknown): RoleFormRaw {
 export function parseRoleForm(body: unknown): { ok: true; values: RoleFormValues } | { ok: false; errors: FieldError[] } {
   const fields = parseForm(roleFields, body);
   const perms = normalizePermissionInput(permGroup(body));
-  const errors: FieldError[] = [...(fields.ok ? [] : fields.errors.map((e) => (e.field === 'type' ? { field: 'type', text: 'Choose a role type' } : e))), ...perms.errors.map((e) => ({ field: e.field, text: e.message }))];
+  const errors: FieldError[] = [...(fields.ok ? [] : fields.errors.map((e) => (e.field === 'type' ? { field: 'type', text: 'Choose a role type' } : e))), ...perms.errors];
   if (!fields.ok || errors.length > 0) return { ok: false, errors };
   return { ok: true, values: { ...fields.values, isDefault: checkbox((body as Record<string, unknown>).is_default), perms: perms.perms } };
 }

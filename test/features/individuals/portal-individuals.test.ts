@@ -369,7 +369,7 @@ describe('IndividualsService with an individual as granter', () => {
     const ctx = { actor: { type: 'individual' as const, id: manager.id, label: 'manager.one' }, ip: '10.0.0.1', granter: { kind: 'individual' as const, id: manager.id, levels: effectiveLevels({ ...allAt('read'), individuals: 'modify' }) } };
     const later = service.update(customer.id, reader.id, { expirationAt: new Date('2032-01-01T00:00:00Z') }, ctx);
     await expect(later).rejects.toBeInstanceOf(ValidationError);
-    await expect(later).rejects.toMatchObject({ fields: [{ field: 'expiration_at', code: 'expiration_limit' }] });
+    await expect(later).rejects.toMatchObject({ fields: [{ field: 'expiration_at', key: 'individuals.errors.expiration_limit' }] });
     const updated = await service.update(customer.id, reader.id, { ipRestriction: true, trustedIps: '0.0.0.0/0', expirationAt: new Date('2031-01-01T00:00:00Z') }, ctx);
     expect(updated).toMatchObject({ ipRestriction: true, trustedIps: '10.0.0.0/8;', expirationAt: new Date('2031-01-01T00:00:00Z') });
   });
