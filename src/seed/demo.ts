@@ -3,17 +3,23 @@
 // and 90 days of invoices, calls and payments.
 //
 // Everything random comes from a seeded PRNG, so two runs at the same moment produce the same
-// data; only the passwords (CSPRNG) and the login suffixes of a repeated run differ.
+// data; only the passwords (CSPRNG) and the login suffixes of a repeated run differ. Every row is
+// written through the features' services, with the rules and the audit trail an admin's change
+// gets; billing data through the billing service's bulk load, as a billing system delivers it.
 
 import { DateTime } from 'luxon';
-import type { Knex } from 'knex';
 import type { Deps } from '../deps.ts';
-import { insertedId } from '../db/knex.ts';
 import { generatePassword, hashPassword } from '../access/passwords.ts';
 import { COMPONENTS, type ComponentKey, type Level, type PermissionMap } from '../access/permissions.ts';
-import { parseTrustedNetworks } from '../access/trusted-networks.ts';
+import type { AuditContext } from '../http/actor.ts';
 import { isValidTimeZone } from '../regional/time-zones.ts';
 import type { LanguageCode } from '../regional/languages.ts';
+import type { NewInvoice, NewPayment, NewXdr } from '../features/billing/service.ts';
+import { NO_REGIONAL_OVERRIDES } from '../features/individuals/service.ts';
+import { getDefaultRoleId, type RolesService } from '../features/roles/service.ts';
+import { LoginNamespace } from '../features/selfcare-access/service.ts';
+import { callDuration, DESTINATIONS, USD_RATES, type Country } from './calls.ts';
+import { createRandom, round, type Random } from './random.ts';
 
 export interface DemoSeedResult {
   adminLogin: string;
@@ -29,56 +35,14 @@ export interface DemoSeedOptions {
   now?: Date;
 }
 
-type SeedDeps = Pick<Deps, 'db' | 'config'>;
+export type SeedDeps = Pick<Deps, 'db' | 'config' | 'services'>;
 
 export const DEMO_BILLING_DAYS = 90;
 const ROLE_TYPE = 'customer_selfcare';
 const SEED = 0x5e1fca7e;
-const CHUNK_SIZE = 200;
 const DAY_MS = 86_400_000;
-
-// ---------------------------------------------------------------------------------------------
-// Deterministic randomness (mulberry32)
-
-interface Random {
-  next(): number;
-  /** An integer from min to max, both included. */
-  int(min: number, max: number): number;
-  pick<T>(items: readonly T[]): T;
-  /** n digits, the first one not zero, so the number reads as a real subscriber number. */
-  digits(n: number): string;
-}
-
-function createRandom(seed: number): Random {
-  let state = seed >>> 0;
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-  const int = (min: number, max: number): number => min + Math.floor(next() * (max - min + 1));
-  return {
-    next,
-    int,
-    pick<T>(items: readonly T[]): T {
-      const item = items[int(0, items.length - 1)];
-      if (item === undefined) throw new RangeError('pick from an empty list');
-      return item;
-    },
-    digits(n: number): string {
-      let text = String(int(1, 9));
-      while (text.length < n) text += String(int(0, 9));
-      return text;
-    },
-  };
-}
-
-function round(value: number, decimals: number): number {
-  const factor = 10 ** decimals;
-  return Math.round(value * factor) / factor;
-}
+/** Who the audit trail names for the demo's roles, customers and individuals. */
+const DEMO_SEED: AuditContext = { actor: { type: 'system', id: null, label: 'demo data' }, ip: '' };
 
 // ---------------------------------------------------------------------------------------------
 // Roles
@@ -128,41 +92,6 @@ const DEMO_ROLES: readonly DemoRole[] = [
     },
   },
 ];
-
-// ---------------------------------------------------------------------------------------------
-// Call destinations
-
-type Country = 'US' | 'DE' | 'UA' | 'BR' | 'GB' | 'IN' | 'FR' | 'ES' | 'PL';
-
-interface Destination {
-  country: Country;
-  /** "Outgoing call to <label>" */
-  label: string;
-  usdPerMinute: number;
-  number(rng: Random): string;
-}
-
-const DESTINATIONS: readonly Destination[] = [
-  // 555-0100…0199 are the North American numbers reserved for fiction.
-  { country: 'US', label: 'United States', usdPerMinute: 0.012, number: (r) => `+1${r.pick(['212', '415', '312', '617'])}5550${r.int(100, 199)}` },
-  { country: 'DE', label: 'Germany landline', usdPerMinute: 0.018, number: (r) => `+49${r.pick(['30', '40', '69', '89'])}${r.digits(7)}` },
-  { country: 'DE', label: 'Germany mobile', usdPerMinute: 0.085, number: (r) => `+49${r.pick(['151', '160', '170', '176'])}${r.digits(8)}` },
-  { country: 'UA', label: 'Ukraine landline', usdPerMinute: 0.09, number: (r) => `+38044${r.digits(7)}` },
-  { country: 'UA', label: 'Ukraine mobile', usdPerMinute: 0.14, number: (r) => `+380${r.pick(['50', '67', '93', '97'])}${r.digits(7)}` },
-  { country: 'BR', label: 'Brazil landline', usdPerMinute: 0.035, number: (r) => `+55113${r.digits(7)}` },
-  { country: 'BR', label: 'Brazil mobile', usdPerMinute: 0.07, number: (r) => `+55119${r.digits(8)}` },
-  // Ofcom's ranges for drama: 020 7946 0xxx and 07700 900xxx.
-  { country: 'GB', label: 'United Kingdom landline', usdPerMinute: 0.015, number: (r) => `+442079460${String(r.int(0, 999)).padStart(3, '0')}` },
-  { country: 'GB', label: 'United Kingdom mobile', usdPerMinute: 0.075, number: (r) => `+447700900${String(r.int(0, 999)).padStart(3, '0')}` },
-  { country: 'IN', label: 'India landline', usdPerMinute: 0.03, number: (r) => `+9180${r.pick(['2', '4'])}${r.digits(7)}` },
-  { country: 'IN', label: 'India mobile', usdPerMinute: 0.025, number: (r) => `+91${r.pick(['98', '99', '97', '70'])}${r.digits(8)}` },
-  { country: 'FR', label: 'France landline', usdPerMinute: 0.02, number: (r) => `+331${r.digits(8)}` },
-  { country: 'FR', label: 'France mobile', usdPerMinute: 0.06, number: (r) => `+336${r.digits(8)}` },
-  { country: 'ES', label: 'Spain mobile', usdPerMinute: 0.055, number: (r) => `+346${r.digits(8)}` },
-  { country: 'PL', label: 'Poland mobile', usdPerMinute: 0.05, number: (r) => `+48${r.pick(['50', '60', '69'])}${r.digits(7)}` },
-];
-
-const USD_RATES: Readonly<Record<string, number>> = { USD: 1, EUR: 0.92, GBP: 0.79, UAH: 41.5, BRL: 5.35 };
 
 // ---------------------------------------------------------------------------------------------
 // Customers and individuals
@@ -394,9 +323,9 @@ function selectableZone(names: readonly string[]): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Billing data, built in memory before the transaction
+// Billing data, built in memory before anything is written
 
-type Row = Record<string, unknown>;
+type XdrDraft = Omit<NewXdr, 'customerId'>;
 
 interface InvoiceDraft {
   periodFrom: Date;
@@ -417,7 +346,7 @@ interface PaymentDraft {
 }
 
 interface Billing {
-  xdrs: Row[];
+  xdrs: XdrDraft[];
   invoices: InvoiceDraft[];
   payments: PaymentDraft[];
   balance: number;
@@ -435,11 +364,6 @@ function businessHoursMoment(rng: Random, zone: string, now: Date, windowStart: 
   }
 }
 
-function callDuration(rng: Random): number {
-  // Most business calls are a few minutes; a few run to the hour.
-  return Math.round(5 + 3595 * rng.next() ** 4);
-}
-
 function buildBilling(customer: DemoCustomer, zone: string, index: number, now: Date): Billing {
   const rng = createRandom(SEED + (index + 1) * 7919);
   const windowStart = new Date(now.getTime() - DEMO_BILLING_DAYS * DAY_MS);
@@ -450,27 +374,25 @@ function buildBilling(customer: DemoCustomer, zone: string, index: number, now: 
   if (homeLandline === undefined) throw new Error('no destinations');
   const ownNumbers = [homeLandline.number(rng), homeLandline.number(rng), homeLandline.number(rng)];
 
-  const xdrs: Row[] = [];
+  const xdrs: XdrDraft[] = [];
   const callCount = rng.int(40, 120);
   for (let i = 0; i < callCount; i++) {
     const destination = rng.next() < 0.6 ? rng.pick(home) : rng.pick(abroad);
     const duration = callDuration(rng);
     const perMinute = destination.usdPerMinute * usdRate;
     xdrs.push({
-      connect_time: businessHoursMoment(rng, zone, now, windowStart),
+      connectTime: businessHoursMoment(rng, zone, now, windowStart),
       cli: rng.pick(ownNumbers),
       cld: destination.number(rng),
       description: `Outgoing call to ${destination.label}`,
-      duration_seconds: duration,
-      charged_amount: round(Math.ceil(duration / 60) * perMinute, 5),
+      durationSeconds: duration,
+      chargedAmount: round(Math.ceil(duration / 60) * perMinute, 5),
     });
   }
-  xdrs.sort((a, b) => (a.connect_time as Date).getTime() - (b.connect_time as Date).getTime());
+  xdrs.sort((a, b) => a.connectTime.getTime() - b.connectTime.getTime());
 
   const chargesBetween = (from: Date, to: Date): number =>
-    xdrs
-      .filter((x) => (x.connect_time as Date) >= from && (x.connect_time as Date) <= to)
-      .reduce((sum, x) => sum + (x.charged_amount as number), 0);
+    xdrs.filter((x) => x.connectTime >= from && x.connectTime <= to).reduce((sum, x) => sum + x.chargedAmount, 0);
 
   // Monthly invoices issued on the 1st at 06:00 local time for the month before, oldest first.
   const thisMonth = DateTime.fromJSDate(now, { zone }).startOf('month');
@@ -531,49 +453,31 @@ function paymentReference(payment: PaymentDraft, invoiceNumber: string): string 
 // ---------------------------------------------------------------------------------------------
 // Writing
 
-async function insertInChunks(trx: Knex.Transaction, table: string, rows: readonly Row[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += CHUNK_SIZE) {
-    await trx(table).insert(rows.slice(i, i + CHUNK_SIZE));
-  }
-}
-
 /** `wanted`, or `wanted2`, `wanted3`… when a previous run (or a person) already took it. */
-async function firstFreeLogin(trx: Knex.Transaction, table: 'admins' | 'selfcare_logins', wanted: string): Promise<string> {
+async function firstFreeLogin(wanted: string, isTaken: (login: string) => Promise<boolean>): Promise<string> {
   for (let n = 1; ; n++) {
     const candidate = n === 1 ? wanted : `${wanted}${n}`;
-    const taken = await trx(table).where({ login_lower: candidate.toLowerCase() }).first('login_lower');
-    if (!taken) return candidate;
+    if (!(await isTaken(candidate))) return candidate;
   }
 }
 
-/** Creates the demo roles that do not exist yet; "Full access" becomes the default if none is. */
-async function ensureRoles(trx: Knex.Transaction, now: Date): Promise<{ ids: Map<RoleKey, number>; defaultRoleId: number }> {
+/**
+ * Creates the demo roles that do not exist yet. With no self-care role at all, the first one
+ * created ("Full access") becomes the default, as the roles service makes any first role.
+ */
+async function ensureRoles(roles: RolesService): Promise<Map<RoleKey, number>> {
   const ids = new Map<RoleKey, number>();
   for (const role of DEMO_ROLES) {
-    const existing = await trx('roles').where({ type: ROLE_TYPE, name_lower: role.name.toLowerCase() }).first('id');
-    if (existing) {
-      ids.set(role.key, Number(existing.id));
-      continue;
-    }
-    const id = insertedId(
-      await trx('roles').insert({
-        name: role.name,
-        name_lower: role.name.toLowerCase(),
-        type: ROLE_TYPE,
-        description: role.description,
-        is_default: false,
-        created_at: now,
-        updated_at: now,
-      }),
-    );
-    await trx('role_permissions').insert(Object.entries(role.permissions).map(([component, level]) => ({ role_id: id, component, level })));
+    const existing = await roles.findByName(ROLE_TYPE, role.name);
+    const id =
+      existing?.id ??
+      (await roles.create(
+        { name: role.name, description: role.description, type: ROLE_TYPE, perms: role.permissions, isDefault: false },
+        DEMO_SEED,
+      ));
     ids.set(role.key, id);
   }
-  const currentDefault = await trx('roles').where({ type: ROLE_TYPE, is_default: true }).first('id');
-  if (currentDefault) return { ids, defaultRoleId: Number(currentDefault.id) };
-  const fullAccessId = roleId(ids, 'full');
-  await trx('roles').where({ id: fullAccessId }).update({ is_default: true, updated_at: now });
-  return { ids, defaultRoleId: fullAccessId };
+  return ids;
 }
 
 function roleId(ids: ReadonlyMap<RoleKey, number>, key: RoleKey): number {
@@ -583,179 +487,168 @@ function roleId(ids: ReadonlyMap<RoleKey, number>, key: RoleKey): number {
 }
 
 /**
- * Inserts the demo data in one transaction. Safe to run again: the admin becomes `admin2`, taken
- * self-care logins get a number, existing roles of the same name are reused.
+ * Writes the demo data through the services. Safe to run again: the admin becomes `admin2`, taken
+ * self-care logins get a number, existing roles of the same name are reused. Each service change
+ * is its own transaction, as an admin's would be; the billing data is one.
  */
 export async function seedDemo(deps: SeedDeps, options: DemoSeedOptions = {}): Promise<DemoSeedResult> {
+  const { services } = deps;
   const now = options.now ?? new Date();
   const cost = deps.config.bcryptCost;
   const adminPassword = generatePassword();
   const selfcarePassword = generatePassword();
-  // Hashed before the transaction so the write lock is held briefly. The demo self-care users
-  // share one password by design, so they share one hash: at cost 12 each hash costs about half a
-  // second, and a fresh `npm start` should not wait for eight of them.
-  const [adminHash, selfcareHash] = await Promise.all([hashPassword(adminPassword, cost), hashPassword(selfcarePassword, cost)]);
+  // Hashed before anything is written. The demo self-care users share one password by design, so
+  // they share one hash: at cost 12 each hash costs about half a second, and a fresh `npm start`
+  // should not wait for eight of them.
+  const [adminHash, selfcareHash] = await Promise.all([
+    hashPassword(adminPassword, cost),
+    hashPassword(selfcarePassword, cost),
+  ]);
 
   const zones = DEMO_CUSTOMERS.map((customer) => selectableZone(customer.timeZone));
   const billing = DEMO_CUSTOMERS.map((customer, index) => buildBilling(customer, zones[index] ?? 'UTC', index, now));
-  const trusted = (text: string): string => {
-    const parsed = parseTrustedNetworks(text);
-    if (parsed.errors.length > 0) throw new Error(`Demo trusted networks do not parse: ${parsed.errors[0]?.message}`);
-    return parsed.canonical;
-  };
+  const logins = new LoginNamespace(deps.db);
+  const selfcareLoginTaken = async (login: string): Promise<boolean> => !(await logins.isAvailable(login));
 
-  return deps.db.transaction(async (trx) => {
-    const adminLogin = await firstFreeLogin(trx, 'admins', 'admin');
-    await trx('admins').insert({
-      login: adminLogin,
-      login_lower: adminLogin.toLowerCase(),
-      password_hash: adminHash,
-      name: 'Demo administrator',
-      email: 'admin@selfcare.example',
-      created_at: now,
-      updated_at: now,
-    });
+  const adminLogin = await firstFreeLogin('admin', (login) => services.admins.isLoginTaken(login));
+  await services.admins.createWithHash({
+    login: adminLogin,
+    passwordHash: adminHash,
+    name: 'Demo administrator',
+    email: 'admin@selfcare.example',
+  });
 
-    const roles = await ensureRoles(trx, now);
-    const customerLogins: string[] = [];
-    const individualLogins: string[] = [];
-    const invoiceRows: Array<{ customerId: number; draft: InvoiceDraft; currency: string }> = [];
-    const paymentRows: Array<{ customerId: number; draft: PaymentDraft; invoices: InvoiceDraft[]; currency: string }> = [];
-    const xdrRows: Row[] = [];
+  const roleIds = await ensureRoles(services.roles);
+  const defaultRoleId = await getDefaultRoleId(deps.db, ROLE_TYPE);
+  if (defaultRoleId === null) throw new Error('No default self-care role after creating the demo roles');
+  const customerLogins: string[] = [];
+  const individualLogins: string[] = [];
+  const invoiceDrafts: Array<{ customerId: number; draft: InvoiceDraft; currency: string }> = [];
+  const payments: Array<{ customerId: number; draft: PaymentDraft; invoices: InvoiceDraft[]; currency: string }> = [];
+  const xdrs: NewXdr[] = [];
 
-    for (const [index, customer] of DEMO_CUSTOMERS.entries()) {
-      const customerBilling = billing[index];
-      if (customerBilling === undefined) throw new Error('billing data missing');
-      const login = customer.login === null ? null : await firstFreeLogin(trx, 'selfcare_logins', customer.login);
-      const createdAt = new Date(now.getTime() - customer.createdDaysAgo * DAY_MS);
-      const customerId = insertedId(
-        await trx('customers').insert({
-          name: customer.name,
-          name_lower: customer.name.toLowerCase(),
-          email: customer.email,
-          email_lower: customer.email.toLowerCase(),
-          currency: customer.currency,
-          status: 'active',
-          balance: customerBilling.balance,
-          credit_limit: customer.creditLimit,
-          company_name: customer.name,
-          contact_name: customer.contactName,
-          phone: customer.phone,
-          address_line1: customer.addressLine1,
-          address_line2: customer.addressLine2,
-          city: customer.city,
-          postal_code: customer.postalCode,
-          country: customer.country,
-          role_id: customer.role === 'default' ? roles.defaultRoleId : roleId(roles.ids, customer.role),
-          selfcare_login: login,
-          selfcare_login_lower: login?.toLowerCase() ?? null,
-          password_hash: login === null ? null : selfcareHash,
-          ip_restriction: customer.trustedNetworks !== undefined,
-          trusted_ips: customer.trustedNetworks === undefined ? '' : trusted(customer.trustedNetworks),
-          time_zone: zones[index],
-          language: customer.language,
-          out_date_format: customer.dateFormat,
-          out_time_format: customer.timeFormat,
-          in_date_format: customer.dateFormat,
-          in_time_format: customer.timeFormat,
-          created_at: createdAt,
-          updated_at: now,
-        }),
+  for (const [index, customer] of DEMO_CUSTOMERS.entries()) {
+    const customerBilling = billing[index];
+    if (customerBilling === undefined) throw new Error('billing data missing');
+    const login = customer.login === null ? null : await firstFreeLogin(customer.login, selfcareLoginTaken);
+    const customerId = await services.customers.importCustomer(
+      {
+        name: customer.name,
+        email: customer.email,
+        currency: customer.currency,
+        status: 'active',
+        balance: customerBilling.balance,
+        creditLimit: customer.creditLimit,
+        companyName: customer.name,
+        contactName: customer.contactName,
+        phone: customer.phone,
+        addressLine1: customer.addressLine1,
+        addressLine2: customer.addressLine2,
+        city: customer.city,
+        postalCode: customer.postalCode,
+        country: customer.country,
+        roleId: customer.role === 'default' ? defaultRoleId : roleId(roleIds, customer.role),
+        selfcareLogin: login,
+        passwordHash: login === null ? null : selfcareHash,
+        ipRestriction: customer.trustedNetworks !== undefined,
+        trustedIps: customer.trustedNetworks ?? '',
+        timeZone: zones[index] ?? 'UTC',
+        language: customer.language,
+        outDateFormat: customer.dateFormat,
+        outTimeFormat: customer.timeFormat,
+        inDateFormat: customer.dateFormat,
+        inTimeFormat: customer.timeFormat,
+        createdAt: new Date(now.getTime() - customer.createdDaysAgo * DAY_MS),
+      },
+      DEMO_SEED,
+    );
+    if (login !== null) customerLogins.push(login);
+    if (customer.allowedRoles.length > 0) {
+      await services.allowedRoles.set(
+        customerId,
+        customer.allowedRoles.map((key) => roleId(roleIds, key)),
+        DEMO_SEED,
       );
-      if (login !== null) {
-        await trx('selfcare_logins').insert({ login_lower: login.toLowerCase(), customer_id: customerId, individual_id: null });
-        customerLogins.push(login);
-      }
-      if (customer.allowedRoles.length > 0) {
-        await trx('customer_allowed_roles').insert(customer.allowedRoles.map((key) => ({ customer_id: customerId, role_id: roleId(roles.ids, key) })));
-      }
+    }
 
-      if (login !== null) {
-        for (const individual of customer.individuals) {
-          if (!customer.allowedRoles.includes(individual.role)) throw new Error(`${individual.name}: role not allowed for ${customer.name}`);
-          const individualLogin = await firstFreeLogin(trx, 'selfcare_logins', `${login.toLowerCase()}.${individual.loginSuffix}`);
-          const dayOffset = (days: number | undefined): Date | null => (days === undefined ? null : new Date(now.getTime() + days * DAY_MS));
-          const individualId = insertedId(
-            await trx('individuals').insert({
-              customer_id: customerId,
-              login: individualLogin,
-              login_lower: individualLogin.toLowerCase(),
-              password_hash: selfcareHash,
-              name: individual.name,
-              email: individual.email,
-              role_id: roleId(roles.ids, individual.role),
-              activation_at: dayOffset(individual.activationDays),
-              expiration_at: dayOffset(individual.expirationDays),
-              time_zone: individual.timeZone === undefined ? null : selectableZone(individual.timeZone),
+    if (login !== null) {
+      for (const individual of customer.individuals) {
+        if (!customer.allowedRoles.includes(individual.role))
+          throw new Error(`${individual.name}: role not allowed for ${customer.name}`);
+        const individualLogin = await firstFreeLogin(
+          `${login.toLowerCase()}.${individual.loginSuffix}`,
+          selfcareLoginTaken,
+        );
+        const dayOffset = (days: number | undefined): Date | null =>
+          days === undefined ? null : new Date(now.getTime() + days * DAY_MS);
+        await services.individuals.importIndividual(
+          customerId,
+          {
+            login: individualLogin,
+            passwordHash: selfcareHash,
+            name: individual.name,
+            email: individual.email,
+            roleId: roleId(roleIds, individual.role),
+            activationAt: dayOffset(individual.activationDays),
+            expirationAt: dayOffset(individual.expirationDays),
+            regional: {
+              ...NO_REGIONAL_OVERRIDES,
+              timeZone: individual.timeZone === undefined ? null : selectableZone(individual.timeZone),
               language: individual.language ?? null,
-              // Knex gives a MySQL text column no default, so it is always written.
-              ip_restriction: false,
-              trusted_ips: '',
-              created_at: createdAt,
-              updated_at: now,
-            }),
-          );
-          await trx('selfcare_logins').insert({ login_lower: individualLogin.toLowerCase(), customer_id: null, individual_id: individualId });
-          individualLogins.push(individualLogin);
-        }
-      }
-
-      for (const xdr of customerBilling.xdrs) xdrRows.push({ customer_id: customerId, ...xdr });
-      for (const draft of customerBilling.invoices) invoiceRows.push({ customerId, draft, currency: customer.currency });
-      for (const draft of customerBilling.payments) {
-        paymentRows.push({ customerId, draft, invoices: customerBilling.invoices, currency: customer.currency });
+            },
+          },
+          DEMO_SEED,
+        );
+        individualLogins.push(individualLogin);
       }
     }
 
-    // Invoice numbers run in issue order across customers and continue after existing invoices.
-    const existingInvoices = await trx('invoices').count({ n: '*' }).first();
-    let nextNumber = Number(existingInvoices?.n ?? 0) + 101;
-    invoiceRows.sort((a, b) => a.draft.issuedAt.getTime() - b.draft.issuedAt.getTime() || a.customerId - b.customerId);
-    const numbers = new Map<InvoiceDraft, string>();
-    for (const { draft } of invoiceRows) {
-      numbers.set(draft, `INV-${draft.issuedAt.getUTCFullYear()}-${String(nextNumber++).padStart(6, '0')}`);
-    }
+    for (const xdr of customerBilling.xdrs) xdrs.push({ customerId, ...xdr });
+    for (const draft of customerBilling.invoices)
+      invoiceDrafts.push({ customerId, draft, currency: customer.currency });
+    for (const draft of customerBilling.payments)
+      payments.push({ customerId, draft, invoices: customerBilling.invoices, currency: customer.currency });
+  }
 
-    await insertInChunks(
-      trx,
-      'invoices',
-      invoiceRows.map(({ customerId, draft, currency }) => ({
-        customer_id: customerId,
-        number: numbers.get(draft),
-        period_from: draft.periodFrom,
-        period_to: draft.periodTo,
-        issued_at: draft.issuedAt,
-        due_at: draft.dueAt,
+  // Invoice numbers run in issue order across customers and continue after existing invoices.
+  let nextNumber = (await services.billing.invoiceCount()) + 101;
+  invoiceDrafts.sort((a, b) => a.draft.issuedAt.getTime() - b.draft.issuedAt.getTime() || a.customerId - b.customerId);
+  const numbers = new Map<InvoiceDraft, string>();
+  for (const { draft } of invoiceDrafts)
+    numbers.set(draft, `INV-${draft.issuedAt.getUTCFullYear()}-${String(nextNumber++).padStart(6, '0')}`);
+
+  await services.billing.addBillingData({
+    invoices: invoiceDrafts.map(({ customerId, draft, currency }): NewInvoice => ({
+      customerId,
+      number: numbers.get(draft) ?? '',
+      periodFrom: draft.periodFrom,
+      periodTo: draft.periodTo,
+      issuedAt: draft.issuedAt,
+      dueAt: draft.dueAt,
+      amount: draft.amount,
+      currency,
+      status: draft.status,
+    })),
+    xdrs,
+    payments: payments.map(({ customerId, draft, invoices, currency }): NewPayment => {
+      const invoice = invoices[draft.invoiceIndex];
+      return {
+        customerId,
+        paidAt: draft.paidAt,
         amount: draft.amount,
         currency,
-        status: draft.status,
-      })),
-    );
-    await insertInChunks(trx, 'xdrs', xdrRows);
-    await insertInChunks(
-      trx,
-      'payments',
-      paymentRows.map(({ customerId, draft, invoices, currency }) => {
-        const invoice = invoices[draft.invoiceIndex];
-        return {
-          customer_id: customerId,
-          paid_at: draft.paidAt,
-          amount: draft.amount,
-          currency,
-          method: draft.method,
-          reference: paymentReference(draft, (invoice && numbers.get(invoice)) ?? ''),
-        };
-      }),
-    );
-
-    return { adminLogin, adminPassword, selfcarePassword, selfcareLogins: [...customerLogins, ...individualLogins] };
+        method: draft.method,
+        reference: paymentReference(draft, (invoice && numbers.get(invoice)) ?? ''),
+      };
+    }),
   });
+
+  return { adminLogin, adminPassword, selfcarePassword, selfcareLogins: [...customerLogins, ...individualLogins] };
 }
 
 /** On a brand-new database (no admin, no customer) seeds the demo; otherwise does nothing. */
 export async function seedDemoIfEmpty(deps: SeedDeps, options: DemoSeedOptions = {}): Promise<DemoSeedResult | null> {
-  const admins = await deps.db('admins').count({ n: '*' }).first();
-  const customers = await deps.db('customers').count({ n: '*' }).first();
-  if (Number(admins?.n ?? 0) > 0 || Number(customers?.n ?? 0) > 0) return null;
+  if ((await deps.services.admins.count()) > 0) return null;
+  if ((await deps.services.customers.search('', null)).items.length > 0) return null;
   return seedDemo(deps, options);
 }

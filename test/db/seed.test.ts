@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.ts';
-import { createDb, isMysql, toBool, toDate, type Knex } from '../../src/db/knex.ts';
+import { isMysql, toBool, toDate, type Knex } from '../../src/db/knex.ts';
+import { buildDeps, type Deps } from '../../src/deps.ts';
 import { migrateLatest } from '../../src/db/migrate.ts';
 import { verifyPassword } from '../../src/access/passwords.ts';
 import { effectiveLevels, type PermissionMap } from '../../src/access/permissions.ts';
@@ -37,6 +38,7 @@ async function rolePermissions(db: Knex, roleId: number): Promise<PermissionMap>
 
 describe('seedDemo', () => {
   let dataDir: string;
+  let deps: Deps;
   let db: Knex;
   let seeded: DemoSeedResult | null;
   let seededAt: Date;
@@ -44,16 +46,20 @@ describe('seedDemo', () => {
 
   beforeAll(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'selfcare-seed-'));
-    config = { ...loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, DATABASE_URL: process.env.DATABASE_URL }), bcryptCost: 4 };
-    db = createDb({ databaseUrl: config.databaseUrl, dataDir });
+    config = {
+      ...loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, DATABASE_URL: process.env.DATABASE_URL }),
+      bcryptCost: 4,
+    };
+    deps = await buildDeps({ ...config, logLevel: 'silent' });
+    db = deps.db;
     await migrateLatest(db);
     if (isMysql(db)) await emptyMysqlDatabase(db);
     seededAt = new Date();
-    seeded = await seedDemoIfEmpty({ db, config }, { now: seededAt });
+    seeded = await seedDemoIfEmpty(deps, { now: seededAt });
   });
 
   afterAll(async () => {
-    await db?.destroy();
+    await deps?.close();
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -99,11 +105,20 @@ describe('seedDemo', () => {
   it('hides the address and individuals from the billing clerk', async () => {
     const role = await db('roles').where({ name_lower: 'billing clerk' }).first();
     const levels = effectiveLevels(await rolePermissions(db, Number(role.id)));
-    expect(levels).toMatchObject({ invoices: 'modify', payments: 'read', 'profile.contacts': 'read', 'profile.address': 'hidden', individuals: 'hidden', api_access: 'hidden' });
+    expect(levels).toMatchObject({
+      invoices: 'modify',
+      payments: 'read',
+      'profile.contacts': 'read',
+      'profile.address': 'hidden',
+      individuals: 'hidden',
+      api_access: 'hidden',
+    });
   });
 
   it('gives every customer an existing role, one of them not the default', async () => {
-    const customers = await db('customers').leftJoin('roles', 'roles.id', 'customers.role_id').select('customers.name', 'roles.id as role', 'roles.is_default');
+    const customers = await db('customers')
+      .leftJoin('roles', 'roles.id', 'customers.role_id')
+      .select('customers.name', 'roles.id as role', 'roles.is_default');
     expect(customers).toHaveLength(6);
     for (const customer of customers) expect(customer.role, customer.name).not.toBeNull();
     expect(customers.filter((c) => !toBool(c.is_default))).toHaveLength(1);
@@ -160,7 +175,9 @@ describe('seedDemo', () => {
     expect(individuals.length).toBeGreaterThanOrEqual(2);
     expect(individuals.length).toBeLessThanOrEqual(4);
     for (const i of individuals) {
-      const allowed = await db('customer_allowed_roles').where({ customer_id: i.customer_id, role_id: i.role_id }).first();
+      const allowed = await db('customer_allowed_roles')
+        .where({ customer_id: i.customer_id, role_id: i.role_id })
+        .first();
       expect(allowed, i.login).toBeDefined();
     }
   });
@@ -170,7 +187,9 @@ describe('seedDemo', () => {
     const now = Date.now();
     expect(individuals.some((i) => (toDate(i.activation_at)?.getTime() ?? 0) > now)).toBe(true);
     expect(individuals.some((i) => (toDate(i.expiration_at)?.getTime() ?? Infinity) < now)).toBe(true);
-    expect(individuals.some((i) => i.time_zone !== null && i.language !== null && isValidTimeZone(i.time_zone))).toBe(true);
+    expect(individuals.some((i) => i.time_zone !== null && i.language !== null && isValidTimeZone(i.time_zone))).toBe(
+      true,
+    );
   });
 
   it('gives each customer with credentials an invoice, calls and a payment within the last 90 days', async () => {
@@ -178,7 +197,12 @@ describe('seedDemo', () => {
     const customers = await db('customers').whereNotNull('selfcare_login_lower');
     for (const c of customers) {
       const count = async (table: string, column: string): Promise<number> => {
-        const row = await db(table).where({ customer_id: c.id }).where(column, '>=', since).where(column, '<=', new Date()).count({ n: '*' }).first();
+        const row = await db(table)
+          .where({ customer_id: c.id })
+          .where(column, '>=', since)
+          .where(column, '<=', new Date())
+          .count({ n: '*' })
+          .first();
         return Number(row?.n ?? 0);
       };
       expect(await count('invoices', 'issued_at'), c.name).toBeGreaterThanOrEqual(1);
@@ -189,7 +213,9 @@ describe('seedDemo', () => {
   });
 
   it('numbers invoices INV-year-sequence and bills them in the customer currency', async () => {
-    const invoices = await db('invoices').join('customers', 'customers.id', 'invoices.customer_id').select('invoices.*', 'customers.currency as customer_currency');
+    const invoices = await db('invoices')
+      .join('customers', 'customers.id', 'invoices.customer_id')
+      .select('invoices.*', 'customers.currency as customer_currency');
     expect(new Set(invoices.map((i) => i.number)).size).toBe(invoices.length);
     for (const i of invoices) {
       expect(i.number).toMatch(/^INV-\d{4}-\d{6}$/);
@@ -202,7 +228,9 @@ describe('seedDemo', () => {
 
   it('places calls on weekdays between 08:00 and 18:00 in the customer time zone', async () => {
     const { DateTime } = await import('luxon');
-    const rows = await db('xdrs').join('customers', 'customers.id', 'xdrs.customer_id').select('xdrs.connect_time', 'xdrs.duration_seconds', 'customers.time_zone');
+    const rows = await db('xdrs')
+      .join('customers', 'customers.id', 'xdrs.customer_id')
+      .select('xdrs.connect_time', 'xdrs.duration_seconds', 'customers.time_zone');
     for (const row of rows) {
       const local = DateTime.fromJSDate(toDate(row.connect_time)!, { zone: row.time_zone });
       expect(local.weekday).toBeLessThanOrEqual(5);
@@ -213,15 +241,29 @@ describe('seedDemo', () => {
     }
   });
 
+  it('records the roles, customers and individuals it creates in the audit trail, as the system', async () => {
+    const events = (await db('audit_events').where({ actor_type: 'system' }).select('action', 'entity_id')) as Array<{
+      action: string;
+      entity_id: unknown;
+    }>;
+    const created = (action: string) => events.filter((e) => e.action === action).map((e) => Number(e.entity_id));
+    const ids = async (table: string) => (await db(table).select('id')).map((r) => Number(r.id));
+    expect(created('role.create').sort()).toEqual((await ids('roles')).sort());
+    expect(created('customer.create').sort()).toEqual((await ids('customers')).sort());
+    expect(created('individual.create').sort()).toEqual((await ids('individuals')).sort());
+    const changes = (await db('audit_events').where({ action: 'customer.create' }).pluck('changes')).join('\n');
+    expect(changes).not.toContain('$2');
+  });
+
   it('does nothing when the database already has data', async () => {
-    expect(await seedDemoIfEmpty({ db, config })).toBeNull();
+    expect(await seedDemoIfEmpty(deps)).toBeNull();
     const admins = await db('admins').count({ n: '*' }).first();
     expect(Number(admins?.n)).toBe(1);
   });
 
   it('runs again without clashing: admin2, numbered logins and the same calls', async () => {
     const firstCustomer = await db('customers').orderBy('id').first();
-    const again = await seedDemo({ db, config }, { now: seededAt });
+    const again = await seedDemo(deps, { now: seededAt });
     expect(again.adminLogin).toBe('admin2');
     expect(again.selfcareLogins).toContain('acme2');
     expect(again.selfcareLogins).toContain('acme2.jcarter');
@@ -233,7 +275,13 @@ describe('seedDemo', () => {
     // The PRNG is seeded: at the same moment, the repeated customer gets the very same calls.
     const twin = await db('customers').where({ selfcare_login_lower: 'acme2' }).first();
     const callsOf = async (customerId: number) =>
-      (await db('xdrs').where({ customer_id: customerId }).orderBy('id')).map((x) => [toDate(x.connect_time)?.toISOString(), x.cli, x.cld, Number(x.duration_seconds), Number(x.charged_amount)]);
+      (await db('xdrs').where({ customer_id: customerId }).orderBy('id')).map((x) => [
+        toDate(x.connect_time)?.toISOString(),
+        x.cli,
+        x.cld,
+        Number(x.duration_seconds),
+        Number(x.charged_amount),
+      ]);
     expect(await callsOf(Number(twin.id))).toEqual(await callsOf(Number(firstCustomer.id)));
   });
 });

@@ -54,4 +54,18 @@ export class AdminRepo {
     const row = await this.db('admins').count({ n: '*' }).first();
     return Number(row?.n ?? 0);
   }
+
+  async createWithEmail(input: { login: string; passwordHash: string; name: string; email: string }): Promise<number> {
+    const now = new Date();
+    const result = await this.db('admins').insert({
+      login: input.login,
+      login_lower: input.login.toLowerCase(),
+      password_hash: input.passwordHash,
+      name: input.name,
+      email: input.email,
+      created_at: now,
+      updated_at: now,
+    });
+    return insertedId(result);
+  }
 }

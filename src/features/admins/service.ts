@@ -53,4 +53,22 @@ export class AdminAuthService {
     if (await this.repo.findByLogin(login)) throw new AdminLoginTakenError(`An admin with login "${login}" already exists`);
     return this.repo.create({ login, passwordHash: await hashPassword(password, this.deps.config.bcryptCost) });
   }
+
+  async isLoginTaken(login: string): Promise<boolean> {
+    return (await this.repo.findByLogin(login)) !== null;
+  }
+
+  count(): Promise<number> {
+    return this.repo.count();
+  }
+
+  /**
+   * An admin whose password was hashed beforehand (the demo seed hashes before it writes
+   * anything); refused like `createAdmin` for a malformed or taken login.
+   */
+  async createWithHash(input: { login: string; passwordHash: string; name: string; email: string }): Promise<number> {
+    if (!ADMIN_LOGIN_PATTERN.test(input.login)) throw new InvalidAdminInputError('Login must be 3–64 characters: letters, digits, ".", "_", "@" or "-"');
+    if (await this.isLoginTaken(input.login)) throw new AdminLoginTakenError(`An admin with login "${input.login}" already exists`);
+    return this.repo.createWithEmail(input);
+  }
 }

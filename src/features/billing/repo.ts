@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { toDate } from '../../db/knex.ts';
+import { isMysql, toDate } from '../../db/knex.ts';
 import { keysetPage, type KeysetPosition, type Page } from '../../db/keyset.ts';
 
 export interface Invoice {
@@ -108,4 +108,71 @@ export class BillingRepo {
     const row = (await query.count({ n: '*' }).sum({ duration: 'duration_seconds' }).sum({ charged: 'charged_amount' }).first()) as Record<string, unknown> | undefined;
     return { count: Number(row?.n ?? 0), durationSeconds: Number(row?.duration ?? 0), charged: Number(row?.charged ?? 0) };
   }
+
+  /** How many invoices there are: the demo numbers its invoices on from there. */
+  async invoiceCount(): Promise<number> {
+    const row = (await this.db('invoices').count({ n: '*' }).first()) as { n: unknown } | undefined;
+    return Number(row?.n ?? 0);
+  }
+
+  /**
+   * Billing data as the billing system delivers it (the demo and scale seeds; the app itself never
+   * writes any): everything in one transaction, one multi-row INSERT per chunk of rows.
+   */
+  async addBillingData(data: { invoices?: readonly NewInvoice[]; xdrs?: readonly NewXdr[]; payments?: readonly NewPayment[] }): Promise<void> {
+    await this.db.transaction(async (trx) => {
+      await this.insertChunked(trx, 'invoices', (data.invoices ?? []).map(invoiceColumns));
+      await this.insertChunked(trx, 'xdrs', (data.xdrs ?? []).map(xdrColumns));
+      await this.insertChunked(trx, 'payments', (data.payments ?? []).map(paymentColumns));
+    });
+  }
+
+  private async insertChunked(trx: Knex.Transaction, table: string, rows: readonly Record<string, unknown>[]): Promise<void> {
+    // SQLite gets a multi-row INSERT from Knex as a compound SELECT, at most 500 terms.
+    const perStatement = isMysql(this.db) ? 1000 : 400;
+    for (let i = 0; i < rows.length; i += perStatement) await trx(table).insert(rows.slice(i, i + perStatement));
+  }
+}
+
+export interface NewInvoice {
+  customerId: number;
+  number: string;
+  periodFrom: Date;
+  periodTo: Date;
+  issuedAt: Date;
+  dueAt: Date;
+  amount: number;
+  currency: string;
+  status: 'open' | 'paid' | 'overdue' | 'void';
+}
+
+export interface NewXdr {
+  customerId: number;
+  connectTime: Date;
+  cli: string;
+  cld: string;
+  description: string;
+  durationSeconds: number;
+  chargedAmount: number;
+}
+
+export interface NewPayment {
+  customerId: number;
+  paidAt: Date;
+  amount: number;
+  currency: string;
+  method: string;
+  reference: string;
+}
+
+function invoiceColumns(i: NewInvoice): Record<string, unknown> {
+  return { customer_id: i.customerId, number: i.number, period_from: i.periodFrom, period_to: i.periodTo, issued_at: i.issuedAt, due_at: i.dueAt, amount: i.amount, currency: i.currency, status: i.status };
+}
+
+function xdrColumns(x: NewXdr): Record<string, unknown> {
+  return { customer_id: x.customerId, connect_time: x.connectTime, cli: x.cli, cld: x.cld, description: x.description, duration_seconds: x.durationSeconds, charged_amount: x.chargedAmount };
+}
+
+function paymentColumns(p: NewPayment): Record<string, unknown> {
+  return { customer_id: p.customerId, paid_at: p.paidAt, amount: p.amount, currency: p.currency, method: p.method, reference: p.reference };
 }

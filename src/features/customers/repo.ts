@@ -220,6 +220,35 @@ export class CustomerRepo {
     const row = (await (trx ?? this.db)('roles').select('id', 'name', 'type', 'is_default').where({ id: roleId }).first()) as Record<string, unknown> | undefined;
     return row ? { id: Number(row.id), name: String(row.name), type: String(row.type), isDefault: toBool(row.is_default) } : null;
   }
+
+  /** One customer written whole (seeding); its id. */
+  async insertImported(trx: Knex.Transaction, customer: ImportedCustomer): Promise<number> {
+    return insertedId(await trx('customers').insert(importedColumns(customer)));
+  }
+
+  /** Customers written whole (seeding): one multi-row INSERT per chunk, in the caller's transaction. */
+  async insertManyImported(trx: Knex.Transaction, customers: readonly ImportedCustomer[]): Promise<void> {
+    // SQLite gets a multi-row INSERT from Knex as a compound SELECT, at most 500 terms.
+    const perStatement = isMysql(this.db) ? 1000 : 400;
+    for (let i = 0; i < customers.length; i += perStatement) await trx('customers').insert(customers.slice(i, i + perStatement).map(importedColumns));
+  }
+
+  /** The highest customer id (0 with no customer). */
+  async highestId(): Promise<number> {
+    const row = (await this.db('customers').max({ top: 'id' }).first()) as { top: unknown } | undefined;
+    return Number(row?.top ?? 0);
+  }
+
+  /** The ids of the customers holding these self-care logins (lowercase), by login. */
+  async idsByLogin(trx: Knex.Transaction, loginsLower: readonly string[]): Promise<Map<string, number>> {
+    const ids = new Map<string, number>();
+    for (let i = 0; i < loginsLower.length; i += 500) {
+      const rows = (await trx('customers').select('id', 'selfcare_login_lower').whereIn('selfcare_login_lower', loginsLower.slice(i, i + 500))) as { id: unknown; selfcare_login_lower: unknown }[];
+      // A login in the namespace belongs to one customer; should an older row still carry it, the newest wins.
+      for (const row of rows) ids.set(String(row.selfcare_login_lower), Math.max(Number(row.id), ids.get(String(row.selfcare_login_lower)) ?? 0));
+    }
+    return ids;
+  }
 }
 
 function basicsColumns(input: CustomerBasics): Record<string, unknown> {
@@ -238,5 +267,46 @@ function basicsColumns(input: CustomerBasics): Record<string, unknown> {
     city: input.city,
     postal_code: input.postalCode,
     country: input.country,
+  };
+}
+
+/** A customer as seeding writes it: every column an admin panel sets, the password as a hash. */
+export interface ImportedCustomer extends NewCustomer {
+  status: 'active' | 'suspended';
+  balance: number;
+  selfcareLogin: string | null;
+  passwordHash: string | null;
+  ipRestriction: boolean;
+  /** canonical form (one entry per line, each ending in ";") */
+  trustedIps: string;
+  timeZone: string;
+  language: string;
+  outDateFormat: string;
+  outTimeFormat: string;
+  inDateFormat: string;
+  inTimeFormat: string;
+  createdAt: Date;
+}
+
+function importedColumns(c: ImportedCustomer): Record<string, unknown> {
+  return {
+    ...basicsColumns(c),
+    status: c.status,
+    balance: c.balance,
+    role_id: c.roleId,
+    selfcare_login: c.selfcareLogin,
+    selfcare_login_lower: c.selfcareLogin?.toLowerCase() ?? null,
+    password_hash: c.passwordHash,
+    password_change_required: false,
+    ip_restriction: c.ipRestriction,
+    trusted_ips: c.trustedIps,
+    time_zone: c.timeZone,
+    language: c.language,
+    out_date_format: c.outDateFormat,
+    out_time_format: c.outTimeFormat,
+    in_date_format: c.inDateFormat,
+    in_time_format: c.inTimeFormat,
+    created_at: c.createdAt,
+    updated_at: c.createdAt,
   };
 }

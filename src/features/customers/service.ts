@@ -17,8 +17,8 @@ import {
 } from '../selfcare-access/schema.ts';
 import type { TrustedNetworkNotice } from '../../access/trusted-networks.ts';
 import { DEFAULT_LANGUAGE } from '../../regional/languages.ts';
-import { CustomerRepo } from './repo.ts';
-import { FIELD_LABELS, profileValuesOf, type CustomerAccount, type CustomerBasics, type CustomerListItem, type CustomerRecord, type SelfServiceColumns } from './schema.ts';
+import { CustomerRepo, type ImportedCustomer } from './repo.ts';
+import { CURRENCIES, FIELD_LABELS, profileValuesOf, type CustomerAccount, type CustomerBasics, type CustomerListItem, type CustomerRecord, type SelfServiceColumns } from './schema.ts';
 import type { CustomerBasicsForm, SelfCareForm } from './schema.ts';
 import { parseId } from '../../http/ids.ts';
 
@@ -336,6 +336,46 @@ export class CustomerService {
     }
     return { changes: merged, complete, actors: [...new Set(steps.map((s) => s.actor))] };
   }
+
+  /** The highest customer id (0 with no customer): where a bulk load numbers its rows on from. */
+  highestId(): Promise<number> {
+    return this.repo.highestId();
+  }
+
+  /**
+   * A customer loaded whole (the demo seed), audited as created: its password comes as a hash made
+   * once for many accounts, and its login is claimed in the shared namespace.
+   */
+  async importCustomer(customer: ImportedCustomer, ctx: AuditContext): Promise<number> {
+    const row = checkedImport(customer, new Map());
+    return this.deps.db.transaction(async (trx) => {
+      const id = await this.repo.insertImported(trx, row);
+      if (row.selfcareLogin !== null) await this.logins.assign(trx, { customerId: id }, row.selfcareLogin);
+      await this.deps.audit.record({ ...ctx, action: 'customer.create', entityType: 'customer', entityId: id, customerId: id, changes: diffForAudit({}, importAuditView(row), ['password']) }, trx);
+      return id;
+    });
+  }
+
+  /**
+   * Customers loaded in bulk (the scale seed) in one transaction: one multi-row INSERT per chunk
+   * for the customers and for their logins in the shared namespace. Not audited row by row (a
+   * million audit events would double the load). Returns the new ids by lowercase login; throws
+   * CustomerInputError for a row the panel would refuse, LoginTakenError when a login is in use.
+   */
+  async importCustomers(customers: readonly ImportedCustomer[]): Promise<Map<string, number>> {
+    const regionalChecked = new Map<string, FieldError[]>();
+    const rows = customers.map((customer) => checkedImport(customer, regionalChecked));
+    return this.deps.db.transaction(async (trx) => {
+      await this.repo.insertManyImported(trx, rows);
+      const logins = rows.flatMap((row) => (row.selfcareLogin === null ? [] : [row.selfcareLogin.toLowerCase()]));
+      const ids = await this.repo.idsByLogin(trx, logins);
+      await this.logins.assignToNewOwners(
+        trx,
+        logins.map((login) => ({ login, owner: { customerId: ids.get(login) ?? 0 } })),
+      );
+      return ids;
+    });
+  }
 }
 
 class StaleWriteRollback extends Error {}
@@ -380,3 +420,59 @@ export function mergeForReapply<V extends Record<string, unknown>>(mine: V, curr
   }));
   return { values: merged as V, conflict: { rows, complete: meanwhile.complete, actors: meanwhile.actors, message: meanwhile.complete ? 'Here is what changed since you opened the form.' : 'The customer changed since you opened the form.' } };
 }
+
+/**
+ * The checks of the create form and the self-care panel for a customer loaded whole; its trusted
+ * list in canonical form. `regionalChecked` remembers the verdicts on regional settings already
+ * seen (a bulk load repeats a few combinations a million times).
+ */
+function checkedImport(customer: ImportedCustomer, regionalChecked: Map<string, FieldError[]>): ImportedCustomer {
+  const errors: FieldError[] = [];
+  if (customer.name.trim() === '' || customer.name.length > 160) errors.push({ field: 'name', text: 'Enter the customer’s name (at most 160 characters)' });
+  if (!(CURRENCIES as readonly string[]).includes(customer.currency)) errors.push({ field: 'currency', text: 'Choose a currency from the list' });
+  const loginError = loginFieldError(customer.selfcareLogin ?? '', { required: false });
+  if (loginError) errors.push(loginError);
+  if (customer.selfcareLogin !== null && customer.passwordHash === null) errors.push({ field: 'password', text: 'A self-care login needs a password' });
+  const regional: RegionalValues = {
+    time_zone: customer.timeZone,
+    language: customer.language,
+    out_date_format: customer.outDateFormat,
+    out_time_format: customer.outTimeFormat,
+    in_date_format: customer.inDateFormat,
+    in_time_format: customer.inTimeFormat,
+  };
+  const key = JSON.stringify(regional);
+  let regionalErrors = regionalChecked.get(key);
+  if (!regionalErrors) regionalChecked.set(key, (regionalErrors = regionalFieldErrors(regional)));
+  errors.push(...regionalErrors);
+  if (!customer.ipRestriction && customer.trustedIps === '') {
+    if (errors.length > 0) throw new CustomerInputError(errors.map((e) => ({ ...e, text: `${customer.name}: ${e.text}` })));
+    return customer;
+  }
+  const trusted = checkTrustedNetworks(customer.ipRestriction, customer.trustedIps);
+  errors.push(...trustedNetworksFieldErrors(trusted));
+  if (errors.length > 0) throw new CustomerInputError(errors.map((e) => ({ ...e, text: `${customer.name}: ${e.text}` })));
+  return { ...customer, trustedIps: trusted.parsed.canonical };
+}
+
+/** What the audit trail records of a customer loaded whole (the password only as "changed"). */
+function importAuditView(c: ImportedCustomer): Record<string, unknown> {
+  return {
+    ...basicsAuditView(c),
+    status: c.status,
+    balance: c.balance,
+    role_id: c.roleId,
+    login: c.selfcareLogin,
+    password: c.passwordHash,
+    ip_restriction: c.ipRestriction,
+    trusted_ips: c.trustedIps,
+    time_zone: c.timeZone,
+    language: c.language,
+    out_date_format: c.outDateFormat,
+    out_time_format: c.outTimeFormat,
+    in_date_format: c.inDateFormat,
+    in_time_format: c.inTimeFormat,
+  };
+}
+
+export type { ImportedCustomer };

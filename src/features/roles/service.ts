@@ -189,4 +189,9 @@ export class RolesService {
       return role;
     });
   }
+
+  /** The role of this type with this name (case-insensitive), if there is one. */
+  findByName(type: string, name: string): Promise<RoleRow | null> {
+    return this.repo.findByName(type, name);
+  }
 }

@@ -66,4 +66,40 @@ export class LoginNamespace {
   async release(trx: Knex.Transaction, owner: LoginOwner): Promise<void> {
     await trx('selfcare_logins').where(ownerColumns(owner)).del();
   }
+
+  /** Which of `logins` someone holds already (lowercase), in one lookup per few hundred. */
+  async takenAmong(logins: readonly string[], trx?: Knex.Transaction): Promise<Set<string>> {
+    const wanted = [...new Set(logins.map(normalizeLogin))];
+    const taken = new Set<string>();
+    for (let i = 0; i < wanted.length; i += 500) {
+      const rows = (await (trx ?? this.db)('selfcare_logins').select('login_lower').whereIn('login_lower', wanted.slice(i, i + 500))) as { login_lower: unknown }[];
+      for (const row of rows) taken.add(String(row.login_lower));
+    }
+    return taken;
+  }
+
+  /**
+   * Gives each new owner (created in this transaction, holding no login yet) its login, with one
+   * multi-row INSERT per chunk: the bulk form of `assign`. Throws LoginTakenError when a login is
+   * held already or wanted twice.
+   */
+  async assignToNewOwners(trx: Knex.Transaction, entries: readonly { owner: LoginOwner; login: string }[]): Promise<void> {
+    const seen = new Set<string>();
+    for (const { login } of entries) {
+      const lower = normalizeLogin(login);
+      if (seen.has(lower)) throw new LoginTakenError(login);
+      seen.add(lower);
+    }
+    const taken = await this.takenAmong([...seen], trx);
+    const clash = entries.find((e) => taken.has(normalizeLogin(e.login)));
+    if (clash) throw new LoginTakenError(clash.login);
+    const rows = entries.map((e) => ({ login_lower: normalizeLogin(e.login), ...ownerColumns(e.owner) }));
+    try {
+      // 400: Knex writes a SQLite multi-row INSERT as a compound SELECT (at most 500 terms)
+      for (let i = 0; i < rows.length; i += 400) await trx('selfcare_logins').insert(rows.slice(i, i + 400));
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new LoginTakenError(entries[0]?.login ?? '');
+      throw err;
+    }
+  }
 }
