@@ -17,7 +17,12 @@ export default defineConfig({
       {
         test: {
           name: 'app',
-          include: ['test/http/**/*.test.ts', 'test/features/**/*.test.ts', 'test/db/**/*.test.ts', 'test/i18n/**/*.test.ts'],
+          include: [
+            'test/http/**/*.test.ts',
+            'test/features/**/*.test.ts',
+            'test/db/**/*.test.ts',
+            'test/i18n/**/*.test.ts',
+          ],
           environment: 'node',
           testTimeout: 20000,
           hookTimeout: 60000,

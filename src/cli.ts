@@ -25,7 +25,11 @@ async function run(argv: string[]): Promise<number> {
     switch (command) {
       case 'migrate': {
         const applied = await migrateLatest(deps.db);
-        process.stdout.write(applied.length ? `Applied ${applied.length} migration(s):\n${applied.map((m) => `  ${m}`).join('\n')}\n` : 'Database is up to date.\n');
+        process.stdout.write(
+          applied.length
+            ? `Applied ${applied.length} migration(s):\n${applied.map((m) => `  ${m}`).join('\n')}\n`
+            : 'Database is up to date.\n',
+        );
         return 0;
       }
       case 'seed-demo': {
@@ -38,7 +42,11 @@ async function run(argv: string[]): Promise<number> {
         return 0;
       }
       case 'admin-create': {
-        const { values } = parseArgs({ args: rest, options: { login: { type: 'string' }, password: { type: 'string' } }, strict: true });
+        const { values } = parseArgs({
+          args: rest,
+          options: { login: { type: 'string' }, password: { type: 'string' } },
+          strict: true,
+        });
         if (!values.login || !values.password) {
           process.stderr.write('admin-create needs --login <login> and --password <password>\n');
           return 2;
@@ -60,7 +68,11 @@ async function run(argv: string[]): Promise<number> {
 run(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    const known = err instanceof ConfigError || err instanceof InvalidAdminInputError || err instanceof AdminLoginTakenError || (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'));
+    const known =
+      err instanceof ConfigError ||
+      err instanceof InvalidAdminInputError ||
+      err instanceof AdminLoginTakenError ||
+      (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'));
     process.stderr.write(`selfcare: ${known || err instanceof Error ? (err as Error).message : String(err)}\n`);
     process.exit(1);
   },

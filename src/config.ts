@@ -72,7 +72,8 @@ function parseDatabaseUrl(value: string | undefined): string | undefined {
   if (url.protocol !== 'mysql:' && url.protocol !== 'mariadb:') {
     throw new ConfigError(`DATABASE_URL must start with mysql:// (got "${url.protocol}//")`);
   }
-  if (url.pathname.length <= 1) throw new ConfigError('DATABASE_URL must name a database, e.g. mysql://root@127.0.0.1:3306/selfcare');
+  if (url.pathname.length <= 1)
+    throw new ConfigError('DATABASE_URL must name a database, e.g. mysql://root@127.0.0.1:3306/selfcare');
   return value;
 }
 
@@ -113,7 +114,10 @@ export function loadConfig(env: Env = process.env): Config {
   const dataDir = path.resolve(env.DATA_DIR || './data');
   let secretKey = env.SECRET_KEY ?? '';
   if (secretKey === '') {
-    if (nodeEnv === 'production') throw new ConfigError('SECRET_KEY is required when NODE_ENV=production (generate one with: openssl rand -hex 32)');
+    if (nodeEnv === 'production')
+      throw new ConfigError(
+        'SECRET_KEY is required when NODE_ENV=production (generate one with: openssl rand -hex 32)',
+      );
     secretKey = loadOrCreateSecret(dataDir);
   } else if (secretKey.length < 32) {
     throw new ConfigError('SECRET_KEY must be at least 32 characters long');

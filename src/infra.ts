@@ -52,7 +52,10 @@ export async function buildInfra(config: Config, overrides: InfraOverrides = {})
     };
   } else {
     kv = new MemoryKeyValueStore();
-    sessionStores = { admin: new BoundedMemorySessionStore(sessionTtl), portal: new BoundedMemorySessionStore(sessionTtl) };
+    sessionStores = {
+      admin: new BoundedMemorySessionStore(sessionTtl),
+      portal: new BoundedMemorySessionStore(sessionTtl),
+    };
   }
   return {
     config,
@@ -61,10 +64,15 @@ export async function buildInfra(config: Config, overrides: InfraOverrides = {})
     redis,
     kv,
     sessionStores,
-    throttles: { admin: new LoginThrottle('admin', redis), portal: new LoginThrottle('portal', redis), api: new LoginThrottle('api', redis) },
+    throttles: {
+      admin: new LoginThrottle('admin', redis),
+      portal: new LoginThrottle('portal', redis),
+      api: new LoginThrottle('api', redis),
+    },
     i18n: createI18n(),
     audit: new AuditLog(db),
-    mailer: overrides.mailer ?? createMailer({ smtpUrl: config.smtpUrl, outboxDir: path.join(config.dataDir, 'outbox') }),
+    mailer:
+      overrides.mailer ?? createMailer({ smtpUrl: config.smtpUrl, outboxDir: path.join(config.dataDir, 'outbox') }),
     async close() {
       await db.destroy();
       if (redis?.isOpen) await redis.close();

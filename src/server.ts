@@ -22,7 +22,17 @@ async function main(): Promise<void> {
   }
   const server = createServer(createApp(deps));
   server.keepAliveTimeout = 5000;
-  server.listen(config.port, config.host, () => deps.logger.info({ port: config.port, host: config.host, database: config.databaseUrl ? 'mysql' : 'sqlite', store: config.redisUrl ? 'redis' : 'memory' }, 'selfcare listening'));
+  server.listen(config.port, config.host, () =>
+    deps.logger.info(
+      {
+        port: config.port,
+        host: config.host,
+        database: config.databaseUrl ? 'mysql' : 'sqlite',
+        store: config.redisUrl ? 'redis' : 'memory',
+      },
+      'selfcare listening',
+    ),
+  );
 
   let stopping = false;
   const stop = (signal: string): void => {

@@ -9,9 +9,7 @@ export const API_TOKEN_SCHEME = 'sc_';
 const TOKEN_BYTES = 32;
 const PREFIX_LENGTH = 8;
 const BASE64URL_LENGTH_OF_32_BYTES = 43;
-const API_TOKEN_PATTERN = new RegExp(
-  `^${API_TOKEN_SCHEME}[A-Za-z0-9_-]{${BASE64URL_LENGTH_OF_32_BYTES}}$`,
-);
+const API_TOKEN_PATTERN = new RegExp(`^${API_TOKEN_SCHEME}[A-Za-z0-9_-]{${BASE64URL_LENGTH_OF_32_BYTES}}$`);
 
 export interface GeneratedApiToken {
   /** The secret: shown to the admin exactly once, never stored or logged. */

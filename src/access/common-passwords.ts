@@ -101,21 +101,57 @@ zxcasdqwe zxcasdqwe123 qweasd123 qwe123asd asdzxc123 zxc123456 zxcvbn123 asdfgh1
 `;
 
 const SUFFIXES = [
-  '', '1', '12', '123', '1234', '12345', '123456', '1234567', '12345678', '!', '!!', '1!',
-  '12!', '123!', '1234!', '01', '007', '69', '99', '00', '11', '13', '21', '22', '23', '88',
-  '2000', '2010', '2020', '2021', '2022', '2023', '2024', '2025', '2026', '@123', '#1', '.',
+  '',
+  '1',
+  '12',
+  '123',
+  '1234',
+  '12345',
+  '123456',
+  '1234567',
+  '12345678',
+  '!',
+  '!!',
+  '1!',
+  '12!',
+  '123!',
+  '1234!',
+  '01',
+  '007',
+  '69',
+  '99',
+  '00',
+  '11',
+  '13',
+  '21',
+  '22',
+  '23',
+  '88',
+  '2000',
+  '2010',
+  '2020',
+  '2021',
+  '2022',
+  '2023',
+  '2024',
+  '2025',
+  '2026',
+  '@123',
+  '#1',
+  '.',
 ];
 
 const MIN_ENTRY_LENGTH = 8;
 
 function tokens(text: string): string[] {
-  return text.split(/\s+/).filter((t) => t.length > 0).map((t) => t.toLowerCase());
+  return text
+    .split(/\s+/)
+    .filter((t) => t.length > 0)
+    .map((t) => t.toLowerCase());
 }
 
 /** Words that, padded with digits or symbols, make a very weak password. */
-export const COMMON_WORDS: ReadonlySet<string> = new Set(
-  tokens(WORDS).filter((w) => /^\p{L}+$/u.test(w)),
-);
+export const COMMON_WORDS: ReadonlySet<string> = new Set(tokens(WORDS).filter((w) => /^\p{L}+$/u.test(w)));
 
 function buildCommonPasswords(): Set<string> {
   const all = new Set<string>();

@@ -44,7 +44,10 @@ export function looksLikeJwt(text: string): boolean {
 
 /** JSON text that base64url-encodes without `-` or `_` (see the note at the top). */
 export function base64SafeJson(value: unknown): string {
-  return JSON.stringify(value).replace(/[>?~\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(value).replace(
+    /[>?~\u007f-\uffff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 export async function signAccessToken(claims: AccessTokenClaims, key: Uint8Array): Promise<string> {
@@ -70,12 +73,29 @@ function isClaims(value: Record<string, unknown>): value is Record<string, unkno
  * null for anything else (another key, another algorithm, `alg: none`, a past `exp`, a claim
  * missing or of the wrong type, not a JWT at all).
  */
-export async function verifyAccessToken(token: string, key: Uint8Array, now: Date = new Date()): Promise<AccessTokenClaims | null> {
+export async function verifyAccessToken(
+  token: string,
+  key: Uint8Array,
+  now: Date = new Date(),
+): Promise<AccessTokenClaims | null> {
   if (!looksLikeJwt(token)) return null;
   try {
-    const { payload } = await jwtVerify(token, key, { algorithms: [ALGORITHM], typ: 'JWT', requiredClaims: ['sub', 'iat', 'exp', 'jti'], currentDate: now });
+    const { payload } = await jwtVerify(token, key, {
+      algorithms: [ALGORITHM],
+      typ: 'JWT',
+      requiredClaims: ['sub', 'iat', 'exp', 'jti'],
+      currentDate: now,
+    });
     if (!isClaims(payload)) return null;
-    return { sub: payload.sub, i_customer: payload.i_customer, login: payload.login, realm: payload.realm, iat: payload.iat, exp: payload.exp, jti: payload.jti };
+    return {
+      sub: payload.sub,
+      i_customer: payload.i_customer,
+      login: payload.login,
+      realm: payload.realm,
+      iat: payload.iat,
+      exp: payload.exp,
+      jti: payload.jti,
+    };
   } catch {
     return null;
   }

@@ -16,9 +16,7 @@ export const BCRYPT_MAX_COST = 31;
 
 export type PasswordPolicyCode = 'too_short' | 'too_long' | 'too_common';
 
-export type PasswordPolicyResult =
-  | { ok: true }
-  | { ok: false; code: PasswordPolicyCode; message: string };
+export type PasswordPolicyResult = { ok: true } | { ok: false; code: PasswordPolicyCode; message: string };
 
 export interface PasswordPolicyOptions {
   /** The account's login; a password built from it is refused. */
@@ -59,10 +57,7 @@ function fail(code: PasswordPolicyCode, message = PASSWORD_POLICY_MESSAGES[code]
  * derived password. The minimum counts characters (so it is never weaker than 12 bytes); the maximum
  * counts bytes because that is what bcrypt reads.
  */
-export function checkPasswordPolicy(
-  password: string,
-  options: PasswordPolicyOptions = {},
-): PasswordPolicyResult {
+export function checkPasswordPolicy(password: string, options: PasswordPolicyOptions = {}): PasswordPolicyResult {
   const normalized = normalizePassword(password);
   if (characterCount(normalized) < PASSWORD_MIN_CHARACTERS) return fail('too_short');
   if (Buffer.byteLength(normalized, 'utf8') > PASSWORD_MAX_BYTES) return fail('too_long');
@@ -81,7 +76,7 @@ const DIGIT_RUN = '0123456789'.repeat(8);
 const SEQUENCES: readonly string[] = [
   'abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz',
   DIGIT_RUN,
-  '`1234567890-=qwertyuiop[]\\asdfghjkl;\'zxcvbnm,./',
+  "`1234567890-=qwertyuiop[]\\asdfghjkl;'zxcvbnm,./",
   '1234567890qwertyuiopasdfghjklzxcvbnm',
   '1234567890qwertzuiopasdfghjklyxcvbnm',
   '1234567890azertyuiopqsdfghjklmwxcvbn',
@@ -98,8 +93,21 @@ const SEQUENCES: readonly string[] = [
 ];
 
 const LEET: Readonly<Record<string, string>> = {
-  '@': 'a', '4': 'a', '8': 'b', '(': 'c', '3': 'e', '6': 'g', '9': 'g', '1': 'i', '!': 'i',
-  '0': 'o', '$': 's', '5': 's', '7': 't', '+': 't', '2': 'z',
+  '@': 'a',
+  '4': 'a',
+  '8': 'b',
+  '(': 'c',
+  '3': 'e',
+  '6': 'g',
+  '9': 'g',
+  '1': 'i',
+  '!': 'i',
+  '0': 'o',
+  $: 's',
+  '5': 's',
+  '7': 't',
+  '+': 't',
+  '2': 'z',
 };
 
 function reverse(text: string): string {

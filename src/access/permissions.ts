@@ -44,9 +44,7 @@ export const COMPONENTS: readonly Component[] = COMPONENT_KEYS.map((key) => {
   return Object.freeze({ key, parent });
 });
 
-const PARENT_OF: ReadonlyMap<ComponentKey, ComponentKey | null> = new Map(
-  COMPONENTS.map((c) => [c.key, c.parent]),
-);
+const PARENT_OF: ReadonlyMap<ComponentKey, ComponentKey | null> = new Map(COMPONENTS.map((c) => [c.key, c.parent]));
 
 /** Explicit levels as stored; an absent child inherits its parent's level. */
 export type PermissionMap = Partial<Record<ComponentKey, Level>>;
@@ -92,10 +90,7 @@ export function combineForIndividual(
 ): EffectiveLevels {
   const result = {} as EffectiveLevels;
   for (const { key } of COMPONENTS) {
-    result[key] = minLevel(
-      effectiveLevel(individualRolePerms, key),
-      effectiveLevel(customerRolePerms, key),
-    );
+    result[key] = minLevel(effectiveLevel(individualRolePerms, key), effectiveLevel(customerRolePerms, key));
   }
   return result;
 }
@@ -105,7 +100,10 @@ export function combineForIndividual(
  * `api_access` — API tokens open sessions with the customer's own rights, so only the customer
  * manages them.
  */
-export function individualLevels(individualRolePerms: PermissionMap, customerRolePerms: PermissionMap): EffectiveLevels {
+export function individualLevels(
+  individualRolePerms: PermissionMap,
+  customerRolePerms: PermissionMap,
+): EffectiveLevels {
   return { ...combineForIndividual(individualRolePerms, customerRolePerms), api_access: 'hidden' };
 }
 
@@ -117,7 +115,6 @@ export function canGrant(granterEffective: EffectiveLevels, roleEffective: Effec
     return isLevel(granted) && isLevel(held) && LEVEL_RANK[granted] <= LEVEL_RANK[held];
   });
 }
-
 
 const FIELD_PATTERN = /^perm\[(.*)\]$/;
 

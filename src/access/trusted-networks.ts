@@ -57,11 +57,7 @@ export interface TrustedNetworkError {
 }
 
 export type TrustedNetworkNoticeCode =
-  | 'host-bits-cleared'
-  | 'duplicate'
-  | 'ipv4-mapped'
-  | 'allows-everyone'
-  | 'covers-all-ipv4';
+  'host-bits-cleared' | 'duplicate' | 'ipv4-mapped' | 'allows-everyone' | 'covers-all-ipv4';
 
 export interface TrustedNetworkNotice extends TrustedNetworkError {
   code: TrustedNetworkNoticeCode;
@@ -233,7 +229,13 @@ function ipv6HostMask(prefixLength: number): bigint {
 // ---------------------------------------------------------------------------------------------
 
 type EntryOutcome =
-  | { ok: true; kind: TrustedNetworkKind; address: string; prefixLength: number; notices: Array<{ code: TrustedNetworkNoticeCode; message: string }> }
+  | {
+      ok: true;
+      kind: TrustedNetworkKind;
+      address: string;
+      prefixLength: number;
+      notices: Array<{ code: TrustedNetworkNoticeCode; message: string }>;
+    }
   | { ok: false; message: string };
 
 const IPV4_EXAMPLE = 'like 10.0.0.1';
@@ -325,7 +327,8 @@ function describeIPv4Problem(text: string, role: 'address' | 'netmask'): string 
 }
 
 function describeIPv6Problem(text: string): string {
-  const shape = 'write up to eight groups of 1–4 hex digits separated by colons, with at most one "::", like 2001:db8::1';
+  const shape =
+    'write up to eight groups of 1–4 hex digits separated by colons, with at most one "::", like 2001:db8::1';
   if (text.includes(':::')) return `${quote(text)} has three colons in a row: ${shape}`;
   if (text.indexOf('::') !== text.lastIndexOf('::')) {
     return `${quote(text)} uses "::" more than once, so it is ambiguous: ${shape}`;
@@ -416,7 +419,9 @@ function parseIPv4Entry(input: string, addressText: string, prefixText: string |
   const address = parseIPv4(addressText, 0, addressText.length);
   let prefixLength: number | string = 32;
   if (prefixText !== null) {
-    prefixLength = prefixText.includes('.') ? parseNetmask(input, prefixText) : parsePrefixLength(input, prefixText, 32);
+    prefixLength = prefixText.includes('.')
+      ? parseNetmask(input, prefixText)
+      : parsePrefixLength(input, prefixText, 32);
   }
   if (typeof prefixLength === 'string') return fail(prefixLength);
   return ipv4Outcome(input, address, prefixLength, addressText);
@@ -428,7 +433,9 @@ function parseIPv6Entry(input: string, addressText: string, prefixText: string |
   if (addressText.includes('.') && address >> 32n === 0n) {
     // ipaddr.js reads `::a.b.c.d` as `::ffff:a.b.c.d`; RFC 4291 reads it as an IPv6 address.
     const v4 = formatIPv4(Number(address));
-    return fail(`${quote(addressText)} is a deprecated IPv4-compatible IPv6 address, which tools read differently: write the IPv4 address itself, like ${v4}`);
+    return fail(
+      `${quote(addressText)} is a deprecated IPv4-compatible IPv6 address, which tools read differently: write the IPv4 address itself, like ${v4}`,
+    );
   }
   let prefixLength: number | string = 128;
   if (prefixText !== null) {
@@ -439,7 +446,12 @@ function parseIPv6Entry(input: string, addressText: string, prefixText: string |
   if (typeof prefixLength === 'string') return fail(prefixLength);
 
   if (prefixLength >= 96 && address >= MAPPED_START && address <= MAPPED_END) {
-    const v4 = ipv4Outcome(input, Number(address - MAPPED_START), prefixLength - 96, formatIPv4(Number(address - MAPPED_START)));
+    const v4 = ipv4Outcome(
+      input,
+      Number(address - MAPPED_START),
+      prefixLength - 96,
+      formatIPv4(Number(address - MAPPED_START)),
+    );
     if (v4.ok) {
       const text = v4.prefixLength === 32 ? v4.address : `${v4.address}/${v4.prefixLength}`;
       v4.notices.unshift({
@@ -485,7 +497,9 @@ function parseEntry(input: string): EntryOutcome {
   const addressText = slash < 0 ? input : input.slice(0, slash);
   const prefixText = slash < 0 ? null : input.slice(slash + 1);
   if (prefixText?.includes('/')) {
-    return fail(`${quote(input)} has more than one "/": write an address, then one "/" and a prefix length, like 10.0.0.0/8`);
+    return fail(
+      `${quote(input)} has more than one "/": write an address, then one "/" and a prefix length, like 10.0.0.0/8`,
+    );
   }
   if (addressText === '') {
     return fail(`${quote(input)} has no address before the "/": write the network address first, like 10.0.0.0/8`);
@@ -529,7 +543,8 @@ export function parseTrustedNetworks(text: string): ParsedTrustedNetworks {
       }
       for (const notice of outcome.notices) notices.push({ line, input, ...notice });
       const canonical =
-        (outcome.kind === 'ipv4' && outcome.prefixLength === 32) || (outcome.kind === 'ipv6' && outcome.prefixLength === 128)
+        (outcome.kind === 'ipv4' && outcome.prefixLength === 32) ||
+        (outcome.kind === 'ipv6' && outcome.prefixLength === 128)
           ? outcome.address
           : `${outcome.address}/${outcome.prefixLength}`;
       const firstLine = firstLineOf.get(canonical);
@@ -544,7 +559,14 @@ export function parseTrustedNetworks(text: string): ParsedTrustedNetworks {
       }
       firstLineOf.set(canonical, line);
       networks.push(
-        Object.freeze({ kind: outcome.kind, text: canonical, address: outcome.address, prefixLength: outcome.prefixLength, line, input }),
+        Object.freeze({
+          kind: outcome.kind,
+          text: canonical,
+          address: outcome.address,
+          prefixLength: outcome.prefixLength,
+          line,
+          input,
+        }),
       );
     }
   }
@@ -758,7 +780,11 @@ export function explainAddress(
   }
   for (let i = 0; i < c.entries.length; i++) {
     const ranges = c.entryRanges[i];
-    if (v6 === null ? ranges?.ipv4 && ranges.ipv4[0] <= v4 && v4 <= ranges.ipv4[1] : ranges?.ipv6 && ranges.ipv6[0] <= v6 && v6 <= ranges.ipv6[1]) {
+    if (
+      v6 === null
+        ? ranges?.ipv4 && ranges.ipv4[0] <= v4 && v4 <= ranges.ipv4[1]
+        : ranges?.ipv6 && ranges.ipv6[0] <= v6 && v6 <= ranges.ipv6[1]
+    ) {
       return c.entries[i] ?? null;
     }
   }

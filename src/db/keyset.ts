@@ -39,7 +39,13 @@ export interface Page<T> {
  */
 export async function keysetPage<T>(
   query: Knex.QueryBuilder,
-  opts: { timeColumn: string; idColumn: string; after: KeysetPosition | null; limit: number; map: (row: Record<string, unknown>) => T },
+  opts: {
+    timeColumn: string;
+    idColumn: string;
+    after: KeysetPosition | null;
+    limit: number;
+    map: (row: Record<string, unknown>) => T;
+  },
 ): Promise<Page<T>> {
   const { timeColumn, idColumn, after, limit } = opts;
   if (after) {
@@ -49,7 +55,12 @@ export async function keysetPage<T>(
       });
     });
   }
-  const rows = (await query.orderBy([{ column: timeColumn, order: 'desc' }, { column: idColumn, order: 'desc' }]).limit(limit + 1)) as Record<string, unknown>[];
+  const rows = (await query
+    .orderBy([
+      { column: timeColumn, order: 'desc' },
+      { column: idColumn, order: 'desc' },
+    ])
+    .limit(limit + 1)) as Record<string, unknown>[];
   const more = rows.length > limit;
   const pageRows = more ? rows.slice(0, limit) : rows;
   const last = pageRows.at(-1);

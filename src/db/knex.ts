@@ -69,7 +69,9 @@ export function toDate(value: unknown): Date | null {
   if (value instanceof Date) return value;
   if (typeof value === 'number') return new Date(value);
   if (typeof value === 'string') {
-    const d = /^\d+$/.test(value) ? new Date(Number(value)) : new Date(value.includes('T') || value.endsWith('Z') ? value : value.replace(' ', 'T') + 'Z');
+    const d = /^\d+$/.test(value)
+      ? new Date(Number(value))
+      : new Date(value.includes('T') || value.endsWith('Z') ? value : value.replace(' ', 'T') + 'Z');
     return Number.isNaN(d.getTime()) ? null : d;
   }
   return null;

@@ -41,13 +41,23 @@ export class ApiError extends HttpError {
 }
 
 export const apiErrors = {
-  invalidCredentials: (message = 'The session is missing, expired or no longer valid; open a new one with POST /api/v1/sessions.') => new ApiError(401, 'invalid_credentials', message),
+  invalidCredentials: (
+    message = 'The session is missing, expired or no longer valid; open a new one with POST /api/v1/sessions.',
+  ) => new ApiError(401, 'invalid_credentials', message),
   ipNotAllowed: () => new ApiError(403, 'ip_not_allowed', 'Access from this address is not allowed.'),
   forbidden: (message = 'Your role does not allow this.') => new ApiError(403, 'forbidden', message),
   notFound: (message = 'Not found.') => new ApiError(404, 'not_found', message),
   conflict: (message: string) => new ApiError(409, 'conflict', message),
-  invalid: (fields: FieldProblem[]) => new ApiError(422, 'invalid_input', fields.map((f) => `${f.field}: ${f.message}`).join('; '), fields),
-  rateLimited: (retryAfter: number) => new ApiError(429, 'rate_limited', `Too many failed attempts. Try again in ${retryAfter} seconds.`, undefined, retryAfter),
+  invalid: (fields: FieldProblem[]) =>
+    new ApiError(422, 'invalid_input', fields.map((f) => `${f.field}: ${f.message}`).join('; '), fields),
+  rateLimited: (retryAfter: number) =>
+    new ApiError(
+      429,
+      'rate_limited',
+      `Too many failed attempts. Try again in ${retryAfter} seconds.`,
+      undefined,
+      retryAfter,
+    ),
 };
 
 export interface ApiInput<P, Q, B> {
@@ -59,7 +69,11 @@ export interface ApiInput<P, Q, B> {
 type Schema = z.ZodType;
 type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
 
-export interface ApiOperation<P extends Schema | undefined = Schema | undefined, Q extends Schema | undefined = Schema | undefined, B extends Schema | undefined = Schema | undefined> {
+export interface ApiOperation<
+  P extends Schema | undefined = Schema | undefined,
+  Q extends Schema | undefined = Schema | undefined,
+  B extends Schema | undefined = Schema | undefined,
+> {
   method: Method;
   /** Express path under the API's mount point, e.g. `/invoices/:id` */
   path: string;
@@ -72,11 +86,20 @@ export interface ApiOperation<P extends Schema | undefined = Schema | undefined,
   success: { status: 200 | 201 | 204; description: string; schema?: Schema };
   /** Error statuses this operation can answer besides the ones every operation shares. */
   errors: number[];
-  handle(input: ApiInput<Out<P>, Out<Q>, Out<B>>, caller: ApiCaller | undefined, req: Request, res: Response): Promise<unknown>;
+  handle(
+    input: ApiInput<Out<P>, Out<Q>, Out<B>>,
+    caller: ApiCaller | undefined,
+    req: Request,
+    res: Response,
+  ): Promise<unknown>;
 }
 
 /** Keeps the inferred input types of one operation while collecting them into one list. */
-export function operation<P extends Schema | undefined = undefined, Q extends Schema | undefined = undefined, B extends Schema | undefined = undefined>(def: ApiOperation<P, Q, B>): ApiOperation {
+export function operation<
+  P extends Schema | undefined = undefined,
+  Q extends Schema | undefined = undefined,
+  B extends Schema | undefined = undefined,
+>(def: ApiOperation<P, Q, B>): ApiOperation {
   return def as unknown as ApiOperation;
 }
 

@@ -11,6 +11,9 @@ export const pageQuery = z.object({
 });
 
 export const page = <T extends z.ZodType>(item: T) =>
-  z.strictObject({ items: z.array(item), next_cursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last page') });
+  z.strictObject({
+    items: z.array(item),
+    next_cursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last page'),
+  });
 
 export const idParams = z.object({ id: idString.describe('Numeric id') });

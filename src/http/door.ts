@@ -21,7 +21,8 @@ export function pageLocals(deps: Infra, pickLanguage: (req: Parameters<RequestHa
     const t = deps.i18n.getFixedT(lang);
     res.locals.lang = lang;
     res.locals.t = (key: string, options?: Record<string, unknown>) => t(key, options ?? {}) as string;
-    (res.locals as Record<string, unknown>).fieldMessage = (e: FieldError) => e.text ?? (t(e.key ?? 'errors.invalid', e.params ?? {}) as string);
+    (res.locals as Record<string, unknown>).fieldMessage = (e: FieldError) =>
+      e.text ?? (t(e.key ?? 'errors.invalid', e.params ?? {}) as string);
     res.locals.currentPath = req.path;
     res.locals.clientIp = clientIp(req);
     if (req.session.flash) {

@@ -18,27 +18,64 @@ export class HttpError extends Error {
 export const notFoundError = (): HttpError => new HttpError(404, 'Not found', 'not_found');
 export const forbiddenError = (): HttpError => new HttpError(403, 'Forbidden', 'forbidden');
 
-const INFRASTRUCTURE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'PROTOCOL_CONNECTION_LOST', 'ER_CON_COUNT_ERROR', 'SQLITE_BUSY', 'SQLITE_CANTOPEN']);
-const INFRASTRUCTURE_NAMES = new Set(['KnexTimeoutError', 'ClientClosedError', 'ConnectionTimeoutError', 'SocketClosedUnexpectedlyError', 'ReconnectStrategyError', 'ClientOfflineError', 'StoreUnavailableError', 'DatabaseUnavailableError']);
+const INFRASTRUCTURE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'PROTOCOL_CONNECTION_LOST',
+  'ER_CON_COUNT_ERROR',
+  'SQLITE_BUSY',
+  'SQLITE_CANTOPEN',
+]);
+const INFRASTRUCTURE_NAMES = new Set([
+  'KnexTimeoutError',
+  'ClientClosedError',
+  'ConnectionTimeoutError',
+  'SocketClosedUnexpectedlyError',
+  'ReconnectStrategyError',
+  'ClientOfflineError',
+  'StoreUnavailableError',
+  'DatabaseUnavailableError',
+]);
 
 /** Errors meaning "the database or the session store did not answer": answered 503, fail closed. */
 export function isUnavailable(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
     const { code, name, message } = e as { code?: string; name?: string; message?: string };
     if ((code && INFRASTRUCTURE_CODES.has(code)) || (name && INFRASTRUCTURE_NAMES.has(name))) return true;
-    if (message && /The client is closed|The client is offline|Connection is closed|Socket closed|connect ECONNREFUSED|Pool is closed|Unable to acquire a connection|Knex: Timeout acquiring/i.test(message)) return true;
+    if (
+      message &&
+      /The client is closed|The client is offline|Connection is closed|Socket closed|connect ECONNREFUSED|Pool is closed|Unable to acquire a connection|Knex: Timeout acquiring/i.test(
+        message,
+      )
+    )
+      return true;
   }
   return false;
 }
 
 export function statusOf(err: unknown): number {
   if (isUnavailable(err)) return 503;
-  const status = (err as { status?: unknown; statusCode?: unknown }).status ?? (err as { statusCode?: unknown }).statusCode;
+  const status =
+    (err as { status?: unknown; statusCode?: unknown }).status ?? (err as { statusCode?: unknown }).statusCode;
   if (typeof status === 'number' && status >= 400 && status < 600) return status;
   return 500;
 }
 
-const API_CODES: Record<number, string> = { 400: 'invalid_input', 401: 'invalid_credentials', 403: 'forbidden', 404: 'not_found', 409: 'conflict', 413: 'invalid_input', 415: 'invalid_input', 422: 'invalid_input', 429: 'rate_limited', 503: 'unavailable' };
+const API_CODES: Record<number, string> = {
+  400: 'invalid_input',
+  401: 'invalid_credentials',
+  403: 'forbidden',
+  404: 'not_found',
+  409: 'conflict',
+  413: 'invalid_input',
+  415: 'invalid_input',
+  422: 'invalid_input',
+  429: 'rate_limited',
+  503: 'unavailable',
+};
 
 const MESSAGES: Record<number, string> = {
   400: 'The request could not be understood.',
@@ -90,8 +127,17 @@ function isApiRequest(req: Request): boolean {
   return req.originalUrl.startsWith('/api/') || req.originalUrl === '/api' || req.originalUrl.startsWith('/rest/');
 }
 
-export function apiErrorBody(status: number, message?: string, code?: string): { error: { code: string; message: string } } {
-  return { error: { code: code ?? API_CODES[status] ?? 'internal_error', message: message ?? MESSAGES[status] ?? 'Unexpected error.' } };
+export function apiErrorBody(
+  status: number,
+  message?: string,
+  code?: string,
+): { error: { code: string; message: string } } {
+  return {
+    error: {
+      code: code ?? API_CODES[status] ?? 'internal_error',
+      message: message ?? MESSAGES[status] ?? 'Unexpected error.',
+    },
+  };
 }
 
 export const notFoundHandler: RequestHandler = (_req, _res, next) => next(notFoundError());
@@ -100,7 +146,11 @@ export function errorHandler(opts: { logger: Logger; showStack: boolean; i18n: i
   // Express recognises error handlers by their four parameters.
   return (err, req, res, _next) => {
     const status = statusOf(err);
-    if (status >= 500) opts.logger.error({ err, reqId: req.id, url: req.originalUrl }, status === 503 ? 'dependency unavailable' : 'request failed');
+    if (status >= 500)
+      opts.logger.error(
+        { err, reqId: req.id, url: req.originalUrl },
+        status === 503 ? 'dependency unavailable' : 'request failed',
+      );
     if (res.headersSent) {
       res.end();
       return;
@@ -127,7 +177,8 @@ export function errorHandler(opts: { logger: Logger; showStack: boolean; i18n: i
     const t = res.locals.t;
     const text = pageTextOf(status);
     // A refusal that explains itself keeps its own message (already in the visitor's language).
-    const message = err instanceof HttpError && status < 500 && status !== 404 && status !== 403 ? err.message : t(text.message);
+    const message =
+      err instanceof HttpError && status < 500 && status !== 404 && status !== 403 ? err.message : t(text.message);
     renderPage(req, res, {
       view: 'errors/error',
       layout: 'bare',
@@ -135,7 +186,11 @@ export function errorHandler(opts: { logger: Logger; showStack: boolean; i18n: i
       locals: { title: `${status}`, status, heading: t(text.heading), message, stack },
     }).catch((renderErr: unknown) => {
       opts.logger.error({ err: renderErr }, 'error page failed to render');
-      if (!res.headersSent) res.status(status).type('text/plain').send(MESSAGES[status] ?? 'Error');
+      if (!res.headersSent)
+        res
+          .status(status)
+          .type('text/plain')
+          .send(MESSAGES[status] ?? 'Error');
     });
   };
 }

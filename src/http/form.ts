@@ -4,7 +4,8 @@ import type { FieldError } from '../access/field-error.ts';
 
 export type { FieldError };
 
-export type FormResult<T> = { ok: true; values: T } | { ok: false; values: Record<string, unknown>; errors: FieldError[] };
+export type FormResult<T> =
+  { ok: true; values: T } | { ok: false; values: Record<string, unknown>; errors: FieldError[] };
 
 /**
  * Runs a zod schema over a form body. Schema messages are translation keys (`errors.required`);

@@ -30,9 +30,15 @@ export function healthRoutes(deps: Pick<Infra, 'db' | 'kv'>): Router {
       withTimeout(deps.db.raw('select 1'), READY_TIMEOUT_MS),
       withTimeout(deps.kv.ping(), READY_TIMEOUT_MS),
     ]);
-    const checks = { database: database.status === 'fulfilled' ? 'ok' : 'unavailable', session_store: store.status === 'fulfilled' ? 'ok' : 'unavailable' };
+    const checks = {
+      database: database.status === 'fulfilled' ? 'ok' : 'unavailable',
+      session_store: store.status === 'fulfilled' ? 'ok' : 'unavailable',
+    };
     const ready = database.status === 'fulfilled' && store.status === 'fulfilled';
-    res.set('Cache-Control', 'no-store').status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', checks });
+    res
+      .set('Cache-Control', 'no-store')
+      .status(ready ? 200 : 503)
+      .json({ status: ready ? 'ready' : 'unavailable', checks });
   });
   return router;
 }

@@ -24,7 +24,12 @@ export function setTemplateCache(enabled: boolean): void {
 }
 
 export function renderFile(view: string, locals: Record<string, unknown>): Promise<string> {
-  return ejs.renderFile(path.join(VIEWS_DIR, `${view}.ejs`), locals, { root: VIEWS_DIR, views: [VIEWS_DIR], cache: cacheTemplates, async: false });
+  return ejs.renderFile(path.join(VIEWS_DIR, `${view}.ejs`), locals, {
+    root: VIEWS_DIR,
+    views: [VIEWS_DIR],
+    cache: cacheTemplates,
+    async: false,
+  });
 }
 
 /** An htmx request that wants a fragment (not a history restore, which needs the whole page). */
@@ -44,9 +49,15 @@ export async function renderPage(req: Request, res: Response, opts: RenderOption
     html = await renderFile(opts.fragment, locals);
   } else {
     const body = await renderFile(opts.view, locals);
-    html = wantsFragment(req) && !opts.fragment ? body : await renderFile(`layouts/${opts.layout ?? 'admin'}`, { ...locals, body });
+    html =
+      wantsFragment(req) && !opts.fragment
+        ? body
+        : await renderFile(`layouts/${opts.layout ?? 'admin'}`, { ...locals, body });
   }
-  res.status(opts.status ?? 200).type('html').send(html);
+  res
+    .status(opts.status ?? 200)
+    .type('html')
+    .send(html);
 }
 
 /** 303 after a successful state change; htmx follows it and swaps the target. */

@@ -16,7 +16,11 @@ export interface RouteDef<P> {
 }
 
 /** Mounts a door's routes, each behind what its door's gate makes of the route's declaration. */
-export function mountRoutes<P>(router: Router, routes: ReadonlyArray<RouteDef<P>>, gate: (route: RouteDef<P>) => RequestHandler[]): Router {
+export function mountRoutes<P>(
+  router: Router,
+  routes: ReadonlyArray<RouteDef<P>>,
+  gate: (route: RouteDef<P>) => RequestHandler[],
+): Router {
   for (const route of routes) {
     const handlers = Array.isArray(route.handler) ? route.handler : [route.handler];
     router[route.method](route.path, ...gate(route), ...handlers);

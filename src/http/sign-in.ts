@@ -17,7 +17,13 @@ type Refused<R> = Exclude<R, { ok: true }>;
  */
 export interface SignInFlow<S extends z.ZodType, R extends Attempt> {
   schema: S;
-  render(req: Request, res: Response, status: number, values: Record<string, unknown>, errors: FieldError[]): Promise<void>;
+  render(
+    req: Request,
+    res: Response,
+    status: number,
+    values: Record<string, unknown>,
+    errors: FieldError[],
+  ): Promise<void>;
   attempt(values: z.output<S>, ip: string): Promise<R>;
   refusal(result: Refused<R>): { status: number; error: FieldError };
   /** writes the signed-in principal into the fresh session */
@@ -29,10 +35,16 @@ export interface SignInFlow<S extends z.ZodType, R extends Attempt> {
 }
 
 /** A new session id for a new principal (no fixation), a new CSRF token, saved before the redirect. */
-export async function openSession(req: Request, res: Response, fill: (session: Partial<SessionData>) => void, keep: ReadonlyArray<keyof SessionData> = []): Promise<void> {
+export async function openSession(
+  req: Request,
+  res: Response,
+  fill: (session: Partial<SessionData>) => void,
+  keep: ReadonlyArray<keyof SessionData> = [],
+): Promise<void> {
   const kept = keep.map((key) => [key, req.session[key]] as const);
   await regenerateSession(req);
-  for (const [key, value] of kept) if (value !== undefined) (req.session as unknown as Record<string, unknown>)[key] = value;
+  for (const [key, value] of kept)
+    if (value !== undefined) (req.session as unknown as Record<string, unknown>)[key] = value;
   fill(req.session);
   refreshCsrfToken(req, res);
   await saveSession(req);
@@ -53,7 +65,13 @@ export function signInHandler<S extends z.ZodType, R extends Attempt>(flow: Sign
       if (wait !== undefined) res.setHeader('Retry-After', String(wait));
       const { status, error } = flow.refusal(refused);
       const raw = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as Record<string, unknown>;
-      return flow.render(req, res, status, { ...raw, login: (form.values as { login?: unknown }).login, password: '' }, [error]);
+      return flow.render(
+        req,
+        res,
+        status,
+        { ...raw, login: (form.values as { login?: unknown }).login, password: '' },
+        [error],
+      );
     }
     await openSession(req, res, (session) => flow.open(session, result), flow.keep);
     res.redirect(303, await flow.next(req, res, result));

@@ -30,7 +30,14 @@ export interface Viewer {
   login: string;
   name: string;
   levels: Record<ComponentKey, Level>;
-  regional: { timeZone: string; language: string; outDateFormat: string; outTimeFormat: string; inDateFormat: string; inTimeFormat: string };
+  regional: {
+    timeZone: string;
+    language: string;
+    outDateFormat: string;
+    outTimeFormat: string;
+    inDateFormat: string;
+    inTimeFormat: string;
+  };
   impersonation?: PortalSessionUser['impersonation'];
   mustChangePassword: boolean;
 }

@@ -30,7 +30,9 @@ export function loadResources(): Record<string, { translation: Tree }> {
     const dir = path.join(LOCALES_DIR, lng);
     if (!existsSync(dir)) continue;
     const translation: Tree = {};
-    for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+    for (const file of readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .sort()) {
       deepMerge(translation, JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as Tree);
     }
     resources[lng] = { translation };

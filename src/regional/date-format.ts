@@ -236,7 +236,10 @@ export function validateTimeFormat(pattern: string): string | null {
 export function describeFormat(pattern: string): string {
   const compiled = compile(pattern);
   if (typeof compiled === 'string') return pattern.trim();
-  return compiled.nodes.map((node) => (node.kind === 'token' ? node.token : node.text)).join('').trim();
+  return compiled.nodes
+    .map((node) => (node.kind === 'token' ? node.token : node.text))
+    .join('')
+    .trim();
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -21,10 +21,26 @@ let zoneIds: ReadonlySet<string> | undefined;
  * Current IANA names that older ICU builds (Node 20) list only under their former names; offered
  * too whenever the runtime can compute them, so "Europe/Kyiv" is as valid as "Europe/Kiev".
  */
-const RENAMED_ZONES = ['Europe/Kyiv', 'Asia/Kolkata', 'Asia/Kathmandu', 'Asia/Yangon', 'Asia/Ho_Chi_Minh', 'America/Nuuk', 'Atlantic/Faroe', 'Pacific/Kanton', 'Pacific/Chuuk', 'Pacific/Pohnpei', 'America/Ciudad_Juarez'];
+const RENAMED_ZONES = [
+  'Europe/Kyiv',
+  'Asia/Kolkata',
+  'Asia/Kathmandu',
+  'Asia/Yangon',
+  'Asia/Ho_Chi_Minh',
+  'America/Nuuk',
+  'Atlantic/Faroe',
+  'Pacific/Kanton',
+  'Pacific/Chuuk',
+  'Pacific/Pohnpei',
+  'America/Ciudad_Juarez',
+];
 
 function knownZoneIds(): ReadonlySet<string> {
-  zoneIds ??= new Set([...Intl.supportedValuesOf('timeZone'), ...RENAMED_ZONES.filter((id) => IANAZone.isValidZone(id)), UTC]);
+  zoneIds ??= new Set([
+    ...Intl.supportedValuesOf('timeZone'),
+    ...RENAMED_ZONES.filter((id) => IANAZone.isValidZone(id)),
+    UTC,
+  ]);
   return zoneIds;
 }
 

@@ -28,7 +28,8 @@ export function viewerFormatters(regional: Viewer['regional'], currency: string)
   };
   const numbers = new Intl.NumberFormat(regional.language);
   return {
-    dateTime: (instant) => formatDateTime(instant, { dateFormat: regional.outDateFormat, timeFormat: regional.outTimeFormat, ...zone }),
+    dateTime: (instant) =>
+      formatDateTime(instant, { dateFormat: regional.outDateFormat, timeFormat: regional.outTimeFormat, ...zone }),
     date: (instant) => formatInstant(instant, regional.outDateFormat, zone),
     money: (amount, code = currency) => money(code).format(amount),
     number: (value) => numbers.format(value),

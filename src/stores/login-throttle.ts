@@ -15,7 +15,12 @@ export interface ThrottleLimits {
   blockSeconds: number;
 }
 
-export const DEFAULT_THROTTLE_LIMITS: ThrottleLimits = { perLoginAndAddress: 5, perAddress: 30, windowSeconds: 900, blockSeconds: 900 };
+export const DEFAULT_THROTTLE_LIMITS: ThrottleLimits = {
+  perLoginAndAddress: 5,
+  perAddress: 30,
+  windowSeconds: 900,
+  blockSeconds: 900,
+};
 
 /**
  * Brute-force limits for one door (admin sign-in, self-care sign-in, API sessions): failures
@@ -32,8 +37,15 @@ export class LoginThrottle {
     private readonly limits: ThrottleLimits = DEFAULT_THROTTLE_LIMITS,
   ) {
     const make = (suffix: string, points: number): RateLimiterAbstract => {
-      const opts = { keyPrefix: `throttle:${name}:${suffix}`, points, duration: limits.windowSeconds, blockDuration: limits.blockSeconds };
-      return redis ? new RateLimiterRedis({ ...opts, storeClient: redis, useRedisPackage: true }) : new RateLimiterMemory(opts);
+      const opts = {
+        keyPrefix: `throttle:${name}:${suffix}`,
+        points,
+        duration: limits.windowSeconds,
+        blockDuration: limits.blockSeconds,
+      };
+      return redis
+        ? new RateLimiterRedis({ ...opts, storeClient: redis, useRedisPackage: true })
+        : new RateLimiterMemory(opts);
     };
     this.byLoginAndAddress = make('login', limits.perLoginAndAddress);
     this.byAddress = make('ip', limits.perAddress);
@@ -64,14 +76,23 @@ export class LoginThrottle {
 
   /** After a failed attempt (already counted): may the next one go ahead? */
   async afterFailure(login: string, address: string): Promise<ThrottleDecision> {
-    const [pair, ip] = await Promise.all([this.byLoginAndAddress.get(LoginThrottle.key(login, address)), this.byAddress.get(address)]);
-    const wait = Math.max(LoginThrottle.blocked(pair, this.limits.perLoginAndAddress), LoginThrottle.blocked(ip, this.limits.perAddress));
+    const [pair, ip] = await Promise.all([
+      this.byLoginAndAddress.get(LoginThrottle.key(login, address)),
+      this.byAddress.get(address),
+    ]);
+    const wait = Math.max(
+      LoginThrottle.blocked(pair, this.limits.perLoginAndAddress),
+      LoginThrottle.blocked(ip, this.limits.perAddress),
+    );
     return { allowed: wait === 0, retryAfterSeconds: wait };
   }
 
   /** A successful sign-in clears its login's failures and gives its address its attempt back. */
   async succeed(login: string, address: string): Promise<void> {
-    await Promise.all([this.byLoginAndAddress.delete(LoginThrottle.key(login, address)), this.byAddress.reward(address, 1)]);
+    await Promise.all([
+      this.byLoginAndAddress.delete(LoginThrottle.key(login, address)),
+      this.byAddress.reward(address, 1),
+    ]);
   }
 }
 

@@ -40,7 +40,10 @@ export class BoundedMemorySessionStore extends session.Store {
 
   override set(sid: string, sess: SessionData, cb?: Callback): void {
     const [pool, other] = isSignedIn(sess) ? [this.signedIn, this.anonymous] : [this.anonymous, this.signedIn];
-    Promise.all([pool.set(sid, JSON.stringify(sess), this.ttlOf(sess)), other.del(sid)]).then(() => cb?.(), (e) => cb?.(e));
+    Promise.all([pool.set(sid, JSON.stringify(sess), this.ttlOf(sess)), other.del(sid)]).then(
+      () => cb?.(),
+      (e) => cb?.(e),
+    );
   }
 
   override touch(sid: string, sess: SessionData, cb?: Callback): void {
@@ -48,6 +51,9 @@ export class BoundedMemorySessionStore extends session.Store {
   }
 
   override destroy(sid: string, cb?: Callback): void {
-    Promise.all([this.signedIn.del(sid), this.anonymous.del(sid)]).then(() => cb?.(), (e) => cb?.(e));
+    Promise.all([this.signedIn.del(sid), this.anonymous.del(sid)]).then(
+      () => cb?.(),
+      (e) => cb?.(e),
+    );
   }
 }

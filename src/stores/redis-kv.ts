@@ -33,7 +33,10 @@ export class RedisKeyValueStore implements KeyValueStore {
   }
 
   async setIfAbsent(key: string, value: string, ttlSeconds: number): Promise<boolean> {
-    const reply = await this.client.set(this.prefix + key, value, { condition: 'NX', expiration: { type: 'EX', value: Math.max(1, Math.ceil(ttlSeconds)) } });
+    const reply = await this.client.set(this.prefix + key, value, {
+      condition: 'NX',
+      expiration: { type: 'EX', value: Math.max(1, Math.ceil(ttlSeconds)) },
+    });
     return reply === 'OK';
   }
 
@@ -46,7 +49,11 @@ export class RedisKeyValueStore implements KeyValueStore {
   }
 
   async addToSet(key: string, member: string, ttlSeconds: number): Promise<void> {
-    await this.client.multi().sAdd(this.prefix + key, member).expire(this.prefix + key, Math.max(1, Math.ceil(ttlSeconds))).exec();
+    await this.client
+      .multi()
+      .sAdd(this.prefix + key, member)
+      .expire(this.prefix + key, Math.max(1, Math.ceil(ttlSeconds)))
+      .exec();
   }
 
   async members(key: string): Promise<string[]> {

@@ -41,7 +41,16 @@ describe('generateApiToken', () => {
   it('recognises its own tokens as well formed and rejects other shapes', () => {
     expect(isWellFormedApiToken(generateApiToken().token)).toBe(true);
     const { token } = generateApiToken();
-    for (const bad of [token.slice(1), `${token}A`, token.replace('sc_', 'sk_'), `${token.slice(0, -1)}=`, token.slice(3), '', null, 42]) {
+    for (const bad of [
+      token.slice(1),
+      `${token}A`,
+      token.replace('sc_', 'sk_'),
+      `${token.slice(0, -1)}=`,
+      token.slice(3),
+      '',
+      null,
+      42,
+    ]) {
       expect(isWellFormedApiToken(bad)).toBe(false);
     }
   });

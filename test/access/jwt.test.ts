@@ -1,14 +1,30 @@
 import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { accessTokenKey, base64SafeJson, looksLikeJwt, signAccessToken, verifyAccessToken, type AccessTokenClaims } from '../../src/access/jwt.ts';
+import {
+  accessTokenKey,
+  base64SafeJson,
+  looksLikeJwt,
+  signAccessToken,
+  verifyAccessToken,
+  type AccessTokenClaims,
+} from '../../src/access/jwt.ts';
 
 const KEY = accessTokenKey('test-secret-key-0123456789abcdef0123456789abcdef');
 const NOW = new Date('2026-12-01T10:00:00Z');
 const nowSeconds = Math.floor(NOW.getTime() / 1000);
 
 function claims(overrides: Partial<AccessTokenClaims> = {}): AccessTokenClaims {
-  return { sub: '42', i_customer: 42, login: 'acme-api', realm: 'customer', iat: nowSeconds, exp: nowSeconds + 3600, jti: 'A'.repeat(43), ...overrides };
+  return {
+    sub: '42',
+    i_customer: 42,
+    login: 'acme-api',
+    realm: 'customer',
+    iat: nowSeconds,
+    exp: nowSeconds + 3600,
+    jti: 'A'.repeat(43),
+    ...overrides,
+  };
 }
 
 /** PHP's non-strict base64_decode: characters outside the base64 alphabet are dropped. */
@@ -64,11 +80,14 @@ describe('access tokens (JWT)', () => {
 
   it('writes JSON whose base64url has no - or _ and which parses back to the same value', () => {
     fc.assert(
-      fc.property(fc.dictionary(fc.string(), fc.oneof(fc.string(), fc.integer(), fc.string({ unit: 'binary' }))), (value) => {
-        const text = base64SafeJson(value);
-        expect(b64url(text)).not.toMatch(/[-_]/);
-        expect(JSON.parse(text)).toEqual(value);
-      }),
+      fc.property(
+        fc.dictionary(fc.string(), fc.oneof(fc.string(), fc.integer(), fc.string({ unit: 'binary' }))),
+        (value) => {
+          const text = base64SafeJson(value);
+          expect(b64url(text)).not.toMatch(/[-_]/);
+          expect(JSON.parse(text)).toEqual(value);
+        },
+      ),
     );
   });
 

@@ -138,7 +138,7 @@ describe('checkPasswordPolicy: guessable passwords', () => {
     '1234567890123',
     '9876543210987',
     'qwertyuiopasdf',
-    'ASDFGHJKL;\'zx',
+    "ASDFGHJKL;'zx",
     '1qaz2wsx3edc',
     'zaq1xsw2cde3',
     'poiuytrewqlkj',
@@ -205,7 +205,18 @@ describe('the shipped list of common passwords', () => {
   });
 
   it('includes the usual suspects', () => {
-    for (const entry of ['password1234', 'qwertyuiop123', '123456789012', 'iloveyou1234', 'letmein123', 'welcome123456', 'administrator', 'changeme1234', '1qaz2wsx3edc', 'summer2025']) {
+    for (const entry of [
+      'password1234',
+      'qwertyuiop123',
+      '123456789012',
+      'iloveyou1234',
+      'letmein123',
+      'welcome123456',
+      'administrator',
+      'changeme1234',
+      '1qaz2wsx3edc',
+      'summer2025',
+    ]) {
       expect(COMMON_PASSWORDS.has(entry), entry).toBe(true);
     }
     expect(COMMON_WORDS.has('password')).toBe(true);
@@ -271,7 +282,10 @@ describe('hashPassword and verifyPassword', () => {
   });
 
   it('salts each hash so the same password hashes differently', async () => {
-    const [a, b] = await Promise.all([hashPassword('same password here', COST), hashPassword('same password here', COST)]);
+    const [a, b] = await Promise.all([
+      hashPassword('same password here', COST),
+      hashPassword('same password here', COST),
+    ]);
     expect(a).not.toBe(b);
   });
 

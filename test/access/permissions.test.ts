@@ -83,9 +83,7 @@ describe('effectiveLevel', () => {
   const parentStates = [...LEVELS, undefined] as const;
   const ownStates = [...LEVELS, undefined] as const;
   const inheritanceCases = CHILDREN.flatMap(({ key, parent }) =>
-    parentStates.flatMap((parentLevel) =>
-      ownStates.map((ownLevel) => ({ key, parent, parentLevel, ownLevel })),
-    ),
+    parentStates.flatMap((parentLevel) => ownStates.map((ownLevel) => ({ key, parent, parentLevel, ownLevel }))),
   );
 
   it('covers 4 children × 4 parent states × 4 own states', () => {
@@ -328,7 +326,11 @@ describe('normalizePermissionInput', () => {
   });
 
   it('refuses a level that is not one of the three and names the field', () => {
-    const { perms, errors } = normalizePermissionInput({ ...completeForm, invoices: 'write', 'settings.regional': 'all' });
+    const { perms, errors } = normalizePermissionInput({
+      ...completeForm,
+      invoices: 'write',
+      'settings.regional': 'all',
+    });
     expect(errors.map((e) => e.field)).toEqual(['perm[invoices]', 'perm[settings.regional]']);
     expect(perms.invoices).toBeUndefined();
     expect(perms['settings.regional']).toBeUndefined();
@@ -371,7 +373,10 @@ describe('normalizePermissionInput', () => {
 describe('individualLevels', () => {
   it('never gives an individual API access, even when both roles grant it in full', async () => {
     const { individualLevels } = await import('../../src/access/permissions.ts');
-    const levels = individualLevels({ dashboard: 'modify', api_access: 'modify' }, { dashboard: 'modify', api_access: 'modify' });
+    const levels = individualLevels(
+      { dashboard: 'modify', api_access: 'modify' },
+      { dashboard: 'modify', api_access: 'modify' },
+    );
     expect(levels.api_access).toBe('hidden');
     expect(levels.dashboard).toBe('modify');
   });

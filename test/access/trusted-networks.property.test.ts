@@ -14,26 +14,35 @@ const everything = parseTrustedNetworks('0.0.0.0/0\n::/0').networks;
 
 // ---- independent references (ipaddr.js and BigInt arithmetic, none of the module's code) ----
 
-const ipv4Text = (v: number): string => `${Math.floor(v / 2 ** 24)}.${Math.floor(v / 2 ** 16) % 256}.${Math.floor(v / 256) % 256}.${v % 256}`;
-const netmaskText = (prefix: number): string => ipv4Text(prefix === 0 ? 0 : Number(((1n << BigInt(prefix)) - 1n) << BigInt(32 - prefix)));
-const isContiguous = (mask: number): boolean => Array.from({ length: 33 }, (_, p) => p).some((p) => netmaskText(p) === ipv4Text(mask));
+const ipv4Text = (v: number): string =>
+  `${Math.floor(v / 2 ** 24)}.${Math.floor(v / 2 ** 16) % 256}.${Math.floor(v / 256) % 256}.${v % 256}`;
+const netmaskText = (prefix: number): string =>
+  ipv4Text(prefix === 0 ? 0 : Number(((1n << BigInt(prefix)) - 1n) << BigInt(32 - prefix)));
+const isContiguous = (mask: number): boolean =>
+  Array.from({ length: 33 }, (_, p) => p).some((p) => netmaskText(p) === ipv4Text(mask));
 
-const partsOf = (v: bigint): number[] => Array.from({ length: 8 }, (_, i) => Number((v >> BigInt(112 - i * 16)) & 0xffffn));
+const partsOf = (v: bigint): number[] =>
+  Array.from({ length: 8 }, (_, i) => Number((v >> BigInt(112 - i * 16)) & 0xffffn));
 /** Several valid spellings of one IPv6 address, as clients and admins write them. */
 function ipv6Spellings(v: bigint): string[] {
   const address = new ipaddr.IPv6(partsOf(v));
   const spellings = [address.toRFC5952String(), address.toNormalizedString(), address.toRFC5952String().toUpperCase()];
-  const full = partsOf(v).map((p) => p.toString(16).padStart(4, '0')).join(':');
+  const full = partsOf(v)
+    .map((p) => p.toString(16).padStart(4, '0'))
+    .join(':');
   spellings.push(full);
   if (v >> 32n === 0xffffn) spellings.push(`::ffff:${ipv4Text(Number(v & 0xffffffffn))}`);
   return spellings;
 }
 /** RFC 4291 reading; the dotted tail is rewritten as hex first because ipaddr.js reads `::a.b.c.d` as `::ffff:a.b.c.d`. */
 function ipv6ValueOf(text: string): bigint {
-  const hex = text.replace(/(\d+)\.(\d+)\.(\d+)\.(\d+)$/, (_, a, b, c, d) =>
-    `${((Number(a) << 8) | Number(b)).toString(16)}:${((Number(c) << 8) | Number(d)).toString(16)}`,
+  const hex = text.replace(
+    /(\d+)\.(\d+)\.(\d+)\.(\d+)$/,
+    (_, a, b, c, d) => `${((Number(a) << 8) | Number(b)).toString(16)}:${((Number(c) << 8) | Number(d)).toString(16)}`,
   );
-  return ipaddr.IPv6.parse(hex).toByteArray().reduce((acc, byte) => (acc << 8n) | BigInt(byte), 0n);
+  return ipaddr.IPv6.parse(hex)
+    .toByteArray()
+    .reduce((acc, byte) => (acc << 8n) | BigInt(byte), 0n);
 }
 
 const inPrefix = (address: bigint, network: bigint, prefix: number, bits: number): boolean =>
@@ -59,7 +68,9 @@ const leadingZero = fc
 const hexPart = fc
   .tuple(fc.tuple(byte, byte, byte, byte), fc.integer({ min: 0, max: 3 }), fc.constantFrom('0x', '0X'), fc.boolean())
   .map(([parts, index, prefix, upper]) =>
-    parts.map((p, i) => (i === index ? `${prefix}${upper ? p.toString(16).toUpperCase() : p.toString(16)}` : String(p))).join('.'),
+    parts
+      .map((p, i) => (i === index ? `${prefix}${upper ? p.toString(16).toUpperCase() : p.toString(16)}` : String(p)))
+      .join('.'),
   );
 const fewerParts = fc.oneof(
   fc.tuple(byte, fc.integer({ min: 0, max: 2 ** 24 - 1 })).map(([a, rest]) => `${a}.${rest}`),
@@ -108,7 +119,7 @@ function ipv4Candidates(networks: Network<number>[], seeds: number[]): number[] 
   for (const n of networks) {
     const size = 2 ** (32 - n.prefix);
     const start = n.address - (n.address % size);
-    out.push(start, start + size - 1, start - 1, start + size, start + (seeds[0] ?? 0) % size);
+    out.push(start, start + size - 1, start - 1, start + size, start + ((seeds[0] ?? 0) % size));
   }
   return out.filter((v) => v >= 0 && v <= UINT32_MAX);
 }
@@ -166,7 +177,9 @@ describe('trusted networks: properties', { timeout: 60_000 }, () => {
         fc.array(ipv6Network, { maxLength: 6 }),
         fc.array(uint32, { minLength: 1, maxLength: 4 }),
         (v4, v6, seeds) => {
-          const list = parseTrustedNetworks([...v4.map((n) => ipv4Entry(n, 0)), ...v6.map((n) => ipv6Entry(n, 0))].join('\n'));
+          const list = parseTrustedNetworks(
+            [...v4.map((n) => ipv4Entry(n, 0)), ...v6.map((n) => ipv6Entry(n, 0))].join('\n'),
+          );
           expect(list.errors).toEqual([]);
           const disagreements = ipv4Candidates(v4, seeds)
             .map(ipv4Text)
@@ -190,10 +203,14 @@ describe('trusted networks: properties', { timeout: 60_000 }, () => {
         fc.array(uint32, { minLength: 1, maxLength: 4 }),
         (entries, seeds) => {
           const networks = entries.map(([n]) => n);
-          const { networks: parsed, errors } = parseTrustedNetworks(entries.map(([n, style]) => ipv4Entry(n, style)).join('\n'));
+          const { networks: parsed, errors } = parseTrustedNetworks(
+            entries.map(([n, style]) => ipv4Entry(n, style)).join('\n'),
+          );
           expect(errors).toEqual([]);
           const wrong = ipv4Candidates(networks, seeds).filter(
-            (value) => isAddressAllowed(parsed, ipv4Text(value)) !== networks.some((n) => inPrefix(BigInt(value), BigInt(n.address), n.prefix, 32)),
+            (value) =>
+              isAddressAllowed(parsed, ipv4Text(value)) !==
+              networks.some((n) => inPrefix(BigInt(value), BigInt(n.address), n.prefix, 32)),
           );
           expect(wrong.map(ipv4Text)).toEqual([]);
         },
@@ -209,7 +226,9 @@ describe('trusted networks: properties', { timeout: 60_000 }, () => {
         fc.array(ipv6Value, { minLength: 1, maxLength: 4 }),
         (entries, seeds) => {
           const networks = entries.map(([n]) => n);
-          const { networks: parsed, errors } = parseTrustedNetworks(entries.map(([n, style]) => ipv6Entry(n, style)).join('\n'));
+          const { networks: parsed, errors } = parseTrustedNetworks(
+            entries.map(([n, style]) => ipv6Entry(n, style)).join('\n'),
+          );
           expect(errors).toEqual([]);
           // One address space: an IPv4-mapped client is matched as its IPv4 address, which is the
           // same 128-bit value, so the reference needs no special case.
@@ -230,7 +249,9 @@ describe('trusted networks: properties', { timeout: 60_000 }, () => {
         const withMask = parseTrustedNetworks(`${ipv4Text(address)}/${netmaskText(prefix)}`);
         const withPrefix = parseTrustedNetworks(`${ipv4Text(address)}/${prefix}`);
         expect(withMask.errors).toEqual([]);
-        expect(withMask.networks.map((n) => [n.text, n.prefixLength])).toEqual(withPrefix.networks.map((n) => [n.text, n.prefixLength]));
+        expect(withMask.networks.map((n) => [n.text, n.prefixLength])).toEqual(
+          withPrefix.networks.map((n) => [n.text, n.prefixLength]),
+        );
         const written = withMask.networks[0];
         expect(written?.prefixLength).toBe(prefix);
         expect(written?.text).toBe(prefix === 32 ? written?.address : `${written?.address}/${prefix}`);
@@ -243,14 +264,27 @@ describe('trusted networks: properties', { timeout: 60_000 }, () => {
   it('refuses every non-contiguous netmask', () => {
     const nearlyContiguous = fc
       .tuple(fc.integer({ min: 0, max: 32 }), fc.integer({ min: 0, max: 31 }))
-      .map(([prefix, bit]) => Number(BigInt(ipaddr.IPv4.parse(netmaskText(prefix)).toByteArray().reduce((a, b) => a * 256 + b, 0)) ^ (1n << BigInt(bit))));
+      .map(([prefix, bit]) =>
+        Number(
+          BigInt(
+            ipaddr.IPv4.parse(netmaskText(prefix))
+              .toByteArray()
+              .reduce((a, b) => a * 256 + b, 0),
+          ) ^
+            (1n << BigInt(bit)),
+        ),
+      );
     fc.assert(
-      fc.property(fc.oneof(uint32, nearlyContiguous).filter((mask) => !isContiguous(mask)), uint32, (mask, address) => {
-        const { networks, errors } = parseTrustedNetworks(`${ipv4Text(address)}/${ipv4Text(mask)}`);
-        expect(networks).toEqual([]);
-        expect(errors).toHaveLength(1);
-        expect(errors[0]?.message).toMatch(/not a contiguous netmask|wildcard \(inverse\) mask/);
-      }),
+      fc.property(
+        fc.oneof(uint32, nearlyContiguous).filter((mask) => !isContiguous(mask)),
+        uint32,
+        (mask, address) => {
+          const { networks, errors } = parseTrustedNetworks(`${ipv4Text(address)}/${ipv4Text(mask)}`);
+          expect(networks).toEqual([]);
+          expect(errors).toHaveLength(1);
+          expect(errors[0]?.message).toMatch(/not a contiguous netmask|wildcard \(inverse\) mask/);
+        },
+      ),
       { numRuns: RUNS },
     );
   });
@@ -261,17 +295,24 @@ describe('trusted networks: properties', { timeout: 60_000 }, () => {
       fc.tuple(ipv6Network, fc.nat(4)).map(([n, style]) => ipv6Entry(n, style)),
     );
     fc.assert(
-      fc.property(fc.array(entry, { maxLength: 20 }), fc.array(separators, { minLength: 1, maxLength: 5 }), (entries, seps) => {
-        const listed = entries.length > 0 ? [...entries, entries[0]!] : entries; // and one duplicate
-        const first = parseTrustedNetworks(joinWith(listed, seps));
-        expect(first.errors).toEqual([]);
-        const second = parseTrustedNetworks(first.canonical);
-        expect(second.errors).toEqual([]);
-        expect(second.canonical).toBe(first.canonical);
-        expect(second.networks.map((n) => n.text)).toEqual(first.networks.map((n) => n.text));
-        expect(second.notices.filter((n) => n.code !== 'allows-everyone' && n.code !== 'covers-all-ipv4')).toEqual([]);
-        for (const line of first.canonical === '' ? [] : first.canonical.split('\n')) expect(line).toMatch(/^[0-9a-f.:/]+;$/);
-      }),
+      fc.property(
+        fc.array(entry, { maxLength: 20 }),
+        fc.array(separators, { minLength: 1, maxLength: 5 }),
+        (entries, seps) => {
+          const listed = entries.length > 0 ? [...entries, entries[0]!] : entries; // and one duplicate
+          const first = parseTrustedNetworks(joinWith(listed, seps));
+          expect(first.errors).toEqual([]);
+          const second = parseTrustedNetworks(first.canonical);
+          expect(second.errors).toEqual([]);
+          expect(second.canonical).toBe(first.canonical);
+          expect(second.networks.map((n) => n.text)).toEqual(first.networks.map((n) => n.text));
+          expect(second.notices.filter((n) => n.code !== 'allows-everyone' && n.code !== 'covers-all-ipv4')).toEqual(
+            [],
+          );
+          for (const line of first.canonical === '' ? [] : first.canonical.split('\n'))
+            expect(line).toMatch(/^[0-9a-f.:/]+;$/);
+        },
+      ),
       { numRuns: RUNS },
     );
   });
@@ -279,16 +320,21 @@ describe('trusted networks: properties', { timeout: 60_000 }, () => {
   it('reads every IPv6 address fast-check can spell as ipaddr.js does', () => {
     fc.assert(
       // ipaddr.js reads the deprecated `::a.b.c.d` as IPv4-mapped; we refuse that entry (tested by example).
-      fc.property(fc.ipV6().filter((s) => !(s.includes('.') && ipv6ValueOf(s) >> 32n === 0n)), (spelling) => {
-        const { networks, errors } = parseTrustedNetworks(spelling);
-        expect(errors).toEqual([]);
-        const reference = ipaddr.IPv6.parse(spelling);
-        const expected = reference.isIPv4MappedAddress() ? reference.toIPv4Address().toString() : reference.toRFC5952String();
-        expect(networks.map((n) => n.text)).toEqual([expected]);
-        expect(isAddressAllowed(networks, spelling)).toBe(true);
-        expect(isAddressAllowed(everything, spelling)).toBe(true);
-        expect(ipv6ValueOf(spelling) >> 32n === 0xffffn).toBe(networks[0]?.kind === 'ipv4');
-      }),
+      fc.property(
+        fc.ipV6().filter((s) => !(s.includes('.') && ipv6ValueOf(s) >> 32n === 0n)),
+        (spelling) => {
+          const { networks, errors } = parseTrustedNetworks(spelling);
+          expect(errors).toEqual([]);
+          const reference = ipaddr.IPv6.parse(spelling);
+          const expected = reference.isIPv4MappedAddress()
+            ? reference.toIPv4Address().toString()
+            : reference.toRFC5952String();
+          expect(networks.map((n) => n.text)).toEqual([expected]);
+          expect(isAddressAllowed(networks, spelling)).toBe(true);
+          expect(isAddressAllowed(everything, spelling)).toBe(true);
+          expect(ipv6ValueOf(spelling) >> 32n === 0xffffn).toBe(networks[0]?.kind === 'ipv4');
+        },
+      ),
       { numRuns: RUNS },
     );
   });
@@ -297,8 +343,15 @@ describe('trusted networks: properties', { timeout: 60_000 }, () => {
     const characters = fc.constantFrom(...'0123456789abcdefABCDEFx.:%/ '.split(''), '::', '::ffff:', '255', '.0');
     const junk = fc.string({ unit: characters, maxLength: 48 });
     const mutated = fc
-      .tuple(fc.oneof(canonicalIPv4, fc.ipV6(), fc.ipV4Extended()), fc.nat(), fc.constantFrom('', '0', ':', '.', '%1', 'x'))
-      .map(([s, at, insert]) => s.slice(0, at % (s.length + 1)) + insert + s.slice((at % (s.length + 1)) + (insert === '' ? 1 : 0)));
+      .tuple(
+        fc.oneof(canonicalIPv4, fc.ipV6(), fc.ipV4Extended()),
+        fc.nat(),
+        fc.constantFrom('', '0', ':', '.', '%1', 'x'),
+      )
+      .map(
+        ([s, at, insert]) =>
+          s.slice(0, at % (s.length + 1)) + insert + s.slice((at % (s.length + 1)) + (insert === '' ? 1 : 0)),
+      );
     fc.assert(
       fc.property(fc.oneof(junk, mutated), (address) => {
         expect(isAddressAllowed(everything, address), JSON.stringify(address)).toBe(strictlyValidAddress(address));

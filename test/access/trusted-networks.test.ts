@@ -48,7 +48,11 @@ describe('parseTrustedNetworks: accepted forms', () => {
 
   it('rewrites address and netmask as a prefix length', () => {
     const { networks, canonical, notices } = parseTrustedNetworks('192.168.192.0/255.255.255.0');
-    expect(networks[0]).toMatchObject({ text: '192.168.192.0/24', prefixLength: 24, input: '192.168.192.0/255.255.255.0' });
+    expect(networks[0]).toMatchObject({
+      text: '192.168.192.0/24',
+      prefixLength: 24,
+      input: '192.168.192.0/255.255.255.0',
+    });
     expect(canonical).toBe('192.168.192.0/24;');
     expect(notices).toEqual([]);
   });
@@ -59,7 +63,9 @@ describe('parseTrustedNetworks: accepted forms', () => {
   });
 
   it('accepts IPv6 addresses and prefixes and writes them in RFC 5952 form', () => {
-    const { networks, canonical } = parseTrustedNetworks('2001:DB8::/32\n::1\n2001:0db8:0000:0000:0000:0000:0000:0001\nfe80::/10');
+    const { networks, canonical } = parseTrustedNetworks(
+      '2001:DB8::/32\n::1\n2001:0db8:0000:0000:0000:0000:0000:0001\nfe80::/10',
+    );
     expect(networks.map((n) => [n.kind, n.text, n.prefixLength])).toEqual([
       ['ipv6', '2001:db8::/32', 32],
       ['ipv6', '::1', 128],
@@ -138,7 +144,13 @@ describe('parseTrustedNetworks: notices', () => {
   it('clears IPv6 host bits too', () => {
     const { networks, notices } = parseTrustedNetworks('2001:db8::1/32');
     expect(networks[0]?.text).toBe('2001:db8::/32');
-    expect(notices).toEqual([expect.objectContaining({ code: 'host-bits-cleared', line: 1, message: expect.stringContaining('write 2001:db8::1') })]);
+    expect(notices).toEqual([
+      expect.objectContaining({
+        code: 'host-bits-cleared',
+        line: 1,
+        message: expect.stringContaining('write 2001:db8::1'),
+      }),
+    ]);
   });
 
   it('clears host bits given with a netmask', () => {
@@ -148,25 +160,48 @@ describe('parseTrustedNetworks: notices', () => {
   });
 
   it('drops a duplicate, also one that only matches after normalization, and names the first line', () => {
-    const { networks, notices, canonical } = parseTrustedNetworks('10.0.0.0/8\n192.168.0.1\n10.0.0.0/255.0.0.0\n192.168.0.1/32');
+    const { networks, notices, canonical } = parseTrustedNetworks(
+      '10.0.0.0/8\n192.168.0.1\n10.0.0.0/255.0.0.0\n192.168.0.1/32',
+    );
     expect(networks.map((n) => n.text)).toEqual(['10.0.0.0/8', '192.168.0.1']);
     expect(canonical).toBe('10.0.0.0/8;\n192.168.0.1;');
     expect(notices).toEqual([
-      { line: 3, input: '10.0.0.0/255.0.0.0', code: 'duplicate', message: '"10.0.0.0/255.0.0.0" repeats 10.0.0.0/8 from line 1: the repeat was dropped' },
-      { line: 4, input: '192.168.0.1/32', code: 'duplicate', message: '"192.168.0.1/32" repeats 192.168.0.1 from line 2: the repeat was dropped' },
+      {
+        line: 3,
+        input: '10.0.0.0/255.0.0.0',
+        code: 'duplicate',
+        message: '"10.0.0.0/255.0.0.0" repeats 10.0.0.0/8 from line 1: the repeat was dropped',
+      },
+      {
+        line: 4,
+        input: '192.168.0.1/32',
+        code: 'duplicate',
+        message: '"192.168.0.1/32" repeats 192.168.0.1 from line 2: the repeat was dropped',
+      },
     ]);
   });
 
   it('warns that 0.0.0.0/0 allows everyone on IPv4', () => {
     const { networks, notices } = parseTrustedNetworks('0.0.0.0/0');
     expect(networks.map((n) => n.text)).toEqual(['0.0.0.0/0']);
-    expect(notices).toEqual([expect.objectContaining({ code: 'allows-everyone', line: 1, message: expect.stringContaining('allows everyone') })]);
+    expect(notices).toEqual([
+      expect.objectContaining({
+        code: 'allows-everyone',
+        line: 1,
+        message: expect.stringContaining('allows everyone'),
+      }),
+    ]);
   });
 
   it('warns that ::/0 allows everyone', () => {
     const { networks, notices } = parseTrustedNetworks('::/0');
     expect(networks.map((n) => n.text)).toEqual(['::/0']);
-    expect(notices).toEqual([expect.objectContaining({ code: 'allows-everyone', message: expect.stringContaining('every IPv6 and every IPv4 address') })]);
+    expect(notices).toEqual([
+      expect.objectContaining({
+        code: 'allows-everyone',
+        message: expect.stringContaining('every IPv6 and every IPv4 address'),
+      }),
+    ]);
   });
 
   it('warns when an IPv6 network other than ::/0 also covers every IPv4 client', () => {
@@ -187,7 +222,9 @@ describe('parseTrustedNetworks: notices', () => {
       [2, 'ipv4-mapped'],
       [3, 'ipv4-mapped'],
     ]);
-    expect(notices[0]?.message).toBe('"::ffff:10.0.0.0/104" is an IPv4-mapped IPv6 address: saved as 10.0.0.0/8, which matches the same clients');
+    expect(notices[0]?.message).toBe(
+      '"::ffff:10.0.0.0/104" is an IPv4-mapped IPv6 address: saved as 10.0.0.0/8, which matches the same clients',
+    );
   });
 
   it('treats ::ffff:0:0/96 as all of IPv4 and warns about it', () => {
@@ -213,7 +250,9 @@ describe('parseTrustedNetworks: rejected IPv4 spellings', () => {
   });
 
   it('refuses hexadecimal parts', () => {
-    expect(onlyError('0x0a.0.0.1').message).toBe('"0x0a.0.0.1" uses hexadecimal: write four decimal numbers 0–255 separated by dots, like 10.0.0.1');
+    expect(onlyError('0x0a.0.0.1').message).toBe(
+      '"0x0a.0.0.1" uses hexadecimal: write four decimal numbers 0–255 separated by dots, like 10.0.0.1',
+    );
     expect(onlyError('10.0.0.0xff').message).toContain('hexadecimal');
   });
 
@@ -231,7 +270,9 @@ describe('parseTrustedNetworks: rejected IPv4 spellings', () => {
   });
 
   it('refuses a number above 255', () => {
-    expect(onlyError('256.1.1.1').message).toBe('"256.1.1.1" has 256, which is larger than 255: each of the four numbers must be 0–255, like 10.0.0.1');
+    expect(onlyError('256.1.1.1').message).toBe(
+      '"256.1.1.1" has 256, which is larger than 255: each of the four numbers must be 0–255, like 10.0.0.1',
+    );
     expect(onlyError('1.1.1.99999999999999999999').message).toContain('larger than 255');
   });
 
@@ -243,7 +284,9 @@ describe('parseTrustedNetworks: rejected IPv4 spellings', () => {
 describe('parseTrustedNetworks: rejected prefixes and netmasks', () => {
   it('refuses a signed prefix length', () => {
     const error = onlyError('10.0.0.0/+8');
-    expect(error.message).toBe('"/+8" is not a prefix length: write a whole number of bits (digits only) after the "/", like 10.0.0.0/8');
+    expect(error.message).toBe(
+      '"/+8" is not a prefix length: write a whole number of bits (digits only) after the "/", like 10.0.0.0/8',
+    );
   });
 
   it('refuses a space after the slash', () => {
@@ -256,13 +299,26 @@ describe('parseTrustedNetworks: rejected prefixes and netmasks', () => {
   });
 
   it('refuses prefix lengths beyond 32 for IPv4 and 128 for IPv6', () => {
-    expect(onlyError('10.0.0.0/33').message).toBe('"/33" is too long for an IPv4 network: the prefix length is 0–32, like 10.0.0.0/8');
-    expect(onlyError('2001:db8::/129').message).toBe('"/129" is too long for an IPv6 network: the prefix length is 0–128, like 2001:db8::/32');
+    expect(onlyError('10.0.0.0/33').message).toBe(
+      '"/33" is too long for an IPv4 network: the prefix length is 0–32, like 10.0.0.0/8',
+    );
+    expect(onlyError('2001:db8::/129').message).toBe(
+      '"/129" is too long for an IPv6 network: the prefix length is 0–128, like 2001:db8::/32',
+    );
     expect(onlyError('10.0.0.0/99999999999999999999999').message).toContain('too long for an IPv4 network');
   });
 
   it('never reads a missing or junk prefix as /0', () => {
-    for (const junk of ['10.0.0.0/', '10.0.0.0/x', '10.0.0.0/-0', '10.0.0.0/0x8', '10.0.0.0/1e1', '10.0.0.0/8.', '::/', '::/a']) {
+    for (const junk of [
+      '10.0.0.0/',
+      '10.0.0.0/x',
+      '10.0.0.0/-0',
+      '10.0.0.0/0x8',
+      '10.0.0.0/1e1',
+      '10.0.0.0/8.',
+      '::/',
+      '::/a',
+    ]) {
       const { networks, errors } = parseTrustedNetworks(junk);
       expect(networks, junk).toEqual([]);
       expect(errors, junk).toHaveLength(1);
@@ -326,7 +382,15 @@ describe('parseTrustedNetworks: rejected IPv6 spellings', () => {
   });
 
   it('refuses too few or too many groups and stray colons', () => {
-    for (const bad of ['1:2:3:4:5:6:7', '1:2:3:4:5:6:7:8:9', ':1::', '1::2:', '1:2:3:4:5:6:7:8::', '::1:2:3:4:5:6:7:8', ':']) {
+    for (const bad of [
+      '1:2:3:4:5:6:7',
+      '1:2:3:4:5:6:7:8:9',
+      ':1::',
+      '1::2:',
+      '1:2:3:4:5:6:7:8::',
+      '::1:2:3:4:5:6:7:8',
+      ':',
+    ]) {
       expect(onlyError(bad).message, bad).toContain('IPv6');
     }
   });
@@ -345,7 +409,9 @@ describe('parseTrustedNetworks: rejected IPv6 spellings', () => {
   });
 
   it('refuses square brackets', () => {
-    expect(onlyError('[2001:db8::1]').message).toBe('"[2001:db8::1]" has square brackets: write the IPv6 address without them, like 2001:db8::1');
+    expect(onlyError('[2001:db8::1]').message).toBe(
+      '"[2001:db8::1]" has square brackets: write the IPv6 address without them, like 2001:db8::1',
+    );
   });
 });
 
@@ -360,7 +426,9 @@ describe('parseTrustedNetworks: stray characters', () => {
     expect(onlyError('10.0.0.1, 10.0.0.2').message).toBe(
       '"10.0.0.1, 10.0.0.2" contains a comma: separate entries with a new line or ";", not a comma',
     );
-    expect(onlyError('10.0.0.1 10.0.0.2').message).toBe('"10.0.0.1 10.0.0.2" contains a space: put each entry on its own line or separate entries with ";"');
+    expect(onlyError('10.0.0.1 10.0.0.2').message).toBe(
+      '"10.0.0.1 10.0.0.2" contains a space: put each entry on its own line or separate entries with ";"',
+    );
   });
 
   it('refuses ranges and wildcards', () => {
@@ -419,13 +487,27 @@ describe('isAddressAllowed', () => {
   const list = '10.0.0.0/8\n192.168.192.0/255.255.255.0\n203.0.113.7\n2001:db8::/32\n2001:db8:ffff::1';
 
   it('allows addresses inside a prefix, including its first and last address', () => {
-    for (const address of ['10.0.0.0', '10.1.2.3', '10.255.255.255', '192.168.192.0', '192.168.192.255', '203.0.113.7']) {
+    for (const address of [
+      '10.0.0.0',
+      '10.1.2.3',
+      '10.255.255.255',
+      '192.168.192.0',
+      '192.168.192.255',
+      '203.0.113.7',
+    ]) {
       expect(allows(list, address), address).toBe(true);
     }
   });
 
   it('denies addresses just outside', () => {
-    for (const address of ['9.255.255.255', '11.0.0.0', '192.168.191.255', '192.168.193.0', '203.0.113.6', '203.0.113.8']) {
+    for (const address of [
+      '9.255.255.255',
+      '11.0.0.0',
+      '192.168.191.255',
+      '192.168.193.0',
+      '203.0.113.6',
+      '203.0.113.8',
+    ]) {
       expect(allows(list, address), address).toBe(false);
     }
   });
@@ -475,9 +557,31 @@ describe('isAddressAllowed', () => {
   it('denies anything that is not a strictly written address', () => {
     const everything = '0.0.0.0/0\n::/0';
     for (const junk of [
-      '', ' ', '10.0.0.1 ', ' 10.0.0.1', '10.0.0', '10.0.0.1.', '010.0.0.1', '0x0a.0.0.1', '167772161', '256.0.0.1',
-      '10.0.0.1/32', '10.0.0.0/8', 'fe80::1%eth0', '::ffff:010.0.0.1', '::ffff:10.0.0', '[::1]', ':::', '1::2::3',
-      '12345::', 'localhost', 'undefined', '::ffff:10.0.0.1%1', '::ffff:', '1'.repeat(46), '::ffff:10.0.0.1\n',
+      '',
+      ' ',
+      '10.0.0.1 ',
+      ' 10.0.0.1',
+      '10.0.0',
+      '10.0.0.1.',
+      '010.0.0.1',
+      '0x0a.0.0.1',
+      '167772161',
+      '256.0.0.1',
+      '10.0.0.1/32',
+      '10.0.0.0/8',
+      'fe80::1%eth0',
+      '::ffff:010.0.0.1',
+      '::ffff:10.0.0',
+      '[::1]',
+      ':::',
+      '1::2::3',
+      '12345::',
+      'localhost',
+      'undefined',
+      '::ffff:10.0.0.1%1',
+      '::ffff:',
+      '1'.repeat(46),
+      '::ffff:10.0.0.1\n',
     ]) {
       expect(allows(everything, junk), JSON.stringify(junk)).toBe(false);
     }
@@ -487,7 +591,14 @@ describe('isAddressAllowed', () => {
   it('gives the same answers for the list and its compiled form, and for the same list called again', () => {
     const { networks } = parseTrustedNetworks(list);
     const compiled = compileTrustedNetworks(networks);
-    for (const address of ['10.1.1.1', '11.1.1.1', '::ffff:192.168.192.9', '2001:db8:ffff::1', '2001:db8:ffff::2', 'nonsense']) {
+    for (const address of [
+      '10.1.1.1',
+      '11.1.1.1',
+      '::ffff:192.168.192.9',
+      '2001:db8:ffff::1',
+      '2001:db8:ffff::2',
+      'nonsense',
+    ]) {
       expect(isAddressAllowed(compiled, address), address).toBe(isAddressAllowed(networks, address));
       expect(isAddressAllowed(networks, address), address).toBe(isAddressAllowed(networks, address));
     }
@@ -495,13 +606,23 @@ describe('isAddressAllowed', () => {
 
   it('merges overlapping and adjacent networks without losing any of them', () => {
     const compiled = compileTrustedNetworks(
-      parseTrustedNetworks('10.0.0.0/25\n10.0.0.128/25\n10.0.0.0/24\n10.0.1.0/24\n10.0.3.0/24\n2001:db8::/33\n2001:db8:8000::/33\n2001:db9::1').networks,
+      parseTrustedNetworks(
+        '10.0.0.0/25\n10.0.0.128/25\n10.0.0.0/24\n10.0.1.0/24\n10.0.3.0/24\n2001:db8::/33\n2001:db8:8000::/33\n2001:db9::1',
+      ).networks,
     );
     expect(compiled.ipv4Starts).toHaveLength(2);
     expect(compiled.ipv6Starts).toHaveLength(2 * 4);
     for (const [address, expected] of [
-      ['10.0.0.0', true], ['10.0.1.255', true], ['10.0.2.0', false], ['10.0.3.1', true], ['10.0.4.0', false],
-      ['2001:db8::', true], ['2001:db8:ffff:ffff:ffff:ffff:ffff:ffff', true], ['2001:db9::', false], ['2001:db9::1', true], ['2001:db9::2', false],
+      ['10.0.0.0', true],
+      ['10.0.1.255', true],
+      ['10.0.2.0', false],
+      ['10.0.3.1', true],
+      ['10.0.4.0', false],
+      ['2001:db8::', true],
+      ['2001:db8:ffff:ffff:ffff:ffff:ffff:ffff', true],
+      ['2001:db9::', false],
+      ['2001:db9::1', true],
+      ['2001:db9::2', false],
     ] as const) {
       expect(isAddressAllowed(compiled, address), address).toBe(expected);
     }
@@ -514,7 +635,14 @@ describe('isAddressAllowed', () => {
 
   it('compiles a hand-built IPv4-mapped IPv6 host entry like its IPv4 form', () => {
     const compiled = compileTrustedNetworks([
-      { kind: 'ipv6', text: '::ffff:a00:1', address: '::ffff:a00:1', prefixLength: 128, line: 1, input: '::ffff:a00:1' },
+      {
+        kind: 'ipv6',
+        text: '::ffff:a00:1',
+        address: '::ffff:a00:1',
+        prefixLength: 128,
+        line: 1,
+        input: '::ffff:a00:1',
+      },
     ]);
     expect(isAddressAllowed(compiled, '10.0.0.1')).toBe(true);
     expect(isAddressAllowed(compiled, '10.0.0.2')).toBe(false);
@@ -522,10 +650,14 @@ describe('isAddressAllowed', () => {
 
   it('refuses to compile an entry that is not a network', () => {
     expect(() =>
-      compileTrustedNetworks([{ kind: 'ipv4', text: '10.1', address: '10.1', prefixLength: 8, line: 1, input: '10.1' }]),
+      compileTrustedNetworks([
+        { kind: 'ipv4', text: '10.1', address: '10.1', prefixLength: 8, line: 1, input: '10.1' },
+      ]),
     ).toThrow(TypeError);
     expect(() =>
-      compileTrustedNetworks([{ kind: 'ipv6', text: '::/200', address: '::', prefixLength: 200, line: 1, input: '::/200' }]),
+      compileTrustedNetworks([
+        { kind: 'ipv6', text: '::/200', address: '::', prefixLength: 200, line: 1, input: '::/200' },
+      ]),
     ).toThrow(TypeError);
   });
 });

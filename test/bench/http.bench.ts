@@ -41,7 +41,10 @@ const PROXY_HEADERS = { 'X-Forwarded-Proto': 'https' };
 
 const chosen = benchBackend();
 const both = Boolean(chosen.databaseUrl && chosen.redisUrl);
-if (!both && (chosen.databaseUrl || chosen.redisUrl)) console.log('BENCH_DATABASE_URL and BENCH_REDIS_URL go together; with one of them only, this runs on the embedded default.');
+if (!both && (chosen.databaseUrl || chosen.redisUrl))
+  console.log(
+    'BENCH_DATABASE_URL and BENCH_REDIS_URL go together; with one of them only, this runs on the embedded default.',
+  );
 const backend = both ? chosen : benchBackend({ embedded: true });
 
 /** Cookies as a browser keeps them for one site: the latest value of each name. */
@@ -65,7 +68,12 @@ async function signIn(base: string, path: string, login: string, password: strin
   const page = await fetch(base + path, { headers: PROXY_HEADERS });
   jar.take(page);
   const body = new URLSearchParams({ _csrf: csrfFrom(await page.text()), login, password });
-  const res = await fetch(base + path, { method: 'POST', body, redirect: 'manual', headers: { ...PROXY_HEADERS, Cookie: jar.header() } });
+  const res = await fetch(base + path, {
+    method: 'POST',
+    body,
+    redirect: 'manual',
+    headers: { ...PROXY_HEADERS, Cookie: jar.header() },
+  });
   if (res.status !== 303) throw new Error(`sign-in at ${path} answered ${res.status}`);
   jar.take(res);
   return jar.header();
@@ -96,21 +104,33 @@ const deps = await buildDeps(config);
 const server = createServer(createApp(deps));
 try {
   await migrateLatest(deps.db);
-  const customers = Number(((await deps.db('customers').count({ n: '*' }).first()) as { n: unknown } | undefined)?.n ?? 0);
-  console.log(`HTTP: ${backend.label}, ${customers.toLocaleString('en')} customers, ${CONNECTIONS} connections × ${DURATION_S} s per endpoint, ${cpus().length} CPUs, ${machineLoad()}`);
+  const customers = Number(
+    ((await deps.db('customers').count({ n: '*' }).first()) as { n: unknown } | undefined)?.n ?? 0,
+  );
+  console.log(
+    `HTTP: ${backend.label}, ${customers.toLocaleString('en')} customers, ${CONNECTIONS} connections × ${DURATION_S} s per endpoint, ${cpus().length} CPUs, ${machineLoad()}`,
+  );
 
   if (!(await deps.db('customers').where({ selfcare_login_lower: PORTAL_LOGIN }).first())) {
     console.log('Seeding the demo data (once per bench database).');
     await seedDemo(deps);
   }
-  const acme = (await deps.db('customers').where({ selfcare_login_lower: PORTAL_LOGIN }).first()) as { id: number; selfcare_login: string };
+  const acme = (await deps.db('customers').where({ selfcare_login_lower: PORTAL_LOGIN }).first()) as {
+    id: number;
+    selfcare_login: string;
+  };
   // The demo's password was shown once when it was seeded; the bench gives the account its own.
   const portalPassword = generatePassword();
-  await deps.db('customers')
+  await deps
+    .db('customers')
     .where({ id: acme.id })
     .update({ password_hash: await hashPassword(portalPassword, config.bcryptCost), password_change_required: false });
   const admin = await ensureBenchAdmin(deps);
-  const { token } = await new ApiTokenService(deps).create(acme.id, { name: 'http bench', expiresAt: new Date(Date.now() + 3_600_000) }, { actor: { type: 'system', id: null, label: 'http bench' }, ip: '' });
+  const { token } = await new ApiTokenService(deps).create(
+    acme.id,
+    { name: 'http bench', expiresAt: new Date(Date.now() + 3_600_000) },
+    { actor: { type: 'system', id: null, label: 'http bench' }, ip: '' },
+  );
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
@@ -119,16 +139,35 @@ try {
 
   const adminCookie = await signIn(base, '/admin/login', admin.login, admin.password);
   const portalCookie = await signIn(base, '/login', acme.selfcare_login, portalPassword);
-  const apiSession = await fetch(`${base}/api/v1/sessions`, { method: 'POST', headers: { ...PROXY_HEADERS, 'Content-Type': 'application/json' }, body: JSON.stringify({ login: acme.selfcare_login, token }) });
+  const apiSession = await fetch(`${base}/api/v1/sessions`, {
+    method: 'POST',
+    headers: { ...PROXY_HEADERS, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ login: acme.selfcare_login, token }),
+  });
   if (apiSession.status !== 201) throw new Error(`POST /api/v1/sessions answered ${apiSession.status}`);
   const { session_id: sessionId } = (await apiSession.json()) as { session_id: string };
 
   const targets: Target[] = [
     { name: 'GET /healthz', path: '/healthz', headers: {}, expect: '' },
     { name: 'GET / (portal dashboard)', path: '/', headers: { Cookie: portalCookie }, expect: 'Acme' },
-    { name: 'GET /api/v1/invoices', path: '/api/v1/invoices', headers: { Authorization: `Bearer ${sessionId}` }, expect: '"number"' },
-    { name: 'GET /admin/customers', path: '/admin/customers', headers: { Cookie: adminCookie }, expect: 'href="/admin/customers/' },
-    { name: 'GET /admin/customers?q=k.nowak', path: '/admin/customers?q=k.nowak', headers: { Cookie: adminCookie }, expect: 'href="/admin/customers/' },
+    {
+      name: 'GET /api/v1/invoices',
+      path: '/api/v1/invoices',
+      headers: { Authorization: `Bearer ${sessionId}` },
+      expect: '"number"',
+    },
+    {
+      name: 'GET /admin/customers',
+      path: '/admin/customers',
+      headers: { Cookie: adminCookie },
+      expect: 'href="/admin/customers/',
+    },
+    {
+      name: 'GET /admin/customers?q=k.nowak',
+      path: '/admin/customers?q=k.nowak',
+      headers: { Cookie: adminCookie },
+      expect: 'href="/admin/customers/',
+    },
   ];
 
   const results: Array<{ target: Target; result: Result }> = [];
@@ -136,10 +175,20 @@ try {
     const headers = { ...PROXY_HEADERS, ...target.headers };
     const check = await fetch(base + target.path, { headers, redirect: 'manual' });
     const text = await check.text();
-    if (check.status !== 200 || !text.includes(target.expect)) throw new Error(`${target.name} answered ${check.status} without "${target.expect}" before the run`);
+    if (check.status !== 200 || !text.includes(target.expect))
+      throw new Error(`${target.name} answered ${check.status} without "${target.expect}" before the run`);
     await autocannon({ url: base + target.path, connections: CONNECTIONS, duration: WARMUP_S, headers, workers: 1 });
     await settle(deps.db);
-    results.push({ target, result: await autocannon({ url: base + target.path, connections: CONNECTIONS, duration: DURATION_S, headers, workers: 1 }) });
+    results.push({
+      target,
+      result: await autocannon({
+        url: base + target.path,
+        connections: CONNECTIONS,
+        duration: DURATION_S,
+        headers,
+        workers: 1,
+      }),
+    });
     await settle(deps.db);
   }
 
@@ -147,11 +196,25 @@ try {
   const rows = results.map(({ target, result }) => {
     const bad = result.errors + result.timeouts + result.non2xx;
     if (bad > 0) {
-      const codes = Object.entries(result.statusCodeStats).map(([code, { count }]) => `${count}× ${code}`).join(', ');
-      failing.push(`${target.name}: ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx (${codes})`);
+      const codes = Object.entries(result.statusCodeStats)
+        .map(([code, { count }]) => `${count}× ${code}`)
+        .join(', ');
+      failing.push(
+        `${target.name}: ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx (${codes})`,
+      );
     }
     const l = result.latency;
-    return [target.name, result.requests.average.toFixed(0), `${ms(l.p50)} ms`, `${ms(l.p97_5)} ms`, `${ms(l.p99)} ms`, `${ms(l.max)} ms`, result.requests.total.toLocaleString('en'), String(result.errors + result.timeouts), String(result.non2xx)];
+    return [
+      target.name,
+      result.requests.average.toFixed(0),
+      `${ms(l.p50)} ms`,
+      `${ms(l.p97_5)} ms`,
+      `${ms(l.p99)} ms`,
+      `${ms(l.max)} ms`,
+      result.requests.total.toLocaleString('en'),
+      String(result.errors + result.timeouts),
+      String(result.non2xx),
+    ];
   });
   console.log('');
   printTable([['endpoint', 'req/s', 'p50', 'p97.5', 'p99', 'max', 'requests', 'errors', 'non-2xx'], ...rows]);

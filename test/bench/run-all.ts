@@ -26,14 +26,22 @@ function run(file: string): Promise<number> {
   });
 }
 
-console.log(`Benchmarks: ${process.env.BENCH_DATABASE_URL ? `MySQL (${process.env.BENCH_DATABASE_URL})` : 'embedded SQLite'}${process.env.BENCH_REDIS_URL ? ` + Redis (${process.env.BENCH_REDIS_URL})` : ''}; ${machineLoad()}`);
-console.log('A first run fills the customer-search database (a one-time cost: minutes for a million MySQL rows); later runs reuse it.\n');
+console.log(
+  `Benchmarks: ${process.env.BENCH_DATABASE_URL ? `MySQL (${process.env.BENCH_DATABASE_URL})` : 'embedded SQLite'}${process.env.BENCH_REDIS_URL ? ` + Redis (${process.env.BENCH_REDIS_URL})` : ''}; ${machineLoad()}`,
+);
+console.log(
+  'A first run fills the customer-search database (a one-time cost: minutes for a million MySQL rows); later runs reuse it.\n',
+);
 const summary: string[][] = [['benchmark', 'result', 'time']];
 for (const file of BENCHMARKS) {
   console.log(`━━ ${file} ━━`);
   const started = performance.now();
   const code = await run(file);
-  summary.push([file, code === 0 ? 'ok' : `FAILED (exit ${code})`, `${((performance.now() - started) / 1000).toFixed(0)} s`]);
+  summary.push([
+    file,
+    code === 0 ? 'ok' : `FAILED (exit ${code})`,
+    `${((performance.now() - started) / 1000).toFixed(0)} s`,
+  ]);
   console.log('');
 }
 printTable(summary);

@@ -23,8 +23,15 @@ export function benchBackend(opts: { embedded?: boolean } = {}): BenchBackend {
   const redisUrl = (!opts.embedded && process.env.BENCH_REDIS_URL) || undefined;
   // Kept between runs (a temporary directory, not the app's ./data) so a rerun skips the fill.
   const dataDir = path.resolve(process.env.BENCH_DATA_DIR || path.join(tmpdir(), 'selfcare-bench'));
-  const database = databaseUrl ? `MySQL ${new URL(databaseUrl).pathname.slice(1)}` : `SQLite ${path.join(dataDir, 'selfcare.sqlite')}`;
-  return { databaseUrl, redisUrl, dataDir, label: `${database}, ${redisUrl ? `Redis ${redisUrl}` : 'in-process stores'}` };
+  const database = databaseUrl
+    ? `MySQL ${new URL(databaseUrl).pathname.slice(1)}`
+    : `SQLite ${path.join(dataDir, 'selfcare.sqlite')}`;
+  return {
+    databaseUrl,
+    redisUrl,
+    dataDir,
+    label: `${database}, ${redisUrl ? `Redis ${redisUrl}` : 'in-process stores'}`,
+  };
 }
 
 /**
@@ -49,11 +56,17 @@ export const BENCH_ADMIN_LOGIN = 'bench-admin';
 /** The bench's admin with a fresh random password (created on the first run). */
 export async function ensureBenchAdmin(deps: Deps): Promise<{ login: string; password: string }> {
   const password = randomBytes(18).toString('base64url');
-  const existing = (await deps.db('admins').where({ login_lower: BENCH_ADMIN_LOGIN }).first()) as { id: number } | undefined;
+  const existing = (await deps.db('admins').where({ login_lower: BENCH_ADMIN_LOGIN }).first()) as
+    { id: number } | undefined;
   if (!existing) return createAdmin(deps, BENCH_ADMIN_LOGIN, password);
-  await deps.db('admins')
+  await deps
+    .db('admins')
     .where({ id: existing.id })
-    .update({ password_hash: await hashPassword(password, 4), password_change_required: false, updated_at: new Date() });
+    .update({
+      password_hash: await hashPassword(password, 4),
+      password_change_required: false,
+      updated_at: new Date(),
+    });
   return { login: BENCH_ADMIN_LOGIN, password };
 }
 
@@ -78,7 +91,14 @@ export function printTable(rows: string[][]): void {
   const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
   const numeric = (cell: string): boolean => /^[\d.,]+( ms| %)?$/.test(cell);
   for (const [index, row] of rows.entries()) {
-    console.log(row.map((cell, column) => (index > 0 && numeric(cell) ? cell.padStart(widths[column] ?? 0) : cell.padEnd(widths[column] ?? 0))).join('  ').trimEnd());
+    console.log(
+      row
+        .map((cell, column) =>
+          index > 0 && numeric(cell) ? cell.padStart(widths[column] ?? 0) : cell.padEnd(widths[column] ?? 0),
+        )
+        .join('  ')
+        .trimEnd(),
+    );
   }
 }
 

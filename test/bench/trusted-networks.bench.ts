@@ -72,7 +72,10 @@ function insideIPv6(): number[] {
 const ipv4Set = Array.from({ length: ADDRESSES_PER_SET }, () => ipv4Text(random() < 0.5 ? insideIPv4() : randomIPv4()));
 const sets: Array<{ name: string; addresses: string[] }> = [
   { name: 'IPv4', addresses: ipv4Set },
-  { name: 'IPv6', addresses: Array.from({ length: ADDRESSES_PER_SET }, () => ipv6Text(random() < 0.5 ? insideIPv6() : randomIPv6())) },
+  {
+    name: 'IPv6',
+    addresses: Array.from({ length: ADDRESSES_PER_SET }, () => ipv6Text(random() < 0.5 ? insideIPv6() : randomIPv6())),
+  },
   { name: 'IPv4-mapped', addresses: ipv4Set.map((a) => `::ffff:${a}`) },
 ];
 
@@ -131,7 +134,13 @@ for (const { name, addresses } of sets) {
 const perSecond = (ns: number): string => `${(1e9 / ns / 1e6).toFixed(2)} M/s`;
 const table = [
   ['set', 'allowed', 'isAddressAllowed', 'ipaddr.process', 'ratio (our cost / process)'],
-  ...rows.map((r) => [r.set, r.allowed, `${perSecond(r.ours)} (${r.ours.toFixed(0)} ns)`, `${perSecond(r.process)} (${r.process.toFixed(0)} ns)`, r.ratio.toFixed(3)]),
+  ...rows.map((r) => [
+    r.set,
+    r.allowed,
+    `${perSecond(r.ours)} (${r.ours.toFixed(0)} ns)`,
+    `${perSecond(r.process)} (${r.process.toFixed(0)} ns)`,
+    r.ratio.toFixed(3),
+  ]),
 ];
 const widths = table[0]!.map((_, column) => Math.max(...table.map((row) => (row[column] ?? '').length)));
 for (const row of table) console.log(row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  '));

@@ -3,7 +3,14 @@
 import { describe, expect, it } from 'vitest';
 import { createAdmin } from '../helpers/app.ts';
 import { createCustomer } from '../helpers/fixtures.ts';
-import { clickAndWaitForPage, expectNoAxeViolations, newPage, screenshot, signInAdminInBrowser, useBrowser } from './helpers/browser.ts';
+import {
+  clickAndWaitForPage,
+  expectNoAxeViolations,
+  newPage,
+  screenshot,
+  signInAdminInBrowser,
+  useBrowser,
+} from './helpers/browser.ts';
 import { useServer } from './helpers/server.ts';
 
 useBrowser();
@@ -19,7 +26,9 @@ for (const javaScriptEnabled of [true, false]) {
       const page = await newPage({ javaScriptEnabled });
       await signInAdminInBrowser(page, server.baseUrl, admin.login, admin.password);
       await page.goto(`${server.baseUrl}/admin/customers/${customer.id}/api-tokens`);
-      expect(await page.locator('nav[aria-label="Customer sections"] [aria-current="page"]').innerText()).toBe('API tokens');
+      expect(await page.locator('nav[aria-label="Customer sections"] [aria-current="page"]').innerText()).toBe(
+        'API tokens',
+      );
       await expectNoAxeViolations(page);
 
       await page.getByLabel('Name').fill('CRM sync');

@@ -2,7 +2,15 @@
 // summary (also when htmx swaps the results), axe-core clean.
 import { describe, expect, it } from 'vitest';
 import { createAdmin } from '../helpers/app.ts';
-import { clickAndWaitForPage, expectNoAxeViolations, isFocused, newPage, screenshot, signInAdminInBrowser, useBrowser } from './helpers/browser.ts';
+import {
+  clickAndWaitForPage,
+  expectNoAxeViolations,
+  isFocused,
+  newPage,
+  screenshot,
+  signInAdminInBrowser,
+  useBrowser,
+} from './helpers/browser.ts';
 import { useServer } from './helpers/server.ts';
 
 useBrowser();

@@ -5,7 +5,13 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { createAdmin } from '../helpers/app.ts';
 import { allAt, createCustomer, createRole } from '../helpers/fixtures.ts';
-import { clickAndWaitForPage, expectNoAxeViolations, newPage, signInAdminInBrowser, useBrowser } from './helpers/browser.ts';
+import {
+  clickAndWaitForPage,
+  expectNoAxeViolations,
+  newPage,
+  signInAdminInBrowser,
+  useBrowser,
+} from './helpers/browser.ts';
 import { useServer } from './helpers/server.ts';
 
 useBrowser();
@@ -15,7 +21,8 @@ const server = useServer();
 async function visibleShowControls(page: Page): Promise<string[]> {
   const found: string[] = [];
   for (const role of ['checkbox', 'button'] as const) {
-    for (const control of await page.getByRole(role, { name: 'Show password', exact: true }).all()) if (await control.isVisible()) found.push(role);
+    for (const control of await page.getByRole(role, { name: 'Show password', exact: true }).all())
+      if (await control.isVisible()) found.push(role);
   }
   return found;
 }

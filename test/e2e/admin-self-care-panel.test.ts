@@ -7,7 +7,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyPassword } from '../../src/access/passwords.ts';
 import { createAdmin } from '../helpers/app.ts';
 import { allAt, createCustomer, createRole, defaultRoleId } from '../helpers/fixtures.ts';
-import { clickAndWaitForPage, expectNoAxeViolations, isFocused, newPage, screenshot, signInAdminInBrowser, useBrowser } from './helpers/browser.ts';
+import {
+  clickAndWaitForPage,
+  expectNoAxeViolations,
+  isFocused,
+  newPage,
+  screenshot,
+  signInAdminInBrowser,
+  useBrowser,
+} from './helpers/browser.ts';
 import { startServer, type RunningServer } from './helpers/server.ts';
 
 useBrowser();
@@ -89,7 +97,17 @@ describe('Web self-care panel with JavaScript on', () => {
     await expectNoAxeViolations(page);
 
     const row = await customerRow(customer.id);
-    expect(row).toMatchObject({ selfcare_login: 'Browser-On-2', role_id: role, time_zone: 'Asia/Tokyo', language: 'fr', out_date_format: 'DD MON YYYY', out_time_format: 'HH12:MI AM', in_date_format: 'DD/MM/YY', in_time_format: 'HH24:MI', trusted_ips: '10.0.0.0/8;\n192.168.192.0/24;' });
+    expect(row).toMatchObject({
+      selfcare_login: 'Browser-On-2',
+      role_id: role,
+      time_zone: 'Asia/Tokyo',
+      language: 'fr',
+      out_date_format: 'DD MON YYYY',
+      out_time_format: 'HH12:MI AM',
+      in_date_format: 'DD/MM/YY',
+      in_time_format: 'HH24:MI',
+      trusted_ips: '10.0.0.0/8;\n192.168.192.0/24;',
+    });
     expect(Boolean(row.ip_restriction)).toBe(true);
     expect(Boolean(row.password_change_required)).toBe(true);
     expect(await verifyPassword(generated, String(row.password_hash))).toBe(true);
@@ -153,7 +171,17 @@ describe('Web self-care panel with JavaScript off', () => {
     expect(await page.locator('.flash').innerText()).toContain('Web self-care settings saved');
     await expectNoAxeViolations(page);
     const row = await customerRow(customer.id);
-    expect(row).toMatchObject({ selfcare_login: 'browser-off-2', role_id: role, time_zone: 'America/Sao_Paulo', language: 'pt-BR', out_date_format: 'DD.MM.YYYY', out_time_format: 'HH24.MI', in_date_format: 'MM/DD/YYYY', in_time_format: 'HH12:MI:SS AM', trusted_ips: '2001:db8::/32;\n203.0.113.9;' });
+    expect(row).toMatchObject({
+      selfcare_login: 'browser-off-2',
+      role_id: role,
+      time_zone: 'America/Sao_Paulo',
+      language: 'pt-BR',
+      out_date_format: 'DD.MM.YYYY',
+      out_time_format: 'HH24.MI',
+      in_date_format: 'MM/DD/YYYY',
+      in_time_format: 'HH12:MI:SS AM',
+      trusted_ips: '2001:db8::/32;\n203.0.113.9;',
+    });
     expect(await verifyPassword(generated, String(row.password_hash))).toBe(true);
   });
 

@@ -4,7 +4,15 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { createAdmin } from '../helpers/app.ts';
-import { clickAndWaitForPage, expectNoAxeViolations, isFocused, newPage, screenshot, signInAdminInBrowser, useBrowser } from './helpers/browser.ts';
+import {
+  clickAndWaitForPage,
+  expectNoAxeViolations,
+  isFocused,
+  newPage,
+  screenshot,
+  signInAdminInBrowser,
+  useBrowser,
+} from './helpers/browser.ts';
 import { useServer } from './helpers/server.ts';
 
 useBrowser();
@@ -44,7 +52,9 @@ for (const javaScriptEnabled of [true, false]) {
       await page.goto(`${server.baseUrl}/admin/login`);
       await page.getByLabel('Login').fill(admin.login);
       await page.getByLabel('Password').fill('not the password at all');
-      const answer = page.waitForResponse((r) => r.request().method() === 'POST' && r.url() === `${server.baseUrl}/admin/login`);
+      const answer = page.waitForResponse(
+        (r) => r.request().method() === 'POST' && r.url() === `${server.baseUrl}/admin/login`,
+      );
       await clickAndWaitForPage(page, 'button:has-text("Sign in")');
       expect((await answer).status()).toBe(401);
       expect(pathOf(page)).toBe('/admin/login');
@@ -65,7 +75,9 @@ for (const javaScriptEnabled of [true, false]) {
       const page = await newPage({ javaScriptEnabled });
       await page.goto(`${server.baseUrl}/admin/login`);
       await clickAndWaitForPage(page, 'button:has-text("Sign in")');
-      const summaryLinks = await Promise.all((await page.locator('.error-summary a').all()).map((a) => a.getAttribute('href')));
+      const summaryLinks = await Promise.all(
+        (await page.locator('.error-summary a').all()).map((a) => a.getAttribute('href')),
+      );
       expect(summaryLinks).toEqual(['#login', '#password']);
       expect(await page.locator('#password-error').innerText()).not.toBe('');
       expect(await page.getByLabel('Password').getAttribute('aria-invalid')).toBe('true');

@@ -3,7 +3,14 @@
 // Content-Security-Policy header.
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { axeViolations, closePages, consoleProblems, expectNoAxeViolations, newPage, useBrowser } from './helpers/browser.ts';
+import {
+  axeViolations,
+  closePages,
+  consoleProblems,
+  expectNoAxeViolations,
+  newPage,
+  useBrowser,
+} from './helpers/browser.ts';
 import { useServer } from './helpers/server.ts';
 
 useBrowser();
@@ -27,8 +34,17 @@ async function openBrokenPage(javaScriptEnabled: boolean): Promise<Page> {
   const csp = (await fetch(`${server.baseUrl}/admin/login`)).headers.get('content-security-policy');
   expect(csp).toContain("script-src 'self'");
   const page = await newPage({ javaScriptEnabled });
-  await page.route(`${server.baseUrl}/broken`, (route) => route.fulfill({ status: 200, contentType: 'text/html', headers: { 'content-security-policy': csp ?? '' }, body: BROKEN_PAGE }));
-  await page.route(`${server.baseUrl}/broken.js`, (route) => route.fulfill({ status: 200, contentType: 'text/javascript', body: "throw new Error('broken on purpose');" }));
+  await page.route(`${server.baseUrl}/broken`, (route) =>
+    route.fulfill({
+      status: 200,
+      contentType: 'text/html',
+      headers: { 'content-security-policy': csp ?? '' },
+      body: BROKEN_PAGE,
+    }),
+  );
+  await page.route(`${server.baseUrl}/broken.js`, (route) =>
+    route.fulfill({ status: 200, contentType: 'text/javascript', body: "throw new Error('broken on purpose');" }),
+  );
   await page.goto(`${server.baseUrl}/broken`);
   return page;
 }
@@ -41,7 +57,9 @@ for (const javaScriptEnabled of [true, false]) {
       expect(problems.some((p) => p.includes('Content Security Policy') && p.includes('style-src'))).toBe(true);
       if (javaScriptEnabled) {
         expect(problems.some((p) => p.includes('Content Security Policy') && p.includes('script-src'))).toBe(true);
-        await expect.poll(() => consoleProblems(page).some((p) => p.startsWith('uncaught Error: broken on purpose'))).toBe(true);
+        await expect
+          .poll(() => consoleProblems(page).some((p) => p.startsWith('uncaught Error: broken on purpose')))
+          .toBe(true);
       }
       expect(problems.some((p) => p.includes('/static/css/missing.css'))).toBe(true);
       expect(await page.title()).toBe('Broken');

@@ -3,7 +3,14 @@
 import { describe, expect, it } from 'vitest';
 import { createAdmin } from '../helpers/app.ts';
 import { allAt, createCustomer, createIndividual, createRole } from '../helpers/fixtures.ts';
-import { consoleProblems, expectNoAxeViolations, newPage, screenshot, signInAdminInBrowser, useBrowser } from './helpers/browser.ts';
+import {
+  consoleProblems,
+  expectNoAxeViolations,
+  newPage,
+  screenshot,
+  signInAdminInBrowser,
+  useBrowser,
+} from './helpers/browser.ts';
 import { useServer } from './helpers/server.ts';
 
 useBrowser();
@@ -28,8 +35,15 @@ describe('admin pages on a 390 px wide phone', () => {
   it('keep wide tables scrolling inside themselves, so the page never scrolls sideways', async () => {
     const admin = await createAdmin(server.deps, 'narrow-screen');
     const role = await createRole(server.deps, 'Accounting staff with a long role name', allAt('read'));
-    const customer = await createCustomer(server.deps, { name: 'Acme Telecommunications International Ltd', email: 'billing.department@acme-telecommunications.example' });
-    await createIndividual(server.deps, customer.id, { login: 'jane.doe.accounting', email: 'jane.doe@acme-telecommunications.example', roleId: role });
+    const customer = await createCustomer(server.deps, {
+      name: 'Acme Telecommunications International Ltd',
+      email: 'billing.department@acme-telecommunications.example',
+    });
+    await createIndividual(server.deps, customer.id, {
+      login: 'jane.doe.accounting',
+      email: 'jane.doe@acme-telecommunications.example',
+      roleId: role,
+    });
     const page = await newPage({ javaScriptEnabled: true });
     await page.setViewportSize({ width: 390, height: 844 });
     await signInAdminInBrowser(page, server.baseUrl, admin.login, admin.password);
@@ -42,12 +56,16 @@ describe('admin pages on a 390 px wide phone', () => {
     ];
     for (const { path, shot } of pages) {
       await page.goto(`${server.baseUrl}${path}`);
-      const [pageWidth, viewport] = (await page.evaluate('[document.documentElement.scrollWidth, document.documentElement.clientWidth]')) as [number, number];
+      const [pageWidth, viewport] = (await page.evaluate(
+        '[document.documentElement.scrollWidth, document.documentElement.clientWidth]',
+      )) as [number, number];
       expect(pageWidth, `${path} scrolls sideways`).toBeLessThanOrEqual(viewport);
       const tables = page.locator('.table-scroll');
       expect(await tables.count(), path).toBeGreaterThan(0);
       // The table is wider than the phone: it scrolls inside its region, which the keyboard can reach.
-      const inner = await tables.first().evaluate((el: { scrollWidth: number; clientWidth: number }) => [el.scrollWidth, el.clientWidth] as const);
+      const inner = await tables
+        .first()
+        .evaluate((el: { scrollWidth: number; clientWidth: number }) => [el.scrollWidth, el.clientWidth] as const);
       expect(inner[0], path).toBeGreaterThan(inner[1]);
       await expectNoAxeViolations(page);
       await screenshot(page, shot);
@@ -63,7 +81,8 @@ describe('text areas', () => {
     await signInAdminInBrowser(page, server.baseUrl, admin.login, admin.password);
     // No DOM types in this project: the browser's window is globalThis inside evaluate.
     type Styled = { getComputedStyle(el: unknown): { fontFamily: string } };
-    const fontOf = (selector: string) => page.locator(selector).evaluate((el) => (globalThis as unknown as Styled).getComputedStyle(el).fontFamily);
+    const fontOf = (selector: string) =>
+      page.locator(selector).evaluate((el) => (globalThis as unknown as Styled).getComputedStyle(el).fontFamily);
     await page.goto(`${server.baseUrl}/admin/roles/new`);
     const description = await fontOf('#description');
     expect(description).not.toMatch(/monospace/);

@@ -2,7 +2,13 @@
 // from the list's link, axe-core on the page as served and after a refused save, then a save.
 import { describe, expect, it } from 'vitest';
 import { allAt, createCustomer, createIndividual, createRole } from '../helpers/fixtures.ts';
-import { clickAndWaitForPage, expectNoAxeViolations, expectNoConsoleProblems, newPage, useBrowser } from './helpers/browser.ts';
+import {
+  clickAndWaitForPage,
+  expectNoAxeViolations,
+  expectNoConsoleProblems,
+  newPage,
+  useBrowser,
+} from './helpers/browser.ts';
 import { useServer } from './helpers/server.ts';
 
 useBrowser();
@@ -16,7 +22,11 @@ for (const js of [true, false]) {
       const main = await createRole(server.deps, `Edit main ${mode}`, allAt('modify'));
       const customer = await createCustomer(server.deps, { roleId: main, name: `Edit Acme ${mode}` });
       await server.deps.db('customer_allowed_roles').insert([{ customer_id: customer.id, role_id: main }]);
-      const ind = await createIndividual(server.deps, customer.id, { login: `edit.jane.${mode}`, name: 'Jane', roleId: main });
+      const ind = await createIndividual(server.deps, customer.id, {
+        login: `edit.jane.${mode}`,
+        name: 'Jane',
+        roleId: main,
+      });
       const page = await newPage({ javaScriptEnabled: js });
       await page.goto(`${server.baseUrl}/login`);
       await page.fill('#login', customer.login!);
@@ -28,7 +38,9 @@ for (const js of [true, false]) {
       await expectNoAxeViolations(page);
       await page.fill('#email', 'not-an-address');
       await clickAndWaitForPage(page, 'main form#form button[type=submit]');
-      expect(await page.locator('.error-summary').innerText()).toContain('Enter an e-mail address like name@example.com');
+      expect(await page.locator('.error-summary').innerText()).toContain(
+        'Enter an e-mail address like name@example.com',
+      );
       expect(await page.locator('#email').getAttribute('aria-invalid')).toBe('true');
       await expectNoAxeViolations(page);
       await page.fill('#email', 'jane@example.com');

@@ -5,7 +5,14 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { allAt, createCustomer, createRole, createXdr } from '../helpers/fixtures.ts';
-import { clickAndWaitForPage, expectNoAxeViolations, isFocused, newPage, screenshot, useBrowser } from './helpers/browser.ts';
+import {
+  clickAndWaitForPage,
+  expectNoAxeViolations,
+  isFocused,
+  newPage,
+  screenshot,
+  useBrowser,
+} from './helpers/browser.ts';
 import { useServer } from './helpers/server.ts';
 
 useBrowser();
@@ -14,8 +21,24 @@ const server = useServer();
 const pathOf = (page: Page): string => new URL(page.url()).pathname;
 
 const LANGUAGES = [
-  { code: 'en', dateFormat: 'DD/MM/YYYY', timeFormat: 'HH24:MI', typed: '01/03/2026', call: '01/03/2026 12:00', earlier: '28/02/2026 09:15', wrong: '2026-03-01' },
-  { code: 'fr', dateFormat: 'DD MON YYYY', timeFormat: 'HH24:MI', typed: '01 mars 2026', call: '01 mars 2026 12:00', earlier: '28 févr. 2026 09:15', wrong: '03/01/2026' },
+  {
+    code: 'en',
+    dateFormat: 'DD/MM/YYYY',
+    timeFormat: 'HH24:MI',
+    typed: '01/03/2026',
+    call: '01/03/2026 12:00',
+    earlier: '28/02/2026 09:15',
+    wrong: '2026-03-01',
+  },
+  {
+    code: 'fr',
+    dateFormat: 'DD MON YYYY',
+    timeFormat: 'HH24:MI',
+    typed: '01 mars 2026',
+    call: '01 mars 2026 12:00',
+    earlier: '28 févr. 2026 09:15',
+    wrong: '03/01/2026',
+  },
 ] as const;
 
 let counter = 0;
@@ -112,7 +135,9 @@ for (const javaScriptEnabled of [true, false]) {
         } else {
           await clickAndWaitForPage(page, '#xdrs-panel button[type="submit"]');
         }
-        expect(await page.locator('.error-summary').innerText()).toContain(`${language.dateFormat} ${language.timeFormat}`);
+        expect(await page.locator('.error-summary').innerText()).toContain(
+          `${language.dateFormat} ${language.timeFormat}`,
+        );
         expect(await page.getAttribute('#from', 'aria-invalid')).toBe('true');
         expect(await page.inputValue('#from')).toBe(language.wrong);
         await expectNoAxeViolations(page);

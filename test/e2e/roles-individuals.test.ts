@@ -5,7 +5,15 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { createAdmin } from '../helpers/app.ts';
 import { allAt, createCustomer, createIndividual, createRole } from '../helpers/fixtures.ts';
-import { clickAndWaitForPage, expectNoAxeViolations, expectNoConsoleProblems, isFocused, newPage, signInAdminInBrowser, useBrowser } from './helpers/browser.ts';
+import {
+  clickAndWaitForPage,
+  expectNoAxeViolations,
+  expectNoConsoleProblems,
+  isFocused,
+  newPage,
+  signInAdminInBrowser,
+  useBrowser,
+} from './helpers/browser.ts';
 import { useServer } from './helpers/server.ts';
 
 useBrowser();

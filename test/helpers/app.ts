@@ -21,7 +21,20 @@ export interface TestApp {
 }
 
 /** Tables in an order that respects foreign keys when emptied from first to last. */
-const TABLES = ['audit_events', 'payments', 'xdrs', 'invoices', 'api_tokens', 'selfcare_logins', 'individuals', 'customer_allowed_roles', 'customers', 'role_permissions', 'roles', 'admins'];
+const TABLES = [
+  'audit_events',
+  'payments',
+  'xdrs',
+  'invoices',
+  'api_tokens',
+  'selfcare_logins',
+  'individuals',
+  'customer_allowed_roles',
+  'customers',
+  'role_permissions',
+  'roles',
+  'admins',
+];
 
 export async function resetDatabase(db: Knex): Promise<void> {
   if (isMysql(db)) {
@@ -57,9 +70,22 @@ export async function createTestApp(env: Record<string, string | undefined> = {}
   return { app: createApp(deps), deps, config, close: () => deps.close() };
 }
 
-export async function createAdmin(deps: Deps, login = 'operator', password = 'correct horse battery'): Promise<{ id: number; login: string; password: string }> {
+export async function createAdmin(
+  deps: Deps,
+  login = 'operator',
+  password = 'correct horse battery',
+): Promise<{ id: number; login: string; password: string }> {
   const now = new Date();
-  const result = await deps.db('admins').insert({ login, login_lower: login.toLowerCase(), password_hash: await hashPassword(password, 4), name: login, created_at: now, updated_at: now });
+  const result = await deps
+    .db('admins')
+    .insert({
+      login,
+      login_lower: login.toLowerCase(),
+      password_hash: await hashPassword(password, 4),
+      name: login,
+      created_at: now,
+      updated_at: now,
+    });
   return { id: insertedId(result), login, password };
 }
 
@@ -70,10 +96,17 @@ export function csrfFrom(html: string): string {
   return match[1];
 }
 
-export async function signInAdmin(app: Express, login: string, password: string): Promise<{ agent: ReturnType<typeof request.agent>; csrf: string }> {
+export async function signInAdmin(
+  app: Express,
+  login: string,
+  password: string,
+): Promise<{ agent: ReturnType<typeof request.agent>; csrf: string }> {
   const agent = request.agent(app);
   const page = await agent.get('/admin/login');
-  const res = await agent.post('/admin/login').type('form').send({ _csrf: csrfFrom(page.text), login, password });
+  const res = await agent
+    .post('/admin/login')
+    .type('form')
+    .send({ _csrf: csrfFrom(page.text), login, password });
   if (res.status !== 303) throw new Error(`admin sign-in failed with ${res.status}`);
   const home = await agent.get('/admin');
   return { agent, csrf: csrfFrom(home.text) };

@@ -23,11 +23,24 @@ export function allAt(level: Level): PermissionMap {
 }
 
 /** A self-care role with explicit levels; `isDefault` makes it the default of its type. */
-export async function createRole(deps: FixtureDeps, name: string, perms: PermissionMap, opts: { isDefault?: boolean; type?: string } = {}): Promise<number> {
+export async function createRole(
+  deps: FixtureDeps,
+  name: string,
+  perms: PermissionMap,
+  opts: { isDefault?: boolean; type?: string } = {},
+): Promise<number> {
   const now = new Date();
   const type = opts.type ?? 'customer_selfcare';
   if (opts.isDefault) await deps.db('roles').where({ type, is_default: true }).update({ is_default: false });
-  const id = await insertRow(deps.db, 'roles', { name, name_lower: name.toLowerCase(), type, description: '', is_default: opts.isDefault ?? false, created_at: now, updated_at: now });
+  const id = await insertRow(deps.db, 'roles', {
+    name,
+    name_lower: name.toLowerCase(),
+    type,
+    description: '',
+    is_default: opts.isDefault ?? false,
+    created_at: now,
+    updated_at: now,
+  });
   const rows = Object.entries(perms).map(([component, level]) => ({ role_id: id, component, level }));
   if (rows.length > 0) await deps.db('role_permissions').insert(rows);
   return id;
@@ -36,7 +49,11 @@ export async function createRole(deps: FixtureDeps, name: string, perms: Permiss
 /** Replaces a role's levels (a permission change the next request must see). */
 export async function setRolePermissions(deps: FixtureDeps, roleId: number, perms: PermissionMap): Promise<void> {
   await deps.db('role_permissions').where({ role_id: roleId }).del();
-  const rows = Object.entries(perms).map(([component, level]) => ({ role_id: roleId, component: component as ComponentKey, level }));
+  const rows = Object.entries(perms).map(([component, level]) => ({
+    role_id: roleId,
+    component: component as ComponentKey,
+    level,
+  }));
   if (rows.length > 0) await deps.db('role_permissions').insert(rows);
 }
 
@@ -78,7 +95,10 @@ export interface CustomerFixture {
 let counter = 0;
 const unique = (prefix: string): string => `${prefix}${Date.now().toString(36)}${(counter++).toString(36)}`;
 
-export async function createCustomer(deps: FixtureDeps, input: CustomerFixture = {}): Promise<{ id: number; login: string | null; password: string; roleId: number }> {
+export async function createCustomer(
+  deps: FixtureDeps,
+  input: CustomerFixture = {},
+): Promise<{ id: number; login: string | null; password: string; roleId: number }> {
   const now = new Date();
   const name = input.name ?? unique('Customer ');
   const login = input.login === undefined ? unique('cust') : input.login;
@@ -143,7 +163,11 @@ export interface IndividualFixture {
 }
 
 /** An individual of the customer; its role is also added to the customer's allowed roles. */
-export async function createIndividual(deps: FixtureDeps, customerId: number, input: IndividualFixture = {}): Promise<{ id: number; login: string; password: string; roleId: number }> {
+export async function createIndividual(
+  deps: FixtureDeps,
+  customerId: number,
+  input: IndividualFixture = {},
+): Promise<{ id: number; login: string; password: string; roleId: number }> {
   const now = new Date();
   const login = input.login ?? unique('ind');
   const password = input.password ?? FIXTURE_PASSWORD;
@@ -183,7 +207,16 @@ export async function createIndividual(deps: FixtureDeps, customerId: number, in
 export async function createInvoice(
   deps: FixtureDeps,
   customerId: number,
-  input: { number?: string; periodFrom?: Date; periodTo?: Date; issuedAt?: Date; dueAt?: Date; amount?: number; currency?: string; status?: 'open' | 'paid' | 'overdue' | 'void' } = {},
+  input: {
+    number?: string;
+    periodFrom?: Date;
+    periodTo?: Date;
+    issuedAt?: Date;
+    dueAt?: Date;
+    amount?: number;
+    currency?: string;
+    status?: 'open' | 'paid' | 'overdue' | 'void';
+  } = {},
 ): Promise<number> {
   const issuedAt = input.issuedAt ?? new Date('2026-03-01T00:00:00Z');
   return insertRow(deps.db, 'invoices', {
@@ -202,7 +235,14 @@ export async function createInvoice(
 export async function createXdr(
   deps: FixtureDeps,
   customerId: number,
-  input: { connectTime?: Date; cli?: string; cld?: string; description?: string; durationSeconds?: number; chargedAmount?: number } = {},
+  input: {
+    connectTime?: Date;
+    cli?: string;
+    cld?: string;
+    description?: string;
+    durationSeconds?: number;
+    chargedAmount?: number;
+  } = {},
 ): Promise<number> {
   return insertRow(deps.db, 'xdrs', {
     customer_id: customerId,

@@ -27,7 +27,9 @@ describe('loadConfig', () => {
 
   it('refuses a DATABASE_URL that is not mysql://', () => {
     expect(() => loadConfig({ DATABASE_URL: 'postgres://localhost/x', DATA_DIR: dataDir() })).toThrow(ConfigError);
-    expect(() => loadConfig({ DATABASE_URL: 'not a url', DATA_DIR: dataDir() })).toThrow(/DATABASE_URL is not a valid URL/);
+    expect(() => loadConfig({ DATABASE_URL: 'not a url', DATA_DIR: dataDir() })).toThrow(
+      /DATABASE_URL is not a valid URL/,
+    );
   });
 
   it('reads TRUST_PROXY the way Express does', () => {
@@ -40,8 +42,21 @@ describe('loadConfig', () => {
 describe('starting the server with a bad configuration', () => {
   it('stops with a one-line reason and no stack trace', () => {
     const tsx = path.resolve('node_modules/.bin/tsx');
-    const run = spawnSync(tsx, ['src/server.ts'], { env: { ...process.env, NODE_ENV: 'production', SECRET_KEY: '', DATA_DIR: dataDir(), DATABASE_URL: '', REDIS_URL: '' }, encoding: 'utf8', timeout: 20000 });
+    const run = spawnSync(tsx, ['src/server.ts'], {
+      env: {
+        ...process.env,
+        NODE_ENV: 'production',
+        SECRET_KEY: '',
+        DATA_DIR: dataDir(),
+        DATABASE_URL: '',
+        REDIS_URL: '',
+      },
+      encoding: 'utf8',
+      timeout: 20000,
+    });
     expect(run.status).toBe(1);
-    expect(run.stderr.trim().split('\n')).toEqual(['selfcare: SECRET_KEY is required when NODE_ENV=production (generate one with: openssl rand -hex 32)']);
+    expect(run.stderr.trim().split('\n')).toEqual([
+      'selfcare: SECRET_KEY is required when NODE_ENV=production (generate one with: openssl rand -hex 32)',
+    ]);
   });
 });

@@ -45,7 +45,11 @@ describe('the error page for portal visitors', () => {
   });
 
   it('refuses a post without the CSRF token in the visitor’s language', async () => {
-    const res = await request(t.app).post('/login').set('Accept-Language', 'es').type('form').send({ login: 'x', password: 'y' });
+    const res = await request(t.app)
+      .post('/login')
+      .set('Accept-Language', 'es')
+      .type('form')
+      .send({ login: 'x', password: 'y' });
     expect(res.status).toBe(403);
     expect(heading(res.text)).toBe('Acceso denegado');
     expect(lead(res.text)).toBe('No tiene permiso para realizar esta acción.');
@@ -62,14 +66,23 @@ describe('the error page for portal visitors', () => {
   it('says the service is unavailable in the visitor’s language when the database does not answer', async () => {
     await t.deps.db.destroy();
     // A MySQL server that refuses connections: the pool gives up quickly.
-    (t.deps as { db: unknown }).db = createDb({ databaseUrl: 'mysql://root@127.0.0.1:1/nowhere', dataDir: t.config.dataDir });
+    (t.deps as { db: unknown }).db = createDb({
+      databaseUrl: 'mysql://root@127.0.0.1:1/nowhere',
+      dataDir: t.config.dataDir,
+    });
     t.deps.services = (await import('../../src/deps.ts')).buildServices(t.deps);
     const agent = request.agent(createApp(t.deps));
     const page = await agent.get('/login').set('Accept-Language', 'de');
-    const res = await agent.post('/login').set('Accept-Language', 'de').type('form').send({ _csrf: csrfFrom(page.text), login: 'someone', password: 'whatever password' });
+    const res = await agent
+      .post('/login')
+      .set('Accept-Language', 'de')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), login: 'someone', password: 'whatever password' });
     expect(res.status).toBe(503);
     expect(heading(res.text)).toBe('Dienst nicht verfügbar');
-    expect(lead(res.text)).toBe('Der Dienst ist vorübergehend nicht verfügbar. Bitte versuchen Sie es gleich noch einmal.');
+    expect(lead(res.text)).toBe(
+      'Der Dienst ist vorübergehend nicht verfügbar. Bitte versuchen Sie es gleich noch einmal.',
+    );
     expect(res.text).not.toMatch(/ECONNREFUSED|at .*\.ts:\d+/);
   });
 });

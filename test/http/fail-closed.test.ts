@@ -31,7 +31,10 @@ describe('when the database is unreachable', () => {
     const agent = request.agent(t.app);
     const page = await agent.get('/admin/login');
     const token = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1];
-    const signIn = await agent.post('/admin/login').type('form').send({ _csrf: token, login: 'someone', password: 'whatever password' });
+    const signIn = await agent
+      .post('/admin/login')
+      .type('form')
+      .send({ _csrf: token, login: 'someone', password: 'whatever password' });
     expect(signIn.status).toBe(503);
   });
 
@@ -39,7 +42,10 @@ describe('when the database is unreachable', () => {
     const { createDb } = await import('../../src/db/knex.ts');
     t = await createTestApp();
     // A MySQL server that refuses connections: the pool gives up quickly.
-    (t.deps as { db: unknown }).db = createDb({ databaseUrl: 'mysql://root@127.0.0.1:1/nowhere', dataDir: t.config.dataDir });
+    (t.deps as { db: unknown }).db = createDb({
+      databaseUrl: 'mysql://root@127.0.0.1:1/nowhere',
+      dataDir: t.config.dataDir,
+    });
     t.deps.services = (await import('../../src/deps.ts')).buildServices(t.deps);
     const { createApp } = await import('../../src/app.ts');
     const app = createApp(t.deps);
@@ -47,7 +53,10 @@ describe('when the database is unreachable', () => {
     const agent = request.agent(app);
     const page = await agent.get('/admin/login');
     const token = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1];
-    const res = await agent.post('/admin/login').type('form').send({ _csrf: token, login: 'someone', password: 'whatever password' });
+    const res = await agent
+      .post('/admin/login')
+      .type('form')
+      .send({ _csrf: token, login: 'someone', password: 'whatever password' });
     expect(res.status).toBe(503);
     expect(res.text).toContain('temporarily unavailable');
     expect(res.text).not.toMatch(/ECONNREFUSED|at .*\.ts:\d+/);

@@ -91,7 +91,9 @@ describe('session cookies outside plain-http development', () => {
   it('are Secure, HttpOnly, SameSite=Lax and use the __Host- prefix in production behind TLS', async () => {
     t = await createTestApp({ NODE_ENV: 'production', TRUST_PROXY: 'loopback' });
     const res = await request(t.app).get('/admin/login').set('X-Forwarded-Proto', 'https');
-    const cookie = ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((c) => c.startsWith('__Host-sc_admin='));
+    const cookie = ([] as string[])
+      .concat(res.headers['set-cookie'] ?? [])
+      .find((c) => c.startsWith('__Host-sc_admin='));
     expect(cookie).toBeDefined();
     expect(cookie).toMatch(/; Secure/i);
     expect(cookie).toMatch(/; HttpOnly/i);

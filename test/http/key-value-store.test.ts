@@ -4,7 +4,10 @@ import { MemoryKeyValueStore } from '../../src/stores/memory-kv.ts';
 import { createRedisClient, RedisKeyValueStore, type RedisClient } from '../../src/stores/redis-kv.ts';
 
 /** The same expectations for both stores; `later(seconds)` moves the store's clock forward. */
-function setIfAbsentContract(name: string, open: () => { store: KeyValueStore; later(seconds: number): Promise<void> }) {
+function setIfAbsentContract(
+  name: string,
+  open: () => { store: KeyValueStore; later(seconds: number): Promise<void> },
+) {
   describe(`${name}: setIfAbsent`, () => {
     it('sets a new key once and refuses the second call, keeping the first value', async () => {
       const { store } = open();

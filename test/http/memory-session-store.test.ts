@@ -3,9 +3,15 @@ import type { SessionData } from 'express-session';
 import { BoundedMemorySessionStore } from '../../src/stores/memory-session-store.ts';
 
 const get = (store: BoundedMemorySessionStore, sid: string) =>
-  new Promise<SessionData | null | undefined>((resolve, reject) => store.get(sid, (err, s) => (err ? reject(err) : resolve(s))));
+  new Promise<SessionData | null | undefined>((resolve, reject) =>
+    store.get(sid, (err, s) => (err ? reject(err) : resolve(s))),
+  );
 const set = (store: BoundedMemorySessionStore, sid: string, sess: Partial<SessionData>) =>
-  new Promise<void>((resolve, reject) => store.set(sid, { cookie: { originalMaxAge: 60_000 }, ...sess } as SessionData, (err) => (err ? reject(err) : resolve())));
+  new Promise<void>((resolve, reject) =>
+    store.set(sid, { cookie: { originalMaxAge: 60_000 }, ...sess } as SessionData, (err) =>
+      err ? reject(err) : resolve(),
+    ),
+  );
 
 describe('the embedded session store', () => {
   it('keeps signed-in sessions when a flood of anonymous visits fills it', async () => {

@@ -17,12 +17,18 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
  */
 const DYNAMIC_KEYS: ReadonlyArray<{ prefix: string; keys?: readonly string[]; where: string }> = [
   { prefix: 'email.credentials.', where: 'src/features/individuals/mail.ts: the lines of the credentials e-mail' },
-  { prefix: 'individuals.errors.', where: 'src/features/individuals/portal-routes.ts: one message per service error code' },
+  {
+    prefix: 'individuals.errors.',
+    where: 'src/features/individuals/portal-routes.ts: one message per service error code',
+  },
   { prefix: 'individuals.status.', where: 'views/portal/individuals/_row.ejs: active, not_yet_active, expired' },
   { prefix: 'portal.impersonation.modes.', where: 'views/layouts/portal.ejs: the impersonation mode in the banner' },
   { prefix: 'portal.invoices.statuses.', where: 'views/portal/invoices/_status.ejs: one per invoice status' },
   { prefix: 'portal.password.errors.', where: 'src/features/portal/auth-routes.ts: one per password-policy code' },
-  { prefix: 'portal.password.fields.', where: 'views/portal/settings/_new-password-fields.ejs: the two new-password fields' },
+  {
+    prefix: 'portal.password.fields.',
+    where: 'views/portal/settings/_new-password-fields.ejs: the two new-password fields',
+  },
   { prefix: 'portal.payments.methods.', where: 'views/portal/payments/_table.ejs: one per payment method' },
   { prefix: 'portal.profile.fields.', where: 'views/portal/profile/index.ejs: one label per profile field' },
   { prefix: 'portal.profile.sections.', where: 'views/portal/profile/index.ejs: one heading per profile section' },
@@ -36,11 +42,14 @@ type Tree = { [key: string]: unknown };
 
 const LANGUAGE_CODES = LANGUAGES.map((language) => language.code);
 const TRANSLATIONS = LANGUAGE_CODES.filter((code) => code !== 'en');
-const FILES = readdirSync(path.join(LOCALES_DIR, 'en')).filter((file) => file.endsWith('.json')).sort();
+const FILES = readdirSync(path.join(LOCALES_DIR, 'en'))
+  .filter((file) => file.endsWith('.json'))
+  .sort();
 
 function flatten(tree: Tree, prefix = '', into = new Map<string, unknown>()): Map<string, unknown> {
   for (const [key, value] of Object.entries(tree)) {
-    if (value !== null && typeof value === 'object' && !Array.isArray(value)) flatten(value as Tree, `${prefix}${key}.`, into);
+    if (value !== null && typeof value === 'object' && !Array.isArray(value))
+      flatten(value as Tree, `${prefix}${key}.`, into);
     else into.set(`${prefix}${key}`, value);
   }
   return into;
@@ -70,14 +79,17 @@ function pluralsOf(keys: Iterable<string>): Map<string, Set<string>> {
 function logicalKeys(keys: Iterable<string>): Set<string> {
   const list = [...keys];
   const plurals = pluralsOf(list);
-  return new Set(list.map((key) => {
-    const match = PLURAL_SUFFIX.exec(key);
-    const base = match ? key.slice(0, match.index) : key;
-    return match && plurals.has(base) ? base : key;
-  }));
+  return new Set(
+    list.map((key) => {
+      const match = PLURAL_SUFFIX.exec(key);
+      const base = match ? key.slice(0, match.index) : key;
+      return match && plurals.has(base) ? base : key;
+    }),
+  );
 }
 
-const placeholders = (text: string): string[] => [...new Set(text.match(/\{\{\s*[\w.]+\s*\}\}/g) ?? [])].map((p) => p.replace(/\s/g, '')).sort();
+const placeholders = (text: string): string[] =>
+  [...new Set(text.match(/\{\{\s*[\w.]+\s*\}\}/g) ?? [])].map((p) => p.replace(/\s/g, '')).sort();
 
 /** The English text a translated key answers to (`_other` for any plural form). */
 function englishFor(english: Map<string, unknown>, key: string): string | undefined {
@@ -109,9 +121,13 @@ interface CodeKeys {
 function scanCode(namespaces: ReadonlySet<string>): CodeKeys {
   const literals = new Map<string, string[]>();
   const prefixes = new Map<string, string[]>();
-  const note = (map: Map<string, string[]>, key: string, where: string) => map.set(key, [...(map.get(key) ?? []), where]);
+  const note = (map: Map<string, string[]>, key: string, where: string) =>
+    map.set(key, [...(map.get(key) ?? []), where]);
   // The loader itself names locale files (`portal.json`), not keys.
-  const files = [...filesUnder('src', '.ts').filter((file) => !file.startsWith('src/i18n/')), ...filesUnder('views', '.ejs')];
+  const files = [
+    ...filesUnder('src', '.ts').filter((file) => !file.startsWith('src/i18n/')),
+    ...filesUnder('views', '.ejs'),
+  ];
   for (const file of files) {
     const lines = readFileSync(path.join(ROOT, file), 'utf8').split('\n');
     lines.forEach((line, index) => {
@@ -139,7 +155,12 @@ describe('translation files', () => {
   it('exist for every interface language, with the same file names as English', () => {
     expect(readdirSync(LOCALES_DIR).sort()).toEqual([...LANGUAGE_CODES].sort());
     for (const lng of TRANSLATIONS) {
-      expect(readdirSync(path.join(LOCALES_DIR, lng)).filter((f) => f.endsWith('.json')).sort(), lng).toEqual(FILES);
+      expect(
+        readdirSync(path.join(LOCALES_DIR, lng))
+          .filter((f) => f.endsWith('.json'))
+          .sort(),
+        lng,
+      ).toEqual(FILES);
     }
   });
 
@@ -151,7 +172,9 @@ describe('translation files', () => {
   });
 
   it('writes French with a no-break space before : ; ? ! and inside « », so no line starts with one', () => {
-    const broken = FILES.flatMap((file) => [...readLocale('fr', file)]).filter(([, value]) => typeof value === 'string' && /[ \t][:;?!»]|«[ \t]/.test(value));
+    const broken = FILES.flatMap((file) => [...readLocale('fr', file)]).filter(
+      ([, value]) => typeof value === 'string' && /[ \t][:;?!»]|«[ \t]/.test(value),
+    );
     expect(broken.map(([key]) => key)).toEqual([]);
   });
 
@@ -175,7 +198,8 @@ describe('translation files', () => {
       for (const keys of files.values()) {
         for (const [base, categories] of pluralsOf(keys.keys())) {
           const have = [...categories].sort();
-          if (have.join() !== needed.join()) problems.push(`${base}: ${have.join(', ')} instead of ${needed.join(', ')}`);
+          if (have.join() !== needed.join())
+            problems.push(`${base}: ${have.join(', ')} instead of ${needed.join(', ')}`);
         }
       }
       expect(problems).toEqual([]);
@@ -191,7 +215,9 @@ describe('translation files', () => {
           }
           const source = englishFor(englishAll, key);
           if (source !== undefined && placeholders(value).join() !== placeholders(source).join()) {
-            problems.push(`${key}: ${placeholders(value).join(' ') || 'no placeholder'} instead of ${placeholders(source).join(' ') || 'none'}`);
+            problems.push(
+              `${key}: ${placeholders(value).join(' ') || 'no placeholder'} instead of ${placeholders(source).join(' ') || 'none'}`,
+            );
           }
         }
       }
@@ -202,7 +228,10 @@ describe('translation files', () => {
       const words = (text: string) => text.replace(/\{\{[^}]*\}\}/g, ' ').match(/\p{L}{2,}/gu) ?? [];
       const untranslated = [...files.values()]
         .flatMap((keys) => [...keys])
-        .filter(([key, value]) => typeof value === 'string' && value === englishFor(englishAll, key) && words(value).length >= 2)
+        .filter(
+          ([key, value]) =>
+            typeof value === 'string' && value === englishFor(englishAll, key) && words(value).length >= 2,
+        )
         .map(([key]) => key);
       expect(untranslated).toEqual([]);
     });
@@ -216,25 +245,36 @@ describe('translation keys in the code', () => {
   const known = new Set([...englishAll.keys(), ...plurals.keys()]);
 
   it('uses no key that English lacks', () => {
-    const missing = [...code.literals].filter(([key]) => !known.has(key)).map(([key, where]) => `${key} (${where.join(', ')})`);
+    const missing = [...code.literals]
+      .filter(([key]) => !known.has(key))
+      .map(([key, where]) => `${key} (${where.join(', ')})`);
     expect(missing).toEqual([]);
   });
 
   it('builds keys at run time only from the documented prefixes, each still in use', () => {
     const documented = new Set(DYNAMIC_KEYS.map((entry) => entry.prefix));
-    const undocumented = [...code.prefixes].filter(([prefix]) => !documented.has(prefix)).map(([prefix, where]) => `${prefix} (${where.join(', ')})`);
+    const undocumented = [...code.prefixes]
+      .filter(([prefix]) => !documented.has(prefix))
+      .map(([prefix, where]) => `${prefix} (${where.join(', ')})`);
     expect(undocumented).toEqual([]);
     const notInCode = DYNAMIC_KEYS.filter((entry) => !code.prefixes.has(entry.prefix)).map((entry) => entry.prefix);
     expect(notInCode).toEqual([]);
     const reachNothing = DYNAMIC_KEYS.flatMap((entry) =>
-      (entry.keys ?? ['']).filter((suffix) => ![...known].some((key) => (suffix === '' ? key.startsWith(entry.prefix) : key === entry.prefix + suffix))).map((suffix) => entry.prefix + suffix),
+      (entry.keys ?? [''])
+        .filter(
+          (suffix) =>
+            ![...known].some((key) => (suffix === '' ? key.startsWith(entry.prefix) : key === entry.prefix + suffix)),
+        )
+        .map((suffix) => entry.prefix + suffix),
     );
     expect(reachNothing).toEqual([]);
   });
 
   it('leaves no English key unused', () => {
     const usedDynamically = (key: string) =>
-      DYNAMIC_KEYS.some((entry) => (entry.keys ? entry.keys.some((suffix) => key === entry.prefix + suffix) : key.startsWith(entry.prefix)));
+      DYNAMIC_KEYS.some((entry) =>
+        entry.keys ? entry.keys.some((suffix) => key === entry.prefix + suffix) : key.startsWith(entry.prefix),
+      );
     const unused = [...englishAll.keys()].filter((key) => {
       const match = PLURAL_SUFFIX.exec(key);
       const base = match && plurals.has(key.slice(0, match.index)) ? key.slice(0, match.index) : key;
@@ -247,7 +287,10 @@ describe('translation keys in the code', () => {
     const resources = loadResources();
     for (const lng of LANGUAGE_CODES) {
       const loaded = logicalKeys(flatten(resources[lng]!.translation).keys());
-      expect([...logicalKeys(englishAll.keys())].filter((key) => !loaded.has(key)), lng).toEqual([]);
+      expect(
+        [...logicalKeys(englishAll.keys())].filter((key) => !loaded.has(key)),
+        lng,
+      ).toEqual([]);
     }
   });
 });
@@ -261,7 +304,13 @@ describe('GET /login?lang=…', () => {
     await t.close();
   });
 
-  const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&#34;').replace(/'/g, '&#39;');
+  const escape = (text: string) =>
+    text
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&#34;')
+      .replace(/'/g, '&#39;');
 
   it.each(LANGUAGE_CODES)('shows the sign-in page in %s', async (lng) => {
     const strings = flatten(loadResources()[lng]!.translation);

@@ -196,7 +196,9 @@ describe('formatInstant', () => {
     });
 
     it('shows Kyiv time under its current name', () => {
-      expect(formatInstant(evening, 'YYYY-MM-DD HH24:MI', { timeZone: 'Europe/Kyiv', locale: 'en' })).toBe('2026-07-15 23:04');
+      expect(formatInstant(evening, 'YYYY-MM-DD HH24:MI', { timeZone: 'Europe/Kyiv', locale: 'en' })).toBe(
+        '2026-07-15 23:04',
+      );
     });
   });
 
@@ -296,7 +298,9 @@ describe('parseInput', () => {
     ['11:15 pm', '23:15'],
     ['1:05 P.M.', '13:05'],
   ])('reads %s on a 12-hour clock as %s', (time, expected) => {
-    expect(parsedIso(`2026-09-05 ${time}`, 'YYYY-MM-DD HH12:MI AM', { timeZone: 'UTC' })).toBe(`2026-09-05T${expected}:00.000Z`);
+    expect(parsedIso(`2026-09-05 ${time}`, 'YYYY-MM-DD HH12:MI AM', { timeZone: 'UTC' })).toBe(
+      `2026-09-05T${expected}:00.000Z`,
+    );
   });
 
   it('reads the text as local time in the given zone', () => {
@@ -358,7 +362,9 @@ describe('parseInput', () => {
   });
 
   it('refuses text far longer than any date without looking at it', () => {
-    expect(parsedIso(`01/01/2026${' '.repeat(100)}`, 'DD/MM/YYYY', { timeZone: 'UTC' })).toBe('2026-01-01T00:00:00.000Z');
+    expect(parsedIso(`01/01/2026${' '.repeat(100)}`, 'DD/MM/YYYY', { timeZone: 'UTC' })).toBe(
+      '2026-01-01T00:00:00.000Z',
+    );
     expect(parsedIso(`01/${'/'.repeat(100)}01/2026`, 'DD/MM/YYYY', { timeZone: 'UTC' })).toBeNull();
   });
 

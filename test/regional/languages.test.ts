@@ -18,7 +18,8 @@ describe('LANGUAGES', () => {
 describe('isLanguage', () => {
   it('accepts the exact codes only', () => {
     for (const code of ['en', 'es', 'fr', 'de', 'pt-BR', 'uk']) expect(isLanguage(code)).toBe(true);
-    for (const code of ['pt', 'pt-br', 'PT-BR', 'EN', 'uk-UA', 'ru', '', ' en', undefined, null, 7, ['en']]) expect(isLanguage(code)).toBe(false);
+    for (const code of ['pt', 'pt-br', 'PT-BR', 'EN', 'uk-UA', 'ru', '', ' en', undefined, null, 7, ['en']])
+      expect(isLanguage(code)).toBe(false);
   });
 });
 

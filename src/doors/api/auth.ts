@@ -25,9 +25,12 @@ export interface ApiCaller {
  * signature, algorithm, claims or `exp` do not hold — as opposed to a well-formed credential
  * naming a session that has ended.
  */
-export type ApiAuthResult = { ok: true; caller: ApiCaller } | { ok: false; reason: 'invalid_credentials' | 'ip_not_allowed'; detail?: 'unverifiable_access_token' };
+export type ApiAuthResult =
+  | { ok: true; caller: ApiCaller }
+  | { ok: false; reason: 'invalid_credentials' | 'ip_not_allowed'; detail?: 'unverifiable_access_token' };
 
-export type ResolvedSession = { ok: true; sessionId: string; session: ApiSession } | { ok: false; detail?: 'unverifiable_access_token' };
+export type ResolvedSession =
+  { ok: true; sessionId: string; session: ApiSession } | { ok: false; detail?: 'unverifiable_access_token' };
 
 /** The credential of `Authorization: Bearer <session id or access token>`; never read from the URL. */
 export function bearerSessionId(req: Request): string | null {
@@ -72,10 +75,15 @@ export class ApiAuth {
 
   async check(credential: string | null, ip: string): Promise<ApiAuthResult> {
     const resolved = await this.resolve(credential);
-    if (!resolved.ok) return { ok: false, reason: 'invalid_credentials', ...(resolved.detail ? { detail: resolved.detail } : {}) };
+    if (!resolved.ok)
+      return { ok: false, reason: 'invalid_credentials', ...(resolved.detail ? { detail: resolved.detail } : {}) };
     const { sessionId, session } = resolved;
     const holder = await this.tokens.repo.holder(session.tokenId, session.customerId);
-    const valid = holder && tokenStatus(holder.token) === 'active' && holder.customer.sessionEpoch === session.epoch && holder.customer.loginLower === session.loginLower;
+    const valid =
+      holder &&
+      tokenStatus(holder.token) === 'active' &&
+      holder.customer.sessionEpoch === session.epoch &&
+      holder.customer.loginLower === session.loginLower;
     if (!holder || !valid) {
       await this.tokens.sessions.close(sessionId);
       return { ok: false, reason: 'invalid_credentials' };
@@ -91,7 +99,11 @@ export class ApiAuth {
         customerId: session.customerId,
         tokenId: session.tokenId,
         levels,
-        actor: { type: 'api', id: session.customerId, label: `${holder.customer.loginLower ?? ''} (token ${holder.token.prefix})` },
+        actor: {
+          type: 'api',
+          id: session.customerId,
+          label: `${holder.customer.loginLower ?? ''} (token ${holder.token.prefix})`,
+        },
         ip,
       },
     };

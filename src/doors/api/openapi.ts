@@ -7,7 +7,7 @@ type JsonSchema = Record<string, unknown>;
 const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: 'The body is not valid JSON (`invalid_input`)',
   401: 'Missing, expired or revoked session, or wrong credentials (`invalid_credentials`)',
-  403: 'The address is outside the customer\'s trusted networks (`ip_not_allowed`) or the role forbids this (`forbidden`)',
+  403: "The address is outside the customer's trusted networks (`ip_not_allowed`) or the role forbids this (`forbidden`)",
   404: 'No such record for this customer (`not_found`)',
   409: 'The record changed or is in use (`conflict`)',
   413: 'The body is larger than the limit (`invalid_input`)',
@@ -50,13 +50,19 @@ function parametersOf(schema: z.ZodType | undefined, location: 'path' | 'query')
  * The OpenAPI 3.1 document of the API, generated from the very zod schemas the handlers validate
  * with: requests as their input shapes, responses as their output shapes.
  */
-export function buildOpenApiDocument(operations: readonly ApiOperation[], opts: { prefix: string; serverUrl: string; version: string }): JsonSchema {
+export function buildOpenApiDocument(
+  operations: readonly ApiOperation[],
+  opts: { prefix: string; serverUrl: string; version: string },
+): JsonSchema {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const op of operations) {
     const path = openApiPath(opts.prefix, op.path);
     const responses: Record<string, unknown> = {
       [String(op.success.status)]: op.success.schema
-        ? { description: op.success.description, content: { 'application/json': { schema: jsonSchema(op.success.schema, 'output') } } }
+        ? {
+            description: op.success.description,
+            content: { 'application/json': { schema: jsonSchema(op.success.schema, 'output') } },
+          }
         : { description: op.success.description },
     };
     for (const status of [...new Set([...op.errors, ...COMMON_ERRORS])].sort((a, b) => a - b)) {
@@ -69,9 +75,20 @@ export function buildOpenApiDocument(operations: readonly ApiOperation[], opts: 
         summary: op.summary,
         tags: [op.tag],
         security: op.permission === 'public' ? [] : [{ bearerSession: [] }],
-        ...(typeof op.permission === 'object' ? { description: `Needs at least ${op.permission.level === 'read' ? 'View only' : 'Full'} access to \`${op.permission.component}\`.` } : {}),
+        ...(typeof op.permission === 'object'
+          ? {
+              description: `Needs at least ${op.permission.level === 'read' ? 'View only' : 'Full'} access to \`${op.permission.component}\`.`,
+            }
+          : {}),
         parameters: [...parametersOf(op.params, 'path'), ...parametersOf(op.query, 'query')],
-        ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(op.body, 'input') } } } } : {}),
+        ...(op.body
+          ? {
+              requestBody: {
+                required: true,
+                content: { 'application/json': { schema: jsonSchema(op.body, 'input') } },
+              },
+            }
+          : {}),
         responses,
       },
     };
@@ -80,7 +97,9 @@ export function buildOpenApiDocument(operations: readonly ApiOperation[], opts: 
   for (const [status, description] of Object.entries(ERROR_DESCRIPTIONS)) {
     errorResponses[`Error${status}`] = {
       description,
-      ...(status === '429' ? { headers: { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } } } } : {}),
+      ...(status === '429'
+        ? { headers: { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } } } }
+        : {}),
       content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
     };
   }
@@ -89,13 +108,16 @@ export function buildOpenApiDocument(operations: readonly ApiOperation[], opts: 
     info: {
       title: 'Selfcare customer API',
       version: opts.version,
-      description: 'Open a session with the customer\'s self-care login and an API token (`POST /api/v1/sessions`), then send `Authorization: Bearer <session_id>`. Every timestamp is ISO 8601 in UTC. Lists are cursor-paginated: pass `next_cursor` back as `cursor`.',
+      description:
+        "Open a session with the customer's self-care login and an API token (`POST /api/v1/sessions`), then send `Authorization: Bearer <session_id>`. Every timestamp is ISO 8601 in UTC. Lists are cursor-paginated: pass `next_cursor` back as `cursor`.",
     },
     servers: [{ url: opts.serverUrl }],
     tags: [...new Set(operations.map((op) => op.tag))].map((name) => ({ name })),
     paths,
     components: {
-      securitySchemes: { bearerSession: { type: 'http', scheme: 'bearer', description: 'The session_id from POST /api/v1/sessions' } },
+      securitySchemes: {
+        bearerSession: { type: 'http', scheme: 'bearer', description: 'The session_id from POST /api/v1/sessions' },
+      },
       schemas: { Error: jsonSchema(errorResponse, 'output') },
       responses: errorResponses,
     },

@@ -1,7 +1,14 @@
 import express, { type ErrorRequestHandler, type RequestHandler, type Router } from 'express';
 import { atLeast } from '../../access/permissions.ts';
 import { InvalidCursorError } from '../../db/keyset.ts';
-import { apiErrors, ApiError, problemsOf, type ApiCaller, type ApiOperation, type ApiPermission } from '../../http/api-operation.ts';
+import {
+  apiErrors,
+  ApiError,
+  problemsOf,
+  type ApiCaller,
+  type ApiOperation,
+  type ApiPermission,
+} from '../../http/api-operation.ts';
 import { clientIp } from '../../http/client-ip.ts';
 import { apiErrorBody } from '../../http/errors.ts';
 import { bearerSessionId, type ApiAuth } from './auth.ts';
@@ -13,7 +20,9 @@ function parseInput(schema: Schema | undefined, value: unknown, prefix: string):
   if (!schema) return undefined;
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  throw apiErrors.invalid(problemsOf(result.error).map((p) => ({ ...p, field: prefix && p.field === 'body' ? prefix : p.field })));
+  throw apiErrors.invalid(
+    problemsOf(result.error).map((p) => ({ ...p, field: prefix && p.field === 'body' ? prefix : p.field })),
+  );
 }
 
 declare global {
@@ -41,13 +50,21 @@ export function apiGate(auth: ApiAuth): (permission: ApiPermission) => RequestHa
     if (permission === 'session') return [requireSession];
     const requireLevel: RequestHandler = (_req, res, next) => {
       const level = res.locals.apiCaller?.levels[permission.component] ?? 'hidden';
-      next(atLeast(level, permission.level) ? undefined : apiErrors.forbidden(level === 'read' ? 'Your role gives read-only access to this.' : undefined));
+      next(
+        atLeast(level, permission.level)
+          ? undefined
+          : apiErrors.forbidden(level === 'read' ? 'Your role gives read-only access to this.' : undefined),
+      );
     };
     return [requireSession, requireLevel];
   };
 }
 
-export function mountOperations(router: Router, operations: readonly ApiOperation[], gate: (p: ApiPermission) => RequestHandler[]): Router {
+export function mountOperations(
+  router: Router,
+  operations: readonly ApiOperation[],
+  gate: (p: ApiPermission) => RequestHandler[],
+): Router {
   for (const op of operations) {
     router[op.method](op.path, ...gate(op.permission), async (req, res) => {
       let params: unknown;
@@ -62,7 +79,8 @@ export function mountOperations(router: Router, operations: readonly ApiOperatio
       try {
         result = await op.handle({ params, query, body }, res.locals.apiCaller, req, res);
       } catch (err) {
-        if (err instanceof InvalidCursorError) throw apiErrors.invalid([{ field: 'cursor', message: 'Not a cursor this API returned' }]);
+        if (err instanceof InvalidCursorError)
+          throw apiErrors.invalid([{ field: 'cursor', message: 'Not a cursor this API returned' }]);
         throw err;
       }
       if (res.headersSent) return;
@@ -81,9 +99,12 @@ export const apiJsonBody = express.json({ limit: API_BODY_LIMIT });
 export function bodyErrorOf(err: unknown): ApiError | null {
   const type = (err as { type?: unknown }).type;
   if (type === 'entity.parse.failed') return new ApiError(400, 'invalid_input', 'The request body is not valid JSON.');
-  if (type === 'entity.too.large') return new ApiError(413, 'invalid_input', `The request body is larger than ${API_BODY_LIMIT}.`);
-  if (type === 'encoding.unsupported' || type === 'charset.unsupported') return new ApiError(415, 'invalid_input', 'Send the body as UTF-8 JSON.');
-  if (typeof type === 'string' && type.startsWith('request.')) return new ApiError(400, 'invalid_input', 'The request body could not be read.');
+  if (type === 'entity.too.large')
+    return new ApiError(413, 'invalid_input', `The request body is larger than ${API_BODY_LIMIT}.`);
+  if (type === 'encoding.unsupported' || type === 'charset.unsupported')
+    return new ApiError(415, 'invalid_input', 'Send the body as UTF-8 JSON.');
+  if (typeof type === 'string' && type.startsWith('request.'))
+    return new ApiError(400, 'invalid_input', 'The request body could not be read.');
   return null;
 }
 

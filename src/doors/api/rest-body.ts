@@ -18,10 +18,21 @@ export function multipartFields(limitBytes: number): RequestHandler {
   return (req, _res, next) => {
     if (!req.is('multipart/form-data')) return next();
     const declared = Number(req.get('content-length') ?? 0);
-    if (declared > limitBytes) return next(fault('invalidRequest', `The request body is larger than ${limitBytes / 1024}kb`));
+    if (declared > limitBytes)
+      return next(fault('invalidRequest', `The request body is larger than ${limitBytes / 1024}kb`));
     let parser: busboy.Busboy;
     try {
-      parser = busboy({ headers: req.headers, defCharset: 'utf8', limits: { fields: REST_MAX_FIELDS, parts: REST_MAX_FIELDS, files: 0, fieldNameSize: 100, fieldSize: limitBytes } });
+      parser = busboy({
+        headers: req.headers,
+        defCharset: 'utf8',
+        limits: {
+          fields: REST_MAX_FIELDS,
+          parts: REST_MAX_FIELDS,
+          files: 0,
+          fieldNameSize: 100,
+          fieldSize: limitBytes,
+        },
+      });
     } catch {
       return next(fault('invalidRequest', 'The multipart body has no boundary'));
     }
@@ -42,7 +53,8 @@ export function multipartFields(limitBytes: number): RequestHandler {
       next();
     };
     parser.on('field', (name, value, info) => {
-      if (info.nameTruncated || info.valueTruncated) problem ??= fault('invalidRequest', `The request body is larger than ${limitBytes / 1024}kb`);
+      if (info.nameTruncated || info.valueTruncated)
+        problem ??= fault('invalidRequest', `The request body is larger than ${limitBytes / 1024}kb`);
       else fields.set(name, value);
     });
     parser.on('file', (_name, stream) => {
@@ -56,7 +68,8 @@ export function multipartFields(limitBytes: number): RequestHandler {
     parser.on('close', () => finish(problem));
     req.on('data', (chunk: Buffer) => {
       received += chunk.length;
-      if (received > limitBytes) finish(fault('invalidRequest', `The request body is larger than ${limitBytes / 1024}kb`));
+      if (received > limitBytes)
+        finish(fault('invalidRequest', `The request body is larger than ${limitBytes / 1024}kb`));
     });
     req.pipe(parser);
   };

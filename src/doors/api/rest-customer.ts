@@ -54,7 +54,9 @@ export function sameCustomerId(sent: number | string, id: number): boolean {
 
 /** A name pattern of the reference API (`%` any run, `_` one character), case-insensitive. */
 export function matchesNamePattern(name: string, pattern: string): boolean {
-  const source = [...pattern].map((c) => (c === '%' ? '.*' : c === '_' ? '.' : c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('');
+  const source = [...pattern]
+    .map((c) => (c === '%' ? '.*' : c === '_' ? '.' : c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .join('');
   return new RegExp(`^${source}$`, 'isu').test(name);
 }
 
@@ -75,7 +77,9 @@ const PATCH_PATH: Record<Changeable, [group: 'company_name'] | [group: 'contacts
 const FIELD_OF_PATH = new Map(Object.entries(PATCH_PATH).map(([field, path]) => [path.join('.'), field]));
 
 const isChangeable = (key: string): key is Changeable => (CUSTOMER_INFO_CHANGEABLE as readonly string[]).includes(key);
-const same = (a: unknown, b: unknown): boolean => (a === null || a === undefined ? '' : typeof a === 'object' ? JSON.stringify(a) : String(a)) === (b === null || b === undefined ? '' : typeof b === 'object' ? JSON.stringify(b) : String(b));
+const same = (a: unknown, b: unknown): boolean =>
+  (a === null || a === undefined ? '' : typeof a === 'object' ? JSON.stringify(a) : String(a)) ===
+  (b === null || b === undefined ? '' : typeof b === 'object' ? JSON.stringify(b) : String(b));
 
 /**
  * The profile patch a `customer_info` asks for. Fields equal to what Customer/get_customer_info
@@ -101,7 +105,15 @@ export function profilePatchOf(info: Record<string, unknown>, shown: CustomerInf
   if (refused.length > 0) throw fault('invalidParams', refused.join('; '));
   const parsed = customerPatchBody.safeParse(patch);
   if (!parsed.success) {
-    throw fault('invalidParams', parsed.error.issues.map((issue) => `${FIELD_OF_PATH.get(issue.path.join('.')) ?? (issue.path.join('.') || 'customer_info')}: ${issue.message}`).join('; '));
+    throw fault(
+      'invalidParams',
+      parsed.error.issues
+        .map(
+          (issue) =>
+            `${FIELD_OF_PATH.get(issue.path.join('.')) ?? (issue.path.join('.') || 'customer_info')}: ${issue.message}`,
+        )
+        .join('; '),
+    );
   }
   return parsed.data;
 }

@@ -7,21 +7,66 @@ import type { Logger } from '../../logger.ts';
 // clients match on are kept exactly (README, "Fault codes", names the client behind each).
 
 export const FAULTS = {
-  loginFailed: { code: 'Server.Session.auth_failed', meaning: 'Session/login: wrong login or API token, the login of an individual, missing params' },
-  loginThrottled: { code: 'Server.Session.cannot_login_brute_force_activity', meaning: 'Session/login: too many failed attempts; `Retry-After` says when to try again' },
-  addressRefused: { code: 'Server.Session.ip_not_allowed', meaning: 'Session/login, Session/refresh_access_token: the address is outside the customer\'s trusted networks' },
-  refreshFailed: { code: 'Server.Session.refresh_access_token.refresh_failed', meaning: 'Session/refresh_access_token: the refresh token is unknown, spent, or its session was logged out or revoked' },
-  checkAuth: { code: 'Server.Session.check_auth.auth_failed', meaning: 'no session, or the session has ended (logout, idle or absolute expiry, token revoked or expired, credentials changed)' },
-  checkAuthAddress: { code: 'Server.Session.check_auth.ip_not_allowed', meaning: 'the session is live but this address is outside the customer\'s trusted networks' },
-  accessToken: { code: 'Client.Session.check_auth.failed_to_process_access_token', meaning: 'the access token does not verify: bad signature, another algorithm, past `exp`, malformed' },
-  logoutAccessToken: { code: 'Client.Session.logout.failed_to_process_access_token', meaning: 'Session/logout: the access token does not verify' },
-  customerNotFound: { code: 'Server.Customer.not_found', meaning: '`i_customer` or `login` names a customer other than the caller (or none)' },
-  forbidden: { code: 'Client.Forbidden', meaning: 'the role does not allow this (profile hidden, or a change without Full access)' },
-  invalidParams: { code: 'Client.InvalidParams', meaning: '`params` has a field of the wrong type, an invalid value, or a field that cannot be changed' },
-  invalidRequest: { code: 'Client.InvalidRequest', meaning: 'the body cannot be read: bad JSON (body, `params` or `auth_info`), larger than 16 kB, a file part, an unknown charset' },
+  loginFailed: {
+    code: 'Server.Session.auth_failed',
+    meaning: 'Session/login: wrong login or API token, the login of an individual, missing params',
+  },
+  loginThrottled: {
+    code: 'Server.Session.cannot_login_brute_force_activity',
+    meaning: 'Session/login: too many failed attempts; `Retry-After` says when to try again',
+  },
+  addressRefused: {
+    code: 'Server.Session.ip_not_allowed',
+    meaning: "Session/login, Session/refresh_access_token: the address is outside the customer's trusted networks",
+  },
+  refreshFailed: {
+    code: 'Server.Session.refresh_access_token.refresh_failed',
+    meaning:
+      'Session/refresh_access_token: the refresh token is unknown, spent, or its session was logged out or revoked',
+  },
+  checkAuth: {
+    code: 'Server.Session.check_auth.auth_failed',
+    meaning:
+      'no session, or the session has ended (logout, idle or absolute expiry, token revoked or expired, credentials changed)',
+  },
+  checkAuthAddress: {
+    code: 'Server.Session.check_auth.ip_not_allowed',
+    meaning: "the session is live but this address is outside the customer's trusted networks",
+  },
+  accessToken: {
+    code: 'Client.Session.check_auth.failed_to_process_access_token',
+    meaning: 'the access token does not verify: bad signature, another algorithm, past `exp`, malformed',
+  },
+  logoutAccessToken: {
+    code: 'Client.Session.logout.failed_to_process_access_token',
+    meaning: 'Session/logout: the access token does not verify',
+  },
+  customerNotFound: {
+    code: 'Server.Customer.not_found',
+    meaning: '`i_customer` or `login` names a customer other than the caller (or none)',
+  },
+  forbidden: {
+    code: 'Client.Forbidden',
+    meaning: 'the role does not allow this (profile hidden, or a change without Full access)',
+  },
+  invalidParams: {
+    code: 'Client.InvalidParams',
+    meaning: '`params` has a field of the wrong type, an invalid value, or a field that cannot be changed',
+  },
+  invalidRequest: {
+    code: 'Client.InvalidRequest',
+    meaning:
+      'the body cannot be read: bad JSON (body, `params` or `auth_info`), larger than 16 kB, a file part, an unknown charset',
+  },
   unknownMethod: { code: 'Server.Service.unknown_method', meaning: 'no such `<Service>/<method>`' },
-  methodNotAllowed: { code: 'Client.MethodNotAllowed', meaning: 'an HTTP method other than POST (HTTP 405, `Allow: POST`)' },
-  unavailable: { code: 'Server.Service.unavailable', meaning: 'the database or the session store does not answer; `Retry-After: 5`' },
+  methodNotAllowed: {
+    code: 'Client.MethodNotAllowed',
+    meaning: 'an HTTP method other than POST (HTTP 405, `Allow: POST`)',
+  },
+  unavailable: {
+    code: 'Server.Service.unavailable',
+    meaning: 'the database or the session store does not answer; `Retry-After: 5`',
+  },
   internal: { code: 'Server.Service.internal_error', meaning: 'an unexpected error (logged)' },
 } as const;
 
@@ -44,7 +89,8 @@ export class RestFault extends Error {
   }
 }
 
-export const fault = (key: FaultKey, faultstring: string, opts?: { status?: number; retryAfter?: number }): RestFault => new RestFault(key, faultstring, opts);
+export const fault = (key: FaultKey, faultstring: string, opts?: { status?: number; retryAfter?: number }): RestFault =>
+  new RestFault(key, faultstring, opts);
 
 /** Body-parser failures (express.json / urlencoded) as faults. */
 function bodyFault(err: unknown, limit: string): RestFault | null {
@@ -52,8 +98,10 @@ function bodyFault(err: unknown, limit: string): RestFault | null {
   if (type === 'entity.parse.failed') return fault('invalidRequest', 'The request body is not valid JSON');
   if (type === 'entity.too.large') return fault('invalidRequest', `The request body is larger than ${limit}`);
   if (type === 'parameters.too.many') return fault('invalidRequest', 'The request body has too many fields');
-  if (type === 'encoding.unsupported' || type === 'charset.unsupported') return fault('invalidRequest', 'Send the body as UTF-8');
-  if (typeof type === 'string' && type.startsWith('request.')) return fault('invalidRequest', 'The request body could not be read');
+  if (type === 'encoding.unsupported' || type === 'charset.unsupported')
+    return fault('invalidRequest', 'Send the body as UTF-8');
+  if (typeof type === 'string' && type.startsWith('request.'))
+    return fault('invalidRequest', 'The request body could not be read');
   return null;
 }
 

@@ -13,7 +13,8 @@ function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
 const SESSION_TEXT: Record<RestMethod['session'], string> = {
   none: 'No session: `auth_info` and a Bearer header sent along are ignored.',
   auth: 'The session goes in `auth_info.session_id`, `auth_info.access_token`, or `Authorization: Bearer <session_id or access_token>`.',
-  'params-or-auth': 'The session goes in `params.session_id` / `params.access_token`, else `auth_info`, else `Authorization: Bearer …`.',
+  'params-or-auth':
+    'The session goes in `params.session_id` / `params.access_token`, else `auth_info`, else `Authorization: Bearer …`.',
 };
 
 function faultSchema(keys: readonly FaultKey[]): JsonSchema {
@@ -21,7 +22,10 @@ function faultSchema(keys: readonly FaultKey[]): JsonSchema {
     type: 'object',
     required: ['faultcode', 'faultstring'],
     additionalProperties: false,
-    properties: { faultcode: { type: 'string', enum: [...new Set(keys.map((k) => FAULTS[k].code))] }, faultstring: { type: 'string' } },
+    properties: {
+      faultcode: { type: 'string', enum: [...new Set(keys.map((k) => FAULTS[k].code))] },
+      faultstring: { type: 'string' },
+    },
   };
 }
 
@@ -33,7 +37,9 @@ function faultSchema(keys: readonly FaultKey[]): JsonSchema {
 export function buildRestOpenApiDocument(methods: readonly RestMethod[], opts: { serverUrl: string }): JsonSchema {
   const paths: Record<string, unknown> = {};
   for (const m of methods) {
-    const faults = [...new Set([...m.faults, ...(m.paramsFault ? [m.paramsFault] : ['invalidParams' as const]), ...COMMON_FAULTS])];
+    const faults = [
+      ...new Set([...m.faults, ...(m.paramsFault ? [m.paramsFault] : ['invalidParams' as const]), ...COMMON_FAULTS]),
+    ];
     const params = jsonSchema(m.params, 'input');
     const fields: Record<string, JsonSchema> = { params };
     const formFields: Record<string, JsonSchema> = { params: { type: 'string', description: '`params` as JSON text' } };
@@ -59,8 +65,14 @@ export function buildRestOpenApiDocument(methods: readonly RestMethod[], opts: {
           },
         },
         responses: {
-          '200': { description: 'Success', content: { 'application/json': { schema: jsonSchema(m.answer, 'output') } } },
-          '405': { description: '`Client.MethodNotAllowed`: only POST', content: { 'application/json': { schema: faultSchema(['methodNotAllowed']) } } },
+          '200': {
+            description: 'Success',
+            content: { 'application/json': { schema: jsonSchema(m.answer, 'output') } },
+          },
+          '405': {
+            description: '`Client.MethodNotAllowed`: only POST',
+            content: { 'application/json': { schema: faultSchema(['methodNotAllowed']) } },
+          },
           '500': { description: 'A fault', content: { 'application/json': { schema: faultSchema(faults) } } },
         },
       },
@@ -72,7 +84,9 @@ export function buildRestOpenApiDocument(methods: readonly RestMethod[], opts: {
       summary: 'This OpenAPI 3.1 document',
       tags: ['Contract'],
       security: [],
-      responses: { '200': { description: 'The document', content: { 'application/json': { schema: { type: 'object' } } } } },
+      responses: {
+        '200': { description: 'The document', content: { 'application/json': { schema: { type: 'object' } } } },
+      },
     },
   };
   return {
@@ -87,7 +101,11 @@ export function buildRestOpenApiDocument(methods: readonly RestMethod[], opts: {
     paths,
     components: {
       securitySchemes: {
-        bearerSession: { type: 'http', scheme: 'bearer', description: 'The `session_id` or the `access_token` (a JWT) of Session/login' },
+        bearerSession: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'The `session_id` or the `access_token` (a JWT) of Session/login',
+        },
       },
     },
   };

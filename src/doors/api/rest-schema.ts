@@ -5,7 +5,9 @@
 import { z } from 'zod';
 import { FAULT_CODES } from './rest-faults.ts';
 
-const id = z.union([z.number().int().positive(), z.string().regex(/^\d{1,10}$/)]).describe('A customer id, as a number or a string of digits');
+const id = z
+  .union([z.number().int().positive(), z.string().regex(/^\d{1,10}$/)])
+  .describe('A customer id, as a number or a string of digits');
 
 export const authInfo = z
   .object({
@@ -16,13 +18,24 @@ export const authInfo = z
 
 export const loginParams = z
   .object({
-    login: z.string().min(1).max(64).describe('The customer\'s self-care login'),
+    login: z.string().min(1).max(64).describe("The customer's self-care login"),
     token: z.string().min(1).max(200).optional().describe('An API token generated for the customer'),
-    password: z.string().min(1).max(200).optional().describe('Also read as the API token, for clients that send `{login, password}`; never the self-care password'),
+    password: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe('Also read as the API token, for clients that send `{login, password}`; never the self-care password'),
   })
   .refine((p) => p.token !== undefined || p.password !== undefined, { error: 'token (or password) is required' });
 
-export const refreshParams = z.object({ refresh_token: z.string().min(1).max(200).describe('The `refresh_token` of the last Session/login or Session/refresh_access_token') });
+export const refreshParams = z.object({
+  refresh_token: z
+    .string()
+    .min(1)
+    .max(200)
+    .describe('The `refresh_token` of the last Session/login or Session/refresh_access_token'),
+});
 
 export const sessionParams = z.object({
   session_id: z.string().optional().describe('The session to end or check (else `auth_info` or the Bearer header)'),
@@ -30,8 +43,8 @@ export const sessionParams = z.object({
 });
 
 export const customerInfoParams = z.object({
-  i_customer: id.optional().describe('Must be the caller\'s own id'),
-  login: z.string().max(64).optional().describe('Must be the caller\'s own login'),
+  i_customer: id.optional().describe("Must be the caller's own id"),
+  login: z.string().max(64).optional().describe("Must be the caller's own login"),
 });
 
 export const customerListParams = z.object({
@@ -43,27 +56,50 @@ export const customerListParams = z.object({
   get_total: z.union([z.literal(0), z.literal(1), z.boolean()]).optional(),
 });
 
-export const CUSTOMER_INFO_CHANGEABLE = ['companyname', 'cont1', 'email', 'phone1', 'baddr1', 'address_line_2', 'city', 'zip', 'country'] as const;
+export const CUSTOMER_INFO_CHANGEABLE = [
+  'companyname',
+  'cont1',
+  'email',
+  'phone1',
+  'baddr1',
+  'address_line_2',
+  'city',
+  'zip',
+  'country',
+] as const;
 
 export const updateCustomerParams = z.object({
   customer_info: z
     .record(z.string(), z.unknown())
     .optional()
-    .describe(`The fields to change, among ${CUSTOMER_INFO_CHANGEABLE.map((f) => `\`${f}\``).join(', ')}; \`i_customer\` (the caller's own) and unchanged fields of Customer/get_customer_info may be sent back as they are`),
+    .describe(
+      `The fields to change, among ${CUSTOMER_INFO_CHANGEABLE.map((f) => `\`${f}\``).join(', ')}; \`i_customer\` (the caller's own) and unchanged fields of Customer/get_customer_info may be sent back as they are`,
+    ),
 });
 
 // ---- answers -----------------------------------------------------------------------------------
 
 export const sessionAnswer = z.strictObject({
   session_id: z.string().describe('The API session id; also the `jti` of the access token'),
-  access_token: z.string().describe('A JWT (HS256) with `sub`, `i_customer`, `login`, `realm`, `iat`, `exp`, `jti`; send as `Authorization: Bearer …` here and on /api/v1'),
+  access_token: z
+    .string()
+    .describe(
+      'A JWT (HS256) with `sub`, `i_customer`, `login`, `realm`, `iat`, `exp`, `jti`; send as `Authorization: Bearer …` here and on /api/v1',
+    ),
   refresh_token: z.string().describe('Single use, for Session/refresh_access_token'),
-  expires_at: z.string().regex(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/).describe('The session\'s absolute expiry (= `exp`), `YYYY-MM-DD HH:MM:SS` UTC; the session also ends after the idle timeout without requests'),
+  expires_at: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/)
+    .describe(
+      "The session's absolute expiry (= `exp`), `YYYY-MM-DD HH:MM:SS` UTC; the session also ends after the idle timeout without requests",
+    ),
   expires_in: z.number().int().min(0).describe('Seconds until `expires_at`'),
 });
 
 export const logoutAnswer = z.strictObject({ success: z.literal(1) });
-export const pingAnswer = z.strictObject({ user_id: z.number().int().min(0).describe('The customer id of a live session; 0 for none or an ended one') });
+export const pingAnswer = z.strictObject({
+  user_id: z.number().int().min(0).describe('The customer id of a live session; 0 for none or an ended one'),
+});
 
 export const customerInfo = z.strictObject({
   i_customer: z.number().int(),
@@ -94,7 +130,13 @@ export const customerInfo = z.strictObject({
 });
 
 export const customerInfoAnswer = z.strictObject({ customer_info: customerInfo });
-export const customerListAnswer = z.strictObject({ customer_list: z.array(customerInfo).max(1).describe('The caller\'s own customer, when it matches the filters'), total: z.number().int().optional().describe('With `get_total`') });
+export const customerListAnswer = z.strictObject({
+  customer_list: z.array(customerInfo).max(1).describe("The caller's own customer, when it matches the filters"),
+  total: z.number().int().optional().describe('With `get_total`'),
+});
 export const updateCustomerAnswer = z.strictObject({ i_customer: z.number().int() });
 
-export const faultAnswer = z.strictObject({ faultcode: z.enum(FAULT_CODES as [string, ...string[]]), faultstring: z.string() });
+export const faultAnswer = z.strictObject({
+  faultcode: z.enum(FAULT_CODES as [string, ...string[]]),
+  faultstring: z.string(),
+});

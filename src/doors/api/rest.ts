@@ -41,7 +41,12 @@ export interface RestMethod {
 }
 
 /** Keeps a method's params type while collecting the methods into one table. */
-function method<P extends z.ZodType>(def: Omit<RestMethod, 'handle' | 'params'> & { params: P; handle(req: Request, params: z.output<P>): Promise<unknown> }): RestMethod {
+function method<P extends z.ZodType>(
+  def: Omit<RestMethod, 'handle' | 'params'> & {
+    params: P;
+    handle(req: Request, params: z.output<P>): Promise<unknown>;
+  },
+): RestMethod {
   return def as unknown as RestMethod;
 }
 
@@ -82,7 +87,15 @@ export function restMethods(deps: Deps, tokens: ApiTokenService, auth: ApiAuth):
   /** The login and refresh answer: the session id, a JWT pointing at it and a fresh refresh token. */
   const sessionAnswer = async (sessionId: string, session: ApiSession): Promise<z.output<typeof s.sessionAnswer>> => {
     const exp = Math.floor(session.absoluteExpiresAt / 1000);
-    const claims = { sub: String(session.customerId), i_customer: session.customerId, login: session.loginLower, realm: 'customer' as const, iat: Math.floor(Date.now() / 1000), exp, jti: sessionId };
+    const claims = {
+      sub: String(session.customerId),
+      i_customer: session.customerId,
+      login: session.loginLower,
+      realm: 'customer' as const,
+      iat: Math.floor(Date.now() / 1000),
+      exp,
+      jti: sessionId,
+    };
     return {
       session_id: sessionId,
       access_token: await signAccessToken(claims, signingKey),
@@ -96,24 +109,33 @@ export function restMethods(deps: Deps, tokens: ApiTokenService, auth: ApiAuth):
     const result = await auth.check(credentialOf(req, false), clientIp(req));
     if (result.ok) return result.caller;
     if (result.reason === 'ip_not_allowed') throw fault('checkAuthAddress', 'Access from this address is not allowed');
-    if (result.detail === 'unverifiable_access_token') throw fault('accessToken', 'The access token is invalid or has expired');
+    if (result.detail === 'unverifiable_access_token')
+      throw fault('accessToken', 'The access token is invalid or has expired');
     throw fault('checkAuth', 'Authentication failed');
   };
 
   const readableProfile = async (req: Request): Promise<ApiCaller> => {
     const caller = await authenticated(req);
-    if (!atLeast(caller.levels.profile, 'read')) throw fault('forbidden', 'Your role does not allow reading the customer profile');
+    if (!atLeast(caller.levels.profile, 'read'))
+      throw fault('forbidden', 'Your role does not allow reading the customer profile');
     return caller;
   };
 
-  const ownCustomer = (params: { i_customer?: number | string | undefined; login?: string | undefined }, caller: ApiCaller, login: string): void => {
-    const other = (params.i_customer !== undefined && !sameCustomerId(params.i_customer, caller.customerId)) || (params.login !== undefined && params.login.toLowerCase() !== login.toLowerCase());
+  const ownCustomer = (
+    params: { i_customer?: number | string | undefined; login?: string | undefined },
+    caller: ApiCaller,
+    login: string,
+  ): void => {
+    const other =
+      (params.i_customer !== undefined && !sameCustomerId(params.i_customer, caller.customerId)) ||
+      (params.login !== undefined && params.login.toLowerCase() !== login.toLowerCase());
     if (other) throw fault('customerNotFound', 'Customer not found');
   };
 
   const updateCustomer = method({
     name: 'Customer/update_customer_info',
-    summary: 'Change the caller\'s profile fields its role may change (`params.customer_info`, or the fields directly in `params`)',
+    summary:
+      "Change the caller's profile fields its role may change (`params.customer_info`, or the fields directly in `params`)",
     session: 'auth',
     params: s.updateCustomerParams.loose(),
     answer: s.updateCustomerAnswer,
@@ -125,12 +147,17 @@ export function restMethods(deps: Deps, tokens: ApiTokenService, auth: ApiAuth):
       const account = await profiles.get(caller.customerId);
       const shown = customerInfoOf(account, caller.levels);
       const sent = info.i_customer;
-      if (sent !== undefined && !((typeof sent === 'number' || typeof sent === 'string') && sameCustomerId(sent, caller.customerId))) throw fault('customerNotFound', 'Customer not found');
+      if (
+        sent !== undefined &&
+        !((typeof sent === 'number' || typeof sent === 'string') && sameCustomerId(sent, caller.customerId))
+      )
+        throw fault('customerNotFound', 'Customer not found');
       const patch = profilePatchOf(info, shown);
       try {
         await profiles.update(caller.customerId, caller.levels, patch, caller);
       } catch (err) {
-        if (err instanceof ProfileGroupForbiddenError) throw fault('forbidden', `Your role does not allow changing ${err.group}`);
+        if (err instanceof ProfileGroupForbiddenError)
+          throw fault('forbidden', `Your role does not allow changing ${err.group}`);
         throw err;
       }
       return { i_customer: caller.customerId };
@@ -140,7 +167,8 @@ export function restMethods(deps: Deps, tokens: ApiTokenService, auth: ApiAuth):
   return [
     method({
       name: 'Session/login',
-      summary: 'Open an API session with the customer\'s self-care login and an API token (in `token`, or in `password`); any `auth_info` or Bearer sent along is ignored',
+      summary:
+        "Open an API session with the customer's self-care login and an API token (in `token`, or in `password`); any `auth_info` or Bearer sent along is ignored",
       session: 'none',
       params: s.loginParams,
       paramsFault: 'loginFailed',
@@ -149,14 +177,19 @@ export function restMethods(deps: Deps, tokens: ApiTokenService, auth: ApiAuth):
       handle: async (req, params) => {
         const result = await tokens.signIn(params.login, params.token ?? params.password ?? '', clientIp(req));
         if (result.ok) return sessionAnswer(result.sessionId, result.session);
-        if (result.reason === 'rate_limited') throw fault('loginThrottled', `Too many failed attempts. Try again in ${result.retryAfterSeconds} seconds`, { retryAfter: result.retryAfterSeconds });
-        if (result.reason === 'ip_not_allowed') throw fault('addressRefused', 'Access from this address is not allowed');
+        if (result.reason === 'rate_limited')
+          throw fault('loginThrottled', `Too many failed attempts. Try again in ${result.retryAfterSeconds} seconds`, {
+            retryAfter: result.retryAfterSeconds,
+          });
+        if (result.reason === 'ip_not_allowed')
+          throw fault('addressRefused', 'Access from this address is not allowed');
         throw fault('loginFailed', 'The login or API token is incorrect');
       },
     }),
     method({
       name: 'Session/refresh_access_token',
-      summary: 'Spend a refresh token for a successor session: a new session id, access token and refresh token; the old session ends',
+      summary:
+        'Spend a refresh token for a successor session: a new session id, access token and refresh token; the old session ends',
       session: 'none',
       params: s.refreshParams,
       paramsFault: 'refreshFailed',
@@ -165,13 +198,15 @@ export function restMethods(deps: Deps, tokens: ApiTokenService, auth: ApiAuth):
       handle: async (req, params) => {
         const result = await tokens.refresh(params.refresh_token, clientIp(req));
         if (result.ok) return sessionAnswer(result.sessionId, result.session);
-        if (result.reason === 'ip_not_allowed') throw fault('addressRefused', 'Access from this address is not allowed');
+        if (result.reason === 'ip_not_allowed')
+          throw fault('addressRefused', 'Access from this address is not allowed');
         throw fault('refreshFailed', 'The refresh token is invalid, spent or revoked');
       },
     }),
     method({
       name: 'Session/logout',
-      summary: 'End the session named in `params` (`session_id` or `access_token`), `auth_info` or the Bearer header, with its refresh token',
+      summary:
+        'End the session named in `params` (`session_id` or `access_token`), `auth_info` or the Bearer header, with its refresh token',
       session: 'params-or-auth',
       params: s.sessionParams.loose(),
       answer: s.logoutAnswer,
@@ -179,18 +214,27 @@ export function restMethods(deps: Deps, tokens: ApiTokenService, auth: ApiAuth):
       handle: async (req) => {
         const resolved = await auth.resolve(credentialOf(req, true));
         if (!resolved.ok) {
-          if (resolved.detail === 'unverifiable_access_token') throw fault('logoutAccessToken', 'The access token is invalid or has expired');
+          if (resolved.detail === 'unverifiable_access_token')
+            throw fault('logoutAccessToken', 'The access token is invalid or has expired');
           throw fault('checkAuth', 'Authentication failed');
         }
         const { sessionId, session } = resolved;
         await tokens.sessions.close(sessionId);
-        await deps.audit.record({ actor: { type: 'api', id: session.customerId, label: session.loginLower }, ip: clientIp(req), action: 'api.session.end', entityType: 'api_token', entityId: session.tokenId, customerId: session.customerId });
+        await deps.audit.record({
+          actor: { type: 'api', id: session.customerId, label: session.loginLower },
+          ip: clientIp(req),
+          action: 'api.session.end',
+          entityType: 'api_token',
+          entityId: session.tokenId,
+          customerId: session.customerId,
+        });
         return { success: 1 };
       },
     }),
     method({
       name: 'Session/ping',
-      summary: 'The customer id of the session named in `params`, `auth_info` or the Bearer header; 0 when there is none or it has ended',
+      summary:
+        'The customer id of the session named in `params`, `auth_info` or the Bearer header; 0 when there is none or it has ended',
       session: 'params-or-auth',
       params: s.sessionParams.loose(),
       answer: s.pingAnswer,
@@ -202,7 +246,7 @@ export function restMethods(deps: Deps, tokens: ApiTokenService, auth: ApiAuth):
     }),
     method({
       name: 'Customer/get_customer_info',
-      summary: 'The caller\'s customer; `i_customer` or `login` naming any other customer is a fault',
+      summary: "The caller's customer; `i_customer` or `login` naming any other customer is a fault",
       session: 'auth',
       params: s.customerInfoParams.loose(),
       answer: s.customerInfoAnswer,
@@ -216,7 +260,7 @@ export function restMethods(deps: Deps, tokens: ApiTokenService, auth: ApiAuth):
     }),
     method({
       name: 'Customer/get_customer_list',
-      summary: 'A list holding only the caller\'s own customer, when it matches `i_customer`, `login` and `name`',
+      summary: "A list holding only the caller's own customer, when it matches `i_customer`, `login` and `name`",
       session: 'auth',
       params: s.customerListParams.loose(),
       answer: s.customerListAnswer,
@@ -230,17 +274,28 @@ export function restMethods(deps: Deps, tokens: ApiTokenService, auth: ApiAuth):
           (params.name === undefined || matchesNamePattern(account.name, params.name));
         const total = matches ? 1 : 0;
         const shown = matches && (params.offset ?? 0) === 0 && params.limit !== 0;
-        return { customer_list: shown ? [customerInfoOf(account, caller.levels)] : [], ...(params.get_total ? { total } : {}) };
+        return {
+          customer_list: shown ? [customerInfoOf(account, caller.levels)] : [],
+          ...(params.get_total ? { total } : {}),
+        };
       },
     }),
     updateCustomer,
-    { ...updateCustomer, name: 'Customer/update_customer', summary: 'The reference product\'s name for Customer/update_customer_info' },
+    {
+      ...updateCustomer,
+      name: 'Customer/update_customer',
+      summary: "The reference product's name for Customer/update_customer_info",
+    },
   ];
 }
 
 /** Every verb but POST is a fault (405); the OpenAPI document is the one thing read with GET. */
 const onlyPost: RequestHandler = (req, _res, next) => {
-  next(req.method === 'POST' ? undefined : fault('methodNotAllowed', `Use POST for ${req.baseUrl}/<Service>/<method>`, { status: 405 }));
+  next(
+    req.method === 'POST'
+      ? undefined
+      : fault('methodNotAllowed', `Use POST for ${req.baseUrl}/<Service>/<method>`, { status: 405 }),
+  );
 };
 
 export function compatRouter(deps: Deps): Router {
@@ -256,7 +311,11 @@ export function compatRouter(deps: Deps): Router {
     res.json((document ??= buildRestOpenApiDocument(methods, { serverUrl: deps.config.publicUrl })));
   });
   router.use(onlyPost);
-  router.use(express.json({ limit: REST_BODY_LIMIT }), express.urlencoded({ extended: false, limit: REST_BODY_LIMIT, parameterLimit: REST_MAX_FIELDS }), multipartFields(REST_BODY_LIMIT_BYTES));
+  router.use(
+    express.json({ limit: REST_BODY_LIMIT }),
+    express.urlencoded({ extended: false, limit: REST_BODY_LIMIT, parameterLimit: REST_MAX_FIELDS }),
+    multipartFields(REST_BODY_LIMIT_BYTES),
+  );
   router.use(async (req, res) => {
     const name = methodNameOf(req.path);
     const target = name ? byName.get(name as RestMethod['name']) : undefined;
@@ -264,7 +323,9 @@ export function compatRouter(deps: Deps): Router {
     const raw = jsonField(req, 'params');
     const parsed = target.params.safeParse(raw === undefined || raw === null ? {} : raw);
     if (!parsed.success) {
-      const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'params'}: ${issue.message}`).join('; ');
+      const problems = parsed.error.issues
+        .map((issue) => `${issue.path.join('.') || 'params'}: ${issue.message}`)
+        .join('; ');
       throw fault(target.paramsFault ?? 'invalidParams', `params: ${problems}`);
     }
     res.json(await target.handle(req, parsed.data as never));

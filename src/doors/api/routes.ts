@@ -19,9 +19,34 @@ export const API_PREFIX = '/api/v1';
 
 const iso = (d: Date): string => d.toISOString();
 
-export const invoiceJson = (i: Invoice) => ({ id: i.id, number: i.number, period_from: iso(i.periodFrom), period_to: iso(i.periodTo), issued_at: iso(i.issuedAt), due_at: iso(i.dueAt), amount: i.amount, currency: i.currency, status: i.status });
-const xdrJson = (x: Xdr) => ({ id: x.id, connect_time: iso(x.connectTime), cli: x.cli, cld: x.cld, description: x.description, duration_seconds: x.durationSeconds, charged_amount: x.chargedAmount });
-const paymentJson = (p: Payment) => ({ id: p.id, paid_at: iso(p.paidAt), amount: p.amount, currency: p.currency, method: p.method, reference: p.reference });
+export const invoiceJson = (i: Invoice) => ({
+  id: i.id,
+  number: i.number,
+  period_from: iso(i.periodFrom),
+  period_to: iso(i.periodTo),
+  issued_at: iso(i.issuedAt),
+  due_at: iso(i.dueAt),
+  amount: i.amount,
+  currency: i.currency,
+  status: i.status,
+});
+const xdrJson = (x: Xdr) => ({
+  id: x.id,
+  connect_time: iso(x.connectTime),
+  cli: x.cli,
+  cld: x.cld,
+  description: x.description,
+  duration_seconds: x.durationSeconds,
+  charged_amount: x.chargedAmount,
+});
+const paymentJson = (p: Payment) => ({
+  id: p.id,
+  paid_at: iso(p.paidAt),
+  amount: p.amount,
+  currency: p.currency,
+  method: p.method,
+  reference: p.reference,
+});
 
 function customerJson(account: CustomerAccount, caller: ApiCaller) {
   const groups = visibleGroups(caller.levels);
@@ -34,16 +59,38 @@ function customerJson(account: CustomerAccount, caller: ApiCaller) {
     balance: account.balance,
     credit_limit: account.creditLimit,
     updated_at: iso(account.updatedAt),
-    ...(groups.contacts ? { contacts: { contact_name: account.contactName, email: account.email, phone: account.phone } } : {}),
-    ...(groups.address ? { address: { address_line1: account.addressLine1, address_line2: account.addressLine2, city: account.city, postal_code: account.postalCode, country: account.country } } : {}),
+    ...(groups.contacts
+      ? { contacts: { contact_name: account.contactName, email: account.email, phone: account.phone } }
+      : {}),
+    ...(groups.address
+      ? {
+          address: {
+            address_line1: account.addressLine1,
+            address_line2: account.addressLine2,
+            city: account.city,
+            postal_code: account.postalCode,
+            country: account.country,
+          },
+        }
+      : {}),
   };
 }
 
 export function regionalJson(account: CustomerAccount) {
-  return { time_zone: account.timeZone, language: account.language, out_date_format: account.outDateFormat, out_time_format: account.outTimeFormat, in_date_format: account.inDateFormat, in_time_format: account.inTimeFormat };
+  return {
+    time_zone: account.timeZone,
+    language: account.language,
+    out_date_format: account.outDateFormat,
+    out_time_format: account.outTimeFormat,
+    in_date_format: account.inDateFormat,
+    in_time_format: account.inTimeFormat,
+  };
 }
 
-const pageOf = (query: { limit: number; cursor?: string | undefined }) => ({ limit: query.limit, after: query.cursor ? decodeCursor(query.cursor) : null });
+const pageOf = (query: { limit: number; cursor?: string | undefined }) => ({
+  limit: query.limit,
+  after: query.cursor ? decodeCursor(query.cursor) : null,
+});
 
 function callerOf(caller: ApiCaller | undefined): ApiCaller {
   if (!caller) throw apiErrors.invalidCredentials();
@@ -59,7 +106,7 @@ export function apiOperations(deps: Deps, tokens: ApiTokenService): ApiOperation
       method: 'post',
       path: '/sessions',
       tag: 'Sessions',
-      summary: 'Open an API session with the customer\'s login and an API token',
+      summary: "Open an API session with the customer's login and an API token",
       permission: 'public',
       body: s.sessionCreateBody,
       success: { status: 201, description: 'The session is open', schema: s.sessionCreated },
@@ -82,7 +129,14 @@ export function apiOperations(deps: Deps, tokens: ApiTokenService): ApiOperation
       errors: [401, 403],
       handle: async (_input, caller) => {
         await tokens.sessions.close(callerOf(caller).sessionId);
-        await deps.audit.record({ actor: callerOf(caller).actor, ip: callerOf(caller).ip, action: 'api.session.end', entityType: 'api_token', entityId: callerOf(caller).tokenId, customerId: callerOf(caller).customerId });
+        await deps.audit.record({
+          actor: callerOf(caller).actor,
+          ip: callerOf(caller).ip,
+          action: 'api.session.end',
+          entityType: 'api_token',
+          entityId: callerOf(caller).tokenId,
+          customerId: callerOf(caller).customerId,
+        });
       },
     }),
     operation({
@@ -112,7 +166,7 @@ export function apiOperations(deps: Deps, tokens: ApiTokenService): ApiOperation
       method: 'get',
       path: '/customer',
       tag: 'Account',
-      summary: 'The customer\'s profile; contacts and address only when the role shows them',
+      summary: "The customer's profile; contacts and address only when the role shows them",
       permission: { component: 'profile', level: 'read' },
       success: { status: 200, description: 'The profile', schema: s.customerResponse },
       errors: [401, 403],
@@ -132,7 +186,8 @@ export function apiOperations(deps: Deps, tokens: ApiTokenService): ApiOperation
         try {
           return customerJson(await profiles.update(c.customerId, c.levels, body, c), c);
         } catch (err) {
-          if (err instanceof ProfileGroupForbiddenError) throw apiErrors.forbidden(`Your role does not allow changing ${err.group}.`);
+          if (err instanceof ProfileGroupForbiddenError)
+            throw apiErrors.forbidden(`Your role does not allow changing ${err.group}.`);
           throw err;
         }
       },
@@ -178,7 +233,8 @@ export function apiOperations(deps: Deps, tokens: ApiTokenService): ApiOperation
       handle: async ({ query }, caller) => {
         const from = query.from ? new Date(query.from) : null;
         const to = query.to ? new Date(query.to) : null;
-        if (from && to && from.getTime() >= to.getTime()) throw apiErrors.invalid([{ field: 'to', message: 'Must be later than from' }]);
+        if (from && to && from.getTime() >= to.getTime())
+          throw apiErrors.invalid([{ field: 'to', message: 'Must be later than from' }]);
         const page = await billing.xdrs(callerOf(caller).customerId, { from, to }, pageOf(query));
         return { items: page.items.map(xdrJson), next_cursor: page.nextCursor };
       },
@@ -213,7 +269,12 @@ export function allApiOperations(deps: Deps, tokens: ApiTokenService): ApiOperat
       permission: 'public',
       success: { status: 200, description: 'The document', schema: s.openApiDocument },
       errors: [],
-      handle: async () => (document ??= buildOpenApiDocument(operations, { prefix: API_PREFIX, serverUrl: deps.config.publicUrl, version: '1' })),
+      handle: async () =>
+        (document ??= buildOpenApiDocument(operations, {
+          prefix: API_PREFIX,
+          serverUrl: deps.config.publicUrl,
+          version: '1',
+        })),
     }),
   );
   return operations;

@@ -4,22 +4,33 @@ import { z } from 'zod';
 import { COMPONENT_KEYS, LEVELS } from '../../access/permissions.ts';
 import { idParams, page, pageQuery, timestamp } from '../../http/api-schema.ts';
 
-export const ERROR_CODES = ['invalid_credentials', 'ip_not_allowed', 'forbidden', 'not_found', 'conflict', 'invalid_input', 'rate_limited', 'unavailable', 'internal_error'] as const;
+export const ERROR_CODES = [
+  'invalid_credentials',
+  'ip_not_allowed',
+  'forbidden',
+  'not_found',
+  'conflict',
+  'invalid_input',
+  'rate_limited',
+  'unavailable',
+  'internal_error',
+] as const;
 
-export const errorResponse = z
-  .strictObject({
-    error: z.strictObject({
-      code: z.enum(ERROR_CODES),
-      message: z.string(),
-      fields: z.array(z.strictObject({ field: z.string(), message: z.string() })).optional().describe('Each invalid field (422 only)'),
-    }),
-  });
-
+export const errorResponse = z.strictObject({
+  error: z.strictObject({
+    code: z.enum(ERROR_CODES),
+    message: z.string(),
+    fields: z
+      .array(z.strictObject({ field: z.string(), message: z.string() }))
+      .optional()
+      .describe('Each invalid field (422 only)'),
+  }),
+});
 
 // ---- sessions ----------------------------------------------------------------------------------
 
 export const sessionCreateBody = z.object({
-  login: z.string().min(1).max(64).describe('The customer\'s self-care login'),
+  login: z.string().min(1).max(64).describe("The customer's self-care login"),
   token: z.string().min(1).max(200).describe('An API token generated for the customer'),
 });
 
@@ -49,7 +60,9 @@ export const meResponse = z.strictObject({
   login: z.string(),
   name: z.string(),
   role: z.strictObject({ id: z.number().int(), name: z.string() }),
-  permissions: z.record(z.enum(COMPONENT_KEYS), z.enum(LEVELS)).describe('Effective level per component: hidden (Forbidden), read (View only), modify (Full)'),
+  permissions: z
+    .record(z.enum(COMPONENT_KEYS), z.enum(LEVELS))
+    .describe('Effective level per component: hidden (Forbidden), read (View only), modify (Full)'),
   regional: regionalSettings,
   session: z.strictObject({ expires_at: timestamp }),
 });
@@ -63,7 +76,9 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export const contactsFields = z.strictObject({
   contact_name: line(160),
-  email: line(254).refine((v) => v === '' || EMAIL.test(v), { error: 'Enter an e-mail address like name@example.com, or nothing' }),
+  email: line(254).refine((v) => v === '' || EMAIL.test(v), {
+    error: 'Enter an e-mail address like name@example.com, or nothing',
+  }),
   phone: line(40).regex(/^[0-9+()./\s-]*$/, { error: 'Only digits, spaces and + ( ) . / -' }),
 });
 
@@ -72,7 +87,11 @@ export const addressFields = z.strictObject({
   address_line2: line(160),
   city: line(80),
   postal_code: line(20),
-  country: z.string().trim().toUpperCase().regex(/^([A-Z]{2})?$/, { error: 'Two letters (ISO 3166-1 alpha-2) or empty' }),
+  country: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .regex(/^([A-Z]{2})?$/, { error: 'Two letters (ISO 3166-1 alpha-2) or empty' }),
 });
 
 export const customerResponse = z.strictObject({
@@ -135,5 +154,8 @@ export const paymentResponse = z.strictObject({
 });
 export const paymentPage = page(paymentResponse);
 
-export const openApiDocument = z.looseObject({ openapi: z.string(), info: z.looseObject({ title: z.string(), version: z.string() }), paths: z.record(z.string(), z.unknown()) });
-
+export const openApiDocument = z.looseObject({
+  openapi: z.string(),
+  info: z.looseObject({ title: z.string(), version: z.string() }),
+  paths: z.record(z.string(), z.unknown()),
+});

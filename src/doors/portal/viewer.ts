@@ -2,7 +2,12 @@ import type { Request, RequestHandler, Response } from 'express';
 import { isAddressTrusted } from '../../access/address-check.ts';
 import { navFor, type NavItem } from '../../access/portal-navigation.ts';
 import type { Deps } from '../../deps.ts';
-import { accountRefusal, effectiveRegional, trustedListsOf, type PortalAccount } from '../../features/accounts/service.ts';
+import {
+  accountRefusal,
+  effectiveRegional,
+  trustedListsOf,
+  type PortalAccount,
+} from '../../features/accounts/service.ts';
 import { auditImpersonationEnd } from '../../features/impersonation/service.ts';
 import { clientIp } from '../../http/client-ip.ts';
 import { pageLocals } from '../../http/door.ts';
@@ -27,7 +32,13 @@ declare global {
  * Ends the portal session and sends the browser to sign-in with one message, in the viewer's own
  * language when the account is still known (the sign-in page then keeps that language).
  */
-async function endPortalSession(req: Request, res: Response, messageKey: string, t?: (key: string) => string, language?: string): Promise<void> {
+async function endPortalSession(
+  req: Request,
+  res: Response,
+  messageKey: string,
+  t?: (key: string) => string,
+  language?: string,
+): Promise<void> {
   const translate = t ?? res.locals.t;
   await regenerateSession(req);
   req.session.flash = { kind: 'error', message: translate ? translate(messageKey) : messageKey };
@@ -58,14 +69,20 @@ function sessionOutdated(account: PortalAccount | null, user: PortalSessionUser)
  */
 function accountClosedTo(account: PortalAccount, address: string): Refusal {
   const own = account.individual ?? account.customer;
-  if (!own.passwordHash || (!account.individual && !account.customer.selfcareLogin)) return 'portal.signIn.sessionEnded';
+  if (!own.passwordHash || (!account.individual && !account.customer.selfcareLogin))
+    return 'portal.signIn.sessionEnded';
   const refusal = accountRefusal(account.individual);
   if (refusal) return refusal === 'expired' ? 'portal.signIn.errors.expired' : 'portal.signIn.errors.notActive';
   if (!isAddressTrusted(trustedListsOf(account), address)) return 'portal.signIn.errors.addressNotAllowed';
   return null;
 }
 
-function viewerOf(user: PortalSessionUser, account: PortalAccount, levels: Viewer['levels'], regional: Viewer['regional']): Viewer {
+function viewerOf(
+  user: PortalSessionUser,
+  account: PortalAccount,
+  levels: Viewer['levels'],
+  regional: Viewer['regional'],
+): Viewer {
   return {
     kind: user.kind,
     id: user.id,

@@ -8,7 +8,12 @@ import type { RouteDef } from '../../http/route-table.ts';
 import { COMMON_DATE_FORMATS, COMMON_TIME_FORMATS } from '../../regional/date-format.ts';
 import { LANGUAGES } from '../../regional/languages.ts';
 import { listTimeZones } from '../../regional/time-zones.ts';
-import { readRegionalInput, regionalFieldErrors, REGIONAL_FIELDS, type RegionalValues } from '../selfcare-access/schema.ts';
+import {
+  readRegionalInput,
+  regionalFieldErrors,
+  REGIONAL_FIELDS,
+  type RegionalValues,
+} from '../selfcare-access/schema.ts';
 import { confirmationError, keepSessionAfterPasswordChange, passwordErrors } from './sign-in-routes.ts';
 import { can, type PortalPermission } from '../../access/route-permissions.ts';
 import { regionalValues } from '../individuals/service.ts';
@@ -17,22 +22,31 @@ import type { ProfileField, RegionalColumn } from './schema.ts';
 import { addressSchema, companySchema, contactsSchema, passwordChangeSchema } from './schema.ts';
 import { signedIn, type PortalAccount } from './service.ts';
 
-
 type ProfileSection = 'company' | 'contacts' | 'address';
 
 const PROFILE_SECTIONS: ReadonlyArray<{ section: ProfileSection; component: ComponentKey; fields: ProfileField[] }> = [
   { section: 'company', component: 'profile', fields: ['company_name'] },
   { section: 'contacts', component: 'profile.contacts', fields: ['contact_name', 'email', 'phone'] },
-  { section: 'address', component: 'profile.address', fields: ['address_line1', 'address_line2', 'city', 'postal_code', 'country'] },
+  {
+    section: 'address',
+    component: 'profile.address',
+    fields: ['address_line1', 'address_line2', 'city', 'postal_code', 'country'],
+  },
 ];
 
-const ownRegional = (account: PortalAccount): RegionalValues => regionalValues(account.individual?.regional ?? account.customer);
+const ownRegional = (account: PortalAccount): RegionalValues =>
+  regionalValues(account.individual?.regional ?? account.customer);
 
 export function portalRoutes(deps: Deps): RouteDef<PortalPermission>[] {
   const service = deps.services.accounts;
   const billing = deps.services.billing;
 
-  const renderProfile = (req: Request, res: Response, status: number, edited?: { section: ProfileSection; values: Record<string, unknown>; errors: FieldError[] }) => {
+  const renderProfile = (
+    req: Request,
+    res: Response,
+    status: number,
+    edited?: { section: ProfileSection; values: Record<string, unknown>; errors: FieldError[] },
+  ) => {
     const { viewer, account } = signedIn(res);
     const sections = PROFILE_SECTIONS.filter((s) => atLeast(viewer.levels[s.component], 'read')).map((s) => ({
       ...s,
@@ -40,10 +54,18 @@ export function portalRoutes(deps: Deps): RouteDef<PortalPermission>[] {
       values: edited?.section === s.section ? edited.values : profileValuesOf(account.customer),
       errors: edited?.section === s.section ? edited.errors : [],
     }));
-    return renderPage(req, res, { view: 'portal/profile/index', layout: 'portal', status, locals: { title: res.locals.t?.('portal.profile.title'), sections, errors: edited?.errors ?? [] } });
+    return renderPage(req, res, {
+      view: 'portal/profile/index',
+      layout: 'portal',
+      status,
+      locals: { title: res.locals.t?.('portal.profile.title'), sections, errors: edited?.errors ?? [] },
+    });
   };
 
-  const profilePost = (section: ProfileSection, schema: typeof companySchema | typeof contactsSchema | typeof addressSchema): RouteDef<PortalPermission> => {
+  const profilePost = (
+    section: ProfileSection,
+    schema: typeof companySchema | typeof contactsSchema | typeof addressSchema,
+  ): RouteDef<PortalPermission> => {
     const def = PROFILE_SECTIONS.find((s) => s.section === section);
     if (!def) throw new Error(`unknown profile section ${section}`);
     return {
@@ -54,14 +76,24 @@ export function portalRoutes(deps: Deps): RouteDef<PortalPermission>[] {
         const { account } = signedIn(res);
         const form = parseForm(schema, req.body);
         if (!form.ok) return renderProfile(req, res, 422, { section, values: form.values, errors: form.errors });
-        await service.updateProfile(account, form.values as Partial<Record<ProfileField, string>>, auditContext(req, res));
+        await service.updateProfile(
+          account,
+          form.values as Partial<Record<ProfileField, string>>,
+          auditContext(req, res),
+        );
         req.session.flash = { kind: 'info', message: res.locals.t?.('portal.profile.saved') ?? '' };
         seeOther(res, '/profile');
       },
     };
   };
 
-  const renderSettings = (req: Request, res: Response, status: number, values?: RegionalValues, errors: FieldError[] = []) => {
+  const renderSettings = (
+    req: Request,
+    res: Response,
+    status: number,
+    values?: RegionalValues,
+    errors: FieldError[] = [],
+  ) => {
     const { viewer, account } = signedIn(res);
     return renderPage(req, res, {
       view: 'portal/settings/index',
@@ -88,7 +120,12 @@ export function portalRoutes(deps: Deps): RouteDef<PortalPermission>[] {
       view: 'portal/settings/password',
       layout: 'portal',
       status,
-      locals: { title: res.locals.t?.('portal.password.title'), editable: atLeast(viewer.levels['settings.password'], 'modify'), showRegionalLink: atLeast(viewer.levels['settings.regional'], 'read'), errors },
+      locals: {
+        title: res.locals.t?.('portal.password.title'),
+        editable: atLeast(viewer.levels['settings.password'], 'modify'),
+        showRegionalLink: atLeast(viewer.levels['settings.regional'], 'read'),
+        errors,
+      },
     });
   };
 
@@ -101,8 +138,12 @@ export function portalRoutes(deps: Deps): RouteDef<PortalPermission>[] {
         const { viewer, account } = signedIn(res);
         const showInvoices = atLeast(viewer.levels.invoices, 'read');
         const showCalls = atLeast(viewer.levels.xdrs, 'read');
-        const lastInvoice = showInvoices ? ((await billing.invoices(account.customer.id, { after: null, limit: 1 })).items[0] ?? null) : null;
-        const recentCalls = showCalls ? (await billing.xdrs(account.customer.id, { from: null, to: null }, { after: null, limit: 5 })).items : [];
+        const lastInvoice = showInvoices
+          ? ((await billing.invoices(account.customer.id, { after: null, limit: 1 })).items[0] ?? null)
+          : null;
+        const recentCalls = showCalls
+          ? (await billing.xdrs(account.customer.id, { from: null, to: null }, { after: null, limit: 5 })).items
+          : [];
         await renderPage(req, res, {
           view: 'portal/dashboard/index',
           layout: 'portal',
@@ -118,11 +159,21 @@ export function portalRoutes(deps: Deps): RouteDef<PortalPermission>[] {
         });
       },
     },
-    { method: 'get', path: '/profile', permission: can('profile', 'read'), handler: (req, res) => renderProfile(req, res, 200) },
+    {
+      method: 'get',
+      path: '/profile',
+      permission: can('profile', 'read'),
+      handler: (req, res) => renderProfile(req, res, 200),
+    },
     profilePost('company', companySchema),
     profilePost('contacts', contactsSchema),
     profilePost('address', addressSchema),
-    { method: 'get', path: '/settings', permission: can('settings.regional', 'read'), handler: (req, res) => renderSettings(req, res, 200) },
+    {
+      method: 'get',
+      path: '/settings',
+      permission: can('settings.regional', 'read'),
+      handler: (req, res) => renderSettings(req, res, 200),
+    },
     {
       method: 'post',
       path: '/settings',
@@ -130,7 +181,9 @@ export function portalRoutes(deps: Deps): RouteDef<PortalPermission>[] {
       handler: async (req, res) => {
         const { account } = signedIn(res);
         const values = readRegionalInput((req.body ?? {}) as Record<string, unknown>);
-        const errors = regionalFieldErrors(values, { allowInherit: account.individual !== null }).map((e): FieldError => ({ field: e.field, key: `portal.settings.errors.${e.field}` }));
+        const errors = regionalFieldErrors(values, { allowInherit: account.individual !== null }).map(
+          (e): FieldError => ({ field: e.field, key: `portal.settings.errors.${e.field}` }),
+        );
         if (errors.length > 0) return renderSettings(req, res, 422, values, errors);
         const stored = {} as Record<RegionalColumn, string | null>;
         for (const field of REGIONAL_FIELDS) stored[field] = values[field] === '' ? null : values[field];
@@ -140,7 +193,12 @@ export function portalRoutes(deps: Deps): RouteDef<PortalPermission>[] {
         seeOther(res, '/settings');
       },
     },
-    { method: 'get', path: '/settings/password', permission: can('settings.password', 'read'), handler: (req, res) => renderPassword(req, res, 200) },
+    {
+      method: 'get',
+      path: '/settings/password',
+      permission: can('settings.password', 'read'),
+      handler: (req, res) => renderPassword(req, res, 200),
+    },
     {
       method: 'post',
       path: '/settings/password',
@@ -153,7 +211,11 @@ export function portalRoutes(deps: Deps): RouteDef<PortalPermission>[] {
         if (mismatch) return renderPassword(req, res, 422, [mismatch]);
         let epoch: number;
         try {
-          epoch = await service.changePassword(account, { current: form.values.current_password, next: form.values.new_password }, auditContext(req, res));
+          epoch = await service.changePassword(
+            account,
+            { current: form.values.current_password, next: form.values.new_password },
+            auditContext(req, res),
+          );
         } catch (err) {
           return renderPassword(req, res, 422, passwordErrors(err));
         }

@@ -2,13 +2,20 @@ import { z } from 'zod';
 import { boundedText } from '../../http/form.ts';
 
 const required = (max: number) => boundedText(max).pipe(z.string().trim().min(1, { error: 'errors.required' }));
-const secret = z.preprocess((v) => (typeof v === 'string' ? v : ''), z.string().min(1, { error: 'errors.required' }).max(1024, { error: 'errors.tooLong' }));
+const secret = z.preprocess(
+  (v) => (typeof v === 'string' ? v : ''),
+  z.string().min(1, { error: 'errors.required' }).max(1024, { error: 'errors.tooLong' }),
+);
 
 export const signInSchema = z.object({ login: required(64), password: secret });
 
 export const forcedPasswordSchema = z.object({ new_password: secret, new_password_confirm: secret });
 
-export const passwordChangeSchema = z.object({ current_password: secret, new_password: secret, new_password_confirm: secret });
+export const passwordChangeSchema = z.object({
+  current_password: secret,
+  new_password: secret,
+  new_password_confirm: secret,
+});
 
 export const companySchema = z.object({ company_name: required(160) });
 
@@ -33,7 +40,11 @@ export const addressSchema = z.object({
 });
 
 /** Filters of the call history: raw text, read later in the viewer's input format and zone. */
-export const xdrFilterSchema = z.object({ from: boundedText(100).pipe(z.string().trim()), to: boundedText(100).pipe(z.string().trim()), cursor: boundedText(64) });
+export const xdrFilterSchema = z.object({
+  from: boundedText(100).pipe(z.string().trim()),
+  to: boundedText(100).pipe(z.string().trim()),
+  cursor: boundedText(64),
+});
 
 export const cursorSchema = z.object({ cursor: boundedText(64) });
 
@@ -53,7 +64,14 @@ export const PROFILE_COLUMNS = {
 } as const;
 export type ProfileField = keyof typeof PROFILE_COLUMNS;
 
-export const REGIONAL_COLUMNS = ['time_zone', 'language', 'out_date_format', 'out_time_format', 'in_date_format', 'in_time_format'] as const;
+export const REGIONAL_COLUMNS = [
+  'time_zone',
+  'language',
+  'out_date_format',
+  'out_time_format',
+  'in_date_format',
+  'in_time_format',
+] as const;
 export type RegionalColumn = (typeof REGIONAL_COLUMNS)[number];
 
 /** A customer's version before and after a change, as the audit trail records it. */

@@ -1,4 +1,10 @@
-import { checkPasswordPolicy, hashPassword, verifyAgainstDummy, verifyPassword, type PasswordPolicyCode } from '../../access/passwords.ts';
+import {
+  checkPasswordPolicy,
+  hashPassword,
+  verifyAgainstDummy,
+  verifyPassword,
+  type PasswordPolicyCode,
+} from '../../access/passwords.ts';
 import { atLeast, effectiveLevels, individualLevels, type EffectiveLevels } from '../../access/permissions.ts';
 import type { Infra } from '../../infra.ts';
 import type { AuditActor, AuditContext } from '../../http/actor.ts';
@@ -8,10 +14,22 @@ import type { PortalSessionUser, Viewer } from '../../http/types.ts';
 import { isLanguage } from '../../regional/languages.ts';
 import { getDefaultRoleId, loadRolePermissions } from '../roles/service.ts';
 import { LoginNamespace } from '../selfcare-access/service.ts';
-import { profileValuesOf, type CustomerAccount, type CustomerRecord, type SelfServiceColumns } from '../customers/schema.ts';
+import {
+  profileValuesOf,
+  type CustomerAccount,
+  type CustomerRecord,
+  type SelfServiceColumns,
+} from '../customers/schema.ts';
 import type { CustomerService } from '../customers/service.ts';
 import type { IndividualsService, PortalIndividual } from '../individuals/service.ts';
-import { PROFILE_COLUMNS, REGIONAL_COLUMNS, type AccountRef, type ProfileField, type RegionalColumn, type VersionStep } from './schema.ts';
+import {
+  PROFILE_COLUMNS,
+  REGIONAL_COLUMNS,
+  type AccountRef,
+  type ProfileField,
+  type RegionalColumn,
+  type VersionStep,
+} from './schema.ts';
 
 export interface PortalAccount {
   customer: CustomerRecord;
@@ -77,7 +95,10 @@ const stepTo = (version: number): VersionStep => ({ old: version - 1, new: versi
 class AccountStore {
   constructor(
     private readonly customers: Pick<CustomerService, 'find' | 'applySelfServiceChange' | 'recordLogin'>,
-    private readonly individuals: Pick<IndividualsService, 'account' | 'setOwnPassword' | 'recordLogin' | 'updateOwnRegional'>,
+    private readonly individuals: Pick<
+      IndividualsService,
+      'account' | 'setOwnPassword' | 'recordLogin' | 'updateOwnRegional'
+    >,
   ) {}
 
   customer(id: number): Promise<CustomerRecord | null> {
@@ -92,14 +113,23 @@ class AccountStore {
    * Sets a new password, clears "must change" and ends other sessions; returns the new epoch and,
    * for a customer, the version step (for the audit trail an admin's stale form reads).
    */
-  async setPassword(account: AccountRef, passwordHash: string): Promise<{ sessionEpoch: number; version?: VersionStep }> {
+  async setPassword(
+    account: AccountRef,
+    passwordHash: string,
+  ): Promise<{ sessionEpoch: number; version?: VersionStep }> {
     if (account.kind === 'individual') return this.individuals.setOwnPassword(account.id, passwordHash);
-    const after = await this.customers.applySelfServiceChange(account.id, { password_hash: passwordHash, password_change_required: false }, { endSessions: true });
+    const after = await this.customers.applySelfServiceChange(
+      account.id,
+      { password_hash: passwordHash, password_change_required: false },
+      { endSessions: true },
+    );
     return { sessionEpoch: after.sessionEpoch, version: stepTo(after.version) };
   }
 
   recordLogin(account: AccountRef): Promise<void> {
-    return account.kind === 'customer' ? this.customers.recordLogin(account.id) : this.individuals.recordLogin(account.id);
+    return account.kind === 'customer'
+      ? this.customers.recordLogin(account.id)
+      : this.individuals.recordLogin(account.id);
   }
 
   /** Profile changes move the customer's version on, so an admin's open form sees the conflict. */
@@ -113,7 +143,10 @@ class AccountStore {
    * Regional settings; for an individual null means "inherit the customer's". Returns the
    * customer's version step (none for an individual).
    */
-  async updateRegional(account: AccountRef, values: Record<RegionalColumn, string | null>): Promise<VersionStep | undefined> {
+  async updateRegional(
+    account: AccountRef,
+    values: Record<RegionalColumn, string | null>,
+  ): Promise<VersionStep | undefined> {
     if (account.kind === 'individual') {
       await this.individuals.updateOwnRegional(account.id, values);
       return undefined;
@@ -209,12 +242,21 @@ export class PortalService {
       return { ok: false, reason: 'throttled', retryAfterSeconds: decision.retryAfterSeconds };
     }
     const account = await this.findByLogin(login);
-    const hash = account ? (account.individual ? account.individual.passwordHash : account.customer.passwordHash) : null;
-    const valid = account && hash ? await verifyPassword(password, hash) : await verifyAgainstDummy(password, this.deps.config.bcryptCost);
+    const hash = account
+      ? account.individual
+        ? account.individual.passwordHash
+        : account.customer.passwordHash
+      : null;
+    const valid =
+      account && hash
+        ? await verifyPassword(password, hash)
+        : await verifyAgainstDummy(password, this.deps.config.bcryptCost);
     if (!account || !hash || !valid) {
       await refuse(!account ? 'unknown_login' : !hash ? 'no_credentials' : 'wrong_password', 'failure', account);
       const after = await throttle.afterFailure(login, ip);
-      return after.allowed ? { ok: false, reason: 'invalid' } : { ok: false, reason: 'throttled', retryAfterSeconds: after.retryAfterSeconds };
+      return after.allowed
+        ? { ok: false, reason: 'invalid' }
+        : { ok: false, reason: 'throttled', retryAfterSeconds: after.retryAfterSeconds };
     }
     if (!isAddressTrusted(trustedListsOf(account), ip)) {
       await refuse('ip_not_allowed', 'refused', account);
@@ -229,21 +271,37 @@ export class PortalService {
     const user = this.sessionUser(account);
     await this.repo.recordLogin(accountRef(user));
     await this.deps.audit.record({
-      actor: { type: user.kind, id: user.id, label: account.individual?.login ?? account.customer.selfcareLogin ?? label },
+      actor: {
+        type: user.kind,
+        id: user.id,
+        label: account.individual?.login ?? account.customer.selfcareLogin ?? label,
+      },
       ip,
       action: 'portal.login',
       entityType: user.kind,
       entityId: user.id,
       customerId: account.customer.id,
     });
-    const mustChangePassword = account.individual ? account.individual.passwordChangeRequired : account.customer.passwordChangeRequired;
+    const mustChangePassword = account.individual
+      ? account.individual.passwordChangeRequired
+      : account.customer.passwordChangeRequired;
     return { ok: true, user, mustChangePassword };
   }
 
   sessionUser(account: PortalAccount): PortalSessionUser {
     return account.individual
-      ? { kind: 'individual', id: account.individual.id, customerId: account.customer.id, epoch: account.individual.sessionEpoch }
-      : { kind: 'customer', id: account.customer.id, customerId: account.customer.id, epoch: account.customer.sessionEpoch };
+      ? {
+          kind: 'individual',
+          id: account.individual.id,
+          customerId: account.customer.id,
+          epoch: account.individual.sessionEpoch,
+        }
+      : {
+          kind: 'customer',
+          id: account.customer.id,
+          customerId: account.customer.id,
+          epoch: account.customer.sessionEpoch,
+        };
   }
 
   /**
@@ -251,13 +309,23 @@ export class PortalService {
    * moves on); returns the new epoch for the current session. `current` is checked unless this is
    * the forced change right after sign-in.
    */
-  async changePassword(account: PortalAccount, input: { current: string | null; next: string }, ctx: AuditContext): Promise<number> {
+  async changePassword(
+    account: PortalAccount,
+    input: { current: string | null; next: string },
+    ctx: AuditContext,
+  ): Promise<number> {
     const login = account.individual?.login ?? account.customer.selfcareLogin ?? '';
     const hash = account.individual ? account.individual.passwordHash : account.customer.passwordHash;
-    if (input.current !== null && !(hash && (await verifyPassword(input.current, hash)))) throw new WrongCurrentPasswordError();
+    if (input.current !== null && !(hash && (await verifyPassword(input.current, hash))))
+      throw new WrongCurrentPasswordError();
     const policy = checkPasswordPolicy(input.next, { login });
-    if (!policy.ok) throw new PasswordPolicyError(policy.code === 'too_common' && /login/.test(policy.message) ? 'based_on_login' : policy.code);
-    const ref: AccountRef = account.individual ? { kind: 'individual', id: account.individual.id } : { kind: 'customer', id: account.customer.id };
+    if (!policy.ok)
+      throw new PasswordPolicyError(
+        policy.code === 'too_common' && /login/.test(policy.message) ? 'based_on_login' : policy.code,
+      );
+    const ref: AccountRef = account.individual
+      ? { kind: 'individual', id: account.individual.id }
+      : { kind: 'customer', id: account.customer.id };
     const after = await this.repo.setPassword(ref, await hashPassword(input.next, this.deps.config.bcryptCost));
     await this.deps.audit.record({
       ...ctx,
@@ -270,15 +338,30 @@ export class PortalService {
     return after.sessionEpoch;
   }
 
-  async updateProfile(account: PortalAccount, values: Partial<Record<ProfileField, string>>, ctx: AuditContext): Promise<void> {
+  async updateProfile(
+    account: PortalAccount,
+    values: Partial<Record<ProfileField, string>>,
+    ctx: AuditContext,
+  ): Promise<void> {
     const changes = diffForAudit(profileValuesOf(account.customer), values);
     if (Object.keys(changes).length === 0) return;
     const version = await this.repo.updateProfile(account.customer.id, values);
-    await this.deps.audit.record({ ...ctx, action: 'customer.profile.update', entityType: 'customer', entityId: account.customer.id, customerId: account.customer.id, changes: { ...changes, version } });
+    await this.deps.audit.record({
+      ...ctx,
+      action: 'customer.profile.update',
+      entityType: 'customer',
+      entityId: account.customer.id,
+      customerId: account.customer.id,
+      changes: { ...changes, version },
+    });
   }
 
   /** Regional settings of the signed-in account; an individual's null values inherit. */
-  async updateRegional(account: PortalAccount, values: Record<RegionalColumn, string | null>, ctx: AuditContext): Promise<void> {
+  async updateRegional(
+    account: PortalAccount,
+    values: Record<RegionalColumn, string | null>,
+    ctx: AuditContext,
+  ): Promise<void> {
     const own = account.individual ? account.individual.regional : account.customer;
     const before: Record<string, unknown> = {
       time_zone: own.timeZone,
@@ -290,14 +373,26 @@ export class PortalService {
     };
     const changes = diffForAudit(before, values);
     if (Object.keys(changes).length === 0) return;
-    const ref: AccountRef = account.individual ? { kind: 'individual', id: account.individual.id } : { kind: 'customer', id: account.customer.id };
+    const ref: AccountRef = account.individual
+      ? { kind: 'individual', id: account.individual.id }
+      : { kind: 'customer', id: account.customer.id };
     const version = await this.repo.updateRegional(ref, values);
-    await this.deps.audit.record({ ...ctx, action: `${ref.kind}.regional.update`, entityType: ref.kind, entityId: ref.id, customerId: account.customer.id, changes: version ? { ...changes, version } : changes });
+    await this.deps.audit.record({
+      ...ctx,
+      action: `${ref.kind}.regional.update`,
+      entityType: ref.kind,
+      entityId: ref.id,
+      customerId: account.customer.id,
+      changes: version ? { ...changes, version } : changes,
+    });
   }
 }
 
 /** The signed-in viewer and its rows; the portal gate guarantees both on every non-public route. */
-export function signedIn(res: { locals: { viewer?: Viewer; portalAccount?: PortalAccount } }): { viewer: Viewer; account: PortalAccount } {
+export function signedIn(res: { locals: { viewer?: Viewer; portalAccount?: PortalAccount } }): {
+  viewer: Viewer;
+  account: PortalAccount;
+} {
   const viewer = res.locals.viewer;
   const account = res.locals.portalAccount;
   if (!viewer || !account) throw new Error('the portal gate must run before this handler');
@@ -345,17 +440,36 @@ export class CustomerProfileService {
     return account;
   }
 
-  async update(customerId: number, levels: EffectiveLevels, patch: ProfilePatch, ctx: { actor: AuditActor; ip: string }): Promise<CustomerAccount> {
-    if (patch.company_name !== undefined && !atLeast(levels.profile, 'modify')) throw new ProfileGroupForbiddenError('profile');
-    if (patch.contacts && Object.keys(patch.contacts).length > 0 && !atLeast(levels['profile.contacts'], 'modify')) throw new ProfileGroupForbiddenError('profile.contacts');
-    if (patch.address && Object.keys(patch.address).length > 0 && !atLeast(levels['profile.address'], 'modify')) throw new ProfileGroupForbiddenError('profile.address');
-    const changes: Partial<Record<ProfileField, string>> = { ...(patch.company_name !== undefined ? { company_name: patch.company_name } : {}), ...patch.contacts, ...patch.address };
+  async update(
+    customerId: number,
+    levels: EffectiveLevels,
+    patch: ProfilePatch,
+    ctx: { actor: AuditActor; ip: string },
+  ): Promise<CustomerAccount> {
+    if (patch.company_name !== undefined && !atLeast(levels.profile, 'modify'))
+      throw new ProfileGroupForbiddenError('profile');
+    if (patch.contacts && Object.keys(patch.contacts).length > 0 && !atLeast(levels['profile.contacts'], 'modify'))
+      throw new ProfileGroupForbiddenError('profile.contacts');
+    if (patch.address && Object.keys(patch.address).length > 0 && !atLeast(levels['profile.address'], 'modify'))
+      throw new ProfileGroupForbiddenError('profile.address');
+    const changes: Partial<Record<ProfileField, string>> = {
+      ...(patch.company_name !== undefined ? { company_name: patch.company_name } : {}),
+      ...patch.contacts,
+      ...patch.address,
+    };
     const before = await this.get(customerId);
     if (Object.keys(changes).length === 0) return before;
     const diff = diffForAudit(profileValuesOf(before), changes);
     if (Object.keys(diff).length === 0) return before;
     const version = await this.portal.updateProfile(customerId, changes);
-    await this.deps.audit.record({ ...ctx, action: 'customer.profile.update', entityType: 'customer', entityId: customerId, customerId, changes: { ...diff, version } });
+    await this.deps.audit.record({
+      ...ctx,
+      action: 'customer.profile.update',
+      entityType: 'customer',
+      entityId: customerId,
+      customerId,
+      changes: { ...diff, version },
+    });
     return this.get(customerId);
   }
 }

@@ -15,25 +15,39 @@ import { PasswordPolicyError, WrongCurrentPasswordError, type PortalAccount } fr
 
 const SIGN_IN_STATUS = { invalid: 401, throttled: 429, ip_not_allowed: 403, not_active: 403, expired: 403 } as const;
 
-function renderSignIn(req: Request, res: Response, status: number, values: Record<string, unknown>, errors: FieldError[]): Promise<void> {
+function renderSignIn(
+  req: Request,
+  res: Response,
+  status: number,
+  values: Record<string, unknown>,
+  errors: FieldError[],
+): Promise<void> {
   return renderPage(req, res, {
     view: 'portal/auth/login',
     layout: 'portal',
     status,
-    locals: { title: res.locals.t?.('portal.signIn.title'), values: { login: typeof values.login === 'string' ? values.login : '' }, errors, languages: LANGUAGES },
+    locals: {
+      title: res.locals.t?.('portal.signIn.title'),
+      values: { login: typeof values.login === 'string' ? values.login : '' },
+      errors,
+      languages: LANGUAGES,
+    },
   });
 }
 
 /** The field error for a refused password (policy, confirmation, current password). */
 export function passwordErrors(err: unknown): FieldError[] {
-  if (err instanceof WrongCurrentPasswordError) return [{ field: 'current_password', key: 'portal.password.errors.currentWrong' }];
+  if (err instanceof WrongCurrentPasswordError)
+    return [{ field: 'current_password', key: 'portal.password.errors.currentWrong' }];
   if (err instanceof PasswordPolicyError) return [{ field: 'new_password', key: `portal.password.errors.${err.code}` }];
   throw err;
 }
 
 /** Both new-password fields must agree before anything is checked against the policy. */
 export function confirmationError(values: { new_password: string; new_password_confirm: string }): FieldError | null {
-  return values.new_password === values.new_password_confirm ? null : { field: 'new_password_confirm', key: 'portal.password.errors.mismatch' };
+  return values.new_password === values.new_password_confirm
+    ? null
+    : { field: 'new_password_confirm', key: 'portal.password.errors.mismatch' };
 }
 
 /** Applies a password change to the current session: the other sessions end, this one goes on. */
@@ -46,7 +60,12 @@ export function portalAuthRoutes(deps: Deps): RouteDef<PortalPermission>[] {
   const service = deps.services.accounts;
 
   const renderForced = (req: Request, res: Response, status: number, errors: FieldError[]) =>
-    renderPage(req, res, { view: 'portal/auth/change-password', layout: 'portal', status, locals: { title: res.locals.t?.('portal.password.forcedTitle'), errors } });
+    renderPage(req, res, {
+      view: 'portal/auth/change-password',
+      layout: 'portal',
+      status,
+      locals: { title: res.locals.t?.('portal.password.forcedTitle'), errors },
+    });
 
   return [
     {
@@ -69,10 +88,21 @@ export function portalAuthRoutes(deps: Deps): RouteDef<PortalPermission>[] {
         refusal: (result) => {
           if (result.reason === 'throttled') {
             const minutes = Math.max(1, Math.ceil(result.retryAfterSeconds / 60));
-            return { status: 429, error: { field: 'login', key: 'portal.signIn.errors.throttled', params: { count: minutes } } };
+            return {
+              status: 429,
+              error: { field: 'login', key: 'portal.signIn.errors.throttled', params: { count: minutes } },
+            };
           }
-          const keys = { invalid: 'invalid', ip_not_allowed: 'addressNotAllowed', not_active: 'notActive', expired: 'expired' } as const;
-          return { status: SIGN_IN_STATUS[result.reason], error: { field: 'login', key: `portal.signIn.errors.${keys[result.reason]}` } };
+          const keys = {
+            invalid: 'invalid',
+            ip_not_allowed: 'addressNotAllowed',
+            not_active: 'notActive',
+            expired: 'expired',
+          } as const;
+          return {
+            status: SIGN_IN_STATUS[result.reason],
+            error: { field: 'login', key: `portal.signIn.errors.${keys[result.reason]}` },
+          };
         },
         open: (session, result) => {
           session.portal = result.user;
@@ -92,10 +122,24 @@ export function portalAuthRoutes(deps: Deps): RouteDef<PortalPermission>[] {
       handler: async (req, res) => {
         const viewer = res.locals.viewer;
         if (viewer) {
-          await deps.audit.record({ ...auditContext(req, res), action: viewer.impersonation ? 'portal.impersonation.end' : 'portal.logout', entityType: viewer.kind, entityId: viewer.id, customerId: viewer.customerId });
+          await deps.audit.record({
+            ...auditContext(req, res),
+            action: viewer.impersonation ? 'portal.impersonation.end' : 'portal.logout',
+            entityType: viewer.kind,
+            entityId: viewer.id,
+            customerId: viewer.customerId,
+          });
         }
         await destroySession(req);
-        seeOther(res, viewer?.impersonation ? adminReturnPath({ customerId: viewer.customerId, individualId: viewer.kind === 'individual' ? viewer.id : undefined }) : '/login');
+        seeOther(
+          res,
+          viewer?.impersonation
+            ? adminReturnPath({
+                customerId: viewer.customerId,
+                individualId: viewer.kind === 'individual' ? viewer.id : undefined,
+              })
+            : '/login',
+        );
       },
     },
     {
@@ -122,7 +166,11 @@ export function portalAuthRoutes(deps: Deps): RouteDef<PortalPermission>[] {
         if (mismatch) return renderForced(req, res, 422, [mismatch]);
         let epoch: number;
         try {
-          epoch = await service.changePassword(account, { current: null, next: form.values.new_password }, auditContext(req, res));
+          epoch = await service.changePassword(
+            account,
+            { current: null, next: form.values.new_password },
+            auditContext(req, res),
+          );
         } catch (err) {
           return renderForced(req, res, 422, passwordErrors(err));
         }

@@ -11,21 +11,40 @@ import type { AdminPermission } from '../../access/route-permissions.ts';
 import { endImpersonationsOf } from '../impersonation/service.ts';
 
 const signInSchema = z.object({
-  login: z.string({ error: 'errors.required' }).trim().min(1, { error: 'errors.required' }).max(64, { error: 'errors.tooLong' }),
-  password: z.string({ error: 'errors.required' }).min(1, { error: 'errors.required' }).max(1024, { error: 'errors.tooLong' }),
+  login: z
+    .string({ error: 'errors.required' })
+    .trim()
+    .min(1, { error: 'errors.required' })
+    .max(64, { error: 'errors.tooLong' }),
+  password: z
+    .string({ error: 'errors.required' })
+    .min(1, { error: 'errors.required' })
+    .max(1024, { error: 'errors.tooLong' }),
 });
 
 /** Only our own admin pages are valid destinations after sign-in. */
 function safeNext(value: unknown): string {
-  return typeof value === 'string' && /^\/admin(\/[A-Za-z0-9/_?=&.-]*)?$/.test(value) && !value.startsWith('//') ? value : '/admin';
+  return typeof value === 'string' && /^\/admin(\/[A-Za-z0-9/_?=&.-]*)?$/.test(value) && !value.startsWith('//')
+    ? value
+    : '/admin';
 }
 
-function renderSignIn(req: Request, res: Response, status: number, values: Record<string, unknown>, errors: FieldError[]): Promise<void> {
+function renderSignIn(
+  req: Request,
+  res: Response,
+  status: number,
+  values: Record<string, unknown>,
+  errors: FieldError[],
+): Promise<void> {
   return renderPage(req, res, {
     view: 'admin/auth/login',
     layout: 'admin',
     status,
-    locals: { title: 'Sign in', values: { login: values.login ?? '', next: safeNext(values.next ?? req.query.next) }, errors },
+    locals: {
+      title: 'Sign in',
+      values: { login: values.login ?? '', next: safeNext(values.next ?? req.query.next) },
+      errors,
+    },
   });
 }
 
@@ -51,7 +70,14 @@ export function adminAuthRoutes(deps: Deps): RouteDef<AdminPermission>[] {
         attempt: (values, ip) => service.signIn(values.login, values.password, ip),
         refusal: (result) =>
           result.reason === 'throttled'
-            ? { status: 429, error: { field: 'login', key: 'errors.signInThrottled', params: { minutes: Math.ceil(result.retryAfterSeconds / 60) } } }
+            ? {
+                status: 429,
+                error: {
+                  field: 'login',
+                  key: 'errors.signInThrottled',
+                  params: { minutes: Math.ceil(result.retryAfterSeconds / 60) },
+                },
+              }
             : { status: 401, error: { field: 'login', key: 'errors.signInFailed' } },
         open: (session, result) => {
           session.admin = { id: result.admin.id, epoch: result.admin.sessionEpoch };
@@ -68,7 +94,13 @@ export function adminAuthRoutes(deps: Deps): RouteDef<AdminPermission>[] {
         await destroySession(req);
         if (admin) {
           const login = (await service.findActive(admin.id, admin.epoch))?.login ?? `admin #${admin.id}`;
-          await deps.audit.record({ actor: { type: 'admin', id: admin.id, label: login }, ip: clientIp(req), action: 'admin.logout', entityType: 'admin', entityId: admin.id });
+          await deps.audit.record({
+            actor: { type: 'admin', id: admin.id, label: login },
+            ip: clientIp(req),
+            action: 'admin.logout',
+            entityType: 'admin',
+            entityId: admin.id,
+          });
           // "Log in as" sessions the admin opened end with the admin's sign-out.
           await endImpersonationsOf(deps, admin.id, clientIp(req));
         }

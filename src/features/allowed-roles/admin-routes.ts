@@ -22,7 +22,15 @@ export function allowedRolesRoutes(deps: Deps): RouteDef<AdminPermission>[] {
     await renderPage(req, res, {
       view: 'admin/allowed-roles/index',
       status: errors.length > 0 ? 422 : 200,
-      locals: { title: `Allowed roles – ${customer.name}`, nav: 'customers', customer, tab: 'allowed-roles', roles, checkedIds: opts.checkedIds ?? allowedIds, errors },
+      locals: {
+        title: `Allowed roles – ${customer.name}`,
+        nav: 'customers',
+        customer,
+        tab: 'allowed-roles',
+        roles,
+        checkedIds: opts.checkedIds ?? allowedIds,
+        errors,
+      },
     });
   };
 
@@ -31,23 +39,37 @@ export function allowedRolesRoutes(deps: Deps): RouteDef<AdminPermission>[] {
       method: 'get',
       path: '/customers/:id/allowed-roles',
       permission: 'admin',
-      loads: 'customer', handler: async (req, res) => render(req, res),
+      loads: 'customer',
+      handler: async (req, res) => render(req, res),
     },
     {
       method: 'post',
       path: '/customers/:id/allowed-roles',
       permission: 'admin',
       loads: 'customer',
-        handler: [
+      handler: [
         async (req, res) => {
           const customer = currentCustomer(res);
           const raw = repeated((req.body as Record<string, unknown>).role_ids);
           const ids = raw.map(Number).filter((n) => Number.isSafeInteger(n) && n > 0);
-          if (ids.length !== raw.length) return render(req, res, { checkedIds: ids, errors: [{ field: 'role_ids', text: 'Choose roles from the list' }] });
+          if (ids.length !== raw.length)
+            return render(req, res, {
+              checkedIds: ids,
+              errors: [{ field: 'role_ids', text: 'Choose roles from the list' }],
+            });
           try {
             await service.set(customer.id, ids, auditContext(req, res));
           } catch (err) {
-            if (err instanceof UnknownRoleError) return render(req, res, { checkedIds: ids, errors: [{ field: 'role_ids', text: 'Choose roles from the list: only customer self-care roles can be allowed' }] });
+            if (err instanceof UnknownRoleError)
+              return render(req, res, {
+                checkedIds: ids,
+                errors: [
+                  {
+                    field: 'role_ids',
+                    text: 'Choose roles from the list: only customer self-care roles can be allowed',
+                  },
+                ],
+              });
             if (err instanceof AllowedRoleInUseError) {
               const errors = err.refused.map(({ role, holders }) => ({
                 field: `role_ids-${role.id}`,

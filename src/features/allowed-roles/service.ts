@@ -38,7 +38,9 @@ export class AllowedRolesService {
   }
 
   /** Every customer self-care role, and which of them the customer allows. */
-  async get(customerId: number): Promise<{ roles: { id: number; name: string; isDefault: boolean }[]; allowedIds: number[] }> {
+  async get(
+    customerId: number,
+  ): Promise<{ roles: { id: number; name: string; isDefault: boolean }[]; allowedIds: number[] }> {
     const [roles, allowed] = await Promise.all([listSelfcareRoles(this.deps.db), this.repo.list(customerId)]);
     return { roles, allowedIds: allowed.map((r) => r.id) };
   }
@@ -54,14 +56,27 @@ export class AllowedRolesService {
       const beforeIds = new Set(before.map((r) => r.id));
       const removed = before.filter((r) => !wanted.includes(r.id));
       const added = wanted.filter((id) => !beforeIds.has(id));
-      const holders = await this.repo.holders(customerId, removed.map((r) => r.id), trx);
+      const holders = await this.repo.holders(
+        customerId,
+        removed.map((r) => r.id),
+        trx,
+      );
       if (holders.length > 0) {
         throw new AllowedRoleInUseError(
-          removed.map((role) => ({ role: { id: role.id, name: role.name }, holders: holders.filter((h) => h.roleId === role.id) })).filter((r) => r.holders.length > 0),
+          removed
+            .map((role) => ({
+              role: { id: role.id, name: role.name },
+              holders: holders.filter((h) => h.roleId === role.id),
+            }))
+            .filter((r) => r.holders.length > 0),
         );
       }
       if (removed.length === 0 && added.length === 0) return;
-      await this.repo.remove(trx, customerId, removed.map((r) => r.id));
+      await this.repo.remove(
+        trx,
+        customerId,
+        removed.map((r) => r.id),
+      );
       await this.repo.add(trx, customerId, added);
       const after = await this.repo.list(customerId, trx);
       await this.deps.audit.record(

@@ -17,12 +17,35 @@ export function apiTokensAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] {
     layout: 'admin',
     customerId: (res) => currentCustomer(res).id,
     basePath: (res) => `/admin/customers/${currentCustomer(res).id}/api-tokens`,
-    locals: (res) => ({ title: `API tokens – ${currentCustomer(res).name}`, nav: 'customers', customer: currentCustomer(res), canModify: true }),
+    locals: (res) => ({
+      title: `API tokens – ${currentCustomer(res).name}`,
+      nav: 'customers',
+      customer: currentCustomer(res),
+      canModify: true,
+    }),
     formatTime: () => adminTime,
   });
   return [
-    { method: 'get', path: '/customers/:id/api-tokens', permission: 'admin', loads: 'customer', handler: handlers.list },
-    { method: 'post', path: '/customers/:id/api-tokens', permission: 'admin', loads: 'customer', handler: handlers.create },
-    { method: 'post', path: '/customers/:id/api-tokens/:tokenId/revoke', permission: 'admin', loads: 'customer', handler: handlers.revoke },
+    {
+      method: 'get',
+      path: '/customers/:id/api-tokens',
+      permission: 'admin',
+      loads: 'customer',
+      handler: handlers.list,
+    },
+    {
+      method: 'post',
+      path: '/customers/:id/api-tokens',
+      permission: 'admin',
+      loads: 'customer',
+      handler: handlers.create,
+    },
+    {
+      method: 'post',
+      path: '/customers/:id/api-tokens/:tokenId/revoke',
+      permission: 'admin',
+      loads: 'customer',
+      handler: handlers.revoke,
+    },
   ];
 }

@@ -42,7 +42,10 @@ function requestIdOf(body: unknown): string | null {
  * List, generate and revoke, the same for admin and portal; only the page and its words differ.
  * A new token is rendered once in the answer to the post (never stored, never redirected to).
  */
-export function tokenPageHandlers(deps: Deps, page: TokenPage): { list: RequestHandler; create: RequestHandler; revoke: RequestHandler } {
+export function tokenPageHandlers(
+  deps: Deps,
+  page: TokenPage,
+): { list: RequestHandler; create: RequestHandler; revoke: RequestHandler } {
   const service = deps.services.apiTokens;
 
   const render = async (req: Request, res: Response, state: RenderState): Promise<void> => {
@@ -82,7 +85,11 @@ export function tokenPageHandlers(deps: Deps, page: TokenPage): { list: RequestH
       }
       let created: Awaited<ReturnType<ApiTokenService['create']>>;
       try {
-        created = await service.create(page.customerId(res), { name: form.values.name, expiresAt }, auditContext(req, res));
+        created = await service.create(
+          page.customerId(res),
+          { name: form.values.name, expiresAt },
+          auditContext(req, res),
+        );
       } catch (err) {
         // Nothing was created, so sending the form again may try again; the original error is what matters.
         if (requestId) await deps.kv.del(requestKey).catch(() => undefined);
@@ -99,7 +106,10 @@ export function tokenPageHandlers(deps: Deps, page: TokenPage): { list: RequestH
       if (!token) throw notFoundError();
       const confirm = (req.body as Record<string, unknown> | undefined)?.confirm;
       if (confirm !== 'yes' && !checkbox(confirm)) {
-        return render(req, res, { status: 422, errors: [{ field: `confirm-${tokenId}`, key: 'errors.apiTokens.confirm' }] });
+        return render(req, res, {
+          status: 422,
+          errors: [{ field: `confirm-${tokenId}`, key: 'errors.apiTokens.confirm' }],
+        });
       }
       try {
         await service.revoke(customerId, tokenId, auditContext(req, res));
@@ -108,7 +118,10 @@ export function tokenPageHandlers(deps: Deps, page: TokenPage): { list: RequestH
         throw err;
       }
       const t = res.locals.t;
-      req.session.flash = { kind: 'info', message: t ? t('apiTokens.revoked', { name: token.name }) : `The token “${token.name}” was revoked.` };
+      req.session.flash = {
+        kind: 'info',
+        message: t ? t('apiTokens.revoked', { name: token.name }) : `The token “${token.name}” was revoked.`,
+      };
       seeOther(res, page.basePath(res));
     },
   };

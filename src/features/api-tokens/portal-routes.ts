@@ -19,12 +19,31 @@ export function apiTokensPortalRoutes(deps: Deps): RouteDef<PortalPermission>[] 
     layout: 'portal',
     customerId: (res) => viewerOf(res).customerId,
     basePath: () => '/api-tokens',
-    locals: (res) => ({ title: res.locals.t?.('apiTokens.title') ?? 'API tokens', nav: 'api_access', canModify: atLeast(viewerOf(res).levels.api_access, 'modify') }),
+    locals: (res) => ({
+      title: res.locals.t?.('apiTokens.title') ?? 'API tokens',
+      nav: 'api_access',
+      canModify: atLeast(viewerOf(res).levels.api_access, 'modify'),
+    }),
     formatTime: (res) => (instant: Date) => res.locals.fmt?.dateTime(instant) ?? instant.toISOString(),
   });
   return [
-    { method: 'get', path: '/api-tokens', permission: { component: 'api_access', level: 'read' }, handler: handlers.list },
-    { method: 'post', path: '/api-tokens', permission: { component: 'api_access', level: 'modify' }, handler: handlers.create },
-    { method: 'post', path: '/api-tokens/:tokenId/revoke', permission: { component: 'api_access', level: 'modify' }, handler: handlers.revoke },
+    {
+      method: 'get',
+      path: '/api-tokens',
+      permission: { component: 'api_access', level: 'read' },
+      handler: handlers.list,
+    },
+    {
+      method: 'post',
+      path: '/api-tokens',
+      permission: { component: 'api_access', level: 'modify' },
+      handler: handlers.create,
+    },
+    {
+      method: 'post',
+      path: '/api-tokens/:tokenId/revoke',
+      permission: { component: 'api_access', level: 'modify' },
+      handler: handlers.revoke,
+    },
   ];
 }

@@ -17,7 +17,10 @@ export interface ApiTokenRow {
   revokedAt: Date | null;
 }
 
-export function tokenStatus(token: Pick<ApiTokenRow, 'expiresAt' | 'revokedAt'>, now: Date = new Date()): ApiTokenStatus {
+export function tokenStatus(
+  token: Pick<ApiTokenRow, 'expiresAt' | 'revokedAt'>,
+  now: Date = new Date(),
+): ApiTokenStatus {
   if (token.revokedAt) return 'revoked';
   if (token.expiresAt && token.expiresAt.getTime() <= now.getTime()) return 'expired';
   return 'active';
@@ -30,7 +33,10 @@ function fromRow(row: Record<string, unknown>): ApiTokenRow {
     name: String(row.name),
     prefix: String(row.prefix),
     digest: String(row.digest),
-    createdByAdminId: row.created_by_admin_id === null || row.created_by_admin_id === undefined ? null : Number(row.created_by_admin_id),
+    createdByAdminId:
+      row.created_by_admin_id === null || row.created_by_admin_id === undefined
+        ? null
+        : Number(row.created_by_admin_id),
     createdAt: toDate(row.created_at) ?? new Date(0),
     expiresAt: toDate(row.expires_at),
     lastUsedAt: toDate(row.last_used_at),
@@ -42,13 +48,30 @@ function fromRow(row: Record<string, unknown>): ApiTokenRow {
 /** What API session checks need on every request, read in one query. */
 export interface TokenHolder {
   token: ApiTokenRow;
-  customer: { id: number; loginLower: string | null; sessionEpoch: number; ipRestriction: boolean; trustedIps: string; roleId: number };
+  customer: {
+    id: number;
+    loginLower: string | null;
+    sessionEpoch: number;
+    ipRestriction: boolean;
+    trustedIps: string;
+    roleId: number;
+  };
 }
 
 export class ApiTokenRepo {
   constructor(private readonly db: Knex) {}
 
-  async insert(input: { customerId: number; name: string; prefix: string; digest: string; createdByAdminId: number | null; expiresAt: Date | null }, trx?: Knex.Transaction): Promise<number> {
+  async insert(
+    input: {
+      customerId: number;
+      name: string;
+      prefix: string;
+      digest: string;
+      createdByAdminId: number | null;
+      expiresAt: Date | null;
+    },
+    trx?: Knex.Transaction,
+  ): Promise<number> {
     const row = {
       customer_id: input.customerId,
       name: input.name,
@@ -75,19 +98,31 @@ export class ApiTokenRepo {
   }
 
   async revoke(tokenId: number, at: Date, trx?: Knex.Transaction): Promise<boolean> {
-    const n = await (trx ?? this.db)('api_tokens').where({ id: tokenId }).whereNull('revoked_at').update({ revoked_at: at });
+    const n = await (trx ?? this.db)('api_tokens')
+      .where({ id: tokenId })
+      .whereNull('revoked_at')
+      .update({ revoked_at: at });
     return Number(n) > 0;
   }
 
   async recordUse(tokenId: number, at: Date, ip: string): Promise<void> {
-    await this.db('api_tokens').where({ id: tokenId }).update({ last_used_at: at, last_used_ip: ip.slice(0, 45) });
+    await this.db('api_tokens')
+      .where({ id: tokenId })
+      .update({ last_used_at: at, last_used_ip: ip.slice(0, 45) });
   }
 
   async holder(tokenId: number, customerId: number): Promise<TokenHolder | null> {
     const row = await this.db('api_tokens as t')
       .join('customers as c', 'c.id', 't.customer_id')
       .where({ 't.id': tokenId, 't.customer_id': customerId })
-      .select('t.*', 'c.selfcare_login_lower as c_login_lower', 'c.session_epoch as c_session_epoch', 'c.ip_restriction as c_ip_restriction', 'c.trusted_ips as c_trusted_ips', 'c.role_id as c_role_id')
+      .select(
+        't.*',
+        'c.selfcare_login_lower as c_login_lower',
+        'c.session_epoch as c_session_epoch',
+        'c.ip_restriction as c_ip_restriction',
+        'c.trusted_ips as c_trusted_ips',
+        'c.role_id as c_role_id',
+      )
       .first();
     if (!row) return null;
     return {
@@ -104,8 +139,19 @@ export class ApiTokenRepo {
   }
 
   /** The customer facts needed to open an API session: login, credentials epoch, trusted networks. */
-  async customerForSession(customerId: number): Promise<TokenHolder['customer'] & { login: string | null } | null> {
-    const row = await this.db('customers').where({ id: customerId }).select('id', 'selfcare_login', 'selfcare_login_lower', 'session_epoch', 'ip_restriction', 'trusted_ips', 'role_id').first();
+  async customerForSession(customerId: number): Promise<(TokenHolder['customer'] & { login: string | null }) | null> {
+    const row = await this.db('customers')
+      .where({ id: customerId })
+      .select(
+        'id',
+        'selfcare_login',
+        'selfcare_login_lower',
+        'session_epoch',
+        'ip_restriction',
+        'trusted_ips',
+        'role_id',
+      )
+      .first();
     if (!row) return null;
     return {
       id: Number(row.id),

@@ -12,12 +12,23 @@ const expiresOn = z
   .trim()
   .optional()
   .transform((value) => (value ? value : undefined))
-  .refine((value) => value === undefined || (/^\d{4}-\d{2}-\d{2}$/.test(value) && DateTime.fromISO(value, { zone: 'utc' }).isValid), { error: 'errors.apiTokens.dateFormat' })
-  .refine((value) => value === undefined || !/^\d{4}-\d{2}-\d{2}$/.test(value) || endOfUtcDay(value).getTime() > Date.now(), { error: 'errors.apiTokens.datePast' });
+  .refine(
+    (value) =>
+      value === undefined || (/^\d{4}-\d{2}-\d{2}$/.test(value) && DateTime.fromISO(value, { zone: 'utc' }).isValid),
+    { error: 'errors.apiTokens.dateFormat' },
+  )
+  .refine(
+    (value) => value === undefined || !/^\d{4}-\d{2}-\d{2}$/.test(value) || endOfUtcDay(value).getTime() > Date.now(),
+    { error: 'errors.apiTokens.datePast' },
+  );
 
 /** The "Generate token" form (admin tab and portal page): `name`, optional `expires_on`. */
 export const tokenCreateSchema = z.object({
-  name: z.string({ error: 'errors.required' }).trim().min(1, { error: 'errors.required' }).max(80, { error: 'errors.tooLong' }),
+  name: z
+    .string({ error: 'errors.required' })
+    .trim()
+    .min(1, { error: 'errors.required' })
+    .max(80, { error: 'errors.tooLong' }),
   expires_on: expiresOn,
 });
 

@@ -59,11 +59,25 @@ export class ApiTokenService {
   }
 
   /** Creates a token and returns its secret, which is never stored and cannot be shown again. */
-  async create(customerId: number, input: { name: string; expiresAt: Date | null }, ctx: ActorContext): Promise<{ token: string; id: number; prefix: string }> {
+  async create(
+    customerId: number,
+    input: { name: string; expiresAt: Date | null },
+    ctx: ActorContext,
+  ): Promise<{ token: string; id: number; prefix: string }> {
     const { token, prefix } = generateApiToken();
     const createdByAdminId = ctx.actor.type === 'admin' ? ctx.actor.id : (ctx.actor.impersonatorAdminId ?? null);
     const id = await this.deps.db.transaction(async (trx) => {
-      const id = await this.repo.insert({ customerId, name: input.name, prefix, digest: digestToken(token, this.deps.config.secretKey), createdByAdminId, expiresAt: input.expiresAt }, trx);
+      const id = await this.repo.insert(
+        {
+          customerId,
+          name: input.name,
+          prefix,
+          digest: digestToken(token, this.deps.config.secretKey),
+          createdByAdminId,
+          expiresAt: input.expiresAt,
+        },
+        trx,
+      );
       await this.deps.audit.record(
         {
           ...ctx,
@@ -71,7 +85,11 @@ export class ApiTokenService {
           entityType: 'api_token',
           entityId: id,
           customerId,
-          changes: { name: { old: null, new: input.name }, prefix: { old: null, new: prefix }, expires_at: { old: null, new: input.expiresAt?.toISOString() ?? null } },
+          changes: {
+            name: { old: null, new: input.name },
+            prefix: { old: null, new: prefix },
+            expires_at: { old: null, new: input.expiresAt?.toISOString() ?? null },
+          },
         },
         trx,
       );
@@ -88,7 +106,17 @@ export class ApiTokenService {
     const changed = await this.deps.db.transaction(async (trx) => {
       const changed = await this.repo.revoke(tokenId, now, trx);
       if (changed) {
-        await this.deps.audit.record({ ...ctx, action: 'api_token.revoke', entityType: 'api_token', entityId: tokenId, customerId, changes: { revoked_at: { old: null, new: now.toISOString() } } }, trx);
+        await this.deps.audit.record(
+          {
+            ...ctx,
+            action: 'api_token.revoke',
+            entityType: 'api_token',
+            entityId: tokenId,
+            customerId,
+            changes: { revoked_at: { old: null, new: now.toISOString() } },
+          },
+          trx,
+        );
       }
       return changed;
     });
@@ -120,19 +148,44 @@ export class ApiTokenService {
     const now = new Date();
     if (!customer || !customer.loginLower || !match || tokenStatus(match, now) !== 'active') {
       const after = await throttle.afterFailure(login, ip);
-      await this.auditSignIn({ type: 'anonymous', id: null, label }, ip, 'failure', customer?.id ?? null, match?.id ?? null, match ? tokenStatus(match, now) : 'invalid_credentials');
-      return after.allowed ? { ok: false, reason: 'invalid_credentials' } : { ok: false, reason: 'rate_limited', retryAfterSeconds: after.retryAfterSeconds };
+      await this.auditSignIn(
+        { type: 'anonymous', id: null, label },
+        ip,
+        'failure',
+        customer?.id ?? null,
+        match?.id ?? null,
+        match ? tokenStatus(match, now) : 'invalid_credentials',
+      );
+      return after.allowed
+        ? { ok: false, reason: 'invalid_credentials' }
+        : { ok: false, reason: 'rate_limited', retryAfterSeconds: after.retryAfterSeconds };
     }
-    const actor: AuditActor = { type: 'api', id: customer.id, label: `${customer.login ?? label} (token ${match.prefix})` };
+    const actor: AuditActor = {
+      type: 'api',
+      id: customer.id,
+      label: `${customer.login ?? label} (token ${match.prefix})`,
+    };
     if (!isAddressTrusted([customer], ip)) {
       await this.auditSignIn(actor, ip, 'refused', customer.id, match.id, 'ip_not_allowed');
       return { ok: false, reason: 'ip_not_allowed' };
     }
     await throttle.succeed(login, ip);
     await this.repo.recordUse(match.id, now, ip);
-    const session = await this.sessions.open({ tokenId: match.id, customerId: customer.id, epoch: customer.sessionEpoch, loginLower: customer.loginLower });
+    const session = await this.sessions.open({
+      tokenId: match.id,
+      customerId: customer.id,
+      epoch: customer.sessionEpoch,
+      loginLower: customer.loginLower,
+    });
     await this.auditSignIn(actor, ip, 'success', customer.id, match.id, null);
-    return { ok: true, sessionId: session.id, expiresAt: session.expiresAt, customerId: customer.id, tokenId: match.id, session: session.session };
+    return {
+      ok: true,
+      sessionId: session.id,
+      expiresAt: session.expiresAt,
+      customerId: customer.id,
+      tokenId: match.id,
+      session: session.session,
+    };
   }
 
   /**
@@ -145,8 +198,16 @@ export class ApiTokenService {
     if (!grant) return { ok: false, reason: 'invalid_refresh_token' };
     const holder = await this.repo.holder(grant.tokenId, grant.customerId);
     const now = new Date();
-    const actor: AuditActor = { type: 'api', id: grant.customerId, label: `${grant.loginLower} (token ${holder?.token.prefix ?? grant.tokenId})` };
-    const valid = holder && tokenStatus(holder.token, now) === 'active' && holder.customer.sessionEpoch === grant.epoch && holder.customer.loginLower === grant.loginLower;
+    const actor: AuditActor = {
+      type: 'api',
+      id: grant.customerId,
+      label: `${grant.loginLower} (token ${holder?.token.prefix ?? grant.tokenId})`,
+    };
+    const valid =
+      holder &&
+      tokenStatus(holder.token, now) === 'active' &&
+      holder.customer.sessionEpoch === grant.epoch &&
+      holder.customer.loginLower === grant.loginLower;
     if (!holder || !valid) {
       await this.sessions.close(grant.sessionId);
       await this.auditRefresh(actor, ip, 'failure', grant, 'invalid_credentials');
@@ -158,12 +219,30 @@ export class ApiTokenService {
     }
     await this.sessions.close(grant.sessionId);
     await this.repo.recordUse(grant.tokenId, now, ip);
-    const session = await this.sessions.open({ tokenId: grant.tokenId, customerId: grant.customerId, epoch: grant.epoch, loginLower: grant.loginLower });
+    const session = await this.sessions.open({
+      tokenId: grant.tokenId,
+      customerId: grant.customerId,
+      epoch: grant.epoch,
+      loginLower: grant.loginLower,
+    });
     await this.auditRefresh(actor, ip, 'success', grant, null);
-    return { ok: true, sessionId: session.id, expiresAt: session.expiresAt, customerId: grant.customerId, tokenId: grant.tokenId, session: session.session };
+    return {
+      ok: true,
+      sessionId: session.id,
+      expiresAt: session.expiresAt,
+      customerId: grant.customerId,
+      tokenId: grant.tokenId,
+      session: session.session,
+    };
   }
 
-  private async auditRefresh(actor: AuditActor, ip: string, outcome: 'success' | 'failure' | 'refused', grant: { tokenId: number; customerId: number }, reason: string | null): Promise<void> {
+  private async auditRefresh(
+    actor: AuditActor,
+    ip: string,
+    outcome: 'success' | 'failure' | 'refused',
+    grant: { tokenId: number; customerId: number },
+    reason: string | null,
+  ): Promise<void> {
     await this.deps.audit.record({
       actor,
       ip,
@@ -176,7 +255,14 @@ export class ApiTokenService {
     });
   }
 
-  private async auditSignIn(actor: AuditActor, ip: string, outcome: 'success' | 'failure' | 'refused', customerId: number | null, tokenId: number | null, reason: string | null): Promise<void> {
+  private async auditSignIn(
+    actor: AuditActor,
+    ip: string,
+    outcome: 'success' | 'failure' | 'refused',
+    customerId: number | null,
+    tokenId: number | null,
+    reason: string | null,
+  ): Promise<void> {
     await this.deps.audit.record({
       actor,
       ip,

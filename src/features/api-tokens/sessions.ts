@@ -33,7 +33,14 @@ function parseGrant(text: string | null): RefreshGrant | null {
   if (!text) return null;
   try {
     const value = JSON.parse(text) as Partial<RefreshGrant>;
-    if (typeof value.sessionId !== 'string' || typeof value.tokenId !== 'number' || typeof value.customerId !== 'number' || typeof value.epoch !== 'number' || typeof value.loginLower !== 'string') return null;
+    if (
+      typeof value.sessionId !== 'string' ||
+      typeof value.tokenId !== 'number' ||
+      typeof value.customerId !== 'number' ||
+      typeof value.epoch !== 'number' ||
+      typeof value.loginLower !== 'string'
+    )
+      return null;
     return value as RefreshGrant;
   } catch {
     return null;
@@ -44,7 +51,12 @@ function parseSession(text: string | null): ApiSession | null {
   if (!text) return null;
   try {
     const value = JSON.parse(text) as Partial<ApiSession>;
-    if (typeof value.tokenId !== 'number' || typeof value.customerId !== 'number' || typeof value.absoluteExpiresAt !== 'number') return null;
+    if (
+      typeof value.tokenId !== 'number' ||
+      typeof value.customerId !== 'number' ||
+      typeof value.absoluteExpiresAt !== 'number'
+    )
+      return null;
     return value as ApiSession;
   } catch {
     return null;
@@ -62,7 +74,12 @@ function parseSession(text: string | null): ApiSession | null {
  * the session (logout, token revocation) destroys it.
  */
 export class ApiSessions {
-  constructor(private readonly deps: { kv: KeyValueStore; config: Pick<Config, 'apiSessionIdleMinutes' | 'apiSessionAbsoluteHours' | 'secretKey'> }) {}
+  constructor(
+    private readonly deps: {
+      kv: KeyValueStore;
+      config: Pick<Config, 'apiSessionIdleMinutes' | 'apiSessionAbsoluteHours' | 'secretKey'>;
+    },
+  ) {}
 
   private refreshDigest(token: string): string {
     return digestToken(`refresh:${token}`, this.deps.config.secretKey);
@@ -73,9 +90,16 @@ export class ApiSessions {
     return Math.min(this.deps.config.apiSessionIdleMinutes * 60, remaining);
   }
 
-  async open(input: Omit<ApiSession, 'createdAt' | 'absoluteExpiresAt'>, now = Date.now()): Promise<{ id: string; expiresAt: Date; session: ApiSession }> {
+  async open(
+    input: Omit<ApiSession, 'createdAt' | 'absoluteExpiresAt'>,
+    now = Date.now(),
+  ): Promise<{ id: string; expiresAt: Date; session: ApiSession }> {
     const id = generateSessionId();
-    const session: ApiSession = { ...input, createdAt: now, absoluteExpiresAt: now + this.deps.config.apiSessionAbsoluteHours * 3_600_000 };
+    const session: ApiSession = {
+      ...input,
+      createdAt: now,
+      absoluteExpiresAt: now + this.deps.config.apiSessionAbsoluteHours * 3_600_000,
+    };
     await this.deps.kv.set(sessionKey(id), JSON.stringify(session), this.idleSeconds(session, now));
     await this.deps.kv.addToSet(tokenSessionsKey(input.tokenId), id, this.deps.config.apiSessionAbsoluteHours * 3600);
     return { id, expiresAt: new Date(session.absoluteExpiresAt), session };
@@ -117,7 +141,13 @@ export class ApiSessions {
   async issueRefreshToken(sessionId: string, session: ApiSession, now = Date.now()): Promise<string> {
     const token = generateSessionId();
     const digest = this.refreshDigest(token);
-    const grant: RefreshGrant = { sessionId, tokenId: session.tokenId, customerId: session.customerId, epoch: session.epoch, loginLower: session.loginLower };
+    const grant: RefreshGrant = {
+      sessionId,
+      tokenId: session.tokenId,
+      customerId: session.customerId,
+      epoch: session.epoch,
+      loginLower: session.loginLower,
+    };
     const ttl = Math.max(1, Math.ceil((session.absoluteExpiresAt - now) / 1000));
     await this.deps.kv.set(refreshKey(digest), JSON.stringify(grant), ttl);
     await this.deps.kv.set(sessionRefreshKey(sessionId), digest, ttl);

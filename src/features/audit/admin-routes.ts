@@ -44,6 +44,12 @@ export function auditRoutes(deps: Deps): RouteDef<AdminPermission>[] {
 
   return [
     { method: 'get', path: '/audit', permission: 'admin', handler: (req, res) => renderAudit(req, res, null) },
-    { method: 'get', path: '/customers/:id/audit', permission: 'admin', loads: 'customer', handler: (req, res) => renderAudit(req, res, currentCustomer(res).id) },
+    {
+      method: 'get',
+      path: '/customers/:id/audit',
+      permission: 'admin',
+      loads: 'customer',
+      handler: (req, res) => renderAudit(req, res, currentCustomer(res).id),
+    },
   ];
 }

@@ -51,7 +51,11 @@ export class AuditRepo {
     await (trx ?? this.db)('audit_events').insert(row);
   }
 
-  async changesOf(entityType: string, entityId: number, limit: number): Promise<{ changes: Record<string, { old: unknown; new: unknown }>; actorLabel: string }[]> {
+  async changesOf(
+    entityType: string,
+    entityId: number,
+    limit: number,
+  ): Promise<{ changes: Record<string, { old: unknown; new: unknown }>; actorLabel: string }[]> {
     const rows = (await this.db('audit_events')
       .select('changes', 'actor_label')
       .where({ entity_type: entityType, entity_id: entityId })
@@ -83,7 +87,8 @@ export class AuditRepo {
     if (query.actorLabel || query.actors.length > 0) {
       q.where((w) => {
         if (query.actorLabel) w.orWhereRaw('lower(e.actor_label) = ?', [query.actorLabel.toLowerCase()]);
-        for (const actor of query.actors) w.orWhere((x) => x.where('e.actor_type', actor.type).andWhere('e.actor_id', actor.id));
+        for (const actor of query.actors)
+          w.orWhere((x) => x.where('e.actor_type', actor.type).andWhere('e.actor_id', actor.id));
         if (query.impersonatorAdminIds.length > 0) w.orWhereIn('e.impersonator_admin_id', query.impersonatorAdminIds);
       });
     }
@@ -94,7 +99,10 @@ export class AuditRepo {
       actorType: String(r.actor_type),
       actorId: r.actor_id === null || r.actor_id === undefined ? null : Number(r.actor_id),
       actorLabel: String(r.actor_label ?? ''),
-      impersonatorAdminId: r.impersonator_admin_id === null || r.impersonator_admin_id === undefined ? null : Number(r.impersonator_admin_id),
+      impersonatorAdminId:
+        r.impersonator_admin_id === null || r.impersonator_admin_id === undefined
+          ? null
+          : Number(r.impersonator_admin_id),
       impersonatorLogin: r.impersonator_login ? String(r.impersonator_login) : null,
       ip: String(r.ip ?? ''),
       action: String(r.action),
@@ -114,10 +122,13 @@ export class AuditRepo {
     }
     const lower = text.toLowerCase();
     const actors: { type: string; id: number }[] = [];
-    const admin = (await this.db('admins').select('id').where({ login_lower: lower }).first()) as { id: unknown } | undefined;
+    const admin = (await this.db('admins').select('id').where({ login_lower: lower }).first()) as
+      { id: unknown } | undefined;
     if (admin) actors.push({ type: 'admin', id: Number(admin.id) });
-    const owner = (await this.db('selfcare_logins').where({ login_lower: lower }).first()) as { customer_id: unknown; individual_id: unknown } | undefined;
-    if (owner?.customer_id) actors.push({ type: 'customer', id: Number(owner.customer_id) }, { type: 'api', id: Number(owner.customer_id) });
+    const owner = (await this.db('selfcare_logins').where({ login_lower: lower }).first()) as
+      { customer_id: unknown; individual_id: unknown } | undefined;
+    if (owner?.customer_id)
+      actors.push({ type: 'customer', id: Number(owner.customer_id) }, { type: 'api', id: Number(owner.customer_id) });
     if (owner?.individual_id) actors.push({ type: 'individual', id: Number(owner.individual_id) });
     return { actors, adminIds: admin ? [Number(admin.id)] : [] };
   }

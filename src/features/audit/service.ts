@@ -29,9 +29,14 @@ export function diffForAudit(
   for (const key of Object.keys(after)) {
     const oldValue = before[key] ?? null;
     const newValue = after[key] ?? null;
-    const same = oldValue instanceof Date && newValue instanceof Date ? oldValue.getTime() === newValue.getTime() : JSON.stringify(oldValue) === JSON.stringify(newValue);
+    const same =
+      oldValue instanceof Date && newValue instanceof Date
+        ? oldValue.getTime() === newValue.getTime()
+        : JSON.stringify(oldValue) === JSON.stringify(newValue);
     if (same) continue;
-    changes[key] = secretFields.includes(key) ? { old: SECRET_MASK, new: SECRET_MASK } : { old: oldValue, new: newValue };
+    changes[key] = secretFields.includes(key)
+      ? { old: SECRET_MASK, new: SECRET_MASK }
+      : { old: oldValue, new: newValue };
   }
   return changes;
 }
@@ -45,7 +50,11 @@ export class AuditLog {
   }
 
   /** The recorded changes of one entity, newest first (what an edit-conflict page explains). */
-  changesOf(entityType: string, entityId: number, limit: number): Promise<{ changes: Record<string, { old: unknown; new: unknown }>; actorLabel: string }[]> {
+  changesOf(
+    entityType: string,
+    entityId: number,
+    limit: number,
+  ): Promise<{ changes: Record<string, { old: unknown; new: unknown }>; actorLabel: string }[]> {
     return this.repo.changesOf(entityType, entityId, limit);
   }
 
@@ -75,16 +84,28 @@ export function shownValue(value: unknown): string {
   return JSON.stringify(value);
 }
 
-const ACTOR_KINDS: Readonly<Record<string, string>> = { admin: 'admin', customer: 'customer', individual: 'individual', api: 'API', anonymous: 'not signed in', system: 'system' };
+const ACTOR_KINDS: Readonly<Record<string, string>> = {
+  admin: 'admin',
+  customer: 'customer',
+  individual: 'individual',
+  api: 'API',
+  anonymous: 'not signed in',
+  system: 'system',
+};
 
 /**
  * Who acted, as the audit table names it: the recorded label once (a self-care label's own
  * "(as admin …)" left out when the impersonating admin is shown on its own), then what kind of actor
  * it is unless the label already starts with that word.
  */
-export function actorOf(event: Pick<AuditEventRow, 'actorType' | 'actorId' | 'actorLabel' | 'impersonatorAdminId' | 'impersonatorLogin'>): { name: string; kind: string | null; impersonator: string | null } {
-  const impersonator = event.impersonatorAdminId === null ? null : (event.impersonatorLogin ?? `#${event.impersonatorAdminId}`);
-  const label = (impersonator === null ? event.actorLabel : event.actorLabel.replace(/\s*\(as admin [^)]*\)$/, '')).trim();
+export function actorOf(
+  event: Pick<AuditEventRow, 'actorType' | 'actorId' | 'actorLabel' | 'impersonatorAdminId' | 'impersonatorLogin'>,
+): { name: string; kind: string | null; impersonator: string | null } {
+  const impersonator =
+    event.impersonatorAdminId === null ? null : (event.impersonatorLogin ?? `#${event.impersonatorAdminId}`);
+  const label = (
+    impersonator === null ? event.actorLabel : event.actorLabel.replace(/\s*\(as admin [^)]*\)$/, '')
+  ).trim();
   const kind = ACTOR_KINDS[event.actorType] ?? event.actorType;
   const name = label || (event.actorId === null ? kind : `${kind} #${event.actorId}`);
   const saysKind = name.toLowerCase() === kind.toLowerCase() || name.toLowerCase().startsWith(`${kind.toLowerCase()} `);
@@ -101,7 +122,10 @@ export class AuditService {
   }
 
   /** One page of events matching the filters (optionally of one customer), newest first. */
-  async page(filters: AuditFilterForm, customerId: number | null): Promise<{ events: AuditEventRow[]; nextBefore: number | null }> {
+  async page(
+    filters: AuditFilterForm,
+    customerId: number | null,
+  ): Promise<{ events: AuditEventRow[]; nextBefore: number | null }> {
     const resolved = filters.actor ? await this.repo.resolveActor(filters.actor) : { actors: [], adminIds: [] };
     const rows = await this.repo.list(
       {

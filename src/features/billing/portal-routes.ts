@@ -46,7 +46,10 @@ export function expectedInput(viewer: Viewer): string {
 function readMoment(text: string, viewer: Viewer): Date | null | undefined {
   if (text === '') return null;
   const { inDateFormat, inTimeFormat, timeZone, language } = viewer.regional;
-  return parseDateTimeInput(text, { dateFormat: inDateFormat, timeFormat: inTimeFormat, timeZone, locale: language }) ?? undefined;
+  return (
+    parseDateTimeInput(text, { dateFormat: inDateFormat, timeFormat: inTimeFormat, timeZone, locale: language }) ??
+    undefined
+  );
 }
 
 /** Invoices, invoice detail, call history and payments: every query scoped to the viewer's customer. */
@@ -64,7 +67,12 @@ export function portalBillingRoutes(deps: Deps): RouteDef<PortalPermission>[] {
           view: 'portal/invoices/index',
           fragment: 'portal/invoices/_table',
           layout: 'portal',
-          locals: { title: res.locals.t?.('portal.invoices.title'), page, nextUrl: page.nextCursor ? listUrl('/invoices', { cursor: page.nextCursor }) : null, firstUrl: cursorOf(req) ? '/invoices' : null },
+          locals: {
+            title: res.locals.t?.('portal.invoices.title'),
+            page,
+            nextUrl: page.nextCursor ? listUrl('/invoices', { cursor: page.nextCursor }) : null,
+            firstUrl: cursorOf(req) ? '/invoices' : null,
+          },
         });
       },
     },
@@ -78,7 +86,11 @@ export function portalBillingRoutes(deps: Deps): RouteDef<PortalPermission>[] {
         const id = parseId(raw);
         const invoice = id === null ? null : await billing.invoice(account.customer.id, id);
         if (!invoice) throw notFoundError();
-        await renderPage(req, res, { view: 'portal/invoices/show', layout: 'portal', locals: { title: res.locals.t?.('portal.invoices.detailTitle', { number: invoice.number }), invoice } });
+        await renderPage(req, res, {
+          view: 'portal/invoices/show',
+          layout: 'portal',
+          locals: { title: res.locals.t?.('portal.invoices.detailTitle', { number: invoice.number }), invoice },
+        });
       },
     },
     {
@@ -97,7 +109,9 @@ export function portalBillingRoutes(deps: Deps): RouteDef<PortalPermission>[] {
         if (to === undefined) errors.push({ field: 'to', key: 'portal.xdrs.errors.date', params: { format } });
         if (from && to && from >= to) errors.push({ field: 'to', key: 'portal.xdrs.errors.order' });
         const range = { from: errors.length ? null : (from ?? null), to: errors.length ? null : (to ?? null) };
-        const page = errors.length ? { items: [], nextCursor: null } : await billing.xdrs(account.customer.id, range, { after: positionOf(filter.cursor), limit: PAGE_SIZE });
+        const page = errors.length
+          ? { items: [], nextCursor: null }
+          : await billing.xdrs(account.customer.id, range, { after: positionOf(filter.cursor), limit: PAGE_SIZE });
         const totals = errors.length ? null : await billing.xdrTotals(account.customer.id, range);
         await renderPage(req, res, {
           view: 'portal/xdrs/index',
@@ -111,7 +125,9 @@ export function portalBillingRoutes(deps: Deps): RouteDef<PortalPermission>[] {
             errors,
             page,
             totals,
-            nextUrl: page.nextCursor ? listUrl('/xdrs', { from: filter.from, to: filter.to, cursor: page.nextCursor }) : null,
+            nextUrl: page.nextCursor
+              ? listUrl('/xdrs', { from: filter.from, to: filter.to, cursor: page.nextCursor })
+              : null,
             firstUrl: filter.cursor ? listUrl('/xdrs', { from: filter.from, to: filter.to }) : null,
           },
         });
@@ -128,7 +144,12 @@ export function portalBillingRoutes(deps: Deps): RouteDef<PortalPermission>[] {
           view: 'portal/payments/index',
           fragment: 'portal/payments/_table',
           layout: 'portal',
-          locals: { title: res.locals.t?.('portal.payments.title'), page, nextUrl: page.nextCursor ? listUrl('/payments', { cursor: page.nextCursor }) : null, firstUrl: cursorOf(req) ? '/payments' : null },
+          locals: {
+            title: res.locals.t?.('portal.payments.title'),
+            page,
+            nextUrl: page.nextCursor ? listUrl('/payments', { cursor: page.nextCursor }) : null,
+            firstUrl: cursorOf(req) ? '/payments' : null,
+          },
         });
       },
     },

@@ -13,7 +13,13 @@ import { regionalFieldModel, trustedFieldModel } from '../selfcare-access/schema
 import { currentCustomer } from './service.ts';
 import type { CustomerRecord } from './schema.ts';
 import { mergeForReapply } from './service.ts';
-import { CURRENCIES, customerBasicsSchema, customerEditSchema, customerSearchSchema, selfCareFormSchema } from './schema.ts';
+import {
+  CURRENCIES,
+  customerBasicsSchema,
+  customerEditSchema,
+  customerSearchSchema,
+  selfCareFormSchema,
+} from './schema.ts';
 import {
   CUSTOMERS_PER_PAGE,
   CustomerInputError,
@@ -88,7 +94,10 @@ export function customerRoutes(deps: Deps): RouteDef<AdminPermission>[] {
         savedNotices: state.savedNotices ?? [],
         roles: panel.roles,
         activeTokens: panel.activeTokens,
-        impersonation: { available: customer.selfcareLogin !== null && customer.passwordHash !== null, assigned: customer.roleId !== panel.defaultRoleId },
+        impersonation: {
+          available: customer.selfcareLogin !== null && customer.passwordHash !== null,
+          assigned: customer.roleId !== panel.defaultRoleId,
+        },
         password: {
           value: v.password,
           visible: state.showPassword === true || state.generated === true,
@@ -97,7 +106,13 @@ export function customerRoutes(deps: Deps): RouteDef<AdminPermission>[] {
           changeRequired: v.password_change_required,
           generateAction: `${base}/password`,
         },
-        trusted: trustedFieldModel({ enabled: v.ip_restriction, text: v.trusted_ips, checkAction: `${base}/trusted-ips/check`, testAddress: state.testAddress, showCheck: state.showCheck }),
+        trusted: trustedFieldModel({
+          enabled: v.ip_restriction,
+          text: v.trusted_ips,
+          checkAction: `${base}/trusted-ips/check`,
+          testAddress: state.testAddress,
+          showCheck: state.showCheck,
+        }),
         regional: regionalFieldModel({ values: v, previewAction: `${base}/preview` }),
       },
     });
@@ -107,14 +122,34 @@ export function customerRoutes(deps: Deps): RouteDef<AdminPermission>[] {
    * The panel re-rendered from the posted form without saving (generate, check, preview): the
    * whole page without JS, only `fragment` for htmx.
    */
-  function rerenderPosted(fragment: string, extra: (posted: ReturnType<typeof postedValues>) => Partial<PanelState>): RequestHandler {
+  function rerenderPosted(
+    fragment: string,
+    extra: (posted: ReturnType<typeof postedValues>) => Partial<PanelState>,
+  ): RequestHandler {
     return async (req, res) => {
       const posted = postedValues(req.body);
-      await renderPanel(req, res, { values: posted.values, version: posted.version, showPassword: checkbox(posted.raw.show_password), fragment, ...extra(posted) });
+      await renderPanel(req, res, {
+        values: posted.values,
+        version: posted.version,
+        showPassword: checkbox(posted.raw.show_password),
+        fragment,
+        ...extra(posted),
+      });
     };
   }
 
-  async function renderGeneral(req: Request, res: Response, opts: { record: CustomerRecord; values?: Record<string, unknown>; version?: number; errors?: FieldError[]; status?: number; conflict?: unknown }): Promise<void> {
+  async function renderGeneral(
+    req: Request,
+    res: Response,
+    opts: {
+      record: CustomerRecord;
+      values?: Record<string, unknown>;
+      version?: number;
+      errors?: FieldError[];
+      status?: number;
+      conflict?: unknown;
+    },
+  ): Promise<void> {
     const r = opts.record;
     await renderPage(req, res, {
       view: 'admin/customers/show',
@@ -147,7 +182,16 @@ export function customerRoutes(deps: Deps): RouteDef<AdminPermission>[] {
           view: 'admin/customers/index',
           fragment: 'admin/customers/_results',
           status: form.ok ? 200 : 422,
-          locals: { title: 'Customers', nav: 'customers', q, after, items: page.items, nextAfter: page.nextAfter, perPage: CUSTOMERS_PER_PAGE, errors: form.ok ? [] : form.errors },
+          locals: {
+            title: 'Customers',
+            nav: 'customers',
+            q,
+            after,
+            items: page.items,
+            nextAfter: page.nextAfter,
+            perPage: CUSTOMERS_PER_PAGE,
+            errors: form.ok ? [] : form.errors,
+          },
         });
       },
     },
@@ -156,7 +200,16 @@ export function customerRoutes(deps: Deps): RouteDef<AdminPermission>[] {
       path: '/customers/new',
       permission: 'admin',
       handler: async (req, res) => {
-        await renderPage(req, res, { view: 'admin/customers/new', locals: { title: 'New customer', nav: 'customers', values: { currency: 'USD' }, errors: [], currencies: CURRENCIES } });
+        await renderPage(req, res, {
+          view: 'admin/customers/new',
+          locals: {
+            title: 'New customer',
+            nav: 'customers',
+            values: { currency: 'USD' },
+            errors: [],
+            currencies: CURRENCIES,
+          },
+        });
       },
     },
     {
@@ -166,14 +219,24 @@ export function customerRoutes(deps: Deps): RouteDef<AdminPermission>[] {
       handler: async (req, res) => {
         const form = parseAdminForm(customerBasicsSchema, req.body);
         const fail = (errors: FieldError[]) =>
-          renderPage(req, res, { view: 'admin/customers/new', status: 422, locals: { title: 'New customer', nav: 'customers', values: req.body ?? {}, errors, currencies: CURRENCIES } });
+          renderPage(req, res, {
+            view: 'admin/customers/new',
+            status: 422,
+            locals: { title: 'New customer', nav: 'customers', values: req.body ?? {}, errors, currencies: CURRENCIES },
+          });
         if (!form.ok) return fail(form.errors);
         try {
           const id = await service.create(form.values, auditContext(req, res));
-          req.session.flash = { kind: 'info', message: `Customer “${form.values.name}” created with the default self-care role.` };
+          req.session.flash = {
+            kind: 'info',
+            message: `Customer “${form.values.name}” created with the default self-care role.`,
+          };
           seeOther(res, `/admin/customers/${id}`);
         } catch (err) {
-          if (err instanceof NoDefaultRoleError) return fail([{ field: 'name', text: 'There is no default self-care role yet: create one under Roles first' }]);
+          if (err instanceof NoDefaultRoleError)
+            return fail([
+              { field: 'name', text: 'There is no default self-care role yet: create one under Roles first' },
+            ]);
           throw err;
         }
       },
@@ -183,7 +246,7 @@ export function customerRoutes(deps: Deps): RouteDef<AdminPermission>[] {
       path: '/customers/:id',
       permission: 'admin',
       loads: 'customer',
-        handler: [
+      handler: [
         async (req, res) => {
           await renderGeneral(req, res, { record: await service.get(currentCustomer(res).id) });
         },
@@ -194,19 +257,32 @@ export function customerRoutes(deps: Deps): RouteDef<AdminPermission>[] {
       path: '/customers/:id',
       permission: 'admin',
       loads: 'customer',
-        handler: [
+      handler: [
         async (req, res) => {
           const id = currentCustomer(res).id;
           const form = parseAdminForm(customerEditSchema, req.body);
           const posted = (req.body ?? {}) as Record<string, unknown>;
-          if (!form.ok) return renderGeneral(req, res, { record: await service.get(id), values: posted, version: Number(formString(posted.version)) || 0, errors: form.errors, status: 422 });
+          if (!form.ok)
+            return renderGeneral(req, res, {
+              record: await service.get(id),
+              values: posted,
+              version: Number(formString(posted.version)) || 0,
+              errors: form.errors,
+              status: 422,
+            });
           try {
             await service.updateBasics(id, form.values.version, form.values, auditContext(req, res));
           } catch (err) {
             if (!(err instanceof StaleVersionError)) throw err;
             const mine = basicsFormValues(posted);
             const merged = mergeForReapply(mine, basicsValuesOf(err.current), err.meanwhile, new Map());
-            return renderGeneral(req, res, { record: err.current, values: merged.values, version: err.current.version, status: 409, conflict: merged.conflict });
+            return renderGeneral(req, res, {
+              record: err.current,
+              values: merged.values,
+              version: err.current.version,
+              status: 409,
+              conflict: merged.conflict,
+            });
           }
           req.session.flash = { kind: 'info', message: 'Customer details saved.' };
           seeOther(res, `/admin/customers/${id}`);
@@ -218,7 +294,7 @@ export function customerRoutes(deps: Deps): RouteDef<AdminPermission>[] {
       path: '/customers/:id/self-care',
       permission: 'admin',
       loads: 'customer',
-        handler: [
+      handler: [
         async (req, res) => {
           const record = await service.get(currentCustomer(res).id);
           const savedNotices = req.session.selfCareNotices ?? [];
@@ -232,27 +308,52 @@ export function customerRoutes(deps: Deps): RouteDef<AdminPermission>[] {
       path: '/customers/:id/self-care',
       permission: 'admin',
       loads: 'customer',
-        handler: [
+      handler: [
         async (req, res) => {
           const id = currentCustomer(res).id;
           const posted = postedValues(req.body);
           const form = parseAdminForm(selfCareFormSchema, req.body);
-          if (!form.ok) return renderPanel(req, res, { values: posted.values, version: posted.version, errors: form.errors, status: 422, showPassword: checkbox(posted.raw.show_password) });
+          if (!form.ok)
+            return renderPanel(req, res, {
+              values: posted.values,
+              version: posted.version,
+              errors: form.errors,
+              status: 422,
+              showPassword: checkbox(posted.raw.show_password),
+            });
           try {
-            const { notices } = await service.saveSelfCare(id, form.values, readRegionalInput(posted.raw), auditContext(req, res));
+            const { notices } = await service.saveSelfCare(
+              id,
+              form.values,
+              readRegionalInput(posted.raw),
+              auditContext(req, res),
+            );
             req.session.flash = { kind: 'info', message: 'Web self-care settings saved.' };
             if (notices.length > 0) req.session.selfCareNotices = notices.map((n) => `Line ${n.line}: ${n.message}`);
             await saveSession(req);
             seeOther(res, `/admin/customers/${id}/self-care`);
           } catch (err) {
             if (err instanceof CustomerInputError) {
-              return renderPanel(req, res, { values: posted.values, version: posted.version, errors: err.errors, status: 422, showPassword: checkbox(posted.raw.show_password), showCheck: err.errors.some((e) => e.field === 'trusted_ips') });
+              return renderPanel(req, res, {
+                values: posted.values,
+                version: posted.version,
+                errors: err.errors,
+                status: 422,
+                showPassword: checkbox(posted.raw.show_password),
+                showCheck: err.errors.some((e) => e.field === 'trusted_ips'),
+              });
             }
             if (err instanceof StaleVersionError) {
               const panel = await service.panel(id);
               const roles = new Map(panel.roles.map((r) => [String(r.id), r.name]));
               const merged = mergeForReapply(posted.values, selfCareValuesOf(err.current), err.meanwhile, roles);
-              return renderPanel(req, res, { values: merged.values, version: err.current.version, status: 409, conflict: merged.conflict, showPassword: merged.values.password !== '' });
+              return renderPanel(req, res, {
+                values: merged.values,
+                version: err.current.version,
+                status: 409,
+                conflict: merged.conflict,
+                showPassword: merged.values.password !== '',
+              });
             }
             throw err;
           }
@@ -267,7 +368,11 @@ export function customerRoutes(deps: Deps): RouteDef<AdminPermission>[] {
       loads: 'customer',
       handler: rerenderPosted('partials/_password-field', (posted) => {
         const generate = formString(posted.raw.password_action) !== 'show';
-        return { values: generate ? { ...posted.values, password: generatePassword() } : posted.values, generated: generate, showPassword: true };
+        return {
+          values: generate ? { ...posted.values, password: generatePassword() } : posted.values,
+          generated: generate,
+          showPassword: true,
+        };
       }),
     },
     {
@@ -275,7 +380,10 @@ export function customerRoutes(deps: Deps): RouteDef<AdminPermission>[] {
       path: '/customers/:id/self-care/trusted-ips/check',
       permission: 'admin',
       loads: 'customer',
-      handler: rerenderPosted('partials/_trusted-networks-check', (posted) => ({ testAddress: formString(posted.raw.test_address), showCheck: true })),
+      handler: rerenderPosted('partials/_trusted-networks-check', (posted) => ({
+        testAddress: formString(posted.raw.test_address),
+        showCheck: true,
+      })),
     },
     {
       method: 'post',
@@ -306,7 +414,7 @@ function basicsValuesOf(r: CustomerRecord): Record<string, unknown> {
 
 function basicsFormValues(body: Record<string, unknown>): Record<string, unknown> {
   const values: Record<string, unknown> = {};
-  for (const key of Object.keys(basicsValuesOf({ creditLimit: 0 } as CustomerRecord))) values[key] = formString(body[key]).trim();
+  for (const key of Object.keys(basicsValuesOf({ creditLimit: 0 } as CustomerRecord)))
+    values[key] = formString(body[key]).trim();
   return values;
 }
-

@@ -3,14 +3,58 @@ import { checkbox } from '../../http/form.ts';
 import { boundedText, formString } from '../../http/form.ts';
 import { parseId } from '../../http/ids.ts';
 
-export const CURRENCIES = ['USD', 'EUR', 'GBP', 'CAD', 'AUD', 'NZD', 'CHF', 'JPY', 'CNY', 'INR', 'SEK', 'NOK', 'DKK', 'PLN', 'CZK', 'HUF', 'RON', 'UAH', 'TRY', 'BRL', 'MXN', 'ARS', 'CLP', 'COP', 'ZAR', 'NGN', 'KES', 'AED', 'SAR', 'ILS', 'SGD', 'HKD', 'KRW', 'THB', 'IDR', 'PHP', 'MYR'] as const;
+export const CURRENCIES = [
+  'USD',
+  'EUR',
+  'GBP',
+  'CAD',
+  'AUD',
+  'NZD',
+  'CHF',
+  'JPY',
+  'CNY',
+  'INR',
+  'SEK',
+  'NOK',
+  'DKK',
+  'PLN',
+  'CZK',
+  'HUF',
+  'RON',
+  'UAH',
+  'TRY',
+  'BRL',
+  'MXN',
+  'ARS',
+  'CLP',
+  'COP',
+  'ZAR',
+  'NGN',
+  'KES',
+  'AED',
+  'SAR',
+  'ILS',
+  'SGD',
+  'HKD',
+  'KRW',
+  'THB',
+  'IDR',
+  'PHP',
+  'MYR',
+] as const;
 
-const trimmed = (max: number) => z.preprocess((v) => formString(v).trim(), z.string().max(max, { error: 'errors.tooLong' }));
+const trimmed = (max: number) =>
+  z.preprocess((v) => formString(v).trim(), z.string().max(max, { error: 'errors.tooLong' }));
 
 /** The customer's basics: the create form and the General tab's edit form. */
 export const customerBasicsSchema = z.object({
   name: trimmed(160).pipe(z.string().min(1, { error: 'Enter the customer’s name' })),
-  email: trimmed(254).pipe(z.string().min(1, { error: 'Enter an e-mail address' }).pipe(z.email({ error: 'Enter an e-mail address like name@example.com' }))),
+  email: trimmed(254).pipe(
+    z
+      .string()
+      .min(1, { error: 'Enter an e-mail address' })
+      .pipe(z.email({ error: 'Enter an e-mail address like name@example.com' })),
+  ),
   currency: trimmed(3).pipe(z.enum(CURRENCIES, { error: 'Choose a currency from the list' })),
   credit_limit: trimmed(20).pipe(
     z
@@ -20,18 +64,28 @@ export const customerBasicsSchema = z.object({
   ),
   company_name: trimmed(160),
   contact_name: trimmed(160),
-  phone: trimmed(40).pipe(z.string().regex(/^[0-9+()./ -]*$/, { error: 'Enter a phone number with digits, spaces and + ( ) - . / only' })),
+  phone: trimmed(40).pipe(
+    z.string().regex(/^[0-9+()./ -]*$/, { error: 'Enter a phone number with digits, spaces and + ( ) - . / only' }),
+  ),
   address_line1: trimmed(160),
   address_line2: trimmed(160),
   city: trimmed(80),
   postal_code: trimmed(20),
   country: trimmed(2)
     .transform((v) => v.toUpperCase())
-    .pipe(z.string().regex(/^([A-Z]{2})?$/, { error: 'Enter a two-letter country code like DE or US, or leave it blank' })),
+    .pipe(
+      z.string().regex(/^([A-Z]{2})?$/, { error: 'Enter a two-letter country code like DE or US, or leave it blank' }),
+    ),
 });
 export type CustomerBasicsForm = z.infer<typeof customerBasicsSchema>;
 
-export const versionField = z.preprocess((v) => formString(v).trim(), z.string().regex(/^\d{1,9}$/, { error: 'The form is incomplete: reload the page and try again' }).transform(Number));
+export const versionField = z.preprocess(
+  (v) => formString(v).trim(),
+  z
+    .string()
+    .regex(/^\d{1,9}$/, { error: 'The form is incomplete: reload the page and try again' })
+    .transform(Number),
+);
 
 export const customerEditSchema = customerBasicsSchema.extend({ version: versionField });
 
@@ -109,7 +163,18 @@ export interface CustomerListItem {
   status: string;
 }
 
-export type ProfileSource = Pick<CustomerRecord, 'email' | 'companyName' | 'contactName' | 'phone' | 'addressLine1' | 'addressLine2' | 'city' | 'postalCode' | 'country'>;
+export type ProfileSource = Pick<
+  CustomerRecord,
+  | 'email'
+  | 'companyName'
+  | 'contactName'
+  | 'phone'
+  | 'addressLine1'
+  | 'addressLine2'
+  | 'city'
+  | 'postalCode'
+  | 'country'
+>;
 
 /** The profile a customer edits itself (portal, API), named by its form fields and columns. */
 export function profileValuesOf(c: ProfileSource) {
@@ -128,7 +193,18 @@ export function profileValuesOf(c: ProfileSource) {
 
 export type CustomerBasics = Pick<
   CustomerRecord,
-  'name' | 'email' | 'currency' | 'creditLimit' | 'companyName' | 'contactName' | 'phone' | 'addressLine1' | 'addressLine2' | 'city' | 'postalCode' | 'country'
+  | 'name'
+  | 'email'
+  | 'currency'
+  | 'creditLimit'
+  | 'companyName'
+  | 'contactName'
+  | 'phone'
+  | 'addressLine1'
+  | 'addressLine2'
+  | 'city'
+  | 'postalCode'
+  | 'country'
 >;
 
 export type NewCustomer = CustomerBasics & { roleId: number };
@@ -136,7 +212,17 @@ export type NewCustomer = CustomerBasics & { roleId: number };
 /** The self-care columns the panel writes (password hash only when it changes). */
 export type SelfCareUpdate = Pick<
   CustomerRecord,
-  'selfcareLogin' | 'passwordChangeRequired' | 'ipRestriction' | 'trustedIps' | 'roleId' | 'timeZone' | 'language' | 'outDateFormat' | 'outTimeFormat' | 'inDateFormat' | 'inTimeFormat'
+  | 'selfcareLogin'
+  | 'passwordChangeRequired'
+  | 'ipRestriction'
+  | 'trustedIps'
+  | 'roleId'
+  | 'timeZone'
+  | 'language'
+  | 'outDateFormat'
+  | 'outTimeFormat'
+  | 'inDateFormat'
+  | 'inTimeFormat'
 > & { passwordHash?: string };
 
 /** Columns the customer changes itself (portal, API), by column name. */

@@ -28,18 +28,30 @@ export function impersonationAdminRoutes(deps: Deps): RouteDef<AdminPermission>[
       path: '/customers/:id/impersonate',
       permission: 'admin',
       loads: 'customer',
-        handler: [
+      handler: [
         async (req: Request, res: Response) => {
           const admin = adminOf(req, res);
           const customer = await service.customer(currentCustomer(res).id);
           if (!customer) throw notFoundError();
           const mode = (req.body as Record<string, unknown>).mode;
-          if (mode !== 'assigned' && mode !== 'default') throw new HttpError(422, 'Choose how to log in: using the assigned role or using the default role');
-          if (!customer.selfcareLogin || !customer.passwordHash) throw new ImpersonationRefusedError('This customer has no self-care credentials yet: set a login and a password first');
+          if (mode !== 'assigned' && mode !== 'default')
+            throw new HttpError(422, 'Choose how to log in: using the assigned role or using the default role');
+          if (!customer.selfcareLogin || !customer.passwordHash)
+            throw new ImpersonationRefusedError(
+              'This customer has no self-care credentials yet: set a login and a password first',
+            );
           if (mode === 'assigned' && customer.roleId === (await getDefaultRoleId(deps.db))) {
-            throw new ImpersonationRefusedError('The customer has the default role: use "Log in using the default role"');
+            throw new ImpersonationRefusedError(
+              'The customer has the default role: use "Log in using the default role"',
+            );
           }
-          const ticket = await issueTicket(deps, { adminId: admin.id, adminLogin: admin.login, adminEpoch: admin.epoch, customerId: customer.id, mode });
+          const ticket = await issueTicket(deps, {
+            adminId: admin.id,
+            adminLogin: admin.login,
+            adminEpoch: admin.epoch,
+            customerId: customer.id,
+            mode,
+          });
           seeOther(res, `/impersonate/${ticket}`);
         },
       ],
@@ -49,19 +61,26 @@ export function impersonationAdminRoutes(deps: Deps): RouteDef<AdminPermission>[
       path: '/customers/:id/individuals/:individualId/impersonate',
       permission: 'admin',
       loads: 'customer',
-        handler: [
+      handler: [
         async (req: Request, res: Response) => {
           const admin = adminOf(req, res);
           const customerId = currentCustomer(res).id;
           const individualId = parseId(req.params.individualId) ?? NaN;
           const individual = Number.isNaN(individualId) ? null : await service.individual(individualId);
           if (!individual || individual.customerId !== customerId) throw notFoundError();
-          if (!individual.passwordHash) throw new ImpersonationRefusedError('This individual has no password yet: set one first');
-          const ticket = await issueTicket(deps, { adminId: admin.id, adminLogin: admin.login, adminEpoch: admin.epoch, customerId, individualId: individual.id, mode: 'individual' });
+          if (!individual.passwordHash)
+            throw new ImpersonationRefusedError('This individual has no password yet: set one first');
+          const ticket = await issueTicket(deps, {
+            adminId: admin.id,
+            adminLogin: admin.login,
+            adminEpoch: admin.epoch,
+            customerId,
+            individualId: individual.id,
+            mode: 'individual',
+          });
           seeOther(res, `/impersonate/${ticket}`);
         },
       ],
     },
   ];
 }
-

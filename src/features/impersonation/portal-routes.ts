@@ -19,12 +19,24 @@ export function impersonationPortalRoutes(deps: Deps): RouteDef<PortalPermission
       permission: 'public',
       handler: async (req, res) => {
         const ticket = await takeTicket(deps, req.params.ticket);
-        if (!ticket) throw new HttpError(410, res.locals.t?.('portal.impersonation.ticketExpired') ?? 'This link has expired or was already used.', 'gone');
+        if (!ticket)
+          throw new HttpError(
+            410,
+            res.locals.t?.('portal.impersonation.ticketExpired') ?? 'This link has expired or was already used.',
+            'gone',
+          );
         const account = await service.loadAccount(
-          ticket.individualId ? { kind: 'individual', id: ticket.individualId, customerId: ticket.customerId } : { kind: 'customer', id: ticket.customerId, customerId: ticket.customerId },
+          ticket.individualId
+            ? { kind: 'individual', id: ticket.individualId, customerId: ticket.customerId }
+            : { kind: 'customer', id: ticket.customerId, customerId: ticket.customerId },
         );
         if (!account) throw notFoundError();
-        const impersonation = { adminId: ticket.adminId, adminLogin: ticket.adminLogin, adminEpoch: ticket.adminEpoch, mode: ticket.mode };
+        const impersonation = {
+          adminId: ticket.adminId,
+          adminLogin: ticket.adminLogin,
+          adminEpoch: ticket.adminEpoch,
+          mode: ticket.mode,
+        };
         await openSession(req, res, (session) => {
           session.portal = { ...service.sessionUser(account), impersonation };
         });
@@ -52,7 +64,13 @@ export function impersonationPortalRoutes(deps: Deps): RouteDef<PortalPermission
         if (!viewer || !impersonation) return seeOther(res, '/');
         await auditImpersonationEnd(deps, clientIp(req), viewer, impersonation);
         await destroySession(req);
-        seeOther(res, adminReturnPath({ customerId: viewer.customerId, individualId: viewer.kind === 'individual' ? viewer.id : undefined }));
+        seeOther(
+          res,
+          adminReturnPath({
+            customerId: viewer.customerId,
+            individualId: viewer.kind === 'individual' ? viewer.id : undefined,
+          }),
+        );
       },
     },
   ];

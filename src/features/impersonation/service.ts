@@ -22,13 +22,21 @@ export async function auditImpersonationEnd(
   reason?: ImpersonationEndReason,
 ): Promise<void> {
   await deps.audit.record({
-    actor: { type: 'admin', id: impersonation.adminId, label: impersonation.adminLogin, impersonatorAdminId: impersonation.adminId },
+    actor: {
+      type: 'admin',
+      id: impersonation.adminId,
+      label: impersonation.adminLogin,
+      impersonatorAdminId: impersonation.adminId,
+    },
     ip,
     action: 'portal.impersonation.end',
     entityType: user.kind,
     entityId: user.id,
     customerId: user.customerId,
-    changes: { mode: { old: impersonation.mode, new: null }, ...(reason ? { reason: { old: null, new: reason } } : {}) },
+    changes: {
+      mode: { old: impersonation.mode, new: null },
+      ...(reason ? { reason: { old: null, new: reason } } : {}),
+    },
   });
 }
 
@@ -36,16 +44,28 @@ export async function auditImpersonationEnd(
  * Remembers a portal session an admin opened by "log in as", so that the admin's sign-out (which
  * only holds the admin cookie) can end it. The set lives as long as such a session can.
  */
-export async function rememberImpersonation(deps: Pick<Infra, 'kv' | 'config'>, adminId: number, sessionId: string): Promise<void> {
+export async function rememberImpersonation(
+  deps: Pick<Infra, 'kv' | 'config'>,
+  adminId: number,
+  sessionId: string,
+): Promise<void> {
   await deps.kv.addToSet(setKey(adminId), sessionId, deps.config.sessionAbsoluteHours * 3600);
 }
 
 function readSession(deps: Pick<Infra, 'sessionStores'>, sid: string): Promise<SessionData | null> {
-  return new Promise((resolve, reject) => deps.sessionStores.portal.get(sid, (err, sess) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(sess ?? null))));
+  return new Promise((resolve, reject) =>
+    deps.sessionStores.portal.get(sid, (err, sess) =>
+      err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(sess ?? null),
+    ),
+  );
 }
 
 function destroyStoredSession(deps: Pick<Infra, 'sessionStores'>, sid: string): Promise<void> {
-  return new Promise((resolve, reject) => deps.sessionStores.portal.destroy(sid, (err) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve())));
+  return new Promise((resolve, reject) =>
+    deps.sessionStores.portal.destroy(sid, (err) =>
+      err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(),
+    ),
+  );
 }
 
 /**
@@ -53,7 +73,11 @@ function destroyStoredSession(deps: Pick<Infra, 'sessionStores'>, sid: string): 
  * A remembered id whose session has since become someone else's (the tab signed in normally)
  * is left alone.
  */
-export async function endImpersonationsOf(deps: Pick<Infra, 'kv' | 'sessionStores' | 'audit'>, adminId: number, ip: string): Promise<number> {
+export async function endImpersonationsOf(
+  deps: Pick<Infra, 'kv' | 'sessionStores' | 'audit'>,
+  adminId: number,
+  ip: string,
+): Promise<number> {
   let ended = 0;
   for (const sid of await deps.kv.members(setKey(adminId))) {
     const user = (await readSession(deps, sid))?.portal;
@@ -98,7 +122,9 @@ export class ImpersonationRefusedError extends HttpError {
 
 /** Where the admin returns when the impersonated session ends. */
 export function adminReturnPath(user: { customerId: number; individualId?: number | undefined }): string {
-  return user.individualId ? `/admin/customers/${user.customerId}/individuals` : `/admin/customers/${user.customerId}/self-care`;
+  return user.individualId
+    ? `/admin/customers/${user.customerId}/individuals`
+    : `/admin/customers/${user.customerId}/self-care`;
 }
 
 export async function issueTicket(deps: Pick<Infra, 'kv'>, ticket: ImpersonationTicket): Promise<string> {

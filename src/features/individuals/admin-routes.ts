@@ -11,7 +11,17 @@ import { currentCustomer } from '../customers/service.ts';
 import { parseId, pathId } from '../../http/ids.ts';
 import { LOGIN_TAKEN_MESSAGE } from '../selfcare-access/schema.ts';
 import { regionalFieldModel, trustedFieldModel, type PasswordFieldModel } from '../selfcare-access/schema.ts';
-import { adminFieldErrors, dateSettings, emptyIndividualForm, fieldsFromForm, formFromIndividual, mergeErrors, readIndividualForm, toOutputText, type IndividualForm } from './schema.ts';
+import {
+  adminFieldErrors,
+  dateSettings,
+  emptyIndividualForm,
+  fieldsFromForm,
+  formFromIndividual,
+  mergeErrors,
+  readIndividualForm,
+  toOutputText,
+  type IndividualForm,
+} from './schema.ts';
 import {
   IndividualNotFoundError,
   LoginTakenError,
@@ -32,7 +42,10 @@ type Helper = 'password' | 'trusted-check' | 'regional-preview';
 export function individualsAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] {
   const service = deps.services.individuals;
   const base = (customerId: number) => `/admin/customers/${customerId}/individuals`;
-  const ctxOf = (req: Request, res: Response): IndividualsContext => ({ ...auditContext(req, res), granter: { kind: 'admin' } });
+  const ctxOf = (req: Request, res: Response): IndividualsContext => ({
+    ...auditContext(req, res),
+    granter: { kind: 'admin' },
+  });
 
   const loadIndividual = async (customerId: number, raw: unknown): Promise<Individual> => {
     try {
@@ -46,11 +59,21 @@ export function individualsAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] 
   /** One row of the list, with what it needs to render alone (the inline role change answer). */
   const rowLocals = (individual: Individual, customer: CustomerDefaults) => {
     const s = dateSettings(customer, individual.timeZone);
-    return { ...individual, statusLabel: STATUS_LABELS[individual.status], lastLogin: toOutputText(individual.lastLoginAt, s), activation: toOutputText(individual.activationAt, s), expiration: toOutputText(individual.expirationAt, s) };
+    return {
+      ...individual,
+      statusLabel: STATUS_LABELS[individual.status],
+      lastLogin: toOutputText(individual.lastLoginAt, s),
+      activation: toOutputText(individual.activationAt, s),
+      expiration: toOutputText(individual.expirationAt, s),
+    };
   };
 
   /** The form's locals: the shared password, trusted-networks and regional partial models. */
-  const formLocals = (customer: CustomerDefaults, form: IndividualForm, opts: { action: string; hasCurrentPassword: boolean; generated?: boolean; showCheck?: boolean }) => {
+  const formLocals = (
+    customer: CustomerDefaults,
+    form: IndividualForm,
+    opts: { action: string; hasCurrentPassword: boolean; generated?: boolean; showCheck?: boolean },
+  ) => {
     const password: PasswordFieldModel = {
       value: form.password,
       visible: form.show_password || opts.generated === true,
@@ -59,19 +82,47 @@ export function individualsAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] 
       changeRequired: form.password_change_required,
       generateAction: `${opts.action}/password`,
     };
-    const inherited = { time_zone: customer.timeZone, language: customer.language, out_date_format: customer.outDateFormat, out_time_format: customer.outTimeFormat, in_date_format: customer.inDateFormat, in_time_format: customer.inTimeFormat };
+    const inherited = {
+      time_zone: customer.timeZone,
+      language: customer.language,
+      out_date_format: customer.outDateFormat,
+      out_time_format: customer.outTimeFormat,
+      in_date_format: customer.inDateFormat,
+      in_time_format: customer.inTimeFormat,
+    };
     const s = dateSettings(customer, form.regional.time_zone || null);
     return {
       form,
       formAction: opts.action,
       password,
-      trusted: trustedFieldModel({ enabled: form.ip_restriction, text: form.trusted_ips, checkAction: `${opts.action}/trusted-check`, testAddress: form.test_address, showCheck: opts.showCheck ?? false }),
-      regional: regionalFieldModel({ values: form.regional, inherited, previewAction: `${opts.action}/regional-preview` }),
+      trusted: trustedFieldModel({
+        enabled: form.ip_restriction,
+        text: form.trusted_ips,
+        checkAction: `${opts.action}/trusted-check`,
+        testAddress: form.test_address,
+        showCheck: opts.showCheck ?? false,
+      }),
+      regional: regionalFieldModel({
+        values: form.regional,
+        inherited,
+        previewAction: `${opts.action}/regional-preview`,
+      }),
       dateHint: { pattern: s.inPattern, example: `${new Date().getUTCFullYear() + 1}`, timeZone: s.timeZone },
     };
   };
 
-  const renderList = async (req: Request, res: Response, opts: { form?: IndividualForm; errors?: FieldError[]; status?: number; generated?: boolean; showCheck?: boolean; fragment?: string } = {}) => {
+  const renderList = async (
+    req: Request,
+    res: Response,
+    opts: {
+      form?: IndividualForm;
+      errors?: FieldError[];
+      status?: number;
+      generated?: boolean;
+      showCheck?: boolean;
+      fragment?: string;
+    } = {},
+  ) => {
     const summary = currentCustomer(res);
     const customer = await service.customer(summary.id);
     const [individuals, roles] = await Promise.all([service.list(customer.id), service.allowedRoles(customer.id)]);
@@ -88,12 +139,29 @@ export function individualsAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] 
         individuals: individuals.map((i) => rowLocals(i, customer)),
         roles,
         errors,
-        ...formLocals(customer, opts.form ?? emptyIndividualForm(), { action: base(customer.id), hasCurrentPassword: false, generated: opts.generated, showCheck: opts.showCheck }),
+        ...formLocals(customer, opts.form ?? emptyIndividualForm(), {
+          action: base(customer.id),
+          hasCurrentPassword: false,
+          generated: opts.generated,
+          showCheck: opts.showCheck,
+        }),
       },
     });
   };
 
-  const renderEdit = async (req: Request, res: Response, individual: Individual, opts: { form?: IndividualForm; errors?: FieldError[]; status?: number; generated?: boolean; showCheck?: boolean; fragment?: string } = {}) => {
+  const renderEdit = async (
+    req: Request,
+    res: Response,
+    individual: Individual,
+    opts: {
+      form?: IndividualForm;
+      errors?: FieldError[];
+      status?: number;
+      generated?: boolean;
+      showCheck?: boolean;
+      fragment?: string;
+    } = {},
+  ) => {
     const summary = currentCustomer(res);
     const customer = await service.customer(summary.id);
     const roles = await service.allowedRoles(customer.id);
@@ -110,7 +178,12 @@ export function individualsAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] 
         individual: rowLocals(individual, customer),
         roles,
         errors,
-        ...formLocals(customer, opts.form ?? formFromIndividual(individual, customer), { action: `${base(customer.id)}/${individual.id}`, hasCurrentPassword: individual.hasPassword, generated: opts.generated, showCheck: opts.showCheck }),
+        ...formLocals(customer, opts.form ?? formFromIndividual(individual, customer), {
+          action: `${base(customer.id)}/${individual.id}`,
+          hasCurrentPassword: individual.hasPassword,
+          generated: opts.generated,
+          showCheck: opts.showCheck,
+        }),
       },
     });
   };
@@ -119,13 +192,25 @@ export function individualsAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] 
   const formErrorsOf = (err: unknown): FieldError[] => {
     if (err instanceof ValidationError) return adminFieldErrors(err.fields);
     if (err instanceof LoginTakenError) return [{ field: 'login', text: LOGIN_TAKEN_MESSAGE }];
-    if (err instanceof RoleNotAllowedError) return [{ field: 'role_id', text: 'Choose one of the customer’s allowed roles' }];
+    if (err instanceof RoleNotAllowedError)
+      return [{ field: 'role_id', text: 'Choose one of the customer’s allowed roles' }];
     throw err;
   };
 
-  const sendMailAfterSave = async (req: Request, res: Response, customerId: number, individual: Individual, form: IndividualForm): Promise<string> => {
+  const sendMailAfterSave = async (
+    req: Request,
+    res: Response,
+    customerId: number,
+    individual: Individual,
+    form: IndividualForm,
+  ): Promise<string> => {
     if (!form.send_credentials || individual.email === '') return '';
-    await service.sendCredentials(customerId, individual.id, { password: form.include_password && form.password !== '' ? form.password : undefined }, ctxOf(req, res));
+    await service.sendCredentials(
+      customerId,
+      individual.id,
+      { password: form.include_password && form.password !== '' ? form.password : undefined },
+      ctxOf(req, res),
+    );
     return ` The credentials were sent to ${individual.email}.`;
   };
 
@@ -139,7 +224,11 @@ export function individualsAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] 
       generated = true;
     }
     if (helper === 'password') form.show_password = true;
-    const fragment = { password: 'partials/_password-field', 'trusted-check': 'partials/_trusted-networks-check', 'regional-preview': 'partials/_regional-preview' }[helper];
+    const fragment = {
+      password: 'partials/_password-field',
+      'trusted-check': 'partials/_trusted-networks-check',
+      'regional-preview': 'partials/_regional-preview',
+    }[helper];
     const opts = { form, generated, showCheck: helper === 'trusted-check', fragment, status: 200, errors: [] };
     if (page === 'list') return renderList(req, res, opts);
     return renderEdit(req, res, await loadIndividual(customer.id, req.params.individualId), opts);
@@ -148,18 +237,24 @@ export function individualsAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] 
   const helperRoutes = (page: 'list' | 'edit'): RouteDef<AdminPermission>[] =>
     (['password', 'trusted-check', 'regional-preview'] as const).map((helper) => ({
       method: 'post' as const,
-      path: page === 'list' ? `/customers/:id/individuals/${helper}` : `/customers/:id/individuals/:individualId/${helper}`,
+      path:
+        page === 'list' ? `/customers/:id/individuals/${helper}` : `/customers/:id/individuals/:individualId/${helper}`,
       permission: 'admin' as const,
-      loads: 'customer', handler: helperHandler(helper, page),
+      loads: 'customer',
+      handler: helperHandler(helper, page),
     }));
 
   /** A route on one individual of the customer: an id of another customer's individual is 404. */
-  const onIndividual = (method: 'get' | 'post', suffix: string, handle: (req: Request, res: Response, customerId: number, individual: Individual) => Promise<void>): RouteDef<AdminPermission> => ({
+  const onIndividual = (
+    method: 'get' | 'post',
+    suffix: string,
+    handle: (req: Request, res: Response, customerId: number, individual: Individual) => Promise<void>,
+  ): RouteDef<AdminPermission> => ({
     method,
     path: `/customers/:id/individuals/:individualId${suffix}`,
     permission: 'admin',
     loads: 'customer',
-      handler: [
+    handler: [
       async (req, res) => {
         const customerId = currentCustomer(res).id;
         await handle(req, res, customerId, await loadIndividual(customerId, req.params.individualId));
@@ -172,20 +267,24 @@ export function individualsAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] 
       method: 'get',
       path: '/customers/:id/individuals',
       permission: 'admin',
-      loads: 'customer', handler: async (req, res) => renderList(req, res),
+      loads: 'customer',
+      handler: async (req, res) => renderList(req, res),
     },
     {
       method: 'post',
       path: '/customers/:id/individuals',
       permission: 'admin',
       loads: 'customer',
-        handler: [
+      handler: [
         async (req, res) => {
           const summary = currentCustomer(res);
           const customer = await service.customer(summary.id);
           const form = readIndividualForm(req.body);
           const { fields, errors: dateErrors } = fieldsFromForm(form, customer);
-          const errors = mergeErrors(dateErrors, adminFieldErrors(validateIndividual(fields, { passwordRequired: true })));
+          const errors = mergeErrors(
+            dateErrors,
+            adminFieldErrors(validateIndividual(fields, { passwordRequired: true })),
+          );
           if (errors.length > 0) return renderList(req, res, { form, errors });
           let created: Individual;
           try {
@@ -206,29 +305,44 @@ export function individualsAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] 
       path: '/customers/:id/individuals/:individualId',
       permission: 'admin',
       loads: 'customer',
-        handler: [
+      handler: [
         async (req, res) => {
           const summary = currentCustomer(res);
           const customer = await service.customer(summary.id);
           const individual = await loadIndividual(customer.id, req.params.individualId);
           const body = req.body as Record<string, unknown>;
           const version = /^\d{1,9}$/.test(String(body.version ?? '')) ? Number(body.version) : undefined;
-          if (body.inline === 'role') return inlineRoleChange(req, res, customer, individual, String(body.role_id ?? ''), version);
+          if (body.inline === 'role')
+            return inlineRoleChange(req, res, customer, individual, String(body.role_id ?? ''), version);
           const form = readIndividualForm(body);
           const { fields, errors: dateErrors } = fieldsFromForm(form, customer);
-          const errors = mergeErrors(dateErrors, adminFieldErrors(validateIndividual(fields, { passwordRequired: !individual.hasPassword })));
+          const errors = mergeErrors(
+            dateErrors,
+            adminFieldErrors(validateIndividual(fields, { passwordRequired: !individual.hasPassword })),
+          );
           if (errors.length > 0) return renderEdit(req, res, individual, { form, errors });
           let updated: Individual;
           try {
             updated = await service.update(customer.id, individual.id, { ...fields, version }, ctxOf(req, res));
           } catch (err) {
             if (err instanceof StaleIndividualError) {
-              return renderEdit(req, res, individual, { status: 409, errors: [{ field: 'form', text: 'Someone else changed this individual while you were editing. The form now shows the current values; make your change again.' }] });
+              return renderEdit(req, res, individual, {
+                status: 409,
+                errors: [
+                  {
+                    field: 'form',
+                    text: 'Someone else changed this individual while you were editing. The form now shows the current values; make your change again.',
+                  },
+                ],
+              });
             }
             return renderEdit(req, res, individual, { form, errors: formErrorsOf(err) });
           }
           const mailNote = await sendMailAfterSave(req, res, customer.id, updated, form);
-          req.session.flash = { kind: 'info', message: `Individual ${updated.login} saved.${form.password !== '' ? ' The new password ends its open sessions.' : ''}${mailNote}` };
+          req.session.flash = {
+            kind: 'info',
+            message: `Individual ${updated.login} saved.${form.password !== '' ? ' The new password ends its open sessions.' : ''}${mailNote}`,
+          };
           seeOther(res, `${base(customer.id)}/${individual.id}`);
         },
       ],
@@ -238,15 +352,29 @@ export function individualsAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] 
       try {
         await service.sendCredentials(customerId, individual.id, {}, ctxOf(req, res));
       } catch (err) {
-        if (err instanceof ValidationError) return renderEdit(req, res, individual, { errors: [{ field: 'email', text: 'This individual has no e-mail address: add one and save, then send the credentials.' }] });
+        if (err instanceof ValidationError)
+          return renderEdit(req, res, individual, {
+            errors: [
+              {
+                field: 'email',
+                text: 'This individual has no e-mail address: add one and save, then send the credentials.',
+              },
+            ],
+          });
         throw err;
       }
-      req.session.flash = { kind: 'info', message: `The credentials were sent to ${individual.email} (without the password).` };
+      req.session.flash = {
+        kind: 'info',
+        message: `The credentials were sent to ${individual.email} (without the password).`,
+      };
       seeOther(res, `${base(customerId)}/${individual.id}`);
     }),
     onIndividual('get', '/delete', async (req, res, _customerId, individual) => {
       const customer = currentCustomer(res);
-      await renderPage(req, res, { view: 'admin/individuals/delete', locals: { title: `Delete ${individual.login}`, nav: 'customers', customer, tab: 'individuals', individual } });
+      await renderPage(req, res, {
+        view: 'admin/individuals/delete',
+        locals: { title: `Delete ${individual.login}`, nav: 'customers', customer, tab: 'individuals', individual },
+      });
     }),
     onIndividual('post', '/delete', async (req, res, customerId, individual) => {
       try {
@@ -261,7 +389,14 @@ export function individualsAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] 
   ];
 
   /** The list's role select: with htmx the row comes back alone; without JS, back to the list. */
-  async function inlineRoleChange(req: Request, res: Response, customer: CustomerDefaults, individual: Individual, rawRoleId: string, version: number | undefined): Promise<void> {
+  async function inlineRoleChange(
+    req: Request,
+    res: Response,
+    customer: CustomerDefaults,
+    individual: Individual,
+    rawRoleId: string,
+    version: number | undefined,
+  ): Promise<void> {
     const roleId = parseId(rawRoleId) ?? 0;
     let rowError: string | null = null;
     let status = 200;
@@ -283,7 +418,11 @@ export function individualsAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] 
       current = await loadIndividual(customer.id, String(individual.id));
     }
     if (!wantsFragment(req)) {
-      if (rowError) return renderList(req, res, { status, errors: [{ field: `role_id-${individual.id}`, text: `${individual.login}: ${rowError}` }] });
+      if (rowError)
+        return renderList(req, res, {
+          status,
+          errors: [{ field: `role_id-${individual.id}`, text: `${individual.login}: ${rowError}` }],
+        });
       req.session.flash = { kind: 'info', message: `Role of ${current.login} changed to ${current.roleName}.` };
       return seeOther(res, base(customer.id));
     }

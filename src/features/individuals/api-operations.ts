@@ -11,7 +11,14 @@ import {
   type IndividualRegional,
   type IndividualsContext,
 } from './service.ts';
-import { ApiError, apiErrors, operation, type ApiCaller, type ApiOperation, type FieldProblem } from '../../http/api-operation.ts';
+import {
+  ApiError,
+  apiErrors,
+  operation,
+  type ApiCaller,
+  type ApiOperation,
+  type FieldProblem,
+} from '../../http/api-operation.ts';
 import { idParams, page, pageQuery } from '../../http/api-schema.ts';
 import { individualCreateBody, individualPatchBody, individualRegional, individualResponse } from './schema.ts';
 
@@ -28,7 +35,14 @@ function individualJson(i: Individual) {
     password_change_required: i.passwordChangeRequired,
     activation_at: iso(i.activationAt),
     expiration_at: iso(i.expirationAt),
-    regional: { time_zone: i.timeZone, language: i.language, out_date_format: i.outDateFormat, out_time_format: i.outTimeFormat, in_date_format: i.inDateFormat, in_time_format: i.inTimeFormat },
+    regional: {
+      time_zone: i.timeZone,
+      language: i.language,
+      out_date_format: i.outDateFormat,
+      out_time_format: i.outTimeFormat,
+      in_date_format: i.inDateFormat,
+      in_time_format: i.inTimeFormat,
+    },
     ip_restriction: i.ipRestriction,
     trusted_ips: i.trustedIps,
     version: i.version,
@@ -46,16 +60,26 @@ function encodeIndividualCursor(login: string, id: number): string {
 function decodeIndividualCursor(cursor: string): { afterLogin: string; afterId: number } {
   try {
     const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(value) && typeof value[0] === 'string' && Number.isSafeInteger(value[1])) return { afterLogin: value[0], afterId: value[1] as number };
+    if (Array.isArray(value) && typeof value[0] === 'string' && Number.isSafeInteger(value[1]))
+      return { afterLogin: value[0], afterId: value[1] as number };
   } catch {
     // falls through to the error below
   }
   throw apiErrors.invalid([{ field: 'cursor', message: 'Not a cursor this API returned' }]);
 }
 
-const REGIONAL_FIELDS = new Set(['time_zone', 'language', 'out_date_format', 'out_time_format', 'in_date_format', 'in_time_format']);
+const REGIONAL_FIELDS = new Set([
+  'time_zone',
+  'language',
+  'out_date_format',
+  'out_time_format',
+  'in_date_format',
+  'in_time_format',
+]);
 
-function regionalOf(input: Partial<Record<keyof typeof individualRegional.shape, string | null>> | undefined): Partial<IndividualRegional> | undefined {
+function regionalOf(
+  input: Partial<Record<keyof typeof individualRegional.shape, string | null>> | undefined,
+): Partial<IndividualRegional> | undefined {
   if (!input) return undefined;
   const r: Partial<IndividualRegional> = {};
   if (input.time_zone !== undefined) r.timeZone = input.time_zone;
@@ -67,24 +91,40 @@ function regionalOf(input: Partial<Record<keyof typeof individualRegional.shape,
   return r;
 }
 
-const dateOf = (value: string | null | undefined): Date | null | undefined => (value === undefined ? undefined : value === null ? null : new Date(value));
+const dateOf = (value: string | null | undefined): Date | null | undefined =>
+  value === undefined ? undefined : value === null ? null : new Date(value);
 
 /** The service's named errors as API errors; fields use the API's names. */
 function mapIndividualError(err: unknown): never {
   if (err instanceof ValidationError) {
-    throw apiErrors.invalid(err.fields.map((f): FieldProblem => ({ field: REGIONAL_FIELDS.has(f.field) ? `regional.${f.field}` : f.field, message: f.text ?? f.key ?? 'Not valid' })));
+    throw apiErrors.invalid(
+      err.fields.map((f): FieldProblem => ({
+        field: REGIONAL_FIELDS.has(f.field) ? `regional.${f.field}` : f.field,
+        message: f.text ?? f.key ?? 'Not valid',
+      })),
+    );
   }
-  if (err instanceof LoginTakenError) throw new ApiError(409, 'conflict', 'This login is already in use.', [{ field: 'login', message: 'This login is already in use' }]);
+  if (err instanceof LoginTakenError)
+    throw new ApiError(409, 'conflict', 'This login is already in use.', [
+      { field: 'login', message: 'This login is already in use' },
+    ]);
   if (err instanceof RoleNotAllowedError) throw apiErrors.invalid([{ field: 'role_id', message: err.message }]);
   if (err instanceof IndividualNotFoundError) throw apiErrors.notFound('No such individual.');
-  if (err instanceof IndividualOutOfReachError) throw apiErrors.forbidden('This individual has more permissions than you.');
-  if (err instanceof StaleIndividualError) throw apiErrors.conflict('The individual was changed by someone else; read it again and re-apply your change.');
+  if (err instanceof IndividualOutOfReachError)
+    throw apiErrors.forbidden('This individual has more permissions than you.');
+  if (err instanceof StaleIndividualError)
+    throw apiErrors.conflict('The individual was changed by someone else; read it again and re-apply your change.');
   throw err;
 }
 
 function contextOf(caller: ApiCaller | undefined): IndividualsContext & { customerId: number } {
   if (!caller) throw apiErrors.invalidCredentials();
-  return { actor: caller.actor, ip: caller.ip, customerId: caller.customerId, granter: { kind: 'customer', id: caller.customerId, levels: caller.levels } };
+  return {
+    actor: caller.actor,
+    ip: caller.ip,
+    customerId: caller.customerId,
+    granter: { kind: 'customer', id: caller.customerId, levels: caller.levels },
+  };
 }
 
 /** `/individuals`: the customer's staff, through the same service and rules as the portal and admin panel. */
@@ -95,7 +135,7 @@ export function individualsOperations(deps: Deps): ApiOperation[] {
       method: 'get',
       path: '/individuals',
       tag: 'Individuals',
-      summary: 'The customer\'s individuals, by login',
+      summary: "The customer's individuals, by login",
       permission: { component: 'individuals', level: 'read' },
       query: pageQuery,
       success: { status: 200, description: 'A page of individuals', schema: page(individualResponse) },
@@ -106,14 +146,17 @@ export function individualsOperations(deps: Deps): ApiOperation[] {
         const rows = await individuals.list(ctx.customerId, { limit: query.limit + 1, ...after });
         const items = rows.slice(0, query.limit);
         const last = items.at(-1);
-        return { items: items.map(individualJson), next_cursor: rows.length > query.limit && last ? encodeIndividualCursor(last.login, last.id) : null };
+        return {
+          items: items.map(individualJson),
+          next_cursor: rows.length > query.limit && last ? encodeIndividualCursor(last.login, last.id) : null,
+        };
       },
     }),
     operation({
       method: 'post',
       path: '/individuals',
       tag: 'Individuals',
-      summary: 'Create an individual with one of the customer\'s allowed roles',
+      summary: "Create an individual with one of the customer's allowed roles",
       permission: { component: 'individuals', level: 'modify' },
       body: individualCreateBody,
       success: { status: 201, description: 'The new individual', schema: individualResponse },
@@ -179,7 +222,9 @@ export function individualsOperations(deps: Deps): ApiOperation[] {
           ...(body.role_id !== undefined ? { roleId: body.role_id } : {}),
           ...(body.name !== undefined ? { name: body.name } : {}),
           ...(body.email !== undefined ? { email: body.email } : {}),
-          ...(body.password_change_required !== undefined ? { passwordChangeRequired: body.password_change_required } : {}),
+          ...(body.password_change_required !== undefined
+            ? { passwordChangeRequired: body.password_change_required }
+            : {}),
           ...(body.activation_at !== undefined ? { activationAt: dateOf(body.activation_at) ?? null } : {}),
           ...(body.expiration_at !== undefined ? { expirationAt: dateOf(body.expiration_at) ?? null } : {}),
           ...(body.ip_restriction !== undefined ? { ipRestriction: body.ip_restriction } : {}),
@@ -192,7 +237,15 @@ export function individualsOperations(deps: Deps): ApiOperation[] {
           const merged = regional
             ? {
                 ...patch,
-                regional: { timeZone: current.timeZone, language: current.language, outDateFormat: current.outDateFormat, outTimeFormat: current.outTimeFormat, inDateFormat: current.inDateFormat, inTimeFormat: current.inTimeFormat, ...regional },
+                regional: {
+                  timeZone: current.timeZone,
+                  language: current.language,
+                  outDateFormat: current.outDateFormat,
+                  outTimeFormat: current.outTimeFormat,
+                  inDateFormat: current.inDateFormat,
+                  inTimeFormat: current.inTimeFormat,
+                  ...regional,
+                },
               }
             : patch;
           return individualJson(await individuals.update(ctx.customerId, Number(params.id), merged, ctx));

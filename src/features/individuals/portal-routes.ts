@@ -40,7 +40,16 @@ interface PortalIndividualForm {
   expiration_at: string;
 }
 
-const EMPTY_FORM: PortalIndividualForm = { login: '', name: '', email: '', password: '', password_change_required: true, role_id: '', activation_at: '', expiration_at: '' };
+const EMPTY_FORM: PortalIndividualForm = {
+  login: '',
+  name: '',
+  email: '',
+  password: '',
+  password_change_required: true,
+  role_id: '',
+  activation_at: '',
+  expiration_at: '',
+};
 
 function viewerOf(res: Response): Viewer {
   const viewer = res.locals.viewer;
@@ -70,13 +79,20 @@ function readForm(body: unknown): PortalIndividualForm {
 /** Service problems as translated portal field errors (`individuals.errors.<code>`); dates in the viewer's format. */
 function portalErrors(errors: FieldError[], res: Response): FieldError[] {
   const show = (v: unknown) => (v instanceof Date ? (res.locals.fmt?.dateTime(v) ?? v.toISOString()) : v);
-  return errors.map((e) => ({ field: e.field, key: e.key, params: Object.fromEntries(Object.entries(e.params ?? {}).map(([k, v]) => [k, show(v)])) }));
+  return errors.map((e) => ({
+    field: e.field,
+    key: e.key,
+    params: Object.fromEntries(Object.entries(e.params ?? {}).map(([k, v]) => [k, show(v)])),
+  }));
 }
 
 /** The customer's individuals in the portal: the same rules as the admin panel, capped by the viewer's own levels. */
 export function individualsPortalRoutes(deps: Deps): RouteDef<PortalPermission>[] {
   const service = deps.services.individuals;
-  const ctxOf = (req: Request, res: Response): IndividualsContext => ({ ...auditContext(req, res), granter: granterOf(viewerOf(res)) });
+  const ctxOf = (req: Request, res: Response): IndividualsContext => ({
+    ...auditContext(req, res),
+    granter: granterOf(viewerOf(res)),
+  });
 
   const inputPattern = (viewer: Viewer) => `${viewer.regional.inDateFormat} ${viewer.regional.inTimeFormat}`;
   const toInput = (viewer: Viewer, date: Date) => {
@@ -87,12 +103,25 @@ export function individualsPortalRoutes(deps: Deps): RouteDef<PortalPermission>[
   const rowOf = (res: Response, individual: Individual) => {
     const fmt = res.locals.fmt;
     const show = (d: Date | null) => (d ? (fmt?.dateTime(d) ?? d.toISOString()) : '');
-    return { ...individual, lastLogin: show(individual.lastLoginAt), activation: show(individual.activationAt), expiration: show(individual.expirationAt) };
+    return {
+      ...individual,
+      lastLogin: show(individual.lastLoginAt),
+      activation: show(individual.activationAt),
+      expiration: show(individual.expirationAt),
+    };
   };
 
-  const render = async (req: Request, res: Response, opts: { form?: PortalIndividualForm; errors?: FieldError[]; status?: number } = {}) => {
+  const render = async (
+    req: Request,
+    res: Response,
+    opts: { form?: PortalIndividualForm; errors?: FieldError[]; status?: number } = {},
+  ) => {
     const viewer = viewerOf(res);
-    const [individuals, roles, grantable] = await Promise.all([service.list(viewer.customerId), service.allowedRoles(viewer.customerId), service.grantableRoles(viewer.customerId, granterOf(viewer))]);
+    const [individuals, roles, grantable] = await Promise.all([
+      service.list(viewer.customerId),
+      service.allowedRoles(viewer.customerId),
+      service.grantableRoles(viewer.customerId, granterOf(viewer)),
+    ]);
     const errors = opts.errors ?? [];
     // An individual with an expiration passes it on: offer it rather than a blank that is refused.
     const limit = opts.form ? null : (await service.granterLimits(viewer.customerId, granterOf(viewer)))?.expirationAt;
@@ -116,12 +145,25 @@ export function individualsPortalRoutes(deps: Deps): RouteDef<PortalPermission>[
     });
   };
 
-  const readFields = (viewer: Viewer, form: PortalIndividualForm): { fields: IndividualFields; errors: FieldError[] } => {
+  const readFields = (
+    viewer: Viewer,
+    form: PortalIndividualForm,
+  ): { fields: IndividualFields; errors: FieldError[] } => {
     const errors: FieldError[] = [];
     const readDate = (field: 'activation_at' | 'expiration_at'): Date | null => {
       if (form[field] === '') return null;
-      const date = parseDateTimeInput(form[field], { dateFormat: viewer.regional.inDateFormat, timeFormat: viewer.regional.inTimeFormat, timeZone: viewer.regional.timeZone, locale: viewer.regional.language });
-      if (!date) errors.push({ field, key: 'individuals.errors.date', params: { format: inputPattern(viewer), example: toInput(viewer, new Date()) } });
+      const date = parseDateTimeInput(form[field], {
+        dateFormat: viewer.regional.inDateFormat,
+        timeFormat: viewer.regional.inTimeFormat,
+        timeZone: viewer.regional.timeZone,
+        locale: viewer.regional.language,
+      });
+      if (!date)
+        errors.push({
+          field,
+          key: 'individuals.errors.date',
+          params: { format: inputPattern(viewer), example: toInput(viewer, new Date()) },
+        });
       return date;
     };
     const fields: IndividualFields = {
@@ -143,7 +185,13 @@ export function individualsPortalRoutes(deps: Deps): RouteDef<PortalPermission>[
   const domainErrors = (res: Response, err: unknown, field = 'role_id'): FieldError[] => {
     if (err instanceof ValidationError) return portalErrors(err.fields, res);
     if (err instanceof LoginTakenError) return [{ field: 'login', key: 'individuals.errors.login_taken' }];
-    if (err instanceof RoleNotAllowedError) return [{ field, key: err.reason === 'not_allowed' ? 'individuals.errors.role_not_allowed' : 'individuals.errors.role_exceeds' }];
+    if (err instanceof RoleNotAllowedError)
+      return [
+        {
+          field,
+          key: err.reason === 'not_allowed' ? 'individuals.errors.role_not_allowed' : 'individuals.errors.role_exceeds',
+        },
+      ];
     throw err;
   };
 
@@ -168,7 +216,12 @@ export function individualsPortalRoutes(deps: Deps): RouteDef<PortalPermission>[
     expiration_at: individual.expirationAt ? toInput(viewer, individual.expirationAt) : '',
   });
 
-  const renderEdit = async (req: Request, res: Response, individual: Individual, opts: { form?: PortalIndividualForm; errors?: FieldError[]; status?: number } = {}) => {
+  const renderEdit = async (
+    req: Request,
+    res: Response,
+    individual: Individual,
+    opts: { form?: PortalIndividualForm; errors?: FieldError[]; status?: number } = {},
+  ) => {
     const viewer = viewerOf(res);
     const grantable = await service.grantableRoles(viewer.customerId, granterOf(viewer));
     const reachable = grantable.some((r) => r.id === individual.roleId);
@@ -199,28 +252,51 @@ export function individualsPortalRoutes(deps: Deps): RouteDef<PortalPermission>[
     const { fields, errors: dateErrors } = readFields(viewer, form);
     const taken = new Set(dateErrors.map((e) => e.field));
     const limits = await service.granterLimits(viewer.customerId, granterOf(viewer));
-    const problems = validateIndividual(fields, { passwordRequired: !individual.hasPassword, expirationLimit: limits?.expirationAt });
+    const problems = validateIndividual(fields, {
+      passwordRequired: !individual.hasPassword,
+      expirationLimit: limits?.expirationAt,
+    });
     const errors = [...dateErrors, ...portalErrors(problems, res).filter((e) => !taken.has(e.field))];
     if (errors.length > 0) return renderEdit(req, res, individual, { form, errors });
     const { name, email, password, passwordChangeRequired, roleId, activationAt, expirationAt } = fields;
     let saved: Individual;
     try {
-      saved = await service.update(viewer.customerId, individual.id, { name, email, password, passwordChangeRequired, roleId, activationAt, expirationAt, version }, ctxOf(req, res));
+      saved = await service.update(
+        viewer.customerId,
+        individual.id,
+        { name, email, password, passwordChangeRequired, roleId, activationAt, expirationAt, version },
+        ctxOf(req, res),
+      );
     } catch (err) {
-      if (err instanceof IndividualOutOfReachError) return renderEdit(req, res, individual, { status: 403, errors: [{ field: 'form', key: 'individuals.errors.out_of_reach' }] });
+      if (err instanceof IndividualOutOfReachError)
+        return renderEdit(req, res, individual, {
+          status: 403,
+          errors: [{ field: 'form', key: 'individuals.errors.out_of_reach' }],
+        });
       if (err instanceof StaleIndividualError) {
         const current = await loadOwn(res, String(individual.id));
-        return renderEdit(req, res, current, { status: 409, errors: [{ field: 'form', key: 'individuals.errors.staleForm' }] });
+        return renderEdit(req, res, current, {
+          status: 409,
+          errors: [{ field: 'form', key: 'individuals.errors.staleForm' }],
+        });
       }
       return renderEdit(req, res, individual, { form, errors: domainErrors(res, err) });
     }
-    req.session.flash = { kind: 'info', message: res.locals.t?.('individuals.savedFlash', { login: saved.login }) ?? 'Saved' };
+    req.session.flash = {
+      kind: 'info',
+      message: res.locals.t?.('individuals.savedFlash', { login: saved.login }) ?? 'Saved',
+    };
     seeOther(res, `/individuals/${saved.id}`);
   };
 
   return [
     { method: 'get', path: '/individuals', permission: READ, handler: async (req, res) => render(req, res) },
-    { method: 'get', path: '/individuals/:individualId', permission: READ, handler: async (req, res) => renderEdit(req, res, await loadOwn(res, req.params.individualId)) },
+    {
+      method: 'get',
+      path: '/individuals/:individualId',
+      permission: READ,
+      handler: async (req, res) => renderEdit(req, res, await loadOwn(res, req.params.individualId)),
+    },
     {
       method: 'post',
       path: '/individuals',
@@ -236,7 +312,10 @@ export function individualsPortalRoutes(deps: Deps): RouteDef<PortalPermission>[
         if (errors.length > 0) return render(req, res, { form, errors });
         try {
           const created = await service.create(viewer.customerId, fields, ctxOf(req, res));
-          req.session.flash = { kind: 'info', message: res.locals.t?.('individuals.created', { login: created.login }) ?? 'Created' };
+          req.session.flash = {
+            kind: 'info',
+            message: res.locals.t?.('individuals.created', { login: created.login }) ?? 'Created',
+          };
         } catch (err) {
           return render(req, res, { form, errors: domainErrors(res, err) });
         }
@@ -275,16 +354,31 @@ export function individualsPortalRoutes(deps: Deps): RouteDef<PortalPermission>[
         }
         if (!wantsFragment(req)) {
           if (rowError) return render(req, res, { status, errors: [rowError] });
-          req.session.flash = { kind: 'info', message: res.locals.t?.('individuals.roleChanged', { login: current.login, role: current.roleName }) ?? 'Saved' };
+          req.session.flash = {
+            kind: 'info',
+            message:
+              res.locals.t?.('individuals.roleChanged', { login: current.login, role: current.roleName }) ?? 'Saved',
+          };
           return seeOther(res, '/individuals');
         }
-        const [roles, grantable] = await Promise.all([service.allowedRoles(viewer.customerId), service.grantableRoles(viewer.customerId, granterOf(viewer))]);
+        const [roles, grantable] = await Promise.all([
+          service.allowedRoles(viewer.customerId),
+          service.grantableRoles(viewer.customerId, granterOf(viewer)),
+        ]);
         await renderPage(req, res, {
           view: 'portal/individuals/index',
           fragment: 'portal/individuals/_row',
           layout: 'portal',
           status,
-          locals: { row: rowOf(res, current), roles, grantableIds: grantable.map((r) => r.id), canModify: true, errors: rowError ? [rowError] : [], rowSaved: rowError === null, selfId: viewer.kind === 'individual' ? viewer.id : null },
+          locals: {
+            row: rowOf(res, current),
+            roles,
+            grantableIds: grantable.map((r) => r.id),
+            canModify: true,
+            errors: rowError ? [rowError] : [],
+            rowSaved: rowError === null,
+            selfId: viewer.kind === 'individual' ? viewer.id : null,
+          },
         });
       },
     },
@@ -296,15 +390,30 @@ export function individualsPortalRoutes(deps: Deps): RouteDef<PortalPermission>[
         const viewer = viewerOf(res);
         const individual = await loadOwn(res, req.params.individualId);
         if (formString((req.body as Record<string, unknown>).confirm) !== 'yes') {
-          return render(req, res, { errors: [{ field: `confirm-${individual.id}`, key: 'individuals.errors.confirm', params: { login: individual.login } }] });
+          return render(req, res, {
+            errors: [
+              {
+                field: `confirm-${individual.id}`,
+                key: 'individuals.errors.confirm',
+                params: { login: individual.login },
+              },
+            ],
+          });
         }
         try {
           await service.delete(viewer.customerId, individual.id, ctxOf(req, res));
         } catch (err) {
-          if (err instanceof IndividualOutOfReachError) return render(req, res, { status: 403, errors: [{ field: `confirm-${individual.id}`, key: 'individuals.errors.out_of_reach' }] });
+          if (err instanceof IndividualOutOfReachError)
+            return render(req, res, {
+              status: 403,
+              errors: [{ field: `confirm-${individual.id}`, key: 'individuals.errors.out_of_reach' }],
+            });
           throw err;
         }
-        req.session.flash = { kind: 'info', message: res.locals.t?.('individuals.deleted', { login: individual.login }) ?? 'Deleted' };
+        req.session.flash = {
+          kind: 'info',
+          message: res.locals.t?.('individuals.deleted', { login: individual.login }) ?? 'Deleted',
+        };
         seeOther(res, '/individuals');
       },
     },

@@ -107,7 +107,17 @@ export class IndividualsRepo {
 
   async customer(customerId: number, trx?: Db): Promise<CustomerDefaults | null> {
     const row = (await (trx ?? this.db)('customers')
-      .select('id', 'name', 'role_id', 'time_zone', 'language', 'out_date_format', 'out_time_format', 'in_date_format', 'in_time_format')
+      .select(
+        'id',
+        'name',
+        'role_id',
+        'time_zone',
+        'language',
+        'out_date_format',
+        'out_time_format',
+        'in_date_format',
+        'in_time_format',
+      )
       .where({ id: customerId })
       .first()) as Record<string, unknown> | undefined;
     if (!row) return null;
@@ -124,20 +134,30 @@ export class IndividualsRepo {
     };
   }
 
-  async list(customerId: number, page: { limit: number; afterLogin?: string; afterId?: number } = { limit: 1000 }, trx?: Db): Promise<IndividualRow[]> {
+  async list(
+    customerId: number,
+    page: { limit: number; afterLogin?: string; afterId?: number } = { limit: 1000 },
+    trx?: Db,
+  ): Promise<IndividualRow[]> {
     const q = this.base(trx ?? this.db)
       .where('i.customer_id', customerId)
       .orderBy([{ column: 'i.login_lower' }, { column: 'i.id' }])
       .limit(page.limit);
     if (page.afterLogin !== undefined && page.afterId !== undefined) {
       const { afterLogin, afterId } = page;
-      void q.where((w) => w.where('i.login_lower', '>', afterLogin).orWhere((w2) => w2.where('i.login_lower', afterLogin).where('i.id', '>', afterId)));
+      void q.where((w) =>
+        w
+          .where('i.login_lower', '>', afterLogin)
+          .orWhere((w2) => w2.where('i.login_lower', afterLogin).where('i.id', '>', afterId)),
+      );
     }
     return ((await q) as Record<string, unknown>[]).map(fromRow);
   }
 
   async find(customerId: number, id: number, trx?: Db): Promise<IndividualRow | null> {
-    const row = (await this.base(trx ?? this.db).where({ 'i.id': id, 'i.customer_id': customerId }).first()) as Record<string, unknown> | undefined;
+    const row = (await this.base(trx ?? this.db)
+      .where({ 'i.id': id, 'i.customer_id': customerId })
+      .first()) as Record<string, unknown> | undefined;
     return row ? fromRow(row) : null;
   }
 
@@ -150,7 +170,10 @@ export class IndividualsRepo {
   /** The individual's own new password: clears "must change" and ends every other session. */
   async setOwnPassword(id: number, passwordHash: string): Promise<{ sessionEpoch: number }> {
     return this.db.transaction(async (trx) => {
-      await trx('individuals').where({ id }).update({ password_hash: passwordHash, password_change_required: false, updated_at: new Date() }).increment('session_epoch', 1);
+      await trx('individuals')
+        .where({ id })
+        .update({ password_hash: passwordHash, password_change_required: false, updated_at: new Date() })
+        .increment('session_epoch', 1);
       const row = await trx('individuals').select('session_epoch').where({ id }).first();
       return { sessionEpoch: Number(row?.session_epoch ?? 0) };
     });
@@ -161,7 +184,13 @@ export class IndividualsRepo {
   }
 
   /** The individual's own regional settings; null means "inherit the customer's". */
-  async updateOwnRegional(id: number, values: Pick<IndividualColumns, 'time_zone' | 'language' | 'out_date_format' | 'out_time_format' | 'in_date_format' | 'in_time_format'>): Promise<void> {
+  async updateOwnRegional(
+    id: number,
+    values: Pick<
+      IndividualColumns,
+      'time_zone' | 'language' | 'out_date_format' | 'out_time_format' | 'in_date_format' | 'in_time_format'
+    >,
+  ): Promise<void> {
     await this.db('individuals')
       .where({ id })
       .update({ ...values, updated_at: new Date() })
@@ -171,11 +200,22 @@ export class IndividualsRepo {
   async insert(trx: Knex.Transaction, customerId: number, cols: IndividualColumns): Promise<number> {
     const now = new Date();
     const login = cols.login ?? '';
-    return insertedId(await trx('individuals').insert({ ...cols, customer_id: customerId, login, login_lower: login.toLowerCase(), created_at: now, updated_at: now }, ['id']));
+    return insertedId(
+      await trx('individuals').insert(
+        { ...cols, customer_id: customerId, login, login_lower: login.toLowerCase(), created_at: now, updated_at: now },
+        ['id'],
+      ),
+    );
   }
 
   /** Updates and bumps the version; `endSessions` also moves the session epoch (sessions end). */
-  async update(trx: Knex.Transaction, customerId: number, id: number, cols: IndividualColumns, endSessions: boolean): Promise<void> {
+  async update(
+    trx: Knex.Transaction,
+    customerId: number,
+    id: number,
+    cols: IndividualColumns,
+    endSessions: boolean,
+  ): Promise<void> {
     const update: Record<string, unknown> = { ...cols, updated_at: new Date() };
     if (cols.login !== undefined) update.login_lower = cols.login.toLowerCase();
     await trx('individuals')

@@ -5,7 +5,13 @@ import { DEFAULT_DATE_FORMAT, formatInstant, parseDateTimeInput } from '../../re
 import { isValidTimeZone } from '../../regional/time-zones.ts';
 import { readRegionalInput, type RegionalValues } from '../selfcare-access/schema.ts';
 import { formString } from '../../http/form.ts';
-import { regionalOf, regionalValues, type CustomerDefaults, type Individual, type IndividualFields } from './service.ts';
+import {
+  regionalOf,
+  regionalValues,
+  type CustomerDefaults,
+  type Individual,
+  type IndividualFields,
+} from './service.ts';
 import { parseId } from '../../http/ids.ts';
 
 /** The individual form exactly as typed, to re-render it. */
@@ -28,7 +34,14 @@ export interface IndividualForm {
   version: string;
 }
 
-const EMPTY_REGIONAL: RegionalValues = { time_zone: '', language: '', out_date_format: '', out_time_format: '', in_date_format: '', in_time_format: '' };
+const EMPTY_REGIONAL: RegionalValues = {
+  time_zone: '',
+  language: '',
+  out_date_format: '',
+  out_time_format: '',
+  in_date_format: '',
+  in_time_format: '',
+};
 
 export function emptyIndividualForm(): IndividualForm {
   return {
@@ -133,14 +146,26 @@ export function formFromIndividual(individual: Individual, customer: CustomerDef
 const orNull = (v: string): string | null => (v === '' ? null : v);
 
 /** Form → service fields; dates are read in the individual's zone with the customer's input format. */
-export function fieldsFromForm(form: IndividualForm, customer: CustomerDefaults): { fields: IndividualFields; errors: FieldError[] } {
+export function fieldsFromForm(
+  form: IndividualForm,
+  customer: CustomerDefaults,
+): { fields: IndividualFields; errors: FieldError[] } {
   const s = dateSettings(customer, orNull(form.regional.time_zone));
   const errors: FieldError[] = [];
   const readDate = (field: 'activation_at' | 'expiration_at'): Date | null => {
     const text = form[field];
     if (text === '') return null;
-    const date = parseDateTimeInput(text, { dateFormat: s.inDateFormat, timeFormat: s.inTimeFormat, timeZone: s.timeZone, locale: 'en' });
-    if (!date) errors.push({ field, text: `Enter the date as ${s.inPattern} (or just ${s.inDateFormat}), e.g. ${toInputText(new Date(), s)}` });
+    const date = parseDateTimeInput(text, {
+      dateFormat: s.inDateFormat,
+      timeFormat: s.inTimeFormat,
+      timeZone: s.timeZone,
+      locale: 'en',
+    });
+    if (!date)
+      errors.push({
+        field,
+        text: `Enter the date as ${s.inPattern} (or just ${s.inDateFormat}), e.g. ${toInputText(new Date(), s)}`,
+      });
     return date;
   };
   const activationAt = readDate('activation_at');
@@ -176,7 +201,22 @@ export function adminFieldErrors(errors: FieldError[]): FieldError[] {
 
 /** Date problems and service problems in form order, one per field (dates first win). */
 export function mergeErrors(first: FieldError[], second: FieldError[]): FieldError[] {
-  const ORDER = ['login', 'password', 'name', 'email', 'role_id', 'activation_at', 'expiration_at', 'time_zone', 'language', 'out_date_format', 'out_time_format', 'in_date_format', 'in_time_format', 'trusted_ips'];
+  const ORDER = [
+    'login',
+    'password',
+    'name',
+    'email',
+    'role_id',
+    'activation_at',
+    'expiration_at',
+    'time_zone',
+    'language',
+    'out_date_format',
+    'out_time_format',
+    'in_date_format',
+    'in_time_format',
+    'trusted_ips',
+  ];
   const seen = new Set(first.map((e) => e.field));
   const all = [...first, ...second.filter((e) => e.field === 'trusted_ips' || !seen.has(e.field))];
   return all.sort((a, b) => ORDER.indexOf(a.field) - ORDER.indexOf(b.field));
@@ -184,7 +224,7 @@ export function mergeErrors(first: FieldError[], second: FieldError[]): FieldErr
 
 // ---- the API's individuals ---------------------------------------------------------------------
 
-const override = (max: number) => z.string().max(max).nullable().describe('null = inherit the customer\'s');
+const override = (max: number) => z.string().max(max).nullable().describe("null = inherit the customer's");
 const moment = z.iso.datetime({ offset: true }).nullable();
 
 export const individualRegional = z.strictObject({
@@ -199,7 +239,7 @@ export const individualRegional = z.strictObject({
 export const individualCreateBody = z.strictObject({
   login: z.string().max(64).describe('Unique among all self-care logins, ignoring case'),
   password: z.string().max(1024).describe('12–72 bytes of UTF-8, not a common password'),
-  role_id: z.number().int().positive().describe('One of the customer\'s allowed roles'),
+  role_id: z.number().int().positive().describe("One of the customer's allowed roles"),
   name: z.string().max(160).optional(),
   email: z.string().max(254).optional(),
   password_change_required: z.boolean().optional(),
@@ -211,7 +251,7 @@ export const individualCreateBody = z.strictObject({
 });
 
 export const individualPatchBody = individualCreateBody.partial().extend({
-  password: z.string().max(1024).optional().describe('A new password; ends the individual\'s sessions'),
+  password: z.string().max(1024).optional().describe("A new password; ends the individual's sessions"),
   version: z.number().int().optional().describe('The version you read; a stale one answers 409'),
 });
 
@@ -233,4 +273,3 @@ export const individualResponse = z.strictObject({
   updated_at: nullableTimestamp,
   last_login_at: nullableTimestamp,
 });
-

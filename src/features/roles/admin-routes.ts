@@ -1,5 +1,11 @@
 import type { Request, Response } from 'express';
-import { COMPONENTS, effectiveLevels, LEVEL_LABELS, normalizePermissionInput, type PermissionMap } from '../../access/permissions.ts';
+import {
+  COMPONENTS,
+  effectiveLevels,
+  LEVEL_LABELS,
+  normalizePermissionInput,
+  type PermissionMap,
+} from '../../access/permissions.ts';
 import type { Deps } from '../../deps.ts';
 import { auditContext } from '../../http/actor.ts';
 import { notFoundError } from '../../http/errors.ts';
@@ -9,9 +15,17 @@ import type { RouteDef } from '../../http/route-table.ts';
 import type { AdminPermission } from '../../access/route-permissions.ts';
 import { parseRoleForm, permGroup, rawRoleForm, type RoleFormRaw } from './schema.ts';
 import { COMPONENT_LABELS } from './labels.ts';
-import { RoleDeleteRefusedError, RoleNameTakenError, RoleNotFoundError, RoleTypeInvalidError, ROLE_TYPE_LABELS, ROLE_TYPES, type RoleRow, type RoleUsage } from './service.ts';
+import {
+  RoleDeleteRefusedError,
+  RoleNameTakenError,
+  RoleNotFoundError,
+  RoleTypeInvalidError,
+  ROLE_TYPE_LABELS,
+  ROLE_TYPES,
+  type RoleRow,
+  type RoleUsage,
+} from './service.ts';
 import { pathId } from '../../http/ids.ts';
-
 
 function rawFromRole(role: RoleRow, perms: PermissionMap): RoleFormRaw {
   const perm: Record<string, string> = {};
@@ -22,15 +36,38 @@ function rawFromRole(role: RoleRow, perms: PermissionMap): RoleFormRaw {
 /** Effective levels of what the form currently says; unreadable selects count as blank. */
 function treeLocals(raw: RoleFormRaw): Record<string, unknown> {
   const { perms } = normalizePermissionInput(raw.perm);
-  return { components: COMPONENTS, componentLabels: COMPONENT_LABELS, levelLabels: LEVEL_LABELS, perm: raw.perm, effective: effectiveLevels(perms) };
+  return {
+    components: COMPONENTS,
+    componentLabels: COMPONENT_LABELS,
+    levelLabels: LEVEL_LABELS,
+    perm: raw.perm,
+    effective: effectiveLevels(perms),
+  };
 }
 
-const NEW_ROLE: RoleFormRaw = { name: '', description: '', type: 'customer_selfcare', isDefault: false, perm: Object.fromEntries(COMPONENTS.map(({ key, parent }) => [key, parent === null ? 'hidden' : ''])) };
+const NEW_ROLE: RoleFormRaw = {
+  name: '',
+  description: '',
+  type: 'customer_selfcare',
+  isDefault: false,
+  perm: Object.fromEntries(COMPONENTS.map(({ key, parent }) => [key, parent === null ? 'hidden' : ''])),
+};
 
 export function rolesRoutes(deps: Deps): RouteDef<AdminPermission>[] {
   const service = deps.services.roles;
 
-  const renderForm = (req: Request, res: Response, opts: { role: RoleRow | null; raw: RoleFormRaw; errors: FieldError[]; status?: number; usage?: RoleUsage; refusal?: RoleDeleteRefusedError }) =>
+  const renderForm = (
+    req: Request,
+    res: Response,
+    opts: {
+      role: RoleRow | null;
+      raw: RoleFormRaw;
+      errors: FieldError[];
+      status?: number;
+      usage?: RoleUsage;
+      refusal?: RoleDeleteRefusedError;
+    },
+  ) =>
     renderPage(req, res, {
       view: 'admin/roles/form',
       status: opts.status ?? (opts.errors.length > 0 ? 422 : 200),
@@ -64,7 +101,10 @@ export function rolesRoutes(deps: Deps): RouteDef<AdminPermission>[] {
       permission: 'admin',
       handler: async (req, res) => {
         const roles = await service.list();
-        await renderPage(req, res, { view: 'admin/roles/index', locals: { title: 'Roles', nav: 'roles', roles, roleTypeLabels: ROLE_TYPE_LABELS } });
+        await renderPage(req, res, {
+          view: 'admin/roles/index',
+          locals: { title: 'Roles', nav: 'roles', roles, roleTypeLabels: ROLE_TYPE_LABELS },
+        });
       },
     },
     {
@@ -88,8 +128,14 @@ export function rolesRoutes(deps: Deps): RouteDef<AdminPermission>[] {
           req.session.flash = { kind: 'info', message: `Role “${form.values.name}” created.` };
           seeOther(res, `/admin/roles/${id}`);
         } catch (err) {
-          if (err instanceof RoleNameTakenError) return renderForm(req, res, { role: null, raw, errors: [{ field: 'name', text: 'A role of this type with this name already exists' }] });
-          if (err instanceof RoleTypeInvalidError) return renderForm(req, res, { role: null, raw, errors: [{ field: 'type', text: 'Choose a role type' }] });
+          if (err instanceof RoleNameTakenError)
+            return renderForm(req, res, {
+              role: null,
+              raw,
+              errors: [{ field: 'name', text: 'A role of this type with this name already exists' }],
+            });
+          if (err instanceof RoleTypeInvalidError)
+            return renderForm(req, res, { role: null, raw, errors: [{ field: 'type', text: 'Choose a role type' }] });
           throw err;
         }
       },
@@ -101,7 +147,11 @@ export function rolesRoutes(deps: Deps): RouteDef<AdminPermission>[] {
       permission: 'admin',
       handler: async (req, res) => {
         const raw = rawRoleForm({ perm: permGroup(req.body) });
-        await renderPage(req, res, { view: 'admin/roles/tree', fragment: 'admin/roles/_permission-tree', locals: { title: 'Permissions', nav: 'roles', errors: [], ...treeLocals(raw) } });
+        await renderPage(req, res, {
+          view: 'admin/roles/tree',
+          fragment: 'admin/roles/_permission-tree',
+          locals: { title: 'Permissions', nav: 'roles', errors: [], ...treeLocals(raw) },
+        });
       },
     },
     {
@@ -111,7 +161,12 @@ export function rolesRoutes(deps: Deps): RouteDef<AdminPermission>[] {
       handler: async (req, res) => {
         const detail = await loadRole(req.params.id);
         const usage = await service.usage(detail.role.id);
-        await renderForm(req, res, { role: detail.role, raw: rawFromRole(detail.role, detail.perms), errors: [], usage });
+        await renderForm(req, res, {
+          role: detail.role,
+          raw: rawFromRole(detail.role, detail.perms),
+          errors: [],
+          usage,
+        });
       },
     },
     {
@@ -126,10 +181,19 @@ export function rolesRoutes(deps: Deps): RouteDef<AdminPermission>[] {
         if (!form.ok) return renderForm(req, res, { role: detail.role, raw, errors: form.errors, usage });
         try {
           await service.update(detail.role.id, form.values, auditContext(req, res));
-          req.session.flash = { kind: 'info', message: 'Role saved. Open sessions use the new permissions from their next request.' };
+          req.session.flash = {
+            kind: 'info',
+            message: 'Role saved. Open sessions use the new permissions from their next request.',
+          };
           seeOther(res, `/admin/roles/${detail.role.id}`);
         } catch (err) {
-          if (err instanceof RoleNameTakenError) return renderForm(req, res, { role: detail.role, raw, errors: [{ field: 'name', text: 'A role of this type with this name already exists' }], usage });
+          if (err instanceof RoleNameTakenError)
+            return renderForm(req, res, {
+              role: detail.role,
+              raw,
+              errors: [{ field: 'name', text: 'A role of this type with this name already exists' }],
+              usage,
+            });
           if (err instanceof RoleNotFoundError) throw notFoundError();
           throw err;
         }
@@ -147,7 +211,14 @@ export function rolesRoutes(deps: Deps): RouteDef<AdminPermission>[] {
           seeOther(res, '/admin/roles');
         } catch (err) {
           if (err instanceof RoleDeleteRefusedError) {
-            return renderForm(req, res, { role: detail.role, raw: rawFromRole(detail.role, detail.perms), errors: [], usage: err.usage, refusal: err, status: 409 });
+            return renderForm(req, res, {
+              role: detail.role,
+              raw: rawFromRole(detail.role, detail.perms),
+              errors: [],
+              usage: err.usage,
+              refusal: err,
+              status: 409,
+            });
           }
           if (err instanceof RoleNotFoundError) throw notFoundError();
           throw err;

@@ -4,8 +4,20 @@
  * field errors carry ready English text.
  */
 import { checkPasswordPolicy } from '../../access/passwords.ts';
-import { parseTrustedNetworks, explainAddress, type ParsedTrustedNetworks, type TrustedNetworkNotice } from '../../access/trusted-networks.ts';
-import { COMMON_DATE_FORMATS, COMMON_TIME_FORMATS, formatInstant, validateDateFormat, validateTimeFormat, type FormatChoice } from '../../regional/date-format.ts';
+import {
+  parseTrustedNetworks,
+  explainAddress,
+  type ParsedTrustedNetworks,
+  type TrustedNetworkNotice,
+} from '../../access/trusted-networks.ts';
+import {
+  COMMON_DATE_FORMATS,
+  COMMON_TIME_FORMATS,
+  formatInstant,
+  validateDateFormat,
+  validateTimeFormat,
+  type FormatChoice,
+} from '../../regional/date-format.ts';
 import { isLanguage, LANGUAGES } from '../../regional/languages.ts';
 import { isValidTimeZone, listTimeZones, type TimeZoneOption } from '../../regional/time-zones.ts';
 import { formString, type FieldError } from '../../http/form.ts';
@@ -21,7 +33,10 @@ export function loginFieldError(login: string, opts: { required: boolean; field?
   const field = opts.field ?? 'login';
   if (login === '') return opts.required ? { field, text: 'Enter a self-care login' } : null;
   if (!SELFCARE_LOGIN_PATTERN.test(login)) {
-    return { field, text: 'Login must be 3–64 characters: letters, digits, ".", "_", "@" or "-", starting with a letter or digit' };
+    return {
+      field,
+      text: 'Login must be 3–64 characters: letters, digits, ".", "_", "@" or "-", starting with a letter or digit',
+    };
   }
   return null;
 }
@@ -33,9 +48,13 @@ export function loginFieldError(login: string, opts: { required: boolean; field?
  * Null when the password may be saved. Blank keeps the current password, so it is only refused
  * when the account has none yet (`required`).
  */
-export function passwordFieldError(password: string, opts: { login: string; required: boolean; field?: string }): FieldError | null {
+export function passwordFieldError(
+  password: string,
+  opts: { login: string; required: boolean; field?: string },
+): FieldError | null {
   const field = opts.field ?? 'password';
-  if (password === '') return opts.required ? { field, text: 'Enter or generate a password: this account has none yet' } : null;
+  if (password === '')
+    return opts.required ? { field, text: 'Enter or generate a password: this account has none yet' } : null;
   const policy = checkPasswordPolicy(password, { login: opts.login });
   return policy.ok ? null : { field, text: policy.message };
 }
@@ -69,8 +88,15 @@ export function checkTrustedNetworks(enabled: boolean, text: string): TrustedNet
 
 /** One summary entry per bad line (line number and text), plus "enabled but empty". */
 export function trustedNetworksFieldErrors(check: TrustedNetworksCheck, field = 'trusted_ips'): FieldError[] {
-  const errors: FieldError[] = check.parsed.errors.map((e) => ({ field, text: `Trusted IP addresses, line ${e.line}: “${e.input}” — ${e.message}` }));
-  if (check.enabledButEmpty) errors.push({ field, text: 'Enter at least one trusted address or network, or turn off “Allow access only from trusted IP addresses”' });
+  const errors: FieldError[] = check.parsed.errors.map((e) => ({
+    field,
+    text: `Trusted IP addresses, line ${e.line}: “${e.input}” — ${e.message}`,
+  }));
+  if (check.enabledButEmpty)
+    errors.push({
+      field,
+      text: 'Enter at least one trusted address or network, or turn off “Allow access only from trusted IP addresses”',
+    });
   return errors;
 }
 
@@ -99,7 +125,14 @@ export function testTrustedAddress(check: TrustedNetworksCheck, rawAddress: stri
 // ---------------------------------------------------------------------------------------------
 // Regional settings
 
-export const REGIONAL_FIELDS = ['time_zone', 'language', 'out_date_format', 'out_time_format', 'in_date_format', 'in_time_format'] as const;
+export const REGIONAL_FIELDS = [
+  'time_zone',
+  'language',
+  'out_date_format',
+  'out_time_format',
+  'in_date_format',
+  'in_time_format',
+] as const;
 export type RegionalField = (typeof REGIONAL_FIELDS)[number];
 export type RegionalValues = Record<RegionalField, string>;
 export const FORMAT_FIELDS = ['out_date_format', 'out_time_format', 'in_date_format', 'in_time_format'] as const;
@@ -116,7 +149,8 @@ export function readRegionalInput(body: Record<string, unknown>): RegionalValues
   const values = {} as RegionalValues;
   for (const field of REGIONAL_FIELDS) {
     let value = formString(body[field]).trim();
-    if (value === CUSTOM_FORMAT && (FORMAT_FIELDS as readonly string[]).includes(field)) value = formString(body[`${field}_custom`]).trim();
+    if (value === CUSTOM_FORMAT && (FORMAT_FIELDS as readonly string[]).includes(field))
+      value = formString(body[`${field}_custom`]).trim();
     values[field] = value.slice(0, 200);
   }
   return values;
@@ -137,15 +171,29 @@ export function regionalFieldErrors(values: RegionalValues, opts: { allowInherit
   const errors: FieldError[] = [];
   const blankOk = (v: string) => v === '' && opts.allowInherit === true;
   if (!blankOk(values.time_zone) && !isValidTimeZone(values.time_zone)) {
-    errors.push({ field: 'time_zone', text: values.time_zone === '' ? 'Choose a time zone' : `“${values.time_zone}” is not an IANA time zone name; choose one from the list, e.g. Europe/Berlin` });
+    errors.push({
+      field: 'time_zone',
+      text:
+        values.time_zone === ''
+          ? 'Choose a time zone'
+          : `“${values.time_zone}” is not an IANA time zone name; choose one from the list, e.g. Europe/Berlin`,
+    });
   }
   if (!blankOk(values.language) && !isLanguage(values.language)) {
-    errors.push({ field: 'language', text: `Choose one of the interface languages: ${LANGUAGES.map((l) => l.nativeName).join(', ')}` });
+    errors.push({
+      field: 'language',
+      text: `Choose one of the interface languages: ${LANGUAGES.map((l) => l.nativeName).join(', ')}`,
+    });
   }
   for (const field of FORMAT_FIELDS) {
     const value = values[field];
     if (blankOk(value)) continue;
-    const reason = value === '' ? 'enter a format' : field.endsWith('date_format') ? validateDateFormat(value) : validateTimeFormat(value);
+    const reason =
+      value === ''
+        ? 'enter a format'
+        : field.endsWith('date_format')
+          ? validateDateFormat(value)
+          : validateTimeFormat(value);
     if (reason !== null) errors.push({ field, text: `${FORMAT_LABELS[field]}: ${reason}` });
   }
   return errors;
@@ -186,10 +234,24 @@ export interface TrustedFieldModel {
   showCheck: boolean;
 }
 
-export function trustedFieldModel(input: { enabled: boolean; text: string; checkAction: string; testAddress?: string; showCheck?: boolean }): TrustedFieldModel {
+export function trustedFieldModel(input: {
+  enabled: boolean;
+  text: string;
+  checkAction: string;
+  testAddress?: string;
+  showCheck?: boolean;
+}): TrustedFieldModel {
   const check = checkTrustedNetworks(input.enabled, input.text);
   const testAddress = (input.testAddress ?? '').slice(0, 100);
-  return { enabled: input.enabled, text: input.text, checkAction: input.checkAction, check, testAddress, test: testTrustedAddress(check, testAddress), showCheck: input.showCheck ?? false };
+  return {
+    enabled: input.enabled,
+    text: input.text,
+    checkAction: input.checkAction,
+    check,
+    testAddress,
+    test: testTrustedAddress(check, testAddress),
+    showCheck: input.showCheck ?? false,
+  };
 }
 
 export interface RegionalPreview {
@@ -204,9 +266,15 @@ export interface RegionalPreview {
 }
 
 /** The current moment in the chosen zone and formats, rendered on the server. */
-export function regionalPreview(values: RegionalValues, inherited: RegionalValues | null = null, now: Date = new Date()): RegionalPreview {
+export function regionalPreview(
+  values: RegionalValues,
+  inherited: RegionalValues | null = null,
+  now: Date = new Date(),
+): RegionalPreview {
   const effective = { ...values };
-  if (inherited) for (const key of Object.keys(effective) as (keyof RegionalValues)[]) if (effective[key] === '') effective[key] = inherited[key];
+  if (inherited)
+    for (const key of Object.keys(effective) as (keyof RegionalValues)[])
+      if (effective[key] === '') effective[key] = inherited[key];
   const problems = regionalFieldErrors(effective).map((e) => e.text ?? '');
   const timeZoneLabel = listTimeZones(now).find((z) => z.id === effective.time_zone)?.label ?? effective.time_zone;
   if (problems.length > 0) return { timeZone: effective.time_zone, timeZoneLabel, output: null, input: null, problems };
@@ -253,7 +321,12 @@ const FORMAT_SELECT_LABELS: Record<FormatField, string> = {
   in_time_format: 'Input time format',
 };
 
-export function regionalFieldModel(input: { values: RegionalValues; previewAction: string; inherited?: RegionalValues | null; now?: Date }): RegionalFieldModel {
+export function regionalFieldModel(input: {
+  values: RegionalValues;
+  previewAction: string;
+  inherited?: RegionalValues | null;
+  now?: Date;
+}): RegionalFieldModel {
   const now = input.now ?? new Date();
   const inherited = input.inherited ?? null;
   const timeZones = listTimeZones(now);
@@ -262,7 +335,13 @@ export function regionalFieldModel(input: { values: RegionalValues; previewActio
     const value = input.values[field];
     const common = choices.find((c) => c.pattern === value);
     const selected = value === '' && inherited ? '' : common ? common.pattern : 'custom';
-    return { field, label: FORMAT_SELECT_LABELS[field], choices, selected, custom: common || value === '' ? '' : value };
+    return {
+      field,
+      label: FORMAT_SELECT_LABELS[field],
+      choices,
+      selected,
+      custom: common || value === '' ? '' : value,
+    };
   });
   const zone = input.values.time_zone || inherited?.time_zone || '';
   return {

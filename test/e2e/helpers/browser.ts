@@ -36,7 +36,16 @@ export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const SHOTS_DIR = process.env.E2E_SHOTS_DIR ?? '/tmp/e2e-shots';
 
 /** Without the background-networking flags Chromium keeps calling home on a closed network. */
-const LAUNCH_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const LAUNCH_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 const require = createRequire(import.meta.url);
@@ -91,7 +100,8 @@ export function useBrowser(): void {
   afterEach(async () => {
     const problems = [...watches.keys()].flatMap((page) => consoleProblems(page).map((p) => `${page.url()}: ${p}`));
     await closePages();
-    if (problems.length) throw new Error(`The browser reported problems:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    if (problems.length)
+      throw new Error(`The browser reported problems:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   });
   afterAll(async () => {
     await closeBrowser();
@@ -100,7 +110,9 @@ export function useBrowser(): void {
 
 /** A page in a fresh browser context (its own cookies), watched for console problems. */
 export async function newPage(opts: { javaScriptEnabled: boolean }): Promise<Page> {
-  const context = await (await sharedBrowser()).newContext({
+  const context = await (
+    await sharedBrowser()
+  ).newContext({
     javaScriptEnabled: opts.javaScriptEnabled,
     viewport: { width: 1280, height: 900 },
     locale: 'en-GB',
@@ -111,14 +123,16 @@ export async function newPage(opts: { javaScriptEnabled: boolean }): Promise<Pag
   watches.set(page, watch);
   page.on('console', (msg) => {
     const text = msg.text();
-    if (msg.type() === 'error' || text.includes('Content Security Policy')) watch.messages.push({ text, url: msg.location().url });
+    if (msg.type() === 'error' || text.includes('Content Security Policy'))
+      watch.messages.push({ text, url: msg.location().url });
   });
   page.on('pageerror', (err) => watch.messages.push({ text: `uncaught ${err.name}: ${err.message}`, url: page.url() }));
   page.on('response', (response) => {
     const status = response.status();
     if (status < 400 || status >= 500) return;
     const request = response.request();
-    if (request.isNavigationRequest() || request.headers()['hx-request'] === 'true') watch.expected4xx.add(`${status} ${response.url()}`);
+    if (request.isNavigationRequest() || request.headers()['hx-request'] === 'true')
+      watch.expected4xx.add(`${status} ${response.url()}`);
   });
   return page;
 }
@@ -137,7 +151,8 @@ export function consoleProblems(page: Page): string[] {
 
 export function expectNoConsoleProblems(page: Page): void {
   const problems = consoleProblems(page);
-  if (problems.length) throw new Error(`The browser reported problems on ${page.url()}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  if (problems.length)
+    throw new Error(`The browser reported problems on ${page.url()}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
 }
 
 interface AxeViolation {
@@ -154,11 +169,23 @@ export async function axeViolations(page: Page): Promise<AxeViolation[]> {
   const cdp = await page.context().newCDPSession(page);
   try {
     const { frameTree } = (await cdp.send('Page.getFrameTree')) as { frameTree: { frame: { id: string } } };
-    const { executionContextId } = await cdp.send('Page.createIsolatedWorld', { frameId: frameTree.frame.id, worldName: 'e2e-axe', grantUniveralAccess: true });
+    const { executionContextId } = await cdp.send('Page.createIsolatedWorld', {
+      frameId: frameTree.frame.id,
+      worldName: 'e2e-axe',
+      grantUniveralAccess: true,
+    });
     const zeroDelayTimers = `window.setTimeout = function (fn) { var args = Array.prototype.slice.call(arguments, 2); Promise.resolve().then(function () { fn.apply(null, args); }); return 0; }; window.clearTimeout = function () {};`;
     const run = `axe.run(document, ${JSON.stringify({ runOnly: { type: 'tag', values: AXE_TAGS }, resultTypes: ['violations'], preload: false })}).then(function (r) { return JSON.stringify(r.violations); })`;
-    const result = await cdp.send('Runtime.evaluate', { contextId: executionContextId, expression: `${zeroDelayTimers}\n${axeSource}\n;${run}`, awaitPromise: true, returnByValue: true });
-    if (result.exceptionDetails) throw new Error(`axe-core failed: ${result.exceptionDetails.exception?.description ?? result.exceptionDetails.text}`);
+    const result = await cdp.send('Runtime.evaluate', {
+      contextId: executionContextId,
+      expression: `${zeroDelayTimers}\n${axeSource}\n;${run}`,
+      awaitPromise: true,
+      returnByValue: true,
+    });
+    if (result.exceptionDetails)
+      throw new Error(
+        `axe-core failed: ${result.exceptionDetails.exception?.description ?? result.exceptionDetails.text}`,
+      );
     return JSON.parse(String(result.result.value)) as AxeViolation[];
   } finally {
     await cdp.detach().catch(() => undefined);
@@ -170,9 +197,14 @@ export async function expectNoAxeViolations(page: Page): Promise<void> {
   if (!violations.length) return;
   const lines = violations.flatMap((v) => [
     `- ${v.id} (${v.impact ?? 'no impact given'}): ${v.help} — ${v.helpUrl}`,
-    ...v.nodes.map((n) => `    at ${n.target.map(String).join(' ')}: ${n.html.slice(0, 160)}${n.failureSummary ? `\n      ${n.failureSummary.replace(/\n/g, '\n      ')}` : ''}`),
+    ...v.nodes.map(
+      (n) =>
+        `    at ${n.target.map(String).join(' ')}: ${n.html.slice(0, 160)}${n.failureSummary ? `\n      ${n.failureSummary.replace(/\n/g, '\n      ')}` : ''}`,
+    ),
   ]);
-  throw new Error(`axe-core found ${violations.length} accessibility violation(s) on ${page.url()}:\n${lines.join('\n')}`);
+  throw new Error(
+    `axe-core found ${violations.length} accessibility violation(s) on ${page.url()}:\n${lines.join('\n')}`,
+  );
 }
 
 /** Full-page screenshot to SHOTS_DIR/<name>.png; returns the file path. */
@@ -185,7 +217,10 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 
 /** Whether the element the selector finds first has the keyboard focus (works with JavaScript off). */
 export async function isFocused(page: Page, selector: string): Promise<boolean> {
-  return page.locator(selector).first().evaluate((el) => el === el.ownerDocument.activeElement);
+  return page
+    .locator(selector)
+    .first()
+    .evaluate((el) => el === el.ownerDocument.activeElement);
 }
 
 /**
@@ -202,7 +237,12 @@ export async function clickAndWaitForPage(page: Page, selector: string): Promise
  * Signs in through the real form (works with JavaScript on or off) and waits for the page after
  * it; throws with the page's error summary when the sign-in is refused.
  */
-export async function signInAdminInBrowser(page: Page, baseUrl: string, login: string, password: string): Promise<void> {
+export async function signInAdminInBrowser(
+  page: Page,
+  baseUrl: string,
+  login: string,
+  password: string,
+): Promise<void> {
   if (!page.url().startsWith(`${baseUrl}/admin/login`)) await page.goto(`${baseUrl}/admin/login`);
   await page.fill('#login', login);
   await page.fill('#password', password);

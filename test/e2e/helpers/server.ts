@@ -68,7 +68,8 @@ export function useServer(env: Record<string, string | undefined> = {}): Running
     running = undefined;
   });
   const current = (): RunningServer => {
-    if (!running) throw new Error('the test server runs only between beforeAll and afterAll; use it inside tests and hooks');
+    if (!running)
+      throw new Error('the test server runs only between beforeAll and afterAll; use it inside tests and hooks');
     return running;
   };
   return {

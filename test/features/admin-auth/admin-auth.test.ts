@@ -35,8 +35,14 @@ describe('POST /admin/login', () => {
     const admin = await createAdmin(t.deps);
     const agent = request.agent(t.app);
     const page = await agent.get('/admin/login');
-    const wrong = await agent.post('/admin/login').type('form').send({ _csrf: csrfFrom(page.text), login: admin.login, password: 'not the password at all' });
-    const unknown = await agent.post('/admin/login').type('form').send({ _csrf: csrfFrom(page.text), login: 'nobody-here', password: 'not the password at all' });
+    const wrong = await agent
+      .post('/admin/login')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), login: admin.login, password: 'not the password at all' });
+    const unknown = await agent
+      .post('/admin/login')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), login: 'nobody-here', password: 'not the password at all' });
     expect(wrong.status).toBe(401);
     expect(unknown.status).toBe(401);
     const message = (html: string) => /<div class="error-summary"[\s\S]*?<\/div>/.exec(html)?.[0];
@@ -48,7 +54,10 @@ describe('POST /admin/login', () => {
   it('keeps the typed login and re-renders the form with a summary when fields are empty', async () => {
     const agent = request.agent(t.app);
     const page = await agent.get('/admin/login');
-    const res = await agent.post('/admin/login').type('form').send({ _csrf: csrfFrom(page.text), login: 'someone', password: '' });
+    const res = await agent
+      .post('/admin/login')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), login: 'someone', password: '' });
     expect(res.status).toBe(422);
     expect(res.text).toContain('value="someone"');
     expect(res.text).toContain('href="#password"');
@@ -67,7 +76,10 @@ describe('POST /admin/login', () => {
     const admin = await createAdmin(t.deps);
     const agent = request.agent(t.app);
     await agent.get('/admin/login');
-    const res = await agent.post('/admin/login').type('form').send({ _csrf: 'forged-token', login: admin.login, password: admin.password });
+    const res = await agent
+      .post('/admin/login')
+      .type('form')
+      .send({ _csrf: 'forged-token', login: admin.login, password: admin.password });
     expect(res.status).toBe(403);
     expect(res.text).not.toContain('Administration</span>');
   });
@@ -76,7 +88,11 @@ describe('POST /admin/login', () => {
     const admin = await createAdmin(t.deps);
     const agent = request.agent(t.app);
     const page = await agent.get('/admin/login');
-    const res = await agent.post('/admin/login').set('X-CSRF-Token', csrfFrom(page.text)).type('form').send({ login: admin.login, password: admin.password });
+    const res = await agent
+      .post('/admin/login')
+      .set('X-CSRF-Token', csrfFrom(page.text))
+      .type('form')
+      .send({ login: admin.login, password: admin.password });
     expect(res.status).toBe(303);
   });
 
@@ -85,7 +101,10 @@ describe('POST /admin/login', () => {
     const agent = request.agent(t.app);
     const page = await agent.get('/admin/login');
     const before = cookieOf(page, 'sc_admin')?.split(';')[0];
-    const res = await agent.post('/admin/login').type('form').send({ _csrf: csrfFrom(page.text), login: admin.login, password: admin.password });
+    const res = await agent
+      .post('/admin/login')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), login: admin.login, password: admin.password });
     const after = cookieOf(res, 'sc_admin')?.split(';')[0];
     expect(before).toBeDefined();
     expect(after).toBeDefined();
@@ -106,12 +125,18 @@ describe('POST /admin/login', () => {
     const csrf = csrfFrom(page.text);
     let last: request.Response | undefined;
     for (let i = 0; i < 6; i++) {
-      last = await agent.post('/admin/login').type('form').send({ _csrf: csrf, login: admin.login, password: 'wrong password guess' });
+      last = await agent
+        .post('/admin/login')
+        .type('form')
+        .send({ _csrf: csrf, login: admin.login, password: 'wrong password guess' });
     }
     expect(last?.status).toBe(429);
     expect(Number(last?.headers['retry-after'])).toBeGreaterThan(0);
     expect(last?.text).toMatch(/Try again in \d+ minutes/);
-    const right = await agent.post('/admin/login').type('form').send({ _csrf: csrf, login: admin.login, password: admin.password });
+    const right = await agent
+      .post('/admin/login')
+      .type('form')
+      .send({ _csrf: csrf, login: admin.login, password: admin.password });
     expect(right.status).toBe(429);
   });
 
@@ -121,7 +146,12 @@ describe('POST /admin/login', () => {
     const page = await agent.get('/admin/login');
     const csrf = csrfFrom(page.text);
     const burst = await Promise.all(
-      Array.from({ length: 12 }, (_, i) => agent.post('/admin/login').type('form').send({ _csrf: csrf, login: admin.login, password: i === 10 ? admin.password : `wrong guess number ${i}` })),
+      Array.from({ length: 12 }, (_, i) =>
+        agent
+          .post('/admin/login')
+          .type('form')
+          .send({ _csrf: csrf, login: admin.login, password: i === 10 ? admin.password : `wrong guess number ${i}` }),
+      ),
     );
     const tested = burst.filter((r) => r.status !== 429).length;
     expect(tested).toBeLessThanOrEqual(5);
@@ -132,8 +162,14 @@ describe('POST /admin/login', () => {
     const admin = await createAdmin(t.deps);
     const agent = request.agent(t.app);
     const page = await agent.get('/admin/login');
-    await agent.post('/admin/login').type('form').send({ _csrf: csrfFrom(page.text), login: admin.login, password: 'wrong password guess' });
-    await agent.post('/admin/login').type('form').send({ _csrf: csrfFrom(page.text), login: admin.login, password: admin.password });
+    await agent
+      .post('/admin/login')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), login: admin.login, password: 'wrong password guess' });
+    await agent
+      .post('/admin/login')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), login: admin.login, password: admin.password });
     const events = await t.deps.db('audit_events').where({ action: 'admin.login' }).orderBy('id');
     expect(events.map((e: { outcome: string }) => e.outcome)).toEqual(['failure', 'success']);
     expect(events[1].actor_id).toBe(admin.id);

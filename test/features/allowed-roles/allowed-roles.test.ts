@@ -39,15 +39,26 @@ describe('POST /admin/customers/:id/allowed-roles', () => {
     const main = await createRole(t.deps, 'Main', allAt('modify'), { isDefault: true });
     const staff = await createRole(t.deps, 'Staff', allAt('read'));
     const customer = await createCustomer(t.deps, { roleId: main });
-    const res = await agent.post(`/admin/customers/${customer.id}/allowed-roles`).type('form').send(`_csrf=${csrf}&role_ids=${main}&role_ids=${staff}`);
+    const res = await agent
+      .post(`/admin/customers/${customer.id}/allowed-roles`)
+      .type('form')
+      .send(`_csrf=${csrf}&role_ids=${main}&role_ids=${staff}`);
     expect(res.status).toBe(303);
     expect((await listAllowedRoles(t.deps.db, customer.id)).map((r) => r.name)).toEqual(['Main', 'Staff']);
-    const again = await agent.post(`/admin/customers/${customer.id}/allowed-roles`).type('form').send(`_csrf=${csrf}&role_ids=${staff}`);
+    const again = await agent
+      .post(`/admin/customers/${customer.id}/allowed-roles`)
+      .type('form')
+      .send(`_csrf=${csrf}&role_ids=${staff}`);
     expect(again.status).toBe(303);
     expect((await listAllowedRoles(t.deps.db, customer.id)).map((r) => r.name)).toEqual(['Staff']);
-    const events = await t.deps.db('audit_events').where({ action: 'customer.allowed_roles', customer_id: customer.id }).orderBy('id');
+    const events = await t.deps
+      .db('audit_events')
+      .where({ action: 'customer.allowed_roles', customer_id: customer.id })
+      .orderBy('id');
     expect(events).toHaveLength(2);
-    expect(JSON.parse(String(events[1].changes))).toEqual({ allowed_roles: { old: ['Main', 'Staff'], new: ['Staff'] } });
+    expect(JSON.parse(String(events[1].changes))).toEqual({
+      allowed_roles: { old: ['Main', 'Staff'], new: ['Staff'] },
+    });
   });
 
   it('refuses to remove a role an individual holds and names the individuals', async () => {
@@ -68,7 +79,10 @@ describe('POST /admin/customers/:id/allowed-roles', () => {
     const main = await createRole(t.deps, 'Main', allAt('modify'), { isDefault: true });
     const other = await createRole(t.deps, 'Operator', allAt('read'), { type: 'other_type' });
     const customer = await createCustomer(t.deps, { roleId: main });
-    const res = await agent.post(`/admin/customers/${customer.id}/allowed-roles`).type('form').send(`_csrf=${csrf}&role_ids=${other}`);
+    const res = await agent
+      .post(`/admin/customers/${customer.id}/allowed-roles`)
+      .type('form')
+      .send(`_csrf=${csrf}&role_ids=${other}`);
     expect(res.status).toBe(422);
     expect(res.text).toContain('only customer self-care roles can be allowed');
     expect(await listAllowedRoles(t.deps.db, customer.id)).toEqual([]);

@@ -18,13 +18,18 @@ afterEach(async () => {
   await t.close();
 });
 
-const tokenIn = (html: string): string | undefined => /<p id="new-api-token" class="secret">([^<]+)<\/p>/.exec(html)?.[1];
+const tokenIn = (html: string): string | undefined =>
+  /<p id="new-api-token" class="secret">([^<]+)<\/p>/.exec(html)?.[1];
 const requestIdIn = (html: string): string => /name="request_id" value="([^"]+)"/.exec(html)?.[1] ?? '';
 
 /** Sends the generate form as a browser would: with the CSRF token and the form's one-time request id. */
 async function generate(customerId: number, fields: Record<string, string>, headers: Record<string, string> = {}) {
   const page = await agent.get(`/admin/customers/${customerId}/api-tokens`);
-  return agent.post(`/admin/customers/${customerId}/api-tokens`).set(headers).type('form').send({ _csrf: csrfFrom(page.text), request_id: requestIdIn(page.text), ...fields });
+  return agent
+    .post(`/admin/customers/${customerId}/api-tokens`)
+    .set(headers)
+    .type('form')
+    .send({ _csrf: csrfFrom(page.text), request_id: requestIdIn(page.text), ...fields });
 }
 
 describe('GET /admin/customers/:id/api-tokens', () => {
@@ -33,7 +38,10 @@ describe('GET /admin/customers/:id/api-tokens', () => {
     const created = await generate(customer.id, { name: 'CRM sync' });
     const token = tokenIn(created.text) ?? '';
     await generate(customer.id, { name: 'Old one', expires_on: '2999-01-01' });
-    await t.deps.db('api_tokens').where({ name: 'Old one' }).update({ expires_at: new Date(Date.now() - 1000) });
+    await t.deps
+      .db('api_tokens')
+      .where({ name: 'Old one' })
+      .update({ expires_at: new Date(Date.now() - 1000) });
     await apiClient(t.app, t.deps).signIn('acme-api', token);
     const page = await agent.get(`/admin/customers/${customer.id}/api-tokens`);
     expect(page.status).toBe(200);
@@ -161,8 +169,12 @@ describe('POST /admin/customers/:id/api-tokens', () => {
     expect(replay.text).toContain('This token was already created; it was shown once.');
     expect(replay.text).not.toContain(token);
     expect(replay.text).not.toContain('id="new-api-token"');
-    expect(await t.deps.db('api_tokens').where({ customer_id: customer.id }).count({ n: '*' }).first()).toMatchObject({ n: 1 });
-    expect(await t.deps.db('audit_events').where({ action: 'api_token.create' }).count({ n: '*' }).first()).toMatchObject({ n: 1 });
+    expect(await t.deps.db('api_tokens').where({ customer_id: customer.id }).count({ n: '*' }).first()).toMatchObject({
+      n: 1,
+    });
+    expect(
+      await t.deps.db('audit_events').where({ action: 'api_token.create' }).count({ n: '*' }).first(),
+    ).toMatchObject({ n: 1 });
   });
 
   it('gives each rendered form its own request id, so generating again from the answer makes a new token', async () => {
@@ -170,19 +182,37 @@ describe('POST /admin/customers/:id/api-tokens', () => {
     const a = await agent.get(`/admin/customers/${customer.id}/api-tokens`);
     const b = await agent.get(`/admin/customers/${customer.id}/api-tokens`);
     expect(requestIdIn(a.text)).not.toBe(requestIdIn(b.text));
-    const first = await agent.post(`/admin/customers/${customer.id}/api-tokens`).type('form').send({ _csrf: csrfFrom(a.text), request_id: requestIdIn(a.text), name: 'One' });
-    const second = await agent.post(`/admin/customers/${customer.id}/api-tokens`).type('form').send({ _csrf: csrfFrom(first.text), request_id: requestIdIn(first.text), name: 'Two' });
+    const first = await agent
+      .post(`/admin/customers/${customer.id}/api-tokens`)
+      .type('form')
+      .send({ _csrf: csrfFrom(a.text), request_id: requestIdIn(a.text), name: 'One' });
+    const second = await agent
+      .post(`/admin/customers/${customer.id}/api-tokens`)
+      .type('form')
+      .send({ _csrf: csrfFrom(first.text), request_id: requestIdIn(first.text), name: 'Two' });
     expect(second.status).toBe(200);
     expect(tokenIn(second.text)).toMatch(/^sc_/);
-    expect(await t.deps.db('api_tokens').where({ customer_id: customer.id }).count({ n: '*' }).first()).toMatchObject({ n: 2 });
+    expect(await t.deps.db('api_tokens').where({ customer_id: customer.id }).count({ n: '*' }).first()).toMatchObject({
+      n: 2,
+    });
   });
 
   it('lets a refused form be corrected and sent with the same request id', async () => {
     const customer = await createCustomer(t.deps);
     const page = await agent.get(`/admin/customers/${customer.id}/api-tokens`);
     const form = { _csrf: csrfFrom(page.text), request_id: requestIdIn(page.text) };
-    expect((await agent.post(`/admin/customers/${customer.id}/api-tokens`).type('form').send({ ...form, name: '' })).status).toBe(422);
-    const fixed = await agent.post(`/admin/customers/${customer.id}/api-tokens`).type('form').send({ ...form, name: 'CRM sync' });
+    expect(
+      (
+        await agent
+          .post(`/admin/customers/${customer.id}/api-tokens`)
+          .type('form')
+          .send({ ...form, name: '' })
+      ).status,
+    ).toBe(422);
+    const fixed = await agent
+      .post(`/admin/customers/${customer.id}/api-tokens`)
+      .type('form')
+      .send({ ...form, name: 'CRM sync' });
     expect(fixed.status).toBe(200);
     expect(tokenIn(fixed.text)).toMatch(/^sc_/);
   });
@@ -217,8 +247,13 @@ describe('POST /admin/customers/:id/api-tokens/:tokenId/revoke', () => {
   it('revokes the token after confirmation, ends its API sessions and redirects back', async () => {
     const { customer, tokenId, sid, api } = await withSession();
     const page = await agent.get(`/admin/customers/${customer.id}/api-tokens`);
-    expect(page.text).toMatch(/<form method="post" action="[^"]+\/revoke" class="inline-form" data-confirm="Revoke the token/);
-    const res = await agent.post(`/admin/customers/${customer.id}/api-tokens/${tokenId}/revoke`).type('form').send({ _csrf: csrfFrom(page.text), confirm: 'yes' });
+    expect(page.text).toMatch(
+      /<form method="post" action="[^"]+\/revoke" class="inline-form" data-confirm="Revoke the token/,
+    );
+    const res = await agent
+      .post(`/admin/customers/${customer.id}/api-tokens/${tokenId}/revoke`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), confirm: 'yes' });
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe(`/admin/customers/${customer.id}/api-tokens`);
     const after = await agent.get(String(res.headers.location));
@@ -233,7 +268,10 @@ describe('POST /admin/customers/:id/api-tokens/:tokenId/revoke', () => {
   it('refuses without the confirmation box ticked and changes nothing', async () => {
     const { customer, tokenId, sid, api } = await withSession();
     const page = await agent.get(`/admin/customers/${customer.id}/api-tokens`);
-    const res = await agent.post(`/admin/customers/${customer.id}/api-tokens/${tokenId}/revoke`).type('form').send({ _csrf: csrfFrom(page.text) });
+    const res = await agent
+      .post(`/admin/customers/${customer.id}/api-tokens/${tokenId}/revoke`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text) });
     expect(res.status).toBe(422);
     expect(res.text).toContain(`href="#confirm-${tokenId}"`);
     expect(res.text).toContain('Tick the box');
@@ -244,7 +282,10 @@ describe('POST /admin/customers/:id/api-tokens/:tokenId/revoke', () => {
     const { tokenId, sid, api } = await withSession();
     const other = await createCustomer(t.deps);
     const page = await agent.get(`/admin/customers/${other.id}/api-tokens`);
-    const res = await agent.post(`/admin/customers/${other.id}/api-tokens/${tokenId}/revoke`).type('form').send({ _csrf: csrfFrom(page.text), confirm: 'yes' });
+    const res = await agent
+      .post(`/admin/customers/${other.id}/api-tokens/${tokenId}/revoke`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), confirm: 'yes' });
     expect(res.status).toBe(404);
     expect((await t.deps.db('api_tokens').where({ id: tokenId }).first()).revoked_at).toBeNull();
     expect((await api.get('/api/v1/me', { bearer: sid })).status).toBe(200);
@@ -253,7 +294,10 @@ describe('POST /admin/customers/:id/api-tokens/:tokenId/revoke', () => {
   it('answers 404 for a malformed token id', async () => {
     const customer = await createCustomer(t.deps);
     const page = await agent.get(`/admin/customers/${customer.id}/api-tokens`);
-    const res = await agent.post(`/admin/customers/${customer.id}/api-tokens/abc/revoke`).type('form').send({ _csrf: csrfFrom(page.text), confirm: 'yes' });
+    const res = await agent
+      .post(`/admin/customers/${customer.id}/api-tokens/abc/revoke`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), confirm: 'yes' });
     expect(res.status).toBe(404);
   });
 });

@@ -12,7 +12,8 @@ afterEach(async () => {
   await t.close();
 });
 
-const tokenIn = (html: string): string | undefined => /<p id="new-api-token" class="secret">([^<]+)<\/p>/.exec(html)?.[1];
+const tokenIn = (html: string): string | undefined =>
+  /<p id="new-api-token" class="secret">([^<]+)<\/p>/.exec(html)?.[1];
 
 async function customerWith(level: 'hidden' | 'read' | 'modify') {
   const role = await createRole(t.deps, `API ${level}`, { ...allAt('read'), api_access: level });
@@ -52,7 +53,10 @@ describe('POST /api-tokens', () => {
   it('generates a token shown once that opens an API session', async () => {
     const { customer, agent } = await customerWith('modify');
     const page = await agent.get('/api-tokens');
-    const res = await agent.post('/api-tokens').type('form').send({ _csrf: csrfFrom(page.text), name: 'Switchboard' });
+    const res = await agent
+      .post('/api-tokens')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), name: 'Switchboard' });
     expect(res.status).toBe(200);
     const token = tokenIn(res.text) ?? '';
     expect(token).toMatch(/^sc_/);
@@ -67,7 +71,11 @@ describe('POST /api-tokens', () => {
     const { customer, agent } = await customerWith('modify');
     await t.deps.db('customers').where({ id: customer.id }).update({ language: 'fr' });
     const page = await agent.get('/api-tokens');
-    const form = { _csrf: csrfFrom(page.text), request_id: /name="request_id" value="([^"]+)"/.exec(page.text)?.[1] ?? '', name: 'Switchboard' };
+    const form = {
+      _csrf: csrfFrom(page.text),
+      request_id: /name="request_id" value="([^"]+)"/.exec(page.text)?.[1] ?? '',
+      name: 'Switchboard',
+    };
     const first = await agent.post('/api-tokens').type('form').send(form);
     expect(first.status).toBe(200);
     const token = tokenIn(first.text) ?? '';
@@ -77,13 +85,18 @@ describe('POST /api-tokens', () => {
     expect(replay.headers['cache-control']).toBe('no-store');
     expect(replay.text).toContain('Ce jeton a déjà été créé\u00a0; il a été affiché une seule fois.');
     expect(replay.text).not.toContain(token);
-    expect(await t.deps.db('api_tokens').where({ customer_id: customer.id }).count({ n: '*' }).first()).toMatchObject({ n: 1 });
+    expect(await t.deps.db('api_tokens').where({ customer_id: customer.id }).count({ n: '*' }).first()).toMatchObject({
+      n: 1,
+    });
   });
 
   it('refuses with 403 for View only', async () => {
     const { agent } = await customerWith('read');
     const page = await agent.get('/api-tokens');
-    const res = await agent.post('/api-tokens').type('form').send({ _csrf: csrfFrom(page.text), name: 'Switchboard' });
+    const res = await agent
+      .post('/api-tokens')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), name: 'Switchboard' });
     expect(res.status).toBe(403);
     expect(await t.deps.db('api_tokens').count({ n: '*' }).first()).toMatchObject({ n: 0 });
   });
@@ -91,7 +104,10 @@ describe('POST /api-tokens', () => {
   it('re-renders with a translated error summary for an empty name', async () => {
     const { agent } = await customerWith('modify');
     const page = await agent.get('/api-tokens');
-    const res = await agent.post('/api-tokens').type('form').send({ _csrf: csrfFrom(page.text), name: '' });
+    const res = await agent
+      .post('/api-tokens')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), name: '' });
     expect(res.status).toBe(422);
     expect(res.text).toContain('href="#name"');
   });
@@ -105,7 +121,10 @@ describe('POST /api-tokens', () => {
     expect(page.status).toBe(403);
     const home = await agent.get('/');
     expect(home.text).not.toContain('href="/api-tokens"');
-    const res = await agent.post('/api-tokens').type('form').send({ _csrf: csrfFrom(home.text), name: 'By clerk' });
+    const res = await agent
+      .post('/api-tokens')
+      .type('form')
+      .send({ _csrf: csrfFrom(home.text), name: 'By clerk' });
     expect(res.status).toBe(403);
     expect(await t.deps.db('api_tokens').count({ n: '*' }).first()).toMatchObject({ n: 0 });
   });

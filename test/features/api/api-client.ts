@@ -19,10 +19,17 @@ function matcher(op: ApiOperation): RegExp {
  * success status, otherwise a documented error status with the error schema. The schemas are the
  * ones the OpenAPI document is generated from.
  */
-export function checkContract(operations: readonly ApiOperation[], method: string, url: string, res: request.Response): void {
+export function checkContract(
+  operations: readonly ApiOperation[],
+  method: string,
+  url: string,
+  res: request.Response,
+): void {
   const path = url.split('?')[0] ?? url;
   const op = operations.find((o) => o.method === method.toLowerCase() && matcher(o).test(path));
-  expect(res.headers['content-type'] ?? 'application/json', `${method} ${url}`).toMatch(res.status === 204 ? /.*/ : /application\/json/);
+  expect(res.headers['content-type'] ?? 'application/json', `${method} ${url}`).toMatch(
+    res.status === 204 ? /.*/ : /application\/json/,
+  );
   if (!op) {
     expect([404, 400, 413], `${method} ${url} is not a documented operation`).toContain(res.status);
     errorResponse.parse(res.body);
@@ -33,7 +40,10 @@ export function checkContract(operations: readonly ApiOperation[], method: strin
     else expect(res.text ?? '').toBe('');
     return;
   }
-  expect([...op.errors, ...SHARED_ERRORS], `${method} ${url} answered an undocumented ${res.status}: ${res.text}`).toContain(res.status);
+  expect(
+    [...op.errors, ...SHARED_ERRORS],
+    `${method} ${url} answered an undocumented ${res.status}: ${res.text}`,
+  ).toContain(res.status);
   errorResponse.parse(res.body);
 }
 
@@ -48,7 +58,11 @@ export interface SendOptions {
 /** supertest calls to the API whose every response is checked against the contract. */
 export function apiClient(app: Express, deps: Deps) {
   const operations = allApiOperations(deps, new ApiTokenService(deps));
-  const send = async (method: 'get' | 'post' | 'patch' | 'delete' | 'put', url: string, opts: SendOptions = {}): Promise<request.Response> => {
+  const send = async (
+    method: 'get' | 'post' | 'patch' | 'delete' | 'put',
+    url: string,
+    opts: SendOptions = {},
+  ): Promise<request.Response> => {
     let req = request(app)[method](url);
     if (opts.bearer) req = req.set('Authorization', `Bearer ${opts.bearer}`);
     for (const [name, value] of Object.entries(opts.headers ?? {})) req = req.set(name, value);
@@ -75,6 +89,14 @@ export function apiClient(app: Express, deps: Deps) {
 }
 
 /** A token for the customer as an admin would generate it. */
-export async function issueToken(deps: Deps, customerId: number, opts: { name?: string; expiresAt?: Date | null } = {}): Promise<{ token: string; id: number; prefix: string }> {
-  return new ApiTokenService(deps).create(customerId, { name: opts.name ?? 'Integration', expiresAt: opts.expiresAt ?? null }, { actor: { type: 'system', id: null, label: 'test' }, ip: '' });
+export async function issueToken(
+  deps: Deps,
+  customerId: number,
+  opts: { name?: string; expiresAt?: Date | null } = {},
+): Promise<{ token: string; id: number; prefix: string }> {
+  return new ApiTokenService(deps).create(
+    customerId,
+    { name: opts.name ?? 'Integration', expiresAt: opts.expiresAt ?? null },
+    { actor: { type: 'system', id: null, label: 'test' }, ip: '' },
+  );
 }

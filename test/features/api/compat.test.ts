@@ -13,7 +13,16 @@ afterEach(async () => {
 });
 
 async function customerWithToken(fixture: Parameters<typeof createCustomer>[1] = {}) {
-  const customer = await createCustomer(t.deps, { login: 'acme-api', name: 'Acme Ltd', email: 'billing@acme.test', language: 'pt-BR', timeZone: 'America/Sao_Paulo', outDateFormat: 'DD/MM/YYYY', balance: 42.5, ...fixture });
+  const customer = await createCustomer(t.deps, {
+    login: 'acme-api',
+    name: 'Acme Ltd',
+    email: 'billing@acme.test',
+    language: 'pt-BR',
+    timeZone: 'America/Sao_Paulo',
+    outDateFormat: 'DD/MM/YYYY',
+    balance: 42.5,
+    ...fixture,
+  });
   const { token, id } = await issueToken(t.deps, customer.id);
   return { customer, token, tokenId: id };
 }
@@ -46,16 +55,25 @@ describe('POST /rest/Session/login', () => {
 
   it('fails with HTTP 500 and Server.Session.auth_failed for a wrong token or missing params', async () => {
     await customerWithToken();
-    for (const res of [await login({ login: 'acme-api', token: 'sc_' + 'x'.repeat(43) }), await request(t.app).post('/rest/Session/login').send({}), await request(t.app).post('/rest/Session/login').type('form').send({ params: '{not json' })]) {
+    for (const res of [
+      await login({ login: 'acme-api', token: 'sc_' + 'x'.repeat(43) }),
+      await request(t.app).post('/rest/Session/login').send({}),
+      await request(t.app).post('/rest/Session/login').type('form').send({ params: '{not json' }),
+    ]) {
       expect(res.status).toBe(500);
       expect(res.body.faultcode).toMatch(/^(Server\.Session\.auth_failed|Client\.InvalidRequest)$/);
       expect(typeof res.body.faultstring).toBe('string');
     }
-    expect((await login({ login: 'acme-api', token: 'sc_' + 'x'.repeat(43) })).body.faultcode).toBe('Server.Session.auth_failed');
+    expect((await login({ login: 'acme-api', token: 'sc_' + 'x'.repeat(43) })).body.faultcode).toBe(
+      'Server.Session.auth_failed',
+    );
   });
 
   it('answers a broken JSON body with a fault, not HTML', async () => {
-    const res = await request(t.app).post('/rest/Session/login').set('Content-Type', 'application/json').send('{"params": ');
+    const res = await request(t.app)
+      .post('/rest/Session/login')
+      .set('Content-Type', 'application/json')
+      .send('{"params": ');
     expect(res.status).toBe(500);
     expect(res.body.faultcode).toBe('Client.InvalidRequest');
   });
@@ -65,17 +83,24 @@ describe('POST /rest/Session/ping and /rest/Session/logout', () => {
   it('answers the user id of a live session, 0 once it has ended', async () => {
     const { customer, token } = await customerWithToken();
     const sid = (await login({ login: 'acme-api', token })).body.session_id;
-    const ping = await request(t.app).post('/rest/Session/ping').send({ auth_info: { session_id: sid } });
+    const ping = await request(t.app)
+      .post('/rest/Session/ping')
+      .send({ auth_info: { session_id: sid } });
     expect(ping.status).toBe(200);
     expect(ping.body).toEqual({ user_id: customer.id });
-    const out = await request(t.app).post('/rest/Session/logout').type('form').send({ auth_info: JSON.stringify({ session_id: sid }) });
+    const out = await request(t.app)
+      .post('/rest/Session/logout')
+      .type('form')
+      .send({ auth_info: JSON.stringify({ session_id: sid }) });
     expect(out.status).toBe(200);
     const dead = await request(t.app).post('/rest/Session/ping').set('Authorization', `Bearer ${sid}`).send({});
     expect(dead.body).toEqual({ user_id: 0 });
   });
 
   it('refuses logout of a dead session with Server.Session.check_auth.auth_failed', async () => {
-    const res = await request(t.app).post('/rest/Session/logout').send({ auth_info: { session_id: 'A'.repeat(43) } });
+    const res = await request(t.app)
+      .post('/rest/Session/logout')
+      .send({ auth_info: { session_id: 'A'.repeat(43) } });
     expect(res.status).toBe(500);
     expect(res.body.faultcode).toBe('Server.Session.check_auth.auth_failed');
   });
@@ -85,7 +110,9 @@ describe('POST /rest/Customer/get_customer_info', () => {
   it('answers customer_info with login, language as i_lang, regional settings and balance', async () => {
     const { customer, token } = await customerWithToken();
     const sid = (await login({ login: 'acme-api', token })).body.session_id;
-    const res = await request(t.app).post('/rest/Customer/get_customer_info').send({ auth_info: { session_id: sid }, params: {} });
+    const res = await request(t.app)
+      .post('/rest/Customer/get_customer_info')
+      .send({ auth_info: { session_id: sid }, params: {} });
     expect(res.status).toBe(200);
     expect(res.body.customer_info).toMatchObject({
       i_customer: customer.id,
@@ -105,7 +132,10 @@ describe('POST /rest/Customer/get_customer_info', () => {
   it('accepts the session as a Bearer header', async () => {
     const { token } = await customerWithToken();
     const sid = (await login({ login: 'acme-api', token })).body.session_id;
-    const res = await request(t.app).post('/rest/Customer/get_customer_info').set('Authorization', `Bearer ${sid}`).send({});
+    const res = await request(t.app)
+      .post('/rest/Customer/get_customer_info')
+      .set('Authorization', `Bearer ${sid}`)
+      .send({});
     expect(res.status).toBe(200);
   });
 
@@ -116,8 +146,13 @@ describe('POST /rest/Customer/get_customer_info', () => {
     expect(none.body.faultcode).toBe('Server.Session.check_auth.auth_failed');
     const sid = (await login({ login: 'acme-api', token })).body.session_id;
     const { ApiTokenService } = await import('../../../src/features/api-tokens/service.ts');
-    await new ApiTokenService(t.deps).revoke(customer.id, tokenId, { actor: { type: 'system', id: null, label: 'test' }, ip: '' });
-    const revoked = await request(t.app).post('/rest/Customer/get_customer_info').send({ auth_info: { session_id: sid } });
+    await new ApiTokenService(t.deps).revoke(customer.id, tokenId, {
+      actor: { type: 'system', id: null, label: 'test' },
+      ip: '',
+    });
+    const revoked = await request(t.app)
+      .post('/rest/Customer/get_customer_info')
+      .send({ auth_info: { session_id: sid } });
     expect(revoked.body.faultcode).toBe('Server.Session.check_auth.auth_failed');
   });
 
@@ -125,11 +160,15 @@ describe('POST /rest/Customer/get_customer_info', () => {
     const role = await createRole(t.deps, 'No contacts', { ...allAt('read'), 'profile.contacts': 'hidden' });
     const { customer, token } = await customerWithToken({ roleId: role });
     const sid = (await login({ login: 'acme-api', token })).body.session_id;
-    const res = await request(t.app).post('/rest/Customer/get_customer_info').send({ auth_info: { session_id: sid } });
+    const res = await request(t.app)
+      .post('/rest/Customer/get_customer_info')
+      .send({ auth_info: { session_id: sid } });
     expect(res.body.customer_info.email).toBe('');
     const hidden = await createRole(t.deps, 'No profile', { ...allAt('read'), profile: 'hidden' });
     await t.deps.db('customers').where({ id: customer.id }).update({ role_id: hidden });
-    const refused = await request(t.app).post('/rest/Customer/get_customer_info').send({ auth_info: { session_id: sid } });
+    const refused = await request(t.app)
+      .post('/rest/Customer/get_customer_info')
+      .send({ auth_info: { session_id: sid } });
     expect(refused.status).toBe(500);
     expect(refused.body.faultcode).toBe('Client.Forbidden');
   });

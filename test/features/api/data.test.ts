@@ -26,25 +26,55 @@ async function session(perms: PermissionMap = allAt('modify'), fixture: Paramete
 
 describe('GET /api/v1/me', () => {
   it('tells who is calling, the role, the effective permissions and the regional settings', async () => {
-    const { customer, sid } = await session({ ...allAt('read'), individuals: 'hidden', profile: 'modify', 'profile.address': 'read' }, { name: 'Acme Ltd', timeZone: 'Europe/Kyiv', language: 'uk', outDateFormat: 'DD.MM.YYYY' });
+    const { customer, sid } = await session(
+      { ...allAt('read'), individuals: 'hidden', profile: 'modify', 'profile.address': 'read' },
+      { name: 'Acme Ltd', timeZone: 'Europe/Kyiv', language: 'uk', outDateFormat: 'DD.MM.YYYY' },
+    );
     const res = await api.get('/api/v1/me', { bearer: sid });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ kind: 'customer', customer_id: customer.id, name: 'Acme Ltd', regional: { time_zone: 'Europe/Kyiv', language: 'uk', out_date_format: 'DD.MM.YYYY' } });
-    expect(res.body.permissions).toMatchObject({ individuals: 'hidden', profile: 'modify', 'profile.contacts': 'modify', 'profile.address': 'read', invoices: 'read', 'settings.password': 'read' });
+    expect(res.body).toMatchObject({
+      kind: 'customer',
+      customer_id: customer.id,
+      name: 'Acme Ltd',
+      regional: { time_zone: 'Europe/Kyiv', language: 'uk', out_date_format: 'DD.MM.YYYY' },
+    });
+    expect(res.body.permissions).toMatchObject({
+      individuals: 'hidden',
+      profile: 'modify',
+      'profile.contacts': 'modify',
+      'profile.address': 'read',
+      invoices: 'read',
+      'settings.password': 'read',
+    });
     expect(res.body.role.name).toMatch(/^Role /);
   });
 });
 
 describe('GET /api/v1/customer', () => {
   it('shows the profile with contacts and address when the role shows them', async () => {
-    const { customer, sid } = await session(allAt('read'), { companyName: 'Acme', contactName: 'Ann', email: 'ann@acme.test', city: 'Lviv', balance: 12.5 });
+    const { customer, sid } = await session(allAt('read'), {
+      companyName: 'Acme',
+      contactName: 'Ann',
+      email: 'ann@acme.test',
+      city: 'Lviv',
+      balance: 12.5,
+    });
     const res = await api.get('/api/v1/customer', { bearer: sid });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ id: customer.id, company_name: 'Acme', balance: 12.5, contacts: { contact_name: 'Ann', email: 'ann@acme.test' }, address: { city: 'Lviv' } });
+    expect(res.body).toMatchObject({
+      id: customer.id,
+      company_name: 'Acme',
+      balance: 12.5,
+      contacts: { contact_name: 'Ann', email: 'ann@acme.test' },
+      address: { city: 'Lviv' },
+    });
   });
 
   it('leaves out contacts and address that the role hides', async () => {
-    const { sid } = await session({ ...allAt('read'), 'profile.contacts': 'hidden', 'profile.address': 'hidden' }, { email: 'secret@acme.test' });
+    const { sid } = await session(
+      { ...allAt('read'), 'profile.contacts': 'hidden', 'profile.address': 'hidden' },
+      { email: 'secret@acme.test' },
+    );
     const res = await api.get('/api/v1/customer', { bearer: sid });
     expect(res.status).toBe(200);
     expect(res.body.contacts).toBeUndefined();
@@ -63,19 +93,36 @@ describe('GET /api/v1/customer', () => {
 describe('PATCH /api/v1/customer', () => {
   it('changes the fields of every group the role gives Full access to, and audits it', async () => {
     const { customer, sid } = await session(allAt('modify'), { companyName: 'Old', email: 'old@acme.test' });
-    const res = await api.patch('/api/v1/customer', { bearer: sid, body: { company_name: 'New Co', contacts: { email: 'new@acme.test', phone: '+380 44 123-45-67' }, address: { city: 'Kyiv', country: 'UA' } } });
+    const res = await api.patch('/api/v1/customer', {
+      bearer: sid,
+      body: {
+        company_name: 'New Co',
+        contacts: { email: 'new@acme.test', phone: '+380 44 123-45-67' },
+        address: { city: 'Kyiv', country: 'UA' },
+      },
+    });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ company_name: 'New Co', contacts: { email: 'new@acme.test', phone: '+380 44 123-45-67' }, address: { city: 'Kyiv', country: 'UA' } });
+    expect(res.body).toMatchObject({
+      company_name: 'New Co',
+      contacts: { email: 'new@acme.test', phone: '+380 44 123-45-67' },
+      address: { city: 'Kyiv', country: 'UA' },
+    });
     const row = await t.deps.db('customers').where({ id: customer.id }).first();
     expect(row.email_lower).toBe('new@acme.test');
     const audit = await t.deps.db('audit_events').where({ action: 'customer.profile.update' }).first();
     expect(audit.actor_type).toBe('api');
-    expect(JSON.parse(audit.changes)).toMatchObject({ company_name: { old: 'Old', new: 'New Co' }, email: { old: 'old@acme.test', new: 'new@acme.test' } });
+    expect(JSON.parse(audit.changes)).toMatchObject({
+      company_name: { old: 'Old', new: 'New Co' },
+      email: { old: 'old@acme.test', new: 'new@acme.test' },
+    });
   });
 
   it('refuses with 403 a change to a group the role gives only View only, and changes nothing', async () => {
     const { customer, sid } = await session({ ...allAt('modify'), 'profile.address': 'read' }, { city: 'Lviv' });
-    const res = await api.patch('/api/v1/customer', { bearer: sid, body: { company_name: 'New Co', address: { city: 'Kyiv' } } });
+    const res = await api.patch('/api/v1/customer', {
+      bearer: sid,
+      body: { company_name: 'New Co', address: { city: 'Kyiv' } },
+    });
     expect(res.status).toBe(403);
     expect(res.body.error.message).toContain('profile.address');
     const row = await t.deps.db('customers').where({ id: customer.id }).first();
@@ -90,19 +137,25 @@ describe('PATCH /api/v1/customer', () => {
 
   it('answers 422 naming each wrong field, and for unknown fields', async () => {
     const { sid } = await session();
-    const res = await api.patch('/api/v1/customer', { bearer: sid, body: { company_name: 7, contacts: { email: 'not-an-email' }, address: { country: 'Ukraine' }, balance: 1000 } });
+    const res = await api.patch('/api/v1/customer', {
+      bearer: sid,
+      body: { company_name: 7, contacts: { email: 'not-an-email' }, address: { country: 'Ukraine' }, balance: 1000 },
+    });
     expect(res.status).toBe(422);
     const fields = res.body.error.fields.map((f: { field: string }) => f.field);
     expect(fields).toEqual(expect.arrayContaining(['company_name', 'contacts.email', 'address.country', 'balance']));
     expect(res.body.error.message).toContain('contacts.email');
   });
 
-  it('applies the portal\'s rules: no empty company name, an empty e-mail allowed, the country in capitals', async () => {
+  it("applies the portal's rules: no empty company name, an empty e-mail allowed, the country in capitals", async () => {
     const { sid } = await session(allAt('modify'), { email: 'old@acme.test' });
     const empty = await api.patch('/api/v1/customer', { bearer: sid, body: { company_name: '' } });
     expect(empty.status).toBe(422);
     expect(empty.body.error.fields[0].field).toBe('company_name');
-    const res = await api.patch('/api/v1/customer', { bearer: sid, body: { contacts: { email: '' }, address: { country: 'ua' } } });
+    const res = await api.patch('/api/v1/customer', {
+      bearer: sid,
+      body: { contacts: { email: '' }, address: { country: 'ua' } },
+    });
     expect(res.status).toBe(200);
     expect(res.body.contacts.email).toBe('');
     expect(res.body.address.country).toBe('UA');
@@ -119,7 +172,8 @@ describe('PATCH /api/v1/customer', () => {
 describe('GET /api/v1/invoices', () => {
   it('lists invoices newest first in pages with an opaque cursor', async () => {
     const { customer, sid } = await session();
-    for (let day = 1; day <= 5; day++) await createInvoice(t.deps, customer.id, { number: `INV-${day}`, issuedAt: new Date(Date.UTC(2026, 0, day)) });
+    for (let day = 1; day <= 5; day++)
+      await createInvoice(t.deps, customer.id, { number: `INV-${day}`, issuedAt: new Date(Date.UTC(2026, 0, day)) });
     await createInvoice(t.deps, customer.id, { number: 'INV-5b', issuedAt: new Date(Date.UTC(2026, 0, 5)) });
     const seen: string[] = [];
     let cursor: string | null = null;
@@ -188,11 +242,17 @@ describe('GET /api/v1/invoices/:id', () => {
 describe('GET /api/v1/xdrs', () => {
   it('filters calls by an ISO 8601 range [from, to) and pages them', async () => {
     const { customer, sid } = await session();
-    for (let hour = 0; hour < 6; hour++) await createXdr(t.deps, customer.id, { connectTime: new Date(Date.UTC(2026, 2, 1, hour)), cld: `100${hour}` });
-    const res = await api.get('/api/v1/xdrs?from=2026-03-01T01:00:00Z&to=2026-03-01T06:00:00%2B02:00&limit=2', { bearer: sid });
+    for (let hour = 0; hour < 6; hour++)
+      await createXdr(t.deps, customer.id, { connectTime: new Date(Date.UTC(2026, 2, 1, hour)), cld: `100${hour}` });
+    const res = await api.get('/api/v1/xdrs?from=2026-03-01T01:00:00Z&to=2026-03-01T06:00:00%2B02:00&limit=2', {
+      bearer: sid,
+    });
     expect(res.status).toBe(200);
     expect(res.body.items.map((x: { cld: string }) => x.cld)).toEqual(['1003', '1002']);
-    const next = await api.get(`/api/v1/xdrs?from=2026-03-01T01:00:00Z&to=2026-03-01T06:00:00%2B02:00&limit=2&cursor=${res.body.next_cursor}`, { bearer: sid });
+    const next = await api.get(
+      `/api/v1/xdrs?from=2026-03-01T01:00:00Z&to=2026-03-01T06:00:00%2B02:00&limit=2&cursor=${res.body.next_cursor}`,
+      { bearer: sid },
+    );
     expect(next.body.items.map((x: { cld: string }) => x.cld)).toEqual(['1001']);
     expect(next.body.next_cursor).toBeNull();
   });

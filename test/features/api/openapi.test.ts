@@ -21,7 +21,10 @@ function resolve(ref: string): unknown {
   return ref
     .slice(2)
     .split('/')
-    .reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part.replace(/~1/g, '/').replace(/~0/g, '~')], doc);
+    .reduce<unknown>(
+      (node, part) => (node as Record<string, unknown> | undefined)?.[part.replace(/~1/g, '/').replace(/~0/g, '~')],
+      doc,
+    );
 }
 
 function refsIn(node: unknown, found: string[] = []): string[] {
@@ -50,11 +53,12 @@ describe('GET /api/v1/openapi.json', () => {
   });
 
   it('documents every operation the API serves, each with responses', () => {
-    const documented = Object.entries(doc.paths as Record<string, Record<string, { responses?: object }>>).flatMap(([path, methods]) =>
-      Object.entries(methods).map(([method, op]) => {
-        expect(Object.keys(op.responses ?? {}).length, `${method} ${path}`).toBeGreaterThan(1);
-        return `${method.toUpperCase()} ${path}`;
-      }),
+    const documented = Object.entries(doc.paths as Record<string, Record<string, { responses?: object }>>).flatMap(
+      ([path, methods]) =>
+        Object.entries(methods).map(([method, op]) => {
+          expect(Object.keys(op.responses ?? {}).length, `${method} ${path}`).toBeGreaterThan(1);
+          return `${method.toUpperCase()} ${path}`;
+        }),
     );
     expect(documented.sort()).toEqual(
       [
@@ -93,7 +97,9 @@ describe('GET /api/v1/openapi.json', () => {
     const login = doc.paths['/api/v1/sessions'].post;
     expect(login.security).toEqual([]);
     expect(login.requestBody.content['application/json'].schema.required).toEqual(['login', 'token']);
-    expect(Object.keys(login.responses)).toEqual(expect.arrayContaining(['201', '400', '401', '403', '413', '422', '429']));
+    expect(Object.keys(login.responses)).toEqual(
+      expect.arrayContaining(['201', '400', '401', '403', '413', '422', '429']),
+    );
     expect(doc.components.responses.Error429.headers['Retry-After']).toBeDefined();
     expect(doc.paths['/api/v1/me'].get.security).toEqual([{ bearerSession: [] }]);
     expect(doc.components.schemas.Error.properties.error.required).toEqual(['code', 'message']);
@@ -103,10 +109,22 @@ describe('GET /api/v1/openapi.json', () => {
 describe('the contract check used by every API test', () => {
   it('refuses a response that does not match its documented schema', () => {
     const ops = apiClient(t.app, t.deps).operations;
-    const fake = (status: number, body: unknown) => ({ status, body, headers: { 'content-type': 'application/json' }, text: JSON.stringify(body) }) as unknown as request.Response;
+    const fake = (status: number, body: unknown) =>
+      ({
+        status,
+        body,
+        headers: { 'content-type': 'application/json' },
+        text: JSON.stringify(body),
+      }) as unknown as request.Response;
     expect(() => checkContract(ops, 'GET', '/api/v1/invoices/5', fake(200, { id: 5 }))).toThrow();
-    expect(() => checkContract(ops, 'GET', '/api/v1/invoices/5', fake(409, { error: { code: 'conflict', message: 'x' } }))).toThrow();
-    expect(() => checkContract(ops, 'GET', '/api/v1/invoices', fake(200, { items: [], next_cursor: null, extra: 1 }))).toThrow();
-    expect(() => checkContract(ops, 'GET', '/api/v1/invoices', fake(200, { items: [], next_cursor: null }))).not.toThrow();
+    expect(() =>
+      checkContract(ops, 'GET', '/api/v1/invoices/5', fake(409, { error: { code: 'conflict', message: 'x' } })),
+    ).toThrow();
+    expect(() =>
+      checkContract(ops, 'GET', '/api/v1/invoices', fake(200, { items: [], next_cursor: null, extra: 1 })),
+    ).toThrow();
+    expect(() =>
+      checkContract(ops, 'GET', '/api/v1/invoices', fake(200, { items: [], next_cursor: null })),
+    ).not.toThrow();
   });
 });

@@ -34,7 +34,12 @@ describe('POST /api/v1/sessions', () => {
     const revoked = await issueToken(t.deps, customer.id);
     await t.deps.db('api_tokens').where({ id: revoked.id }).update({ revoked_at: new Date() });
     const answers = [];
-    for (const token of [valid.token.slice(0, -1) + (valid.token.endsWith('A') ? 'B' : 'A'), expired.token, revoked.token, 'not-a-token']) {
+    for (const token of [
+      valid.token.slice(0, -1) + (valid.token.endsWith('A') ? 'B' : 'A'),
+      expired.token,
+      revoked.token,
+      'not-a-token',
+    ]) {
       answers.push(await api.post('/api/v1/sessions', { body: { login: 'acme-api', token } }));
     }
     for (const res of answers) {
@@ -48,7 +53,12 @@ describe('POST /api/v1/sessions', () => {
     const customer = await createCustomer(t.deps, { login: 'acme-api' });
     const { token } = await issueToken(t.deps, customer.id);
     const unknown = await api.post('/api/v1/sessions', { body: { login: 'nobody-here', token } });
-    const wrong = await api.post('/api/v1/sessions', { body: { login: 'acme-api', token: token.replace(/.$/, '_') === token ? token.replace(/.$/, '-') : token.replace(/.$/, '_') } });
+    const wrong = await api.post('/api/v1/sessions', {
+      body: {
+        login: 'acme-api',
+        token: token.replace(/.$/, '_') === token ? token.replace(/.$/, '-') : token.replace(/.$/, '_'),
+      },
+    });
     expect(unknown.status).toBe(401);
     expect(unknown.body).toEqual(wrong.body);
   });
@@ -71,7 +81,11 @@ describe('POST /api/v1/sessions', () => {
   });
 
   it('refuses an address outside the trusted networks with 403 ip_not_allowed, only after valid credentials', async () => {
-    const customer = await createCustomer(t.deps, { login: 'acme-api', ipRestriction: true, trustedIps: '10.0.0.0/8;' });
+    const customer = await createCustomer(t.deps, {
+      login: 'acme-api',
+      ipRestriction: true,
+      trustedIps: '10.0.0.0/8;',
+    });
     const { token } = await issueToken(t.deps, customer.id);
     const res = await api.post('/api/v1/sessions', { body: { login: 'acme-api', token } });
     expect(res.status).toBe(403);
@@ -81,7 +95,11 @@ describe('POST /api/v1/sessions', () => {
   });
 
   it('lets a trusted address in', async () => {
-    const customer = await createCustomer(t.deps, { login: 'acme-api', ipRestriction: true, trustedIps: '127.0.0.1;\n::1;' });
+    const customer = await createCustomer(t.deps, {
+      login: 'acme-api',
+      ipRestriction: true,
+      trustedIps: '127.0.0.1;\n::1;',
+    });
     const { token } = await issueToken(t.deps, customer.id);
     await api.signIn('acme-api', token);
   });
@@ -90,7 +108,8 @@ describe('POST /api/v1/sessions', () => {
     const customer = await createCustomer(t.deps, { login: 'acme-api' });
     const { token } = await issueToken(t.deps, customer.id);
     let last;
-    for (let i = 0; i < 5; i++) last = await api.post('/api/v1/sessions', { body: { login: 'acme-api', token: 'sc_' + 'y'.repeat(43) } });
+    for (let i = 0; i < 5; i++)
+      last = await api.post('/api/v1/sessions', { body: { login: 'acme-api', token: 'sc_' + 'y'.repeat(43) } });
     expect(last?.status).toBe(429);
     expect(last?.body.error.code).toBe('rate_limited');
     expect(Number(last?.headers['retry-after'])).toBeGreaterThan(0);
@@ -175,7 +194,10 @@ describe('Authorization: Bearer on later requests', () => {
   it('refuses at once when the token is revoked mid-session', async () => {
     const { customer, issued, sid } = await openSession();
     const { ApiTokenService } = await import('../../../src/features/api-tokens/service.ts');
-    await new ApiTokenService(t.deps).revoke(customer.id, issued.id, { actor: { type: 'system', id: null, label: 'test' }, ip: '' });
+    await new ApiTokenService(t.deps).revoke(customer.id, issued.id, {
+      actor: { type: 'system', id: null, label: 'test' },
+      ip: '',
+    });
     expect((await api.get('/api/v1/me', { bearer: sid })).status).toBe(401);
     expect(await t.deps.kv.get(`api-session:${sid}`)).toBeNull();
   });
@@ -188,7 +210,10 @@ describe('Authorization: Bearer on later requests', () => {
 
   it('refuses when the token expires mid-session', async () => {
     const { issued, sid } = await openSession();
-    await t.deps.db('api_tokens').where({ id: issued.id }).update({ expires_at: new Date(Date.now() - 1000) });
+    await t.deps
+      .db('api_tokens')
+      .where({ id: issued.id })
+      .update({ expires_at: new Date(Date.now() - 1000) });
     expect((await api.get('/api/v1/me', { bearer: sid })).status).toBe(401);
   });
 
@@ -200,7 +225,10 @@ describe('Authorization: Bearer on later requests', () => {
 
   it('refuses with 403 ip_not_allowed when the trusted networks stop fitting the address', async () => {
     const { customer, sid } = await openSession();
-    await t.deps.db('customers').where({ id: customer.id }).update({ ip_restriction: true, trusted_ips: '10.0.0.0/8;' });
+    await t.deps
+      .db('customers')
+      .where({ id: customer.id })
+      .update({ ip_restriction: true, trusted_ips: '10.0.0.0/8;' });
     const res = await api.get('/api/v1/me', { bearer: sid });
     expect(res.status).toBe(403);
     expect(res.body.error.code).toBe('ip_not_allowed');
@@ -230,14 +258,23 @@ describe('address change mid-session behind a trusted proxy', () => {
     await t.close();
     t = await createTestApp({ TRUST_PROXY: 'loopback' });
     api = apiClient(t.app, t.deps);
-    const customer = await createCustomer(t.deps, { login: 'acme-api', ipRestriction: true, trustedIps: '203.0.113.0/24;' });
+    const customer = await createCustomer(t.deps, {
+      login: 'acme-api',
+      ipRestriction: true,
+      trustedIps: '203.0.113.0/24;',
+    });
     const { token } = await issueToken(t.deps, customer.id);
     const sid = await api.signIn('acme-api', token, { 'X-Forwarded-For': '203.0.113.7' });
-    expect((await api.get('/api/v1/me', { bearer: sid, headers: { 'X-Forwarded-For': '203.0.113.8' } })).status).toBe(200);
+    expect((await api.get('/api/v1/me', { bearer: sid, headers: { 'X-Forwarded-For': '203.0.113.8' } })).status).toBe(
+      200,
+    );
     const moved = await api.get('/api/v1/me', { bearer: sid, headers: { 'X-Forwarded-For': '198.51.100.9' } });
     expect(moved.status).toBe(403);
     expect(moved.body.error.code).toBe('ip_not_allowed');
-    const refused = await api.post('/api/v1/sessions', { body: { login: 'acme-api', token }, headers: { 'X-Forwarded-For': '198.51.100.9' } });
+    const refused = await api.post('/api/v1/sessions', {
+      body: { login: 'acme-api', token },
+      headers: { 'X-Forwarded-For': '198.51.100.9' },
+    });
     expect(refused.status).toBe(403);
   });
 });

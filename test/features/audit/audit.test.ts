@@ -20,7 +20,12 @@ afterEach(async () => {
 
 async function event(input: Partial<AuditEventInput> & { at?: Date }): Promise<number> {
   const { at, ...rest } = input;
-  await t.deps.audit.record({ actor: { type: 'admin', id: admin.id, label: admin.login }, ip: '192.0.2.1', action: 'test.event', ...rest });
+  await t.deps.audit.record({
+    actor: { type: 'admin', id: admin.id, label: admin.login },
+    ip: '192.0.2.1',
+    action: 'test.event',
+    ...rest,
+  });
   const row = await t.deps.db('audit_events').orderBy('id', 'desc').first();
   if (at) await t.deps.db('audit_events').where({ id: row.id }).update({ occurred_at: at });
   return Number(row.id);
@@ -28,13 +33,32 @@ async function event(input: Partial<AuditEventInput> & { at?: Date }): Promise<n
 
 const actionsIn = (html: string) => [...html.matchAll(/<td><code>([^<]+)<\/code><\/td>/g)].map((m) => m[1]);
 /** The actor cell of each row as a reader sees it (tags dropped, spaces collapsed). */
-const actorsIn = (html: string) => [...html.matchAll(/<\/time><\/td>\s*<td>([\s\S]*?)<\/td>/g)].map((m) => (m[1] ?? '').replace(/<br>/g, ' ').replace(/<[^>]+>/g, '').replace(/\s+/g, ' ').trim());
+const actorsIn = (html: string) =>
+  [...html.matchAll(/<\/time><\/td>\s*<td>([\s\S]*?)<\/td>/g)].map((m) =>
+    (m[1] ?? '')
+      .replace(/<br>/g, ' ')
+      .replace(/<[^>]+>/g, '')
+      .replace(/\s+/g, ' ')
+      .trim(),
+  );
 
 describe('GET /admin/audit', () => {
   it('lists events newest first with actor, time, address, action, entity, outcome and each change', async () => {
     const c = await createCustomer(t.deps);
     await event({ action: 'first.thing' });
-    await event({ action: 'customer.self_care.update', entityType: 'customer', entityId: c.id, customerId: c.id, ip: '2001:db8::7', outcome: 'success', changes: { language: { old: 'en', new: 'de' }, password: { old: 'changed', new: 'changed' }, ip_restriction: { old: false, new: true } } });
+    await event({
+      action: 'customer.self_care.update',
+      entityType: 'customer',
+      entityId: c.id,
+      customerId: c.id,
+      ip: '2001:db8::7',
+      outcome: 'success',
+      changes: {
+        language: { old: 'en', new: 'de' },
+        password: { old: 'changed', new: 'changed' },
+        ip_restriction: { old: false, new: true },
+      },
+    });
     const res = await agent.get('/admin/audit');
     expect(res.status).toBe(200);
     const actions = actionsIn(res.text);
@@ -50,7 +74,11 @@ describe('GET /admin/audit', () => {
 
   it('shows the admin behind an impersonated self-care session', async () => {
     const c = await createCustomer(t.deps, { login: 'imp-target' });
-    await event({ actor: { type: 'customer', id: c.id, label: 'imp-target (as admin operator)', impersonatorAdminId: admin.id }, action: 'profile.update', customerId: c.id });
+    await event({
+      actor: { type: 'customer', id: c.id, label: 'imp-target (as admin operator)', impersonatorAdminId: admin.id },
+      action: 'profile.update',
+      customerId: c.id,
+    });
     const res = await agent.get('/admin/audit');
     expect(res.text).toContain(`by admin ${admin.login} (logged in as)`);
     expect(actorsIn(res.text)[0]).toBe(`imp-target (customer) by admin ${admin.login} (logged in as)`);
@@ -65,7 +93,14 @@ describe('GET /admin/audit', () => {
     await event({ actor: { type: 'api', id: 3, label: 'acme (token Ab12Cd34)' }, action: 'e.5' });
     await event({ actor: { type: 'system', id: null, label: '' }, action: 'e.6' });
     const res = await agent.get('/admin/audit');
-    expect(actorsIn(res.text)).toEqual(['system', 'acme (token Ab12Cd34) (API)', 'guessed-login (not signed in)', 'acme (customer)', 'admin #7', 'admin']);
+    expect(actorsIn(res.text)).toEqual([
+      'system',
+      'acme (token Ab12Cd34) (API)',
+      'guessed-login (not signed in)',
+      'acme (customer)',
+      'admin #7',
+      'admin',
+    ]);
   });
 
   it('filters by time range in UTC, inclusive of the end minute', async () => {
@@ -82,8 +117,16 @@ describe('GET /admin/audit', () => {
     const other = await createAdmin(t.deps, 'auditor-two', 'some long passphrase');
     await event({ action: 'a.customer', entityType: 'customer', entityId: 5 });
     await event({ action: 'b.customer', entityType: 'customer', entityId: 6, ip: '198.51.100.9' });
-    await event({ action: 'c.role', entityType: 'role', entityId: 5, actor: { type: 'admin', id: other.id, label: other.login } });
-    expect(actionsIn((await agent.get('/admin/audit?entity_type=customer')).text)).toEqual(['b.customer', 'a.customer']);
+    await event({
+      action: 'c.role',
+      entityType: 'role',
+      entityId: 5,
+      actor: { type: 'admin', id: other.id, label: other.login },
+    });
+    expect(actionsIn((await agent.get('/admin/audit?entity_type=customer')).text)).toEqual([
+      'b.customer',
+      'a.customer',
+    ]);
     expect(actionsIn((await agent.get('/admin/audit?entity_type=customer&entity_id=5')).text)).toEqual(['a.customer']);
     expect(actionsIn((await agent.get('/admin/audit?actor=AUDITOR-TWO')).text)).toEqual(['c.role']);
     expect(actionsIn((await agent.get(`/admin/audit?actor=${other.id}`)).text)).toEqual(['c.role']);
@@ -152,7 +195,23 @@ describe('GET /admin/customers/:id/audit', () => {
     const c = await createCustomer(t.deps);
     const panel = await agent.get(`/admin/customers/${c.id}/self-care`);
     const csrf = /name="_csrf" value="([^"]+)"/.exec(panel.text)?.[1];
-    const save = await agent.post(`/admin/customers/${c.id}/self-care`).type('form').send({ _csrf: csrf, version: '1', login: c.login, password: 'brass otter 39 meadow', role_id: String(c.roleId), time_zone: 'UTC', language: 'es', out_date_format: 'YYYY-MM-DD', out_time_format: 'HH24:MI:SS', in_date_format: 'YYYY-MM-DD', in_time_format: 'HH24:MI:SS', trusted_ips: '' });
+    const save = await agent
+      .post(`/admin/customers/${c.id}/self-care`)
+      .type('form')
+      .send({
+        _csrf: csrf,
+        version: '1',
+        login: c.login,
+        password: 'brass otter 39 meadow',
+        role_id: String(c.roleId),
+        time_zone: 'UTC',
+        language: 'es',
+        out_date_format: 'YYYY-MM-DD',
+        out_time_format: 'HH24:MI:SS',
+        in_date_format: 'YYYY-MM-DD',
+        in_time_format: 'HH24:MI:SS',
+        trusted_ips: '',
+      });
     expect(save.status).toBe(303);
     const res = await agent.get(`/admin/customers/${c.id}/audit`);
     expect(res.text).toContain('customer.self_care.update');

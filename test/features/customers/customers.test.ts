@@ -16,8 +16,10 @@ afterEach(async () => {
   await t.close();
 });
 
-const namesIn = (html: string) => [...html.matchAll(/<td><a href="\/admin\/customers\/\d+">([^<]+)<\/a><\/td>/g)].map((m) => m[1]);
-const nextLink = (html: string) => /<a href="(\/admin\/customers\?[^"]*after=\d+)" rel="next">/.exec(html)?.[1]?.replace(/&amp;/g, '&');
+const namesIn = (html: string) =>
+  [...html.matchAll(/<td><a href="\/admin\/customers\/\d+">([^<]+)<\/a><\/td>/g)].map((m) => m[1]);
+const nextLink = (html: string) =>
+  /<a href="(\/admin\/customers\?[^"]*after=\d+)" rel="next">/.exec(html)?.[1]?.replace(/&amp;/g, '&');
 
 describe('GET /admin/customers', () => {
   it('finds customers by the beginning of the name, e-mail or self-care login, ignoring case', async () => {
@@ -35,12 +37,15 @@ describe('GET /admin/customers', () => {
   it('treats % and _ in the search literally', async () => {
     await createCustomer(t.deps, { name: 'Percent 100% Ltd' });
     await createCustomer(t.deps, { name: 'Percent Other' });
-    expect(namesIn((await agent.get(`/admin/customers?q=${encodeURIComponent('percent 100%')}`)).text)).toEqual(['Percent 100% Ltd']);
+    expect(namesIn((await agent.get(`/admin/customers?q=${encodeURIComponent('percent 100%')}`)).text)).toEqual([
+      'Percent 100% Ltd',
+    ]);
     expect(namesIn((await agent.get(`/admin/customers?q=${encodeURIComponent('percent_')}`)).text)).toEqual([]);
   });
 
   it('pages through the results 25 at a time without repeating or skipping anyone', async () => {
-    for (let i = 1; i <= 30; i++) await createCustomer(t.deps, { name: `Zeta ${String(i).padStart(2, '0')}`, email: `z${i}@example.com` });
+    for (let i = 1; i <= 30; i++)
+      await createCustomer(t.deps, { name: `Zeta ${String(i).padStart(2, '0')}`, email: `z${i}@example.com` });
     await createCustomer(t.deps, { name: 'Alpha', email: 'zeta-fan@example.com' });
     const first = await agent.get('/admin/customers?q=ze');
     const page1 = namesIn(first.text);
@@ -90,12 +95,32 @@ describe('POST /admin/customers', () => {
     const res = await agent
       .post('/admin/customers')
       .type('form')
-      .send({ _csrf: csrfFrom(page.text), name: '  Initech  ', email: 'Ops@Initech.example', currency: 'EUR', credit_limit: '1250.50', company_name: 'Initech GmbH', country: 'de' });
+      .send({
+        _csrf: csrfFrom(page.text),
+        name: '  Initech  ',
+        email: 'Ops@Initech.example',
+        currency: 'EUR',
+        credit_limit: '1250.50',
+        company_name: 'Initech GmbH',
+        country: 'de',
+      });
     expect(res.status).toBe(303);
     const location = String(res.headers.location);
     const id = Number(/\/admin\/customers\/(\d+)$/.exec(location)?.[1]);
     const row = await t.deps.db('customers').where({ id }).first();
-    expect(row).toMatchObject({ name: 'Initech', name_lower: 'initech', email: 'Ops@Initech.example', email_lower: 'ops@initech.example', currency: 'EUR', role_id: role, time_zone: 'UTC', language: 'en', country: 'DE', selfcare_login: null, version: 1 });
+    expect(row).toMatchObject({
+      name: 'Initech',
+      name_lower: 'initech',
+      email: 'Ops@Initech.example',
+      email_lower: 'ops@initech.example',
+      currency: 'EUR',
+      role_id: role,
+      time_zone: 'UTC',
+      language: 'en',
+      country: 'DE',
+      selfcare_login: null,
+      version: 1,
+    });
     expect(Number(row.credit_limit)).toBe(1250.5);
     const shown = await agent.get(location);
     expect(shown.status).toBe(200);
@@ -109,7 +134,10 @@ describe('POST /admin/customers', () => {
   it('refuses a missing name and a malformed e-mail, keeping what was typed', async () => {
     await defaultRoleId(t.deps);
     const page = await agent.get('/admin/customers/new');
-    const res = await agent.post('/admin/customers').type('form').send({ _csrf: csrfFrom(page.text), name: ' ', email: 'not-an-address', currency: 'EUR', credit_limit: '-5' });
+    const res = await agent
+      .post('/admin/customers')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), name: ' ', email: 'not-an-address', currency: 'EUR', credit_limit: '-5' });
     expect(res.status).toBe(422);
     expect(res.text).toContain('href="#name"');
     expect(res.text).toContain('Enter the customer’s name');
@@ -122,7 +150,10 @@ describe('POST /admin/customers', () => {
 
   it('refuses to create a customer while no default role exists', async () => {
     const page = await agent.get('/admin/customers/new');
-    const res = await agent.post('/admin/customers').type('form').send({ _csrf: csrfFrom(page.text), name: 'Nobody Inc', email: 'a@b.example', currency: 'USD' });
+    const res = await agent
+      .post('/admin/customers')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), name: 'Nobody Inc', email: 'a@b.example', currency: 'USD' });
     expect(res.status).toBe(422);
     expect(res.text).toContain('There is no default self-care role yet');
   });
@@ -149,9 +180,17 @@ describe('POST /admin/customers/:id', () => {
     const c = await createCustomer(t.deps, { name: 'Hooli' });
     const page = await agent.get(`/admin/customers/${c.id}`);
     const fields = formFields(page.text, 'edit-title');
-    const res = await agent.post(`/admin/customers/${c.id}`).type('form').send({ ...fields, name: 'Hooli XYZ', email: 'hello@hooli.example', phone: '+1 (555) 010-0199' });
+    const res = await agent
+      .post(`/admin/customers/${c.id}`)
+      .type('form')
+      .send({ ...fields, name: 'Hooli XYZ', email: 'hello@hooli.example', phone: '+1 (555) 010-0199' });
     expect(res.status).toBe(303);
-    expect(await t.deps.db('customers').where({ id: c.id }).first()).toMatchObject({ name: 'Hooli XYZ', name_lower: 'hooli xyz', phone: '+1 (555) 010-0199', version: 2 });
+    expect(await t.deps.db('customers').where({ id: c.id }).first()).toMatchObject({
+      name: 'Hooli XYZ',
+      name_lower: 'hooli xyz',
+      phone: '+1 (555) 010-0199',
+      version: 2,
+    });
     const event = await t.deps.db('audit_events').where({ action: 'customer.update', entity_id: c.id }).first();
     expect(JSON.parse(String(event.changes)).name).toEqual({ old: 'Hooli', new: 'Hooli XYZ' });
   });
@@ -160,12 +199,28 @@ describe('POST /admin/customers/:id', () => {
     const c = await createCustomer(t.deps, { name: 'Vandelay', email: 'a@vandelay.example' });
     const page = await agent.get(`/admin/customers/${c.id}`);
     const fields = formFields(page.text, 'edit-title');
-    expect((await agent.post(`/admin/customers/${c.id}`).type('form').send({ ...fields, email: 'b@vandelay.example' })).status).toBe(303);
-    const stale = await agent.post(`/admin/customers/${c.id}`).type('form').send({ ...fields, name: 'Vandelay Industries' });
+    expect(
+      (
+        await agent
+          .post(`/admin/customers/${c.id}`)
+          .type('form')
+          .send({ ...fields, email: 'b@vandelay.example' })
+      ).status,
+    ).toBe(303);
+    const stale = await agent
+      .post(`/admin/customers/${c.id}`)
+      .type('form')
+      .send({ ...fields, name: 'Vandelay Industries' });
     expect(stale.status).toBe(409);
     expect(stale.text).toMatch(/E-mail<\/th><td>a@vandelay.example<\/td><td>b@vandelay.example<\/td>/);
-    expect(formFields(stale.text, 'edit-title')).toMatchObject({ name: 'Vandelay Industries', email: 'b@vandelay.example' });
-    expect(await t.deps.db('customers').where({ id: c.id }).first()).toMatchObject({ name: 'Vandelay', email: 'b@vandelay.example' });
+    expect(formFields(stale.text, 'edit-title')).toMatchObject({
+      name: 'Vandelay Industries',
+      email: 'b@vandelay.example',
+    });
+    expect(await t.deps.db('customers').where({ id: c.id }).first()).toMatchObject({
+      name: 'Vandelay',
+      email: 'b@vandelay.example',
+    });
   });
 });
 
@@ -173,12 +228,22 @@ describe('who may open the admin customer pages', () => {
   it('sends a visitor without a session to sign in, and changes nothing on a post', async () => {
     const c = await createCustomer(t.deps);
     const anon = request.agent(t.app);
-    for (const url of ['/admin/customers', '/admin/customers/new', `/admin/customers/${c.id}`, `/admin/customers/${c.id}/self-care`, '/admin/audit', `/admin/customers/${c.id}/audit`]) {
+    for (const url of [
+      '/admin/customers',
+      '/admin/customers/new',
+      `/admin/customers/${c.id}`,
+      `/admin/customers/${c.id}/self-care`,
+      '/admin/audit',
+      `/admin/customers/${c.id}/audit`,
+    ]) {
       const res = await anon.get(url);
       expect(res.status, url).toBe(303);
       expect(res.headers.location).toBe(`/admin/login?next=${encodeURIComponent(url)}`);
     }
-    const res = await anon.post(`/admin/customers/${c.id}/self-care`).type('form').send({ language: 'de', version: '1' });
+    const res = await anon
+      .post(`/admin/customers/${c.id}/self-care`)
+      .type('form')
+      .send({ language: 'de', version: '1' });
     expect([303, 403]).toContain(res.status);
     expect((await t.deps.db('customers').where({ id: c.id }).first()).language).toBe('en');
   });
@@ -187,7 +252,10 @@ describe('who may open the admin customer pages', () => {
     const c = await createCustomer(t.deps, { login: 'portal-user' });
     const portal = request.agent(t.app);
     const signInPage = await portal.get('/login');
-    const signIn = await portal.post('/login').type('form').send({ _csrf: csrfFrom(signInPage.text), login: 'portal-user', password: c.password });
+    const signIn = await portal
+      .post('/login')
+      .type('form')
+      .send({ _csrf: csrfFrom(signInPage.text), login: 'portal-user', password: c.password });
     expect(signIn.status).toBe(303);
     expect((await portal.get(signIn.headers.location as string)).status).toBe(200);
     for (const url of ['/admin/customers', `/admin/customers/${c.id}/self-care`, '/admin/audit']) {
@@ -196,7 +264,9 @@ describe('who may open the admin customer pages', () => {
       expect(res.headers.location).toMatch(/^\/admin\/login/);
     }
     // the portal cookie presented under the admin cookie's name opens nothing either
-    const portalCookie = ([] as string[]).concat(signIn.headers['set-cookie'] ?? []).find((v) => v.startsWith('sc_portal='));
+    const portalCookie = ([] as string[])
+      .concat(signIn.headers['set-cookie'] ?? [])
+      .find((v) => v.startsWith('sc_portal='));
     const value = portalCookie?.split(';')[0]?.slice('sc_portal='.length);
     expect(value).toBeTruthy();
     const forged = await request(t.app).get(`/admin/customers/${c.id}/self-care`).set('Cookie', `sc_admin=${value}`);

@@ -3,7 +3,8 @@ export function formFields(html: string, formId: string): Record<string, string>
   const start = html.indexOf(`id="${formId}"`);
   if (start < 0) throw new Error(`no form #${formId}`);
   const formHtml = html.slice(html.lastIndexOf('<form', start), html.indexOf('</form>', start));
-  const decode = (s: string) => s.replace(/&#34;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  const decode = (s: string) =>
+    s.replace(/&#34;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
   const attr = (tag: string, name: string) => new RegExp(`\\s${name}="([^"]*)"`).exec(tag)?.[1];
   const fields: Record<string, string> = {};
   for (const [tag] of formHtml.matchAll(/<input\b[^>]*>/g)) {

@@ -46,11 +46,34 @@ describe('GET /admin/customers/:id/self-care', () => {
   it('shows every field of the panel with the customer’s current values', async () => {
     await defaultRoleId(t.deps);
     const other = await createRole(t.deps, 'Viewer', allAt('read'));
-    const c = await createCustomer(t.deps, { login: 'acme-portal', roleId: other, timeZone: 'Europe/Berlin', language: 'de', outTimeFormat: 'HH12:MI AM', inDateFormat: 'DD/MM/YY', ipRestriction: true, trustedIps: '10.0.0.0/8;' });
+    const c = await createCustomer(t.deps, {
+      login: 'acme-portal',
+      roleId: other,
+      timeZone: 'Europe/Berlin',
+      language: 'de',
+      outTimeFormat: 'HH12:MI AM',
+      inDateFormat: 'DD/MM/YY',
+      ipRestriction: true,
+      trustedIps: '10.0.0.0/8;',
+    });
     const page = await agent.get(panelUrl(c.id));
     expect(page.status).toBe(200);
     const fields = formFields(page.text, 'self-care-form');
-    expect(fields).toMatchObject({ login: 'acme-portal', password: '', ip_restriction: 'on', trusted_ips: '10.0.0.0/8;', role_id: String(other), time_zone: 'Europe/Berlin', language: 'de', out_date_format: 'YYYY-MM-DD', out_time_format: 'HH12:MI AM', in_date_format: 'custom', in_date_format_custom: 'DD/MM/YY', in_time_format: 'HH24:MI:SS', version: '1' });
+    expect(fields).toMatchObject({
+      login: 'acme-portal',
+      password: '',
+      ip_restriction: 'on',
+      trusted_ips: '10.0.0.0/8;',
+      role_id: String(other),
+      time_zone: 'Europe/Berlin',
+      language: 'de',
+      out_date_format: 'YYYY-MM-DD',
+      out_time_format: 'HH12:MI AM',
+      in_date_format: 'custom',
+      in_date_format_custom: 'DD/MM/YY',
+      in_time_format: 'HH24:MI:SS',
+      version: '1',
+    });
     expect(fields.password_change_required).toBeUndefined();
     expect(page.text).toMatch(/Default \(default\)<\/option>/);
     expect(page.text).toContain('>Українська</option>');
@@ -93,8 +116,22 @@ describe('GET /admin/customers/:id/self-care', () => {
   it('counts the active API tokens and links to the tokens tab', async () => {
     const c = await createCustomer(t.deps);
     const now = new Date();
-    const token = (n: number, extra: Record<string, unknown>) => ({ customer_id: c.id, name: `t${n}`, prefix: `p${n}`, digest: `d${n}`.padEnd(64, '0'), created_at: now, ...extra });
-    await t.deps.db('api_tokens').insert([token(1, {}), token(2, {}), token(3, { revoked_at: now }), token(4, { expires_at: new Date(Date.now() - 1000) })]);
+    const token = (n: number, extra: Record<string, unknown>) => ({
+      customer_id: c.id,
+      name: `t${n}`,
+      prefix: `p${n}`,
+      digest: `d${n}`.padEnd(64, '0'),
+      created_at: now,
+      ...extra,
+    });
+    await t.deps
+      .db('api_tokens')
+      .insert([
+        token(1, {}),
+        token(2, {}),
+        token(3, { revoked_at: now }),
+        token(4, { expires_at: new Date(Date.now() - 1000) }),
+      ]);
     const page = await agent.get(panelUrl(c.id));
     expect(page.text).toContain('2 active API tokens.');
     expect(page.text).toContain(`href="/admin/customers/${c.id}/api-tokens"`);
@@ -123,19 +160,42 @@ describe('POST /admin/customers/:id/self-care', () => {
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe(panelUrl(c.id));
     const r = await row(c.id);
-    expect(r).toMatchObject({ selfcare_login: 'New.Login', selfcare_login_lower: 'new.login', trusted_ips: '10.0.0.0/8;\n2001:db8::/32;\n192.168.1.7;', role_id: role, time_zone: 'America/New_York', language: 'pt-BR', out_date_format: 'MM/DD/YYYY', out_time_format: 'HH12:MI:SS AM', in_date_format: 'dd.mm.yy', in_time_format: 'HH24:MI', version: 2 });
+    expect(r).toMatchObject({
+      selfcare_login: 'New.Login',
+      selfcare_login_lower: 'new.login',
+      trusted_ips: '10.0.0.0/8;\n2001:db8::/32;\n192.168.1.7;',
+      role_id: role,
+      time_zone: 'America/New_York',
+      language: 'pt-BR',
+      out_date_format: 'MM/DD/YYYY',
+      out_time_format: 'HH12:MI:SS AM',
+      in_date_format: 'dd.mm.yy',
+      in_time_format: 'HH24:MI',
+      version: 2,
+    });
     expect(Boolean(r.password_change_required)).toBe(true);
     expect(Boolean(r.ip_restriction)).toBe(true);
     expect(await verifyPassword('plum orchard wind 42', String(r.password_hash))).toBe(true);
     expect(String(r.password_hash)).toMatch(/^\$2[aby]\$04\$/);
-    expect(await t.deps.db('selfcare_logins').where({ login_lower: 'new.login', customer_id: c.id }).first()).toBeTruthy();
+    expect(
+      await t.deps.db('selfcare_logins').where({ login_lower: 'new.login', customer_id: c.id }).first(),
+    ).toBeTruthy();
     const page = await agent.get(panelUrl(c.id));
     expect(page.text).toContain('Web self-care settings saved.');
-    expect(formFields(page.text, 'self-care-form')).toMatchObject({ login: 'New.Login', in_date_format: 'custom', in_date_format_custom: 'dd.mm.yy', version: '2' });
+    expect(formFields(page.text, 'self-care-form')).toMatchObject({
+      login: 'New.Login',
+      in_date_format: 'custom',
+      in_date_format_custom: 'dd.mm.yy',
+      version: '2',
+    });
   });
 
   it('turns the restriction and the must-change flag off when their boxes are unticked', async () => {
-    const c = await createCustomer(t.deps, { ipRestriction: true, trustedIps: '10.0.0.1;', passwordChangeRequired: true });
+    const c = await createCustomer(t.deps, {
+      ipRestriction: true,
+      trustedIps: '10.0.0.1;',
+      passwordChangeRequired: true,
+    });
     expect((await save(c.id, { ip_restriction: undefined, password_change_required: undefined })).status).toBe(303);
     const r = await row(c.id);
     expect(Boolean(r.ip_restriction)).toBe(false);
@@ -270,7 +330,10 @@ describe('POST /admin/customers/:id/self-care', () => {
 
     it('writes back the canonical list and shows the notices once after saving', async () => {
       const c = await createCustomer(t.deps);
-      const res = await save(c.id, { ip_restriction: 'on', trusted_ips: ' 10.0.0.5/8 ; 192.168.192.0/255.255.255.0\n\n10.0.0.0/8;' });
+      const res = await save(c.id, {
+        ip_restriction: 'on',
+        trusted_ips: ' 10.0.0.5/8 ; 192.168.192.0/255.255.255.0\n\n10.0.0.0/8;',
+      });
       expect(res.status).toBe(303);
       expect((await row(c.id)).trusted_ips).toBe('10.0.0.0/8;\n192.168.192.0/24;');
       const page = await agent.get(panelUrl(c.id));
@@ -337,7 +400,8 @@ describe('POST /admin/customers/:id/self-care', () => {
       const res = await save(c.id, { language: 'it' });
       expect(res.status).toBe(422);
       expect(summaryOf(res.text)).toContain('Choose one of the interface languages');
-      for (const lang of ['en', 'es', 'fr', 'de', 'pt-BR', 'uk']) expect((await save(c.id, { language: lang })).status, lang).toBe(303);
+      for (const lang of ['en', 'es', 'fr', 'de', 'pt-BR', 'uk'])
+        expect((await save(c.id, { language: lang })).status, lang).toBe(303);
     });
 
     it.each([
@@ -370,9 +434,19 @@ describe('POST /admin/customers/:id/self-care', () => {
       const c = await createCustomer(t.deps, { language: 'en', timeZone: 'UTC' });
       const mine = await openPanel(c.id);
       const theirs = await openPanel(c.id, other);
-      expect((await other.post(panelUrl(c.id)).type('form').send({ ...theirs, language: 'de', password: 'sunlit harbor 93 moss' })).status).toBe(303);
+      expect(
+        (
+          await other
+            .post(panelUrl(c.id))
+            .type('form')
+            .send({ ...theirs, language: 'de', password: 'sunlit harbor 93 moss' })
+        ).status,
+      ).toBe(303);
 
-      const stale = await agent.post(panelUrl(c.id)).type('form').send({ ...mine, time_zone: 'Europe/Paris' });
+      const stale = await agent
+        .post(panelUrl(c.id))
+        .type('form')
+        .send({ ...mine, time_zone: 'Europe/Paris' });
       expect(stale.status).toBe(409);
       expect(stale.text).toContain('Someone else changed this customer');
       expect(stale.text).toMatch(/Web interface language<\/th><td>en<\/td><td>de<\/td>/);
@@ -391,7 +465,10 @@ describe('POST /admin/customers/:id/self-care', () => {
       const c = await createCustomer(t.deps);
       const mine = await openPanel(c.id);
       expect((await save(c.id, { language: 'es' })).status).toBe(303);
-      const stale = await agent.post(panelUrl(c.id)).type('form').send({ ...mine, language: 'uk' });
+      const stale = await agent
+        .post(panelUrl(c.id))
+        .type('form')
+        .send({ ...mine, language: 'uk' });
       expect(stale.status).toBe(409);
       expect(stale.text).toContain('you changed it too');
       expect(formFields(stale.text, 'self-care-form').language).toBe('uk');
@@ -401,8 +478,17 @@ describe('POST /admin/customers/:id/self-care', () => {
   it('records the change in the audit log with the password masked', async () => {
     const c = await createCustomer(t.deps);
     expect((await save(c.id, { password: 'copper lantern 58 ridge', language: 'uk' })).status).toBe(303);
-    const event = await t.deps.db('audit_events').where({ action: 'customer.self_care.update', entity_id: c.id }).first();
-    expect(event).toMatchObject({ actor_type: 'admin', actor_label: adminLogin, entity_type: 'customer', customer_id: c.id, outcome: 'success' });
+    const event = await t.deps
+      .db('audit_events')
+      .where({ action: 'customer.self_care.update', entity_id: c.id })
+      .first();
+    expect(event).toMatchObject({
+      actor_type: 'admin',
+      actor_label: adminLogin,
+      entity_type: 'customer',
+      customer_id: c.id,
+      outcome: 'success',
+    });
     const changes = JSON.parse(String(event.changes));
     expect(changes.password).toEqual({ old: 'changed', new: 'changed' });
     expect(changes.language).toEqual({ old: 'en', new: 'uk' });
@@ -415,7 +501,14 @@ describe('POST /admin/customers/:id/self-care', () => {
     const c = await createCustomer(t.deps);
     const fields = await openPanel(c.id);
     delete fields._csrf;
-    expect((await agent.post(panelUrl(c.id)).type('form').send({ ...fields, language: 'de' })).status).toBe(403);
+    expect(
+      (
+        await agent
+          .post(panelUrl(c.id))
+          .type('form')
+          .send({ ...fields, language: 'de' })
+      ).status,
+    ).toBe(403);
     expect((await row(c.id)).language).toBe('en');
   });
 });
@@ -425,7 +518,10 @@ describe('POST /admin/customers/:id/self-care/password', () => {
     const c = await createCustomer(t.deps);
     const before = (await row(c.id)).password_hash;
     const fields = await openPanel(c.id);
-    const res = await agent.post(`${panelUrl(c.id)}/password`).type('form').send({ ...fields, login: 'typed-but-unsaved', password_action: 'generate' });
+    const res = await agent
+      .post(`${panelUrl(c.id)}/password`)
+      .type('form')
+      .send({ ...fields, login: 'typed-but-unsaved', password_action: 'generate' });
     expect(res.status).toBe(200);
     expect(res.headers.vary).toContain('HX-Request');
     const input = /<input id="password" name="password" type="text" value="([^"]+)"/.exec(res.text);
@@ -438,7 +534,11 @@ describe('POST /admin/customers/:id/self-care/password', () => {
   it('answers an htmx request with the password field fragment only', async () => {
     const c = await createCustomer(t.deps);
     const fields = await openPanel(c.id);
-    const res = await agent.post(`${panelUrl(c.id)}/password`).set('HX-Request', 'true').type('form').send({ ...fields, password_action: 'generate' });
+    const res = await agent
+      .post(`${panelUrl(c.id)}/password`)
+      .set('HX-Request', 'true')
+      .type('form')
+      .send({ ...fields, password_action: 'generate' });
     expect(res.status).toBe(200);
     expect(res.headers.vary).toContain('HX-Request');
     expect(res.text.trimStart()).toMatch(/^(<%#[\s\S]*?%>)?\s*<div id="password-field"/);
@@ -449,7 +549,10 @@ describe('POST /admin/customers/:id/self-care/password', () => {
   it('shows the typed password without generating one when asked to (no JavaScript)', async () => {
     const c = await createCustomer(t.deps);
     const fields = await openPanel(c.id);
-    const res = await agent.post(`${panelUrl(c.id)}/password`).type('form').send({ ...fields, password: 'my typed secret 1', password_action: 'show' });
+    const res = await agent
+      .post(`${panelUrl(c.id)}/password`)
+      .type('form')
+      .send({ ...fields, password: 'my typed secret 1', password_action: 'show' });
     expect(res.status).toBe(200);
     expect(res.text).toContain('type="text" value="my typed secret 1"');
     expect(res.text).not.toContain('not saved yet');
@@ -476,7 +579,10 @@ describe('POST /admin/customers/:id/self-care/trusted-ips/check', () => {
   it('says an address outside the list would be refused, and re-renders the whole panel without htmx', async () => {
     const c = await createCustomer(t.deps);
     const fields = await openPanel(c.id);
-    const res = await agent.post(`${panelUrl(c.id)}/trusted-ips/check`).type('form').send({ ...fields, ip_restriction: 'on', trusted_ips: '10.0.0.0/8', test_address: '::ffff:192.0.2.1' });
+    const res = await agent
+      .post(`${panelUrl(c.id)}/trusted-ips/check`)
+      .type('form')
+      .send({ ...fields, ip_restriction: 'on', trusted_ips: '10.0.0.0/8', test_address: '::ffff:192.0.2.1' });
     expect(res.status).toBe(200);
     expect(res.text).toContain('<html');
     expect(res.text).toContain('::ffff:192.0.2.1 would be refused');
@@ -488,7 +594,11 @@ describe('POST /admin/customers/:id/self-care/preview', () => {
   it('answers htmx with the preview of the current moment in the chosen zone and formats', async () => {
     const c = await createCustomer(t.deps);
     const fields = await openPanel(c.id);
-    const res = await agent.post(`${panelUrl(c.id)}/preview`).set('HX-Request', 'true').type('form').send({ ...fields, time_zone: 'Asia/Tokyo', out_date_format: 'DD MON YYYY', out_time_format: 'HH12:MI AM' });
+    const res = await agent
+      .post(`${panelUrl(c.id)}/preview`)
+      .set('HX-Request', 'true')
+      .type('form')
+      .send({ ...fields, time_zone: 'Asia/Tokyo', out_date_format: 'DD MON YYYY', out_time_format: 'HH12:MI AM' });
     expect(res.status).toBe(200);
     expect(res.headers.vary).toContain('HX-Request');
     expect(res.text).toContain('id="regional-preview"');
@@ -499,7 +609,11 @@ describe('POST /admin/customers/:id/self-care/preview', () => {
   it('explains in the preview why an invalid pattern cannot be shown', async () => {
     const c = await createCustomer(t.deps);
     const fields = await openPanel(c.id);
-    const res = await agent.post(`${panelUrl(c.id)}/preview`).set('HX-Request', 'true').type('form').send({ ...fields, out_time_format: 'custom', out_time_format_custom: 'HH12:MI' });
+    const res = await agent
+      .post(`${panelUrl(c.id)}/preview`)
+      .set('HX-Request', 'true')
+      .type('form')
+      .send({ ...fields, out_time_format: 'custom', out_time_format_custom: 'HH12:MI' });
     expect(res.text).toContain('HH12 needs AM or PM');
   });
 });

@@ -25,19 +25,39 @@ afterEach(async () => {
 });
 
 async function customerAllowing(...roleIds: number[]) {
-  const customer = await createCustomer(t.deps, { roleId: mainRole, name: 'Acme', timeZone: 'Europe/Berlin', inDateFormat: 'DD.MM.YYYY', inTimeFormat: 'HH24:MI', outDateFormat: 'DD.MM.YYYY', outTimeFormat: 'HH24:MI' });
-  for (const roleId of roleIds) await t.deps.db('customer_allowed_roles').insert({ customer_id: customer.id, role_id: roleId });
+  const customer = await createCustomer(t.deps, {
+    roleId: mainRole,
+    name: 'Acme',
+    timeZone: 'Europe/Berlin',
+    inDateFormat: 'DD.MM.YYYY',
+    inTimeFormat: 'HH24:MI',
+    outDateFormat: 'DD.MM.YYYY',
+    outTimeFormat: 'HH24:MI',
+  });
+  for (const roleId of roleIds)
+    await t.deps.db('customer_allowed_roles').insert({ customer_id: customer.id, role_id: roleId });
   return customer;
 }
 
 function individualForm(extra: Record<string, string> = {}): Record<string, string> {
-  return { _csrf: csrf, login: 'jane.doe', password: 'violet kettle harbour lamp', name: 'Jane Doe', email: 'jane@example.com', role_id: String(staffRole), password_change_required: 'on', ...extra };
+  return {
+    _csrf: csrf,
+    login: 'jane.doe',
+    password: 'violet kettle harbour lamp',
+    name: 'Jane Doe',
+    email: 'jane@example.com',
+    role_id: String(staffRole),
+    password_change_required: 'on',
+    ...extra,
+  };
 }
 
 function outbox(): string[] {
   const dir = path.join(t.config.dataDir, 'outbox');
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).sort().map((f) => readFileSync(path.join(dir, f), 'utf8'));
+  return readdirSync(dir)
+    .sort()
+    .map((f) => readFileSync(path.join(dir, f), 'utf8'));
 }
 
 /** The text part of an .eml file, decoded from quoted-printable. */
@@ -63,11 +83,25 @@ describe('GET /admin/customers/:id/individuals', () => {
   it('lists individuals with role, status and last login in the customer’s formats', async () => {
     const customer = await customerAllowing(staffRole);
     await createIndividual(t.deps, customer.id, { login: 'active.one', roleId: staffRole });
-    await createIndividual(t.deps, customer.id, { login: 'future.one', roleId: staffRole, activationAt: new Date(Date.now() + 86_400_000 * 30) });
-    await createIndividual(t.deps, customer.id, { login: 'past.one', roleId: staffRole, expirationAt: new Date('2020-01-01T00:00:00Z') });
-    await t.deps.db('individuals').where({ login: 'active.one' }).update({ last_login_at: new Date('2026-03-05T10:30:00Z') });
+    await createIndividual(t.deps, customer.id, {
+      login: 'future.one',
+      roleId: staffRole,
+      activationAt: new Date(Date.now() + 86_400_000 * 30),
+    });
+    await createIndividual(t.deps, customer.id, {
+      login: 'past.one',
+      roleId: staffRole,
+      expirationAt: new Date('2020-01-01T00:00:00Z'),
+    });
+    await t.deps
+      .db('individuals')
+      .where({ login: 'active.one' })
+      .update({ last_login_at: new Date('2026-03-05T10:30:00Z') });
     const res = await agent.get(`/admin/customers/${customer.id}/individuals`);
-    const row = (login: string) => new RegExp(`<tr id="individual-\\d+">[\\s\\S]*?${login.replace('.', '\\.')}[\\s\\S]*?</tr>`).exec(res.text)?.[0] ?? '';
+    const row = (login: string) =>
+      new RegExp(`<tr id="individual-\\d+">[\\s\\S]*?${login.replace('.', '\\.')}[\\s\\S]*?</tr>`).exec(
+        res.text,
+      )?.[0] ?? '';
     expect(row('active.one')).toContain('Active');
     expect(row('active.one')).toContain('05.03.2026 11:30');
     expect(row('future.one')).toContain('Not yet active');
@@ -80,12 +114,17 @@ describe('GET /admin/customers/:id/individuals', () => {
 describe('POST /admin/customers/:id/individuals', () => {
   it('creates an individual with a hashed password, its login taken in the shared namespace, and audits it', async () => {
     const customer = await customerAllowing(staffRole);
-    const res = await agent.post(`/admin/customers/${customer.id}/individuals`).type('form').send(individualForm({ send_credentials: '' }));
+    const res = await agent
+      .post(`/admin/customers/${customer.id}/individuals`)
+      .type('form')
+      .send(individualForm({ send_credentials: '' }));
     expect(res.status).toBe(303);
     const row = await t.deps.db('individuals').where({ customer_id: customer.id, login: 'jane.doe' }).first();
     expect(row).toBeDefined();
     expect(await verifyPassword('violet kettle harbour lamp', String(row.password_hash))).toBe(true);
-    expect(await t.deps.db('selfcare_logins').where({ login_lower: 'jane.doe' }).first()).toMatchObject({ individual_id: row.id });
+    expect(await t.deps.db('selfcare_logins').where({ login_lower: 'jane.doe' }).first()).toMatchObject({
+      individual_id: row.id,
+    });
     const [event] = await t.deps.db('audit_events').where({ action: 'individual.create' });
     const changes = JSON.parse(String(event.changes));
     expect(changes.password).toEqual({ old: 'changed', new: 'changed' });
@@ -96,7 +135,17 @@ describe('POST /admin/customers/:id/individuals', () => {
 
   it('reads the activation date in the individual’s time zone with the customer’s input format', async () => {
     const customer = await customerAllowing(staffRole);
-    const res = await agent.post(`/admin/customers/${customer.id}/individuals`).type('form').send(individualForm({ activation_at: '01.07.2030 09:00', expiration_at: '02.07.2030', time_zone: 'America/New_York', send_credentials: '' }));
+    const res = await agent
+      .post(`/admin/customers/${customer.id}/individuals`)
+      .type('form')
+      .send(
+        individualForm({
+          activation_at: '01.07.2030 09:00',
+          expiration_at: '02.07.2030',
+          time_zone: 'America/New_York',
+          send_credentials: '',
+        }),
+      );
     expect(res.status).toBe(303);
     const row = await t.deps.db('individuals').where({ login: 'jane.doe' }).first();
     const { toDate } = await import('../../../src/db/knex.ts');
@@ -108,7 +157,10 @@ describe('POST /admin/customers/:id/individuals', () => {
 
   it('refuses a date in the wrong format and says which format is expected', async () => {
     const customer = await customerAllowing(staffRole);
-    const res = await agent.post(`/admin/customers/${customer.id}/individuals`).type('form').send(individualForm({ activation_at: '2030-07-01' }));
+    const res = await agent
+      .post(`/admin/customers/${customer.id}/individuals`)
+      .type('form')
+      .send(individualForm({ activation_at: '2030-07-01' }));
     expect(res.status).toBe(422);
     expect(res.text).toContain('Enter the date as DD.MM.YYYY HH24:MI');
     expect(res.text).toContain('href="#activation_at"');
@@ -117,7 +169,10 @@ describe('POST /admin/customers/:id/individuals', () => {
 
   it('refuses a role outside the allowed list, also when the POST is crafted', async () => {
     const customer = await customerAllowing(staffRole);
-    const res = await agent.post(`/admin/customers/${customer.id}/individuals`).type('form').send(individualForm({ role_id: String(bossRole) }));
+    const res = await agent
+      .post(`/admin/customers/${customer.id}/individuals`)
+      .type('form')
+      .send(individualForm({ role_id: String(bossRole) }));
     expect(res.status).toBe(422);
     expect(res.text).toContain('Choose one of the customer’s allowed roles');
     expect(res.text).toContain('aria-describedby="role_id-hint role_id-error" aria-invalid="true"');
@@ -127,7 +182,10 @@ describe('POST /admin/customers/:id/individuals', () => {
   it('refuses a login already used by a customer, whatever the case, as a field error', async () => {
     const customer = await customerAllowing(staffRole);
     await createCustomer(t.deps, { login: 'Taken.Login' });
-    const res = await agent.post(`/admin/customers/${customer.id}/individuals`).type('form').send(individualForm({ login: 'taken.LOGIN' }));
+    const res = await agent
+      .post(`/admin/customers/${customer.id}/individuals`)
+      .type('form')
+      .send(individualForm({ login: 'taken.LOGIN' }));
     expect(res.status).toBe(422);
     expect(res.text).toContain('This login is already in use');
     expect(res.text).toContain('href="#login"');
@@ -135,17 +193,33 @@ describe('POST /admin/customers/:id/individuals', () => {
 
   it('lists every problem at once and keeps the typed values', async () => {
     const customer = await customerAllowing(staffRole);
-    const res = await agent.post(`/admin/customers/${customer.id}/individuals`).type('form').send(individualForm({ login: 'x', password: 'short', email: 'not-an-email', role_id: '', trusted_ips: '10.1', ip_restriction: 'on' }));
+    const res = await agent
+      .post(`/admin/customers/${customer.id}/individuals`)
+      .type('form')
+      .send(
+        individualForm({
+          login: 'x',
+          password: 'short',
+          email: 'not-an-email',
+          role_id: '',
+          trusted_ips: '10.1',
+          ip_restriction: 'on',
+        }),
+      );
     expect(res.status).toBe(422);
     expect(res.text).toMatch(/<title>Error:/);
-    for (const field of ['login', 'password', 'email', 'role_id', 'trusted_ips']) expect(res.text).toContain(`href="#${field}"`);
+    for (const field of ['login', 'password', 'email', 'role_id', 'trusted_ips'])
+      expect(res.text).toContain(`href="#${field}"`);
     expect(res.text).toContain('value="not-an-email"');
     expect(res.text).toContain('line 1');
   });
 
   it('e-mails the credentials in the individual’s language without the password unless asked', async () => {
     const customer = await customerAllowing(staffRole);
-    const res = await agent.post(`/admin/customers/${customer.id}/individuals`).type('form').send(individualForm({ send_credentials: 'on' }));
+    const res = await agent
+      .post(`/admin/customers/${customer.id}/individuals`)
+      .type('form')
+      .send(individualForm({ send_credentials: 'on' }));
     expect(res.status).toBe(303);
     const mails = outbox();
     expect(mails).toHaveLength(1);
@@ -160,8 +234,14 @@ describe('POST /admin/customers/:id/individuals', () => {
 
   it('writes the e-mail in the individual’s own language, else the customer’s', async () => {
     const customer = await customerAllowing(staffRole);
-    await agent.post(`/admin/customers/${customer.id}/individuals`).type('form').send(individualForm({ send_credentials: 'on', language: 'de' }));
-    await agent.post(`/admin/customers/${customer.id}/individuals`).type('form').send(individualForm({ send_credentials: 'on', login: 'bob.roe', email: 'bob@example.com' }));
+    await agent
+      .post(`/admin/customers/${customer.id}/individuals`)
+      .type('form')
+      .send(individualForm({ send_credentials: 'on', language: 'de' }));
+    await agent
+      .post(`/admin/customers/${customer.id}/individuals`)
+      .type('form')
+      .send(individualForm({ send_credentials: 'on', login: 'bob.roe', email: 'bob@example.com' }));
     const mails = outbox().map(mailText);
     const jane = mails.find((m) => /^To: jane@example\.com/m.test(m));
     const bob = mails.find((m) => /^To: bob@example\.com/m.test(m));
@@ -171,26 +251,39 @@ describe('POST /admin/customers/:id/individuals', () => {
 
   it('puts the password in the e-mail only when the admin ticks “include the password I just set”', async () => {
     const customer = await customerAllowing(staffRole);
-    await agent.post(`/admin/customers/${customer.id}/individuals`).type('form').send(individualForm({ send_credentials: 'on', include_password: 'on' }));
+    await agent
+      .post(`/admin/customers/${customer.id}/individuals`)
+      .type('form')
+      .send(individualForm({ send_credentials: 'on', include_password: 'on' }));
     const mail = mailText(outbox()[0]!);
     expect(mail).toContain('Password: violet kettle harbour lamp');
   });
 
   it('sends nothing when no e-mail address is given', async () => {
     const customer = await customerAllowing(staffRole);
-    const res = await agent.post(`/admin/customers/${customer.id}/individuals`).type('form').send(individualForm({ email: '', send_credentials: 'on' }));
+    const res = await agent
+      .post(`/admin/customers/${customer.id}/individuals`)
+      .type('form')
+      .send(individualForm({ email: '', send_credentials: 'on' }));
     expect(res.status).toBe(303);
     expect(outbox()).toHaveLength(0);
   });
 
   it('answers the generate button with the password field fragment for htmx and the whole form without JS', async () => {
     const customer = await customerAllowing(staffRole);
-    const frag = await agent.post(`/admin/customers/${customer.id}/individuals/password`).set('HX-Request', 'true').type('form').send(individualForm({ password: '', password_action: 'generate' }));
+    const frag = await agent
+      .post(`/admin/customers/${customer.id}/individuals/password`)
+      .set('HX-Request', 'true')
+      .type('form')
+      .send(individualForm({ password: '', password_action: 'generate' }));
     expect(frag.status).toBe(200);
     expect(frag.headers.vary).toMatch(/HX-Request/);
     expect(frag.text).not.toContain('<html');
     expect(frag.text).toMatch(/id="password" name="password" type="text" value="[A-Za-z2-9]{20}"/);
-    const page = await agent.post(`/admin/customers/${customer.id}/individuals/password`).type('form').send(individualForm({ password: '', password_action: 'generate' }));
+    const page = await agent
+      .post(`/admin/customers/${customer.id}/individuals/password`)
+      .type('form')
+      .send(individualForm({ password: '', password_action: 'generate' }));
     expect(page.text).toContain('<html');
     expect(page.text).toContain('value="jane.doe"');
     expect(page.text).toContain('not saved yet');
@@ -202,7 +295,12 @@ describe('POST /admin/customers/:id/individuals/:individualId', () => {
   it('changes the role inline and answers htmx with the row fragment', async () => {
     const customer = await customerAllowing(staffRole, bossRole);
     const ind = await createIndividual(t.deps, customer.id, { login: 'jane.doe', roleId: staffRole });
-    const res = await agent.post(`/admin/customers/${customer.id}/individuals/${ind.id}`).set('HX-Request', 'true').set('X-CSRF-Token', csrf).type('form').send({ inline: 'role', role_id: String(bossRole) });
+    const res = await agent
+      .post(`/admin/customers/${customer.id}/individuals/${ind.id}`)
+      .set('HX-Request', 'true')
+      .set('X-CSRF-Token', csrf)
+      .type('form')
+      .send({ inline: 'role', role_id: String(bossRole) });
     expect(res.status).toBe(200);
     expect(res.headers.vary).toMatch(/HX-Request/);
     expect(res.text.trim()).toMatch(/^<tr id="individual-\d+">/);
@@ -216,7 +314,10 @@ describe('POST /admin/customers/:id/individuals/:individualId', () => {
   it('changes the role inline without JavaScript and returns to the list', async () => {
     const customer = await customerAllowing(staffRole, bossRole);
     const ind = await createIndividual(t.deps, customer.id, { login: 'jane.doe', roleId: staffRole });
-    const res = await agent.post(`/admin/customers/${customer.id}/individuals/${ind.id}`).type('form').send({ _csrf: csrf, inline: 'role', role_id: String(bossRole) });
+    const res = await agent
+      .post(`/admin/customers/${customer.id}/individuals/${ind.id}`)
+      .type('form')
+      .send({ _csrf: csrf, inline: 'role', role_id: String(bossRole) });
     expect(res.status).toBe(303);
     const list = await agent.get(res.headers.location as string);
     expect(list.text).toContain('Role of jane.doe changed to Boss.');
@@ -225,7 +326,12 @@ describe('POST /admin/customers/:id/individuals/:individualId', () => {
   it('refuses an inline change to a role outside the allowed list with a 422 row', async () => {
     const customer = await customerAllowing(staffRole);
     const ind = await createIndividual(t.deps, customer.id, { login: 'jane.doe', roleId: staffRole });
-    const res = await agent.post(`/admin/customers/${customer.id}/individuals/${ind.id}`).set('HX-Request', 'true').set('X-CSRF-Token', csrf).type('form').send({ inline: 'role', role_id: String(bossRole) });
+    const res = await agent
+      .post(`/admin/customers/${customer.id}/individuals/${ind.id}`)
+      .set('HX-Request', 'true')
+      .set('X-CSRF-Token', csrf)
+      .type('form')
+      .send({ inline: 'role', role_id: String(bossRole) });
     expect(res.status).toBe(422);
     expect(res.text).toContain('Choose one of the customer’s allowed roles');
     expect(res.text).toMatch(new RegExp(`<option value="${staffRole}" selected>Staff`));
@@ -234,11 +340,26 @@ describe('POST /admin/customers/:id/individuals/:individualId', () => {
 
   it('saves the edit form, keeps the password when blank, and records only what changed', async () => {
     const customer = await customerAllowing(staffRole);
-    const ind = await createIndividual(t.deps, customer.id, { login: 'jane.doe', roleId: staffRole, email: 'jane@example.com' });
+    const ind = await createIndividual(t.deps, customer.id, {
+      login: 'jane.doe',
+      roleId: staffRole,
+      email: 'jane@example.com',
+    });
     const page = await agent.get(`/admin/customers/${customer.id}/individuals/${ind.id}`);
     const version = /name="version" value="(\d+)"/.exec(page.text)?.[1] ?? '';
     const before = await t.deps.db('individuals').where({ id: ind.id }).first();
-    const res = await agent.post(`/admin/customers/${customer.id}/individuals/${ind.id}`).type('form').send({ _csrf: csrfFrom(page.text), version, login: 'jane.doe', password: '', name: 'Jane Q. Doe', email: 'jane@example.com', role_id: String(staffRole) });
+    const res = await agent
+      .post(`/admin/customers/${customer.id}/individuals/${ind.id}`)
+      .type('form')
+      .send({
+        _csrf: csrfFrom(page.text),
+        version,
+        login: 'jane.doe',
+        password: '',
+        name: 'Jane Q. Doe',
+        email: 'jane@example.com',
+        role_id: String(staffRole),
+      });
     expect(res.status).toBe(303);
     const after = await t.deps.db('individuals').where({ id: ind.id }).first();
     expect(after.name).toBe('Jane Q. Doe');
@@ -251,7 +372,10 @@ describe('POST /admin/customers/:id/individuals/:individualId', () => {
   it('answers 409 and shows the current values when another admin saved first', async () => {
     const customer = await customerAllowing(staffRole);
     const ind = await createIndividual(t.deps, customer.id, { login: 'jane.doe', roleId: staffRole });
-    const res = await agent.post(`/admin/customers/${customer.id}/individuals/${ind.id}`).type('form').send({ _csrf: csrf, version: '999', login: 'jane.doe', name: 'Other', role_id: String(staffRole) });
+    const res = await agent
+      .post(`/admin/customers/${customer.id}/individuals/${ind.id}`)
+      .type('form')
+      .send({ _csrf: csrf, version: '999', login: 'jane.doe', name: 'Other', role_id: String(staffRole) });
     expect(res.status).toBe(409);
     expect(res.text).toContain('Someone else changed this individual');
   });
@@ -263,8 +387,22 @@ describe('POST /admin/customers/:id/individuals/:individualId', () => {
     const ofA = await createIndividual(t.deps, a.id, { login: 'jane.doe', roleId: staffRole });
     const under = `/admin/customers/${b.id}/individuals/${ofA.id}`;
     expect((await agent.get(under)).status).toBe(404);
-    expect((await agent.post(under).type('form').send({ _csrf: csrf, inline: 'role', role_id: String(staffRole) })).status).toBe(404);
-    expect((await agent.post(under).type('form').send({ ...individualForm(), login: 'stolen' })).status).toBe(404);
+    expect(
+      (
+        await agent
+          .post(under)
+          .type('form')
+          .send({ _csrf: csrf, inline: 'role', role_id: String(staffRole) })
+      ).status,
+    ).toBe(404);
+    expect(
+      (
+        await agent
+          .post(under)
+          .type('form')
+          .send({ ...individualForm(), login: 'stolen' })
+      ).status,
+    ).toBe(404);
     expect((await agent.get(`${under}/delete`)).status).toBe(404);
     expect((await agent.post(`${under}/delete`).type('form').send({ _csrf: csrf })).status).toBe(404);
     expect((await agent.post(`${under}/send-credentials`).type('form').send({ _csrf: csrf })).status).toBe(404);
@@ -275,7 +413,10 @@ describe('POST /admin/customers/:id/individuals/:individualId', () => {
     const customer = await customerAllowing(staffRole);
     const ind = await createIndividual(t.deps, customer.id, { login: 'jane.doe', roleId: staffRole });
     const before = await t.deps.db('individuals').where({ id: ind.id }).first();
-    const res = await agent.post(`/admin/customers/${customer.id}/individuals/${ind.id}`).type('form').send({ _csrf: csrf, login: 'jane.doe', password: 'amber window copper field', role_id: String(staffRole) });
+    const res = await agent
+      .post(`/admin/customers/${customer.id}/individuals/${ind.id}`)
+      .type('form')
+      .send({ _csrf: csrf, login: 'jane.doe', password: 'amber window copper field', role_id: String(staffRole) });
     expect(res.status).toBe(303);
     const after = await t.deps.db('individuals').where({ id: ind.id }).first();
     expect(after.session_epoch).toBe(before.session_epoch + 1);
@@ -285,8 +426,15 @@ describe('POST /admin/customers/:id/individuals/:individualId', () => {
 describe('POST /admin/customers/:id/individuals/:individualId/send-credentials', () => {
   it('sends the credentials again, never with a password', async () => {
     const customer = await customerAllowing(staffRole);
-    const ind = await createIndividual(t.deps, customer.id, { login: 'jane.doe', roleId: staffRole, email: 'jane@example.com' });
-    const res = await agent.post(`/admin/customers/${customer.id}/individuals/${ind.id}/send-credentials`).type('form').send({ _csrf: csrf });
+    const ind = await createIndividual(t.deps, customer.id, {
+      login: 'jane.doe',
+      roleId: staffRole,
+      email: 'jane@example.com',
+    });
+    const res = await agent
+      .post(`/admin/customers/${customer.id}/individuals/${ind.id}/send-credentials`)
+      .type('form')
+      .send({ _csrf: csrf });
     expect(res.status).toBe(303);
     const mail = mailText(outbox()[0]!);
     expect(mail).toContain('Login: jane.doe');
@@ -297,7 +445,10 @@ describe('POST /admin/customers/:id/individuals/:individualId/send-credentials',
   it('refuses when the individual has no e-mail address', async () => {
     const customer = await customerAllowing(staffRole);
     const ind = await createIndividual(t.deps, customer.id, { login: 'jane.doe', roleId: staffRole });
-    const res = await agent.post(`/admin/customers/${customer.id}/individuals/${ind.id}/send-credentials`).type('form').send({ _csrf: csrf });
+    const res = await agent
+      .post(`/admin/customers/${customer.id}/individuals/${ind.id}/send-credentials`)
+      .type('form')
+      .send({ _csrf: csrf });
     expect(res.status).toBe(422);
     expect(res.text).toContain('This individual has no e-mail address');
     expect(outbox()).toHaveLength(0);
@@ -317,7 +468,10 @@ describe('POST /admin/customers/:id/individuals/:individualId/delete', () => {
   it('deletes the individual, frees its login and records it', async () => {
     const customer = await customerAllowing(staffRole);
     const ind = await createIndividual(t.deps, customer.id, { login: 'jane.doe', roleId: staffRole });
-    const res = await agent.post(`/admin/customers/${customer.id}/individuals/${ind.id}/delete`).type('form').send({ _csrf: csrf });
+    const res = await agent
+      .post(`/admin/customers/${customer.id}/individuals/${ind.id}/delete`)
+      .type('form')
+      .send({ _csrf: csrf });
     expect(res.status).toBe(303);
     expect(await t.deps.db('individuals').where({ id: ind.id }).first()).toBeUndefined();
     expect(await t.deps.db('selfcare_logins').where({ login_lower: 'jane.doe' }).first()).toBeUndefined();

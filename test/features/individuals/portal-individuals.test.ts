@@ -26,12 +26,21 @@ afterEach(async () => {
 
 async function customerWith(roles: number[], opts: { inDateFormat?: string; timeZone?: string } = {}) {
   const customer = await createCustomer(t.deps, { roleId: fullRole, name: 'Acme', ...opts });
-  for (const roleId of roles) await t.deps.db('customer_allowed_roles').insert({ customer_id: customer.id, role_id: roleId });
+  for (const roleId of roles)
+    await t.deps.db('customer_allowed_roles').insert({ customer_id: customer.id, role_id: roleId });
   return customer;
 }
 
 function newIndividual(csrf: string, extra: Record<string, string> = {}) {
-  return { _csrf: csrf, login: 'new.person', password: 'amber window copper field', name: 'New Person', email: '', role_id: String(readRole), ...extra };
+  return {
+    _csrf: csrf,
+    login: 'new.person',
+    password: 'amber window copper field',
+    name: 'New Person',
+    email: '',
+    role_id: String(readRole),
+    ...extra,
+  };
 }
 
 describe('GET /individuals', () => {
@@ -75,7 +84,10 @@ describe('POST /individuals', () => {
   it('lets the customer add an individual with a date typed in its own format and zone', async () => {
     const customer = await customerWith([readRole], { inDateFormat: 'DD/MM/YYYY', timeZone: 'Asia/Tokyo' });
     const { agent, csrf } = await signInPortal(t.app, customer.login!, customer.password);
-    const res = await agent.post('/individuals').type('form').send(newIndividual(csrf, { activation_at: '02/01/2031 09:30:00' }));
+    const res = await agent
+      .post('/individuals')
+      .type('form')
+      .send(newIndividual(csrf, { activation_at: '02/01/2031 09:30:00' }));
     expect(res.status).toBe(303);
     const row = await t.deps.db('individuals').where({ login: 'new.person' }).first();
     expect(row.customer_id).toBe(customer.id);
@@ -88,7 +100,10 @@ describe('POST /individuals', () => {
     const customer = await customerWith([readRole, managerRole, bossRole]);
     const manager = await createIndividual(t.deps, customer.id, { login: 'manager.one', roleId: managerRole });
     const { agent, csrf } = await signInPortal(t.app, manager.login, FIXTURE_PASSWORD);
-    const res = await agent.post('/individuals').type('form').send(newIndividual(csrf, { role_id: String(bossRole) }));
+    const res = await agent
+      .post('/individuals')
+      .type('form')
+      .send(newIndividual(csrf, { role_id: String(bossRole) }));
     expect(res.status).toBe(422);
     expect(res.text).toContain('You cannot give a role with more permissions than you have');
     expect(await t.deps.db('individuals').where({ login: 'new.person' }).first()).toBeUndefined();
@@ -97,7 +112,10 @@ describe('POST /individuals', () => {
   it('refuses a role outside the customer’s allowed roles', async () => {
     const customer = await customerWith([readRole]);
     const { agent, csrf } = await signInPortal(t.app, customer.login!, customer.password);
-    const res = await agent.post('/individuals').type('form').send(newIndividual(csrf, { role_id: String(bossRole) }));
+    const res = await agent
+      .post('/individuals')
+      .type('form')
+      .send(newIndividual(csrf, { role_id: String(bossRole) }));
     expect(res.status).toBe(422);
     expect(res.text).toContain('Choose one of the roles in the list');
   });
@@ -105,7 +123,10 @@ describe('POST /individuals', () => {
   it('names every problem in the viewer’s words, with the expected date format', async () => {
     const customer = await customerWith([readRole], { inDateFormat: 'DD/MM/YYYY' });
     const { agent, csrf } = await signInPortal(t.app, customer.login!, customer.password);
-    const res = await agent.post('/individuals').type('form').send(newIndividual(csrf, { login: 'x', password: 'short', activation_at: '2031-01-02' }));
+    const res = await agent
+      .post('/individuals')
+      .type('form')
+      .send(newIndividual(csrf, { login: 'x', password: 'short', activation_at: '2031-01-02' }));
     expect(res.status).toBe(422);
     expect(res.text).toContain('Use 3 to 64 characters');
     expect(res.text).toContain('The password must have at least 12 characters');
@@ -119,7 +140,12 @@ describe('POST /individuals/:individualId', () => {
     const customer = await customerWith([readRole, managerRole]);
     const ind = await createIndividual(t.deps, customer.id, { login: 'reader.one', roleId: readRole });
     const { agent, csrf } = await signInPortal(t.app, customer.login!, customer.password);
-    const res = await agent.post(`/individuals/${ind.id}`).set('HX-Request', 'true').set('X-CSRF-Token', csrf).type('form').send({ role_id: String(managerRole) });
+    const res = await agent
+      .post(`/individuals/${ind.id}`)
+      .set('HX-Request', 'true')
+      .set('X-CSRF-Token', csrf)
+      .type('form')
+      .send({ role_id: String(managerRole) });
     expect(res.status).toBe(200);
     expect(res.headers.vary).toMatch(/HX-Request/);
     expect(res.text.trim()).toMatch(/^<tr id="individual-\d+">/);
@@ -131,8 +157,17 @@ describe('POST /individuals/:individualId', () => {
     const b = await customerWith([readRole]);
     const ofB = await createIndividual(t.deps, b.id, { login: 'b.person', roleId: readRole });
     const { agent, csrf } = await signInPortal(t.app, a.login!, a.password);
-    expect((await agent.post(`/individuals/${ofB.id}`).type('form').send({ _csrf: csrf, role_id: String(readRole) })).status).toBe(404);
-    expect((await agent.post(`/individuals/${ofB.id}/delete`).type('form').send({ _csrf: csrf, confirm: 'yes' })).status).toBe(404);
+    expect(
+      (
+        await agent
+          .post(`/individuals/${ofB.id}`)
+          .type('form')
+          .send({ _csrf: csrf, role_id: String(readRole) })
+      ).status,
+    ).toBe(404);
+    expect(
+      (await agent.post(`/individuals/${ofB.id}/delete`).type('form').send({ _csrf: csrf, confirm: 'yes' })).status,
+    ).toBe(404);
     expect(await t.deps.db('individuals').where({ id: ofB.id }).first()).toBeDefined();
   });
 
@@ -141,7 +176,10 @@ describe('POST /individuals/:individualId', () => {
     const manager = await createIndividual(t.deps, customer.id, { login: 'manager.one', roleId: managerRole });
     const boss = await createIndividual(t.deps, customer.id, { login: 'boss.one', roleId: bossRole });
     const { agent, csrf } = await signInPortal(t.app, manager.login, FIXTURE_PASSWORD);
-    const res = await agent.post(`/individuals/${boss.id}`).type('form').send({ _csrf: csrf, role_id: String(readRole) });
+    const res = await agent
+      .post(`/individuals/${boss.id}`)
+      .type('form')
+      .send({ _csrf: csrf, role_id: String(readRole) });
     expect(res.status).toBe(403);
     expect((await t.deps.db('individuals').where({ id: boss.id }).first()).role_id).toBe(bossRole);
     const del = await agent.post(`/individuals/${boss.id}/delete`).type('form').send({ _csrf: csrf, confirm: 'yes' });
@@ -152,12 +190,32 @@ describe('POST /individuals/:individualId', () => {
 
 describe('the edit page of one individual', () => {
   function editForm(csrf: string, version: string, extra: Record<string, string> = {}) {
-    return { _csrf: csrf, form: 'edit', version, name: 'Reader Renamed', email: 'reader@example.com', password: '', password_change_required: 'on', role_id: String(managerRole), activation_at: '02/01/2031 09:30:00', expiration_at: '', ...extra };
+    return {
+      _csrf: csrf,
+      form: 'edit',
+      version,
+      name: 'Reader Renamed',
+      email: 'reader@example.com',
+      password: '',
+      password_change_required: 'on',
+      role_id: String(managerRole),
+      activation_at: '02/01/2031 09:30:00',
+      expiration_at: '',
+      ...extra,
+    };
   }
 
   it('links each login of the list to its edit page, which shows the values in the viewer’s date format', async () => {
-    const customer = await customerWith([readRole, managerRole], { inDateFormat: 'DD/MM/YYYY', timeZone: 'Asia/Tokyo' });
-    const ind = await createIndividual(t.deps, customer.id, { login: 'reader.one', name: 'Reader One', roleId: readRole, expirationAt: new Date('2031-01-02T00:30:00Z') });
+    const customer = await customerWith([readRole, managerRole], {
+      inDateFormat: 'DD/MM/YYYY',
+      timeZone: 'Asia/Tokyo',
+    });
+    const ind = await createIndividual(t.deps, customer.id, {
+      login: 'reader.one',
+      name: 'Reader One',
+      roleId: readRole,
+      expirationAt: new Date('2031-01-02T00:30:00Z'),
+    });
     const { agent } = await signInPortal(t.app, customer.login!, customer.password);
     expect((await agent.get('/individuals')).text).toContain(`<a href="/individuals/${ind.id}">reader.one</a>`);
     const res = await agent.get(`/individuals/${ind.id}`);
@@ -169,15 +227,26 @@ describe('the edit page of one individual', () => {
   });
 
   it('saves name, e-mail, new password, role and dates typed in the viewer’s format, and audits the change', async () => {
-    const customer = await customerWith([readRole, managerRole], { inDateFormat: 'DD/MM/YYYY', timeZone: 'Asia/Tokyo' });
+    const customer = await customerWith([readRole, managerRole], {
+      inDateFormat: 'DD/MM/YYYY',
+      timeZone: 'Asia/Tokyo',
+    });
     const ind = await createIndividual(t.deps, customer.id, { login: 'reader.one', roleId: readRole });
     const { agent, csrf } = await signInPortal(t.app, customer.login!, customer.password);
     const before = await t.deps.db('individuals').where({ id: ind.id }).first();
-    const res = await agent.post(`/individuals/${ind.id}`).type('form').send(editForm(csrf, String(before.version), { password: 'quiet harbour lantern moss' }));
+    const res = await agent
+      .post(`/individuals/${ind.id}`)
+      .type('form')
+      .send(editForm(csrf, String(before.version), { password: 'quiet harbour lantern moss' }));
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe(`/individuals/${ind.id}`);
     const row = await t.deps.db('individuals').where({ id: ind.id }).first();
-    expect(row).toMatchObject({ login: 'reader.one', name: 'Reader Renamed', email: 'reader@example.com', role_id: managerRole });
+    expect(row).toMatchObject({
+      login: 'reader.one',
+      name: 'Reader Renamed',
+      email: 'reader@example.com',
+      role_id: managerRole,
+    });
     expect(Boolean(row.password_change_required)).toBe(true);
     expect(row.password_hash).not.toBe(before.password_hash);
     expect(toDate(row.activation_at)?.toISOString()).toBe('2031-01-02T00:30:00.000Z');
@@ -193,16 +262,25 @@ describe('the edit page of one individual', () => {
 
   it('keeps the typed values and names each problem in a summary when the form is refused', async () => {
     const customer = await customerWith([readRole, managerRole], { inDateFormat: 'DD/MM/YYYY' });
-    const ind = await createIndividual(t.deps, customer.id, { login: 'reader.one', name: 'Reader One', roleId: readRole });
+    const ind = await createIndividual(t.deps, customer.id, {
+      login: 'reader.one',
+      name: 'Reader One',
+      roleId: readRole,
+    });
     const { agent, csrf } = await signInPortal(t.app, customer.login!, customer.password);
-    const res = await agent.post(`/individuals/${ind.id}`).type('form').send(editForm(csrf, '', { email: 'not-an-address', password: 'short', activation_at: '2031-01-02' }));
+    const res = await agent
+      .post(`/individuals/${ind.id}`)
+      .type('form')
+      .send(editForm(csrf, '', { email: 'not-an-address', password: 'short', activation_at: '2031-01-02' }));
     expect(res.status).toBe(422);
     expect(res.text).toContain('error-summary');
     expect(res.text).toContain('<title>Error:');
     expect(res.text).toContain('Enter an e-mail address like name@example.com');
     expect(res.text).toContain('The password must have at least 12 characters');
     expect(res.text).toContain('Enter the date as DD/MM/YYYY HH24:MI:SS');
-    expect(res.text).toMatch(/<input id="email" name="email"[^>]*value="not-an-address"[^>]*aria-describedby="email-error" aria-invalid="true"/);
+    expect(res.text).toMatch(
+      /<input id="email" name="email"[^>]*value="not-an-address"[^>]*aria-describedby="email-error" aria-invalid="true"/,
+    );
     expect(res.text).toMatch(/<input id="name" name="name"[^>]*value="Reader Renamed"/);
     expect((await t.deps.db('individuals').where({ id: ind.id }).first()).name).toBe('Reader One');
   });
@@ -210,7 +288,11 @@ describe('the edit page of one individual', () => {
   it('shows a View only viewer the values without any control and refuses its post with 403', async () => {
     const customer = await customerWith([readRole]);
     const reader = await createIndividual(t.deps, customer.id, { login: 'reader.one', roleId: readRole });
-    const other = await createIndividual(t.deps, customer.id, { login: 'reader.two', name: 'Reader Two', roleId: readRole });
+    const other = await createIndividual(t.deps, customer.id, {
+      login: 'reader.two',
+      name: 'Reader Two',
+      roleId: readRole,
+    });
     const { agent, csrf } = await signInPortal(t.app, reader.login, FIXTURE_PASSWORD);
     const page = await agent.get(`/individuals/${other.id}`);
     expect(page.status).toBe(200);
@@ -218,7 +300,10 @@ describe('the edit page of one individual', () => {
     expect(page.text).toContain('Reader Two');
     expect(page.text).not.toContain('name="form" value="edit"');
     expect(page.text).not.toContain('name="name"');
-    const post = await agent.post(`/individuals/${other.id}`).type('form').send(editForm(csrf, '', { role_id: String(readRole) }));
+    const post = await agent
+      .post(`/individuals/${other.id}`)
+      .type('form')
+      .send(editForm(csrf, '', { role_id: String(readRole) }));
     expect(post.status).toBe(403);
     expect((await t.deps.db('individuals').where({ id: other.id }).first()).name).toBe('Reader Two');
   });
@@ -230,7 +315,10 @@ describe('the edit page of one individual', () => {
     const { agent, csrf } = await signInPortal(t.app, manager.login, FIXTURE_PASSWORD);
     const page = await agent.get(`/individuals/${boss.id}`);
     expect(page.text).toContain('You can see this individual but not change them.');
-    const res = await agent.post(`/individuals/${boss.id}`).type('form').send(editForm(csrf, '', { role_id: String(readRole), activation_at: '' }));
+    const res = await agent
+      .post(`/individuals/${boss.id}`)
+      .type('form')
+      .send(editForm(csrf, '', { role_id: String(readRole), activation_at: '' }));
     expect(res.status).toBe(403);
     expect(res.text).toContain('This individual has more permissions than you, so you cannot change them');
     expect((await t.deps.db('individuals').where({ id: boss.id }).first()).name).toBe('Boss One');
@@ -242,17 +330,38 @@ describe('the edit page of one individual', () => {
     const ofB = await createIndividual(t.deps, b.id, { login: 'b.person', name: 'B Person', roleId: readRole });
     const { agent, csrf } = await signInPortal(t.app, a.login!, a.password);
     expect((await agent.get(`/individuals/${ofB.id}`)).status).toBe(404);
-    expect((await agent.post(`/individuals/${ofB.id}`).type('form').send(editForm(csrf, '', { role_id: String(readRole), activation_at: '' }))).status).toBe(404);
+    expect(
+      (
+        await agent
+          .post(`/individuals/${ofB.id}`)
+          .type('form')
+          .send(editForm(csrf, '', { role_id: String(readRole), activation_at: '' }))
+      ).status,
+    ).toBe(404);
     expect((await t.deps.db('individuals').where({ id: ofB.id }).first()).name).toBe('B Person');
   });
 
   it('answers 409 with the current values when someone else saved first', async () => {
     const customer = await customerWith([readRole, managerRole]);
-    const ind = await createIndividual(t.deps, customer.id, { login: 'reader.one', name: 'Reader One', roleId: readRole });
+    const ind = await createIndividual(t.deps, customer.id, {
+      login: 'reader.one',
+      name: 'Reader One',
+      roleId: readRole,
+    });
     const { agent, csrf } = await signInPortal(t.app, customer.login!, customer.password);
     const version = String((await t.deps.db('individuals').where({ id: ind.id }).first()).version);
-    expect((await agent.post(`/individuals/${ind.id}`).type('form').send(editForm(csrf, version, { name: 'First Save', activation_at: '' }))).status).toBe(303);
-    const res = await agent.post(`/individuals/${ind.id}`).type('form').send(editForm(csrf, version, { name: 'Second Save', activation_at: '' }));
+    expect(
+      (
+        await agent
+          .post(`/individuals/${ind.id}`)
+          .type('form')
+          .send(editForm(csrf, version, { name: 'First Save', activation_at: '' }))
+      ).status,
+    ).toBe(303);
+    const res = await agent
+      .post(`/individuals/${ind.id}`)
+      .type('form')
+      .send(editForm(csrf, version, { name: 'Second Save', activation_at: '' }));
     expect(res.status).toBe(409);
     expect(res.text).toContain('Someone else changed this individual while you were editing.');
     expect(res.text).toMatch(/<input id="name" name="name"[^>]*value="First Save"/);
@@ -292,7 +401,14 @@ describe('admin deleting an individual', () => {
     const victim = await signInPortal(t.app, ind.login, FIXTURE_PASSWORD);
     const admin = await createAdmin(t.deps);
     const { agent, csrf } = await signInAdmin(t.app, admin.login, admin.password);
-    expect((await agent.post(`/admin/customers/${customer.id}/individuals/${ind.id}/delete`).type('form').send({ _csrf: csrf })).status).toBe(303);
+    expect(
+      (
+        await agent
+          .post(`/admin/customers/${customer.id}/individuals/${ind.id}/delete`)
+          .type('form')
+          .send({ _csrf: csrf })
+      ).status,
+    ).toBe(303);
     const after = await victim.agent.get('/individuals');
     expect(after.status).toBe(303);
     expect(after.headers.location).toBe('/login');
@@ -306,7 +422,13 @@ describe('an individual managing individuals passes its own restrictions on', ()
 
   async function restrictedManager() {
     const customer = await customerWith([readRole, managerRole]);
-    const manager = await createIndividual(t.deps, customer.id, { login: 'manager.one', roleId: managerRole, ipRestriction: true, trustedIps: LOOPBACK, expirationAt: ENDS });
+    const manager = await createIndividual(t.deps, customer.id, {
+      login: 'manager.one',
+      roleId: managerRole,
+      ipRestriction: true,
+      trustedIps: LOOPBACK,
+      expirationAt: ENDS,
+    });
     return { customer, manager, ...(await signInPortal(t.app, manager.login, FIXTURE_PASSWORD)) };
   }
 
@@ -319,7 +441,10 @@ describe('an individual managing individuals passes its own restrictions on', ()
   it('refuses an individual without an end date, or ending later, and names its own end', async () => {
     const { agent, csrf } = await restrictedManager();
     for (const expiration of ['', '2031-06-02 00:00:00']) {
-      const res = await agent.post('/individuals').type('form').send(newIndividual(csrf, { expiration_at: expiration }));
+      const res = await agent
+        .post('/individuals')
+        .type('form')
+        .send(newIndividual(csrf, { expiration_at: expiration }));
       expect(res.status).toBe(422);
       expect(res.text).toContain('Your own access ends on 2031-06-01 00:00:00: enter an end date no later than that');
       expect(res.text).toMatch(/<input id="expiration_at"[^>]*aria-invalid="true"/);
@@ -329,7 +454,12 @@ describe('an individual managing individuals passes its own restrictions on', ()
 
   it('gives the individual it adds its own trusted networks, whatever the form says', async () => {
     const { agent, csrf } = await restrictedManager();
-    const res = await agent.post('/individuals').type('form').send(newIndividual(csrf, { expiration_at: '2031-05-01 00:00:00', ip_restriction: '', trusted_ips: '0.0.0.0/0' }));
+    const res = await agent
+      .post('/individuals')
+      .type('form')
+      .send(
+        newIndividual(csrf, { expiration_at: '2031-05-01 00:00:00', ip_restriction: '', trusted_ips: '0.0.0.0/0' }),
+      );
     expect(res.status).toBe(303);
     const row = await t.deps.db('individuals').where({ login: 'new.person' }).first();
     expect(Boolean(row.ip_restriction)).toBe(true);
@@ -340,7 +470,10 @@ describe('an individual managing individuals passes its own restrictions on', ()
   it('passes its networks and end date to an unrestricted individual whose role it changes', async () => {
     const { customer, agent, csrf } = await restrictedManager();
     const reader = await createIndividual(t.deps, customer.id, { login: 'reader.one', roleId: readRole });
-    const res = await agent.post(`/individuals/${reader.id}`).type('form').send({ _csrf: csrf, role_id: String(managerRole) });
+    const res = await agent
+      .post(`/individuals/${reader.id}`)
+      .type('form')
+      .send({ _csrf: csrf, role_id: String(managerRole) });
     expect(res.status).toBe(303);
     const row = await t.deps.db('individuals').where({ id: reader.id }).first();
     expect(row.role_id).toBe(managerRole);
@@ -364,13 +497,38 @@ describe('IndividualsService with an individual as granter', () => {
   it('refuses an explicit end date past the granter’s on an edit, and overrides another network list', async () => {
     const service = new IndividualsService(t.deps);
     const customer = await customerWith([readRole, managerRole]);
-    const manager = await createIndividual(t.deps, customer.id, { login: 'manager.one', roleId: managerRole, ipRestriction: true, trustedIps: '10.0.0.0/8;', expirationAt: new Date('2031-06-01T00:00:00Z') });
+    const manager = await createIndividual(t.deps, customer.id, {
+      login: 'manager.one',
+      roleId: managerRole,
+      ipRestriction: true,
+      trustedIps: '10.0.0.0/8;',
+      expirationAt: new Date('2031-06-01T00:00:00Z'),
+    });
     const reader = await createIndividual(t.deps, customer.id, { login: 'reader.one', roleId: readRole });
-    const ctx = { actor: { type: 'individual' as const, id: manager.id, label: 'manager.one' }, ip: '10.0.0.1', granter: { kind: 'individual' as const, id: manager.id, levels: effectiveLevels({ ...allAt('read'), individuals: 'modify' }) } };
+    const ctx = {
+      actor: { type: 'individual' as const, id: manager.id, label: 'manager.one' },
+      ip: '10.0.0.1',
+      granter: {
+        kind: 'individual' as const,
+        id: manager.id,
+        levels: effectiveLevels({ ...allAt('read'), individuals: 'modify' }),
+      },
+    };
     const later = service.update(customer.id, reader.id, { expirationAt: new Date('2032-01-01T00:00:00Z') }, ctx);
     await expect(later).rejects.toBeInstanceOf(ValidationError);
-    await expect(later).rejects.toMatchObject({ fields: [{ field: 'expiration_at', key: 'individuals.errors.expiration_limit' }] });
-    const updated = await service.update(customer.id, reader.id, { ipRestriction: true, trustedIps: '0.0.0.0/0', expirationAt: new Date('2031-01-01T00:00:00Z') }, ctx);
-    expect(updated).toMatchObject({ ipRestriction: true, trustedIps: '10.0.0.0/8;', expirationAt: new Date('2031-01-01T00:00:00Z') });
+    await expect(later).rejects.toMatchObject({
+      fields: [{ field: 'expiration_at', key: 'individuals.errors.expiration_limit' }],
+    });
+    const updated = await service.update(
+      customer.id,
+      reader.id,
+      { ipRestriction: true, trustedIps: '0.0.0.0/0', expirationAt: new Date('2031-01-01T00:00:00Z') },
+      ctx,
+    );
+    expect(updated).toMatchObject({
+      ipRestriction: true,
+      trustedIps: '10.0.0.0/8;',
+      expirationAt: new Date('2031-01-01T00:00:00Z'),
+    });
   });
 });

@@ -1,7 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ComponentKey, Level, PermissionMap } from '../../../src/access/permissions.ts';
 import { createTestApp, type TestApp } from '../../helpers/app.ts';
-import { allAt, createCustomer, createIndividual, createInvoice, createPayment, createRole, createXdr, setRolePermissions } from '../../helpers/fixtures.ts';
+import {
+  allAt,
+  createCustomer,
+  createIndividual,
+  createInvoice,
+  createPayment,
+  createRole,
+  createXdr,
+  setRolePermissions,
+} from '../../helpers/fixtures.ts';
 import { postPortalLogin, signInPortal, type Agent } from '../../helpers/portal.ts';
 
 let t: TestApp;
@@ -24,7 +33,16 @@ interface Setup {
 /** A customer whose role reads everything; each test sets one component's level. */
 async function setup(base: PermissionMap = allAt('read')): Promise<Setup> {
   const roleId = await createRole(t.deps, 'Under test', base);
-  const c = await createCustomer(t.deps, { roleId, name: 'Acme Ltd', companyName: 'Acme Ltd', contactName: 'Ann Smith', city: 'Lyon', balance: 12.5, creditLimit: 100, currency: 'EUR' });
+  const c = await createCustomer(t.deps, {
+    roleId,
+    name: 'Acme Ltd',
+    companyName: 'Acme Ltd',
+    contactName: 'Ann Smith',
+    city: 'Lyon',
+    balance: 12.5,
+    creditLimit: 100,
+    currency: 'EUR',
+  });
   const invoiceId = await createInvoice(t.deps, c.id, { number: 'INV-1', amount: 42, currency: 'EUR' });
   await createXdr(t.deps, c.id, { cld: '4930123456' });
   await createPayment(t.deps, c.id, { reference: 'PAY-XYZ', currency: 'EUR' });
@@ -101,11 +119,53 @@ describe('a component the role hides', () => {
   });
 });
 
-const EDITS: ReadonlyArray<{ component: ComponentKey; page: string; action: string; body: Record<string, string>; column: string; value: string }> = [
-  { component: 'profile', page: '/profile', action: '/profile', body: { company_name: 'Acme Holdings' }, column: 'company_name', value: 'Acme Holdings' },
-  { component: 'profile.contacts', page: '/profile', action: '/profile/contacts', body: { contact_name: 'Bob Jones', email: 'bob@example.com', phone: '+49 30 1234' }, column: 'contact_name', value: 'Bob Jones' },
-  { component: 'profile.address', page: '/profile', action: '/profile/address', body: { address_line1: '1 Main St', address_line2: '', city: 'Paris', postal_code: '75001', country: 'fr' }, column: 'city', value: 'Paris' },
-  { component: 'settings.regional', page: '/settings', action: '/settings', body: { time_zone: 'Europe/Berlin', language: 'en', out_date_format: 'DD.MM.YYYY', out_time_format: 'HH24:MI', in_date_format: 'DD.MM.YYYY', in_time_format: 'HH24:MI' }, column: 'time_zone', value: 'Europe/Berlin' },
+const EDITS: ReadonlyArray<{
+  component: ComponentKey;
+  page: string;
+  action: string;
+  body: Record<string, string>;
+  column: string;
+  value: string;
+}> = [
+  {
+    component: 'profile',
+    page: '/profile',
+    action: '/profile',
+    body: { company_name: 'Acme Holdings' },
+    column: 'company_name',
+    value: 'Acme Holdings',
+  },
+  {
+    component: 'profile.contacts',
+    page: '/profile',
+    action: '/profile/contacts',
+    body: { contact_name: 'Bob Jones', email: 'bob@example.com', phone: '+49 30 1234' },
+    column: 'contact_name',
+    value: 'Bob Jones',
+  },
+  {
+    component: 'profile.address',
+    page: '/profile',
+    action: '/profile/address',
+    body: { address_line1: '1 Main St', address_line2: '', city: 'Paris', postal_code: '75001', country: 'fr' },
+    column: 'city',
+    value: 'Paris',
+  },
+  {
+    component: 'settings.regional',
+    page: '/settings',
+    action: '/settings',
+    body: {
+      time_zone: 'Europe/Berlin',
+      language: 'en',
+      out_date_format: 'DD.MM.YYYY',
+      out_time_format: 'HH24:MI',
+      in_date_format: 'DD.MM.YYYY',
+      in_time_format: 'HH24:MI',
+    },
+    column: 'time_zone',
+    value: 'Europe/Berlin',
+  },
 ];
 
 describe('a component at View only', () => {
@@ -115,7 +175,10 @@ describe('a component at View only', () => {
       const page = await s.agent.get(edit.page);
       expect(page.status).toBe(200);
       expect(page.text).not.toContain(`action="${edit.action}"`);
-      const res = await s.agent.post(edit.action).type('form').send({ _csrf: s.csrf, ...edit.body });
+      const res = await s.agent
+        .post(edit.action)
+        .type('form')
+        .send({ _csrf: s.csrf, ...edit.body });
       expect(res.status).toBe(403);
       const row = await t.deps.db('customers').where({ id: s.customerId }).first();
       expect(row[edit.column]).not.toBe(edit.value);
@@ -126,7 +189,10 @@ describe('a component at View only', () => {
     const s = await setup();
     const page = await s.agent.get('/settings/password');
     expect(page.text).not.toContain('action="/settings/password"');
-    const res = await s.agent.post('/settings/password').type('form').send({ _csrf: s.csrf, current_password: 'x', new_password: 'y', new_password_confirm: 'y' });
+    const res = await s.agent
+      .post('/settings/password')
+      .type('form')
+      .send({ _csrf: s.csrf, current_password: 'x', new_password: 'y', new_password_confirm: 'y' });
     expect(res.status).toBe(403);
   });
 });
@@ -138,12 +204,20 @@ describe('a component at Full', () => {
       await s.setLevel(edit.component, 'modify');
       const page = await s.agent.get(edit.page);
       expect(page.text).toContain(`action="${edit.action}"`);
-      const res = await s.agent.post(edit.action).type('form').send({ _csrf: s.csrf, ...edit.body });
+      const res = await s.agent
+        .post(edit.action)
+        .type('form')
+        .send({ _csrf: s.csrf, ...edit.body });
       expect(res.status).toBe(303);
       expect(res.headers.location).toBe(edit.page);
       const row = await t.deps.db('customers').where({ id: s.customerId }).first();
       expect(row[edit.column]).toBe(edit.value);
-      const audit = await t.deps.db('audit_events').where({ customer_id: s.customerId }).whereNot({ action: 'portal.login' }).orderBy('id', 'desc').first();
+      const audit = await t.deps
+        .db('audit_events')
+        .where({ customer_id: s.customerId })
+        .whereNot({ action: 'portal.login' })
+        .orderBy('id', 'desc')
+        .first();
       expect(audit).toMatchObject({ actor_type: 'customer', actor_id: s.customerId, entity_type: 'customer' });
       expect(JSON.parse(audit.changes)[edit.column].new).toBe(edit.value);
       expect((await s.agent.get(edit.page)).text).toMatch(/(was|were) saved/);
@@ -153,7 +227,10 @@ describe('a component at Full', () => {
   it('re-renders the profile with a summary and keeps the values when a field is wrong', async () => {
     const s = await setup();
     await s.setLevel('profile.contacts', 'modify');
-    const res = await s.agent.post('/profile/contacts').type('form').send({ _csrf: s.csrf, contact_name: 'Bob', email: 'not-an-address', phone: '' });
+    const res = await s.agent
+      .post('/profile/contacts')
+      .type('form')
+      .send({ _csrf: s.csrf, contact_name: 'Bob', email: 'not-an-address', phone: '' });
     expect(res.status).toBe(422);
     expect(res.text).toContain('value="not-an-address"');
     expect(res.text).toContain('href="#email"');
@@ -162,12 +239,23 @@ describe('a component at Full', () => {
 
   it('edits only the sections whose level is Full', async () => {
     const s = await setup();
-    await setRolePermissions(t.deps, s.roleId, { ...allAt('read'), 'profile.address': 'modify', 'profile.contacts': 'hidden' });
+    await setRolePermissions(t.deps, s.roleId, {
+      ...allAt('read'),
+      'profile.address': 'modify',
+      'profile.contacts': 'hidden',
+    });
     const page = await s.agent.get('/profile');
     expect(page.text).toContain('action="/profile/address"');
     expect(page.text).not.toContain('action="/profile"');
     expect(page.text).not.toContain('Contact person');
-    expect((await s.agent.post('/profile/contacts').type('form').send({ _csrf: s.csrf, contact_name: 'X', email: '', phone: '' })).status).toBe(403);
+    expect(
+      (
+        await s.agent
+          .post('/profile/contacts')
+          .type('form')
+          .send({ _csrf: s.csrf, contact_name: 'X', email: '', phone: '' })
+      ).status,
+    ).toBe(403);
   });
 
   it('changes the password, keeps this session and ends the others', async () => {
@@ -175,17 +263,36 @@ describe('a component at Full', () => {
     const c = await createCustomer(t.deps, { roleId });
     const first = await signInPortal(t.app, c.login ?? '', c.password);
     const second = await signInPortal(t.app, c.login ?? '', c.password);
-    const wrong = await first.agent.post('/settings/password').type('form').send({ _csrf: first.csrf, current_password: 'not it at all', new_password: 'amber forest violin 42', new_password_confirm: 'amber forest violin 42' });
+    const wrong = await first.agent
+      .post('/settings/password')
+      .type('form')
+      .send({
+        _csrf: first.csrf,
+        current_password: 'not it at all',
+        new_password: 'amber forest violin 42',
+        new_password_confirm: 'amber forest violin 42',
+      });
     expect(wrong.status).toBe(422);
     expect(wrong.text).toContain('The current password is incorrect');
-    const res = await first.agent.post('/settings/password').type('form').send({ _csrf: first.csrf, current_password: c.password, new_password: 'amber forest violin 42', new_password_confirm: 'amber forest violin 42' });
+    const res = await first.agent
+      .post('/settings/password')
+      .type('form')
+      .send({
+        _csrf: first.csrf,
+        current_password: c.password,
+        new_password: 'amber forest violin 42',
+        new_password_confirm: 'amber forest violin 42',
+      });
     expect(res.status).toBe(303);
     expect((await first.agent.get('/')).status).toBe(200);
     const ended = await second.agent.get('/');
     expect(ended.status).toBe(303);
     expect(ended.headers.location).toBe('/login');
     const audit = await t.deps.db('audit_events').where({ action: 'portal.password.change' }).first();
-    expect(JSON.parse(audit.changes)).toEqual({ password: { old: 'changed', new: 'changed' }, version: { old: 1, new: 2 } });
+    expect(JSON.parse(audit.changes)).toEqual({
+      password: { old: 'changed', new: 'changed' },
+      version: { old: 1, new: 2 },
+    });
   });
 });
 
@@ -197,7 +304,9 @@ describe('an individual', () => {
     const i = await createIndividual(t.deps, c.id, { roleId: individualRole });
     const { agent, csrf } = await signInPortal(t.app, i.login, i.password);
     expect((await agent.get('/invoices')).status).toBe(403);
-    expect((await agent.post('/profile').type('form').send({ _csrf: csrf, company_name: 'Taken over' })).status).toBe(403);
+    expect((await agent.post('/profile').type('form').send({ _csrf: csrf, company_name: 'Taken over' })).status).toBe(
+      403,
+    );
     expect((await agent.get('/payments')).status).toBe(200);
   });
 
@@ -208,7 +317,18 @@ describe('an individual', () => {
     const { agent, csrf } = await signInPortal(t.app, i.login, i.password);
     const page = await agent.get('/settings');
     expect(page.text).toContain('Same as the company (America/New_York)');
-    const res = await agent.post('/settings').type('form').send({ _csrf: csrf, time_zone: 'Asia/Tokyo', language: '', out_date_format: '', out_time_format: '', in_date_format: '', in_time_format: '' });
+    const res = await agent
+      .post('/settings')
+      .type('form')
+      .send({
+        _csrf: csrf,
+        time_zone: 'Asia/Tokyo',
+        language: '',
+        out_date_format: '',
+        out_time_format: '',
+        in_date_format: '',
+        in_time_format: '',
+      });
     expect(res.status).toBe(303);
     const ind = await t.deps.db('individuals').where({ id: i.id }).first();
     expect(ind.time_zone).toBe('Asia/Tokyo');
@@ -222,7 +342,18 @@ describe('an individual', () => {
     const c = await createCustomer(t.deps, { roleId: role });
     const i = await createIndividual(t.deps, c.id, { roleId: role });
     const { agent, csrf } = await signInPortal(t.app, i.login, i.password);
-    await agent.post('/settings').type('form').send({ _csrf: csrf, time_zone: '', language: 'fr', out_date_format: '', out_time_format: '', in_date_format: '', in_time_format: '' });
+    await agent
+      .post('/settings')
+      .type('form')
+      .send({
+        _csrf: csrf,
+        time_zone: '',
+        language: 'fr',
+        out_date_format: '',
+        out_time_format: '',
+        in_date_format: '',
+        in_time_format: '',
+      });
     expect((await agent.get('/settings')).text).toContain('<html lang="fr">');
   });
 });
@@ -232,7 +363,18 @@ describe('POST /settings', () => {
     const role = await createRole(t.deps, 'Full', allAt('modify'));
     const c = await createCustomer(t.deps, { roleId: role });
     const { agent, csrf } = await signInPortal(t.app, c.login ?? '', c.password);
-    const res = await agent.post('/settings').type('form').send({ _csrf: csrf, time_zone: 'Mars/Base', language: 'en', out_date_format: 'DD/MM', out_time_format: 'HH24:MI', in_date_format: 'YYYY-MM-DD', in_time_format: 'HH24:MI' });
+    const res = await agent
+      .post('/settings')
+      .type('form')
+      .send({
+        _csrf: csrf,
+        time_zone: 'Mars/Base',
+        language: 'en',
+        out_date_format: 'DD/MM',
+        out_time_format: 'HH24:MI',
+        in_date_format: 'YYYY-MM-DD',
+        in_time_format: 'HH24:MI',
+      });
     expect(res.status).toBe(422);
     expect(res.text).toContain('href="#time_zone"');
     expect(res.text).toContain('href="#out_date_format"');
@@ -244,12 +386,18 @@ describe('POST /settings', () => {
 describe('htmx', () => {
   it('answers a list request with the table fragment only and Vary: HX-Request', async () => {
     const s = await setup();
-    for (const [path, id] of [['/invoices', 'invoices-table'], ['/payments', 'payments-table'], ['/xdrs', 'xdrs-panel']] as const) {
+    for (const [path, id] of [
+      ['/invoices', 'invoices-table'],
+      ['/payments', 'payments-table'],
+      ['/xdrs', 'xdrs-panel'],
+    ] as const) {
       const full = await s.agent.get(path);
       const fragment = await s.agent.get(path).set('HX-Request', 'true');
       expect(full.text).toContain('<html');
       expect(fragment.text).not.toContain('<html');
-      expect(fragment.text.trim().startsWith(`<div id="${id}">`) || fragment.text.includes(`<div id="${id}">`)).toBe(true);
+      expect(fragment.text.trim().startsWith(`<div id="${id}">`) || fragment.text.includes(`<div id="${id}">`)).toBe(
+        true,
+      );
       expect(String(fragment.headers.vary)).toMatch(/HX-Request/i);
       expect(String(full.headers.vary)).toMatch(/HX-Request/i);
     }

@@ -32,10 +32,15 @@ async function world(): Promise<World> {
 }
 
 async function impersonate(w: World, customerId: number, mode: string, ip?: string) {
-  const res = await w.agent.post(`/admin/customers/${customerId}/impersonate`).type('form').send({ _csrf: w.csrf, mode });
+  const res = await w.agent
+    .post(`/admin/customers/${customerId}/impersonate`)
+    .type('form')
+    .send({ _csrf: w.csrf, mode });
   if (res.status !== 303) return { res, portal: null };
   const portal = request.agent(t.app);
-  const open = await (ip ? portal.get(String(res.headers.location)).set('X-Forwarded-For', ip) : portal.get(String(res.headers.location)));
+  const open = await (ip
+    ? portal.get(String(res.headers.location)).set('X-Forwarded-For', ip)
+    : portal.get(String(res.headers.location)));
   return { res, open, portal };
 }
 
@@ -55,7 +60,14 @@ describe('POST /admin/customers/:id/impersonate', () => {
     expect(home.text).toContain('action="/impersonation/end"');
     expect((await portal!.get('/invoices')).status).toBe(403);
     const [start] = await audit('portal.impersonation.start');
-    expect(start).toMatchObject({ actor_type: 'admin', actor_id: w.admin.id, impersonator_admin_id: w.admin.id, entity_type: 'customer', entity_id: c.id, customer_id: c.id });
+    expect(start).toMatchObject({
+      actor_type: 'admin',
+      actor_id: w.admin.id,
+      impersonator_admin_id: w.admin.id,
+      entity_type: 'customer',
+      entity_id: c.id,
+      customer_id: c.id,
+    });
     expect(JSON.parse(start.changes).mode.new).toBe('assigned');
   });
 
@@ -92,7 +104,10 @@ describe('POST /admin/customers/:id/impersonate', () => {
     const c = await createCustomer(t.deps);
     const agent = request.agent(t.app);
     const page = await agent.get('/admin/login');
-    const res = await agent.post(`/admin/customers/${c.id}/impersonate`).type('form').send({ _csrf: csrfFrom(page.text), mode: 'default' });
+    const res = await agent
+      .post(`/admin/customers/${c.id}/impersonate`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), mode: 'default' });
     expect(res.status).toBe(303);
     expect(res.headers.location).toContain('/admin/login');
     expect(await t.deps.db('audit_events').where({ action: 'portal.impersonation.start' })).toHaveLength(0);
@@ -100,7 +115,11 @@ describe('POST /admin/customers/:id/impersonate', () => {
 
   it('is not subject to the customer trusted networks, but the customer is', async () => {
     const w = await world();
-    const c = await createCustomer(t.deps, { roleId: w.assignedRole, ipRestriction: true, trustedIps: '203.0.113.0/24;' });
+    const c = await createCustomer(t.deps, {
+      roleId: w.assignedRole,
+      ipRestriction: true,
+      trustedIps: '203.0.113.0/24;',
+    });
     const { portal } = await impersonate(w, c.id, 'assigned', '198.51.100.1');
     const home = await portal!.get('/').set('X-Forwarded-For', '198.51.100.1');
     expect(home.status).toBe(200);
@@ -112,7 +131,10 @@ describe('GET /impersonate/:ticket', () => {
   it('opens one session only: the ticket cannot be used twice', async () => {
     const w = await world();
     const c = await createCustomer(t.deps, { roleId: w.assignedRole });
-    const res = await w.agent.post(`/admin/customers/${c.id}/impersonate`).type('form').send({ _csrf: w.csrf, mode: 'assigned' });
+    const res = await w.agent
+      .post(`/admin/customers/${c.id}/impersonate`)
+      .type('form')
+      .send({ _csrf: w.csrf, mode: 'assigned' });
     const url = String(res.headers.location);
     expect((await request(t.app).get(url)).status).toBe(303);
     const again = await request(t.app).get(url);
@@ -124,7 +146,10 @@ describe('GET /impersonate/:ticket', () => {
     const w = await world();
     const c = await createCustomer(t.deps, { roleId: w.assignedRole });
     const set = vi.spyOn(t.deps.kv, 'set');
-    const res = await w.agent.post(`/admin/customers/${c.id}/impersonate`).type('form').send({ _csrf: w.csrf, mode: 'assigned' });
+    const res = await w.agent
+      .post(`/admin/customers/${c.id}/impersonate`)
+      .type('form')
+      .send({ _csrf: w.csrf, mode: 'assigned' });
     expect(set).toHaveBeenCalledWith(expect.stringMatching(/^ticket:/), expect.any(String), 60);
     const key = String(set.mock.calls[0]?.[0]);
     const value = String(set.mock.calls[0]?.[1]);
@@ -145,7 +170,9 @@ describe('during an impersonated session', () => {
     const c = await createCustomer(t.deps, { roleId: w.assignedRole });
     const { portal } = await impersonate(w, c.id, 'assigned');
     const csrf = csrfFrom((await portal!.get('/profile')).text);
-    expect((await portal!.post('/profile').type('form').send({ _csrf: csrf, company_name: 'Changed by admin' })).status).toBe(303);
+    expect(
+      (await portal!.post('/profile').type('form').send({ _csrf: csrf, company_name: 'Changed by admin' })).status,
+    ).toBe(303);
     const [row] = await audit('customer.profile.update');
     expect(row).toMatchObject({ actor_type: 'customer', actor_id: c.id, impersonator_admin_id: w.admin.id });
     expect(row.actor_label).toContain(w.admin.login);
@@ -168,7 +195,12 @@ describe('during an impersonated session', () => {
     expect(exit.headers.location).toBe(`/admin/customers/${c.id}/self-care`);
     expect((await portal!.get('/')).status).toBe(303);
     const [end] = await audit('portal.impersonation.end');
-    expect(end).toMatchObject({ actor_type: 'admin', actor_id: w.admin.id, impersonator_admin_id: w.admin.id, customer_id: c.id });
+    expect(end).toMatchObject({
+      actor_type: 'admin',
+      actor_id: w.admin.id,
+      impersonator_admin_id: w.admin.id,
+      customer_id: c.id,
+    });
   });
 });
 
@@ -194,7 +226,14 @@ describe("when the admin's own sign-in ends", () => {
     await impersonate(w, c.id, 'assigned');
     const own = request.agent(t.app);
     const login = await own.get('/login');
-    expect((await own.post('/login').type('form').send({ _csrf: csrfFrom(login.text), login: c.login, password: c.password })).status).toBe(303);
+    expect(
+      (
+        await own
+          .post('/login')
+          .type('form')
+          .send({ _csrf: csrfFrom(login.text), login: c.login, password: c.password })
+      ).status,
+    ).toBe(303);
     await w.agent.post('/admin/logout').type('form').send({ _csrf: w.csrf });
     const home = await own.get('/');
     expect(home.status).toBe(200);
@@ -232,7 +271,10 @@ describe('POST /admin/customers/:id/individuals/:individualId/impersonate', () =
     const c = await createCustomer(t.deps, { roleId: w.defaultRole });
     const staff = await createRole(t.deps, 'Staff', { dashboard: 'read', payments: 'read' });
     const i = await createIndividual(t.deps, c.id, { roleId: staff, name: 'Jane Doe' });
-    const res = await w.agent.post(`/admin/customers/${c.id}/individuals/${i.id}/impersonate`).type('form').send({ _csrf: w.csrf });
+    const res = await w.agent
+      .post(`/admin/customers/${c.id}/individuals/${i.id}/impersonate`)
+      .type('form')
+      .send({ _csrf: w.csrf });
     expect(res.status).toBe(303);
     const portal = request.agent(t.app);
     await portal.get(String(res.headers.location));
@@ -256,7 +298,10 @@ describe('POST /admin/customers/:id/individuals/:individualId/impersonate', () =
     const a = await createCustomer(t.deps, { roleId: w.defaultRole });
     const b = await createCustomer(t.deps, { roleId: w.defaultRole });
     const ofB = await createIndividual(t.deps, b.id, { roleId: w.defaultRole });
-    const res = await w.agent.post(`/admin/customers/${a.id}/individuals/${ofB.id}/impersonate`).type('form').send({ _csrf: w.csrf });
+    const res = await w.agent
+      .post(`/admin/customers/${a.id}/individuals/${ofB.id}/impersonate`)
+      .type('form')
+      .send({ _csrf: w.csrf });
     expect(res.status).toBe(404);
   });
 });

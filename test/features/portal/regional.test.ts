@@ -1,6 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../helpers/app.ts';
-import { allAt, createCustomer, createInvoice, createPayment, createRole, createXdr, type CustomerFixture } from '../../helpers/fixtures.ts';
+import {
+  allAt,
+  createCustomer,
+  createInvoice,
+  createPayment,
+  createRole,
+  createXdr,
+  type CustomerFixture,
+} from '../../helpers/fixtures.ts';
 import { signInPortal } from '../../helpers/portal.ts';
 
 let t: TestApp;
@@ -14,14 +22,26 @@ afterEach(async () => {
 async function customerWith(regional: CustomerFixture, calls: Date[]) {
   const roleId = await createRole(t.deps, `Full ${Math.random()}`, allAt('read'));
   const c = await createCustomer(t.deps, { roleId, ...regional });
-  for (const [n, connectTime] of calls.entries()) await createXdr(t.deps, c.id, { connectTime, cld: `49301000${n}`, durationSeconds: 60 * (n + 1), chargedAmount: 0.5 });
+  for (const [n, connectTime] of calls.entries())
+    await createXdr(t.deps, c.id, {
+      connectTime,
+      cld: `49301000${n}`,
+      durationSeconds: 60 * (n + 1),
+      chargedAmount: 0.5,
+    });
   return { c, ...(await signInPortal(t.app, c.login ?? '', c.password)) };
 }
 
 const cells = (html: string) => [...html.matchAll(/<td>([^<]*)<\/td>/g)].map((m) => m[1]);
 
 describe('GET /xdrs in New York with US formats (spring-forward day)', () => {
-  const zone = { timeZone: 'America/New_York', outDateFormat: 'MM/DD/YYYY', outTimeFormat: 'HH12:MI AM', inDateFormat: 'MM/DD/YYYY', inTimeFormat: 'HH12:MI AM' };
+  const zone = {
+    timeZone: 'America/New_York',
+    outDateFormat: 'MM/DD/YYYY',
+    outTimeFormat: 'HH12:MI AM',
+    inDateFormat: 'MM/DD/YYYY',
+    inTimeFormat: 'HH12:MI AM',
+  };
   const before = new Date('2026-03-08T06:30:00Z'); // 01:30 EST
   const after = new Date('2026-03-08T07:30:00Z'); // 03:30 EDT
 
@@ -59,7 +79,13 @@ describe('GET /xdrs in New York with US formats (spring-forward day)', () => {
 });
 
 describe('GET /xdrs in Berlin with dotted formats (fall-back day)', () => {
-  const zone = { timeZone: 'Europe/Berlin', outDateFormat: 'DD.MM.YYYY', outTimeFormat: 'HH24:MI:SS', inDateFormat: 'DD.MM.YYYY', inTimeFormat: 'HH24:MI:SS' };
+  const zone = {
+    timeZone: 'Europe/Berlin',
+    outDateFormat: 'DD.MM.YYYY',
+    outTimeFormat: 'HH24:MI:SS',
+    inDateFormat: 'DD.MM.YYYY',
+    inTimeFormat: 'HH24:MI:SS',
+  };
   const summer = new Date('2026-10-25T00:30:00Z'); // 02:30 CEST
   const winter = new Date('2026-10-25T01:30:00Z'); // 02:30 CET
 
@@ -86,7 +112,15 @@ describe('GET /xdrs in Berlin with dotted formats (fall-back day)', () => {
 });
 
 describe('GET /xdrs in Kolkata with month names in French', () => {
-  const zone = { timeZone: 'Asia/Kolkata', language: 'fr', outDateFormat: 'DD MON YYYY', outTimeFormat: 'HH24:MI', inDateFormat: 'DD MON YYYY', inTimeFormat: 'HH24:MI', currency: 'EUR' };
+  const zone = {
+    timeZone: 'Asia/Kolkata',
+    language: 'fr',
+    outDateFormat: 'DD MON YYYY',
+    outTimeFormat: 'HH24:MI',
+    inDateFormat: 'DD MON YYYY',
+    inTimeFormat: 'HH24:MI',
+    currency: 'EUR',
+  };
 
   it('writes month names and amounts the French way in the viewer zone', async () => {
     const { agent } = await customerWith(zone, [new Date('2026-10-25T00:30:00Z')]);
@@ -115,8 +149,17 @@ describe('GET /xdrs in Kolkata with month names in French', () => {
 describe('every timestamp follows the viewer settings', () => {
   it('renders invoice dates and payments in the viewer format and zone', async () => {
     const roleId = await createRole(t.deps, 'All', allAt('read'));
-    const c = await createCustomer(t.deps, { roleId, timeZone: 'Asia/Tokyo', outDateFormat: 'DD/MM/YYYY', outTimeFormat: 'HH24:MI' });
-    await createInvoice(t.deps, c.id, { number: 'INV-TOKYO', issuedAt: new Date('2026-03-31T20:00:00Z'), dueAt: new Date('2026-04-14T20:00:00Z') });
+    const c = await createCustomer(t.deps, {
+      roleId,
+      timeZone: 'Asia/Tokyo',
+      outDateFormat: 'DD/MM/YYYY',
+      outTimeFormat: 'HH24:MI',
+    });
+    await createInvoice(t.deps, c.id, {
+      number: 'INV-TOKYO',
+      issuedAt: new Date('2026-03-31T20:00:00Z'),
+      dueAt: new Date('2026-04-14T20:00:00Z'),
+    });
     await createPayment(t.deps, c.id, { paidAt: new Date('2026-03-31T16:30:00Z') });
     const { agent } = await signInPortal(t.app, c.login ?? '', c.password);
     const invoices = await agent.get('/invoices');
@@ -129,7 +172,10 @@ describe('every timestamp follows the viewer settings', () => {
 
 describe('pagination', () => {
   it('pages the call history with a next link that keeps the filter', async () => {
-    const { agent } = await customerWith({}, Array.from({ length: 30 }, (_, n) => new Date(Date.UTC(2026, 0, 1, 0, n))));
+    const { agent } = await customerWith(
+      {},
+      Array.from({ length: 30 }, (_, n) => new Date(Date.UTC(2026, 0, 1, 0, n))),
+    );
     const first = await agent.get('/xdrs').query({ from: '2026-01-01' });
     const next = /href="(\/xdrs\?[^"]*cursor=[^"]+)"/.exec(first.text)?.[1]?.replace(/&amp;/g, '&');
     expect(next).toContain('from=2026-01-01');

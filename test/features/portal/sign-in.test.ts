@@ -23,7 +23,14 @@ describe('GET /login', () => {
     const res = await request(t.app).get('/login').set('Accept-Language', 'de-DE,de;q=0.9');
     expect(res.status).toBe(200);
     expect(res.text).toContain('<html lang="de">');
-    for (const [code, name] of [['en', 'English'], ['es', 'Español'], ['fr', 'Français'], ['de', 'Deutsch'], ['pt-BR', 'Português (Brasil)'], ['uk', 'Українська']]) {
+    for (const [code, name] of [
+      ['en', 'English'],
+      ['es', 'Español'],
+      ['fr', 'Français'],
+      ['de', 'Deutsch'],
+      ['pt-BR', 'Português (Brasil)'],
+      ['uk', 'Українська'],
+    ]) {
       expect(res.text).toContain(`href="/login?lang=${code}" lang="${code}"`);
       expect(res.text).toContain(name);
     }
@@ -43,7 +50,10 @@ describe('POST /login', () => {
     const agent = request.agent(t.app);
     const page = await agent.get('/login');
     const before = ([] as string[]).concat(page.headers['set-cookie'] ?? []).find((x) => x.startsWith('sc_portal='));
-    const res = await agent.post('/login').type('form').send({ _csrf: csrfFrom(page.text), login: c.login, password: c.password });
+    const res = await agent
+      .post('/login')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), login: c.login, password: c.password });
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe('/');
     const after = ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((x) => x.startsWith('sc_portal='));
@@ -53,7 +63,12 @@ describe('POST /login', () => {
     expect(home.status).toBe(200);
     expect(home.text).toContain('Acme Ltd');
     const rows = await auditRows('portal.login');
-    expect(rows.at(-1)).toMatchObject({ actor_type: 'customer', actor_id: c.id, outcome: 'success', customer_id: c.id });
+    expect(rows.at(-1)).toMatchObject({
+      actor_type: 'customer',
+      actor_id: c.id,
+      outcome: 'success',
+      customer_id: c.id,
+    });
   });
 
   it('signs an individual in with the same form, in any letter case', async () => {
@@ -103,7 +118,8 @@ describe('POST /login', () => {
     const c = await createCustomer(t.deps);
     const agent = request.agent(t.app);
     let last: request.Response | undefined;
-    for (let n = 0; n < 6; n++) last = (await postPortalLogin(t.app, c.login ?? '', 'wrong password again', { agent })).res;
+    for (let n = 0; n < 6; n++)
+      last = (await postPortalLogin(t.app, c.login ?? '', 'wrong password again', { agent })).res;
     expect(last?.status).toBe(429);
     expect(Number(last?.headers['retry-after'])).toBeGreaterThan(0);
     expect(summary(last?.text ?? '')).toMatch(/Try again in \d+ minutes?\./);
@@ -129,7 +145,8 @@ describe('POST /login', () => {
   it('counts refused addresses toward the brute-force limit', async () => {
     const c = await createCustomer(t.deps, { ipRestriction: true, trustedIps: '203.0.113.0/24;' });
     const statuses: number[] = [];
-    for (let n = 0; n < 6; n++) statuses.push((await postPortalLogin(t.app, c.login ?? '', c.password, { ip: '198.51.100.9' })).res.status);
+    for (let n = 0; n < 6; n++)
+      statuses.push((await postPortalLogin(t.app, c.login ?? '', c.password, { ip: '198.51.100.9' })).res.status);
     expect(statuses.slice(0, 5)).toEqual([403, 403, 403, 403, 403]);
     expect(statuses[5]).toBe(429);
   });
@@ -184,13 +201,30 @@ describe('must change the password at next login', () => {
     }
     const page = await agent.get('/change-password');
     expect(page.status).toBe(200);
-    const mismatch = await agent.post('/change-password').type('form').send({ _csrf: csrfFrom(page.text), new_password: 'amber forest violin 42', new_password_confirm: 'something else entirely' });
+    const mismatch = await agent
+      .post('/change-password')
+      .type('form')
+      .send({
+        _csrf: csrfFrom(page.text),
+        new_password: 'amber forest violin 42',
+        new_password_confirm: 'something else entirely',
+      });
     expect(mismatch.status).toBe(422);
     expect(mismatch.text).toContain('The two new passwords do not match');
-    const weak = await agent.post('/change-password').type('form').send({ _csrf: csrfFrom(page.text), new_password: 'password1234', new_password_confirm: 'password1234' });
+    const weak = await agent
+      .post('/change-password')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), new_password: 'password1234', new_password_confirm: 'password1234' });
     expect(weak.status).toBe(422);
     expect(weak.text).toContain('This password is too common');
-    const done = await agent.post('/change-password').type('form').send({ _csrf: csrfFrom(page.text), new_password: 'amber forest violin 42', new_password_confirm: 'amber forest violin 42' });
+    const done = await agent
+      .post('/change-password')
+      .type('form')
+      .send({
+        _csrf: csrfFrom(page.text),
+        new_password: 'amber forest violin 42',
+        new_password_confirm: 'amber forest violin 42',
+      });
     expect(done.status).toBe(303);
     expect((await agent.get('/')).status).toBe(200);
     const row = await t.deps.db('customers').where({ id: c.id }).first();
@@ -202,7 +236,10 @@ describe('must change the password at next login', () => {
     const c = await createCustomer(t.deps, { passwordChangeRequired: true });
     const { agent } = await postPortalLogin(t.app, c.login ?? '', c.password);
     const page = await agent.get('/change-password');
-    const out = await agent.post('/logout').type('form').send({ _csrf: csrfFrom(page.text) });
+    const out = await agent
+      .post('/logout')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text) });
     expect(out.status).toBe(303);
     expect(out.headers.location).toBe('/login');
   });
@@ -257,7 +294,10 @@ describe('sessions end when the account changes', () => {
     const c = await createCustomer(t.deps);
     const i = await createIndividual(t.deps, c.id);
     const { agent } = await signInPortal(t.app, i.login, i.password);
-    await t.deps.db('individuals').where({ id: i.id }).update({ expiration_at: new Date(Date.now() - 1000) });
+    await t.deps
+      .db('individuals')
+      .where({ id: i.id })
+      .update({ expiration_at: new Date(Date.now() - 1000) });
     const res = await agent.get('/');
     expect(res.status).toBe(303);
     expect((await agent.get('/login')).text).toContain('This account has expired.');

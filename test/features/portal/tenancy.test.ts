@@ -1,6 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../helpers/app.ts';
-import { allAt, createCustomer, createIndividual, createInvoice, createPayment, createRole, createXdr } from '../../helpers/fixtures.ts';
+import {
+  allAt,
+  createCustomer,
+  createIndividual,
+  createInvoice,
+  createPayment,
+  createRole,
+  createXdr,
+} from '../../helpers/fixtures.ts';
 import { signInPortal } from '../../helpers/portal.ts';
 
 let t: TestApp;
@@ -53,7 +61,10 @@ describe('tenant isolation', () => {
   it("changes only the viewer's own profile", async () => {
     const { a, b } = await twoCustomers();
     const { agent, csrf } = await signInPortal(t.app, a.login ?? '', a.password);
-    await agent.post('/profile').type('form').send({ _csrf: csrf, company_name: 'Alpha renamed', id: String(b.id), customer_id: String(b.id) });
+    await agent
+      .post('/profile')
+      .type('form')
+      .send({ _csrf: csrf, company_name: 'Alpha renamed', id: String(b.id), customer_id: String(b.id) });
     expect((await t.deps.db('customers').where({ id: b.id }).first()).company_name).toBe('Beta');
     expect((await t.deps.db('customers').where({ id: a.id }).first()).company_name).toBe('Alpha renamed');
   });

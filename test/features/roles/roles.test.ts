@@ -63,13 +63,16 @@ describe('POST /admin/roles', () => {
     expect(page.status).toBe(200);
     expect(page.text).toContain('Role “Accountant” created.');
     expect(page.text).toMatch(/<select id="perm\[profile.address\]"[\s\S]*?<option value="read" selected>View only/);
-    expect(page.text).toMatch(/<select id="perm\[profile.contacts\]"[\s\S]*?<option value="" selected>Inherit from Profile/);
+    expect(page.text).toMatch(
+      /<select id="perm\[profile.contacts\]"[\s\S]*?<option value="" selected>Inherit from Profile/,
+    );
   });
 
   it('shows the effective level of an inherited item next to it', async () => {
     const res = await agent.post('/admin/roles').type('form').send(roleForm('Accountant'));
     const page = await agent.get(res.headers.location as string);
-    const cell = (key: string) => new RegExp(`<td id="effective-${key.replace('.', '\\.')}"[^>]*>([\\s\\S]*?)</td>`).exec(page.text)?.[1] ?? '';
+    const cell = (key: string) =>
+      new RegExp(`<td id="effective-${key.replace('.', '\\.')}"[^>]*>([\\s\\S]*?)</td>`).exec(page.text)?.[1] ?? '';
     expect(cell('profile.contacts')).toContain('Full');
     expect(cell('profile.contacts')).toContain('inherited from Profile');
     expect(cell('profile.address')).toContain('View only');
@@ -78,7 +81,10 @@ describe('POST /admin/roles', () => {
   });
 
   it('refuses a missing top-level level and an unknown level, names the fields and keeps the values', async () => {
-    const res = await agent.post('/admin/roles').type('form').send(roleForm('Partial', { 'perm[dashboard]': '', 'perm[xdrs]': 'admin' }));
+    const res = await agent
+      .post('/admin/roles')
+      .type('form')
+      .send(roleForm('Partial', { 'perm[dashboard]': '', 'perm[xdrs]': 'admin' }));
     expect(res.status).toBe(422);
     expect(res.text).toMatch(/<title>Error:/);
     expect(res.text).toContain('href="#perm[dashboard]"');
@@ -100,7 +106,10 @@ describe('POST /admin/roles', () => {
     const first = await agent.post('/admin/roles').type('form').send(roleForm('First'));
     const firstId = Number(/(\d+)$/.exec(first.headers.location as string)?.[1]);
     expect(await getDefaultRoleId(t.deps.db)).toBe(firstId);
-    const second = await agent.post('/admin/roles').type('form').send(roleForm('Second', { is_default: 'on' }));
+    const second = await agent
+      .post('/admin/roles')
+      .type('form')
+      .send(roleForm('Second', { is_default: 'on' }));
     const secondId = Number(/(\d+)$/.exec(second.headers.location as string)?.[1]);
     expect(await getDefaultRoleId(t.deps.db)).toBe(secondId);
     const roles = await listSelfcareRoles(t.deps.db);
@@ -119,14 +128,22 @@ describe('POST /admin/roles', () => {
   });
 
   it('refuses a post without a CSRF token', async () => {
-    const res = await agent.post('/admin/roles').type('form').send({ ...roleForm('NoToken'), _csrf: '' });
+    const res = await agent
+      .post('/admin/roles')
+      .type('form')
+      .send({ ...roleForm('NoToken'), _csrf: '' });
     expect(res.status).toBe(403);
   });
 });
 
 describe('POST /admin/roles/permission-tree', () => {
   it('answers htmx with the tree fragment showing the effective levels of the chosen parents', async () => {
-    const res = await agent.post('/admin/roles/permission-tree').set('HX-Request', 'true').set('X-CSRF-Token', csrf).type('form').send(roleForm('x', { 'perm[profile]': 'hidden' }));
+    const res = await agent
+      .post('/admin/roles/permission-tree')
+      .set('HX-Request', 'true')
+      .set('X-CSRF-Token', csrf)
+      .type('form')
+      .send(roleForm('x', { 'perm[profile]': 'hidden' }));
     expect(res.status).toBe(200);
     expect(res.headers.vary).toMatch(/HX-Request/);
     expect(res.text).not.toContain('<html');
@@ -158,7 +175,21 @@ describe('GET /admin/roles', () => {
 describe('POST /admin/roles/:id', () => {
   it('saves a permission change and audits the difference per component only', async () => {
     const id = await createRole(t.deps, 'Staff', allAt('read'));
-    const res = await agent.post(`/admin/roles/${id}`).type('form').send(roleForm('Staff', { 'perm[dashboard]': 'modify', 'perm[profile]': 'read', 'perm[profile.address]': '', 'perm[xdrs]': 'read', 'perm[individuals]': 'read', 'perm[api_access]': 'read', 'perm[settings]': 'read', description: '' }));
+    const res = await agent
+      .post(`/admin/roles/${id}`)
+      .type('form')
+      .send(
+        roleForm('Staff', {
+          'perm[dashboard]': 'modify',
+          'perm[profile]': 'read',
+          'perm[profile.address]': '',
+          'perm[xdrs]': 'read',
+          'perm[individuals]': 'read',
+          'perm[api_access]': 'read',
+          'perm[settings]': 'read',
+          description: '',
+        }),
+      );
     expect(res.status).toBe(303);
     expect((await loadRolePermissions(t.deps.db, id)).dashboard).toBe('modify');
     const [event] = await auditRows('role.update');

@@ -24,10 +24,23 @@ export interface RestCustomer {
   tokenId: number;
 }
 
-export async function restCustomer(t: TestApp, input: Parameters<typeof createCustomer>[1] = {}): Promise<RestCustomer> {
+export async function restCustomer(
+  t: TestApp,
+  input: Parameters<typeof createCustomer>[1] = {},
+): Promise<RestCustomer> {
   const login = (input.login as string | undefined) ?? 'acme-rest';
   const name = input.name ?? 'Acme Trading Ltd';
-  const customer = await createCustomer(t.deps, { login, name, email: 'billing@acme.test', language: 'de', timeZone: 'Europe/Berlin', balance: 12.5, creditLimit: 100, currency: 'EUR', ...input });
+  const customer = await createCustomer(t.deps, {
+    login,
+    name,
+    email: 'billing@acme.test',
+    language: 'de',
+    timeZone: 'Europe/Berlin',
+    balance: 12.5,
+    creditLimit: 100,
+    currency: 'EUR',
+    ...input,
+  });
   const { token, id } = await issueToken(t.deps, customer.id);
   return { id: customer.id, login, name, token, tokenId: id };
 }
@@ -40,7 +53,11 @@ export interface RawAnswer {
 }
 
 /** One HTTP request exactly as a client builds it: method, path, headers, body bytes. */
-export async function raw(app: Express, path: string, opts: { method?: 'post' | 'get'; headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<RawAnswer> {
+export async function raw(
+  app: Express,
+  path: string,
+  opts: { method?: 'post' | 'get'; headers?: Record<string, string>; body?: string | Buffer } = {},
+): Promise<RawAnswer> {
   let req = request(app)[opts.method ?? 'post'](path);
   for (const [name, value] of Object.entries(opts.headers ?? {})) req = req.set(name, value);
   // supertest must not re-encode the body: send the bytes the client would send.
@@ -50,7 +67,12 @@ export async function raw(app: Express, path: string, opts: { method?: 'post' | 
     r.on('data', (chunk: string) => (text += chunk));
     r.on('end', () => done(null, text));
   });
-  return { status: res.status, contentType: String(res.headers['content-type'] ?? ''), text: res.body as string, headers: res.headers as Record<string, string> };
+  return {
+    status: res.status,
+    contentType: String(res.headers['content-type'] ?? ''),
+    text: res.body as string,
+    headers: res.headers as Record<string, string>,
+  };
 }
 
 /**
@@ -70,7 +92,9 @@ export function restContract(deps: Deps): (name: string, answer: RawAnswer) => v
     }
     expect(answer.status, `${name} answered ${answer.status}: ${answer.text}`).toBe(answer.status === 405 ? 405 : 500);
     const fault = faultAnswer.parse(body);
-    const allowed = method ? [...method.faults, method.paramsFault ?? 'invalidParams', ...COMMON_FAULTS].map((k) => FAULTS[k].code) : [FAULTS.unknownMethod.code, FAULTS.invalidRequest.code];
+    const allowed = method
+      ? [...method.faults, method.paramsFault ?? 'invalidParams', ...COMMON_FAULTS].map((k) => FAULTS[k].code)
+      : [FAULTS.unknownMethod.code, FAULTS.invalidRequest.code];
     if (answer.status === 405) allowed.push(FAULTS.methodNotAllowed.code);
     expect(allowed, `${name}: undocumented fault ${fault.faultcode}`).toContain(fault.faultcode);
   };
@@ -87,7 +111,15 @@ export function phpJsonEncode(value: unknown): string {
 
 /** PHP urlencode (RFC 1738 as http_build_query uses it): all but [A-Za-z0-9_.-] escaped, space as +. */
 export function phpUrlencode(text: string): string {
-  return [...Buffer.from(text, 'utf8')].map((b) => (/[A-Za-z0-9_.-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : b === 0x20 ? '+' : `%${b.toString(16).toUpperCase().padStart(2, '0')}`)).join('');
+  return [...Buffer.from(text, 'utf8')]
+    .map((b) =>
+      /[A-Za-z0-9_.-]/.test(String.fromCharCode(b))
+        ? String.fromCharCode(b)
+        : b === 0x20
+          ? '+'
+          : `%${b.toString(16).toUpperCase().padStart(2, '0')}`,
+    )
+    .join('');
 }
 
 /** PHP http_build_query of string fields, in insertion order. */
@@ -118,15 +150,29 @@ export function phpBase64Decode(text: string): string {
  */
 export function curlMultipart(fields: Record<string, string>): { contentType: string; body: Buffer } {
   const boundary = '------------------------' + 'd74496d66958873e';
-  const parts = Object.entries(fields).map(([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`);
-  return { contentType: `multipart/form-data; boundary=${boundary}`, body: Buffer.from(`${parts.join('')}--${boundary}--\r\n`, 'utf8') };
+  const parts = Object.entries(fields).map(
+    ([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`,
+  );
+  return {
+    contentType: `multipart/form-data; boundary=${boundary}`,
+    body: Buffer.from(`${parts.join('')}--${boundary}--\r\n`, 'utf8'),
+  };
 }
 
 // ---- Elixir ------------------------------------------------------------------------------------
 
 /** Elixir URI.encode_query/1 (:www_form): all but unreserved [A-Za-z0-9-._~] escaped, space as +. */
 export function elixirEncodeQuery(fields: [string, string][]): string {
-  const encode = (text: string): string => [...Buffer.from(text, 'utf8')].map((b) => (/[A-Za-z0-9\-._~]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : b === 0x20 ? '+' : `%${b.toString(16).toUpperCase().padStart(2, '0')}`)).join('');
+  const encode = (text: string): string =>
+    [...Buffer.from(text, 'utf8')]
+      .map((b) =>
+        /[A-Za-z0-9\-._~]/.test(String.fromCharCode(b))
+          ? String.fromCharCode(b)
+          : b === 0x20
+            ? '+'
+            : `%${b.toString(16).toUpperCase().padStart(2, '0')}`,
+      )
+      .join('');
   return fields.map(([k, v]) => `${encode(k)}=${encode(v)}`).join('&');
 }
 
@@ -134,11 +180,15 @@ export function elixirEncodeQuery(fields: [string, string][]): string {
 
 /** Python json.dumps with its defaults (ensure_ascii, ", " and ": " separators). */
 export function pythonJsonDumps(value: unknown): string {
-  const ascii = (text: string): string => text.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const ascii = (text: string): string =>
+    text.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   const dump = (v: unknown): string => {
     if (v === null || v === undefined) return 'null';
     if (Array.isArray(v)) return `[${v.map(dump).join(', ')}]`;
-    if (typeof v === 'object') return `{${Object.entries(v).map(([k, x]) => `${ascii(JSON.stringify(k))}: ${dump(x)}`).join(', ')}}`;
+    if (typeof v === 'object')
+      return `{${Object.entries(v)
+        .map(([k, x]) => `${ascii(JSON.stringify(k))}: ${dump(x)}`)
+        .join(', ')}}`;
     return ascii(JSON.stringify(v));
   };
   return dump(value);
@@ -150,7 +200,8 @@ export function pythonJoseDecodeVerifyingExp(token: string, now = new Date()): R
   if (segments.length !== 3) throw new Error('JWTError: Not enough segments');
   const claims = JSON.parse(Buffer.from(segments[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
   if ('exp' in claims) {
-    if (typeof claims.exp !== 'number') throw new Error('JWTClaimsError: Expiration Time claim (exp) must be an integer.');
+    if (typeof claims.exp !== 'number')
+      throw new Error('JWTClaimsError: Expiration Time claim (exp) must be an integer.');
     if (claims.exp < Math.floor(now.getTime() / 1000)) throw new Error('ExpiredSignatureError: Signature has expired.');
   }
   return claims;

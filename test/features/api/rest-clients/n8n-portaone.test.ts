@@ -19,7 +19,10 @@ import { createTestApp, type TestApp } from '../../../helpers/app.ts';
 import { raw, restContract, restCustomer, type RawAnswer, type RestCustomer } from './harness.ts';
 
 class NodeApiError extends Error {
-  constructor(readonly httpCode: number, readonly body: string) {
+  constructor(
+    readonly httpCode: number,
+    readonly body: string,
+  ) {
     super(`NodeApiError ${httpCode}`);
   }
 }
@@ -27,7 +30,12 @@ class NodeApiError extends Error {
 /** The `request` library's form encoding: querystring + RFC 3986 escaping of !'()*. */
 const formEncode = (fields: Record<string, string>): string =>
   Object.entries(fields)
-    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`.replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`))
+    .map(([k, v]) =>
+      `${encodeURIComponent(k)}=${encodeURIComponent(v)}`.replace(
+        /[!'()*]/g,
+        (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+      ),
+    )
     .join('&');
 
 class PortaOneNode {
@@ -40,21 +48,35 @@ class PortaOneNode {
   ) {}
 
   private async request(uri: string, form: Record<string, string>, name: string): Promise<string> {
-    const answer = await raw(this.t.app, uri, { headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: formEncode(form) });
+    const answer = await raw(this.t.app, uri, {
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: formEncode(form),
+    });
     this.check(name, answer);
     if (answer.status < 200 || answer.status >= 300) throw new NodeApiError(answer.status, answer.text);
     return answer.text;
   }
 
   async login(): Promise<string> {
-    const params = this.credentials.token !== undefined ? { login: this.credentials.userName, token: this.credentials.token } : { login: this.credentials.userName, password: this.credentials.password };
-    const responseData = await this.request('/rest/Session/login/', { params: JSON.stringify(params) }, 'Session/login');
+    const params =
+      this.credentials.token !== undefined
+        ? { login: this.credentials.userName, token: this.credentials.token }
+        : { login: this.credentials.userName, password: this.credentials.password };
+    const responseData = await this.request(
+      '/rest/Session/login/',
+      { params: JSON.stringify(params) },
+      'Session/login',
+    );
     return (JSON.parse(responseData) as { session_id: string }).session_id;
   }
 
   async portaOneApiRequest(endpoint: string, body: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
     if (!this.staticData.session_id) this.staticData.session_id = await this.login();
-    const responseData = await this.request(endpoint, { auth_info: JSON.stringify({ session_id: this.staticData.session_id }), params: JSON.stringify(body) }, endpoint.replace('/rest/', ''));
+    const responseData = await this.request(
+      endpoint,
+      { auth_info: JSON.stringify({ session_id: this.staticData.session_id }), params: JSON.stringify(body) },
+      endpoint.replace('/rest/', ''),
+    );
     return JSON.parse(responseData) as Record<string, unknown>;
   }
 }
@@ -79,12 +101,23 @@ describe('n8n PortaOne node against /rest', () => {
       expect(got.customer_info).toMatchObject({ i_customer: customer.id, name: customer.name });
       const all = await node.portaOneApiRequest('/rest/Customer/get_customer_list', {});
       expect((all.customer_list as Record<string, unknown>[]).map((c) => c.i_customer)).toEqual([customer.id]);
-      expect(await node.portaOneApiRequest('/rest/Customer/update_customer', { customer_info: { i_customer: customer.id, cont1: 'Maria Ortiz' } })).toEqual({ i_customer: customer.id });
-      expect(((await node.portaOneApiRequest('/rest/Customer/get_customer_info', { i_customer: customer.id })).customer_info as Record<string, unknown>).cont1).toBe('Maria Ortiz');
+      expect(
+        await node.portaOneApiRequest('/rest/Customer/update_customer', {
+          customer_info: { i_customer: customer.id, cont1: 'Maria Ortiz' },
+        }),
+      ).toEqual({ i_customer: customer.id });
+      expect(
+        (
+          (await node.portaOneApiRequest('/rest/Customer/get_customer_info', { i_customer: customer.id }))
+            .customer_info as Record<string, unknown>
+        ).cont1,
+      ).toBe('Maria Ortiz');
       expect(await node.portaOneApiRequest('/rest/Session/ping')).toEqual({ user_id: customer.id });
       expect(await node.portaOneApiRequest('/rest/Session/logout')).toEqual({ success: 1 });
       expect(await node.portaOneApiRequest('/rest/Session/ping')).toEqual({ user_id: 0 });
-      const err = await node.portaOneApiRequest('/rest/Customer/get_customer_info', { i_customer: customer.id }).catch((e: unknown) => e);
+      const err = await node
+        .portaOneApiRequest('/rest/Customer/get_customer_info', { i_customer: customer.id })
+        .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(NodeApiError);
       expect(JSON.parse((err as NodeApiError).body).faultcode).toBe('Server.Session.check_auth.auth_failed');
     });

@@ -15,7 +15,16 @@
 // - logout() (:123-139): params = json_encode({session_id}), no auth_info; `success == 0` is a failure.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../helpers/app.ts';
-import { phpHttpBuildQuery, phpJsonDecode, phpJsonEncode, raw, restContract, restCustomer, type RawAnswer, type RestCustomer } from './harness.ts';
+import {
+  phpHttpBuildQuery,
+  phpJsonDecode,
+  phpJsonEncode,
+  raw,
+  restContract,
+  restCustomer,
+  type RawAnswer,
+  type RestCustomer,
+} from './harness.ts';
 
 class Billing {
   sessionId: string | null = null;
@@ -87,7 +96,8 @@ class Billing {
 
   async logout(): Promise<boolean> {
     if (!this.status) return false;
-    if (!(await this.makeCall('Session/logout', { params: phpJsonEncode({ session_id: this.sessionId }) }))) return false;
+    if (!(await this.makeCall('Session/logout', { params: phpJsonEncode({ session_id: this.sessionId }) })))
+      return false;
     if (this.response!.success === 0) return false;
     this.sessionId = null;
     return true;
@@ -110,13 +120,23 @@ describe('pavlyuts/portabilling 0.10 (PHP) against /rest', () => {
   it('signs in with form fields, reads the customer, pings, refreshes and logs out with params.session_id', async () => {
     const billing = new Billing(t, check, { login: customer.login, password: customer.token });
     expect(await billing.login()).toBe(true);
-    expect(billing.sent[0]).toMatchObject({ path: '/rest/Session/login', contentType: 'application/x-www-form-urlencoded' });
+    expect(billing.sent[0]).toMatchObject({
+      path: '/rest/Session/login',
+      contentType: 'application/x-www-form-urlencoded',
+    });
     expect([...new URLSearchParams(billing.sent[0]!.body).keys()]).toEqual(['params']);
-    expect(JSON.parse(new URLSearchParams(billing.sent[0]!.body).get('params')!)).toEqual({ login: customer.login, password: customer.token });
+    expect(JSON.parse(new URLSearchParams(billing.sent[0]!.body).get('params')!)).toEqual({
+      login: customer.login,
+      password: customer.token,
+    });
     const refreshToken = String(billing.response!.refresh_token);
 
     expect(await billing.call('Customer/get_customer_info', { i_customer: customer.id })).toBe(true);
-    expect(billing.response!.customer_info).toMatchObject({ i_customer: customer.id, login: customer.login, name: customer.name });
+    expect(billing.response!.customer_info).toMatchObject({
+      i_customer: customer.id,
+      login: customer.login,
+      name: customer.name,
+    });
     expect(billing.sent.at(-1)!.body).toMatch(/^auth_info=.+&params=.+$/);
 
     expect(await billing.call('Session/ping')).toBe(true);
@@ -127,7 +147,9 @@ describe('pavlyuts/portabilling 0.10 (PHP) against /rest', () => {
     billing.sessionId = String(billing.response!.session_id);
     expect(billing.sessionId).not.toBe(oldSession);
     expect(await billing.call('Customer/get_customer_list')).toBe(true);
-    expect((billing.response!.customer_list as Record<string, unknown>[]).map((c) => c.i_customer)).toEqual([customer.id]);
+    expect((billing.response!.customer_list as Record<string, unknown>[]).map((c) => c.i_customer)).toEqual([
+      customer.id,
+    ]);
 
     const loggedOut = billing.sessionId;
     expect(await billing.logout()).toBe(true);
@@ -145,7 +167,11 @@ describe('pavlyuts/portabilling 0.10 (PHP) against /rest', () => {
     billing.sessionId = first;
     expect(await billing.call('Customer/get_customer_info')).toBe(true);
     expect(billing.sessionId).not.toBe(first);
-    expect(billing.sent.slice(-3).map((r) => r.path)).toEqual(['/rest/Customer/get_customer_info', '/rest/Session/login', '/rest/Customer/get_customer_info']);
+    expect(billing.sent.slice(-3).map((r) => r.path)).toEqual([
+      '/rest/Customer/get_customer_info',
+      '/rest/Session/login',
+      '/rest/Customer/get_customer_info',
+    ]);
   });
 
   it('reads faultcode and faultstring of a failed login and of a call about another customer', async () => {

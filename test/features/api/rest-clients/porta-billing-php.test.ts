@@ -20,7 +20,16 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiTokenService } from '../../../../src/features/api-tokens/service.ts';
 import { createTestApp, type TestApp } from '../../../helpers/app.ts';
-import { phpBase64Decode, phpJsonDecode, phpJsonEncode, raw, restContract, restCustomer, type RawAnswer, type RestCustomer } from './harness.ts';
+import {
+  phpBase64Decode,
+  phpJsonDecode,
+  phpJsonEncode,
+  raw,
+  restContract,
+  restCustomer,
+  type RawAnswer,
+  type RestCustomer,
+} from './harness.ts';
 
 class PortaException extends Error {}
 class PortaAuthException extends PortaException {}
@@ -33,7 +42,12 @@ class PortaApiException extends PortaException {
   }
 }
 
-const AUTH_ERRORS = ['Server.Session.check_auth.auth_failed', 'Client.check_auth.envelope_missed', 'Client.Session.check_auth.failed_to_process_jwt', 'Client.Session.check_auth.failed_to_process_access_token'];
+const AUTH_ERRORS = [
+  'Server.Session.check_auth.auth_failed',
+  'Client.check_auth.envelope_missed',
+  'Client.Session.check_auth.failed_to_process_jwt',
+  'Client.Session.check_auth.failed_to_process_access_token',
+];
 
 /** PortaTokenDecoder::setToken() */
 function decodeToken(token: unknown): Record<string, unknown> {
@@ -43,7 +57,8 @@ function decodeToken(token: unknown): Record<string, unknown> {
 
 function createFromResponse(answer: RawAnswer): PortaException {
   const err = phpJsonDecode(answer.text);
-  if (answer.status === 500 && err && err.faultcode !== undefined && err.faultstring !== undefined) return new PortaApiException(String(err.faultstring), String(err.faultcode));
+  if (answer.status === 500 && err && err.faultcode !== undefined && err.faultstring !== undefined)
+    return new PortaApiException(String(err.faultstring), String(err.faultcode));
   return new PortaException(`Request returned error ${answer.status}`);
 }
 
@@ -90,7 +105,8 @@ class PortaBillingClient {
       return;
     }
     this.session = null;
-    if (answer.status === 500 && phpJsonDecode(answer.text)?.faultcode === 'Server.Session.auth_failed') throw new PortaAuthException('Login failed');
+    if (answer.status === 500 && phpJsonDecode(answer.text)?.faultcode === 'Server.Session.auth_failed')
+      throw new PortaAuthException('Login failed');
     throw createFromResponse(answer);
   }
 
@@ -132,7 +148,8 @@ class PortaBillingClient {
       if (answer.status !== 200) throw createFromResponse(answer);
     }
     const type = /(application\/[a-zA-Z]+)/.exec(answer.contentType)?.[1];
-    if (type !== 'application/json') throw new PortaException(`Missed or unknown content-type '${type ?? 'unknown'}'in the billing answer`);
+    if (type !== 'application/json')
+      throw new PortaException(`Missed or unknown content-type '${type ?? 'unknown'}'in the billing answer`);
     return phpJsonDecode(answer.text) ?? {};
   }
 }
@@ -154,13 +171,29 @@ describe('porta/billing 0.1.1 (PHP) against /rest', () => {
     const client = new PortaBillingClient(t, { login: customer.login, password: customer.token }, check);
     await client.login();
     expect(client.session, 'setData() kept the session: the access token decoded').not.toBeNull();
-    expect(client.decodedToken).toMatchObject({ login: customer.login, i_customer: customer.id, jti: client.session!.session_id });
+    expect(client.decodedToken).toMatchObject({
+      login: customer.login,
+      i_customer: customer.id,
+      jti: client.session!.session_id,
+    });
     expect(Number(client.decodedToken.exp) * 1000).toBeGreaterThan(Date.now());
-    expect(client.sent[0]).toMatchObject({ path: '/rest/Session/login', headers: { 'content-type': 'application/json' } });
+    expect(client.sent[0]).toMatchObject({
+      path: '/rest/Session/login',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(client.sent[0]!.headers.Authorization).toBeUndefined();
 
     const info = await client.call('/Customer/get_customer_info', { i_customer: customer.id });
-    expect(info.customer_info).toMatchObject({ i_customer: customer.id, login: customer.login, name: customer.name, iso_4217: 'EUR', balance: 12.5, credit_limit: 100, i_lang: 'de', time_zone_name: 'Europe/Berlin' });
+    expect(info.customer_info).toMatchObject({
+      i_customer: customer.id,
+      login: customer.login,
+      name: customer.name,
+      iso_4217: 'EUR',
+      balance: 12.5,
+      credit_limit: 100,
+      i_lang: 'de',
+      time_zone_name: 'Europe/Berlin',
+    });
     expect(client.sent.at(-1)!.headers.Authorization).toBe(`Bearer ${String(client.session!.access_token)}`);
     const list = await client.call('/Customer/get_customer_list', { limit: 10 });
     expect(list.customer_list).toEqual([expect.objectContaining({ i_customer: customer.id, name: customer.name })]);
@@ -182,7 +215,10 @@ describe('porta/billing 0.1.1 (PHP) against /rest', () => {
     await client.logout();
     const stale = new PortaBillingClient(t, { login: customer.login, password: customer.token }, check);
     stale.session = after;
-    const ping = await raw(t.app, '/rest/Session/ping', { headers: { 'content-type': 'application/json', Authorization: `Bearer ${String(after.access_token)}` }, body: phpJsonEncode({ params: { access_token: after.access_token } }) });
+    const ping = await raw(t.app, '/rest/Session/ping', {
+      headers: { 'content-type': 'application/json', Authorization: `Bearer ${String(after.access_token)}` },
+      body: phpJsonEncode({ params: { access_token: after.access_token } }),
+    });
     check('Session/ping', ping);
     expect(phpJsonDecode(ping.text)).toEqual({ user_id: 0 });
     expect(await stale.checkSession(), 'a dead session pings 0 and the client logs in again').toBe(false);
@@ -201,11 +237,17 @@ describe('porta/billing 0.1.1 (PHP) against /rest', () => {
   });
 
   it('gets PortaAuthException for a wrong token, and a PortaApiException with code and text for another customer', async () => {
-    const wrong = new PortaBillingClient(t, { login: customer.login, password: 'the self-care password is not accepted' }, check);
+    const wrong = new PortaBillingClient(
+      t,
+      { login: customer.login, password: 'the self-care password is not accepted' },
+      check,
+    );
     await expect(wrong.login()).rejects.toBeInstanceOf(PortaAuthException);
     const client = new PortaBillingClient(t, { login: customer.login, token: customer.token }, check);
     await client.login();
-    const err = await client.call('/Customer/get_customer_info', { i_customer: customer.id + 1000 }).catch((e: unknown) => e);
+    const err = await client
+      .call('/Customer/get_customer_info', { i_customer: customer.id + 1000 })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PortaApiException);
     expect((err as PortaApiException).portaCode).toBe('Server.Customer.not_found');
   });
@@ -213,8 +255,14 @@ describe('porta/billing 0.1.1 (PHP) against /rest', () => {
   it('logs in again on a check_auth fault after the token is revoked, and then fails to log in', async () => {
     const client = new PortaBillingClient(t, { login: customer.login, token: customer.token }, check);
     await client.login();
-    await new ApiTokenService(t.deps).revoke(customer.id, customer.tokenId, { actor: { type: 'system', id: null, label: 'test' }, ip: '' });
+    await new ApiTokenService(t.deps).revoke(customer.id, customer.tokenId, {
+      actor: { type: 'system', id: null, label: 'test' },
+      ip: '',
+    });
     await expect(client.call('/Customer/get_customer_info')).rejects.toBeInstanceOf(PortaAuthException);
-    expect(client.sent.map((r) => r.path).slice(-2)).toEqual(['/rest/Customer/get_customer_info', '/rest/Session/login']);
+    expect(client.sent.map((r) => r.path).slice(-2)).toEqual([
+      '/rest/Customer/get_customer_info',
+      '/rest/Session/login',
+    ]);
   });
 });

@@ -28,14 +28,26 @@ class PortaBillingAuthProvider {
     private readonly password: string,
   ) {}
 
-  private async fetchJson(path: string, body: unknown): Promise<{ ok: boolean; status: number; data: Record<string, unknown> }> {
-    const answer = await raw(this.t.app, `/rest${path}`, { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  private async fetchJson(
+    path: string,
+    body: unknown,
+  ): Promise<{ ok: boolean; status: number; data: Record<string, unknown> }> {
+    const answer = await raw(this.t.app, `/rest${path}`, {
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     this.check(path.slice(1), answer);
-    return { ok: answer.status >= 200 && answer.status < 300, status: answer.status, data: JSON.parse(answer.text) as Record<string, unknown> };
+    return {
+      ok: answer.status >= 200 && answer.status < 300,
+      status: answer.status,
+      data: JSON.parse(answer.text) as Record<string, unknown>,
+    };
   }
 
   async login(): Promise<void> {
-    const { ok, status, data } = await this.fetchJson('/Session/login', { params: { login: this.loginId, password: this.password } });
+    const { ok, status, data } = await this.fetchJson('/Session/login', {
+      params: { login: this.loginId, password: this.password },
+    });
     if (!ok || data.error) throw new Error(`PortaBilling login failed: ${status}`);
     this.accessToken = String(data.access_token);
     this.refreshToken = (data.refresh_token as string | undefined) || null;
@@ -55,7 +67,9 @@ class PortaBillingAuthProvider {
   }
 
   async refreshAccessToken(): Promise<void> {
-    const { ok, status, data } = await this.fetchJson('/Session/refresh_access_token', { params: { refresh_token: this.refreshToken } });
+    const { ok, status, data } = await this.fetchJson('/Session/refresh_access_token', {
+      params: { refresh_token: this.refreshToken },
+    });
     if (!ok || data.error) throw new Error(`PortaBilling token refresh failed: ${status}`);
     this.accessToken = String(data.access_token);
     this.refreshToken = (data.refresh_token as string | undefined) || this.refreshToken;
@@ -78,7 +92,10 @@ class PortaBillingAuthProvider {
 
   /** A tool call through the openapi-mcp-server client: the headers above, the arguments as the body. */
   async tool(path: string, args: unknown): Promise<{ status: number; data: Record<string, unknown> }> {
-    const answer = await raw(this.t.app, `/rest${path}`, { headers: await this.getAuthHeaders(), body: JSON.stringify(args) });
+    const answer = await raw(this.t.app, `/rest${path}`, {
+      headers: await this.getAuthHeaders(),
+      body: JSON.stringify(args),
+    });
     this.check(path.slice(1), answer);
     return { status: answer.status, data: JSON.parse(answer.text) as Record<string, unknown> };
   }
@@ -110,7 +127,10 @@ describe('PortaOne MCP auth provider against /rest', () => {
     expect(provider.accessToken, 'refreshed because the expiry was under 60 s away').not.toBe(before);
     expect((second.data.customer_list as Record<string, unknown>[]).map((c) => c.i_customer)).toEqual([customer.id]);
 
-    await raw(t.app, '/rest/Session/logout', { headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${provider.accessToken}` }, body: '{"params":{}}' });
+    await raw(t.app, '/rest/Session/logout', {
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${provider.accessToken}` },
+      body: '{"params":{}}',
+    });
     const failed = await provider.tool('/Customer/get_customer_info', { params: {} });
     expect(failed.status).toBe(500);
     expect(await provider.handleAuthError(failed.status)).toBe(true);

@@ -21,12 +21,23 @@ import { elixirEncodeQuery, raw, restContract, restCustomer, type RawAnswer, typ
 type ElixirAnswer = [number, Record<string, unknown>] | [number, string, string];
 
 /** Portabilling.Api.request/5 */
-async function request(t: TestApp, check: (n: string, a: RawAnswer) => void, service: string, method: string, params: Record<string, unknown> | null, sessionId: string | null): Promise<ElixirAnswer> {
+async function request(
+  t: TestApp,
+  check: (n: string, a: RawAnswer) => void,
+  service: string,
+  method: string,
+  params: Record<string, unknown> | null,
+  sessionId: string | null,
+): Promise<ElixirAnswer> {
   const fields: [string, string][] = [['auth_info', JSON.stringify({ session_id: sessionId })]];
   if (params !== null) fields.push(['params', JSON.stringify(params)]);
-  const answer = await raw(t.app, `/rest/${service}/${method}/`, { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: elixirEncodeQuery(fields) });
+  const answer = await raw(t.app, `/rest/${service}/${method}/`, {
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: elixirEncodeQuery(fields),
+  });
   check(`${service}/${method}`, answer);
-  if (/^application\/json/.test(answer.contentType)) return [answer.status, JSON.parse(answer.text) as Record<string, unknown>];
+  if (/^application\/json/.test(answer.contentType))
+    return [answer.status, JSON.parse(answer.text) as Record<string, unknown>];
   return [answer.status, answer.contentType, answer.text];
 }
 
@@ -44,33 +55,80 @@ afterEach(async () => {
 
 describe('WebTrit adapter (Elixir) against /rest', () => {
   it('signs in with auth_info {"session_id":null}, lists and reads the customer, pings, refreshes and logs out — every path with a trailing slash', async () => {
-    const [loginStatus, login] = (await request(t, check, 'Session', 'login', { login: customer.login, token: customer.token }, null)) as [number, Record<string, unknown>];
+    const [loginStatus, login] = (await request(
+      t,
+      check,
+      'Session',
+      'login',
+      { login: customer.login, token: customer.token },
+      null,
+    )) as [number, Record<string, unknown>];
     expect(loginStatus).toBe(200);
     const sessionId = String(login.session_id);
 
-    const [listStatus, list] = (await request(t, check, 'Customer', 'get_customer_list', { limit: 1000, name: customer.name }, sessionId)) as [number, Record<string, unknown>];
+    const [listStatus, list] = (await request(
+      t,
+      check,
+      'Customer',
+      'get_customer_list',
+      { limit: 1000, name: customer.name },
+      sessionId,
+    )) as [number, Record<string, unknown>];
     expect(listStatus).toBe(200);
-    expect((list.customer_list as Record<string, unknown>[]).map((c) => [c.i_customer, c.bill_status])).toEqual([[customer.id, 'O']]);
+    expect((list.customer_list as Record<string, unknown>[]).map((c) => [c.i_customer, c.bill_status])).toEqual([
+      [customer.id, 'O'],
+    ]);
 
-    const [infoStatus, info] = (await request(t, check, 'Customer', 'get_customer_info', { i_customer: customer.id }, sessionId)) as [number, Record<string, unknown>];
+    const [infoStatus, info] = (await request(
+      t,
+      check,
+      'Customer',
+      'get_customer_info',
+      { i_customer: customer.id },
+      sessionId,
+    )) as [number, Record<string, unknown>];
     expect(infoStatus).toBe(200);
     expect(info.customer_info).toMatchObject({ i_customer: customer.id, login: customer.login });
 
     expect(await request(t, check, 'Session', 'ping', {}, sessionId)).toEqual([200, { user_id: customer.id }]);
 
-    const [refreshStatus, refreshed] = (await request(t, check, 'Session', 'refresh_access_token', { refresh_token: login.refresh_token }, sessionId)) as [number, Record<string, unknown>];
+    const [refreshStatus, refreshed] = (await request(
+      t,
+      check,
+      'Session',
+      'refresh_access_token',
+      { refresh_token: login.refresh_token },
+      sessionId,
+    )) as [number, Record<string, unknown>];
     expect(refreshStatus).toBe(200);
     const newSessionId = String(refreshed.session_id);
     expect(await request(t, check, 'Session', 'ping', {}, sessionId)).toEqual([200, { user_id: 0 }]);
 
-    expect(await request(t, check, 'Session', 'logout', { session_id: newSessionId }, newSessionId)).toEqual([200, { success: 1 }]);
+    expect(await request(t, check, 'Session', 'logout', { session_id: newSessionId }, newSessionId)).toEqual([
+      200,
+      { success: 1 },
+    ]);
     expect(await request(t, check, 'Session', 'ping', {}, newSessionId)).toEqual([200, { user_id: 0 }]);
   });
 
   it('gets {500, %{"faultcode" => "Server.Session.check_auth.auth_failed"}} once the session has ended, which perform/5 turns into :session_id_auth_failed', async () => {
-    const [, login] = (await request(t, check, 'Session', 'login', { login: customer.login, token: customer.token }, null)) as [number, Record<string, unknown>];
+    const [, login] = (await request(
+      t,
+      check,
+      'Session',
+      'login',
+      { login: customer.login, token: customer.token },
+      null,
+    )) as [number, Record<string, unknown>];
     await request(t, check, 'Session', 'logout', { session_id: login.session_id }, String(login.session_id));
-    const [status, fault] = (await request(t, check, 'Customer', 'get_customer_list', { limit: 1000 }, String(login.session_id))) as [number, Record<string, unknown>];
+    const [status, fault] = (await request(
+      t,
+      check,
+      'Customer',
+      'get_customer_list',
+      { limit: 1000 },
+      String(login.session_id),
+    )) as [number, Record<string, unknown>];
     expect(status).toBe(500);
     expect(fault.faultcode).toBe('Server.Session.check_auth.auth_failed');
   });

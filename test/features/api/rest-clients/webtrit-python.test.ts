@@ -24,7 +24,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiTokenService } from '../../../../src/features/api-tokens/service.ts';
 import { createTestApp, type TestApp } from '../../../helpers/app.ts';
-import { pythonJoseDecodeVerifyingExp, pythonJsonDumps, raw, restContract, restCustomer, type RawAnswer, type RestCustomer } from './harness.ts';
+import {
+  pythonJoseDecodeVerifyingExp,
+  pythonJsonDumps,
+  raw,
+  restContract,
+  restCustomer,
+  type RawAnswer,
+  type RestCustomer,
+} from './harness.ts';
 
 class WebTritErrorException extends Error {
   constructor(readonly responseContent: Record<string, unknown>) {
@@ -43,8 +51,19 @@ function extractFaultCode(error: unknown): string {
 type Json = Record<string, unknown>;
 
 /** HTTPAPIConnector.send_rest_request + decode_response. */
-async function sendRestRequest(t: TestApp, check: (name: string, a: RawAnswer) => void, path: string, json: Json, headers: Record<string, string> | null): Promise<Json> {
-  const sent = { 'Content-Type': 'application/json', ...(headers ?? {}), 'X-B3-TraceId': 'a1b2c3d4e5f60718', 'X-B3-SpanId': '0f1e2d3c4b5a6978' };
+async function sendRestRequest(
+  t: TestApp,
+  check: (name: string, a: RawAnswer) => void,
+  path: string,
+  json: Json,
+  headers: Record<string, string> | null,
+): Promise<Json> {
+  const sent = {
+    'Content-Type': 'application/json',
+    ...(headers ?? {}),
+    'X-B3-TraceId': 'a1b2c3d4e5f60718',
+    'X-B3-SpanId': '0f1e2d3c4b5a6978',
+  };
   const answer = await raw(t.app, path, { headers: sent, body: pythonJsonDumps(json) });
   check(path.replace('/rest/', ''), answer);
   if (answer.status >= 400) {
@@ -89,7 +108,11 @@ class AdminAPI {
       return await this.send(module, method, params);
     } catch (error) {
       const code = extractFaultCode(error);
-      if (code !== 'Server.Session.check_auth.auth_failed' && code !== 'Client.Session.check_auth.failed_to_process_access_token') throw error;
+      if (
+        code !== 'Server.Session.check_auth.auth_failed' &&
+        code !== 'Client.Session.check_auth.failed_to_process_access_token'
+      )
+        throw error;
       await this.login();
       return this.send(module, method, params);
     }
@@ -104,32 +127,64 @@ class AccountAPI {
   ) {}
 
   private send(module: string, method: string, params: Json, accessToken?: string): Promise<Json> {
-    return sendRestRequest(this.t, this.check, `/rest/${module}/${method}`, { params }, accessToken ? { Authorization: `Bearer ${accessToken}` } : null);
+    return sendRestRequest(
+      this.t,
+      this.check,
+      `/rest/${module}/${method}`,
+      { params },
+      accessToken ? { Authorization: `Bearer ${accessToken}` } : null,
+    );
   }
 
   /** adapter.authenticate(): the three keys it indexes. */
-  async authenticate(login: string, password?: string, token?: string): Promise<{ accessToken: string; refreshToken: string; expiresIn: number }> {
+  async authenticate(
+    login: string,
+    password?: string,
+    token?: string,
+  ): Promise<{ accessToken: string; refreshToken: string; expiresIn: number }> {
     const params: Json = { login };
     if (password) params.password = password;
     if (token) params.token = token;
     try {
       const data = await this.send('Session', 'login', params);
-      for (const key of ['access_token', 'refresh_token', 'expires_in']) if (!(key in data)) throw new Error(`KeyError: '${key}'`);
-      return { accessToken: String(data.access_token), refreshToken: String(data.refresh_token), expiresIn: Number(data.expires_in) };
+      for (const key of ['access_token', 'refresh_token', 'expires_in'])
+        if (!(key in data)) throw new Error(`KeyError: '${key}'`);
+      return {
+        accessToken: String(data.access_token),
+        refreshToken: String(data.refresh_token),
+        expiresIn: Number(data.expires_in),
+      };
     } catch (error) {
       const code = extractFaultCode(error);
-      if (['Server.Session.auth_failed', 'Server.Session.cannot_login_brute_force_activity', 'Client.Session.check_auth.failed_to_process_access_token'].includes(code)) throw new Error('user_authentication_error');
+      if (
+        [
+          'Server.Session.auth_failed',
+          'Server.Session.cannot_login_brute_force_activity',
+          'Client.Session.check_auth.failed_to_process_access_token',
+        ].includes(code)
+      )
+        throw new Error('user_authentication_error');
       throw error;
     }
   }
 
-  async refreshSession(refreshToken: string): Promise<{ accessToken: string; refreshToken: string; expiresIn: number }> {
+  async refreshSession(
+    refreshToken: string,
+  ): Promise<{ accessToken: string; refreshToken: string; expiresIn: number }> {
     try {
       const data = await this.send('Session', 'refresh_access_token', { refresh_token: refreshToken });
-      return { accessToken: String(data.access_token), refreshToken: String(data.refresh_token), expiresIn: Number(data.expires_in) };
+      return {
+        accessToken: String(data.access_token),
+        refreshToken: String(data.refresh_token),
+        expiresIn: Number(data.expires_in),
+      };
     } catch (error) {
       const code = extractFaultCode(error);
-      if (code === 'Server.Session.refresh_access_token.refresh_failed' || code === 'Client.Session.check_auth.failed_to_process_access_token') throw new Error('refresh_token_invalid_error');
+      if (
+        code === 'Server.Session.refresh_access_token.refresh_failed' ||
+        code === 'Client.Session.check_auth.failed_to_process_access_token'
+      )
+        throw new Error('refresh_token_invalid_error');
       throw error;
     }
   }
@@ -142,7 +197,8 @@ class AccountAPI {
     try {
       return (await this.send('Session', 'logout', { access_token: accessToken })).success === 1;
     } catch (error) {
-      if (extractFaultCode(error) === 'Client.Session.logout.failed_to_process_access_token') throw new Error('session_close_error');
+      if (extractFaultCode(error) === 'Client.Session.logout.failed_to_process_access_token')
+        throw new Error('session_close_error');
       throw error;
     }
   }
@@ -211,21 +267,41 @@ describe('WebTrit BSS adapter (Python) against /rest', () => {
     expect(admin.bearers[0]).toBeUndefined();
     const info = await admin.sendRequest('Customer', 'get_customer_info', { i_customer: customer.id });
     expect(info.customer_info).toMatchObject({ i_customer: customer.id, i_office_type: 1 });
-    const list = await admin.sendRequest('Customer', 'get_customer_list', { skip_exported: 1, check_usage: 0, with_credit_limit_warnings: 0, with_commission_plan: 0, with_bp_charge_cc: 0, i_main_customer: customer.id, i_office_type: 2 });
+    const list = await admin.sendRequest('Customer', 'get_customer_list', {
+      skip_exported: 1,
+      check_usage: 0,
+      with_credit_limit_warnings: 0,
+      with_commission_plan: 0,
+      with_bp_charge_cc: 0,
+      i_main_customer: customer.id,
+      i_office_type: 2,
+    });
     expect((list.customer_list as Json[]).map((c) => c.i_customer)).toEqual([customer.id]);
 
-    await raw(t.app, '/rest/Session/logout', { headers: { 'Content-Type': 'application/json' }, body: pythonJsonDumps({ params: { access_token: first } }) });
+    await raw(t.app, '/rest/Session/logout', {
+      headers: { 'Content-Type': 'application/json' },
+      body: pythonJsonDumps({ params: { access_token: first } }),
+    });
     const again = await admin.sendRequest('Customer', 'get_customer_info', { i_customer: customer.id });
     expect(again.customer_info).toMatchObject({ i_customer: customer.id });
-    expect(admin.bearers.slice(-3), 'the failed call, the re-login (stale Bearer) and the retry').toEqual([`Bearer ${first}`, `Bearer ${first}`, `Bearer ${admin.accessToken}`]);
+    expect(admin.bearers.slice(-3), 'the failed call, the re-login (stale Bearer) and the retry').toEqual([
+      `Bearer ${first}`,
+      `Bearer ${first}`,
+      `Bearer ${admin.accessToken}`,
+    ]);
     expect(admin.accessToken).not.toBe(first);
   });
 
-  it('admin flow: after the token is revoked the retry\'s login fails with Server.Session.auth_failed', async () => {
+  it("admin flow: after the token is revoked the retry's login fails with Server.Session.auth_failed", async () => {
     const admin = new AdminAPI(t, check, { login: customer.login, token: customer.token });
     await admin.login();
-    await new ApiTokenService(t.deps).revoke(customer.id, customer.tokenId, { actor: { type: 'system', id: null, label: 'test' }, ip: '' });
-    const error = await admin.sendRequest('Customer', 'get_customer_info', { i_customer: customer.id }).catch((e: unknown) => e);
+    await new ApiTokenService(t.deps).revoke(customer.id, customer.tokenId, {
+      actor: { type: 'system', id: null, label: 'test' },
+      ip: '',
+    });
+    const error = await admin
+      .sendRequest('Customer', 'get_customer_info', { i_customer: customer.id })
+      .catch((e: unknown) => e);
     expect(extractFaultCode(error)).toBe('Server.Session.auth_failed');
   });
 });

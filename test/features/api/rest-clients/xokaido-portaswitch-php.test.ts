@@ -14,7 +14,16 @@
 // flow below renames that one key, as a deployment of this library has to.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../helpers/app.ts';
-import { curlMultipart, phpJsonDecode, phpJsonEncode, raw, restContract, restCustomer, type RawAnswer, type RestCustomer } from './harness.ts';
+import {
+  curlMultipart,
+  phpJsonDecode,
+  phpJsonEncode,
+  raw,
+  restContract,
+  restCustomer,
+  type RawAnswer,
+  type RestCustomer,
+} from './harness.ts';
 
 class PortaSwitch {
   response = '';
@@ -60,7 +69,9 @@ afterEach(async () => {
 describe('xokaido/portaswitch (PHP, multipart) against /rest', () => {
   it('signs in, lists and reads the customer, pings, refreshes and logs out with multipart fields', async () => {
     const ps = new PortaSwitch(t, check);
-    const login = phpJsonDecode(await ps.curl('Session/login', { params: phpJsonEncode({ login: customer.login, password: customer.token }) }))!;
+    const login = phpJsonDecode(
+      await ps.curl('Session/login', { params: phpJsonEncode({ login: customer.login, password: customer.token }) }),
+    )!;
     expect(ps.isError()).toBe(false);
     expect(ps.sent[0]!.contentType).toMatch(/^multipart\/form-data; boundary=/);
     let data = { auth_info: phpJsonEncode({ session_id: login.session_id }) };
@@ -68,14 +79,25 @@ describe('xokaido/portaswitch (PHP, multipart) against /rest', () => {
     const list = phpJsonDecode(await ps.curl('Customer/get_customer_list', data))!;
     expect(ps.isError()).toBe(false);
     expect((list.customer_list as Record<string, unknown>[]).map((c) => c.i_customer)).toEqual([customer.id]);
-    const info = phpJsonDecode(await ps.curl('Customer/get_customer_info', { ...data, params: phpJsonEncode({ i_customer: customer.id }) }))!;
+    const info = phpJsonDecode(
+      await ps.curl('Customer/get_customer_info', { ...data, params: phpJsonEncode({ i_customer: customer.id }) }),
+    )!;
     expect(info.customer_info).toMatchObject({ i_customer: customer.id, name: customer.name });
 
     expect(phpJsonDecode(await ps.curl('Session/ping', data))).toEqual({ user_id: customer.id });
-    const refreshed = phpJsonDecode(await ps.curl('Session/refresh_access_token', { params: phpJsonEncode({ refresh_token: login.refresh_token }) }))!;
+    const refreshed = phpJsonDecode(
+      await ps.curl('Session/refresh_access_token', { params: phpJsonEncode({ refresh_token: login.refresh_token }) }),
+    )!;
     expect(ps.isError()).toBe(false);
     data = { auth_info: phpJsonEncode({ session_id: refreshed.session_id }) };
-    expect(phpJsonDecode(await ps.curl('Customer/update_customer', { ...data, params: phpJsonEncode({ customer_info: { i_customer: customer.id, phone1: '+49 30 5555' } }) }))).toEqual({ i_customer: customer.id });
+    expect(
+      phpJsonDecode(
+        await ps.curl('Customer/update_customer', {
+          ...data,
+          params: phpJsonEncode({ customer_info: { i_customer: customer.id, phone1: '+49 30 5555' } }),
+        }),
+      ),
+    ).toEqual({ i_customer: customer.id });
     expect(phpJsonDecode(await ps.curl('Session/logout', data))).toEqual({ success: 1 });
     expect(phpJsonDecode(await ps.curl('Session/ping', data))).toEqual({ user_id: 0 });
     await ps.curl('Customer/get_customer_info', data);
