@@ -30,6 +30,6 @@ export function createApp(deps: Deps): Express {
   app.use(portalDoor(deps));
 
   app.use(notFoundHandler);
-  app.use(errorHandler({ logger: deps.logger, showStack: deps.config.env === 'development', i18n: deps.i18n }));
+  app.use(errorHandler({ logger: deps.logger, showStack: deps.config.showStackTraces, i18n: deps.i18n }));
   return app;
 }

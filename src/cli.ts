@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config.ts';
 import { buildDeps } from './deps.ts';
+import { makeFilesPrivate } from './db/data-dir.ts';
 import { migrateLatest } from './db/migrate.ts';
 import { seedDemo } from './seed/demo.ts';
 import { AdminLoginTakenError, InvalidAdminInputError } from './features/admins/service.ts';
@@ -19,6 +20,7 @@ async function run(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return command ? 0 : 2;
   }
+  makeFilesPrivate();
   const config = loadConfig();
   const deps = await buildDeps({ ...config, logLevel: process.env.LOG_LEVEL || 'warn' });
   try {

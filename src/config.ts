@@ -7,6 +7,8 @@ export type NodeEnv = 'development' | 'production' | 'test';
 
 export interface Config {
   env: NodeEnv;
+  /** error pages show stack traces: only when NODE_ENV=development is set explicitly */
+  showStackTraces: boolean;
   port: number;
   host: string;
   /** undefined = embedded SQLite under dataDir */
@@ -126,6 +128,7 @@ export function loadConfig(env: Env = process.env): Config {
   const host = env.HOST || '0.0.0.0';
   return {
     env: nodeEnv,
+    showStackTraces: env.NODE_ENV === 'development',
     port,
     host,
     databaseUrl: parseDatabaseUrl(env.DATABASE_URL),

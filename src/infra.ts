@@ -9,7 +9,7 @@ import type { KeyValueStore } from './stores/kv.ts';
 import { MemoryKeyValueStore } from './stores/memory-kv.ts';
 import { createRedisClient, RedisKeyValueStore, type RedisClient } from './stores/redis-kv.ts';
 import { BoundedMemorySessionStore } from './stores/memory-session-store.ts';
-import { LoginThrottle } from './stores/login-throttle.ts';
+import { LoginThrottle, RateLimit } from './stores/login-throttle.ts';
 import { createI18n } from './i18n/index.ts';
 import { AuditLog } from './features/audit/service.ts';
 import { createMailer, type Mailer } from './mail/mailer.ts';
@@ -21,7 +21,7 @@ export interface Infra {
   redis: RedisClient | undefined;
   kv: KeyValueStore;
   sessionStores: { admin: Store; portal: Store };
-  throttles: { admin: LoginThrottle; portal: LoginThrottle; api: LoginThrottle };
+  throttles: { admin: LoginThrottle; portal: LoginThrottle; api: LoginThrottle; loginChecks: RateLimit };
   i18n: i18n;
   audit: AuditLog;
   mailer: Mailer;
@@ -68,6 +68,8 @@ export async function buildInfra(config: Config, overrides: InfraOverrides = {})
       admin: new LoginThrottle('admin', redis),
       portal: new LoginThrottle('portal', redis),
       api: new LoginThrottle('api', redis),
+      // a self-care user learns whether a login is taken anywhere: 20 such checks per 15 minutes
+      loginChecks: new RateLimit('login-checks', redis, 20, 900),
     },
     i18n: createI18n(),
     audit: new AuditLog(db),

@@ -2,12 +2,17 @@ import { createServer } from 'node:http';
 import { createApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { buildDeps } from './deps.ts';
+import { loosePermissions, makeFilesPrivate } from './db/data-dir.ts';
 import { migrateLatest } from './db/migrate.ts';
 import { seedDemoIfEmpty } from './seed/demo.ts';
 
 async function main(): Promise<void> {
+  makeFilesPrivate();
   const config = loadConfig();
   const deps = await buildDeps(config);
+  for (const file of loosePermissions(config.dataDir)) {
+    deps.logger.warn({ file }, 'readable by other users of this machine: chmod 0700 the folder and 0600 its files');
+  }
   await migrateLatest(deps.db);
   if (!config.databaseUrl) {
     const seeded = await seedDemoIfEmpty(deps);

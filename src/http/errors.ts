@@ -69,6 +69,7 @@ const API_CODES: Record<number, string> = {
   401: 'invalid_credentials',
   403: 'forbidden',
   404: 'not_found',
+  405: 'method_not_allowed',
   409: 'conflict',
   413: 'invalid_input',
   415: 'invalid_input',

@@ -65,12 +65,16 @@ export class LoginThrottle {
    * all pass a read-only check; refused once either limit is spent.
    */
   async attempt(login: string, address: string): Promise<ThrottleDecision> {
-    const results = await Promise.all([
+    const [pair, ip] = await Promise.all([
       this.byLoginAndAddress.consume(LoginThrottle.key(login, address)).catch(rejectedOrThrow),
       this.byAddress.consume(address).catch(rejectedOrThrow),
     ]);
-    const limits = [this.limits.perLoginAndAddress, this.limits.perAddress];
-    const wait = Math.max(...results.map((r, i) => LoginThrottle.blocked(r, limits[i]! + 1)));
+    const pairWait = LoginThrottle.blocked(pair, this.limits.perLoginAndAddress + 1);
+    const addressWait = LoginThrottle.blocked(ip, this.limits.perAddress + 1);
+    // Refused for this account alone: no password is tried, so the address gets its attempt back
+    // (one blocked account must not lock every sign-in from a shared address).
+    if (pairWait > 0 && addressWait === 0) await this.byAddress.reward(address, 1);
+    const wait = Math.max(pairWait, addressWait);
     return { allowed: wait === 0, retryAfterSeconds: wait };
   }
 
@@ -87,6 +91,15 @@ export class LoginThrottle {
     return { allowed: wait === 0, retryAfterSeconds: wait };
   }
 
+  /**
+   * The password was right but the account may not enter (address, activation window): the
+   * attempt stays counted for the account, and the address gets it back, so refusals of one
+   * account cannot lock every sign-in from a shared address.
+   */
+  async notAPasswordFailure(address: string): Promise<void> {
+    await this.byAddress.reward(address, 1);
+  }
+
   /** A successful sign-in clears its login's failures and gives its address its attempt back. */
   async succeed(login: string, address: string): Promise<void> {
     await Promise.all([
@@ -99,4 +112,28 @@ export class LoginThrottle {
 function rejectedOrThrow(err: unknown): RateLimiterRes {
   if (err instanceof RateLimiterRes) return err;
   throw err;
+}
+
+/** A plain budget of actions per key and window (e.g. login-availability checks per account). */
+export class RateLimit {
+  private readonly limiter: RateLimiterAbstract;
+
+  constructor(
+    name: string,
+    redis: RedisClient | undefined,
+    private readonly points: number,
+    windowSeconds: number,
+  ) {
+    const opts = { keyPrefix: `throttle:${name}`, points, duration: windowSeconds };
+    this.limiter = redis
+      ? new RateLimiterRedis({ ...opts, storeClient: redis, useRedisPackage: true })
+      : new RateLimiterMemory(opts);
+  }
+
+  /** Spends one action; refused (with the wait) once the window's budget is gone. */
+  async consume(key: string): Promise<ThrottleDecision> {
+    const res = await this.limiter.consume(key).catch(rejectedOrThrow);
+    const over = res.consumedPoints > this.points;
+    return { allowed: !over, retryAfterSeconds: over ? Math.max(1, Math.ceil(res.msBeforeNext / 1000)) : 0 };
+  }
 }

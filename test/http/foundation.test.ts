@@ -41,6 +41,22 @@ describe('error pages', () => {
     expect(res.text).not.toMatch(/node_modules|db\.ts:42/);
   });
 
+  it('shows no stack trace when NODE_ENV is not set, as npm start runs it', async () => {
+    t = await createTestApp({ NODE_ENV: undefined });
+    insertFailingRoute(t.app, '/boom');
+    const res = await request(t.app).get('/boom');
+    expect(res.status).toBe(500);
+    expect(res.text).not.toMatch(/secret internal detail|db\.ts:42|at .*\(/);
+  });
+
+  it('shows the stack trace only when NODE_ENV=development is set explicitly', async () => {
+    t = await createTestApp({ NODE_ENV: 'development' });
+    insertFailingRoute(t.app, '/boom');
+    const res = await request(t.app).get('/boom');
+    expect(res.status).toBe(500);
+    expect(res.text).toContain('secret internal detail');
+  });
+
   it('answers JSON, never HTML, for an unknown API path', async () => {
     t = await createTestApp();
     const res = await request(t.app).get('/api/v1/no-such-thing');

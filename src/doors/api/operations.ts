@@ -116,3 +116,20 @@ export const apiErrorHandler: ErrorRequestHandler = (err, _req, res, next) => {
   const body = apiErrorBody(error.status, error.message, error.code);
   res.status(error.status).json(error.fields ? { error: { ...body.error, fields: error.fields } } : body);
 };
+
+/**
+ * The end of the API's route table: an unknown path is a JSON 404, a known path with another
+ * method a JSON 405 naming the allowed ones (never a page, never the portal's CSRF refusal).
+ */
+export function unknownOperation(operations: readonly ApiOperation[]): RequestHandler {
+  const routes = operations.map((op) => ({
+    method: op.method.toUpperCase(),
+    pattern: new RegExp(`^${op.path.replace(/:[A-Za-z_]+/g, '[^/]+')}/?$`),
+  }));
+  return (req, res, next) => {
+    const allowed = routes.filter((r) => r.pattern.test(req.path)).map((r) => r.method);
+    if (allowed.length === 0) return next(apiErrors.notFound('No such API operation.'));
+    res.setHeader('Allow', [...new Set(allowed)].join(', '));
+    next(new ApiError(405, 'method_not_allowed', `Use ${[...new Set(allowed)].join(' or ')} on this path.`));
+  };
+}

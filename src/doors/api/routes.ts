@@ -7,7 +7,7 @@ import type { Invoice, Payment, Xdr } from '../../features/billing/service.ts';
 import { ApiTokenService } from '../../features/api-tokens/service.ts';
 import { ApiAuth } from './auth.ts';
 import { type ApiCaller } from '../../http/api-operation.ts';
-import { apiErrorHandler, apiGate, apiJsonBody, mountOperations } from './operations.ts';
+import { apiErrorHandler, apiGate, apiJsonBody, mountOperations, unknownOperation } from './operations.ts';
 import { apiErrors, operation, type ApiOperation } from '../../http/api-operation.ts';
 import * as s from './schema.ts';
 import { individualsOperations } from '../../features/individuals/api-operations.ts';
@@ -285,7 +285,9 @@ export function apiRouter(deps: Deps): Router {
   const tokens = deps.services.apiTokens;
   const router = express.Router();
   router.use(noStore, apiJsonBody);
-  mountOperations(router, allApiOperations(deps, tokens), apiGate(new ApiAuth(deps, tokens)));
+  const operations = allApiOperations(deps, tokens);
+  mountOperations(router, operations, apiGate(new ApiAuth(deps, tokens)));
+  router.use(unknownOperation(operations));
   router.use(apiErrorHandler);
   return router;
 }

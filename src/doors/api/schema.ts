@@ -12,6 +12,7 @@ export const ERROR_CODES = [
   'conflict',
   'invalid_input',
   'rate_limited',
+  'method_not_allowed',
   'unavailable',
   'internal_error',
 ] as const;

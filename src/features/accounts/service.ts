@@ -48,7 +48,7 @@ export type SignInResult =
 
 export class WrongCurrentPasswordError extends Error {}
 export class PasswordPolicyError extends Error {
-  constructor(readonly code: PasswordPolicyCode | 'based_on_login') {
+  constructor(readonly code: PasswordPolicyCode | 'based_on_login' | 'same_as_current') {
     super(code);
   }
 }
@@ -259,11 +259,13 @@ export class PortalService {
         : { ok: false, reason: 'throttled', retryAfterSeconds: after.retryAfterSeconds };
     }
     if (!isAddressTrusted(trustedListsOf(account), ip)) {
+      await throttle.notAPasswordFailure(ip);
       await refuse('ip_not_allowed', 'refused', account);
       return { ok: false, reason: 'ip_not_allowed' };
     }
     const refusal = accountRefusal(account.individual);
     if (refusal) {
+      await throttle.notAPasswordFailure(ip);
       await refuse(refusal, 'refused', account);
       return { ok: false, reason: refusal };
     }
@@ -323,6 +325,8 @@ export class PortalService {
       throw new PasswordPolicyError(
         policy.code === 'too_common' && /login/.test(policy.message) ? 'based_on_login' : policy.code,
       );
+    // Also the forced change right after sign-in: "must change" means a different password.
+    if (hash && (await verifyPassword(input.next, hash))) throw new PasswordPolicyError('same_as_current');
     const ref: AccountRef = account.individual
       ? { kind: 'individual', id: account.individual.id }
       : { kind: 'customer', id: account.customer.id };

@@ -24,9 +24,15 @@ const signInSchema = z.object({
 
 /** Only our own admin pages are valid destinations after sign-in. */
 function safeNext(value: unknown): string {
-  return typeof value === 'string' && /^\/admin(\/[A-Za-z0-9/_?=&.-]*)?$/.test(value) && !value.startsWith('//')
-    ? value
-    : '/admin';
+  if (typeof value !== 'string' || !/^\/admin(\/[A-Za-z0-9/_?=&.-]*)?$/.test(value)) return '/admin';
+  const path = value.split('?')[0] ?? '';
+  // No empty, "." or ".." segment: `/admin/../x` and `/admin//host` never leave the admin pages.
+  const segments = path.split('/').slice(1);
+  return segments.some(
+    (segment, i) => segment === '.' || segment === '..' || (segment === '' && i < segments.length - 1),
+  )
+    ? '/admin'
+    : value;
 }
 
 function renderSignIn(

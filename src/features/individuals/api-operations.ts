@@ -2,6 +2,7 @@ import type { Deps } from '../../deps.ts';
 import {
   IndividualNotFoundError,
   IndividualOutOfReachError,
+  LoginChecksThrottledError,
   LoginTakenError,
   NO_REGIONAL_OVERRIDES,
   RoleNotAllowedError,
@@ -108,6 +109,7 @@ function mapIndividualError(err: unknown): never {
     throw new ApiError(409, 'conflict', 'This login is already in use.', [
       { field: 'login', message: 'This login is already in use' },
     ]);
+  if (err instanceof LoginChecksThrottledError) throw apiErrors.rateLimited(err.retryAfterSeconds);
   if (err instanceof RoleNotAllowedError) throw apiErrors.invalid([{ field: 'role_id', message: err.message }]);
   if (err instanceof IndividualNotFoundError) throw apiErrors.notFound('No such individual.');
   if (err instanceof IndividualOutOfReachError)

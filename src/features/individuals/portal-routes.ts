@@ -14,6 +14,7 @@ import { formString } from '../../http/form.ts';
 import {
   IndividualNotFoundError,
   IndividualOutOfReachError,
+  LoginChecksThrottledError,
   LoginTakenError,
   RoleNotAllowedError,
   StaleIndividualError,
@@ -185,6 +186,11 @@ export function individualsPortalRoutes(deps: Deps): RouteDef<PortalPermission>[
   const domainErrors = (res: Response, err: unknown, field = 'role_id'): FieldError[] => {
     if (err instanceof ValidationError) return portalErrors(err.fields, res);
     if (err instanceof LoginTakenError) return [{ field: 'login', key: 'individuals.errors.login_taken' }];
+    if (err instanceof LoginChecksThrottledError) {
+      res.setHeader('Retry-After', String(err.retryAfterSeconds));
+      const minutes = Math.max(1, Math.ceil(err.retryAfterSeconds / 60));
+      return [{ field: 'login', key: 'individuals.errors.login_checks_throttled', params: { minutes } }];
+    }
     if (err instanceof RoleNotAllowedError)
       return [
         {
