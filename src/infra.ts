@@ -72,7 +72,7 @@ export async function buildInfra(config: Config, overrides: InfraOverrides = {})
       loginChecks: new RateLimit('login-checks', redis, 20, 900),
     },
     i18n: createI18n(),
-    audit: new AuditLog(db),
+    audit: new AuditLog(db, config.secretKey),
     mailer:
       overrides.mailer ?? createMailer({ smtpUrl: config.smtpUrl, outboxDir: path.join(config.dataDir, 'outbox') }),
     async close() {

@@ -37,6 +37,14 @@ const TABLES = [
 ];
 
 export async function resetDatabase(db: Knex): Promise<void> {
+  await resetTables(db);
+  // An empty audit trail starts a new chain.
+  await db('audit_chain_head')
+    .where({ id: 1 })
+    .update({ last_id: 0, last_digest: '0'.repeat(64) });
+}
+
+async function resetTables(db: Knex): Promise<void> {
   if (isMysql(db)) {
     await db.raw('SET FOREIGN_KEY_CHECKS=0');
     for (const table of TABLES) await db.raw('TRUNCATE TABLE ??', [table]);
@@ -76,16 +84,14 @@ export async function createAdmin(
   password = 'correct horse battery',
 ): Promise<{ id: number; login: string; password: string }> {
   const now = new Date();
-  const result = await deps
-    .db('admins')
-    .insert({
-      login,
-      login_lower: login.toLowerCase(),
-      password_hash: await hashPassword(password, 4),
-      name: login,
-      created_at: now,
-      updated_at: now,
-    });
+  const result = await deps.db('admins').insert({
+    login,
+    login_lower: login.toLowerCase(),
+    password_hash: await hashPassword(password, 4),
+    name: login,
+    created_at: now,
+    updated_at: now,
+  });
   return { id: insertedId(result), login, password };
 }
 

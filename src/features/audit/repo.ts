@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
-import { toDate } from '../../db/knex.ts';
+import { CHAIN_GENESIS, chainDigest, type ChainedContent } from '../../access/audit-chain.ts';
+import { insertedId, isMysql, toDate } from '../../db/knex.ts';
 
 export interface AuditQuery {
   from: Date | null;
@@ -47,8 +48,87 @@ function parseChanges(value: unknown): AuditEventRow['changes'] {
 export class AuditRepo {
   constructor(private readonly db: Knex) {}
 
-  async insert(trx: Knex.Transaction | undefined, row: Record<string, unknown>): Promise<void> {
-    await (trx ?? this.db)('audit_events').insert(row);
+  /**
+   * Appends one event to the chain: the head row is locked for the rest of the transaction (the
+   * caller's, when the event belongs to its change), so concurrent events line up one after the
+   * other and the chain never forks.
+   */
+  async append(
+    trx: Knex.Transaction | undefined,
+    key: Buffer,
+    event: Omit<ChainedContent, 'occurredAt'>,
+  ): Promise<void> {
+    const write = async (tx: Knex.Transaction): Promise<void> => {
+      const query = tx('audit_chain_head').where({ id: 1 });
+      // SQLite has one writer at a time; MySQL needs the row lock.
+      const head = (await (isMysql(this.db) ? query.forUpdate() : query).first()) as
+        { last_digest: string } | undefined;
+      const prevDigest = head?.last_digest ?? CHAIN_GENESIS;
+      // Stored with millisecond precision; the digest covers the value as it reads back.
+      const occurredAt = new Date();
+      const digest = chainDigest(key, prevDigest, { ...event, occurredAt });
+      const [inserted] = await tx('audit_events').insert(
+        {
+          occurred_at: occurredAt,
+          actor_type: event.actorType,
+          actor_id: event.actorId,
+          actor_label: event.actorLabel,
+          impersonator_admin_id: event.impersonatorAdminId,
+          ip: event.ip,
+          action: event.action,
+          entity_type: event.entityType,
+          entity_id: event.entityId,
+          customer_id: event.customerId,
+          changes: event.changes,
+          outcome: event.outcome,
+          prev_digest: prevDigest,
+          digest,
+        },
+        ['id'],
+      );
+      const id = insertedId([inserted]);
+      await tx('audit_chain_head').where({ id: 1 }).update({ last_id: id, last_digest: digest });
+    };
+    await (trx ? write(trx) : this.db.transaction(write));
+  }
+
+  /** Every event in id order, as the chain covers them, a page at a time (for verification). */
+  async *chained(
+    pageSize = 5000,
+  ): AsyncGenerator<ChainedContent & { id: number; prevDigest: string | null; digest: string | null }> {
+    let after = 0;
+    for (;;) {
+      const rows = (await this.db('audit_events').where('id', '>', after).orderBy('id').limit(pageSize)) as Record<
+        string,
+        unknown
+      >[];
+      if (rows.length === 0) return;
+      for (const r of rows) {
+        yield {
+          id: Number(r.id),
+          occurredAt: toDate(r.occurred_at) ?? new Date(0),
+          actorType: String(r.actor_type),
+          actorId: r.actor_id === null ? null : Number(r.actor_id),
+          actorLabel: String(r.actor_label),
+          impersonatorAdminId: r.impersonator_admin_id === null ? null : Number(r.impersonator_admin_id),
+          ip: String(r.ip),
+          action: String(r.action),
+          entityType: String(r.entity_type),
+          entityId: r.entity_id === null ? null : Number(r.entity_id),
+          customerId: r.customer_id === null ? null : Number(r.customer_id),
+          changes: r.changes === null || r.changes === undefined ? null : String(r.changes),
+          outcome: String(r.outcome),
+          prevDigest: r.prev_digest === null || r.prev_digest === undefined ? null : String(r.prev_digest),
+          digest: r.digest === null || r.digest === undefined ? null : String(r.digest),
+        };
+      }
+      after = Number(rows[rows.length - 1]!.id);
+    }
+  }
+
+  async chainHead(): Promise<{ lastId: number; lastDigest: string } | null> {
+    const head = (await this.db('audit_chain_head').where({ id: 1 }).first()) as Record<string, unknown> | undefined;
+    return head ? { lastId: Number(head.last_id), lastDigest: String(head.last_digest) } : null;
   }
 
   async changesOf(

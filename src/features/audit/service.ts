@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { ChainCheck, chainKey, type ChainVerdict } from '../../access/audit-chain.ts';
 import type { AuditActor } from '../../http/actor.ts';
 import { AuditRepo, type AuditEventRow } from './repo.ts';
 import type { AuditFilterForm } from './schema.ts';
@@ -44,9 +45,11 @@ export function diffForAudit(
 /** Writes the audit trail; every feature records through it (optionally inside its transaction). */
 export class AuditLog {
   private readonly repo: AuditRepo;
+  private readonly key: Buffer;
 
-  constructor(db: Knex) {
+  constructor(db: Knex, secretKey: string) {
     this.repo = new AuditRepo(db);
+    this.key = chainKey(secretKey);
   }
 
   /** The recorded changes of one entity, newest first (what an edit-conflict page explains). */
@@ -58,21 +61,31 @@ export class AuditLog {
     return this.repo.changesOf(entityType, entityId, limit);
   }
 
+  /** Appends an event to the chain (inside `trx` when it belongs to that change). */
   async record(event: AuditEventInput, trx?: Knex.Transaction): Promise<void> {
-    await this.repo.insert(trx, {
-      occurred_at: new Date(),
-      actor_type: event.actor.type,
-      actor_id: event.actor.id,
-      actor_label: event.actor.label.slice(0, 120),
-      impersonator_admin_id: event.actor.impersonatorAdminId ?? null,
+    await this.repo.append(trx, this.key, {
+      actorType: event.actor.type,
+      actorId: event.actor.id,
+      actorLabel: event.actor.label.slice(0, 120),
+      impersonatorAdminId: event.actor.impersonatorAdminId ?? null,
       ip: event.ip.slice(0, 45),
       action: event.action,
-      entity_type: event.entityType ?? '',
-      entity_id: event.entityId ?? null,
-      customer_id: event.customerId ?? null,
+      entityType: event.entityType ?? '',
+      entityId: event.entityId ?? null,
+      customerId: event.customerId ?? null,
       changes: event.changes && Object.keys(event.changes).length > 0 ? JSON.stringify(event.changes) : null,
       outcome: event.outcome ?? 'success',
     });
+  }
+
+  /** Walks the whole chain: ok, or the first event that was edited, deleted or inserted. */
+  async verify(): Promise<ChainVerdict> {
+    const check = new ChainCheck(this.key);
+    for await (const e of this.repo.chained()) {
+      const broken = check.add(e);
+      if (broken) return broken;
+    }
+    return check.finish(await this.repo.chainHead());
   }
 }
 

@@ -39,7 +39,10 @@ function fromRow(row: Record<string, unknown>): RoleRow {
 
 /** Reads the stored levels of one role; unknown components or levels in the table are ignored. */
 export async function readPermissions(db: Db, roleId: number): Promise<PermissionMap> {
-  const rows = (await db('role_permissions').select('component', 'level').where({ role_id: roleId })) as { component: unknown; level: unknown }[];
+  const rows = (await db('role_permissions').select('component', 'level').where({ role_id: roleId })) as {
+    component: unknown;
+    level: unknown;
+  }[];
   const perms: PermissionMap = {};
   for (const row of rows) {
     if (isComponentKey(row.component) && isLevel(row.level)) perms[row.component] = row.level;
@@ -52,7 +55,9 @@ export class RolesRepo {
   constructor(private readonly db: Knex) {}
 
   async list(type?: string, trx?: Db): Promise<RoleRow[]> {
-    const q = (trx ?? this.db)('roles').select('*').orderBy([{ column: 'type' }, { column: 'name_lower' }, { column: 'id' }]);
+    const q = (trx ?? this.db)('roles')
+      .select('*')
+      .orderBy([{ column: 'type' }, { column: 'name_lower' }, { column: 'id' }]);
     if (type !== undefined) q.where({ type });
     return ((await q) as Record<string, unknown>[]).map(fromRow);
   }
@@ -63,12 +68,17 @@ export class RolesRepo {
   }
 
   async findByName(type: string, name: string, trx?: Db): Promise<RoleRow | null> {
-    const row = (await (trx ?? this.db)('roles').where({ type, name_lower: name.toLowerCase() }).first()) as Record<string, unknown> | undefined;
+    const row = (await (trx ?? this.db)('roles').where({ type, name_lower: name.toLowerCase() }).first()) as
+      Record<string, unknown> | undefined;
     return row ? fromRow(row) : null;
   }
 
   async defaultId(type: string, trx?: Db): Promise<number | null> {
-    const row = (await (trx ?? this.db)('roles').select('id').where({ type, is_default: true }).orderBy('id').first()) as { id: unknown } | undefined;
+    const row = (await (trx ?? this.db)('roles')
+      .select('id')
+      .where({ type, is_default: true })
+      .orderBy('id')
+      .first()) as { id: unknown } | undefined;
     return row ? Number(row.id) : null;
   }
 
@@ -76,17 +86,35 @@ export class RolesRepo {
     return readPermissions(trx ?? this.db, roleId);
   }
 
-  async insert(trx: Knex.Transaction, input: { name: string; type: string; description: string; isDefault: boolean }): Promise<number> {
+  async insert(
+    trx: Knex.Transaction,
+    input: { name: string; type: string; description: string; isDefault: boolean },
+  ): Promise<number> {
     const now = new Date();
     const result = await trx('roles').insert(
-      { name: input.name, name_lower: input.name.toLowerCase(), type: input.type, description: input.description, is_default: input.isDefault, created_at: now, updated_at: now },
+      {
+        name: input.name,
+        name_lower: input.name.toLowerCase(),
+        type: input.type,
+        description: input.description,
+        is_default: input.isDefault,
+        created_at: now,
+        updated_at: now,
+      },
       ['id'],
     );
     return insertedId(result);
   }
 
   async update(trx: Knex.Transaction, id: number, input: { name: string; description: string }): Promise<void> {
-    await trx('roles').where({ id }).update({ name: input.name, name_lower: input.name.toLowerCase(), description: input.description, updated_at: new Date() });
+    await trx('roles')
+      .where({ id })
+      .update({
+        name: input.name,
+        name_lower: input.name.toLowerCase(),
+        description: input.description,
+        updated_at: new Date(),
+      });
   }
 
   async replacePermissions(trx: Knex.Transaction, roleId: number, perms: PermissionMap): Promise<void> {
@@ -97,7 +125,11 @@ export class RolesRepo {
 
   /** Exactly one default per type: the flag moves in the caller's transaction. */
   async makeDefault(trx: Knex.Transaction, type: string, roleId: number): Promise<void> {
-    await trx('roles').where({ type }).whereNot({ id: roleId }).where({ is_default: true }).update({ is_default: false });
+    await trx('roles')
+      .where({ type })
+      .whereNot({ id: roleId })
+      .where({ is_default: true })
+      .update({ is_default: false });
     await trx('roles').where({ id: roleId }).update({ is_default: true });
   }
 
@@ -108,7 +140,10 @@ export class RolesRepo {
 
   async usage(roleId: number, trx?: Db): Promise<RoleUsage> {
     const db = trx ?? this.db;
-    const customers = (await db('customers').select('id', 'name').where({ role_id: roleId }).orderBy('id')) as { id: unknown; name: unknown }[];
+    const customers = (await db('customers').select('id', 'name').where({ role_id: roleId }).orderBy('id')) as {
+      id: unknown;
+      name: unknown;
+    }[];
     const allowedBy = (await db('customer_allowed_roles as a')
       .join('customers as c', 'c.id', 'a.customer_id')
       .select('c.id', 'c.name')
@@ -122,7 +157,13 @@ export class RolesRepo {
     return {
       customers: customers.map((c) => ({ id: Number(c.id), name: String(c.name) })),
       allowedBy: allowedBy.map((c) => ({ id: Number(c.id), name: String(c.name) })),
-      individuals: individuals.map((i) => ({ id: Number(i.id), login: String(i.login), name: String(i.name ?? ''), customerId: Number(i.customer_id), customerName: String(i.customer_name) })),
+      individuals: individuals.map((i) => ({
+        id: Number(i.id),
+        login: String(i.login),
+        name: String(i.name ?? ''),
+        customerId: Number(i.customer_id),
+        customerName: String(i.customer_name),
+      })),
     };
   }
 
@@ -134,9 +175,15 @@ export class RolesRepo {
       if (!c) counts.set(id, (c = { customers: 0, individuals: 0 }));
       return c;
     };
-    const byCustomers = (await this.db('customers').select('role_id').count({ n: '*' }).groupBy('role_id')) as { role_id: unknown; n: unknown }[];
+    const byCustomers = (await this.db('customers').select('role_id').count({ n: '*' }).groupBy('role_id')) as {
+      role_id: unknown;
+      n: unknown;
+    }[];
     for (const row of byCustomers) get(Number(row.role_id)).customers = Number(row.n);
-    const byIndividuals = (await this.db('individuals').select('role_id').count({ n: '*' }).groupBy('role_id')) as { role_id: unknown; n: unknown }[];
+    const byIndividuals = (await this.db('individuals').select('role_id').count({ n: '*' }).groupBy('role_id')) as {
+      role_id: unknown;
+      n: unknown;
+    }[];
     for (const row of byIndividuals) get(Number(row.role_id)).individuals = Number(row.n);
     return counts;
   }
