@@ -1,5 +1,6 @@
 import 'express-session';
 import type { Level, ComponentKey } from '../access/permissions.ts';
+import type { RegionalSettings } from '../regional/viewer-formatters.ts';
 
 export type ImpersonationMode = 'assigned' | 'default' | 'individual';
 
@@ -30,14 +31,7 @@ export interface Viewer {
   login: string;
   name: string;
   levels: Record<ComponentKey, Level>;
-  regional: {
-    timeZone: string;
-    language: string;
-    outDateFormat: string;
-    outTimeFormat: string;
-    inDateFormat: string;
-    inTimeFormat: string;
-  };
+  regional: RegionalSettings;
   impersonation?: PortalSessionUser['impersonation'];
   mustChangePassword: boolean;
 }

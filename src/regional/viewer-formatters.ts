@@ -1,5 +1,4 @@
 import { formatDateTime, formatInstant } from './date-format.ts';
-import type { Viewer } from '../http/types.ts';
 
 export interface ViewerFormatters {
   /** a moment in the viewer's time zone and output date + time formats */
@@ -15,7 +14,17 @@ export interface ViewerFormatters {
 }
 
 /** The template helpers (`fmt.*`) that make every page follow the viewer's regional settings. */
-export function viewerFormatters(regional: Viewer['regional'], currency: string): ViewerFormatters {
+/** A viewer's regional settings: zone, interface language, output and input formats. */
+export interface RegionalSettings {
+  timeZone: string;
+  language: string;
+  outDateFormat: string;
+  outTimeFormat: string;
+  inDateFormat: string;
+  inTimeFormat: string;
+}
+
+export function viewerFormatters(regional: RegionalSettings, currency: string): ViewerFormatters {
   const zone = { timeZone: regional.timeZone, locale: regional.language };
   const moneyFormats = new Map<string, Intl.NumberFormat>();
   const money = (code: string): Intl.NumberFormat => {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { COMMON_FAULTS, FAULTS, type FaultKey } from './rest-faults.ts';
-import type { RestMethod } from './rest.ts';
+import type { RestMethod } from './rest-schema.ts';
 import { authInfo } from './rest-schema.ts';
 
 type JsonSchema = Record<string, unknown>;

@@ -1,9 +1,10 @@
+import type { Request } from 'express';
 // The contract of the `/rest` door: the params each method reads and the answers it gives. The
 // handlers validate with these schemas and the door's OpenAPI document (rest-openapi.ts) is
 // generated from them. Params are loose objects: clients of the reference product send fields
 // this door does not use (`limit`, `skip_exported`, …), and those are ignored, not refused.
 import { z } from 'zod';
-import { FAULT_CODES } from './rest-faults.ts';
+import { FAULT_CODES, type FaultKey } from './rest-faults.ts';
 
 const id = z
   .union([z.number().int().positive(), z.string().regex(/^\d{1,10}$/)])
@@ -140,3 +141,18 @@ export const faultAnswer = z.strictObject({
   faultcode: z.enum(FAULT_CODES as [string, ...string[]]),
   faultstring: z.string(),
 });
+
+/** Where a method takes its session from: nowhere, the usual places, or `params` first. */
+export type SessionSource = 'none' | 'auth' | 'params-or-auth';
+
+export interface RestMethod {
+  name: `${string}/${string}`;
+  summary: string;
+  session: SessionSource;
+  params: z.ZodType;
+  /** the fault for params that do not fit (default invalidParams) */
+  paramsFault?: FaultKey;
+  answer: z.ZodType;
+  faults: FaultKey[];
+  handle(req: Request, params: never): Promise<unknown>;
+}

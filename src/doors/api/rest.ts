@@ -14,6 +14,7 @@ import { customerInfoOf, matchesNamePattern, profilePatchOf, sameCustomerId } fr
 import { fault, faultHandler, type FaultKey } from './rest-faults.ts';
 import { buildRestOpenApiDocument } from './rest-openapi.ts';
 import * as s from './rest-schema.ts';
+import type { RestMethod } from './rest-schema.ts';
 
 // Compatibility with integrations written for the reference billing system's JSON API:
 // `POST /rest/<Service>/<method>` (a trailing slash is fine) with `params` and `auth_info` in a
@@ -24,21 +25,6 @@ import * as s from './rest-schema.ts';
 
 export const REST_BODY_LIMIT = '16kb';
 const REST_BODY_LIMIT_BYTES = 16 * 1024;
-
-/** Where a method takes its session from: nowhere, the usual places, or `params` first. */
-type SessionSource = 'none' | 'auth' | 'params-or-auth';
-
-export interface RestMethod {
-  name: `${string}/${string}`;
-  summary: string;
-  session: SessionSource;
-  params: z.ZodType;
-  /** the fault for params that do not fit (default invalidParams) */
-  paramsFault?: FaultKey;
-  answer: z.ZodType;
-  faults: FaultKey[];
-  handle(req: Request, params: never): Promise<unknown>;
-}
 
 /** Keeps a method's params type while collecting the methods into one table. */
 function method<P extends z.ZodType>(

@@ -36,14 +36,22 @@ export class AdminRepo {
 
   async create(input: { login: string; passwordHash: string; name?: string }): Promise<number> {
     const now = new Date();
-    const result = await this.db('admins').insert(
-      { login: input.login, login_lower: input.login.toLowerCase(), password_hash: input.passwordHash, name: input.name ?? input.login, created_at: now, updated_at: now },
-    );
+    const result = await this.db('admins').insert({
+      login: input.login,
+      login_lower: input.login.toLowerCase(),
+      password_hash: input.passwordHash,
+      name: input.name ?? input.login,
+      created_at: now,
+      updated_at: now,
+    });
     return insertedId(result);
   }
 
   async setPassword(id: number, passwordHash: string): Promise<void> {
-    await this.db('admins').where({ id }).update({ password_hash: passwordHash, updated_at: new Date() }).increment('session_epoch', 1);
+    await this.db('admins')
+      .where({ id })
+      .update({ password_hash: passwordHash, updated_at: new Date() })
+      .increment('session_epoch', 1);
   }
 
   async recordLogin(id: number): Promise<void> {

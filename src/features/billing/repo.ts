@@ -62,7 +62,14 @@ function toXdr(row: Record<string, unknown>): Xdr {
 }
 
 function toPayment(row: Record<string, unknown>): Payment {
-  return { id: Number(row.id), paidAt: date(row.paid_at), amount: Number(row.amount), currency: String(row.currency), method: String(row.method), reference: String(row.reference) };
+  return {
+    id: Number(row.id),
+    paidAt: date(row.paid_at),
+    amount: Number(row.amount),
+    currency: String(row.currency),
+    method: String(row.method),
+    reference: String(row.reference),
+  };
 }
 
 export interface XdrTotals {
@@ -81,7 +88,12 @@ export class BillingRepo {
   constructor(private readonly db: Knex) {}
 
   invoices(customerId: number, page: PageRequest): Promise<Page<Invoice>> {
-    return keysetPage(this.db('invoices').where({ customer_id: customerId }), { timeColumn: 'issued_at', idColumn: 'id', ...page, map: toInvoice });
+    return keysetPage(this.db('invoices').where({ customer_id: customerId }), {
+      timeColumn: 'issued_at',
+      idColumn: 'id',
+      ...page,
+      map: toInvoice,
+    });
   }
 
   async invoice(customerId: number, id: number): Promise<Invoice | null> {
@@ -98,15 +110,28 @@ export class BillingRepo {
   }
 
   payments(customerId: number, page: PageRequest): Promise<Page<Payment>> {
-    return keysetPage(this.db('payments').where({ customer_id: customerId }), { timeColumn: 'paid_at', idColumn: 'id', ...page, map: toPayment });
+    return keysetPage(this.db('payments').where({ customer_id: customerId }), {
+      timeColumn: 'paid_at',
+      idColumn: 'id',
+      ...page,
+      map: toPayment,
+    });
   }
 
   async xdrTotals(customerId: number, range: { from: Date | null; to: Date | null }): Promise<XdrTotals> {
     const query = this.db('xdrs').where({ customer_id: customerId });
     if (range.from) void query.where('connect_time', '>=', range.from);
     if (range.to) void query.where('connect_time', '<', range.to);
-    const row = (await query.count({ n: '*' }).sum({ duration: 'duration_seconds' }).sum({ charged: 'charged_amount' }).first()) as Record<string, unknown> | undefined;
-    return { count: Number(row?.n ?? 0), durationSeconds: Number(row?.duration ?? 0), charged: Number(row?.charged ?? 0) };
+    const row = (await query
+      .count({ n: '*' })
+      .sum({ duration: 'duration_seconds' })
+      .sum({ charged: 'charged_amount' })
+      .first()) as Record<string, unknown> | undefined;
+    return {
+      count: Number(row?.n ?? 0),
+      durationSeconds: Number(row?.duration ?? 0),
+      charged: Number(row?.charged ?? 0),
+    };
   }
 
   /** How many invoices there are: the demo numbers its invoices on from there. */
@@ -119,7 +144,11 @@ export class BillingRepo {
    * Billing data as the billing system delivers it (the demo and scale seeds; the app itself never
    * writes any): everything in one transaction, one multi-row INSERT per chunk of rows.
    */
-  async addBillingData(data: { invoices?: readonly NewInvoice[]; xdrs?: readonly NewXdr[]; payments?: readonly NewPayment[] }): Promise<void> {
+  async addBillingData(data: {
+    invoices?: readonly NewInvoice[];
+    xdrs?: readonly NewXdr[];
+    payments?: readonly NewPayment[];
+  }): Promise<void> {
     await this.db.transaction(async (trx) => {
       await this.insertChunked(trx, 'invoices', (data.invoices ?? []).map(invoiceColumns));
       await this.insertChunked(trx, 'xdrs', (data.xdrs ?? []).map(xdrColumns));
@@ -127,7 +156,11 @@ export class BillingRepo {
     });
   }
 
-  private async insertChunked(trx: Knex.Transaction, table: string, rows: readonly Record<string, unknown>[]): Promise<void> {
+  private async insertChunked(
+    trx: Knex.Transaction,
+    table: string,
+    rows: readonly Record<string, unknown>[],
+  ): Promise<void> {
     // SQLite gets a multi-row INSERT from Knex as a compound SELECT, at most 500 terms.
     const perStatement = isMysql(this.db) ? 1000 : 400;
     for (let i = 0; i < rows.length; i += perStatement) await trx(table).insert(rows.slice(i, i + perStatement));
@@ -166,13 +199,38 @@ export interface NewPayment {
 }
 
 function invoiceColumns(i: NewInvoice): Record<string, unknown> {
-  return { customer_id: i.customerId, number: i.number, period_from: i.periodFrom, period_to: i.periodTo, issued_at: i.issuedAt, due_at: i.dueAt, amount: i.amount, currency: i.currency, status: i.status };
+  return {
+    customer_id: i.customerId,
+    number: i.number,
+    period_from: i.periodFrom,
+    period_to: i.periodTo,
+    issued_at: i.issuedAt,
+    due_at: i.dueAt,
+    amount: i.amount,
+    currency: i.currency,
+    status: i.status,
+  };
 }
 
 function xdrColumns(x: NewXdr): Record<string, unknown> {
-  return { customer_id: x.customerId, connect_time: x.connectTime, cli: x.cli, cld: x.cld, description: x.description, duration_seconds: x.durationSeconds, charged_amount: x.chargedAmount };
+  return {
+    customer_id: x.customerId,
+    connect_time: x.connectTime,
+    cli: x.cli,
+    cld: x.cld,
+    description: x.description,
+    duration_seconds: x.durationSeconds,
+    charged_amount: x.chargedAmount,
+  };
 }
 
 function paymentColumns(p: NewPayment): Record<string, unknown> {
-  return { customer_id: p.customerId, paid_at: p.paidAt, amount: p.amount, currency: p.currency, method: p.method, reference: p.reference };
+  return {
+    customer_id: p.customerId,
+    paid_at: p.paidAt,
+    amount: p.amount,
+    currency: p.currency,
+    method: p.method,
+    reference: p.reference,
+  };
 }

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { BillingRepo } from './repo.ts';
 
-export type { Invoice, Payment, Xdr, XdrTotals, PageRequest, NewInvoice, NewXdr, NewPayment } from './repo.ts';
+export type { Invoice, Payment, Xdr, NewInvoice, NewXdr, NewPayment } from './repo.ts';
 
 /**
  * Invoices, calls and payments as the portal and the API read them. Billing data is read-only

@@ -15,7 +15,6 @@ import { type AuditContext } from '../../http/actor.ts';
 import { LoginNamespace, LoginTakenError } from '../selfcare-access/service.ts';
 import {
   checkTrustedNetworks,
-  LOGIN_TAKEN_MESSAGE,
   loginFieldError,
   regionalFieldErrors,
   trustedNetworksFieldErrors,
@@ -761,5 +760,3 @@ export class IndividualsService {
     });
   }
 }
-
-export { LOGIN_TAKEN_MESSAGE };

@@ -107,14 +107,12 @@ export class RolesRepo {
   }
 
   async update(trx: Knex.Transaction, id: number, input: { name: string; description: string }): Promise<void> {
-    await trx('roles')
-      .where({ id })
-      .update({
-        name: input.name,
-        name_lower: input.name.toLowerCase(),
-        description: input.description,
-        updated_at: new Date(),
-      });
+    await trx('roles').where({ id }).update({
+      name: input.name,
+      name_lower: input.name.toLowerCase(),
+      description: input.description,
+      updated_at: new Date(),
+    });
   }
 
   async replacePermissions(trx: Knex.Transaction, roleId: number, perms: PermissionMap): Promise<void> {

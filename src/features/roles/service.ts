@@ -27,7 +27,10 @@ export async function listSelfcareRoles(db: Knex): Promise<{ id: number; name: s
 }
 
 /** The default role of a type (every new customer gets it); null when no role of that type exists. */
-export function getDefaultRoleId(db: Knex | Knex.Transaction, type: string = DEFAULT_ROLE_TYPE): Promise<number | null> {
+export function getDefaultRoleId(
+  db: Knex | Knex.Transaction,
+  type: string = DEFAULT_ROLE_TYPE,
+): Promise<number | null> {
   return new RolesRepo(db as Knex).defaultId(type);
 }
 
@@ -93,12 +96,24 @@ export function isUsed(usage: RoleUsage): boolean {
 
 function isUniqueViolation(err: unknown): boolean {
   const { code, message } = err as { code?: string; message?: string };
-  return code === 'ER_DUP_ENTRY' || /UNIQUE constraint failed|Duplicate entry/i.test(message ?? '') || String(code ?? '').startsWith('SQLITE_CONSTRAINT_UNIQUE');
+  return (
+    code === 'ER_DUP_ENTRY' ||
+    /UNIQUE constraint failed|Duplicate entry/i.test(message ?? '') ||
+    String(code ?? '').startsWith('SQLITE_CONSTRAINT_UNIQUE')
+  );
 }
 
 /** What the audit trail records of a role: its fields and one property per component. */
-function auditView(role: { name: string; type: string; description: string; isDefault: boolean }, perms: PermissionMap): Record<string, unknown> {
-  const view: Record<string, unknown> = { name: role.name, type: role.type, description: role.description, is_default: role.isDefault };
+function auditView(
+  role: { name: string; type: string; description: string; isDefault: boolean },
+  perms: PermissionMap,
+): Record<string, unknown> {
+  const view: Record<string, unknown> = {
+    name: role.name,
+    type: role.type,
+    description: role.description,
+    is_default: role.isDefault,
+  };
   for (const { key } of COMPONENTS) view[`perm.${key}`] = perms[key] ?? null;
   return view;
 }
@@ -112,7 +127,11 @@ export class RolesService {
 
   async list(): Promise<RoleListItem[]> {
     const [roles, counts] = await Promise.all([this.repo.list(), this.repo.usageCounts()]);
-    return roles.map((r) => ({ ...r, customerCount: counts.get(r.id)?.customers ?? 0, individualCount: counts.get(r.id)?.individuals ?? 0 }));
+    return roles.map((r) => ({
+      ...r,
+      customerCount: counts.get(r.id)?.customers ?? 0,
+      individualCount: counts.get(r.id)?.individuals ?? 0,
+    }));
   }
 
   async get(id: number): Promise<RoleDetail> {
@@ -133,11 +152,22 @@ export class RolesService {
         if (await this.repo.findByName(input.type, input.name, trx)) throw new RoleNameTakenError(input.name);
         const hasDefault = (await this.repo.defaultId(input.type, trx)) !== null;
         const isDefault = input.isDefault || !hasDefault;
-        const id = await this.repo.insert(trx, { name: input.name, type: input.type, description: input.description, isDefault: false });
+        const id = await this.repo.insert(trx, {
+          name: input.name,
+          type: input.type,
+          description: input.description,
+          isDefault: false,
+        });
         await this.repo.replacePermissions(trx, id, input.perms);
         if (isDefault) await this.repo.makeDefault(trx, input.type, id);
         await this.deps.audit.record(
-          { ...ctx, action: 'role.create', entityType: 'role', entityId: id, changes: diffForAudit({}, auditView({ ...input, isDefault }, input.perms)) },
+          {
+            ...ctx,
+            action: 'role.create',
+            entityType: 'role',
+            entityId: id,
+            changes: diffForAudit({}, auditView({ ...input, isDefault }, input.perms)),
+          },
           trx,
         );
         return id;
@@ -161,10 +191,22 @@ export class RolesService {
         const isDefault = before.isDefault || input.isDefault;
         const previousDefault = isDefault && !before.isDefault ? await this.repo.defaultId(before.type, trx) : null;
         if (isDefault && !before.isDefault) await this.repo.makeDefault(trx, before.type, id);
-        const changes = diffForAudit(auditView(before, beforePerms), auditView({ ...input, type: before.type, isDefault }, input.perms));
+        const changes = diffForAudit(
+          auditView(before, beforePerms),
+          auditView({ ...input, type: before.type, isDefault }, input.perms),
+        );
         await this.deps.audit.record({ ...ctx, action: 'role.update', entityType: 'role', entityId: id, changes }, trx);
         if (previousDefault !== null && previousDefault !== id) {
-          await this.deps.audit.record({ ...ctx, action: 'role.update', entityType: 'role', entityId: previousDefault, changes: { is_default: { old: true, new: false } } }, trx);
+          await this.deps.audit.record(
+            {
+              ...ctx,
+              action: 'role.update',
+              entityType: 'role',
+              entityId: previousDefault,
+              changes: { is_default: { old: true, new: false } },
+            },
+            trx,
+          );
         }
       });
     } catch (err) {
@@ -185,7 +227,10 @@ export class RolesService {
       await this.repo.delete(trx, id);
       const view = auditView(role, perms);
       const gone = Object.fromEntries(Object.keys(view).map((key) => [key, null]));
-      await this.deps.audit.record({ ...ctx, action: 'role.delete', entityType: 'role', entityId: id, changes: diffForAudit(view, gone) }, trx);
+      await this.deps.audit.record(
+        { ...ctx, action: 'role.delete', entityType: 'role', entityId: id, changes: diffForAudit(view, gone) },
+        trx,
+      );
       return role;
     });
   }

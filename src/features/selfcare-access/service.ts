@@ -15,12 +15,19 @@ export class LoginTakenError extends Error {
 export const normalizeLogin = (login: string): string => login.trim().toLowerCase();
 
 function ownerColumns(owner: LoginOwner): { customer_id: number | null; individual_id: number | null } {
-  return 'customerId' in owner ? { customer_id: owner.customerId, individual_id: null } : { customer_id: null, individual_id: owner.individualId };
+  return 'customerId' in owner
+    ? { customer_id: owner.customerId, individual_id: null }
+    : { customer_id: null, individual_id: owner.individualId };
 }
 
 function isUniqueViolation(err: unknown): boolean {
   const { code, message } = err as { code?: string; message?: string };
-  return code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE' || /UNIQUE constraint failed|Duplicate entry/i.test(message ?? '');
+  return (
+    code === 'ER_DUP_ENTRY' ||
+    code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ||
+    code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    /UNIQUE constraint failed|Duplicate entry/i.test(message ?? '')
+  );
 }
 
 /**
@@ -32,9 +39,13 @@ export class LoginNamespace {
 
   /** Who holds a login, if anyone (for the sign-in lookup). */
   async ownerOf(login: string, trx?: Knex.Transaction): Promise<LoginOwner | null> {
-    const row = await (trx ?? this.db)('selfcare_logins').where({ login_lower: normalizeLogin(login) }).first();
+    const row = await (trx ?? this.db)('selfcare_logins')
+      .where({ login_lower: normalizeLogin(login) })
+      .first();
     if (!row) return null;
-    return row.customer_id !== null && row.customer_id !== undefined ? { customerId: Number(row.customer_id) } : { individualId: Number(row.individual_id) };
+    return row.customer_id !== null && row.customer_id !== undefined
+      ? { customerId: Number(row.customer_id) }
+      : { individualId: Number(row.individual_id) };
   }
 
   async isAvailable(login: string, forOwner?: LoginOwner, trx?: Knex.Transaction): Promise<boolean> {
@@ -72,7 +83,9 @@ export class LoginNamespace {
     const wanted = [...new Set(logins.map(normalizeLogin))];
     const taken = new Set<string>();
     for (let i = 0; i < wanted.length; i += 500) {
-      const rows = (await (trx ?? this.db)('selfcare_logins').select('login_lower').whereIn('login_lower', wanted.slice(i, i + 500))) as { login_lower: unknown }[];
+      const rows = (await (trx ?? this.db)('selfcare_logins')
+        .select('login_lower')
+        .whereIn('login_lower', wanted.slice(i, i + 500))) as { login_lower: unknown }[];
       for (const row of rows) taken.add(String(row.login_lower));
     }
     return taken;
@@ -83,7 +96,10 @@ export class LoginNamespace {
    * multi-row INSERT per chunk: the bulk form of `assign`. Throws LoginTakenError when a login is
    * held already or wanted twice.
    */
-  async assignToNewOwners(trx: Knex.Transaction, entries: readonly { owner: LoginOwner; login: string }[]): Promise<void> {
+  async assignToNewOwners(
+    trx: Knex.Transaction,
+    entries: readonly { owner: LoginOwner; login: string }[],
+  ): Promise<void> {
     const seen = new Set<string>();
     for (const { login } of entries) {
       const lower = normalizeLogin(login);

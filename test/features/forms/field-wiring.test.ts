@@ -80,41 +80,35 @@ const FORMS: ReadonlyArray<{ name: string; send: () => Promise<request.Response>
     send: async () => {
       const page = await admin.agent.get(`/admin/customers/${customerId}/self-care`);
       const version = /name="version" value="([^"]*)"/.exec(page.text)?.[1] ?? '';
-      return admin.agent
-        .post(`/admin/customers/${customerId}/self-care`)
-        .type('form')
-        .send({
-          _csrf: admin.csrf,
-          version,
-          login: 'x',
-          password: 'short',
-          ip_restriction: 'on',
-          trusted_ips: '10.1\n300.1.1.1',
-          time_zone: 'Mars/Base',
-          language: 'xx',
-          out_date_format: 'custom',
-          out_date_format_custom: 'QQ',
-          out_time_format: 'HH24:MI:SS',
-          in_date_format: 'YYYY-MM-DD',
-          in_time_format: 'HH24:MI:SS',
-        });
+      return admin.agent.post(`/admin/customers/${customerId}/self-care`).type('form').send({
+        _csrf: admin.csrf,
+        version,
+        login: 'x',
+        password: 'short',
+        ip_restriction: 'on',
+        trusted_ips: '10.1\n300.1.1.1',
+        time_zone: 'Mars/Base',
+        language: 'xx',
+        out_date_format: 'custom',
+        out_date_format_custom: 'QQ',
+        out_time_format: 'HH24:MI:SS',
+        in_date_format: 'YYYY-MM-DD',
+        in_time_format: 'HH24:MI:SS',
+      });
     },
   },
   {
     name: 'new individual (admin)',
     send: () =>
-      admin.agent
-        .post(`/admin/customers/${customerId}/individuals`)
-        .type('form')
-        .send({
-          _csrf: admin.csrf,
-          login: 'x',
-          password: 'short',
-          email: 'bad',
-          role_id: '',
-          activation_at: 'never',
-          expiration_at: 'soon',
-        }),
+      admin.agent.post(`/admin/customers/${customerId}/individuals`).type('form').send({
+        _csrf: admin.csrf,
+        login: 'x',
+        password: 'short',
+        email: 'bad',
+        role_id: '',
+        activation_at: 'never',
+        expiration_at: 'soon',
+      }),
   },
   {
     name: 'new role',
@@ -165,18 +159,15 @@ const FORMS: ReadonlyArray<{ name: string; send: () => Promise<request.Response>
   {
     name: 'portal regional settings',
     send: () =>
-      portal.agent
-        .post('/settings')
-        .type('form')
-        .send({
-          _csrf: portal.csrf,
-          time_zone: 'Mars/Base',
-          language: 'xx',
-          out_date_format: 'QQ',
-          out_time_format: 'HH24:MI:SS',
-          in_date_format: 'YYYY-MM-DD',
-          in_time_format: 'ZZ',
-        }),
+      portal.agent.post('/settings').type('form').send({
+        _csrf: portal.csrf,
+        time_zone: 'Mars/Base',
+        language: 'xx',
+        out_date_format: 'QQ',
+        out_time_format: 'HH24:MI:SS',
+        in_date_format: 'YYYY-MM-DD',
+        in_time_format: 'ZZ',
+      }),
   },
   {
     name: 'portal password',

@@ -263,26 +263,20 @@ describe('a component at Full', () => {
     const c = await createCustomer(t.deps, { roleId });
     const first = await signInPortal(t.app, c.login ?? '', c.password);
     const second = await signInPortal(t.app, c.login ?? '', c.password);
-    const wrong = await first.agent
-      .post('/settings/password')
-      .type('form')
-      .send({
-        _csrf: first.csrf,
-        current_password: 'not it at all',
-        new_password: 'amber forest violin 42',
-        new_password_confirm: 'amber forest violin 42',
-      });
+    const wrong = await first.agent.post('/settings/password').type('form').send({
+      _csrf: first.csrf,
+      current_password: 'not it at all',
+      new_password: 'amber forest violin 42',
+      new_password_confirm: 'amber forest violin 42',
+    });
     expect(wrong.status).toBe(422);
     expect(wrong.text).toContain('The current password is incorrect');
-    const res = await first.agent
-      .post('/settings/password')
-      .type('form')
-      .send({
-        _csrf: first.csrf,
-        current_password: c.password,
-        new_password: 'amber forest violin 42',
-        new_password_confirm: 'amber forest violin 42',
-      });
+    const res = await first.agent.post('/settings/password').type('form').send({
+      _csrf: first.csrf,
+      current_password: c.password,
+      new_password: 'amber forest violin 42',
+      new_password_confirm: 'amber forest violin 42',
+    });
     expect(res.status).toBe(303);
     expect((await first.agent.get('/')).status).toBe(200);
     const ended = await second.agent.get('/');
@@ -317,18 +311,15 @@ describe('an individual', () => {
     const { agent, csrf } = await signInPortal(t.app, i.login, i.password);
     const page = await agent.get('/settings');
     expect(page.text).toContain('Same as the company (America/New_York)');
-    const res = await agent
-      .post('/settings')
-      .type('form')
-      .send({
-        _csrf: csrf,
-        time_zone: 'Asia/Tokyo',
-        language: '',
-        out_date_format: '',
-        out_time_format: '',
-        in_date_format: '',
-        in_time_format: '',
-      });
+    const res = await agent.post('/settings').type('form').send({
+      _csrf: csrf,
+      time_zone: 'Asia/Tokyo',
+      language: '',
+      out_date_format: '',
+      out_time_format: '',
+      in_date_format: '',
+      in_time_format: '',
+    });
     expect(res.status).toBe(303);
     const ind = await t.deps.db('individuals').where({ id: i.id }).first();
     expect(ind.time_zone).toBe('Asia/Tokyo');
@@ -342,18 +333,15 @@ describe('an individual', () => {
     const c = await createCustomer(t.deps, { roleId: role });
     const i = await createIndividual(t.deps, c.id, { roleId: role });
     const { agent, csrf } = await signInPortal(t.app, i.login, i.password);
-    await agent
-      .post('/settings')
-      .type('form')
-      .send({
-        _csrf: csrf,
-        time_zone: '',
-        language: 'fr',
-        out_date_format: '',
-        out_time_format: '',
-        in_date_format: '',
-        in_time_format: '',
-      });
+    await agent.post('/settings').type('form').send({
+      _csrf: csrf,
+      time_zone: '',
+      language: 'fr',
+      out_date_format: '',
+      out_time_format: '',
+      in_date_format: '',
+      in_time_format: '',
+    });
     expect((await agent.get('/settings')).text).toContain('<html lang="fr">');
   });
 });
@@ -363,18 +351,15 @@ describe('POST /settings', () => {
     const role = await createRole(t.deps, 'Full', allAt('modify'));
     const c = await createCustomer(t.deps, { roleId: role });
     const { agent, csrf } = await signInPortal(t.app, c.login ?? '', c.password);
-    const res = await agent
-      .post('/settings')
-      .type('form')
-      .send({
-        _csrf: csrf,
-        time_zone: 'Mars/Base',
-        language: 'en',
-        out_date_format: 'DD/MM',
-        out_time_format: 'HH24:MI',
-        in_date_format: 'YYYY-MM-DD',
-        in_time_format: 'HH24:MI',
-      });
+    const res = await agent.post('/settings').type('form').send({
+      _csrf: csrf,
+      time_zone: 'Mars/Base',
+      language: 'en',
+      out_date_format: 'DD/MM',
+      out_time_format: 'HH24:MI',
+      in_date_format: 'YYYY-MM-DD',
+      in_time_format: 'HH24:MI',
+    });
     expect(res.status).toBe(422);
     expect(res.text).toContain('href="#time_zone"');
     expect(res.text).toContain('href="#out_date_format"');
