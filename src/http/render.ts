@@ -1,7 +1,7 @@
 import path from 'node:path';
 import ejs from 'ejs';
 import type { Request, Response } from 'express';
-import { APP_ROOT } from '../config.ts';
+import { APP_ROOT } from './app-root.ts';
 
 /** Read from the project root, not copied into dist/: the same templates for source and build. */
 export const VIEWS_DIR = path.join(APP_ROOT, 'views');

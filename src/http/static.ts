@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import express, { type Router } from 'express';
-import { APP_ROOT } from '../config.ts';
+import { APP_ROOT } from './app-root.ts';
 
 const require = createRequire(import.meta.url);
 const htmxDir = path.join(path.dirname(require.resolve('htmx.org/package.json')), 'dist');

@@ -5,7 +5,7 @@ import { repeated, type FieldError } from '../../http/form.ts';
 import { renderPage, seeOther } from '../../http/render.ts';
 import type { RouteDef } from '../../http/route-table.ts';
 import type { AdminPermission } from '../../access/route-permissions.ts';
-import { currentCustomer } from '../customers/service.ts';
+import { currentCustomer } from '../../http/loaded.ts';
 import { AllowedRoleInUseError, UnknownRoleError } from './service.ts';
 
 function holderNames(holders: { login: string; name: string }[]): string {

@@ -1,7 +1,7 @@
 import type { Deps } from '../../deps.ts';
 import type { RouteDef } from '../../http/route-table.ts';
 import type { AdminPermission } from '../../access/route-permissions.ts';
-import { currentCustomer } from '../customers/service.ts';
+import { currentCustomer } from '../../http/loaded.ts';
 import { tokenPageHandlers } from './handlers.ts';
 
 /** Admins see times in UTC, written unambiguously. */

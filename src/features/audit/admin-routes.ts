@@ -3,7 +3,7 @@ import type { Deps } from '../../deps.ts';
 import { renderPage } from '../../http/render.ts';
 import type { RouteDef } from '../../http/route-table.ts';
 import type { AdminPermission } from '../../access/route-permissions.ts';
-import { currentCustomer } from '../customers/service.ts';
+import { currentCustomer } from '../../http/loaded.ts';
 import { formString, parseAdminForm } from '../../http/form.ts';
 import { actorOf, shownValue } from './service.ts';
 import { auditFilterSchema } from './schema.ts';

@@ -10,7 +10,7 @@ import type { AdminPermission } from '../../access/route-permissions.ts';
 import { readRegionalInput, type RegionalValues } from '../selfcare-access/schema.ts';
 import { formString, parseAdminForm } from '../../http/form.ts';
 import { regionalFieldModel, trustedFieldModel } from '../selfcare-access/schema.ts';
-import { currentCustomer } from './service.ts';
+import { currentCustomer } from '../../http/loaded.ts';
 import type { CustomerRecord } from './schema.ts';
 import { mergeForReapply } from './service.ts';
 import {

@@ -4,6 +4,7 @@ import type { Infra } from '../../infra.ts';
 import type { FieldError } from '../../http/form.ts';
 import { diffForAudit, SECRET_MASK, shownValue } from '../audit/service.ts';
 import type { AuditContext } from '../../http/actor.ts';
+import type { CustomerSummary } from '../../http/loaded.ts';
 import { getDefaultRoleId, listSelfcareRoles } from '../roles/service.ts';
 import { LoginNamespace, LoginTakenError } from '../selfcare-access/service.ts';
 import {
@@ -140,31 +141,6 @@ export interface SelfCarePanelData {
   roles: { id: number; name: string; isDefault: boolean }[];
   defaultRoleId: number | null;
   activeTokens: number;
-}
-
-/** What every admin customer page shows in its header and scopes its sub-resources by. */
-export interface CustomerSummary {
-  id: number;
-  name: string;
-  email: string;
-  selfcareLogin: string | null;
-}
-
-declare global {
-  // eslint-disable-next-line @typescript-eslint/no-namespace
-  namespace Express {
-    interface Locals {
-      /** set by the admin door for routes that declare `loads: 'customer'` */
-      customer?: CustomerSummary;
-    }
-  }
-}
-
-/** The customer the admin door loaded for this route (routes that use it declare `loads: 'customer'`). */
-export function currentCustomer(res: { locals: { customer?: CustomerSummary } }): CustomerSummary {
-  const customer = res.locals.customer;
-  if (!customer) throw new Error("the route must declare loads: 'customer'");
-  return customer;
 }
 
 export class CustomerService {

@@ -5,7 +5,7 @@ import { HttpError, notFoundError } from '../../http/errors.ts';
 import { parseId } from '../../http/ids.ts';
 import { seeOther } from '../../http/render.ts';
 import type { RouteDef } from '../../http/route-table.ts';
-import { currentCustomer } from '../customers/service.ts';
+import { currentCustomer } from '../../http/loaded.ts';
 import { getDefaultRoleId } from '../roles/service.ts';
 import { ImpersonationRefusedError, issueTicket } from './service.ts';
 

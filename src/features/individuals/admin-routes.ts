@@ -7,7 +7,7 @@ import { type FieldError } from '../../http/form.ts';
 import { renderPage, seeOther, wantsFragment } from '../../http/render.ts';
 import type { RouteDef } from '../../http/route-table.ts';
 import type { AdminPermission } from '../../access/route-permissions.ts';
-import { currentCustomer } from '../customers/service.ts';
+import { currentCustomer } from '../../http/loaded.ts';
 import { parseId, pathId } from '../../http/ids.ts';
 import { LOGIN_TAKEN_MESSAGE } from '../selfcare-access/schema.ts';
 import { regionalFieldModel, trustedFieldModel, type PasswordFieldModel } from '../selfcare-access/schema.ts';
