@@ -10,6 +10,8 @@ import { MemoryKeyValueStore } from './stores/memory-kv.ts';
 import { createRedisClient, RedisKeyValueStore, type RedisClient } from './stores/redis-kv.ts';
 import { BoundedMemorySessionStore } from './stores/memory-session-store.ts';
 import { LoginThrottle } from './stores/login-throttle.ts';
+import { RateLimit } from './stores/rate-limit.ts';
+import { BackgroundTasks } from './http/background.ts';
 import { createI18n } from './i18n/index.ts';
 import { AuditLog } from './features/audit/service.ts';
 import { createMailer, type Mailer } from './mail/mailer.ts';
@@ -21,10 +23,18 @@ export interface Infra {
   redis: RedisClient | undefined;
   kv: KeyValueStore;
   sessionStores: { admin: Store; portal: Store };
-  throttles: { admin: LoginThrottle; portal: LoginThrottle; api: LoginThrottle };
+  throttles: {
+    admin: LoginThrottle;
+    portal: LoginThrottle;
+    api: LoginThrottle;
+    /** password-reset requests: per client address (answered 429) and per account (silently) */
+    passwordReset: { byAddress: RateLimit; byAccount: RateLimit };
+  };
   i18n: i18n;
   audit: AuditLog;
   mailer: Mailer;
+  /** work done after the response (e-mails, password-reset requests); drained on close */
+  background: BackgroundTasks;
   close(): Promise<void>;
 }
 
@@ -57,6 +67,7 @@ export async function buildInfra(config: Config, overrides: InfraOverrides = {})
       portal: new BoundedMemorySessionStore(sessionTtl),
     };
   }
+  const background = new BackgroundTasks(logger);
   return {
     config,
     logger,
@@ -68,12 +79,18 @@ export async function buildInfra(config: Config, overrides: InfraOverrides = {})
       admin: new LoginThrottle('admin', redis),
       portal: new LoginThrottle('portal', redis),
       api: new LoginThrottle('api', redis),
+      passwordReset: {
+        byAddress: new RateLimit('password-reset:ip', redis, 10, 900),
+        byAccount: new RateLimit('password-reset:account', redis, 3, 3600),
+      },
     },
     i18n: createI18n(),
     audit: new AuditLog(db),
     mailer:
       overrides.mailer ?? createMailer({ smtpUrl: config.smtpUrl, outboxDir: path.join(config.dataDir, 'outbox') }),
+    background,
     async close() {
+      await background.idle();
       await db.destroy();
       if (redis?.isOpen) await redis.close();
     },
