@@ -5,11 +5,29 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, isMysql, type Knex } from '../../src/db/knex.ts';
 import { migrateLatest, rollbackAll } from '../../src/db/migrate.ts';
 
-const TABLES = ['admins', 'roles', 'role_permissions', 'customers', 'customer_allowed_roles', 'individuals', 'selfcare_logins', 'api_tokens', 'audit_events', 'invoices', 'xdrs', 'payments'];
+const TABLES = [
+  'admins',
+  'roles',
+  'role_permissions',
+  'customers',
+  'customer_allowed_roles',
+  'individuals',
+  'selfcare_logins',
+  'api_tokens',
+  'audit_events',
+  'invoices',
+  'xdrs',
+  'payments',
+  'password_reset_links',
+  'sign_in_alerts',
+];
 
 let db: Knex;
 beforeAll(() => {
-  db = createDb({ databaseUrl: process.env.DATABASE_URL, dataDir: mkdtempSync(path.join(tmpdir(), 'selfcare-migrate-')) });
+  db = createDb({
+    databaseUrl: process.env.DATABASE_URL,
+    dataDir: mkdtempSync(path.join(tmpdir(), 'selfcare-migrate-')),
+  });
 });
 afterAll(async () => {
   // Leave the schema in place for the other test files of this run.

@@ -22,6 +22,8 @@ export interface TestApp {
 
 /** Tables in an order that respects foreign keys when emptied from first to last. */
 const TABLES = [
+  'password_reset_links',
+  'sign_in_alerts',
   'audit_events',
   'payments',
   'xdrs',

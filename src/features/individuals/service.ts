@@ -13,7 +13,14 @@ import { isRoleAllowed, listAllowedRoles, type AllowedRole } from '../allowed-ro
 import { loadRolePermissions } from '../roles/service.ts';
 import { type AuditContext } from '../../http/actor.ts';
 import { LoginNamespace, LoginTakenError } from '../selfcare-access/service.ts';
-import { checkTrustedNetworks, LOGIN_TAKEN_MESSAGE, loginFieldError, regionalFieldErrors, trustedNetworksFieldErrors, type RegionalValues } from '../selfcare-access/schema.ts';
+import {
+  checkTrustedNetworks,
+  LOGIN_TAKEN_MESSAGE,
+  loginFieldError,
+  regionalFieldErrors,
+  trustedNetworksFieldErrors,
+  type RegionalValues,
+} from '../selfcare-access/schema.ts';
 import { sendCredentialsMail } from './mail.ts';
 import { IndividualsRepo, type CustomerDefaults, type IndividualColumns, type IndividualRow } from './repo.ts';
 import { CustomerNotFoundError } from '../customers/service.ts';
@@ -55,8 +62,11 @@ export interface IndividualFields {
   trustedIps: string;
 }
 
-export type IndividualCreateInput = Pick<IndividualFields, 'login' | 'password' | 'roleId'> & Partial<Omit<IndividualFields, 'login' | 'password' | 'roleId'>>;
-export type IndividualPatch = Partial<IndividualFields> & { /** optimistic lock: a stale one fails */ version?: number };
+export type IndividualCreateInput = Pick<IndividualFields, 'login' | 'password' | 'roleId'> &
+  Partial<Omit<IndividualFields, 'login' | 'password' | 'roleId'>>;
+export type IndividualPatch = Partial<IndividualFields> & {
+  /** optimistic lock: a stale one fails */ version?: number;
+};
 
 /** Who gives the role: an admin may give any allowed role; a self-care user no more than it has. */
 export type Granter = { kind: 'admin' } | { kind: 'customer' | 'individual'; id: number; levels: EffectiveLevels };
@@ -112,7 +122,11 @@ export class RoleNotAllowedError extends Error {
     readonly roleId: number,
     readonly reason: 'not_allowed' | 'exceeds_granter',
   ) {
-    super(reason === 'not_allowed' ? 'This role is not one of the customer’s allowed roles' : 'This role gives more than you have yourself');
+    super(
+      reason === 'not_allowed'
+        ? 'This role is not one of the customer’s allowed roles'
+        : 'This role gives more than you have yourself',
+    );
     this.name = 'RoleNotAllowedError';
   }
 }
@@ -135,7 +149,10 @@ export class StaleIndividualError extends Error {
 // ---------------------------------------------------------------------------------------------
 // Pure rules
 
-export function individualStatus(row: Pick<IndividualRow, 'activationAt' | 'expirationAt'>, now: Date = new Date()): IndividualStatus {
+export function individualStatus(
+  row: Pick<IndividualRow, 'activationAt' | 'expirationAt'>,
+  now: Date = new Date(),
+): IndividualStatus {
   if (row.activationAt && now < row.activationAt) return 'not_yet_active';
   if (row.expirationAt && now >= row.expirationAt) return 'expired';
   return 'active';
@@ -143,11 +160,27 @@ export function individualStatus(row: Pick<IndividualRow, 'activationAt' | 'expi
 
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-const POLICY_CODES: Record<PasswordPolicyCode, IndividualErrorCode> = { too_short: 'password_too_short', too_long: 'password_too_long', too_common: 'password_too_common' };
+const POLICY_CODES: Record<PasswordPolicyCode, IndividualErrorCode> = {
+  too_short: 'password_too_short',
+  too_long: 'password_too_long',
+  too_common: 'password_too_common',
+};
 
 /** An individual's own regional columns (null = the customer's). */
-export function regionalOf(row: Pick<IndividualRow, 'timeZone' | 'language' | 'outDateFormat' | 'outTimeFormat' | 'inDateFormat' | 'inTimeFormat'>): IndividualRegional {
-  return { timeZone: row.timeZone, language: row.language, outDateFormat: row.outDateFormat, outTimeFormat: row.outTimeFormat, inDateFormat: row.inDateFormat, inTimeFormat: row.inTimeFormat };
+export function regionalOf(
+  row: Pick<
+    IndividualRow,
+    'timeZone' | 'language' | 'outDateFormat' | 'outTimeFormat' | 'inDateFormat' | 'inTimeFormat'
+  >,
+): IndividualRegional {
+  return {
+    timeZone: row.timeZone,
+    language: row.language,
+    outDateFormat: row.outDateFormat,
+    outTimeFormat: row.outTimeFormat,
+    inDateFormat: row.inDateFormat,
+    inTimeFormat: row.inTimeFormat,
+  };
 }
 
 /** The form fields of the shared regional partial ('' = the customer's). */
@@ -162,17 +195,28 @@ export function regionalValues(r: IndividualRegional): RegionalValues {
   };
 }
 
-export const NO_REGIONAL_OVERRIDES: IndividualRegional = { timeZone: null, language: null, outDateFormat: null, outTimeFormat: null, inDateFormat: null, inTimeFormat: null };
+export const NO_REGIONAL_OVERRIDES: IndividualRegional = {
+  timeZone: null,
+  language: null,
+  outDateFormat: null,
+  outTimeFormat: null,
+  inDateFormat: null,
+  inTimeFormat: null,
+};
 
 /**
  * Every field problem of a complete individual, in form order. `passwordRequired` on creation (or
  * when the account has no password yet); a blank password otherwise keeps the current one.
  */
-export function validateIndividual(fields: IndividualFields, opts: { passwordRequired: boolean; /** the granter's own expiration */ expirationLimit?: Date | null }): FieldError[] {
+export function validateIndividual(
+  fields: IndividualFields,
+  opts: { passwordRequired: boolean; /** the granter's own expiration */ expirationLimit?: Date | null },
+): FieldError[] {
   const errors: FieldError[] = [];
   const login = fields.login.trim();
   const loginError = loginFieldError(login, { required: true });
-  if (loginError) errors.push(problem('login', login === '' ? 'required' : 'login_format', loginError.text ?? 'Enter a login'));
+  if (loginError)
+    errors.push(problem('login', login === '' ? 'required' : 'login_format', loginError.text ?? 'Enter a login'));
   if (fields.password === '') {
     if (opts.passwordRequired) errors.push(problem('password', 'required', 'Enter or generate a password'));
   } else {
@@ -180,17 +224,28 @@ export function validateIndividual(fields: IndividualFields, opts: { passwordReq
     if (!policy.ok) errors.push(problem('password', POLICY_CODES[policy.code], policy.message));
   }
   if (fields.name.length > 160) errors.push(problem('name', 'too_long', 'Name: at most 160 characters', { max: 160 }));
-  if (fields.email.length > 254) errors.push(problem('email', 'too_long', 'E-mail: at most 254 characters', { max: 254 }));
-  else if (fields.email !== '' && !EMAIL_PATTERN.test(fields.email)) errors.push(problem('email', 'email_format', 'Enter an e-mail address like name@example.com'));
-  if (!Number.isSafeInteger(fields.roleId) || fields.roleId <= 0) errors.push(problem('role_id', 'required', 'Choose a role'));
+  if (fields.email.length > 254)
+    errors.push(problem('email', 'too_long', 'E-mail: at most 254 characters', { max: 254 }));
+  else if (fields.email !== '' && !EMAIL_PATTERN.test(fields.email))
+    errors.push(problem('email', 'email_format', 'Enter an e-mail address like name@example.com'));
+  if (!Number.isSafeInteger(fields.roleId) || fields.roleId <= 0)
+    errors.push(problem('role_id', 'required', 'Choose a role'));
   const limit = opts.expirationLimit ?? null;
   if (limit && exceedsLimit(fields.expirationAt, limit)) {
-    errors.push(problem('expiration_at', 'expiration_limit', `Your own access ends on ${limit.toISOString()}: enter an end date no later than that`, { limit }));
+    errors.push(
+      problem(
+        'expiration_at',
+        'expiration_limit',
+        `Your own access ends on ${limit.toISOString()}: enter an end date no later than that`,
+        { limit },
+      ),
+    );
   } else if (fields.activationAt && fields.expirationAt && fields.expirationAt <= fields.activationAt) {
     errors.push(problem('expiration_at', 'date_order', 'The expiration date must be after the activation date'));
   }
   for (const e of regionalFieldErrors(regionalValues(fields.regional), { allowInherit: true })) {
-    const code: IndividualErrorCode = e.field === 'time_zone' ? 'time_zone' : e.field === 'language' ? 'language' : 'format';
+    const code: IndividualErrorCode =
+      e.field === 'time_zone' ? 'time_zone' : e.field === 'language' ? 'language' : 'format';
     errors.push(problem(e.field, code, e.text ?? 'This value is not valid'));
   }
   for (const e of trustedNetworksFieldErrors(checkTrustedNetworks(fields.ipRestriction, fields.trustedIps))) {
@@ -216,14 +271,20 @@ export interface GranterLimits {
  * false), one later than the granter's (or none) becomes the granter's. An expiration the caller
  * did ask for is checked by `validateIndividual` against `expirationLimit` instead.
  */
-export function applyGranterLimits(fields: IndividualFields, limits: GranterLimits | null, opts: { expirationGiven: boolean }): IndividualFields {
+export function applyGranterLimits(
+  fields: IndividualFields,
+  limits: GranterLimits | null,
+  opts: { expirationGiven: boolean },
+): IndividualFields {
   if (!limits) return fields;
   let result = limits.ipRestriction ? { ...fields, ipRestriction: true, trustedIps: limits.trustedIps } : fields;
-  if (!opts.expirationGiven && exceedsLimit(result.expirationAt, limits.expirationAt)) result = { ...result, expirationAt: limits.expirationAt };
+  if (!opts.expirationGiven && exceedsLimit(result.expirationAt, limits.expirationAt))
+    result = { ...result, expirationAt: limits.expirationAt };
   return result;
 }
 
-const exceedsLimit = (expirationAt: Date | null, limit: Date | null): boolean => limit !== null && (expirationAt === null || expirationAt > limit);
+const exceedsLimit = (expirationAt: Date | null, limit: Date | null): boolean =>
+  limit !== null && (expirationAt === null || expirationAt > limit);
 
 function toFields(row: IndividualRow): IndividualFields {
   return {
@@ -308,8 +369,37 @@ export interface PortalIndividual {
 }
 
 function accountView(row: IndividualRow): PortalIndividual {
-  const { id, customerId, login, name, email, roleId, passwordHash, passwordChangeRequired, activationAt, expirationAt, ipRestriction, trustedIps, sessionEpoch } = row;
-  return { id, customerId, login, name, email, roleId, passwordHash, passwordChangeRequired, activationAt, expirationAt, ipRestriction, trustedIps, regional: regionalOf(row), sessionEpoch };
+  const {
+    id,
+    customerId,
+    login,
+    name,
+    email,
+    roleId,
+    passwordHash,
+    passwordChangeRequired,
+    activationAt,
+    expirationAt,
+    ipRestriction,
+    trustedIps,
+    sessionEpoch,
+  } = row;
+  return {
+    id,
+    customerId,
+    login,
+    name,
+    email,
+    roleId,
+    passwordHash,
+    passwordChangeRequired,
+    activationAt,
+    expirationAt,
+    ipRestriction,
+    trustedIps,
+    regional: regionalOf(row),
+    sessionEpoch,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -330,13 +420,21 @@ export class IndividualsService {
     return customer;
   }
 
-  async list(customerId: number, page?: { limit: number; afterLogin?: string; afterId?: number }): Promise<Individual[]> {
+  async list(
+    customerId: number,
+    page?: { limit: number; afterLogin?: string; afterId?: number },
+  ): Promise<Individual[]> {
     await this.customer(customerId);
     const now = new Date();
     return (await this.repo.list(customerId, page)).map((row) => publicView(row, now));
   }
 
   /** The individual as its own portal session sees it (by id: the session carries it). */
+  /** The individuals an e-mail address names (a forgotten-password request by e-mail). */
+  async accountsByEmail(email: string, limit: number): Promise<PortalIndividual[]> {
+    return (await this.repo.findByEmail(email, limit)).map(accountView);
+  }
+
   async account(id: number): Promise<PortalIndividual | null> {
     const row = await this.repo.findById(id);
     return row ? accountView(row) : null;
@@ -350,7 +448,13 @@ export class IndividualsService {
     return this.repo.recordLogin(id);
   }
 
-  updateOwnRegional(id: number, values: Record<'time_zone' | 'language' | 'out_date_format' | 'out_time_format' | 'in_date_format' | 'in_time_format', string | null>): Promise<void> {
+  updateOwnRegional(
+    id: number,
+    values: Record<
+      'time_zone' | 'language' | 'out_date_format' | 'out_time_format' | 'in_date_format' | 'in_time_format',
+      string | null
+    >,
+  ): Promise<void> {
     return this.repo.updateOwnRegional(id, values);
   }
 
@@ -375,16 +479,30 @@ export class IndividualsService {
   }
 
   /** What an individual with `roleId` would effectively get, against what the granter has. */
-  private async withinGranter(customer: CustomerDefaults, roleId: number, granter: Granter, trx?: Knex.Transaction): Promise<boolean> {
+  private async withinGranter(
+    customer: CustomerDefaults,
+    roleId: number,
+    granter: Granter,
+    trx?: Knex.Transaction,
+  ): Promise<boolean> {
     if (granter.kind === 'admin') return true;
     const db = trx ?? this.deps.db;
-    const levels = individualLevels(await loadRolePermissions(db, roleId), await loadRolePermissions(db, customer.roleId));
+    const levels = individualLevels(
+      await loadRolePermissions(db, roleId),
+      await loadRolePermissions(db, customer.roleId),
+    );
     return canGrant(granter.levels, levels);
   }
 
-  private async checkRole(customer: CustomerDefaults, roleId: number, granter: Granter, trx: Knex.Transaction): Promise<void> {
+  private async checkRole(
+    customer: CustomerDefaults,
+    roleId: number,
+    granter: Granter,
+    trx: Knex.Transaction,
+  ): Promise<void> {
     if (!(await isRoleAllowed(trx, customer.id, roleId))) throw new RoleNotAllowedError(roleId, 'not_allowed');
-    if (!(await this.withinGranter(customer, roleId, granter, trx))) throw new RoleNotAllowedError(roleId, 'exceeds_granter');
+    if (!(await this.withinGranter(customer, roleId, granter, trx)))
+      throw new RoleNotAllowedError(roleId, 'exceeds_granter');
   }
 
   /** The limits a granter passes on (null for an admin or the customer). */
@@ -396,7 +514,12 @@ export class IndividualsService {
     return { ipRestriction: row.ipRestriction, trustedIps: row.trustedIps, expirationAt: row.expirationAt };
   }
 
-  private async reachable(customer: CustomerDefaults, row: IndividualRow, granter: Granter, trx: Knex.Transaction): Promise<void> {
+  private async reachable(
+    customer: CustomerDefaults,
+    row: IndividualRow,
+    granter: Granter,
+    trx: Knex.Transaction,
+  ): Promise<void> {
     if (!(await this.withinGranter(customer, row.roleId, granter, trx))) throw new IndividualOutOfReachError(row.id);
   }
 
@@ -413,7 +536,15 @@ export class IndividualsService {
       const newId = await this.repo.insert(trx, customerId, { ...cols, password_hash: passwordHash });
       await this.logins.assign(trx, { individualId: newId }, cols.login ?? '');
       await this.deps.audit.record(
-        { actor: ctx.actor, ip: ctx.ip, action: 'individual.create', entityType: 'individual', entityId: newId, customerId, changes: diffForAudit({}, auditView(cols, passwordHash), ['password']) },
+        {
+          actor: ctx.actor,
+          ip: ctx.ip,
+          action: 'individual.create',
+          entityType: 'individual',
+          entityId: newId,
+          customerId,
+          changes: diffForAudit({}, auditView(cols, passwordHash), ['password']),
+        },
         trx,
       );
       return newId;
@@ -421,14 +552,27 @@ export class IndividualsService {
     return this.get(customerId, id);
   }
 
-  async update(customerId: number, individualId: number, patch: IndividualPatch, ctx: IndividualsContext): Promise<Individual> {
+  async update(
+    customerId: number,
+    individualId: number,
+    patch: IndividualPatch,
+    ctx: IndividualsContext,
+  ): Promise<Individual> {
     const current = await this.repo.find(customerId, individualId);
     if (!current) throw new IndividualNotFoundError(individualId);
     const { version, ...changes } = patch;
-    const asked: IndividualFields = { ...toFields(current), ...changes, regional: { ...toFields(current).regional, ...changes.regional }, password: changes.password ?? '' };
+    const asked: IndividualFields = {
+      ...toFields(current),
+      ...changes,
+      regional: { ...toFields(current).regional, ...changes.regional },
+      password: changes.password ?? '',
+    };
     const limits = await this.granterLimits(customerId, ctx.granter);
     const fields = applyGranterLimits(asked, limits, { expirationGiven: changes.expirationAt !== undefined });
-    const errors = validateIndividual(fields, { passwordRequired: !current.hasPassword, expirationLimit: limits?.expirationAt });
+    const errors = validateIndividual(fields, {
+      passwordRequired: !current.hasPassword,
+      expirationLimit: limits?.expirationAt,
+    });
     if (errors.length > 0) throw new ValidationError(errors);
     const cols = columnsOf(fields);
     const newHash = fields.password !== '' ? await hashPassword(fields.password, this.deps.config.bcryptCost) : null;
@@ -446,7 +590,18 @@ export class IndividualsService {
       const diff = diffForAudit(beforeView, afterView, ['password']);
       if (Object.keys(diff).length === 0) return;
       await this.repo.update(trx, customerId, individualId, update, newHash !== null);
-      await this.deps.audit.record({ actor: ctx.actor, ip: ctx.ip, action: 'individual.update', entityType: 'individual', entityId: individualId, customerId, changes: diff }, trx);
+      await this.deps.audit.record(
+        {
+          actor: ctx.actor,
+          ip: ctx.ip,
+          action: 'individual.update',
+          entityType: 'individual',
+          entityId: individualId,
+          customerId,
+          changes: diff,
+        },
+        trx,
+      );
     });
     return this.get(customerId, individualId);
   }
@@ -461,23 +616,42 @@ export class IndividualsService {
       await this.repo.delete(trx, customerId, individualId);
       const view = auditView(columnsOf(toFields(row)), row.passwordHash);
       const gone = Object.fromEntries(Object.keys(view).map((key) => [key, null]));
-      await this.deps.audit.record({ actor: ctx.actor, ip: ctx.ip, action: 'individual.delete', entityType: 'individual', entityId: individualId, customerId, changes: diffForAudit(view, gone, ['password']) }, trx);
+      await this.deps.audit.record(
+        {
+          actor: ctx.actor,
+          ip: ctx.ip,
+          action: 'individual.delete',
+          entityType: 'individual',
+          entityId: individualId,
+          customerId,
+          changes: diffForAudit(view, gone, ['password']),
+        },
+        trx,
+      );
       return publicView(row);
     });
   }
 
   /**
-   * E-mails the login, how to sign in and the portal address, in the individual's language.
-   * `password` is only put in the message when the caller passes the one it has just set.
+   * E-mails the login, how to sign in and the portal address, in the individual's language. Never
+   * the password: an individual who does not know it gets a password-reset link instead.
    */
-  async sendCredentials(customerId: number, individualId: number, opts: { password?: string }, ctx: IndividualsContext): Promise<void> {
+  async sendCredentials(customerId: number, individualId: number, ctx: IndividualsContext): Promise<void> {
     const row = await this.repo.find(customerId, individualId);
     if (!row) throw new IndividualNotFoundError(individualId);
     const customer = await this.customer(customerId);
     await this.deps.db.transaction(async (trx) => this.reachable(customer, row, ctx.granter, trx));
-    if (row.email === '') throw new ValidationError([problem('email', 'no_email', 'This individual has no e-mail address')]);
+    if (row.email === '')
+      throw new ValidationError([problem('email', 'no_email', 'This individual has no e-mail address')]);
     const language = row.language ?? customer.language;
-    await sendCredentialsMail(this.deps, { to: row.email, login: row.login, name: row.name, customerName: customer.name, language, password: opts.password, mustChange: row.passwordChangeRequired });
+    await sendCredentialsMail(this.deps, {
+      to: row.email,
+      login: row.login,
+      name: row.name,
+      customerName: customer.name,
+      language,
+      mustChange: row.passwordChangeRequired,
+    });
     await this.deps.audit.record({
       actor: ctx.actor,
       ip: ctx.ip,
@@ -485,15 +659,25 @@ export class IndividualsService {
       entityType: 'individual',
       entityId: individualId,
       customerId,
-      changes: { email: { old: null, new: row.email }, password_included: { old: null, new: opts.password !== undefined } },
+      changes: { email: { old: null, new: row.email } },
     });
+  }
+
+  /** Ends every portal session of the individual: its session epoch moves on (see the portal viewer). */
+  async endSessions(customerId: number, individualId: number): Promise<void> {
+    if (!(await this.repo.find(customerId, individualId))) throw new IndividualNotFoundError(individualId);
+    await this.repo.endSessions(customerId, individualId);
   }
 
   /**
    * An individual loaded whole (the demo seed): `create` as an admin would, but with a password
    * hash made once for many accounts instead of a password to hash here. Returns its id.
    */
-  async importIndividual(customerId: number, input: Omit<IndividualCreateInput, 'password'> & { passwordHash: string }, ctx: AuditContext): Promise<number> {
+  async importIndividual(
+    customerId: number,
+    input: Omit<IndividualCreateInput, 'password'> & { passwordHash: string },
+    ctx: AuditContext,
+  ): Promise<number> {
     const { passwordHash, ...rest } = input;
     const fields = withDefaults({ ...rest, password: '' });
     const errors = validateIndividual(fields, { passwordRequired: false });
@@ -505,7 +689,14 @@ export class IndividualsService {
       const id = await this.repo.insert(trx, customerId, { ...cols, password_hash: passwordHash });
       await this.logins.assign(trx, { individualId: id }, cols.login ?? '');
       await this.deps.audit.record(
-        { ...ctx, action: 'individual.create', entityType: 'individual', entityId: id, customerId, changes: diffForAudit({}, auditView(cols, passwordHash), ['password']) },
+        {
+          ...ctx,
+          action: 'individual.create',
+          entityType: 'individual',
+          entityId: id,
+          customerId,
+          changes: diffForAudit({}, auditView(cols, passwordHash), ['password']),
+        },
         trx,
       );
       return id;
