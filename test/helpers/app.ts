@@ -10,6 +10,9 @@ import { buildDeps, type Deps } from '../../src/deps.ts';
 import { migrateLatest } from '../../src/db/migrate.ts';
 import { insertedId, isMysql } from '../../src/db/knex.ts';
 import { hashPassword } from '../../src/access/passwords.ts';
+import { capturingLogger, keepOutbox, recordPasswords } from './secrets.ts';
+
+recordPasswords();
 
 export const TEST_SECRET = 'test-secret-key-0123456789abcdef0123456789abcdef';
 
@@ -65,11 +68,20 @@ export async function createTestApp(env: Record<string, string | undefined> = {}
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...env,
   });
-  const deps = await buildDeps(config);
+  const logger = capturingLogger();
+  const deps = await buildDeps(config, logger ? { logger } : {});
   await migrateLatest(deps.db);
   await resetDatabase(deps.db);
   if (deps.redis) await deps.redis.flushDb();
-  return { app: createApp(deps), deps, config, close: () => deps.close() };
+  return {
+    app: createApp(deps),
+    deps,
+    config,
+    async close() {
+      await deps.close();
+      keepOutbox(dataDir);
+    },
+  };
 }
 
 export async function createAdmin(
@@ -78,16 +90,14 @@ export async function createAdmin(
   password = 'correct horse battery',
 ): Promise<{ id: number; login: string; password: string }> {
   const now = new Date();
-  const result = await deps
-    .db('admins')
-    .insert({
-      login,
-      login_lower: login.toLowerCase(),
-      password_hash: await hashPassword(password, 4),
-      name: login,
-      created_at: now,
-      updated_at: now,
-    });
+  const result = await deps.db('admins').insert({
+    login,
+    login_lower: login.toLowerCase(),
+    password_hash: await hashPassword(password, 4),
+    name: login,
+    created_at: now,
+    updated_at: now,
+  });
   return { id: insertedId(result), login, password };
 }
 
