@@ -21,6 +21,12 @@ if (projects.includes('e2e')) {
 }
 
 const reports = mkdtempSync(path.join(tmpdir(), 'selfcare-vitest-'));
+// One folder for what the whole run must never leak (passwords, e-mails, log lines): the check in
+// test/leaks/ runs at the end of each project and so, after the last one, covers the whole suite.
+const env = {
+  ...process.env,
+  SELFCARE_CAPTURE_DIR: process.env.SELFCARE_CAPTURE_DIR || mkdtempSync(path.join(tmpdir(), 'selfcare-capture-')),
+};
 let failedRun = false;
 let passed = 0;
 let failed = 0;
@@ -38,7 +44,7 @@ for (const project of projects) {
       '--reporter=json',
       `--outputFile.json=${report}`,
     ],
-    { stdio: 'inherit', cwd: root, env: process.env },
+    { stdio: 'inherit', cwd: root, env },
   );
   if (run.status !== 0) failedRun = true;
   if (existsSync(report)) {

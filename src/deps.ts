@@ -9,6 +9,8 @@ import { BillingService } from './features/billing/service.ts';
 import { CustomerService } from './features/customers/service.ts';
 import { IndividualsService } from './features/individuals/service.ts';
 import { RolesService } from './features/roles/service.ts';
+import { PasswordResetService } from './features/password-reset/service.ts';
+import { SessionsService } from './features/sessions/service.ts';
 
 /** Every service of the app, built once per process (or per test app). */
 export interface Services {
@@ -22,6 +24,8 @@ export interface Services {
   apiTokens: ApiTokenService;
   billing: BillingService;
   audit: AuditService;
+  sessions: SessionsService;
+  passwordReset: PasswordResetService;
 }
 
 /** What route tables and doors receive: the infrastructure and the services built on it. */
@@ -32,17 +36,22 @@ export interface Deps extends Infra {
 export function buildServices(infra: Infra): Services {
   const customers = new CustomerService(infra);
   const individuals = new IndividualsService(infra);
+  const accounts = new PortalService(infra, customers, individuals);
+  const apiTokens = new ApiTokenService(infra);
+  const sessions = new SessionsService(infra, customers, individuals, apiTokens);
   return {
     admins: new AdminAuthService(infra),
     customers,
-    accounts: new PortalService(infra, customers, individuals),
+    accounts,
     profiles: new CustomerProfileService(infra, customers, individuals),
     roles: new RolesService(infra),
     allowedRoles: new AllowedRolesService(infra),
     individuals,
-    apiTokens: new ApiTokenService(infra),
+    apiTokens,
     billing: new BillingService(infra.db),
     audit: new AuditService(infra.db),
+    sessions,
+    passwordReset: new PasswordResetService(infra, accounts, customers, individuals, sessions),
   };
 }
 

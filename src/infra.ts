@@ -9,7 +9,9 @@ import type { KeyValueStore } from './stores/kv.ts';
 import { MemoryKeyValueStore } from './stores/memory-kv.ts';
 import { createRedisClient, RedisKeyValueStore, type RedisClient } from './stores/redis-kv.ts';
 import { BoundedMemorySessionStore } from './stores/memory-session-store.ts';
-import { LoginThrottle, RateLimit } from './stores/login-throttle.ts';
+import { LoginThrottle } from './stores/login-throttle.ts';
+import { RateLimit } from './stores/rate-limit.ts';
+import { BackgroundTasks } from './http/background.ts';
 import { createI18n } from './i18n/index.ts';
 import { AuditLog } from './features/audit/service.ts';
 import { createMailer, type Mailer } from './mail/mailer.ts';
@@ -21,10 +23,20 @@ export interface Infra {
   redis: RedisClient | undefined;
   kv: KeyValueStore;
   sessionStores: { admin: Store; portal: Store };
-  throttles: { admin: LoginThrottle; portal: LoginThrottle; api: LoginThrottle; loginChecks: RateLimit };
+  throttles: {
+    admin: LoginThrottle;
+    portal: LoginThrottle;
+    api: LoginThrottle;
+    /** a self-care user's tries of a login when creating or renaming an individual */
+    loginChecks: RateLimit;
+    /** password-reset requests: per client address (answered 429) and per account (silently) */
+    passwordReset: { byAddress: RateLimit; byAccount: RateLimit };
+  };
   i18n: i18n;
   audit: AuditLog;
   mailer: Mailer;
+  /** work done after the response (e-mails, password-reset requests); drained on close */
+  background: BackgroundTasks;
   close(): Promise<void>;
 }
 
@@ -57,6 +69,7 @@ export async function buildInfra(config: Config, overrides: InfraOverrides = {})
       portal: new BoundedMemorySessionStore(sessionTtl),
     };
   }
+  const background = new BackgroundTasks(logger);
   return {
     config,
     logger,
@@ -70,12 +83,18 @@ export async function buildInfra(config: Config, overrides: InfraOverrides = {})
       api: new LoginThrottle('api', redis),
       // a self-care user learns whether a login is taken anywhere: 20 such checks per 15 minutes
       loginChecks: new RateLimit('login-checks', redis, 20, 900),
+      passwordReset: {
+        byAddress: new RateLimit('password-reset:ip', redis, 10, 900),
+        byAccount: new RateLimit('password-reset:account', redis, 3, 3600),
+      },
     },
     i18n: createI18n(),
     audit: new AuditLog(db, config.secretKey),
     mailer:
       overrides.mailer ?? createMailer({ smtpUrl: config.smtpUrl, outboxDir: path.join(config.dataDir, 'outbox') }),
+    background,
     async close() {
+      await background.idle();
       await db.destroy();
       if (redis?.isOpen) await redis.close();
     },

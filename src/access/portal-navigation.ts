@@ -22,13 +22,26 @@ const NAV: ReadonlyArray<NavItem> = [
   { component: 'settings.regional', href: '/settings', label: 'portal.nav.settings' },
 ];
 
-/** Navigation entries the levels permit; Settings opens the password page when regional is hidden. */
+/** The pages under Settings, in tab order. The sessions page needs `settings` itself. */
+const SETTINGS_TABS: ReadonlyArray<NavItem> = [
+  { component: 'settings.regional', href: '/settings', label: 'portal.settings.regionalTab' },
+  { component: 'settings.password', href: '/settings/password', label: 'portal.settings.passwordTab' },
+  { component: 'settings', href: '/settings/sessions', label: 'portal.settings.sessionsTab' },
+];
+
+/** The Settings tabs the levels permit. */
+export function settingsTabs(levels: EffectiveLevels): NavItem[] {
+  return SETTINGS_TABS.filter((tab) => atLeast(levels[tab.component], 'read'));
+}
+
+/** Navigation entries the levels permit; Settings opens its first tab the levels permit. */
 export function navFor(levels: EffectiveLevels): NavItem[] {
   const items: NavItem[] = [];
   for (const item of NAV) {
     if (atLeast(levels[item.component], 'read')) items.push(item);
-    else if (item.component === 'settings.regional' && atLeast(levels['settings.password'], 'read')) {
-      items.push({ ...item, component: 'settings.password', href: '/settings/password' });
+    else if (item.component === 'settings.regional') {
+      const tab = settingsTabs(levels)[0];
+      if (tab) items.push({ ...item, component: tab.component, href: tab.href });
     }
   }
   return items;

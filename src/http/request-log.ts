@@ -5,9 +5,11 @@ import type { Logger } from '../logger.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
 
-/** The path without its query, and without secrets that travel in a path (single-use tickets). */
+/** The path without its query, and without secrets that travel in a path (tickets, reset links). */
 export function loggedPath(url: string): string {
-  return (url.split('?')[0] ?? '').replace(/^\/impersonate\/[^/]+/, '/impersonate/:ticket');
+  return (url.split('?')[0] ?? '')
+    .replace(/^\/impersonate\/[^/]+/, '/impersonate/:ticket')
+    .replace(/^\/reset-password\/[^/]+/, '/reset-password/:token');
 }
 
 /** One log line per request with a request id (echoed as X-Request-Id); no bodies, no cookies. */

@@ -27,7 +27,9 @@ export interface SignInFlow<S extends z.ZodType, R extends Attempt> {
   attempt(values: z.output<S>, ip: string): Promise<R>;
   refusal(result: Refused<R>): { status: number; error: FieldError };
   /** writes the signed-in principal into the fresh session */
-  open(session: Partial<SessionData>, result: Ok<R>): void;
+  open(session: Partial<SessionData>, result: Ok<R>, req: Request): void;
+  /** what follows once the new session is saved (e.g. the account's index of its sessions) */
+  opened?(req: Request, result: Ok<R>): Promise<void>;
   /** session values that survive the new session id (the visitor's language) */
   keep?: ReadonlyArray<keyof SessionData>;
   /** where the browser goes once signed in */
@@ -73,7 +75,8 @@ export function signInHandler<S extends z.ZodType, R extends Attempt>(flow: Sign
         [error],
       );
     }
-    await openSession(req, res, (session) => flow.open(session, result), flow.keep);
+    await openSession(req, res, (session) => flow.open(session, result, req), flow.keep);
+    await flow.opened?.(req, result);
     res.redirect(303, await flow.next(req, res, result));
   };
 }

@@ -13,6 +13,8 @@ export interface KeyValueStore {
   del(key: string): Promise<void>;
   /** Keep a set of members (e.g. the API sessions opened with one token). */
   addToSet(key: string, member: string, ttlSeconds: number): Promise<void>;
+  /** Drop one member of a set (nothing happens when it is not there). */
+  removeFromSet(key: string, member: string): Promise<void>;
   members(key: string): Promise<string[]>;
   ping(): Promise<void>;
 }

@@ -113,27 +113,3 @@ function rejectedOrThrow(err: unknown): RateLimiterRes {
   if (err instanceof RateLimiterRes) return err;
   throw err;
 }
-
-/** A plain budget of actions per key and window (e.g. login-availability checks per account). */
-export class RateLimit {
-  private readonly limiter: RateLimiterAbstract;
-
-  constructor(
-    name: string,
-    redis: RedisClient | undefined,
-    private readonly points: number,
-    windowSeconds: number,
-  ) {
-    const opts = { keyPrefix: `throttle:${name}`, points, duration: windowSeconds };
-    this.limiter = redis
-      ? new RateLimiterRedis({ ...opts, storeClient: redis, useRedisPackage: true })
-      : new RateLimiterMemory(opts);
-  }
-
-  /** Spends one action; refused (with the wait) once the window's budget is gone. */
-  async consume(key: string): Promise<ThrottleDecision> {
-    const res = await this.limiter.consume(key).catch(rejectedOrThrow);
-    const over = res.consumedPoints > this.points;
-    return { allowed: !over, retryAfterSeconds: over ? Math.max(1, Math.ceil(res.msBeforeNext / 1000)) : 0 };
-  }
-}

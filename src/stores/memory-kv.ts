@@ -67,6 +67,11 @@ export class MemoryKeyValueStore implements KeyValueStore {
     this.put(key, { value: set, expiresAt: this.now() + ttlSeconds * 1000 });
   }
 
+  async removeFromSet(key: string, member: string): Promise<void> {
+    const entry = this.live(key);
+    if (entry && entry.value instanceof Set) entry.value.delete(member);
+  }
+
   async members(key: string): Promise<string[]> {
     const entry = this.live(key);
     return entry && entry.value instanceof Set ? [...entry.value] : [];

@@ -56,6 +56,10 @@ export class RedisKeyValueStore implements KeyValueStore {
       .exec();
   }
 
+  async removeFromSet(key: string, member: string): Promise<void> {
+    await this.client.sRem(this.prefix + key, member);
+  }
+
   async members(key: string): Promise<string[]> {
     return this.client.sMembers(this.prefix + key);
   }

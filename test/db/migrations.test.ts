@@ -18,6 +18,8 @@ const TABLES = [
   'invoices',
   'xdrs',
   'payments',
+  'password_reset_links',
+  'sign_in_alerts',
 ];
 
 let db: Knex;

@@ -10,6 +10,9 @@ import { buildDeps, type Deps } from '../../src/deps.ts';
 import { migrateLatest } from '../../src/db/migrate.ts';
 import { insertedId, isMysql } from '../../src/db/knex.ts';
 import { hashPassword } from '../../src/access/passwords.ts';
+import { capturingLogger, keepOutbox, recordPasswords } from './secrets.ts';
+
+recordPasswords();
 
 export const TEST_SECRET = 'test-secret-key-0123456789abcdef0123456789abcdef';
 
@@ -22,6 +25,8 @@ export interface TestApp {
 
 /** Tables in an order that respects foreign keys when emptied from first to last. */
 const TABLES = [
+  'password_reset_links',
+  'sign_in_alerts',
   'audit_events',
   'payments',
   'xdrs',
@@ -71,11 +76,20 @@ export async function createTestApp(env: Record<string, string | undefined> = {}
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...env,
   });
-  const deps = await buildDeps(config);
+  const logger = capturingLogger();
+  const deps = await buildDeps(config, logger ? { logger } : {});
   await migrateLatest(deps.db);
   await resetDatabase(deps.db);
   if (deps.redis) await deps.redis.flushDb();
-  return { app: createApp(deps), deps, config, close: () => deps.close() };
+  return {
+    app: createApp(deps),
+    deps,
+    config,
+    async close() {
+      await deps.close();
+      keepOutbox(dataDir);
+    },
+  };
 }
 
 export async function createAdmin(

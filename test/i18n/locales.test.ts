@@ -18,6 +18,18 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const DYNAMIC_KEYS: ReadonlyArray<{ prefix: string; keys?: readonly string[]; where: string }> = [
   { prefix: 'email.credentials.', where: 'src/features/individuals/mail.ts: the lines of the credentials e-mail' },
   {
+    prefix: 'email.newSignIn.',
+    where: 'src/features/sessions/service.ts: the lines of the new-address sign-in e-mail',
+  },
+  {
+    prefix: 'email.passwordChanged.',
+    where: 'src/features/password-reset/service.ts: the lines of the password-changed e-mail',
+  },
+  {
+    prefix: 'email.passwordReset.',
+    where: 'src/features/password-reset/service.ts: the lines of the password-reset link e-mail',
+  },
+  {
     prefix: 'individuals.errors.',
     where: 'src/features/individuals/portal-routes.ts: one message per service error code',
   },
@@ -36,6 +48,11 @@ const DYNAMIC_KEYS: ReadonlyArray<{ prefix: string; keys?: readonly string[]; wh
   { prefix: 'portal.settings.fields.', where: 'views/portal/settings/index.ejs: one label per regional field' },
   { prefix: 'portal.signIn.errors.', where: 'src/features/portal/auth-routes.ts: one message per refusal reason' },
   { prefix: 'portal.xdrs.', keys: ['from', 'to'], where: 'views/portal/xdrs/_panel.ejs: the two range fields' },
+  {
+    prefix: 'passwordReset.invalid.',
+    where: 'views/portal/password-reset/invalid.ejs: one message per reason a link cannot be used',
+  },
+  { prefix: 'sessions.history.reasons.', where: 'views/portal/settings/sessions.ejs: one per sign-in outcome' },
 ];
 
 type Tree = { [key: string]: unknown };

@@ -6,6 +6,8 @@ import { apiTokensPortalRoutes } from '../../features/api-tokens/portal-routes.t
 import { portalBillingRoutes } from '../../features/billing/portal-routes.ts';
 import { impersonationPortalRoutes } from '../../features/impersonation/portal-routes.ts';
 import { individualsPortalRoutes } from '../../features/individuals/portal-routes.ts';
+import { passwordResetPortalRoutes } from '../../features/password-reset/portal-routes.ts';
+import { sessionsPortalRoutes } from '../../features/sessions/portal-routes.ts';
 import { buildDoor } from '../../http/door.ts';
 import { portalGate } from './gate.ts';
 import { portalLanguage } from './language.ts';
@@ -19,11 +21,13 @@ export function portalDoor(deps: Deps): Router {
     before: [loadViewer(deps)],
     routes: [
       ...portalAuthRoutes(deps),
+      ...passwordResetPortalRoutes(deps),
       ...impersonationPortalRoutes(deps),
       ...portalRoutes(deps),
       ...portalBillingRoutes(deps),
       ...individualsPortalRoutes(deps),
       ...apiTokensPortalRoutes(deps),
+      ...sessionsPortalRoutes(deps),
     ],
     gate: portalGate,
     after: [portalNotFound, portalNotFoundError],

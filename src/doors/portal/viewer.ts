@@ -119,6 +119,7 @@ export function loadViewer(deps: Deps): RequestHandler {
     res.locals.portalAccount = account;
     res.locals.portalNav = navFor(levels);
     res.locals.fmt = viewerFormatters(regional, account.customer.currency);
+    if (!user.impersonation) deps.services.sessions.noteActivity(req.session, clientIp(req));
     // The viewer's language replaces the one picked before sign-in.
     pageLocals(deps, () => regional.language)(req, res, next);
   };

@@ -14,13 +14,14 @@ import {
   REGIONAL_FIELDS,
   type RegionalValues,
 } from '../selfcare-access/schema.ts';
-import { confirmationError, keepSessionAfterPasswordChange, passwordErrors } from './sign-in-routes.ts';
+import { keepSessionAfterPasswordChange } from './sign-in-routes.ts';
 import { can, type PortalPermission } from '../../access/route-permissions.ts';
+import { settingsTabs } from '../../access/portal-navigation.ts';
 import { regionalValues } from '../individuals/service.ts';
 import { profileValuesOf } from '../customers/schema.ts';
 import type { ProfileField, RegionalColumn } from './schema.ts';
 import { addressSchema, companySchema, contactsSchema, passwordChangeSchema } from './schema.ts';
-import { signedIn, type PortalAccount } from './service.ts';
+import { confirmationError, passwordErrors, signedIn, type PortalAccount } from './service.ts';
 
 type ProfileSection = 'company' | 'contacts' | 'address';
 
@@ -104,7 +105,7 @@ export function portalRoutes(deps: Deps): RouteDef<PortalPermission>[] {
         values: values ?? ownRegional(account),
         inherited: account.individual ? regionalValues(account.customer) : null,
         editable: atLeast(viewer.levels['settings.regional'], 'modify'),
-        showPasswordLink: atLeast(viewer.levels['settings.password'], 'read'),
+        settingsTabs: settingsTabs(viewer.levels),
         timeZones: listTimeZones(),
         languages: LANGUAGES,
         dateFormats: COMMON_DATE_FORMATS,
@@ -123,7 +124,7 @@ export function portalRoutes(deps: Deps): RouteDef<PortalPermission>[] {
       locals: {
         title: res.locals.t?.('portal.password.title'),
         editable: atLeast(viewer.levels['settings.password'], 'modify'),
-        showRegionalLink: atLeast(viewer.levels['settings.regional'], 'read'),
+        settingsTabs: settingsTabs(viewer.levels),
         errors,
       },
     });

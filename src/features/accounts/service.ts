@@ -11,6 +11,7 @@ import type { AuditActor, AuditContext } from '../../http/actor.ts';
 import { diffForAudit } from '../audit/service.ts';
 import { isAddressTrusted, type TrustedListSource } from '../../access/address-check.ts';
 import type { PortalSessionUser, Viewer } from '../../http/types.ts';
+import type { FieldError } from '../../access/field-error.ts';
 import { isLanguage } from '../../regional/languages.ts';
 import { getDefaultRoleId, loadRolePermissions } from '../roles/service.ts';
 import { LoginNamespace } from '../selfcare-access/service.ts';
@@ -51,6 +52,21 @@ export class PasswordPolicyError extends Error {
   constructor(readonly code: PasswordPolicyCode | 'based_on_login' | 'same_as_current') {
     super(code);
   }
+}
+
+/** The field error for a refused password (policy, current password); anything else is rethrown. */
+export function passwordErrors(err: unknown): FieldError[] {
+  if (err instanceof WrongCurrentPasswordError)
+    return [{ field: 'current_password', key: 'portal.password.errors.currentWrong' }];
+  if (err instanceof PasswordPolicyError) return [{ field: 'new_password', key: `portal.password.errors.${err.code}` }];
+  throw err;
+}
+
+/** Both new-password fields must agree before anything is checked against the policy. */
+export function confirmationError(values: { new_password: string; new_password_confirm: string }): FieldError | null {
+  return values.new_password === values.new_password_confirm
+    ? null
+    : { field: 'new_password_confirm', key: 'portal.password.errors.mismatch' };
 }
 
 /** An individual may use the portal only between its activation and expiration moments. */
@@ -204,7 +220,8 @@ export class PortalService {
     return individualLevels(await loadRolePermissions(this.deps.db, account.individual.roleId), customerPerms);
   }
 
-  private async findByLogin(login: string): Promise<PortalAccount | null> {
+  /** The account a self-care login names (customer or individual), or null. */
+  async findByLogin(login: string): Promise<PortalAccount | null> {
     const owner = login ? await this.logins.ownerOf(login) : null;
     if (!owner) return null;
     if ('customerId' in owner) {
@@ -316,28 +333,66 @@ export class PortalService {
     input: { current: string | null; next: string },
     ctx: AuditContext,
   ): Promise<number> {
-    const login = account.individual?.login ?? account.customer.selfcareLogin ?? '';
     const hash = account.individual ? account.individual.passwordHash : account.customer.passwordHash;
     if (input.current !== null && !(hash && (await verifyPassword(input.current, hash))))
       throw new WrongCurrentPasswordError();
-    const policy = checkPasswordPolicy(input.next, { login });
+    return this.setNewPassword(account, input.next, ctx, { action: 'portal.password.change', changes: {} });
+  }
+
+  /**
+   * A new password chosen through a password-reset link: the same policy as every password, then
+   * every session ends (portal and, for a customer, API: the epoch moves on) and "must change"
+   * clears. Returns the new epoch.
+   */
+  resetPassword(
+    account: PortalAccount,
+    next: string,
+    ctx: AuditContext,
+    link: { id: number; purpose: string },
+  ): Promise<number> {
+    return this.setNewPassword(account, next, ctx, {
+      action: 'portal.password.reset',
+      changes: { reset_link: { old: null, new: `#${link.id} (${link.purpose})` } },
+    });
+  }
+
+  /**
+   * The rules of every new password: 12 characters to 72 bytes, not common, not based on the
+   * login, not the current one.
+   */
+  async checkNewPassword(account: PortalAccount, next: string): Promise<void> {
+    const login = account.individual?.login ?? account.customer.selfcareLogin ?? '';
+    const policy = checkPasswordPolicy(next, { login });
     if (!policy.ok)
       throw new PasswordPolicyError(
         policy.code === 'too_common' && /login/.test(policy.message) ? 'based_on_login' : policy.code,
       );
-    // Also the forced change right after sign-in: "must change" means a different password.
-    if (hash && (await verifyPassword(input.next, hash))) throw new PasswordPolicyError('same_as_current');
+    const hash = account.individual ? account.individual.passwordHash : account.customer.passwordHash;
+    if (hash && (await verifyPassword(next, hash))) throw new PasswordPolicyError('same_as_current');
+  }
+
+  private async setNewPassword(
+    account: PortalAccount,
+    next: string,
+    ctx: AuditContext,
+    event: { action: string; changes: Record<string, { old: unknown; new: unknown }> },
+  ): Promise<number> {
+    await this.checkNewPassword(account, next);
     const ref: AccountRef = account.individual
       ? { kind: 'individual', id: account.individual.id }
       : { kind: 'customer', id: account.customer.id };
-    const after = await this.repo.setPassword(ref, await hashPassword(input.next, this.deps.config.bcryptCost));
+    const after = await this.repo.setPassword(ref, await hashPassword(next, this.deps.config.bcryptCost));
     await this.deps.audit.record({
       ...ctx,
-      action: 'portal.password.change',
+      action: event.action,
       entityType: ref.kind,
       entityId: ref.id,
       customerId: account.customer.id,
-      changes: { password: { old: 'changed', new: 'changed' }, ...(after.version ? { version: after.version } : {}) },
+      changes: {
+        password: { old: 'changed', new: 'changed' },
+        ...event.changes,
+        ...(after.version ? { version: after.version } : {}),
+      },
     });
     return after.sessionEpoch;
   }

@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import type { Deps } from '../../deps.ts';
 import { auditContext } from '../../http/actor.ts';
+import { clientIp } from '../../http/client-ip.ts';
 import { parseForm, type FieldError } from '../../http/form.ts';
 import { renderPage, seeOther } from '../../http/render.ts';
 import type { RouteDef } from '../../http/route-table.ts';
@@ -11,7 +12,7 @@ import { FORCED_PASSWORD_PATH, homePath } from '../../access/portal-navigation.t
 import { adminReturnPath } from '../impersonation/service.ts';
 import type { PortalPermission } from '../../access/route-permissions.ts';
 import { forcedPasswordSchema, signInSchema } from './schema.ts';
-import { PasswordPolicyError, WrongCurrentPasswordError, type PortalAccount } from './service.ts';
+import { confirmationError, passwordErrors, type PortalAccount } from './service.ts';
 
 const SIGN_IN_STATUS = { invalid: 401, throttled: 429, ip_not_allowed: 403, not_active: 403, expired: 403 } as const;
 
@@ -35,21 +36,6 @@ function renderSignIn(
   });
 }
 
-/** The field error for a refused password (policy, confirmation, current password). */
-export function passwordErrors(err: unknown): FieldError[] {
-  if (err instanceof WrongCurrentPasswordError)
-    return [{ field: 'current_password', key: 'portal.password.errors.currentWrong' }];
-  if (err instanceof PasswordPolicyError) return [{ field: 'new_password', key: `portal.password.errors.${err.code}` }];
-  throw err;
-}
-
-/** Both new-password fields must agree before anything is checked against the policy. */
-export function confirmationError(values: { new_password: string; new_password_confirm: string }): FieldError | null {
-  return values.new_password === values.new_password_confirm
-    ? null
-    : { field: 'new_password_confirm', key: 'portal.password.errors.mismatch' };
-}
-
 /** Applies a password change to the current session: the other sessions end, this one goes on. */
 export async function keepSessionAfterPasswordChange(req: Request, epoch: number): Promise<void> {
   if (req.session.portal) req.session.portal = { ...req.session.portal, epoch };
@@ -58,6 +44,7 @@ export async function keepSessionAfterPasswordChange(req: Request, epoch: number
 
 export function portalAuthRoutes(deps: Deps): RouteDef<PortalPermission>[] {
   const service = deps.services.accounts;
+  const sessions = deps.services.sessions;
 
   const renderForced = (req: Request, res: Response, status: number, errors: FieldError[]) =>
     renderPage(req, res, {
@@ -104,8 +91,13 @@ export function portalAuthRoutes(deps: Deps): RouteDef<PortalPermission>[] {
             error: { field: 'login', key: `portal.signIn.errors.${keys[result.reason]}` },
           };
         },
-        open: (session, result) => {
+        open: (session, result, req) => {
           session.portal = result.user;
+          session.device = sessions.deviceOf(req.get('User-Agent'), clientIp(req));
+        },
+        opened: async (req, result) => {
+          const account = await service.loadAccount(result.user);
+          if (account) await sessions.afterSignIn(account, req.sessionID, clientIp(req), req.get('User-Agent'));
         },
         keep: ['language'],
         next: async (_req, _res, result) => {
@@ -121,6 +113,7 @@ export function portalAuthRoutes(deps: Deps): RouteDef<PortalPermission>[] {
       permission: 'public',
       handler: async (req, res) => {
         const viewer = res.locals.viewer;
+        if (viewer && !viewer.impersonation) await sessions.forget(viewer, req.sessionID);
         if (viewer) {
           await deps.audit.record({
             ...auditContext(req, res),

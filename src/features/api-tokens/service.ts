@@ -125,6 +125,33 @@ export class ApiTokenService {
   }
 
   /**
+   * The customer's API sessions that still work: alive in the store, opened with a token that is
+   * still active, under the customer's current credentials.
+   */
+  async liveSessionCount(customerId: number, now = new Date()): Promise<number> {
+    const customer = await this.repo.customerForSession(customerId);
+    if (!customer) return 0;
+    let count = 0;
+    for (const token of await this.repo.listByCustomer(customerId)) {
+      if (tokenStatus(token, now) !== 'active') continue;
+      const sessions = await this.sessions.liveOfToken(token.id, now.getTime());
+      count += sessions.filter((s) => s.epoch === customer.sessionEpoch && s.loginLower === customer.loginLower).length;
+    }
+    return count;
+  }
+
+  /**
+   * Ends every API session of the customer now (each token's sessions and refresh tokens); the
+   * caller moves the customer's session epoch on as well, which ends any session missed here.
+   */
+  async endSessionsOf(customerId: number): Promise<number> {
+    let ended = 0;
+    for (const token of await this.repo.listByCustomer(customerId))
+      ended += await this.sessions.closeAllOfToken(token.id);
+    return ended;
+  }
+
+  /**
    * Login + token → API session. Unknown login, an individual's login, a wrong, expired or revoked
    * token all give the same answer; the address check comes only after valid credentials, so it
    * reveals nothing to a guesser.

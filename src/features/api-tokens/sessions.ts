@@ -130,6 +130,17 @@ export class ApiSessions {
     if (digest) await this.deps.kv.del(refreshKey(digest));
   }
 
+  /** The live sessions opened with a token; ids whose session has gone are dropped from its set. */
+  async liveOfToken(tokenId: number, now = Date.now()): Promise<ApiSession[]> {
+    const live: ApiSession[] = [];
+    for (const id of await this.deps.kv.members(tokenSessionsKey(tokenId))) {
+      const session = await this.read(id, now);
+      if (session) live.push(session);
+      else await this.deps.kv.removeFromSet(tokenSessionsKey(tokenId), id);
+    }
+    return live;
+  }
+
   async closeAllOfToken(tokenId: number): Promise<number> {
     const ids = await this.deps.kv.members(tokenSessionsKey(tokenId));
     for (const id of ids) await this.close(id);

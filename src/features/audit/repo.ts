@@ -45,6 +45,28 @@ function parseChanges(value: unknown): AuditEventRow['changes'] {
   }
 }
 
+function eventFromRow(r: Record<string, unknown>): AuditEventRow {
+  return {
+    id: Number(r.id),
+    occurredAt: toDate(r.occurred_at),
+    actorType: String(r.actor_type),
+    actorId: r.actor_id === null || r.actor_id === undefined ? null : Number(r.actor_id),
+    actorLabel: String(r.actor_label ?? ''),
+    impersonatorAdminId:
+      r.impersonator_admin_id === null || r.impersonator_admin_id === undefined
+        ? null
+        : Number(r.impersonator_admin_id),
+    impersonatorLogin: r.impersonator_login ? String(r.impersonator_login) : null,
+    ip: String(r.ip ?? ''),
+    action: String(r.action),
+    entityType: String(r.entity_type ?? ''),
+    entityId: r.entity_id === null || r.entity_id === undefined ? null : Number(r.entity_id),
+    customerId: r.customer_id === null || r.customer_id === undefined ? null : Number(r.customer_id),
+    changes: parseChanges(r.changes),
+    outcome: String(r.outcome),
+  };
+}
+
 export class AuditRepo {
   constructor(private readonly db: Knex) {}
 
@@ -150,6 +172,27 @@ export class AuditRepo {
     return out;
   }
 
+  /** The newest events of one action on one entity (e.g. an account's sign-ins), newest first. */
+  async latestOf(action: string, entityType: string, entityId: number, limit: number): Promise<AuditEventRow[]> {
+    const rows = (await this.db('audit_events as e')
+      .leftJoin('admins as a', 'a.id', 'e.impersonator_admin_id')
+      .select('e.*', 'a.login as impersonator_login')
+      .where({ 'e.entity_type': entityType, 'e.entity_id': entityId, 'e.action': action })
+      .orderBy('e.id', 'desc')
+      .limit(limit)) as Record<string, unknown>[];
+    return rows.map(eventFromRow);
+  }
+
+  /** How many successful events of one action on one entity came from `ip` since `since`. */
+  async countFrom(action: string, entityType: string, entityId: number, ip: string, since: Date): Promise<number> {
+    const row = (await this.db('audit_events')
+      .where({ entity_type: entityType, entity_id: entityId, action, ip, outcome: 'success' })
+      .where('occurred_at', '>=', since)
+      .count({ n: '*' })
+      .first()) as { n: unknown } | undefined;
+    return Number(row?.n ?? 0);
+  }
+
   /** Newest first (ids grow with time), `limit` rows after the keyset. */
   async list(query: AuditQuery, limit: number): Promise<AuditEventRow[]> {
     const q = this.db('audit_events as e')
@@ -173,25 +216,7 @@ export class AuditRepo {
       });
     }
     const rows = (await q) as Record<string, unknown>[];
-    return rows.map((r) => ({
-      id: Number(r.id),
-      occurredAt: toDate(r.occurred_at),
-      actorType: String(r.actor_type),
-      actorId: r.actor_id === null || r.actor_id === undefined ? null : Number(r.actor_id),
-      actorLabel: String(r.actor_label ?? ''),
-      impersonatorAdminId:
-        r.impersonator_admin_id === null || r.impersonator_admin_id === undefined
-          ? null
-          : Number(r.impersonator_admin_id),
-      impersonatorLogin: r.impersonator_login ? String(r.impersonator_login) : null,
-      ip: String(r.ip ?? ''),
-      action: String(r.action),
-      entityType: String(r.entity_type ?? ''),
-      entityId: r.entity_id === null || r.entity_id === undefined ? null : Number(r.entity_id),
-      customerId: r.customer_id === null || r.customer_id === undefined ? null : Number(r.customer_id),
-      changes: parseChanges(r.changes),
-      outcome: String(r.outcome),
-    }));
+    return rows.map(eventFromRow);
   }
 
   /** Who a typed actor may be: an admin by login, a self-care account by login, or anyone by id. */

@@ -2,6 +2,8 @@ import type { Knex } from 'knex';
 import { ChainCheck, chainKey, type ChainVerdict } from '../../access/audit-chain.ts';
 import type { AuditActor } from '../../http/actor.ts';
 import { AuditRepo, type AuditEventRow } from './repo.ts';
+
+export type { AuditEventRow };
 import type { AuditFilterForm } from './schema.ts';
 
 export interface AuditEventInput {
@@ -59,6 +61,16 @@ export class AuditLog {
     limit: number,
   ): Promise<{ changes: Record<string, { old: unknown; new: unknown }>; actorLabel: string }[]> {
     return this.repo.changesOf(entityType, entityId, limit);
+  }
+
+  /** The newest events of one action on one entity, newest first (an account's recent sign-ins). */
+  latestOf(action: string, entityType: string, entityId: number, limit: number): Promise<AuditEventRow[]> {
+    return this.repo.latestOf(action, entityType, entityId, limit);
+  }
+
+  /** How often one action on one entity succeeded from `ip` since `since` (sign-ins from an address). */
+  async successesFrom(action: string, entityType: string, entityId: number, ip: string, since: Date): Promise<number> {
+    return this.repo.countFrom(action, entityType, entityId, ip, since);
   }
 
   /** Appends an event to the chain (inside `trx` when it belongs to that change). */

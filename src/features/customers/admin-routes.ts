@@ -78,6 +78,7 @@ export function customerRoutes(deps: Deps): RouteDef<AdminPermission>[] {
     const base = `/admin/customers/${summary.id}/self-care`;
     const { customer } = panel;
     const v = state.values;
+    const sessions = await deps.services.sessions.customerCounts(summary.id);
     await renderPage(req, res, {
       view: 'admin/customers/self-care',
       fragment: state.fragment,
@@ -94,6 +95,8 @@ export function customerRoutes(deps: Deps): RouteDef<AdminPermission>[] {
         savedNotices: state.savedNotices ?? [],
         roles: panel.roles,
         activeTokens: panel.activeTokens,
+        sessions,
+        resetLink: { hasLogin: customer.selfcareLogin !== null, email: customer.email },
         impersonation: {
           available: customer.selfcareLogin !== null && customer.passwordHash !== null,
           assigned: customer.roleId !== panel.defaultRoleId,
@@ -357,6 +360,62 @@ export function customerRoutes(deps: Deps): RouteDef<AdminPermission>[] {
             }
             throw err;
           }
+        },
+      ],
+    },
+    {
+      // E-mail never carries a password: the customer gets a 24-hour link to choose one.
+      method: 'post',
+      path: '/customers/:id/self-care/reset-link',
+      permission: 'admin',
+      loads: 'customer',
+      handler: [
+        async (req, res) => {
+          const id = currentCustomer(res).id;
+          const sent = await deps.services.passwordReset.sendAdminLink(
+            { customerId: id, individualId: null },
+            auditContext(req, res),
+          );
+          if (!sent.ok) {
+            const record = await service.get(id);
+            return renderPanel(req, res, {
+              values: selfCareValuesOf(record),
+              version: record.version,
+              status: 422,
+              errors: [
+                {
+                  field: 'reset-link',
+                  text:
+                    sent.missing === 'login'
+                      ? 'The customer has no self-care login yet: set a login and a password first.'
+                      : 'The customer has no e-mail address: add one on the General tab, then send the link.',
+                },
+              ],
+            });
+          }
+          req.session.flash = {
+            kind: 'info',
+            message: `A password-reset link was sent to ${sent.email}. It works once, for 24 hours.`,
+          };
+          seeOther(res, `/admin/customers/${id}/self-care`);
+        },
+      ],
+    },
+    {
+      method: 'post',
+      path: '/customers/:id/self-care/end-sessions',
+      permission: 'admin',
+      loads: 'customer',
+      handler: [
+        async (req, res) => {
+          const id = currentCustomer(res).id;
+          const ended = await deps.services.sessions.endAllOfCustomer(id, auditContext(req, res));
+          const count = (n: number, what: string) => (n === 1 ? `1 ${what} session` : `${n} ${what} sessions`);
+          req.session.flash = {
+            kind: 'info',
+            message: `Ended ${count(ended.portal, 'portal')} and ${count(ended.api, 'API')} of the customer.`,
+          };
+          seeOther(res, `/admin/customers/${id}/self-care`);
         },
       ],
     },

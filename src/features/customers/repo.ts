@@ -262,6 +262,21 @@ export class CustomerRepo {
     return trx ? write(trx) : this.db.transaction(write);
   }
 
+  /** Customers with self-care credentials whose e-mail is `emailLower` (a forgotten-password request). */
+  async findByEmail(emailLower: string, limit: number): Promise<CustomerRecord[]> {
+    const rows = (await this.db('customers')
+      .where({ email_lower: emailLower })
+      .whereNotNull('selfcare_login')
+      .orderBy('id')
+      .limit(limit)) as Record<string, unknown>[];
+    return rows.map(customerFromRow);
+  }
+
+  /** Moves the session epoch on: every portal and API session of the customer ends. */
+  async endSessions(id: number): Promise<void> {
+    await this.db('customers').where({ id }).increment('session_epoch', 1);
+  }
+
   /** The time of a self-care sign-in; not a change of the customer, so the version stays. */
   async recordLogin(id: number): Promise<void> {
     await this.db('customers').where({ id }).update({ last_login_at: new Date() });

@@ -187,6 +187,17 @@ export class CustomerService {
     return this.repo.recordLogin(id);
   }
 
+  /** Customers with self-care credentials that an e-mail address names, ignoring case. */
+  findByEmail(email: string, limit: number): Promise<CustomerRecord[]> {
+    return this.repo.findByEmail(email.trim().toLowerCase(), limit);
+  }
+
+  /** Ends every portal and API session of the customer (its session epoch moves on). */
+  async endSessions(id: number): Promise<void> {
+    await this.get(id);
+    await this.repo.endSessions(id);
+  }
+
   async get(id: number): Promise<CustomerRecord> {
     const customer = await this.repo.findById(id);
     if (!customer) throw new CustomerNotFoundError();

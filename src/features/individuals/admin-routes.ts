@@ -176,6 +176,7 @@ export function individualsAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] 
         customer: summary,
         tab: 'individuals',
         individual: rowLocals(individual, customer),
+        portalSessions: await deps.services.sessions.individualCount(individual.id),
         roles,
         errors,
         ...formLocals(customer, opts.form ?? formFromIndividual(individual, customer), {
@@ -197,6 +198,10 @@ export function individualsAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] 
     throw err;
   };
 
+  /**
+   * After a save: the credentials e-mail (never with the password) and, when asked, a 24-hour
+   * link to choose a password. Returns what to add to the flash message.
+   */
   const sendMailAfterSave = async (
     req: Request,
     res: Response,
@@ -204,14 +209,24 @@ export function individualsAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] 
     individual: Individual,
     form: IndividualForm,
   ): Promise<string> => {
-    if (!form.send_credentials || individual.email === '') return '';
-    await service.sendCredentials(
-      customerId,
-      individual.id,
-      { password: form.include_password && form.password !== '' ? form.password : undefined },
-      ctxOf(req, res),
-    );
-    return ` The credentials were sent to ${individual.email}.`;
+    if (individual.email === '' || !(form.send_credentials || form.send_reset_link)) return '';
+    const notes: string[] = [];
+    if (form.send_credentials) {
+      await service.sendCredentials(customerId, individual.id, ctxOf(req, res));
+      notes.push(` The sign-in details were sent to ${individual.email}.`);
+    }
+    if (form.send_reset_link) {
+      const sent = await deps.services.passwordReset.sendAdminLink(
+        { customerId, individualId: individual.id },
+        auditContext(req, res),
+      );
+      notes.push(
+        sent.ok
+          ? ` A link to choose a password (valid 24 hours) was sent to ${sent.email}.`
+          : ' No link to choose a password was sent: the individual has no e-mail address.',
+      );
+    }
+    return notes.join('');
   };
 
   /** Generate / show password, check the trusted list, preview the regional settings: no state change. */
@@ -350,7 +365,7 @@ export function individualsAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] 
     ...helperRoutes('edit'),
     onIndividual('post', '/send-credentials', async (req, res, customerId, individual) => {
       try {
-        await service.sendCredentials(customerId, individual.id, {}, ctxOf(req, res));
+        await service.sendCredentials(customerId, individual.id, ctxOf(req, res));
       } catch (err) {
         if (err instanceof ValidationError)
           return renderEdit(req, res, individual, {
@@ -365,7 +380,37 @@ export function individualsAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] 
       }
       req.session.flash = {
         kind: 'info',
-        message: `The credentials were sent to ${individual.email} (without the password).`,
+        message: `The sign-in details were sent to ${individual.email} (never with a password).`,
+      };
+      seeOther(res, `${base(customerId)}/${individual.id}`);
+    }),
+    onIndividual('post', '/reset-link', async (req, res, customerId, individual) => {
+      const sent = await deps.services.passwordReset.sendAdminLink(
+        { customerId, individualId: individual.id },
+        auditContext(req, res),
+      );
+      if (!sent.ok) {
+        return renderEdit(req, res, individual, {
+          status: 422,
+          errors: [
+            {
+              field: 'email',
+              text: 'This individual has no e-mail address: add one and save, then send the password-reset link.',
+            },
+          ],
+        });
+      }
+      req.session.flash = {
+        kind: 'info',
+        message: `A password-reset link was sent to ${sent.email}. It works once, for 24 hours.`,
+      };
+      seeOther(res, `${base(customerId)}/${individual.id}`);
+    }),
+    onIndividual('post', '/end-sessions', async (req, res, customerId, individual) => {
+      const ended = await deps.services.sessions.endAllOfIndividual(customerId, individual.id, auditContext(req, res));
+      req.session.flash = {
+        kind: 'info',
+        message: `${ended === 1 ? '1 portal session' : `${ended} portal sessions`} of ${individual.login} ended.`,
       };
       seeOther(res, `${base(customerId)}/${individual.id}`);
     }),

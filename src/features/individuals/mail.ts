@@ -1,4 +1,5 @@
 import type { Infra } from '../../infra.ts';
+import { composeMail } from '../../mail/compose.ts';
 
 export interface CredentialsMail {
   to: string;
@@ -7,14 +8,14 @@ export interface CredentialsMail {
   customerName: string;
   /** the individual's effective interface language */
   language: string;
-  /** only when the admin asked to send the password it has just set */
-  password?: string;
   mustChange: boolean;
 }
 
-const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
-/** The credentials e-mail, in the individual's language, with the portal's sign-in address. */
+/**
+ * The credentials e-mail, in the individual's language, with the portal's sign-in address. It
+ * never carries a password: whoever does not know it chooses one through "Forgot your password?"
+ * (or the administrator sends a password-reset link).
+ */
 export async function sendCredentialsMail(
   deps: Pick<Infra, 'mailer' | 'i18n' | 'config'>,
   mail: CredentialsMail,
@@ -22,23 +23,22 @@ export async function sendCredentialsMail(
   const t = deps.i18n.getFixedT(mail.language);
   const tr = (key: string, params: Record<string, unknown> = {}) => String(t(`email.credentials.${key}`, params));
   const url = `${deps.config.publicUrl.replace(/\/+$/, '')}/login`;
+  const forgotUrl = `${deps.config.publicUrl.replace(/\/+$/, '')}/forgot-password`;
   const paragraphs: string[][] = [
     [tr('greeting', { name: mail.name || mail.login })],
     [tr('intro', { customer: mail.customerName })],
-    [
-      tr('login', { login: mail.login }),
-      mail.password !== undefined ? tr('password', { password: mail.password }) : tr('passwordNotIncluded'),
-    ],
+    [tr('login', { login: mail.login }), tr('passwordNotIncluded', { url: forgotUrl })],
     [tr('howToSignIn', { url })],
     ...(mail.mustChange ? [[tr('mustChange')]] : []),
     [tr('signature')],
   ];
-  const text = paragraphs.map((lines) => lines.join('\n')).join('\n\n') + '\n';
-  const html = `<!doctype html><html lang="${escapeHtml(mail.language)}"><body>${paragraphs
-    .map(
-      (lines) =>
-        `<p>${lines.map((line) => escapeHtml(line).replace(escapeHtml(url), `<a href="${escapeHtml(url)}">${escapeHtml(url)}</a>`)).join('<br>')}</p>`,
-    )
-    .join('')}</body></html>`;
-  await deps.mailer.send({ to: mail.to, subject: tr('subject', { customer: mail.customerName }), text, html });
+  await deps.mailer.send(
+    composeMail({
+      to: mail.to,
+      subject: tr('subject', { customer: mail.customerName }),
+      language: mail.language,
+      paragraphs,
+      links: [url, forgotUrl],
+    }),
+  );
 }

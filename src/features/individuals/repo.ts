@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { insertedId, toBool, toDate } from '../../db/knex.ts';
+import { insertedId, isMysql, toBool, toDate } from '../../db/knex.ts';
 
 type Db = Knex | Knex.Transaction;
 
@@ -167,6 +167,18 @@ export class IndividualsRepo {
     return row ? fromRow(row) : null;
   }
 
+  /**
+   * Individuals whose e-mail is `email`, ignoring case (a forgotten-password request). MySQL's
+   * case-insensitive collation and SQLite's NOCASE index both answer from the e-mail index.
+   */
+  async findByEmail(email: string, limit: number): Promise<IndividualRow[]> {
+    const q = this.base(this.db).orderBy('i.id').limit(limit);
+    if (isMysql(this.db)) void q.where('i.email', email);
+    else void q.whereRaw('i.email = ? collate nocase', [email]);
+    const rows = ((await q) as Record<string, unknown>[]).map(fromRow);
+    return rows.filter((row) => row.email.toLowerCase() === email.toLowerCase());
+  }
+
   /** The individual's own new password: clears "must change" and ends every other session. */
   async setOwnPassword(id: number, passwordHash: string): Promise<{ sessionEpoch: number }> {
     return this.db.transaction(async (trx) => {
@@ -177,6 +189,11 @@ export class IndividualsRepo {
       const row = await trx('individuals').select('session_epoch').where({ id }).first();
       return { sessionEpoch: Number(row?.session_epoch ?? 0) };
     });
+  }
+
+  /** Moves the session epoch on: every open portal session of the individual ends. */
+  async endSessions(customerId: number, id: number): Promise<void> {
+    await this.db('individuals').where({ id, customer_id: customerId }).increment('session_epoch', 1);
   }
 
   async recordLogin(id: number): Promise<void> {

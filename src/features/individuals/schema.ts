@@ -30,7 +30,7 @@ export interface IndividualForm {
   trusted_ips: string;
   test_address: string;
   send_credentials: boolean;
-  include_password: boolean;
+  send_reset_link: boolean;
   version: string;
 }
 
@@ -59,7 +59,7 @@ export function emptyIndividualForm(): IndividualForm {
     trusted_ips: '',
     test_address: '',
     send_credentials: true,
-    include_password: false,
+    send_reset_link: false,
     version: '',
   };
 }
@@ -83,7 +83,7 @@ export function readIndividualForm(body: unknown): IndividualForm {
     trusted_ips: bounded(b.trusted_ips, 100_000),
     test_address: bounded(b.test_address, 100),
     send_credentials: checkbox(b.send_credentials),
-    include_password: checkbox(b.include_password),
+    send_reset_link: checkbox(b.send_reset_link),
     version: bounded(b.version, 20).trim(),
   };
 }

@@ -438,6 +438,11 @@ export class IndividualsService {
   }
 
   /** The individual as its own portal session sees it (by id: the session carries it). */
+  /** The individuals an e-mail address names (a forgotten-password request by e-mail). */
+  async accountsByEmail(email: string, limit: number): Promise<PortalIndividual[]> {
+    return (await this.repo.findByEmail(email, limit)).map(accountView);
+  }
+
   async account(id: number): Promise<PortalIndividual | null> {
     const row = await this.repo.findById(id);
     return row ? accountView(row) : null;
@@ -687,15 +692,10 @@ export class IndividualsService {
   }
 
   /**
-   * E-mails the login, how to sign in and the portal address, in the individual's language.
-   * `password` is only put in the message when the caller passes the one it has just set.
+   * E-mails the login, how to sign in and the portal address, in the individual's language. Never
+   * the password: an individual who does not know it gets a password-reset link instead.
    */
-  async sendCredentials(
-    customerId: number,
-    individualId: number,
-    opts: { password?: string },
-    ctx: IndividualsContext,
-  ): Promise<void> {
+  async sendCredentials(customerId: number, individualId: number, ctx: IndividualsContext): Promise<void> {
     const row = await this.repo.find(customerId, individualId);
     if (!row) throw new IndividualNotFoundError(individualId);
     const customer = await this.customer(customerId);
@@ -709,7 +709,6 @@ export class IndividualsService {
       name: row.name,
       customerName: customer.name,
       language,
-      password: opts.password,
       mustChange: row.passwordChangeRequired,
     });
     await this.deps.audit.record({
@@ -719,11 +718,14 @@ export class IndividualsService {
       entityType: 'individual',
       entityId: individualId,
       customerId,
-      changes: {
-        email: { old: null, new: row.email },
-        password_included: { old: null, new: opts.password !== undefined },
-      },
+      changes: { email: { old: null, new: row.email } },
     });
+  }
+
+  /** Ends every portal session of the individual: its session epoch moves on (see the portal viewer). */
+  async endSessions(customerId: number, individualId: number): Promise<void> {
+    if (!(await this.repo.find(customerId, individualId))) throw new IndividualNotFoundError(individualId);
+    await this.repo.endSessions(customerId, individualId);
   }
 
   /**

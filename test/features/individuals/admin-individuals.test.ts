@@ -214,7 +214,7 @@ describe('POST /admin/customers/:id/individuals', () => {
     expect(res.text).toContain('line 1');
   });
 
-  it('e-mails the credentials in the individual’s language without the password unless asked', async () => {
+  it('e-mails the sign-in details in the individual’s language, never with the password', async () => {
     const customer = await customerAllowing(staffRole);
     const res = await agent
       .post(`/admin/customers/${customer.id}/individuals`)
@@ -228,8 +228,10 @@ describe('POST /admin/customers/:id/individuals', () => {
     expect(mail).toContain('Subject: Your sign-in details for the Acme self-care portal');
     expect(mail).toContain('Login: jane.doe');
     expect(mail).toContain(`${t.config.publicUrl}/login`);
-    expect(mail).toContain('Your password is not included');
+    expect(mail).toContain('E-mail never carries your password');
+    expect(mail).toContain(`${t.config.publicUrl}/forgot-password`);
     expect(mail).not.toContain('violet kettle harbour lamp');
+    expect(mail).not.toMatch(/Password: /);
   });
 
   it('writes the e-mail in the individual’s own language, else the customer’s', async () => {
@@ -249,14 +251,32 @@ describe('POST /admin/customers/:id/individuals', () => {
     expect(bob).toContain('<html lang="en">');
   });
 
-  it('puts the password in the e-mail only when the admin ticks “include the password I just set”', async () => {
+  it('never puts the password in an e-mail, even when the old “include the password” field is posted', async () => {
     const customer = await customerAllowing(staffRole);
     await agent
       .post(`/admin/customers/${customer.id}/individuals`)
       .type('form')
       .send(individualForm({ send_credentials: 'on', include_password: 'on' }));
-    const mail = mailText(outbox()[0]!);
-    expect(mail).toContain('Password: violet kettle harbour lamp');
+    const mails = outbox().map(mailText);
+    expect(mails).toHaveLength(1);
+    expect(mails[0]).not.toContain('violet kettle harbour lamp');
+  });
+
+  it('sends a 24-hour link to choose a password when the admin asks for one', async () => {
+    const customer = await customerAllowing(staffRole);
+    const res = await agent
+      .post(`/admin/customers/${customer.id}/individuals`)
+      .type('form')
+      .send(individualForm({ send_credentials: 'on', send_reset_link: 'on' }));
+    expect(res.status).toBe(303);
+    const mails = outbox().map(mailText);
+    expect(mails).toHaveLength(2);
+    const link = mails.find((m) => m.includes('/reset-password/'));
+    expect(link).toMatch(/^To: jane@example\.com/m);
+    expect(link).not.toContain('violet kettle harbour lamp');
+    const [row] = await t.deps.db('password_reset_links');
+    expect(row.purpose).toBe('admin');
+    expect(new Date(row.expires_at).getTime() - new Date(row.created_at).getTime()).toBe(24 * 3_600_000);
   });
 
   it('sends nothing when no e-mail address is given', async () => {
