@@ -1,6 +1,7 @@
 import type { Config } from './config.ts';
 import { buildInfra, type Infra, type InfraOverrides } from './infra.ts';
 import { CustomerProfileService, PortalService } from './features/accounts/service.ts';
+import { AdminRolesService } from './features/admin-roles/service.ts';
 import { AdminAuthService } from './features/admins/service.ts';
 import { AllowedRolesService } from './features/allowed-roles/service.ts';
 import { ApiTokenService } from './features/api-tokens/service.ts';
@@ -9,10 +10,13 @@ import { BillingService } from './features/billing/service.ts';
 import { CustomerService } from './features/customers/service.ts';
 import { IndividualsService } from './features/individuals/service.ts';
 import { RolesService } from './features/roles/service.ts';
+import { TwoFactorService } from './features/two-factor/service.ts';
 
 /** Every service of the app, built once per process (or per test app). */
 export interface Services {
   admins: AdminAuthService;
+  adminRoles: AdminRolesService;
+  twoFactor: TwoFactorService;
   customers: CustomerService;
   accounts: PortalService;
   profiles: CustomerProfileService;
@@ -32,10 +36,14 @@ export interface Deps extends Infra {
 export function buildServices(infra: Infra): Services {
   const customers = new CustomerService(infra);
   const individuals = new IndividualsService(infra);
+  const adminRoles = new AdminRolesService(infra);
+  const twoFactor = new TwoFactorService(infra);
   return {
-    admins: new AdminAuthService(infra),
+    admins: new AdminAuthService(infra, adminRoles, twoFactor),
+    adminRoles,
+    twoFactor,
     customers,
-    accounts: new PortalService(infra, customers, individuals),
+    accounts: new PortalService(infra, customers, individuals, twoFactor),
     profiles: new CustomerProfileService(infra, customers, individuals),
     roles: new RolesService(infra),
     allowedRoles: new AllowedRolesService(infra),

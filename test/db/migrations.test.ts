@@ -5,11 +5,31 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, isMysql, type Knex } from '../../src/db/knex.ts';
 import { migrateLatest, rollbackAll } from '../../src/db/migrate.ts';
 
-const TABLES = ['admins', 'roles', 'role_permissions', 'customers', 'customer_allowed_roles', 'individuals', 'selfcare_logins', 'api_tokens', 'audit_events', 'invoices', 'xdrs', 'payments'];
+const TABLES = [
+  'admins',
+  'admin_roles',
+  'admin_role_permissions',
+  'two_factor_secrets',
+  'two_factor_recovery_codes',
+  'roles',
+  'role_permissions',
+  'customers',
+  'customer_allowed_roles',
+  'individuals',
+  'selfcare_logins',
+  'api_tokens',
+  'audit_events',
+  'invoices',
+  'xdrs',
+  'payments',
+];
 
 let db: Knex;
 beforeAll(() => {
-  db = createDb({ databaseUrl: process.env.DATABASE_URL, dataDir: mkdtempSync(path.join(tmpdir(), 'selfcare-migrate-')) });
+  db = createDb({
+    databaseUrl: process.env.DATABASE_URL,
+    dataDir: mkdtempSync(path.join(tmpdir(), 'selfcare-migrate-')),
+  });
 });
 afterAll(async () => {
   // Leave the schema in place for the other test files of this run.

@@ -22,6 +22,8 @@ export interface TestApp {
 
 /** Tables in an order that respects foreign keys when emptied from first to last. */
 const TABLES = [
+  'two_factor_recovery_codes',
+  'two_factor_secrets',
   'audit_events',
   'payments',
   'xdrs',
@@ -44,6 +46,16 @@ export async function resetDatabase(db: Knex): Promise<void> {
   } else {
     for (const table of TABLES) await db(table).del();
   }
+  // The built-in Administrator role (seeded by the migration) stays; roles made by tests go.
+  const builtin = db('admin_roles').where({ is_builtin: true }).select('id');
+  await db('admin_role_permissions').whereNotIn('admin_role_id', builtin).del();
+  await db('admin_roles').where({ is_builtin: false }).del();
+}
+
+/** The id of the built-in Administrator role. */
+export async function administratorRoleId(deps: Deps): Promise<number> {
+  const row = (await deps.db('admin_roles').where({ is_builtin: true }).select('id').first()) as { id: unknown };
+  return Number(row.id);
 }
 
 /**
@@ -70,22 +82,24 @@ export async function createTestApp(env: Record<string, string | undefined> = {}
   return { app: createApp(deps), deps, config, close: () => deps.close() };
 }
 
+/** An admin written straight to the database, with the built-in Administrator role unless told otherwise. */
 export async function createAdmin(
   deps: Deps,
   login = 'operator',
   password = 'correct horse battery',
+  opts: { roleId?: number; status?: 'active' | 'disabled' } = {},
 ): Promise<{ id: number; login: string; password: string }> {
   const now = new Date();
-  const result = await deps
-    .db('admins')
-    .insert({
-      login,
-      login_lower: login.toLowerCase(),
-      password_hash: await hashPassword(password, 4),
-      name: login,
-      created_at: now,
-      updated_at: now,
-    });
+  const result = await deps.db('admins').insert({
+    login,
+    login_lower: login.toLowerCase(),
+    password_hash: await hashPassword(password, 4),
+    name: login,
+    admin_role_id: opts.roleId ?? (await administratorRoleId(deps)),
+    status: opts.status ?? 'active',
+    created_at: now,
+    updated_at: now,
+  });
   return { id: insertedId(result), login, password };
 }
 

@@ -2,6 +2,7 @@ import type { Router } from 'express';
 import type { Deps } from '../../deps.ts';
 import { portalRoutes } from '../../features/accounts/portal-routes.ts';
 import { portalAuthRoutes } from '../../features/accounts/sign-in-routes.ts';
+import { portalTwoFactorRoutes } from '../../features/accounts/two-factor-routes.ts';
 import { apiTokensPortalRoutes } from '../../features/api-tokens/portal-routes.ts';
 import { portalBillingRoutes } from '../../features/billing/portal-routes.ts';
 import { impersonationPortalRoutes } from '../../features/impersonation/portal-routes.ts';
@@ -20,6 +21,7 @@ export function portalDoor(deps: Deps): Router {
     routes: [
       ...portalAuthRoutes(deps),
       ...impersonationPortalRoutes(deps),
+      ...portalTwoFactorRoutes(deps),
       ...portalRoutes(deps),
       ...portalBillingRoutes(deps),
       ...individualsPortalRoutes(deps),

@@ -63,6 +63,7 @@ function postedValues(body: unknown): { values: SelfCareValues; version: string;
       password_change_required: checkbox(raw.password_change_required),
       ip_restriction: checkbox(raw.ip_restriction),
       trusted_ips: formString(raw.trusted_ips),
+      two_factor_required: checkbox(raw.two_factor_required),
       role_id: formString(raw.role_id).trim(),
       ...regional,
     },
@@ -94,6 +95,7 @@ export function customerRoutes(deps: Deps): RouteDef<AdminPermission>[] {
         savedNotices: state.savedNotices ?? [],
         roles: panel.roles,
         activeTokens: panel.activeTokens,
+        twoFactor: await deps.services.twoFactor.status({ type: 'customer', id: summary.id }),
         impersonation: {
           available: customer.selfcareLogin !== null && customer.passwordHash !== null,
           assigned: customer.roleId !== panel.defaultRoleId,
@@ -151,6 +153,7 @@ export function customerRoutes(deps: Deps): RouteDef<AdminPermission>[] {
     },
   ): Promise<void> {
     const r = opts.record;
+    const panel = await service.panel(r.id);
     await renderPage(req, res, {
       view: 'admin/customers/show',
       status: opts.status ?? 200,
@@ -159,6 +162,10 @@ export function customerRoutes(deps: Deps): RouteDef<AdminPermission>[] {
         nav: 'customers',
         record: r,
         roleName: await service.roleName(r.roleId),
+        impersonation: {
+          available: r.selfcareLogin !== null && r.passwordHash !== null,
+          assigned: r.roleId !== panel.defaultRoleId,
+        },
         currencies: CURRENCIES,
         version: opts.version ?? r.version,
         errors: opts.errors ?? [],
@@ -172,7 +179,7 @@ export function customerRoutes(deps: Deps): RouteDef<AdminPermission>[] {
     {
       method: 'get',
       path: '/customers',
-      permission: 'admin',
+      permission: 'customers.read',
       handler: async (req, res) => {
         const form = parseAdminForm(customerSearchSchema, req.query);
         const q = form.ok ? form.values.q : formString(req.query.q).slice(0, 100);
@@ -198,7 +205,7 @@ export function customerRoutes(deps: Deps): RouteDef<AdminPermission>[] {
     {
       method: 'get',
       path: '/customers/new',
-      permission: 'admin',
+      permission: 'customers.modify',
       handler: async (req, res) => {
         await renderPage(req, res, {
           view: 'admin/customers/new',
@@ -215,7 +222,7 @@ export function customerRoutes(deps: Deps): RouteDef<AdminPermission>[] {
     {
       method: 'post',
       path: '/customers',
-      permission: 'admin',
+      permission: 'customers.modify',
       handler: async (req, res) => {
         const form = parseAdminForm(customerBasicsSchema, req.body);
         const fail = (errors: FieldError[]) =>
@@ -244,7 +251,7 @@ export function customerRoutes(deps: Deps): RouteDef<AdminPermission>[] {
     {
       method: 'get',
       path: '/customers/:id',
-      permission: 'admin',
+      permission: 'customers.read',
       loads: 'customer',
       handler: [
         async (req, res) => {
@@ -255,7 +262,7 @@ export function customerRoutes(deps: Deps): RouteDef<AdminPermission>[] {
     {
       method: 'post',
       path: '/customers/:id',
-      permission: 'admin',
+      permission: 'customers.modify',
       loads: 'customer',
       handler: [
         async (req, res) => {
@@ -292,7 +299,7 @@ export function customerRoutes(deps: Deps): RouteDef<AdminPermission>[] {
     {
       method: 'get',
       path: '/customers/:id/self-care',
-      permission: 'admin',
+      permission: 'selfcare.credentials',
       loads: 'customer',
       handler: [
         async (req, res) => {
@@ -306,7 +313,7 @@ export function customerRoutes(deps: Deps): RouteDef<AdminPermission>[] {
     {
       method: 'post',
       path: '/customers/:id/self-care',
-      permission: 'admin',
+      permission: 'selfcare.credentials',
       loads: 'customer',
       handler: [
         async (req, res) => {
@@ -361,10 +368,31 @@ export function customerRoutes(deps: Deps): RouteDef<AdminPermission>[] {
       ],
     },
     {
+      method: 'post',
+      path: '/customers/:id/self-care/two-factor/reset',
+      permission: 'selfcare.credentials',
+      loads: 'customer',
+      handler: async (req, res) => {
+        const customer = currentCustomer(res);
+        const reset = await deps.services.twoFactor.remove(
+          { type: 'customer', id: customer.id, customerId: customer.id },
+          auditContext(req, res),
+          'reset',
+        );
+        req.session.flash = {
+          kind: 'info',
+          message: reset
+            ? 'The customer’s two-factor sign-in was reset: it signs in with its password and sets it up again if it is required.'
+            : 'The customer had no two-factor sign-in.',
+        };
+        seeOther(res, `/admin/customers/${customer.id}/self-care`);
+      },
+    },
+    {
       // Generate (or, without JS, show) the password: re-renders the form, saves nothing.
       method: 'post',
       path: '/customers/:id/self-care/password',
-      permission: 'admin',
+      permission: 'selfcare.credentials',
       loads: 'customer',
       handler: rerenderPosted('partials/_password-field', (posted) => {
         const generate = formString(posted.raw.password_action) !== 'show';
@@ -378,7 +406,7 @@ export function customerRoutes(deps: Deps): RouteDef<AdminPermission>[] {
     {
       method: 'post',
       path: '/customers/:id/self-care/trusted-ips/check',
-      permission: 'admin',
+      permission: 'selfcare.credentials',
       loads: 'customer',
       handler: rerenderPosted('partials/_trusted-networks-check', (posted) => ({
         testAddress: formString(posted.raw.test_address),
@@ -388,7 +416,7 @@ export function customerRoutes(deps: Deps): RouteDef<AdminPermission>[] {
     {
       method: 'post',
       path: '/customers/:id/self-care/preview',
-      permission: 'admin',
+      permission: 'selfcare.credentials',
       loads: 'customer',
       handler: rerenderPosted('partials/_regional-preview', () => ({})),
     },

@@ -1,7 +1,15 @@
 import type { Knex } from 'knex';
 import { insertedId, isMysql, toBool, toDate } from '../../db/knex.ts';
 
-import type { CustomerAccount, CustomerBasics, CustomerListItem, CustomerRecord, NewCustomer, SelfCareUpdate, SelfServiceColumns } from './schema.ts';
+import type {
+  CustomerAccount,
+  CustomerBasics,
+  CustomerListItem,
+  CustomerRecord,
+  NewCustomer,
+  SelfCareUpdate,
+  SelfServiceColumns,
+} from './schema.ts';
 
 type Db = Knex | Knex.Transaction;
 
@@ -30,6 +38,7 @@ export function customerFromRow(row: Record<string, unknown>): CustomerRecord {
     passwordChangeRequired: toBool(row.password_change_required),
     ipRestriction: toBool(row.ip_restriction),
     trustedIps: str(row.trusted_ips),
+    twoFactorRequired: toBool(row.two_factor_required),
     timeZone: str(row.time_zone),
     language: str(row.language),
     outDateFormat: str(row.out_date_format),
@@ -47,7 +56,10 @@ export function customerFromRow(row: Record<string, unknown>): CustomerRecord {
 
 type SearchColumn = 'name_lower' | 'email_lower' | 'selfcare_login_lower';
 
-const SEARCH_INDEX = { email_lower: 'customers_email_search_by_name', selfcare_login_lower: 'customers_login_search_by_name' } as const;
+const SEARCH_INDEX = {
+  email_lower: 'customers_email_search_by_name',
+  selfcare_login_lower: 'customers_login_search_by_name',
+} as const;
 
 /** The smallest string above every string that starts with `prefix` (byte order of UTF-8). */
 function prefixUpperBound(prefix: string): string {
@@ -67,12 +79,22 @@ export class CustomerRepo {
   /** Sort key of a customer in the search order, for the keyset cursor. */
   /** The customer and the name of its role, as the API shows it. */
   async findWithRoleName(customerId: number): Promise<CustomerAccount | null> {
-    const row = (await this.db('customers as c').leftJoin('roles as r', 'r.id', 'c.role_id').where('c.id', customerId).select('c.*', 'r.name as role_name').first()) as Record<string, unknown> | undefined;
-    return row ? { ...customerFromRow(row), roleName: row.role_name === null || row.role_name === undefined ? '' : String(row.role_name) } : null;
+    const row = (await this.db('customers as c')
+      .leftJoin('roles as r', 'r.id', 'c.role_id')
+      .where('c.id', customerId)
+      .select('c.*', 'r.name as role_name')
+      .first()) as Record<string, unknown> | undefined;
+    return row
+      ? {
+          ...customerFromRow(row),
+          roleName: row.role_name === null || row.role_name === undefined ? '' : String(row.role_name),
+        }
+      : null;
   }
 
   async sortKey(id: number): Promise<{ nameLower: string; id: number } | null> {
-    const row = (await this.db('customers').select('name_lower', 'id').where({ id }).first()) as { name_lower: string; id: number } | undefined;
+    const row = (await this.db('customers').select('name_lower', 'id').where({ id }).first()) as
+      { name_lower: string; id: number } | undefined;
     return row ? { nameLower: String(row.name_lower), id: Number(row.id) } : null;
   }
 
@@ -81,11 +103,18 @@ export class CustomerRepo {
    * (name, id), after the keyset `after`. Each column is searched on its own (name, id)-ordered
    * index range and the three short lists are merged, so a page never scans the whole table.
    */
-  async search(prefix: string, after: { nameLower: string; id: number } | null, limit: number): Promise<CustomerListItem[]> {
+  async search(
+    prefix: string,
+    after: { nameLower: string; id: number } | null,
+    limit: number,
+  ): Promise<CustomerListItem[]> {
     const db = this.db;
     // (name_lower, id) > after, written so that the first condition is an index range on both backends
     const keyset = (qb: Knex.QueryBuilder) => {
-      if (after) qb.where('name_lower', '>=', after.nameLower).andWhere((w) => w.where('name_lower', '>', after.nameLower).orWhere('id', '>', after.id));
+      if (after)
+        qb.where('name_lower', '>=', after.nameLower).andWhere((w) =>
+          w.where('name_lower', '>', after.nameLower).orWhere('id', '>', after.id),
+        );
     };
     const matching = (qb: Knex.QueryBuilder, column: SearchColumn) => {
       if (prefix === '') return;
@@ -94,21 +123,38 @@ export class CustomerRepo {
     };
     let ids: { id: number; name_lower: string }[];
     if (prefix === '') {
-      const q = db('customers').select('id', 'name_lower').orderBy([{ column: 'name_lower' }, { column: 'id' }]).limit(limit);
+      const q = db('customers')
+        .select('id', 'name_lower')
+        .orderBy([{ column: 'name_lower' }, { column: 'id' }])
+        .limit(limit);
       keyset(q);
       ids = await q;
     } else {
       const member = (column: SearchColumn, alias: string) => {
         // MySQL would rather walk the name index in order and test each row's e-mail or login;
         // the covering index reads only the matching range (see the search-index migration).
-        const table = isMysql(db) && column !== 'name_lower' ? db.raw('?? force index (??)', ['customers', SEARCH_INDEX[column]]) : 'customers';
-        const inner = db.from(table).select('id', 'name_lower').orderBy([{ column: 'name_lower' }, { column: 'id' }]).limit(limit);
+        const table =
+          isMysql(db) && column !== 'name_lower'
+            ? db.raw('?? force index (??)', ['customers', SEARCH_INDEX[column]])
+            : 'customers';
+        const inner = db
+          .from(table)
+          .select('id', 'name_lower')
+          .orderBy([{ column: 'name_lower' }, { column: 'id' }])
+          .limit(limit);
         matching(inner, column);
         keyset(inner);
         return db.select('id', 'name_lower').from(inner.as(alias));
       };
-      const union = member('name_lower', 'by_name').union([member('email_lower', 'by_email'), member('selfcare_login_lower', 'by_login')]);
-      ids = await db.select('id', 'name_lower').from(union.as('matches')).orderBy([{ column: 'name_lower' }, { column: 'id' }]).limit(limit);
+      const union = member('name_lower', 'by_name').union([
+        member('email_lower', 'by_email'),
+        member('selfcare_login_lower', 'by_login'),
+      ]);
+      ids = await db
+        .select('id', 'name_lower')
+        .from(union.as('matches'))
+        .orderBy([{ column: 'name_lower' }, { column: 'id' }])
+        .limit(limit);
     }
     if (ids.length === 0) return [];
     const rows = (await db('customers')
@@ -121,7 +167,17 @@ export class CustomerRepo {
     return ids.flatMap((r) => {
       const row = byId.get(Number(r.id));
       if (!row) return [];
-      return [{ id: Number(row.id), name: String(row.name), email: String(row.email ?? ''), selfcareLogin: row.selfcare_login ? String(row.selfcare_login) : null, currency: String(row.currency), balance: Number(row.balance ?? 0), status: String(row.status) }];
+      return [
+        {
+          id: Number(row.id),
+          name: String(row.name),
+          email: String(row.email ?? ''),
+          selfcareLogin: row.selfcare_login ? String(row.selfcare_login) : null,
+          currency: String(row.currency),
+          balance: Number(row.balance ?? 0),
+          status: String(row.status),
+        },
+      ];
     });
   }
 
@@ -162,6 +218,7 @@ export class CustomerRepo {
       password_change_required: input.passwordChangeRequired,
       ip_restriction: input.ipRestriction,
       trusted_ips: input.trustedIps,
+      two_factor_required: input.twoFactorRequired,
       role_id: input.roleId,
       time_zone: input.timeZone,
       language: input.language,
@@ -187,7 +244,12 @@ export class CustomerRepo {
    * overwriting it. `endSessions` also moves the session epoch (a new password ends the other
    * sessions). Returns the version and session epoch after the write.
    */
-  async applySelfServiceChange(id: number, columns: SelfServiceColumns, opts: { endSessions?: boolean } = {}, trx?: Db): Promise<{ version: number; sessionEpoch: number }> {
+  async applySelfServiceChange(
+    id: number,
+    columns: SelfServiceColumns,
+    opts: { endSessions?: boolean } = {},
+    trx?: Db,
+  ): Promise<{ version: number; sessionEpoch: number }> {
     const write = async (db: Db) => {
       const update: Record<string, unknown> = { ...columns, updated_at: new Date() };
       if (columns.email !== undefined) update.email_lower = columns.email.toLowerCase();
@@ -195,7 +257,8 @@ export class CustomerRepo {
       if (opts.endSessions) void q.increment('session_epoch', 1);
       await q;
       // the row stays locked by this transaction's write, so the read sees exactly our version
-      const row = (await db('customers').select('version', 'session_epoch').where({ id }).first()) as { version: unknown; session_epoch: unknown } | undefined;
+      const row = (await db('customers').select('version', 'session_epoch').where({ id }).first()) as
+        { version: unknown; session_epoch: unknown } | undefined;
       return { version: Number(row?.version ?? 0), sessionEpoch: Number(row?.session_epoch ?? 0) };
     };
     return trx ? write(trx) : this.db.transaction(write);
@@ -217,8 +280,13 @@ export class CustomerRepo {
   }
 
   async role(roleId: number, trx?: Db): Promise<{ id: number; name: string; type: string; isDefault: boolean } | null> {
-    const row = (await (trx ?? this.db)('roles').select('id', 'name', 'type', 'is_default').where({ id: roleId }).first()) as Record<string, unknown> | undefined;
-    return row ? { id: Number(row.id), name: String(row.name), type: String(row.type), isDefault: toBool(row.is_default) } : null;
+    const row = (await (trx ?? this.db)('roles')
+      .select('id', 'name', 'type', 'is_default')
+      .where({ id: roleId })
+      .first()) as Record<string, unknown> | undefined;
+    return row
+      ? { id: Number(row.id), name: String(row.name), type: String(row.type), isDefault: toBool(row.is_default) }
+      : null;
   }
 
   /** One customer written whole (seeding); its id. */
@@ -230,7 +298,8 @@ export class CustomerRepo {
   async insertManyImported(trx: Knex.Transaction, customers: readonly ImportedCustomer[]): Promise<void> {
     // SQLite gets a multi-row INSERT from Knex as a compound SELECT, at most 500 terms.
     const perStatement = isMysql(this.db) ? 1000 : 400;
-    for (let i = 0; i < customers.length; i += perStatement) await trx('customers').insert(customers.slice(i, i + perStatement).map(importedColumns));
+    for (let i = 0; i < customers.length; i += perStatement)
+      await trx('customers').insert(customers.slice(i, i + perStatement).map(importedColumns));
   }
 
   /** The highest customer id (0 with no customer). */
@@ -243,9 +312,18 @@ export class CustomerRepo {
   async idsByLogin(trx: Knex.Transaction, loginsLower: readonly string[]): Promise<Map<string, number>> {
     const ids = new Map<string, number>();
     for (let i = 0; i < loginsLower.length; i += 500) {
-      const rows = (await trx('customers').select('id', 'selfcare_login_lower').whereIn('selfcare_login_lower', loginsLower.slice(i, i + 500))) as { id: unknown; selfcare_login_lower: unknown }[];
+      const rows = (await trx('customers')
+        .select('id', 'selfcare_login_lower')
+        .whereIn('selfcare_login_lower', loginsLower.slice(i, i + 500))) as {
+        id: unknown;
+        selfcare_login_lower: unknown;
+      }[];
       // A login in the namespace belongs to one customer; should an older row still carry it, the newest wins.
-      for (const row of rows) ids.set(String(row.selfcare_login_lower), Math.max(Number(row.id), ids.get(String(row.selfcare_login_lower)) ?? 0));
+      for (const row of rows)
+        ids.set(
+          String(row.selfcare_login_lower),
+          Math.max(Number(row.id), ids.get(String(row.selfcare_login_lower)) ?? 0),
+        );
     }
     return ids;
   }

@@ -18,7 +18,16 @@ import {
 import type { TrustedNetworkNotice } from '../../access/trusted-networks.ts';
 import { DEFAULT_LANGUAGE } from '../../regional/languages.ts';
 import { CustomerRepo, type ImportedCustomer } from './repo.ts';
-import { CURRENCIES, FIELD_LABELS, profileValuesOf, type CustomerAccount, type CustomerBasics, type CustomerListItem, type CustomerRecord, type SelfServiceColumns } from './schema.ts';
+import {
+  CURRENCIES,
+  FIELD_LABELS,
+  profileValuesOf,
+  type CustomerAccount,
+  type CustomerBasics,
+  type CustomerListItem,
+  type CustomerRecord,
+  type SelfServiceColumns,
+} from './schema.ts';
 import type { CustomerBasicsForm, SelfCareForm } from './schema.ts';
 import { parseId } from '../../http/ids.ts';
 
@@ -76,6 +85,7 @@ export function selfCareValuesOf(c: CustomerRecord): SelfCareValues {
     password_change_required: c.passwordChangeRequired,
     ip_restriction: c.ipRestriction,
     trusted_ips: c.trustedIps,
+    two_factor_required: c.twoFactorRequired,
     role_id: String(c.roleId),
     time_zone: c.timeZone,
     language: c.language,
@@ -88,7 +98,13 @@ export function selfCareValuesOf(c: CustomerRecord): SelfCareValues {
 
 /** Audit view of the panel (the password as its hash, masked by diffForAudit). */
 function selfCareAuditView(c: CustomerRecord): Record<string, unknown> {
-  return { ...selfCareValuesOf(c), login: c.selfcareLogin, role_id: c.roleId, password: c.passwordHash, version: c.version };
+  return {
+    ...selfCareValuesOf(c),
+    login: c.selfcareLogin,
+    role_id: c.roleId,
+    password: c.passwordHash,
+    version: c.version,
+  };
 }
 
 function basicsAuditView(c: CustomerRecord | (CustomerBasics & { version?: number })): Record<string, unknown> {
@@ -184,7 +200,11 @@ export class CustomerService {
   }
 
   /** A change the customer makes itself (portal, API): moves the version on, optionally ends sessions. */
-  applySelfServiceChange(id: number, columns: SelfServiceColumns, opts: { endSessions?: boolean } = {}): Promise<{ version: number; sessionEpoch: number }> {
+  applySelfServiceChange(
+    id: number,
+    columns: SelfServiceColumns,
+    opts: { endSessions?: boolean } = {},
+  ): Promise<{ version: number; sessionEpoch: number }> {
     return this.repo.applySelfServiceChange(id, columns, opts);
   }
 
@@ -208,9 +228,23 @@ export class CustomerService {
       const roleId = await getDefaultRoleId(trx);
       if (roleId === null) throw new NoDefaultRoleError();
       const basics = basicsFromForm(form);
-      const id = await this.repo.insert({ ...basics, roleId }, { timeZone: DEFAULT_TIME_ZONE, language: DEFAULT_LANGUAGE }, trx);
+      const id = await this.repo.insert(
+        { ...basics, roleId },
+        { timeZone: DEFAULT_TIME_ZONE, language: DEFAULT_LANGUAGE },
+        trx,
+      );
       await this.deps.audit.record(
-        { ...ctx, action: 'customer.create', entityType: 'customer', entityId: id, customerId: id, changes: diffForAudit({}, { ...basicsAuditView(basics), role_id: roleId, time_zone: DEFAULT_TIME_ZONE, language: DEFAULT_LANGUAGE }) },
+        {
+          ...ctx,
+          action: 'customer.create',
+          entityType: 'customer',
+          entityId: id,
+          customerId: id,
+          changes: diffForAudit(
+            {},
+            { ...basicsAuditView(basics), role_id: roleId, time_zone: DEFAULT_TIME_ZONE, language: DEFAULT_LANGUAGE },
+          ),
+        },
         trx,
       );
       return id;
@@ -222,14 +256,21 @@ export class CustomerService {
     await this.writeLocked(id, version, async (current, trx) => {
       if (!(await this.repo.updateBasics(id, version, basics, trx))) return false;
       const changes = diffForAudit(basicsAuditView(current), { ...basicsAuditView(basics), version: version + 1 });
-      await this.deps.audit.record({ ...ctx, action: 'customer.update', entityType: 'customer', entityId: id, customerId: id, changes }, trx);
+      await this.deps.audit.record(
+        { ...ctx, action: 'customer.update', entityType: 'customer', entityId: id, customerId: id, changes },
+        trx,
+      );
       return true;
     });
   }
 
   async panel(id: number): Promise<SelfCarePanelData> {
     const customer = await this.get(id);
-    const [roles, defaultRoleId, activeTokens] = await Promise.all([listSelfcareRoles(this.deps.db), getDefaultRoleId(this.deps.db), this.repo.activeTokenCount(id)]);
+    const [roles, defaultRoleId, activeTokens] = await Promise.all([
+      listSelfcareRoles(this.deps.db),
+      getDefaultRoleId(this.deps.db),
+      this.repo.activeTokenCount(id),
+    ]);
     return { customer, roles, defaultRoleId, activeTokens };
   }
 
@@ -238,33 +279,46 @@ export class CustomerService {
    * StaleVersionError when the form's version is not the current one. Returns the notices of the
    * trusted list (accepted but changed entries) to show after the save.
    */
-  async saveSelfCare(id: number, form: SelfCareForm, regional: RegionalValues, ctx: AuditContext): Promise<{ notices: TrustedNetworkNotice[] }> {
+  async saveSelfCare(
+    id: number,
+    form: SelfCareForm,
+    regional: RegionalValues,
+    ctx: AuditContext,
+  ): Promise<{ notices: TrustedNetworkNotice[] }> {
     const before = await this.get(id);
-    if (before.version !== form.version) throw new StaleVersionError(before, await this.changesSince(before, form.version));
+    if (before.version !== form.version)
+      throw new StaleVersionError(before, await this.changesSince(before, form.version));
 
     const errors: FieldError[] = [];
     const login = form.login;
     const hadLogin = before.selfcareLogin !== null;
     const loginError = loginFieldError(login, { required: hadLogin || form.password !== '' });
     if (loginError) errors.push(loginError);
-    else if (login !== '' && !(await this.logins.isAvailable(login, { customerId: id }))) errors.push({ field: 'login', text: LOGIN_TAKEN_MESSAGE });
-    const passwordError = passwordFieldError(form.password, { login, required: login !== '' && before.passwordHash === null });
+    else if (login !== '' && !(await this.logins.isAvailable(login, { customerId: id })))
+      errors.push({ field: 'login', text: LOGIN_TAKEN_MESSAGE });
+    const passwordError = passwordFieldError(form.password, {
+      login,
+      required: login !== '' && before.passwordHash === null,
+    });
     if (passwordError) errors.push(passwordError);
     const trusted = checkTrustedNetworks(form.ip_restriction, form.trusted_ips);
     errors.push(...trustedNetworksFieldErrors(trusted));
     const roleId = parseId(form.role_id) ?? NaN;
     const role = Number.isSafeInteger(roleId) ? await this.repo.role(roleId) : null;
-    if (!role || role.type !== 'customer_selfcare') errors.push({ field: 'role_id', text: 'Choose one of the customer self-care roles' });
+    if (!role || role.type !== 'customer_selfcare')
+      errors.push({ field: 'role_id', text: 'Choose one of the customer self-care roles' });
     errors.push(...regionalFieldErrors(regional));
     if (errors.length > 0) throw new CustomerInputError(errors);
 
-    const passwordHash = form.password === '' ? undefined : await hashPassword(form.password, this.deps.config.bcryptCost);
+    const passwordHash =
+      form.password === '' ? undefined : await hashPassword(form.password, this.deps.config.bcryptCost);
     const update = {
       selfcareLogin: login === '' ? null : login,
       passwordHash,
       passwordChangeRequired: form.password_change_required,
       ipRestriction: form.ip_restriction,
       trustedIps: trusted.parsed.canonical,
+      twoFactorRequired: form.two_factor_required,
       roleId,
       timeZone: regional.time_zone,
       language: regional.language,
@@ -277,30 +331,45 @@ export class CustomerService {
       try {
         if (update.selfcareLogin !== null) await this.logins.assign(trx, { customerId: id }, update.selfcareLogin);
       } catch (err) {
-        if (err instanceof LoginTakenError) throw new CustomerInputError([{ field: 'login', text: LOGIN_TAKEN_MESSAGE }]);
+        if (err instanceof LoginTakenError)
+          throw new CustomerInputError([{ field: 'login', text: LOGIN_TAKEN_MESSAGE }]);
         throw err;
       }
       if (!(await this.repo.updateSelfCare(id, form.version, update, trx))) return false;
-      const after: CustomerRecord = { ...current, ...update, passwordHash: passwordHash ?? current.passwordHash, version: form.version + 1 };
+      const after: CustomerRecord = {
+        ...current,
+        ...update,
+        passwordHash: passwordHash ?? current.passwordHash,
+        version: form.version + 1,
+      };
       const changes = diffForAudit(selfCareAuditView(current), selfCareAuditView(after), ['password']);
-      await this.deps.audit.record({ ...ctx, action: 'customer.self_care.update', entityType: 'customer', entityId: id, customerId: id, changes }, trx);
+      await this.deps.audit.record(
+        { ...ctx, action: 'customer.self_care.update', entityType: 'customer', entityId: id, customerId: id, changes },
+        trx,
+      );
       return true;
     });
     return { notices: trusted.notices };
   }
 
   /** Runs a versioned write in a transaction; a lost race becomes StaleVersionError. */
-  private async writeLocked(id: number, version: number, write: (current: CustomerRecord, trx: Knex.Transaction) => Promise<boolean>): Promise<void> {
-    const stale = await this.deps.db.transaction(async (trx) => {
-      const current = await this.repo.findById(id, trx);
-      if (!current) throw new CustomerNotFoundError();
-      if (current.version !== version) return true;
-      if (!(await write(current, trx))) throw new StaleWriteRollback();
-      return false;
-    }).catch((err: unknown) => {
-      if (err instanceof StaleWriteRollback) return true;
-      throw err;
-    });
+  private async writeLocked(
+    id: number,
+    version: number,
+    write: (current: CustomerRecord, trx: Knex.Transaction) => Promise<boolean>,
+  ): Promise<void> {
+    const stale = await this.deps.db
+      .transaction(async (trx) => {
+        const current = await this.repo.findById(id, trx);
+        if (!current) throw new CustomerNotFoundError();
+        if (current.version !== version) return true;
+        if (!(await write(current, trx))) throw new StaleWriteRollback();
+        return false;
+      })
+      .catch((err: unknown) => {
+        if (err instanceof StaleWriteRollback) return true;
+        throw err;
+      });
     if (stale) {
       const current = await this.get(id);
       throw new StaleVersionError(current, await this.changesSince(current, version));
@@ -351,7 +420,17 @@ export class CustomerService {
     return this.deps.db.transaction(async (trx) => {
       const id = await this.repo.insertImported(trx, row);
       if (row.selfcareLogin !== null) await this.logins.assign(trx, { customerId: id }, row.selfcareLogin);
-      await this.deps.audit.record({ ...ctx, action: 'customer.create', entityType: 'customer', entityId: id, customerId: id, changes: diffForAudit({}, importAuditView(row), ['password']) }, trx);
+      await this.deps.audit.record(
+        {
+          ...ctx,
+          action: 'customer.create',
+          entityType: 'customer',
+          entityId: id,
+          customerId: id,
+          changes: diffForAudit({}, importAuditView(row), ['password']),
+        },
+        trx,
+      );
       return id;
     });
   }
@@ -382,14 +461,16 @@ class StaleWriteRollback extends Error {}
 
 /** A stored or typed value as the admin reads it. */
 function shown(value: unknown, roles: Map<string, string>, key: string): string {
-  if (key === 'role_id' && value !== null && value !== undefined && value !== '') return roles.get(String(value)) ?? `role #${String(value)}`;
+  if (key === 'role_id' && value !== null && value !== undefined && value !== '')
+    return roles.get(String(value)) ?? `role #${String(value)}`;
   return shownValue(value);
 }
 
 /** Compares a form value with an audited one (booleans and numbers are stored typed). */
 function sameValue(a: unknown, b: unknown): boolean {
   const norm = (v: unknown) => (v === null || v === undefined ? '' : String(v));
-  if (norm(a) !== '' && norm(b) !== '' && Number.isFinite(Number(a)) && Number.isFinite(Number(b))) return Number(a) === Number(b);
+  if (norm(a) !== '' && norm(b) !== '' && Number.isFinite(Number(a)) && Number.isFinite(Number(b)))
+    return Number(a) === Number(b);
   return norm(a) === norm(b);
 }
 
@@ -397,7 +478,12 @@ function sameValue(a: unknown, b: unknown): boolean {
  * The re-apply form after a conflict: current values, with the admin's own edits (fields that
  * differ from what the form was built from) on top. Fields both sides changed are flagged.
  */
-export function mergeForReapply<V extends Record<string, unknown>>(mine: V, current: V, meanwhile: ChangesMeanwhile, roles: Map<string, string>) {
+export function mergeForReapply<V extends Record<string, unknown>>(
+  mine: V,
+  current: V,
+  meanwhile: ChangesMeanwhile,
+  roles: Map<string, string>,
+) {
   const merged = { ...current } as Record<string, unknown>;
   const both = new Set<string>();
   for (const key of Object.keys(mine)) {
@@ -406,7 +492,11 @@ export function mergeForReapply<V extends Record<string, unknown>>(mine: V, curr
       if (mine[key] !== '' && meanwhile.changes.password) both.add(key);
       continue;
     }
-    const original = meanwhile.complete ? (key in meanwhile.changes ? meanwhile.changes[key]!.old : current[key]) : undefined;
+    const original = meanwhile.complete
+      ? key in meanwhile.changes
+        ? meanwhile.changes[key]!.old
+        : current[key]
+      : undefined;
     if (meanwhile.complete && sameValue(mine[key], original)) continue;
     merged[key] = mine[key];
     if (key in meanwhile.changes && !sameValue(mine[key], current[key])) both.add(key);
@@ -418,7 +508,17 @@ export function mergeForReapply<V extends Record<string, unknown>>(mine: V, curr
     yours: key === 'password' ? (mine[key] ? 'a new password you typed' : 'unchanged') : shown(merged[key], roles, key),
     both: both.has(key),
   }));
-  return { values: merged as V, conflict: { rows, complete: meanwhile.complete, actors: meanwhile.actors, message: meanwhile.complete ? 'Here is what changed since you opened the form.' : 'The customer changed since you opened the form.' } };
+  return {
+    values: merged as V,
+    conflict: {
+      rows,
+      complete: meanwhile.complete,
+      actors: meanwhile.actors,
+      message: meanwhile.complete
+        ? 'Here is what changed since you opened the form.'
+        : 'The customer changed since you opened the form.',
+    },
+  };
 }
 
 /**
@@ -428,11 +528,14 @@ export function mergeForReapply<V extends Record<string, unknown>>(mine: V, curr
  */
 function checkedImport(customer: ImportedCustomer, regionalChecked: Map<string, FieldError[]>): ImportedCustomer {
   const errors: FieldError[] = [];
-  if (customer.name.trim() === '' || customer.name.length > 160) errors.push({ field: 'name', text: 'Enter the customer’s name (at most 160 characters)' });
-  if (!(CURRENCIES as readonly string[]).includes(customer.currency)) errors.push({ field: 'currency', text: 'Choose a currency from the list' });
+  if (customer.name.trim() === '' || customer.name.length > 160)
+    errors.push({ field: 'name', text: 'Enter the customer’s name (at most 160 characters)' });
+  if (!(CURRENCIES as readonly string[]).includes(customer.currency))
+    errors.push({ field: 'currency', text: 'Choose a currency from the list' });
   const loginError = loginFieldError(customer.selfcareLogin ?? '', { required: false });
   if (loginError) errors.push(loginError);
-  if (customer.selfcareLogin !== null && customer.passwordHash === null) errors.push({ field: 'password', text: 'A self-care login needs a password' });
+  if (customer.selfcareLogin !== null && customer.passwordHash === null)
+    errors.push({ field: 'password', text: 'A self-care login needs a password' });
   const regional: RegionalValues = {
     time_zone: customer.timeZone,
     language: customer.language,
@@ -446,12 +549,14 @@ function checkedImport(customer: ImportedCustomer, regionalChecked: Map<string, 
   if (!regionalErrors) regionalChecked.set(key, (regionalErrors = regionalFieldErrors(regional)));
   errors.push(...regionalErrors);
   if (!customer.ipRestriction && customer.trustedIps === '') {
-    if (errors.length > 0) throw new CustomerInputError(errors.map((e) => ({ ...e, text: `${customer.name}: ${e.text}` })));
+    if (errors.length > 0)
+      throw new CustomerInputError(errors.map((e) => ({ ...e, text: `${customer.name}: ${e.text}` })));
     return customer;
   }
   const trusted = checkTrustedNetworks(customer.ipRestriction, customer.trustedIps);
   errors.push(...trustedNetworksFieldErrors(trusted));
-  if (errors.length > 0) throw new CustomerInputError(errors.map((e) => ({ ...e, text: `${customer.name}: ${e.text}` })));
+  if (errors.length > 0)
+    throw new CustomerInputError(errors.map((e) => ({ ...e, text: `${customer.name}: ${e.text}` })));
   return { ...customer, trustedIps: trusted.parsed.canonical };
 }
 

@@ -178,6 +178,7 @@ export function individualsAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] 
         individual: rowLocals(individual, customer),
         roles,
         errors,
+        twoFactor: await deps.services.twoFactor.status({ type: 'individual', id: individual.id }),
         ...formLocals(customer, opts.form ?? formFromIndividual(individual, customer), {
           action: `${base(customer.id)}/${individual.id}`,
           hasCurrentPassword: individual.hasPassword,
@@ -239,7 +240,7 @@ export function individualsAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] 
       method: 'post' as const,
       path:
         page === 'list' ? `/customers/:id/individuals/${helper}` : `/customers/:id/individuals/:individualId/${helper}`,
-      permission: 'admin' as const,
+      permission: 'individuals.manage' as const,
       loads: 'customer',
       handler: helperHandler(helper, page),
     }));
@@ -252,7 +253,7 @@ export function individualsAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] 
   ): RouteDef<AdminPermission> => ({
     method,
     path: `/customers/:id/individuals/:individualId${suffix}`,
-    permission: 'admin',
+    permission: 'individuals.manage',
     loads: 'customer',
     handler: [
       async (req, res) => {
@@ -266,14 +267,14 @@ export function individualsAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] 
     {
       method: 'get',
       path: '/customers/:id/individuals',
-      permission: 'admin',
+      permission: 'individuals.manage',
       loads: 'customer',
       handler: async (req, res) => renderList(req, res),
     },
     {
       method: 'post',
       path: '/customers/:id/individuals',
-      permission: 'admin',
+      permission: 'individuals.manage',
       loads: 'customer',
       handler: [
         async (req, res) => {
@@ -303,7 +304,7 @@ export function individualsAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] 
     {
       method: 'post',
       path: '/customers/:id/individuals/:individualId',
-      permission: 'admin',
+      permission: 'individuals.manage',
       loads: 'customer',
       handler: [
         async (req, res) => {
@@ -369,6 +370,28 @@ export function individualsAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] 
       };
       seeOther(res, `${base(customerId)}/${individual.id}`);
     }),
+    {
+      method: 'post',
+      path: '/customers/:id/individuals/:individualId/two-factor/reset',
+      permission: 'selfcare.credentials',
+      loads: 'customer',
+      handler: async (req, res) => {
+        const customerId = currentCustomer(res).id;
+        const individual = await loadIndividual(customerId, req.params.individualId);
+        const reset = await deps.services.twoFactor.remove(
+          { type: 'individual', id: individual.id, customerId },
+          auditContext(req, res),
+          'reset',
+        );
+        req.session.flash = {
+          kind: 'info',
+          message: reset
+            ? `Two-factor sign-in of ${individual.login} was reset: it signs in with its password and sets it up again if it is required.`
+            : `${individual.login} had no two-factor sign-in.`,
+        };
+        seeOther(res, `${base(customerId)}/${individual.id}`);
+      },
+    },
     onIndividual('get', '/delete', async (req, res, _customerId, individual) => {
       const customer = currentCustomer(res);
       await renderPage(req, res, {
