@@ -46,10 +46,14 @@ export async function resetDatabase(db: Knex): Promise<void> {
   } else {
     for (const table of TABLES) await db(table).del();
   }
-  // The built-in Administrator role (seeded by the migration) stays; roles made by tests go.
+  // The built-in Administrator role (seeded by the migration) stays as the migration left it;
+  // roles made by tests go.
   const builtin = db('admin_roles').where({ is_builtin: true }).select('id');
   await db('admin_role_permissions').whereNotIn('admin_role_id', builtin).del();
   await db('admin_roles').where({ is_builtin: false }).del();
+  await db('admin_roles')
+    .where({ is_builtin: true })
+    .update({ name: 'Administrator', name_lower: 'administrator', require_two_factor: false });
 }
 
 /** The id of the built-in Administrator role. */
