@@ -43,8 +43,7 @@ for (const javaScriptEnabled of [true, false]) {
 
       await page.getByLabel('Search by login or name').fill(`billing-${mode}`);
       if (javaScriptEnabled) {
-        await page.locator('#admin-results tbody tr').first().waitFor();
-        await page.waitForFunction(() => document.querySelectorAll('#admin-results tbody tr').length === 1);
+        await expect.poll(() => page.locator('#admin-results tbody tr').count()).toBe(1);
       } else {
         await clickAndWaitForPage(page, 'form[role="search"] button[type=submit]');
       }

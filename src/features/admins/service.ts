@@ -8,7 +8,7 @@ import { LastManagerError, type AdminRolesService } from '../admin-roles/service
 import { diffForAudit } from '../audit/service.ts';
 import { endImpersonationsOf } from '../impersonation/service.ts';
 import { FACTOR_LABELS, type SecondFactor, type TwoFactorService } from '../two-factor/service.ts';
-import { AdminRepo, type AdminRow, type AdminStatus } from './repo.ts';
+import { AdminRepo, type AdminRow } from './repo.ts';
 import { ADMIN_LOGIN_MESSAGE, ADMIN_LOGIN_PATTERN, type AdminForm } from './schema.ts';
 
 export type { AdminRow };
