@@ -90,7 +90,7 @@ describe('Web self-care panel with JavaScript on', () => {
     await screenshot(page, 'admin-self-care-panel-js-on');
 
     await clickAndWaitForPage(page, 'button:has-text("Save")');
-    expect(new URL(page.url()).pathname).toBe(`/admin/customers/${customer.id}`);
+    expect(new URL(page.url()).pathname).toBe(`/admin/customers/${customer.id}/self-care`);
     expect(await page.locator('.flash').innerText()).toContain('Web self-care settings saved');
     expect(await page.locator('.notice').first().innerText()).toContain('canonical form');
     expect(await page.inputValue('#trusted_ips')).toBe('10.0.0.0/8;\n192.168.192.0/24;');

@@ -201,4 +201,23 @@ describe('resetting a customer’s or an individual’s two-factor sign-in', () 
     const { res } = await postPortalLogin(t.app, customer.login!, customer.password);
     expect(res.headers.location).toBe('/');
   });
+
+  it('goes with the individual when the individual is deleted', async () => {
+    const customer = await createCustomer(t.deps);
+    const individual = await createIndividual(t.deps, customer.id);
+    await enableTwoFactor(t.deps, 'individual', individual.id);
+    const admin = await createAdmin(t.deps);
+    const { agent, csrf } = await signInAdmin(t.app, admin.login, admin.password);
+    const deleted = await agent
+      .post(`/admin/customers/${customer.id}/individuals/${individual.id}/delete`)
+      .type('form')
+      .send({ _csrf: csrf });
+    expect(deleted.status).toBe(303);
+    expect(
+      await t.deps.db('two_factor_secrets').where({ account_type: 'individual', account_id: individual.id }),
+    ).toHaveLength(0);
+    expect(
+      await t.deps.db('two_factor_recovery_codes').where({ account_type: 'individual', account_id: individual.id }),
+    ).toHaveLength(0);
+  });
 });
