@@ -57,9 +57,8 @@ export async function resetDatabase(db: Knex): Promise<void> {
 }
 
 /** The id of the built-in Administrator role. */
-export async function administratorRoleId(deps: Deps): Promise<number> {
-  const row = (await deps.db('admin_roles').where({ is_builtin: true }).select('id').first()) as { id: unknown };
-  return Number(row.id);
+export function administratorRoleId(deps: Deps): Promise<number> {
+  return deps.services.adminRoles.builtinId();
 }
 
 /**

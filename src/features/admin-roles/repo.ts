@@ -77,7 +77,13 @@ export class AdminRoleRepo {
 
   async insert(
     trx: Knex.Transaction,
-    input: { name: string; description: string; requireTwoFactor: boolean; permissions: readonly string[] },
+    input: {
+      name: string;
+      description: string;
+      requireTwoFactor: boolean;
+      permissions: readonly string[];
+      builtin?: boolean;
+    },
   ): Promise<number> {
     const now = new Date();
     const id = insertedId(
@@ -87,6 +93,7 @@ export class AdminRoleRepo {
           name_lower: input.name.toLowerCase(),
           description: input.description,
           require_two_factor: input.requireTwoFactor,
+          is_builtin: input.builtin ?? false,
           created_at: now,
           updated_at: now,
         },

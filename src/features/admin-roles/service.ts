@@ -60,11 +60,24 @@ export class AdminRolesService {
     return role;
   }
 
-  /** The role every admin made by the CLI, the demo or a fresh install gets. */
-  async builtinId(trx?: Knex.Transaction): Promise<number> {
-    const id = await this.repo.builtinId(trx);
-    if (id === null) throw new Error('the built-in Administrator role is missing: run the migrations');
-    return id;
+  /**
+   * The role every admin made by the CLI or the demo gets. The migration creates it; should a
+   * database have been emptied by hand since, it is made again with every permission.
+   */
+  async builtinId(): Promise<number> {
+    const id = await this.repo.builtinId();
+    if (id !== null) return id;
+    return this.deps.db.transaction(async (trx) => {
+      const again = await this.repo.builtinId(trx);
+      if (again !== null) return again;
+      return this.repo.insert(trx, {
+        name: 'Administrator',
+        description: 'Everything, including administrators and admin roles.',
+        requireTwoFactor: false,
+        permissions: ADMIN_PERMISSIONS,
+        builtin: true,
+      });
+    });
   }
 
   adminCount(id: number): Promise<number> {
