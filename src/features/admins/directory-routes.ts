@@ -231,6 +231,9 @@ export function adminDirectoryRoutes(deps: Deps): RouteDef<AdminPermission>[] {
           throw err;
         }
         if (!saved) throw notFoundError();
+        // A new password typed for oneself ends one's other sessions, not this one.
+        if (saved.id === req.session.admin?.id && saved.status === 'active')
+          req.session.admin = { ...req.session.admin, epoch: saved.sessionEpoch };
         const ended = admin.status === 'active' && saved.status === 'disabled';
         req.session.flash = {
           kind: 'info',

@@ -381,4 +381,17 @@ describe('/admin/account', () => {
     expect((await first.agent.get('/admin')).status).toBe(200);
     expect((await second.agent.get('/admin')).status).toBe(303);
   });
+
+  it('keeps the session of an admin who sets its own new password on its administrator form', async () => {
+    const me = await createAdmin(t.deps, 'boss');
+    const other = await signInAdmin(t.app, me.login, me.password);
+    const { agent } = await signInAdmin(t.app, me.login, me.password);
+    const saved = await agent
+      .post(`/admin/admins/${me.id}`)
+      .type('form')
+      .send(await editForm(agent, me.id, { password: 'my own brand new passphrase' }));
+    expect(saved.status).toBe(303);
+    expect((await agent.get('/admin/admins')).status).toBe(200);
+    expect((await other.agent.get('/admin')).status).toBe(303);
+  });
 });
