@@ -1,6 +1,7 @@
 import type { Config } from './config.ts';
 import { buildInfra, type Infra, type InfraOverrides } from './infra.ts';
 import { CustomerProfileService, PortalService } from './features/accounts/service.ts';
+import { AdminRolesService } from './features/admin-roles/service.ts';
 import { AdminAuthService } from './features/admins/service.ts';
 import { AllowedRolesService } from './features/allowed-roles/service.ts';
 import { ApiTokenService } from './features/api-tokens/service.ts';
@@ -11,10 +12,13 @@ import { IndividualsService } from './features/individuals/service.ts';
 import { RolesService } from './features/roles/service.ts';
 import { PasswordResetService } from './features/password-reset/service.ts';
 import { SessionsService } from './features/sessions/service.ts';
+import { TwoFactorService } from './features/two-factor/service.ts';
 
 /** Every service of the app, built once per process (or per test app). */
 export interface Services {
   admins: AdminAuthService;
+  adminRoles: AdminRolesService;
+  twoFactor: TwoFactorService;
   customers: CustomerService;
   accounts: PortalService;
   profiles: CustomerProfileService;
@@ -36,11 +40,15 @@ export interface Deps extends Infra {
 export function buildServices(infra: Infra): Services {
   const customers = new CustomerService(infra);
   const individuals = new IndividualsService(infra);
-  const accounts = new PortalService(infra, customers, individuals);
+  const adminRoles = new AdminRolesService(infra);
+  const twoFactor = new TwoFactorService(infra);
+  const accounts = new PortalService(infra, customers, individuals, twoFactor);
   const apiTokens = new ApiTokenService(infra);
   const sessions = new SessionsService(infra, customers, individuals, apiTokens);
   return {
-    admins: new AdminAuthService(infra),
+    admins: new AdminAuthService(infra, adminRoles, twoFactor),
+    adminRoles,
+    twoFactor,
     customers,
     accounts,
     profiles: new CustomerProfileService(infra, customers, individuals),

@@ -16,6 +16,7 @@ export class HttpError extends Error {
 }
 
 export const notFoundError = (): HttpError => new HttpError(404, 'Not found', 'not_found');
+export const forbiddenError = (): HttpError => new HttpError(403, 'Forbidden', 'forbidden');
 
 const INFRASTRUCTURE_CODES = new Set([
   'ECONNREFUSED',

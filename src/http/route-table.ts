@@ -12,6 +12,11 @@ export interface RouteDef<P> {
    * reads `:id`, answers 404 for an unknown one and scopes every sub-resource to it.
    */
   loads?: 'customer';
+  /**
+   * The admin door asks an administrator who has two-factor sign-in for a fresh code (none in the
+   * last ten minutes) before the handler runs ("log in as customer").
+   */
+  stepUp?: true;
   handler: RequestHandler | RequestHandler[];
 }
 

@@ -7,6 +7,10 @@ import { migrateLatest, rollbackAll } from '../../src/db/migrate.ts';
 
 const TABLES = [
   'admins',
+  'admin_roles',
+  'admin_role_permissions',
+  'two_factor_secrets',
+  'two_factor_recovery_codes',
   'roles',
   'role_permissions',
   'customers',

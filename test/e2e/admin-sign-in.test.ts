@@ -91,7 +91,12 @@ for (const javaScriptEnabled of [true, false]) {
       expect(pathOf(page)).toBe('/admin');
       expect(await page.title()).toBe('Administration – Selfcare');
       const nav = page.getByRole('navigation', { name: 'Main' });
-      expect(await nav.getByRole('link').allInnerTexts()).toEqual(['Customers', 'Roles', 'Audit log']);
+      expect(await nav.getByRole('link').allInnerTexts()).toEqual([
+        'Customers',
+        'Roles',
+        'Audit log',
+        'Administrators',
+      ]);
       expect(await page.locator('.topbar__who').innerText()).toBe(admin.login);
       await expectNoAxeViolations(page);
       await screenshot(page, `admin-home-${mode}`);

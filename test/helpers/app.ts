@@ -27,6 +27,8 @@ export interface TestApp {
 const TABLES = [
   'password_reset_links',
   'sign_in_alerts',
+  'two_factor_recovery_codes',
+  'two_factor_secrets',
   'audit_events',
   'payments',
   'xdrs',
@@ -57,6 +59,19 @@ async function resetTables(db: Knex): Promise<void> {
   } else {
     for (const table of TABLES) await db(table).del();
   }
+  // The built-in Administrator role (seeded by the migration) stays as the migration left it;
+  // roles made by tests go.
+  const builtin = db('admin_roles').where({ is_builtin: true }).select('id');
+  await db('admin_role_permissions').whereNotIn('admin_role_id', builtin).del();
+  await db('admin_roles').where({ is_builtin: false }).del();
+  await db('admin_roles')
+    .where({ is_builtin: true })
+    .update({ name: 'Administrator', name_lower: 'administrator', require_two_factor: false });
+}
+
+/** The id of the built-in Administrator role. */
+export function administratorRoleId(deps: Deps): Promise<number> {
+  return deps.services.adminRoles.builtinId();
 }
 
 /**
@@ -92,10 +107,12 @@ export async function createTestApp(env: Record<string, string | undefined> = {}
   };
 }
 
+/** An admin written straight to the database, with the built-in Administrator role unless told otherwise. */
 export async function createAdmin(
   deps: Deps,
   login = 'operator',
   password = 'correct horse battery',
+  opts: { roleId?: number; status?: 'active' | 'disabled' } = {},
 ): Promise<{ id: number; login: string; password: string }> {
   const now = new Date();
   const result = await deps.db('admins').insert({
@@ -103,6 +120,8 @@ export async function createAdmin(
     login_lower: login.toLowerCase(),
     password_hash: await hashPassword(password, 4),
     name: login,
+    admin_role_id: opts.roleId ?? (await administratorRoleId(deps)),
+    status: opts.status ?? 'active',
     created_at: now,
     updated_at: now,
   });

@@ -7,7 +7,7 @@ export function adminHomeRoutes(): RouteDef<AdminPermission>[] {
     {
       method: 'get',
       path: '/',
-      permission: 'admin',
+      permission: 'signed-in',
       handler: async (req, res) => {
         await renderPage(req, res, { view: 'admin/home', locals: { title: 'Administration', nav: 'home' } });
       },

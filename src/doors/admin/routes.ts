@@ -1,6 +1,9 @@
 import type { Router } from 'express';
 import type { Deps } from '../../deps.ts';
+import { adminRolesRoutes } from '../../features/admin-roles/admin-routes.ts';
+import { adminAccountRoutes } from '../../features/admins/account-routes.ts';
 import { adminAuthRoutes } from '../../features/admins/admin-routes.ts';
+import { adminDirectoryRoutes } from '../../features/admins/directory-routes.ts';
 import { allowedRolesRoutes } from '../../features/allowed-roles/admin-routes.ts';
 import { apiTokensAdminRoutes } from '../../features/api-tokens/admin-routes.ts';
 import { auditRoutes } from '../../features/audit/admin-routes.ts';
@@ -13,12 +16,16 @@ import { notFoundHandler } from '../../http/errors.ts';
 import { adminGate } from './gate.ts';
 import { adminHomeRoutes } from './home-routes.ts';
 
-/** The `/admin` door: English pages for operator administrators, each route behind the admin gate. */
+/**
+ * The `/admin` door: English pages for operator administrators, each route behind the admin gate
+ * with the permission it declares.
+ */
 export function adminDoor(deps: Deps): Router {
   return buildDoor(deps, 'admin', {
     language: () => 'en',
     routes: [
       ...adminAuthRoutes(deps),
+      ...adminAccountRoutes(deps),
       ...adminHomeRoutes(),
       ...customerRoutes(deps),
       ...auditRoutes(deps),
@@ -27,6 +34,8 @@ export function adminDoor(deps: Deps): Router {
       ...individualsAdminRoutes(deps),
       ...apiTokensAdminRoutes(deps),
       ...impersonationAdminRoutes(deps),
+      ...adminDirectoryRoutes(deps),
+      ...adminRolesRoutes(deps),
     ],
     gate: adminGate(deps),
     // An unknown admin address is the admin door's 404, never the portal's.

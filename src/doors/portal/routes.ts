@@ -2,6 +2,7 @@ import type { Router } from 'express';
 import type { Deps } from '../../deps.ts';
 import { portalRoutes } from '../../features/accounts/portal-routes.ts';
 import { portalAuthRoutes } from '../../features/accounts/sign-in-routes.ts';
+import { portalTwoFactorRoutes } from '../../features/accounts/two-factor-routes.ts';
 import { apiTokensPortalRoutes } from '../../features/api-tokens/portal-routes.ts';
 import { portalBillingRoutes } from '../../features/billing/portal-routes.ts';
 import { impersonationPortalRoutes } from '../../features/impersonation/portal-routes.ts';
@@ -23,6 +24,7 @@ export function portalDoor(deps: Deps): Router {
       ...portalAuthRoutes(deps),
       ...passwordResetPortalRoutes(deps),
       ...impersonationPortalRoutes(deps),
+      ...portalTwoFactorRoutes(deps),
       ...portalRoutes(deps),
       ...portalBillingRoutes(deps),
       ...individualsPortalRoutes(deps),

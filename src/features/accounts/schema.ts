@@ -9,6 +9,9 @@ const secret = z.preprocess(
 
 export const signInSchema = z.object({ login: required(64), password: secret });
 
+/** A two-factor code (six digits) or a recovery code. */
+export const codeSchema = z.object({ code: required(64) });
+
 export const forcedPasswordSchema = z.object({ new_password: secret, new_password_confirm: secret });
 
 export const passwordChangeSchema = z.object({

@@ -23,6 +23,7 @@ import {
 } from '../customers/schema.ts';
 import type { CustomerService } from '../customers/service.ts';
 import type { IndividualsService, PortalIndividual } from '../individuals/service.ts';
+import { FACTOR_LABELS, type SecondFactor, type TwoFactorService } from '../two-factor/service.ts';
 import {
   PROFILE_COLUMNS,
   REGIONAL_COLUMNS,
@@ -40,8 +41,11 @@ export interface PortalAccount {
 /** Why an account that proved its password may still not enter. */
 export type AccountRefusal = 'not_active' | 'expired';
 
+/** What a right password still owes: a two-factor code, setting two-factor sign-in up, or nothing. */
+export type SecondStep = 'code' | 'setup' | null;
+
 export type SignInResult =
-  | { ok: true; user: PortalSessionUser; mustChangePassword: boolean }
+  | { ok: true; user: PortalSessionUser; mustChangePassword: boolean; secondStep: SecondStep }
   | { ok: false; reason: 'invalid' }
   | { ok: false; reason: 'throttled'; retryAfterSeconds: number }
   | { ok: false; reason: 'ip_not_allowed' }
@@ -96,6 +100,16 @@ export function effectiveRegional(account: PortalAccount): Viewer['regional'] {
     inDateFormat: i?.inDateFormat ?? c.inDateFormat,
     inTimeFormat: i?.inTimeFormat ?? c.inTimeFormat,
   };
+}
+
+/** The two-factor account of a self-care user (its events filed under its customer). */
+export function twoFactorAccountOf(user: Pick<PortalSessionUser, 'kind' | 'id' | 'customerId'>) {
+  return { type: user.kind, id: user.id, customerId: user.customerId };
+}
+
+/** The self-care login of the account. */
+export function accountLogin(account: PortalAccount): string {
+  return account.individual?.login ?? account.customer.selfcareLogin ?? '';
 }
 
 export function accountRef(user: Pick<PortalSessionUser, 'kind' | 'id'>): AccountRef {
@@ -186,6 +200,7 @@ export class PortalService {
     private readonly deps: Pick<Infra, 'db' | 'throttles' | 'audit' | 'config'>,
     customers: CustomerService,
     individuals: IndividualsService,
+    private readonly twoFactor: TwoFactorService,
   ) {
     this.repo = new AccountStore(customers, individuals);
     this.logins = new LoginNamespace(deps.db);
@@ -288,23 +303,56 @@ export class PortalService {
     }
     await throttle.succeed(login, ip);
     const user = this.sessionUser(account);
+    const secondStep: SecondStep = (await this.twoFactor.isEnabled(twoFactorAccountOf(user)))
+      ? 'code'
+      : account.customer.twoFactorRequired
+        ? 'setup'
+        : null;
+    if (secondStep === null) await this.completeSignIn(account, null, ip);
+    const mustChangePassword = account.individual
+      ? account.individual.passwordChangeRequired
+      : account.customer.passwordChangeRequired;
+    return { ok: true, user, mustChangePassword, secondStep };
+  }
+
+  /** The sign-in is complete: last sign-in time and the audit entry, naming the second factor used. */
+  async completeSignIn(account: PortalAccount, factor: SecondFactor | 'setup' | null, ip: string): Promise<void> {
+    const user = this.sessionUser(account);
     await this.repo.recordLogin(accountRef(user));
     await this.deps.audit.record({
-      actor: {
-        type: user.kind,
-        id: user.id,
-        label: account.individual?.login ?? account.customer.selfcareLogin ?? label,
-      },
+      actor: { type: user.kind, id: user.id, label: accountLogin(account) },
       ip,
       action: 'portal.login',
       entityType: user.kind,
       entityId: user.id,
       customerId: account.customer.id,
+      ...(factor
+        ? {
+            changes: {
+              second_factor: {
+                old: null,
+                new:
+                  factor === 'setup' ? `${FACTOR_LABELS.totp} (two-factor sign-in set up now)` : FACTOR_LABELS[factor],
+              },
+            },
+          }
+        : {}),
     });
-    const mustChangePassword = account.individual
-      ? account.individual.passwordChangeRequired
-      : account.customer.passwordChangeRequired;
-    return { ok: true, user, mustChangePassword };
+  }
+
+  /** A wrong or throttled second step, for the audit trail. */
+  async recordSecondStepFailure(account: PortalAccount, ip: string, throttled: boolean): Promise<void> {
+    const user = this.sessionUser(account);
+    await this.deps.audit.record({
+      actor: { type: 'anonymous', id: null, label: accountLogin(account) },
+      ip,
+      action: 'portal.login',
+      entityType: user.kind,
+      entityId: user.id,
+      customerId: account.customer.id,
+      outcome: throttled ? 'refused' : 'failure',
+      changes: { reason: { old: null, new: throttled ? 'rate_limited' : 'wrong_second_factor' } },
+    });
   }
 
   sessionUser(account: PortalAccount): PortalSessionUser {

@@ -6,13 +6,15 @@ import { parseForm, type FieldError } from '../../http/form.ts';
 import { renderPage, seeOther } from '../../http/render.ts';
 import type { RouteDef } from '../../http/route-table.ts';
 import { destroySession, saveSession } from '../../http/session.ts';
-import { signInHandler } from '../../http/sign-in.ts';
+import { openSession, signInHandler } from '../../http/sign-in.ts';
+import { pendingSignIn, pendingUntil } from '../../http/pending-sign-in.ts';
+import type { PendingSignIn, PortalSessionUser } from '../../http/types.ts';
 import { LANGUAGES } from '../../regional/languages.ts';
 import { FORCED_PASSWORD_PATH, homePath } from '../../access/portal-navigation.ts';
 import { adminReturnPath } from '../impersonation/service.ts';
 import type { PortalPermission } from '../../access/route-permissions.ts';
-import { forcedPasswordSchema, signInSchema } from './schema.ts';
-import { confirmationError, passwordErrors, type PortalAccount } from './service.ts';
+import { codeSchema, forcedPasswordSchema, signInSchema } from './schema.ts';
+import { confirmationError, passwordErrors, twoFactorAccountOf, type PortalAccount } from './service.ts';
 
 const SIGN_IN_STATUS = { invalid: 401, throttled: 429, ip_not_allowed: 403, not_active: 403, expired: 403 } as const;
 
@@ -36,6 +38,30 @@ function renderSignIn(
   });
 }
 
+/**
+ * The second step is done: a fresh signed-in session (its language kept), then the forced password
+ * change if one is pending, or the first page the viewer may see.
+ */
+export async function finishPendingSignIn(
+  req: Request,
+  res: Response,
+  pending: PendingSignIn<{ user: PortalSessionUser; mustChangePassword: boolean }>,
+  home: string,
+  extra: { recoveryCodes?: string[] } = {},
+): Promise<void> {
+  const next = pending.mustChangePassword ? FORCED_PASSWORD_PATH : home;
+  await openSession(
+    req,
+    res,
+    (session) => {
+      session.portal = pending.user;
+      if (extra.recoveryCodes) session.recoveryCodes = { codes: extra.recoveryCodes, next };
+    },
+    ['language'],
+  );
+  seeOther(res, extra.recoveryCodes ? '/settings/two-factor/recovery-codes' : next);
+}
+
 /** Applies a password change to the current session: the other sessions end, this one goes on. */
 export async function keepSessionAfterPasswordChange(req: Request, epoch: number): Promise<void> {
   if (req.session.portal) req.session.portal = { ...req.session.portal, epoch };
@@ -45,6 +71,14 @@ export async function keepSessionAfterPasswordChange(req: Request, epoch: number
 export function portalAuthRoutes(deps: Deps): RouteDef<PortalPermission>[] {
   const service = deps.services.accounts;
   const sessions = deps.services.sessions;
+
+  const renderSecondStep = (req: Request, res: Response, status: number, errors: FieldError[]) =>
+    renderPage(req, res, {
+      view: 'portal/auth/two-factor',
+      layout: 'portal',
+      status,
+      locals: { title: res.locals.t?.('twoFactor.title'), errors },
+    });
 
   const renderForced = (req: Request, res: Response, status: number, errors: FieldError[]) =>
     renderPage(req, res, {
@@ -92,20 +126,87 @@ export function portalAuthRoutes(deps: Deps): RouteDef<PortalPermission>[] {
           };
         },
         open: (session, result, req) => {
-          session.portal = result.user;
-          session.device = sessions.deviceOf(req.get('User-Agent'), clientIp(req));
+          // A right password alone is not a signed-in session when a second step is owed.
+          if (result.secondStep)
+            session.portalPending = {
+              user: result.user,
+              mustChangePassword: result.mustChangePassword,
+              stage: result.secondStep,
+              until: pendingUntil(result.secondStep),
+              next: '/',
+            };
+          else {
+            session.portal = result.user;
+            session.device = sessions.deviceOf(req.get('User-Agent'), clientIp(req));
+          }
         },
         opened: async (req, result) => {
+          if (result.secondStep) return;
           const account = await service.loadAccount(result.user);
           if (account) await sessions.afterSignIn(account, req.sessionID, clientIp(req), req.get('User-Agent'));
         },
         keep: ['language'],
         next: async (_req, _res, result) => {
+          if (result.secondStep === 'code') return '/login/two-factor';
+          if (result.secondStep === 'setup') return '/settings/two-factor';
           if (result.mustChangePassword) return FORCED_PASSWORD_PATH;
           const account = await service.loadAccount(result.user);
           return account ? homePath(await service.levels(account)) : '/';
         },
       }),
+    },
+    {
+      method: 'get',
+      path: '/login/two-factor',
+      permission: 'public',
+      handler: async (req, res) => {
+        const pending = pendingSignIn(req, 'portalPending');
+        if (!pending || pending.stage !== 'code') return seeOther(res, res.locals.viewer ? '/' : '/login');
+        await renderSecondStep(req, res, 200, []);
+      },
+    },
+    {
+      method: 'post',
+      path: '/login/two-factor',
+      permission: 'public',
+      handler: async (req, res) => {
+        const pending = pendingSignIn(req, 'portalPending');
+        if (!pending || pending.stage !== 'code') {
+          req.session.flash = { kind: 'error', message: res.locals.t?.('twoFactor.signIn.expired') ?? '' };
+          return seeOther(res, '/login');
+        }
+        const form = parseForm(codeSchema, req.body);
+        if (!form.ok) return renderSecondStep(req, res, 422, form.errors);
+        const account = await service.loadAccount(pending.user);
+        const own = account ? (account.individual ?? account.customer) : null;
+        if (!account || !own || own.sessionEpoch !== pending.user.epoch) {
+          await destroySession(req);
+          return seeOther(res, '/login');
+        }
+        const ip = clientIp(req);
+        const check = await deps.services.twoFactor.check(
+          twoFactorAccountOf(pending.user),
+          form.values.code,
+          ip,
+          'portal',
+        );
+        if (!check.ok) {
+          await service.recordSecondStepFailure(account, ip, check.reason === 'throttled');
+          if (check.reason === 'throttled') {
+            res.setHeader('Retry-After', String(check.retryAfterSeconds));
+            return renderSecondStep(req, res, 429, [
+              {
+                field: 'code',
+                key: 'portal.signIn.errors.throttled',
+                params: { count: Math.max(1, Math.ceil(check.retryAfterSeconds / 60)) },
+              },
+            ]);
+          }
+          return renderSecondStep(req, res, 401, [{ field: 'code', key: 'twoFactor.errors.wrongCode' }]);
+        }
+        await service.completeSignIn(account, check.factor, ip);
+        await finishPendingSignIn(req, res, pending, homePath(await service.levels(account)));
+      },
     },
     {
       method: 'post',

@@ -1,14 +1,16 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod';
+import type { AdminPermission } from '../../access/route-permissions.ts';
 import type { Deps } from '../../deps.ts';
 import { clientIp } from '../../http/client-ip.ts';
-import { type FieldError } from '../../http/form.ts';
+import { formString, parseForm, type FieldError } from '../../http/form.ts';
+import { pendingSignIn, pendingUntil } from '../../http/pending-sign-in.ts';
 import { renderPage, seeOther } from '../../http/render.ts';
 import type { RouteDef } from '../../http/route-table.ts';
 import { destroySession } from '../../http/session.ts';
-import { signInHandler } from '../../http/sign-in.ts';
-import type { AdminPermission } from '../../access/route-permissions.ts';
+import { openSession, signInHandler } from '../../http/sign-in.ts';
 import { endImpersonationsOf } from '../impersonation/service.ts';
+import { rememberAdminSession } from './sessions.ts';
 
 const signInSchema = z.object({
   login: z
@@ -22,8 +24,15 @@ const signInSchema = z.object({
     .max(1024, { error: 'errors.tooLong' }),
 });
 
+const codeSchema = z.object({
+  code: z.preprocess(
+    (v) => formString(v).trim(),
+    z.string().min(1, { error: 'errors.required' }).max(64, { error: 'errors.tooLong' }),
+  ),
+});
+
 /** Only our own admin pages are valid destinations after sign-in. */
-function safeNext(value: unknown): string {
+export function safeNext(value: unknown): string {
   if (typeof value !== 'string' || !/^\/admin(\/[A-Za-z0-9/_?=&.-]*)?$/.test(value)) return '/admin';
   const path = value.split('?')[0] ?? '';
   // No empty, "." or ".." segment: `/admin/../x` and `/admin//host` never leave the admin pages.
@@ -54,6 +63,15 @@ function renderSignIn(
   });
 }
 
+function renderSecondStep(req: Request, res: Response, status: number, errors: FieldError[]): Promise<void> {
+  return renderPage(req, res, {
+    view: 'admin/auth/two-factor',
+    status,
+    locals: { title: 'Two-factor sign-in', errors },
+  });
+}
+
+/** Sign-in (password, then the second step the account owes) and sign-out of the admin door. */
 export function adminAuthRoutes(deps: Deps): RouteDef<AdminPermission>[] {
   const service = deps.services.admins;
   return [
@@ -74,22 +92,107 @@ export function adminAuthRoutes(deps: Deps): RouteDef<AdminPermission>[] {
         schema: signInSchema,
         render: renderSignIn,
         attempt: (values, ip) => service.signIn(values.login, values.password, ip),
-        refusal: (result) =>
-          result.reason === 'throttled'
-            ? {
-                status: 429,
-                error: {
-                  field: 'login',
-                  key: 'errors.signInThrottled',
-                  params: { minutes: Math.ceil(result.retryAfterSeconds / 60) },
-                },
-              }
-            : { status: 401, error: { field: 'login', key: 'errors.signInFailed' } },
-        open: (session, result) => {
-          session.admin = { id: result.admin.id, epoch: result.admin.sessionEpoch };
+        refusal: (result) => {
+          if (result.reason === 'throttled')
+            return {
+              status: 429,
+              error: {
+                field: 'login',
+                key: 'errors.signInThrottled',
+                params: { minutes: Math.ceil(result.retryAfterSeconds / 60) },
+              },
+            };
+          if (result.reason === 'disabled')
+            return {
+              status: 403,
+              error: { field: 'login', text: 'This administrator account is disabled. Ask another administrator.' },
+            };
+          return { status: 401, error: { field: 'login', key: 'errors.signInFailed' } };
         },
-        next: (req) => safeNext((req.body as Record<string, unknown>).next),
+        open: (session, result) => {
+          const who = { id: result.admin.id, epoch: result.admin.sessionEpoch };
+          // A right password alone is not a signed-in session when a second step is owed.
+          if (result.secondStep)
+            session.adminPending = {
+              ...who,
+              stage: result.secondStep,
+              until: pendingUntil(result.secondStep),
+              next: '/admin',
+            };
+          else session.admin = who;
+        },
+        next: async (req, _res, result) => {
+          const next = safeNext((req.body as Record<string, unknown>).next);
+          if (result.secondStep === 'code') {
+            if (req.session.adminPending) req.session.adminPending.next = next;
+            return '/admin/login/two-factor';
+          }
+          if (result.secondStep === 'setup') {
+            if (req.session.adminPending) req.session.adminPending.next = next;
+            return '/admin/account/two-factor';
+          }
+          await rememberAdminSession(deps, result.admin.id, req.sessionID);
+          return next;
+        },
       }),
+    },
+    {
+      method: 'get',
+      path: '/login/two-factor',
+      permission: 'public',
+      handler: async (req, res) => {
+        const pending = pendingSignIn(req, 'adminPending');
+        if (!pending || pending.stage !== 'code') return seeOther(res, req.session.admin ? '/admin' : '/admin/login');
+        await renderSecondStep(req, res, 200, []);
+      },
+    },
+    {
+      method: 'post',
+      path: '/login/two-factor',
+      permission: 'public',
+      handler: async (req, res) => {
+        const pending = pendingSignIn(req, 'adminPending');
+        if (!pending || pending.stage !== 'code') {
+          req.session.flash = { kind: 'error', message: 'Your sign-in took too long. Sign in again.' };
+          return seeOther(res, '/admin/login');
+        }
+        const form = parseForm(codeSchema, req.body);
+        if (!form.ok) return renderSecondStep(req, res, 422, form.errors);
+        const admin = await service.findActive(pending.id, pending.epoch);
+        if (!admin) {
+          await destroySession(req);
+          return seeOther(res, '/admin/login');
+        }
+        const ip = clientIp(req);
+        const check = await deps.services.twoFactor.check(
+          { type: 'admin', id: admin.id },
+          form.values.code,
+          ip,
+          'admin',
+        );
+        if (!check.ok) {
+          await service.recordSecondStepFailure(admin, ip, check.reason === 'throttled');
+          if (check.reason === 'throttled') {
+            res.setHeader('Retry-After', String(check.retryAfterSeconds));
+            return renderSecondStep(req, res, 429, [
+              {
+                field: 'code',
+                key: 'errors.signInThrottled',
+                params: { minutes: Math.ceil(check.retryAfterSeconds / 60) },
+              },
+            ]);
+          }
+          return renderSecondStep(req, res, 401, [
+            { field: 'code', text: 'The code is wrong or was used already. Enter the current code from your app.' },
+          ]);
+        }
+        await service.completeSignIn(admin, check.factor, ip);
+        await openSession(req, res, (session) => {
+          session.admin = { id: admin.id, epoch: admin.sessionEpoch, verifiedAt: Date.now() };
+        });
+        await rememberAdminSession(deps, admin.id, req.sessionID);
+        seeOther(res, pending.next);
+      },
     },
     {
       method: 'post',

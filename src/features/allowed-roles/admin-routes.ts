@@ -38,14 +38,14 @@ export function allowedRolesRoutes(deps: Deps): RouteDef<AdminPermission>[] {
     {
       method: 'get',
       path: '/customers/:id/allowed-roles',
-      permission: 'admin',
+      permission: 'roles.manage',
       loads: 'customer',
       handler: async (req, res) => render(req, res),
     },
     {
       method: 'post',
       path: '/customers/:id/allowed-roles',
-      permission: 'admin',
+      permission: 'roles.manage',
       loads: 'customer',
       handler: [
         async (req, res) => {

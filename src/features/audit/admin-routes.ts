@@ -43,11 +43,11 @@ export function auditRoutes(deps: Deps): RouteDef<AdminPermission>[] {
   }
 
   return [
-    { method: 'get', path: '/audit', permission: 'admin', handler: (req, res) => renderAudit(req, res, null) },
+    { method: 'get', path: '/audit', permission: 'audit.read', handler: (req, res) => renderAudit(req, res, null) },
     {
       method: 'get',
       path: '/customers/:id/audit',
-      permission: 'admin',
+      permission: 'audit.read',
       loads: 'customer',
       handler: (req, res) => renderAudit(req, res, currentCustomer(res).id),
     },

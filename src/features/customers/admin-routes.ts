@@ -63,6 +63,7 @@ function postedValues(body: unknown): { values: SelfCareValues; version: string;
       password_change_required: checkbox(raw.password_change_required),
       ip_restriction: checkbox(raw.ip_restriction),
       trusted_ips: formString(raw.trusted_ips),
+      two_factor_required: checkbox(raw.two_factor_required),
       role_id: formString(raw.role_id).trim(),
       ...regional,
     },
@@ -97,6 +98,7 @@ export function customerRoutes(deps: Deps): RouteDef<AdminPermission>[] {
         activeTokens: panel.activeTokens,
         sessions,
         resetLink: { hasLogin: customer.selfcareLogin !== null, email: customer.email },
+        twoFactor: await deps.services.twoFactor.status({ type: 'customer', id: summary.id }),
         impersonation: {
           available: customer.selfcareLogin !== null && customer.passwordHash !== null,
           assigned: customer.roleId !== panel.defaultRoleId,
@@ -154,6 +156,7 @@ export function customerRoutes(deps: Deps): RouteDef<AdminPermission>[] {
     },
   ): Promise<void> {
     const r = opts.record;
+    const panel = await service.panel(r.id);
     await renderPage(req, res, {
       view: 'admin/customers/show',
       status: opts.status ?? 200,
@@ -162,6 +165,10 @@ export function customerRoutes(deps: Deps): RouteDef<AdminPermission>[] {
         nav: 'customers',
         record: r,
         roleName: await service.roleName(r.roleId),
+        impersonation: {
+          available: r.selfcareLogin !== null && r.passwordHash !== null,
+          assigned: r.roleId !== panel.defaultRoleId,
+        },
         currencies: CURRENCIES,
         version: opts.version ?? r.version,
         errors: opts.errors ?? [],
@@ -175,7 +182,7 @@ export function customerRoutes(deps: Deps): RouteDef<AdminPermission>[] {
     {
       method: 'get',
       path: '/customers',
-      permission: 'admin',
+      permission: 'customers.read',
       handler: async (req, res) => {
         const form = parseAdminForm(customerSearchSchema, req.query);
         const q = form.ok ? form.values.q : formString(req.query.q).slice(0, 100);
@@ -201,7 +208,7 @@ export function customerRoutes(deps: Deps): RouteDef<AdminPermission>[] {
     {
       method: 'get',
       path: '/customers/new',
-      permission: 'admin',
+      permission: 'customers.modify',
       handler: async (req, res) => {
         await renderPage(req, res, {
           view: 'admin/customers/new',
@@ -218,7 +225,7 @@ export function customerRoutes(deps: Deps): RouteDef<AdminPermission>[] {
     {
       method: 'post',
       path: '/customers',
-      permission: 'admin',
+      permission: 'customers.modify',
       handler: async (req, res) => {
         const form = parseAdminForm(customerBasicsSchema, req.body);
         const fail = (errors: FieldError[]) =>
@@ -247,7 +254,7 @@ export function customerRoutes(deps: Deps): RouteDef<AdminPermission>[] {
     {
       method: 'get',
       path: '/customers/:id',
-      permission: 'admin',
+      permission: 'customers.read',
       loads: 'customer',
       handler: [
         async (req, res) => {
@@ -258,7 +265,7 @@ export function customerRoutes(deps: Deps): RouteDef<AdminPermission>[] {
     {
       method: 'post',
       path: '/customers/:id',
-      permission: 'admin',
+      permission: 'customers.modify',
       loads: 'customer',
       handler: [
         async (req, res) => {
@@ -295,7 +302,7 @@ export function customerRoutes(deps: Deps): RouteDef<AdminPermission>[] {
     {
       method: 'get',
       path: '/customers/:id/self-care',
-      permission: 'admin',
+      permission: 'selfcare.credentials',
       loads: 'customer',
       handler: [
         async (req, res) => {
@@ -309,7 +316,7 @@ export function customerRoutes(deps: Deps): RouteDef<AdminPermission>[] {
     {
       method: 'post',
       path: '/customers/:id/self-care',
-      permission: 'admin',
+      permission: 'selfcare.credentials',
       loads: 'customer',
       handler: [
         async (req, res) => {
@@ -367,7 +374,7 @@ export function customerRoutes(deps: Deps): RouteDef<AdminPermission>[] {
       // E-mail never carries a password: the customer gets a 24-hour link to choose one.
       method: 'post',
       path: '/customers/:id/self-care/reset-link',
-      permission: 'admin',
+      permission: 'selfcare.credentials',
       loads: 'customer',
       handler: [
         async (req, res) => {
@@ -404,7 +411,7 @@ export function customerRoutes(deps: Deps): RouteDef<AdminPermission>[] {
     {
       method: 'post',
       path: '/customers/:id/self-care/end-sessions',
-      permission: 'admin',
+      permission: 'selfcare.credentials',
       loads: 'customer',
       handler: [
         async (req, res) => {
@@ -420,10 +427,31 @@ export function customerRoutes(deps: Deps): RouteDef<AdminPermission>[] {
       ],
     },
     {
+      method: 'post',
+      path: '/customers/:id/self-care/two-factor/reset',
+      permission: 'selfcare.credentials',
+      loads: 'customer',
+      handler: async (req, res) => {
+        const customer = currentCustomer(res);
+        const reset = await deps.services.twoFactor.remove(
+          { type: 'customer', id: customer.id, customerId: customer.id },
+          auditContext(req, res),
+          'reset',
+        );
+        req.session.flash = {
+          kind: 'info',
+          message: reset
+            ? 'The customer’s two-factor sign-in was reset: it signs in with its password and sets it up again if it is required.'
+            : 'The customer had no two-factor sign-in.',
+        };
+        seeOther(res, `/admin/customers/${customer.id}/self-care`);
+      },
+    },
+    {
       // Generate (or, without JS, show) the password: re-renders the form, saves nothing.
       method: 'post',
       path: '/customers/:id/self-care/password',
-      permission: 'admin',
+      permission: 'selfcare.credentials',
       loads: 'customer',
       handler: rerenderPosted('partials/_password-field', (posted) => {
         const generate = formString(posted.raw.password_action) !== 'show';
@@ -437,7 +465,7 @@ export function customerRoutes(deps: Deps): RouteDef<AdminPermission>[] {
     {
       method: 'post',
       path: '/customers/:id/self-care/trusted-ips/check',
-      permission: 'admin',
+      permission: 'selfcare.credentials',
       loads: 'customer',
       handler: rerenderPosted('partials/_trusted-networks-check', (posted) => ({
         testAddress: formString(posted.raw.test_address),
@@ -447,7 +475,7 @@ export function customerRoutes(deps: Deps): RouteDef<AdminPermission>[] {
     {
       method: 'post',
       path: '/customers/:id/self-care/preview',
-      permission: 'admin',
+      permission: 'selfcare.credentials',
       loads: 'customer',
       handler: rerenderPosted('partials/_regional-preview', () => ({})),
     },

@@ -111,6 +111,7 @@ export const selfCareFormSchema = z.object({
   password_change_required: z.preprocess(checkbox, z.boolean()),
   ip_restriction: z.preprocess(checkbox, z.boolean()),
   trusted_ips: boundedText(60_000),
+  two_factor_required: z.preprocess(checkbox, z.boolean()),
   role_id: z.preprocess((v) => formString(v).trim(), z.string().max(12)),
   version: versionField,
 });
@@ -139,6 +140,8 @@ export interface CustomerRecord {
   passwordChangeRequired: boolean;
   ipRestriction: boolean;
   trustedIps: string;
+  /** the customer and its individuals must use two-factor sign-in at the portal */
+  twoFactorRequired: boolean;
   timeZone: string;
   language: string;
   outDateFormat: string;
@@ -216,6 +219,7 @@ export type SelfCareUpdate = Pick<
   | 'passwordChangeRequired'
   | 'ipRestriction'
   | 'trustedIps'
+  | 'twoFactorRequired'
   | 'roleId'
   | 'timeZone'
   | 'language'
@@ -256,6 +260,7 @@ export const FIELD_LABELS: Record<string, string> = {
   password_change_required: 'Must change the password at next login',
   ip_restriction: 'Allow access only from trusted IP addresses',
   trusted_ips: 'Trusted IP addresses',
+  two_factor_required: 'Two-factor sign-in required',
   role_id: 'Role',
   time_zone: 'Time zone',
   language: 'Web interface language',

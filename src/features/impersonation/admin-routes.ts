@@ -26,8 +26,9 @@ export function impersonationAdminRoutes(deps: Deps): RouteDef<AdminPermission>[
     {
       method: 'post',
       path: '/customers/:id/impersonate',
-      permission: 'admin',
+      permission: 'selfcare.impersonate',
       loads: 'customer',
+      stepUp: true,
       handler: [
         async (req: Request, res: Response) => {
           const admin = adminOf(req, res);
@@ -59,8 +60,9 @@ export function impersonationAdminRoutes(deps: Deps): RouteDef<AdminPermission>[
     {
       method: 'post',
       path: '/customers/:id/individuals/:individualId/impersonate',
-      permission: 'admin',
+      permission: 'selfcare.impersonate',
       loads: 'customer',
+      stepUp: true,
       handler: [
         async (req: Request, res: Response) => {
           const admin = adminOf(req, res);

@@ -122,9 +122,7 @@ export class ImpersonationRefusedError extends HttpError {
 
 /** Where the admin returns when the impersonated session ends. */
 export function adminReturnPath(user: { customerId: number; individualId?: number | undefined }): string {
-  return user.individualId
-    ? `/admin/customers/${user.customerId}/individuals`
-    : `/admin/customers/${user.customerId}/self-care`;
+  return user.individualId ? `/admin/customers/${user.customerId}/individuals` : `/admin/customers/${user.customerId}`;
 }
 
 export async function issueTicket(deps: Pick<Infra, 'kv'>, ticket: ImpersonationTicket): Promise<string> {

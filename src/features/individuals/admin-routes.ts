@@ -179,6 +179,7 @@ export function individualsAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] 
         portalSessions: await deps.services.sessions.individualCount(individual.id),
         roles,
         errors,
+        twoFactor: await deps.services.twoFactor.status({ type: 'individual', id: individual.id }),
         ...formLocals(customer, opts.form ?? formFromIndividual(individual, customer), {
           action: `${base(customer.id)}/${individual.id}`,
           hasCurrentPassword: individual.hasPassword,
@@ -254,7 +255,7 @@ export function individualsAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] 
       method: 'post' as const,
       path:
         page === 'list' ? `/customers/:id/individuals/${helper}` : `/customers/:id/individuals/:individualId/${helper}`,
-      permission: 'admin' as const,
+      permission: 'individuals.manage' as const,
       loads: 'customer',
       handler: helperHandler(helper, page),
     }));
@@ -267,7 +268,7 @@ export function individualsAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] 
   ): RouteDef<AdminPermission> => ({
     method,
     path: `/customers/:id/individuals/:individualId${suffix}`,
-    permission: 'admin',
+    permission: 'individuals.manage',
     loads: 'customer',
     handler: [
       async (req, res) => {
@@ -281,14 +282,14 @@ export function individualsAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] 
     {
       method: 'get',
       path: '/customers/:id/individuals',
-      permission: 'admin',
+      permission: 'individuals.manage',
       loads: 'customer',
       handler: async (req, res) => renderList(req, res),
     },
     {
       method: 'post',
       path: '/customers/:id/individuals',
-      permission: 'admin',
+      permission: 'individuals.manage',
       loads: 'customer',
       handler: [
         async (req, res) => {
@@ -318,7 +319,7 @@ export function individualsAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] 
     {
       method: 'post',
       path: '/customers/:id/individuals/:individualId',
-      permission: 'admin',
+      permission: 'individuals.manage',
       loads: 'customer',
       handler: [
         async (req, res) => {
@@ -414,6 +415,28 @@ export function individualsAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] 
       };
       seeOther(res, `${base(customerId)}/${individual.id}`);
     }),
+    {
+      method: 'post',
+      path: '/customers/:id/individuals/:individualId/two-factor/reset',
+      permission: 'selfcare.credentials',
+      loads: 'customer',
+      handler: async (req, res) => {
+        const customerId = currentCustomer(res).id;
+        const individual = await loadIndividual(customerId, req.params.individualId);
+        const reset = await deps.services.twoFactor.remove(
+          { type: 'individual', id: individual.id, customerId },
+          auditContext(req, res),
+          'reset',
+        );
+        req.session.flash = {
+          kind: 'info',
+          message: reset
+            ? `Two-factor sign-in of ${individual.login} was reset: it signs in with its password and sets it up again if it is required.`
+            : `${individual.login} had no two-factor sign-in.`,
+        };
+        seeOther(res, `${base(customerId)}/${individual.id}`);
+      },
+    },
     onIndividual('get', '/delete', async (req, res, _customerId, individual) => {
       const customer = currentCustomer(res);
       await renderPage(req, res, {

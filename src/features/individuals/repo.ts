@@ -241,7 +241,10 @@ export class IndividualsRepo {
       .increment(endSessions ? { version: 1, session_epoch: 1 } : { version: 1 });
   }
 
+  /** Deletes the individual and its two-factor seed and recovery codes (kept by account, not by key). */
   async delete(trx: Knex.Transaction, customerId: number, id: number): Promise<void> {
     await trx('individuals').where({ id, customer_id: customerId }).del();
+    await trx('two_factor_secrets').where({ account_type: 'individual', account_id: id }).del();
+    await trx('two_factor_recovery_codes').where({ account_type: 'individual', account_id: id }).del();
   }
 }

@@ -98,7 +98,7 @@ export function rolesRoutes(deps: Deps): RouteDef<AdminPermission>[] {
     {
       method: 'get',
       path: '/roles',
-      permission: 'admin',
+      permission: 'roles.manage',
       handler: async (req, res) => {
         const roles = await service.list();
         await renderPage(req, res, {
@@ -110,7 +110,7 @@ export function rolesRoutes(deps: Deps): RouteDef<AdminPermission>[] {
     {
       method: 'get',
       path: '/roles/new',
-      permission: 'admin',
+      permission: 'roles.manage',
       handler: async (req, res) => {
         await renderForm(req, res, { role: null, raw: NEW_ROLE, errors: [] });
       },
@@ -118,7 +118,7 @@ export function rolesRoutes(deps: Deps): RouteDef<AdminPermission>[] {
     {
       method: 'post',
       path: '/roles',
-      permission: 'admin',
+      permission: 'roles.manage',
       handler: async (req, res) => {
         const raw = rawRoleForm(req.body);
         const form = parseRoleForm(req.body);
@@ -144,7 +144,7 @@ export function rolesRoutes(deps: Deps): RouteDef<AdminPermission>[] {
       // Re-renders the permission tree with the effective levels of what the form says (htmx, no state change).
       method: 'post',
       path: '/roles/permission-tree',
-      permission: 'admin',
+      permission: 'roles.manage',
       handler: async (req, res) => {
         const raw = rawRoleForm({ perm: permGroup(req.body) });
         await renderPage(req, res, {
@@ -157,7 +157,7 @@ export function rolesRoutes(deps: Deps): RouteDef<AdminPermission>[] {
     {
       method: 'get',
       path: '/roles/:id',
-      permission: 'admin',
+      permission: 'roles.manage',
       handler: async (req, res) => {
         const detail = await loadRole(req.params.id);
         const usage = await service.usage(detail.role.id);
@@ -172,7 +172,7 @@ export function rolesRoutes(deps: Deps): RouteDef<AdminPermission>[] {
     {
       method: 'post',
       path: '/roles/:id',
-      permission: 'admin',
+      permission: 'roles.manage',
       handler: async (req, res) => {
         const detail = await loadRole(req.params.id);
         const raw = { ...rawRoleForm(req.body), type: detail.role.type };
@@ -202,7 +202,7 @@ export function rolesRoutes(deps: Deps): RouteDef<AdminPermission>[] {
     {
       method: 'post',
       path: '/roles/:id/delete',
-      permission: 'admin',
+      permission: 'roles.manage',
       handler: async (req, res) => {
         const detail = await loadRole(req.params.id);
         try {

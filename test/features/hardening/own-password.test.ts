@@ -22,7 +22,7 @@ describe('a password its owner sets must differ from the current one', () => {
       .type('form')
       .send({ _csrf: csrfFrom(page.text), new_password: c.password, new_password_confirm: c.password });
     expect(res.status).toBe(422);
-    expect(res.text).toContain('The new password must differ from the current one');
+    expect(res.text).toContain('The new password must be different from the current one');
     const row = await t.deps.db('customers').where({ id: c.id }).first();
     expect(Boolean(row.password_change_required)).toBe(true);
     expect((await agent.get('/')).headers.location).toBe('/change-password');

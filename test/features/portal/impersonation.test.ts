@@ -192,7 +192,7 @@ describe('during an impersonated session', () => {
     const csrf = csrfFrom((await portal!.get('/')).text);
     const exit = await portal!.post('/impersonation/end').type('form').send({ _csrf: csrf });
     expect(exit.status).toBe(303);
-    expect(exit.headers.location).toBe(`/admin/customers/${c.id}/self-care`);
+    expect(exit.headers.location).toBe(`/admin/customers/${c.id}`);
     expect((await portal!.get('/')).status).toBe(303);
     const [end] = await audit('portal.impersonation.end');
     expect(end).toMatchObject({
@@ -245,7 +245,7 @@ describe("when the admin's own sign-in ends", () => {
     const c = await createCustomer(t.deps, { roleId: w.assignedRole });
     const { portal } = await impersonate(w, c.id, 'assigned');
     expect((await portal!.get('/')).status).toBe(200);
-    await new AdminRepo(t.deps.db).setPassword(w.admin.id, await hashPassword('a brand new admin secret', 4));
+    await new AdminRepo(t.deps.db).setOwnPassword(w.admin.id, await hashPassword('a brand new admin secret', 4));
     const after = await portal!.get('/');
     expect(after.status).toBe(303);
     expect(after.headers.location).toBe('/login');

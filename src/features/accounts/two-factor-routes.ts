@@ -1,0 +1,147 @@
+import type { Request, Response } from 'express';
+import { homePath } from '../../access/portal-navigation.ts';
+import type { PortalPermission } from '../../access/route-permissions.ts';
+import type { Deps } from '../../deps.ts';
+import { auditContext } from '../../http/actor.ts';
+import { clientIp } from '../../http/client-ip.ts';
+import { forbiddenError } from '../../http/errors.ts';
+import { parseForm, type FieldError } from '../../http/form.ts';
+import { pendingSignIn } from '../../http/pending-sign-in.ts';
+import { renderPage, seeOther } from '../../http/render.ts';
+import type { RouteDef } from '../../http/route-table.ts';
+import type { PendingSignIn, PortalSessionUser } from '../../http/types.ts';
+import { setupInProgress } from '../two-factor/service.ts';
+import { codeSchema } from './schema.ts';
+import { accountLogin, twoFactorAccountOf, type PortalAccount } from './service.ts';
+import { finishPendingSignIn } from './sign-in-routes.ts';
+
+interface Subject {
+  account: PortalAccount;
+  user: PortalSessionUser;
+  /** set while the set-up is the second step of a sign-in */
+  pending: PendingSignIn<{ user: PortalSessionUser; mustChangePassword: boolean }> | null;
+}
+
+/**
+ * A customer's or individual's own two-factor sign-in at /settings/two-factor: set it up (also as
+ * the second step of a sign-in when the Web self-care panel requires it), see its recovery codes
+ * once, turn it off when it is not required. Not for an administrator's "log in as" session.
+ */
+export function portalTwoFactorRoutes(deps: Deps): RouteDef<PortalPermission>[] {
+  const accounts = deps.services.accounts;
+  const twoFactor = deps.services.twoFactor;
+
+  const subjectOf = async (req: Request, res: Response): Promise<Subject | null> => {
+    const viewer = res.locals.viewer;
+    const account = res.locals.portalAccount;
+    if (viewer && account) {
+      if (viewer.impersonation) throw forbiddenError();
+      const user = req.session.portal;
+      return user ? { account, user, pending: null } : null;
+    }
+    const pending = pendingSignIn(req, 'portalPending');
+    if (pending?.stage !== 'setup') return null;
+    const found = await accounts.loadAccount(pending.user);
+    return found ? { account: found, user: pending.user, pending } : null;
+  };
+
+  const render = async (req: Request, res: Response, subject: Subject, status: number, errors: FieldError[] = []) => {
+    const state = await twoFactor.status(twoFactorAccountOf(subject.user));
+    const enabled = state.enabled && !subject.pending;
+    const setup = enabled
+      ? null
+      : await twoFactor.setupView(setupInProgress(req.session, twoFactor), accountLogin(subject.account));
+    await renderPage(req, res, {
+      view: 'portal/settings/two-factor',
+      layout: 'portal',
+      status,
+      locals: {
+        title: res.locals.t?.('twoFactor.title'),
+        pending: subject.pending !== null,
+        required: subject.account.customer.twoFactorRequired,
+        enabled,
+        since: state.enabledAt && res.locals.fmt ? res.locals.fmt.dateTime(state.enabledAt) : '',
+        recoveryCodesLeft: state.recoveryCodesLeft,
+        setup,
+        errors,
+      },
+    });
+  };
+
+  return [
+    {
+      method: 'get',
+      path: '/settings/two-factor',
+      permission: 'two-factor-setup',
+      handler: async (req, res) => {
+        const subject = await subjectOf(req, res);
+        if (!subject) return seeOther(res, '/login');
+        await render(req, res, subject, 200);
+      },
+    },
+    {
+      method: 'post',
+      path: '/settings/two-factor',
+      permission: 'two-factor-setup',
+      handler: async (req, res) => {
+        const subject = await subjectOf(req, res);
+        if (!subject) return seeOther(res, '/login');
+        const form = parseForm(codeSchema, req.body);
+        if (!form.ok) return render(req, res, subject, 422, form.errors);
+        const ip = clientIp(req);
+        const login = accountLogin(subject.account);
+        const codes = await twoFactor.confirmSetup(
+          twoFactorAccountOf(subject.user),
+          setupInProgress(req.session, twoFactor),
+          form.values.code,
+          { actor: { type: subject.user.kind, id: subject.user.id, label: login }, ip },
+        );
+        if (!codes) return render(req, res, subject, 422, [{ field: 'code', key: 'twoFactor.errors.setupWrongCode' }]);
+        delete req.session.twoFactorSetup;
+        if (subject.pending) {
+          await accounts.completeSignIn(subject.account, 'setup', ip);
+          const home = homePath(await accounts.levels(subject.account));
+          return finishPendingSignIn(req, res, subject.pending, home, { recoveryCodes: codes });
+        }
+        req.session.recoveryCodes = { codes, next: '/settings/two-factor' };
+        seeOther(res, '/settings/two-factor/recovery-codes');
+      },
+    },
+    {
+      method: 'get',
+      path: '/settings/two-factor/recovery-codes',
+      permission: 'signed-in',
+      handler: async (req, res) => {
+        const shown = req.session.recoveryCodes;
+        if (!shown) return seeOther(res, '/settings/two-factor');
+        delete req.session.recoveryCodes;
+        await renderPage(req, res, {
+          view: 'portal/settings/recovery-codes',
+          layout: 'portal',
+          locals: { title: res.locals.t?.('twoFactor.codes.title'), codes: shown.codes, next: shown.next },
+        });
+      },
+    },
+    {
+      method: 'post',
+      path: '/settings/two-factor/disable',
+      permission: 'signed-in',
+      handler: async (req, res) => {
+        const subject = await subjectOf(req, res);
+        if (!subject) return seeOther(res, '/login');
+        if (subject.account.customer.twoFactorRequired) return render(req, res, subject, 409);
+        const form = parseForm(codeSchema, req.body);
+        if (!form.ok) return render(req, res, subject, 422, form.errors);
+        const account = twoFactorAccountOf(subject.user);
+        const check = await twoFactor.check(account, form.values.code, clientIp(req), 'portal');
+        if (!check.ok)
+          return render(req, res, subject, check.reason === 'throttled' ? 429 : 422, [
+            { field: 'code', key: 'twoFactor.errors.wrongCode' },
+          ]);
+        await twoFactor.remove(account, auditContext(req, res), 'disable');
+        req.session.flash = { kind: 'info', message: res.locals.t?.('twoFactor.status.turnedOff') ?? '' };
+        seeOther(res, '/settings/two-factor');
+      },
+    },
+  ];
+}

@@ -1,0 +1,237 @@
+import type { Request, Response } from 'express';
+import { z } from 'zod';
+import type { AdminPermission } from '../../access/route-permissions.ts';
+import type { Deps } from '../../deps.ts';
+import { auditContext } from '../../http/actor.ts';
+import { clientIp } from '../../http/client-ip.ts';
+import { formString, parseAdminForm, type FieldError } from '../../http/form.ts';
+import { pendingSignIn } from '../../http/pending-sign-in.ts';
+import { renderPage, seeOther } from '../../http/render.ts';
+import type { RouteDef } from '../../http/route-table.ts';
+import { saveSession } from '../../http/session.ts';
+import { openSession } from '../../http/sign-in.ts';
+import { setupInProgress } from '../two-factor/service.ts';
+import { ownPasswordSchema } from './schema.ts';
+import { AdminFormError, currentAdmin, WrongOwnPasswordError, type AdminRow } from './service.ts';
+import { adminSessions, endOtherAdminSessions, rememberAdminSession } from './sessions.ts';
+
+const codeSchema = z.object({
+  code: z.preprocess(
+    (v) => formString(v).trim(),
+    z.string().min(1, { error: 'Enter the six-digit code from your app' }).max(64, { error: 'errors.tooLong' }),
+  ),
+});
+
+const WRONG_CODE =
+  'The code is not the current one. Check the time on your phone and enter the code your app shows now.';
+
+/**
+ * The administrator's own account: its password, its two-factor sign-in (set-up, recovery codes,
+ * turning it off when its role allows) and its signed-in sessions.
+ */
+export function adminAccountRoutes(deps: Deps): RouteDef<AdminPermission>[] {
+  const admins = deps.services.admins;
+  const twoFactor = deps.services.twoFactor;
+
+  const renderAccount = async (req: Request, res: Response, status: number, errors: FieldError[] = []) => {
+    const { admin, requireTwoFactor } = currentAdmin(res);
+    const session = req.session.admin;
+    await renderPage(req, res, {
+      view: 'admin/account/index',
+      status,
+      locals: {
+        title: 'Your account',
+        nav: 'account',
+        record: admin,
+        requireTwoFactor,
+        twoFactor: await twoFactor.status({ type: 'admin', id: admin.id }),
+        sessions: session ? await adminSessions(deps, session, req.sessionID) : [],
+        errors,
+      },
+    });
+  };
+
+  /** Who is setting two-factor sign-in up: the signed-in admin, or a sign-in that must do so first. */
+  const setupSubject = async (req: Request, res: Response): Promise<{ admin: AdminRow; pending: boolean } | null> => {
+    if (res.locals.adminAccount) return { admin: res.locals.adminAccount.admin, pending: false };
+    const pending = pendingSignIn(req, 'adminPending');
+    const admin = pending?.stage === 'setup' ? await admins.findActive(pending.id, pending.epoch) : null;
+    return admin ? { admin, pending: true } : null;
+  };
+
+  const renderSetup = async (
+    req: Request,
+    res: Response,
+    subject: { admin: AdminRow; pending: boolean },
+    status: number,
+    errors: FieldError[] = [],
+  ) => {
+    const status2fa = await twoFactor.status({ type: 'admin', id: subject.admin.id });
+    const enabled = status2fa.enabled && !subject.pending;
+    const setup = enabled
+      ? null
+      : await twoFactor.setupView(setupInProgress(req.session, twoFactor), subject.admin.login);
+    const role = await deps.services.adminRoles.find(subject.admin.adminRoleId);
+    await renderPage(req, res, {
+      view: 'admin/account/two-factor',
+      status,
+      locals: {
+        title: 'Two-factor sign-in',
+        nav: 'account',
+        pending: subject.pending,
+        required: role?.requireTwoFactor ?? false,
+        status: status2fa,
+        enabled,
+        setup,
+        errors,
+      },
+    });
+  };
+
+  return [
+    {
+      method: 'get',
+      path: '/account',
+      permission: 'own-account',
+      handler: (req, res) => renderAccount(req, res, 200),
+    },
+    {
+      method: 'post',
+      path: '/account/password',
+      permission: 'own-account',
+      handler: async (req, res) => {
+        const { admin } = currentAdmin(res);
+        const form = parseAdminForm(ownPasswordSchema, req.body);
+        if (!form.ok) return renderAccount(req, res, 422, form.errors);
+        if (form.values.new_password !== form.values.new_password_confirm)
+          return renderAccount(req, res, 422, [
+            { field: 'new_password_confirm', text: 'The two new passwords are not the same' },
+          ]);
+        let epoch: number;
+        try {
+          epoch = await admins.changeOwnPassword(
+            admin,
+            form.values.current_password,
+            form.values.new_password,
+            auditContext(req, res),
+          );
+        } catch (err) {
+          if (err instanceof WrongOwnPasswordError)
+            return renderAccount(req, res, 422, [
+              { field: 'current_password', text: 'Your current password is not right' },
+            ]);
+          if (err instanceof AdminFormError) return renderAccount(req, res, 422, err.errors);
+          throw err;
+        }
+        // The other sessions end with the old epoch; this one goes on.
+        if (req.session.admin) req.session.admin = { ...req.session.admin, epoch };
+        req.session.flash = { kind: 'info', message: 'Password changed. Your other sessions have ended.' };
+        await saveSession(req);
+        seeOther(res, '/admin/account');
+      },
+    },
+    {
+      method: 'post',
+      path: '/account/sessions/sign-out-others',
+      permission: 'own-account',
+      handler: async (req, res) => {
+        const { admin } = currentAdmin(res);
+        const ended = await endOtherAdminSessions(deps, admin.id, req.sessionID);
+        await deps.audit.record({
+          ...auditContext(req, res),
+          action: 'admin.sessions.end_others',
+          entityType: 'admin',
+          entityId: admin.id,
+          changes: { other_sessions: { old: ended, new: 0 } },
+        });
+        req.session.flash = {
+          kind: 'info',
+          message: ended === 1 ? 'One other session was signed out.' : `${ended} other sessions were signed out.`,
+        };
+        seeOther(res, '/admin/account');
+      },
+    },
+    {
+      method: 'get',
+      path: '/account/two-factor',
+      permission: 'two-factor-setup',
+      handler: async (req, res) => {
+        const subject = await setupSubject(req, res);
+        if (!subject) return seeOther(res, '/admin/login');
+        await renderSetup(req, res, subject, 200);
+      },
+    },
+    {
+      method: 'post',
+      path: '/account/two-factor',
+      permission: 'two-factor-setup',
+      handler: async (req, res) => {
+        const subject = await setupSubject(req, res);
+        if (!subject) return seeOther(res, '/admin/login');
+        const form = parseAdminForm(codeSchema, req.body);
+        if (!form.ok) return renderSetup(req, res, subject, 422, form.errors);
+        const { admin } = subject;
+        const ctx = { actor: { type: 'admin' as const, id: admin.id, label: admin.login }, ip: clientIp(req) };
+        const codes = await twoFactor.confirmSetup(
+          { type: 'admin', id: admin.id },
+          setupInProgress(req.session, twoFactor),
+          form.values.code,
+          ctx,
+        );
+        if (!codes) return renderSetup(req, res, subject, 422, [{ field: 'code', text: WRONG_CODE }]);
+        delete req.session.twoFactorSetup;
+        if (subject.pending) {
+          // The set-up was the second step of a sign-in: now the admin is signed in.
+          const next = pendingSignIn(req, 'adminPending')?.next ?? '/admin';
+          await admins.completeSignIn(admin, 'setup', ctx.ip);
+          await openSession(req, res, (session) => {
+            session.admin = { id: admin.id, epoch: admin.sessionEpoch, verifiedAt: Date.now() };
+            session.recoveryCodes = { codes, next };
+          });
+          await rememberAdminSession(deps, admin.id, req.sessionID);
+        } else {
+          if (req.session.admin) req.session.admin = { ...req.session.admin, verifiedAt: Date.now() };
+          req.session.recoveryCodes = { codes, next: '/admin/account' };
+        }
+        seeOther(res, '/admin/account/two-factor/recovery-codes');
+      },
+    },
+    {
+      method: 'get',
+      path: '/account/two-factor/recovery-codes',
+      permission: 'own-account',
+      handler: async (req, res) => {
+        const shown = req.session.recoveryCodes;
+        if (!shown) return seeOther(res, '/admin/account/two-factor');
+        delete req.session.recoveryCodes;
+        await renderPage(req, res, {
+          view: 'admin/account/recovery-codes',
+          locals: { title: 'Your recovery codes', nav: 'account', codes: shown.codes, next: shown.next },
+        });
+      },
+    },
+    {
+      method: 'post',
+      path: '/account/two-factor/disable',
+      permission: 'own-account',
+      handler: async (req, res) => {
+        const { admin, requireTwoFactor } = currentAdmin(res);
+        const subject = { admin, pending: false };
+        if (requireTwoFactor)
+          return renderSetup(req, res, subject, 409, [
+            { field: 'code', text: 'Your role requires two-factor sign-in: it cannot be turned off.' },
+          ]);
+        const form = parseAdminForm(codeSchema, req.body);
+        if (!form.ok) return renderSetup(req, res, subject, 422, form.errors);
+        const check = await twoFactor.check({ type: 'admin', id: admin.id }, form.values.code, clientIp(req), 'admin');
+        if (!check.ok)
+          return renderSetup(req, res, subject, check.reason === 'throttled' ? 429 : 422, [
+            { field: 'code', text: WRONG_CODE },
+          ]);
+        await twoFactor.remove({ type: 'admin', id: admin.id }, auditContext(req, res), 'disable');
+        req.session.flash = { kind: 'info', message: 'Two-factor sign-in is off.' };
+        seeOther(res, '/admin/account');
+      },
+    },
+  ];
+}

@@ -1,0 +1,229 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_PERMISSIONS, type AdminPermissionName } from '../../../src/access/route-permissions.ts';
+import { createAdmin, createTestApp, csrfFrom, signInAdmin, type TestApp } from '../../helpers/app.ts';
+import { allAt, createCustomer, createIndividual, createRole } from '../../helpers/fixtures.ts';
+import { createAdminRole, type Agent } from '../../helpers/two-factor.ts';
+
+// One "cannot" test per admin permission: an admin whose role holds every permission but that
+// one is refused with a 403 page naming it, and the navigation, tabs and buttons leading there
+// are gone. The same app serves all of them; each admin gets its own role.
+
+let t: TestApp;
+let customerId: number;
+let individualId: number;
+beforeAll(async () => {
+  t = await createTestApp();
+  const role = await createRole(t.deps, 'Everything', allAt('modify'), { isDefault: true });
+  const customer = await createCustomer(t.deps, { roleId: role });
+  customerId = customer.id;
+  individualId = (await createIndividual(t.deps, customer.id, { roleId: role })).id;
+});
+afterAll(async () => {
+  await t.close();
+});
+
+/** Signs in an admin whose role holds every permission except `missing`. */
+async function adminWithout(missing: AdminPermissionName): Promise<{ agent: Agent; csrf: string }> {
+  const roleId = await createAdminRole(
+    t.deps,
+    `All but ${missing}`,
+    ADMIN_PERMISSIONS.filter((p) => p !== missing),
+  );
+  const admin = await createAdmin(t.deps, `without-${missing.replace(/[^a-z]/g, '-')}`, undefined, { roleId });
+  return signInAdmin(t.app, admin.login, admin.password);
+}
+
+function expectRefused(res: { status: number; text: string }, permission: AdminPermissionName): void {
+  expect(res.status).toBe(403);
+  expect(res.text).toContain('You are not allowed to do this');
+  expect(res.text).toContain(`<code>${permission}</code>`);
+}
+
+const navOf = (html: string): string => /<nav aria-label="Main">[\s\S]*?<\/nav>/.exec(html)?.[0] ?? '';
+const tabsOf = (html: string): string => /<nav aria-label="Customer sections">[\s\S]*?<\/nav>/.exec(html)?.[0] ?? '';
+
+describe('admin permissions: what an admin without one permission cannot do', () => {
+  it('customers.read: cannot list or open customers, and Customers is not in the navigation', async () => {
+    const { agent } = await adminWithout('customers.read');
+    expectRefused(await agent.get('/admin/customers'), 'customers.read');
+    expectRefused(await agent.get(`/admin/customers/${customerId}`), 'customers.read');
+    const home = await agent.get('/admin');
+    expect(navOf(home.text)).not.toContain('/admin/customers');
+    expect(navOf(home.text)).toContain('/admin/roles');
+  });
+
+  it('customers.modify: cannot create or edit a customer, and sees no edit form or "New customer"', async () => {
+    const { agent, csrf } = await adminWithout('customers.modify');
+    expectRefused(await agent.get('/admin/customers/new'), 'customers.modify');
+    expectRefused(
+      await agent.post('/admin/customers').type('form').send({ _csrf: csrf, name: 'Nope', email: 'n@example.com' }),
+      'customers.modify',
+    );
+    expectRefused(
+      await agent.post(`/admin/customers/${customerId}`).type('form').send({ _csrf: csrf, name: 'Renamed' }),
+      'customers.modify',
+    );
+    const list = await agent.get('/admin/customers');
+    expect(list.status).toBe(200);
+    expect(list.text).not.toContain('New customer');
+    const general = await agent.get(`/admin/customers/${customerId}`);
+    expect(general.status).toBe(200);
+    expect(general.text).not.toContain('Save details');
+  });
+
+  it('selfcare.credentials: cannot open or save the Web self-care panel or reset two-factor sign-in', async () => {
+    const { agent, csrf } = await adminWithout('selfcare.credentials');
+    expectRefused(await agent.get(`/admin/customers/${customerId}/self-care`), 'selfcare.credentials');
+    expectRefused(
+      await agent.post(`/admin/customers/${customerId}/self-care`).type('form').send({ _csrf: csrf, login: 'x' }),
+      'selfcare.credentials',
+    );
+    expectRefused(
+      await agent.post(`/admin/customers/${customerId}/self-care/two-factor/reset`).type('form').send({ _csrf: csrf }),
+      'selfcare.credentials',
+    );
+    expectRefused(
+      await agent
+        .post(`/admin/customers/${customerId}/individuals/${individualId}/two-factor/reset`)
+        .type('form')
+        .send({ _csrf: csrf }),
+      'selfcare.credentials',
+    );
+    const general = await agent.get(`/admin/customers/${customerId}`);
+    expect(tabsOf(general.text)).not.toContain('/self-care');
+    expect(tabsOf(general.text)).toContain('/individuals');
+  });
+
+  it('selfcare.impersonate: cannot log in as the customer or an individual, and sees no such button', async () => {
+    const { agent, csrf } = await adminWithout('selfcare.impersonate');
+    expectRefused(
+      await agent
+        .post(`/admin/customers/${customerId}/impersonate`)
+        .type('form')
+        .send({ _csrf: csrf, mode: 'default' }),
+      'selfcare.impersonate',
+    );
+    expectRefused(
+      await agent
+        .post(`/admin/customers/${customerId}/individuals/${individualId}/impersonate`)
+        .type('form')
+        .send({ _csrf: csrf }),
+      'selfcare.impersonate',
+    );
+    for (const page of ['', '/self-care', '/individuals']) {
+      const res = await agent.get(`/admin/customers/${customerId}${page}`);
+      expect(res.status).toBe(200);
+      expect(res.text).not.toContain('/impersonate"');
+    }
+  });
+
+  it('api_tokens.manage: cannot list, generate or revoke API tokens, and the tab is gone', async () => {
+    const { agent, csrf } = await adminWithout('api_tokens.manage');
+    expectRefused(await agent.get(`/admin/customers/${customerId}/api-tokens`), 'api_tokens.manage');
+    expectRefused(
+      await agent.post(`/admin/customers/${customerId}/api-tokens`).type('form').send({ _csrf: csrf, name: 'x' }),
+      'api_tokens.manage',
+    );
+    const panel = await agent.get(`/admin/customers/${customerId}/self-care`);
+    expect(tabsOf(panel.text)).not.toContain('/api-tokens');
+    expect(panel.text).not.toContain('Manage API tokens');
+  });
+
+  it('roles.manage: cannot open self-care roles or a customer’s allowed roles', async () => {
+    const { agent, csrf } = await adminWithout('roles.manage');
+    expectRefused(await agent.get('/admin/roles'), 'roles.manage');
+    expectRefused(await agent.post('/admin/roles').type('form').send({ _csrf: csrf, name: 'x' }), 'roles.manage');
+    expectRefused(await agent.get(`/admin/customers/${customerId}/allowed-roles`), 'roles.manage');
+    const home = await agent.get('/admin');
+    expect(navOf(home.text)).not.toContain('/admin/roles');
+    expect(tabsOf((await agent.get(`/admin/customers/${customerId}`)).text)).not.toContain('/allowed-roles');
+  });
+
+  it('individuals.manage: cannot list, create, edit or delete individuals', async () => {
+    const { agent, csrf } = await adminWithout('individuals.manage');
+    expectRefused(await agent.get(`/admin/customers/${customerId}/individuals`), 'individuals.manage');
+    expectRefused(await agent.get(`/admin/customers/${customerId}/individuals/${individualId}`), 'individuals.manage');
+    expectRefused(
+      await agent
+        .post(`/admin/customers/${customerId}/individuals/${individualId}/delete`)
+        .type('form')
+        .send({ _csrf: csrf }),
+      'individuals.manage',
+    );
+    expect(tabsOf((await agent.get(`/admin/customers/${customerId}`)).text)).not.toContain('/individuals');
+  });
+
+  it('audit.read: cannot read the audit log or a customer’s audit tab', async () => {
+    const { agent } = await adminWithout('audit.read');
+    expectRefused(await agent.get('/admin/audit'), 'audit.read');
+    expectRefused(await agent.get(`/admin/customers/${customerId}/audit`), 'audit.read');
+    expect(navOf((await agent.get('/admin')).text)).not.toContain('/admin/audit');
+  });
+
+  it('admins.manage: cannot see or change administrators and admin roles', async () => {
+    const { agent, csrf } = await adminWithout('admins.manage');
+    expectRefused(await agent.get('/admin/admins'), 'admins.manage');
+    expectRefused(await agent.get('/admin/admins/new'), 'admins.manage');
+    expectRefused(await agent.get('/admin/admin-roles'), 'admins.manage');
+    expectRefused(
+      await agent
+        .post('/admin/admin-roles')
+        .type('form')
+        .send({ _csrf: csrf, name: 'Sneaky', 'perm[admins.manage]': 'on' }),
+      'admins.manage',
+    );
+    expect(navOf((await agent.get('/admin')).text)).not.toContain('/admin/admins');
+    // its own account stays open to it
+    expect((await agent.get('/admin/account')).status).toBe(200);
+  });
+});
+
+describe('admin roles as an operator sets them up', () => {
+  it('lets the billing team read customers and nothing else', async () => {
+    const roleId = await createAdminRole(t.deps, 'Billing team', ['customers.read']);
+    const admin = await createAdmin(t.deps, 'billing-clerk', undefined, { roleId });
+    const { agent, csrf } = await signInAdmin(t.app, admin.login, admin.password);
+    expect((await agent.get('/admin/customers')).status).toBe(200);
+    const general = await agent.get(`/admin/customers/${customerId}`);
+    expect(general.status).toBe(200);
+    expect(tabsOf(general.text).match(/<a /g)?.length).toBe(1);
+    expect(navOf(general.text).match(/<a /g)?.length).toBe(1);
+    expect(general.text).not.toContain('Log in using the default role');
+    for (const path of ['/self-care', '/individuals', '/api-tokens', '/allowed-roles', '/audit'])
+      expect((await agent.get(`/admin/customers/${customerId}${path}`)).status).toBe(403);
+    for (const path of ['/admin/roles', '/admin/audit', '/admin/admins', '/admin/admin-roles'])
+      expect((await agent.get(path)).status).toBe(403);
+    expect(
+      (
+        await agent
+          .post(`/admin/customers/${customerId}/impersonate`)
+          .type('form')
+          .send({ _csrf: csrf, mode: 'default' })
+      ).status,
+    ).toBe(403);
+  });
+
+  it('lets the support desk read customers and log in as them from the General tab', async () => {
+    const roleId = await createAdminRole(t.deps, 'Support desk', ['customers.read', 'selfcare.impersonate']);
+    const admin = await createAdmin(t.deps, 'support-agent', undefined, { roleId });
+    const { agent } = await signInAdmin(t.app, admin.login, admin.password);
+    const general = await agent.get(`/admin/customers/${customerId}`);
+    expect(general.text).toContain('Log in using the default role');
+    const res = await agent
+      .post(`/admin/customers/${customerId}/impersonate`)
+      .type('form')
+      .send({ _csrf: csrfFrom(general.text), mode: 'default' });
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toMatch(/^\/impersonate\//);
+    expect((await agent.get(`/admin/customers/${customerId}/self-care`)).status).toBe(403);
+  });
+
+  it('applies a change of the role’s permissions on the next request', async () => {
+    const roleId = await createAdminRole(t.deps, 'Shrinking', ['customers.read', 'audit.read']);
+    const admin = await createAdmin(t.deps, 'shrinking-admin', undefined, { roleId });
+    const { agent } = await signInAdmin(t.app, admin.login, admin.password);
+    expect((await agent.get('/admin/audit')).status).toBe(200);
+    await t.deps.db('admin_role_permissions').where({ admin_role_id: roleId, permission: 'audit.read' }).del();
+    expectRefused(await agent.get('/admin/audit'), 'audit.read');
+  });
+});

@@ -1,0 +1,298 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import request from 'supertest';
+import { totpCode } from '../../../src/access/totp.ts';
+import { createAdmin, createTestApp, csrfFrom, signInAdmin, type TestApp } from '../../helpers/app.ts';
+import { createCustomer, createRole, allAt } from '../../helpers/fixtures.ts';
+import {
+  ageLastCode,
+  codeFor,
+  createAdminRole,
+  enableTwoFactor,
+  forgetLastStep,
+  postAdminCode,
+  postAdminPassword,
+  secretOnPage,
+  signInAdminWithCode,
+} from '../../helpers/two-factor.ts';
+
+let t: TestApp;
+beforeEach(async () => {
+  t = await createTestApp();
+});
+afterEach(async () => {
+  await t.close();
+});
+
+async function auditRows(action: string) {
+  return (await t.deps.db('audit_events').where({ action }).orderBy('id')) as {
+    outcome: string;
+    actor_label: string;
+    changes: string | null;
+  }[];
+}
+
+describe('GET/POST /admin/account/two-factor (set-up)', () => {
+  it('shows the secret and a QR code, turns two-factor sign-in on with a current code and shows ten recovery codes once', async () => {
+    const admin = await createAdmin(t.deps);
+    const { agent } = await signInAdmin(t.app, admin.login, admin.password);
+    const page = await agent.get('/admin/account/two-factor');
+    expect(page.status).toBe(200);
+    const secret = secretOnPage(page.text);
+    expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+    expect(page.text).toMatch(/<svg role="img" aria-label="QR code of the two-factor secret"/);
+    // reloading keeps the same secret (the app may have scanned it already)
+    expect(secretOnPage((await agent.get('/admin/account/two-factor')).text)).toBe(secret);
+
+    const wrong = await agent
+      .post('/admin/account/two-factor')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), code: '000000' === totpCode(secret) ? '111111' : '000000' });
+    expect(wrong.status).toBe(422);
+    expect(wrong.text).toContain('The code is not the current one');
+
+    const ok = await agent
+      .post('/admin/account/two-factor')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), code: totpCode(secret) });
+    expect(ok.status).toBe(303);
+    expect(ok.headers.location).toBe('/admin/account/two-factor/recovery-codes');
+    const codesPage = await agent.get('/admin/account/two-factor/recovery-codes');
+    const codes = [...codesPage.text.matchAll(/<li>([a-z2-9]{5}-[a-z2-9]{5})<\/li>/g)].map((m) => m[1]);
+    expect(codes).toHaveLength(10);
+    // shown once
+    expect((await agent.get('/admin/account/two-factor/recovery-codes')).status).toBe(303);
+
+    const stored = await t.deps.db('two_factor_secrets').where({ account_type: 'admin', account_id: admin.id }).first();
+    expect(stored.secret_sealed).not.toContain(secret);
+    expect(stored.secret_sealed).toMatch(/^v1\./);
+    const digests = await t.deps.db('two_factor_recovery_codes').where({ account_type: 'admin', account_id: admin.id });
+    expect(digests).toHaveLength(10);
+    for (const row of digests) expect(codes).not.toContain(row.code_digest);
+    expect((await auditRows('two_factor.enable')).length).toBe(1);
+    expect((await agent.get('/admin/account')).text).toContain('10 unused recovery codes');
+  });
+});
+
+describe('POST /admin/login/two-factor (second step)', () => {
+  it('asks for a code after the password, refuses every other page until then, and signs in with a code', async () => {
+    const admin = await createAdmin(t.deps);
+    const { secret } = await enableTwoFactor(t.deps, 'admin', admin.id);
+    const { agent, res } = await postAdminPassword(t.app, admin.login, admin.password);
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe('/admin/login/two-factor');
+    for (const path of ['/admin', '/admin/customers', '/admin/account']) {
+      const refused = await agent.get(path);
+      expect(refused.status).toBe(303);
+      expect(refused.headers.location).toBe('/admin/login/two-factor');
+    }
+    const done = await postAdminCode(agent, codeFor(secret));
+    expect(done.status).toBe(303);
+    expect(done.headers.location).toBe('/admin');
+    expect((await agent.get('/admin/customers')).status).toBe(200);
+    const [login] = await auditRows('admin.login');
+    expect(login?.outcome).toBe('success');
+    expect(JSON.parse(login?.changes ?? '{}').second_factor.new).toBe('authenticator code');
+  });
+
+  it('refuses a replayed code inside its window', async () => {
+    const admin = await createAdmin(t.deps);
+    const { secret } = await enableTwoFactor(t.deps, 'admin', admin.id);
+    const code = codeFor(secret);
+    const first = await postAdminPassword(t.app, admin.login, admin.password);
+    expect((await postAdminCode(first.agent, code)).status).toBe(303);
+    const second = await postAdminPassword(t.app, admin.login, admin.password);
+    const replay = await postAdminCode(second.agent, code);
+    expect(replay.status).toBe(401);
+    expect(replay.text).toContain('The code is wrong or was used already');
+    expect((await second.agent.get('/admin')).headers.location).toBe('/admin/login/two-factor');
+  });
+
+  it('signs in with a recovery code once; the same code is then spent', async () => {
+    const admin = await createAdmin(t.deps);
+    const { recoveryCodes } = await enableTwoFactor(t.deps, 'admin', admin.id);
+    const code = recoveryCodes[3]!;
+    const first = await postAdminPassword(t.app, admin.login, admin.password);
+    expect((await postAdminCode(first.agent, code.toUpperCase().replace('-', ' '))).status).toBe(303);
+    const [login] = await auditRows('admin.login');
+    expect(JSON.parse(login?.changes ?? '{}').second_factor.new).toBe('recovery code');
+    const second = await postAdminPassword(t.app, admin.login, admin.password);
+    expect((await postAdminCode(second.agent, code)).status).toBe(401);
+    expect((await postAdminCode(second.agent, recoveryCodes[4]!)).status).toBe(303);
+  });
+
+  it('throttles wrong codes like wrong passwords, and audits each failure', async () => {
+    const admin = await createAdmin(t.deps);
+    const { secret } = await enableTwoFactor(t.deps, 'admin', admin.id);
+    const { agent } = await postAdminPassword(t.app, admin.login, admin.password);
+    const wrong = totpCode(secret, new Date(Date.now() + 10 * 60_000));
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i += 1) statuses.push((await postAdminCode(agent, wrong)).status);
+    expect(statuses).toEqual([401, 401, 401, 401, 429, 429]);
+    // even the right code waits now
+    const right = await postAdminCode(agent, codeFor(secret));
+    expect(right.status).toBe(429);
+    expect(right.headers['retry-after']).toBeDefined();
+    const failures = await auditRows('admin.login');
+    expect(failures.filter((r) => r.outcome === 'failure')).toHaveLength(4);
+    expect(failures.some((r) => r.outcome === 'refused')).toBe(true);
+  });
+
+  it('refuses the second step without a pending sign-in', async () => {
+    const agent = request.agent(t.app);
+    expect((await agent.get('/admin/login/two-factor')).headers.location).toBe('/admin/login');
+  });
+});
+
+describe('an admin role that requires two-factor sign-in', () => {
+  it('sends a member without it to the set-up after the password, lets it do nothing else, then signs it in', async () => {
+    const roleId = await createAdminRole(t.deps, 'Strict', ['customers.read'], { requireTwoFactor: true });
+    const admin = await createAdmin(t.deps, 'strict-admin', undefined, { roleId });
+    const { agent, res } = await postAdminPassword(t.app, admin.login, admin.password);
+    expect(res.headers.location).toBe('/admin/account/two-factor');
+    for (const path of ['/admin', '/admin/customers', '/admin/account', '/admin/login/two-factor']) {
+      const refused = await agent.get(path);
+      expect(refused.status, path).toBe(303);
+      expect(['/admin/account/two-factor', '/admin/login']).toContain(refused.headers.location);
+    }
+    expect((await agent.get('/admin/customers')).headers.location).toBe('/admin/account/two-factor');
+    const page = await agent.get('/admin/account/two-factor');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Your role requires two-factor sign-in');
+    expect(page.text).not.toContain('aria-label="Main"');
+    const done = await agent
+      .post('/admin/account/two-factor')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), code: totpCode(secretOnPage(page.text)) });
+    expect(done.headers.location).toBe('/admin/account/two-factor/recovery-codes');
+    const codes = await agent.get('/admin/account/two-factor/recovery-codes');
+    expect(codes.text).toContain('href="/admin"');
+    expect((await agent.get('/admin/customers')).status).toBe(200);
+    const [login] = await auditRows('admin.login');
+    expect(JSON.parse(login?.changes ?? '{}').second_factor.new).toContain('set up now');
+  });
+
+  it('asks the member to set it up again after another admin reset it (audited)', async () => {
+    const roleId = await createAdminRole(t.deps, 'Strict', ['customers.read'], { requireTwoFactor: true });
+    const member = await createAdmin(t.deps, 'member', undefined, { roleId });
+    await enableTwoFactor(t.deps, 'admin', member.id);
+    const boss = await createAdmin(t.deps, 'boss');
+    const { agent, csrf } = await signInAdmin(t.app, boss.login, boss.password);
+    const page = await agent.get(`/admin/admins/${member.id}`);
+    expect(page.text).toContain('Reset two-factor sign-in');
+    const reset = await agent.post(`/admin/admins/${member.id}/two-factor/reset`).type('form').send({ _csrf: csrf });
+    expect(reset.status).toBe(303);
+    const [event] = await auditRows('two_factor.reset');
+    expect(event?.actor_label).toBe('boss');
+    expect(await t.deps.services.twoFactor.isEnabled({ type: 'admin', id: member.id })).toBe(false);
+    const next = await postAdminPassword(t.app, member.login, member.password);
+    expect(next.res.headers.location).toBe('/admin/account/two-factor');
+  });
+});
+
+describe('step-up before "log in as customer"', () => {
+  async function world() {
+    const role = await createRole(t.deps, 'Default', allAt('modify'), { isDefault: true });
+    const customer = await createCustomer(t.deps, { roleId: role });
+    const admin = await createAdmin(t.deps);
+    const { secret } = await enableTwoFactor(t.deps, 'admin', admin.id);
+    await forgetLastStep(t.deps, 'admin', admin.id);
+    const signedIn = await signInAdminWithCode(t.app, admin.login, admin.password, secret);
+    return { customer, admin, secret, ...signedIn };
+  }
+
+  it('lets an admin whose code is fresh log in as the customer at once', async () => {
+    const { agent, csrf, customer } = await world();
+    const res = await agent
+      .post(`/admin/customers/${customer.id}/impersonate`)
+      .type('form')
+      .send({ _csrf: csrf, mode: 'default' });
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toMatch(/^\/impersonate\//);
+  });
+
+  it('asks for a fresh code when the last one is older than ten minutes, then goes ahead', async () => {
+    const { agent, csrf, customer, secret, admin } = await world();
+    await ageLastCode(t.deps, agent, 11);
+    const prompt = await agent
+      .post(`/admin/customers/${customer.id}/impersonate`)
+      .type('form')
+      .send({ _csrf: csrf, mode: 'default' });
+    expect(prompt.status).toBe(200);
+    expect(prompt.text).toContain('Confirm it is you');
+    expect(prompt.text).toContain('name="mode" value="default"');
+    const wrong = await agent
+      .post(`/admin/customers/${customer.id}/impersonate`)
+      .type('form')
+      .send({ _csrf: csrf, mode: 'default', code: '12345' });
+    expect(wrong.status).toBe(422);
+    await forgetLastStep(t.deps, 'admin', admin.id);
+    const ok = await agent
+      .post(`/admin/customers/${customer.id}/impersonate`)
+      .type('form')
+      .send({ _csrf: csrf, mode: 'default', code: codeFor(secret) });
+    expect(ok.status).toBe(303);
+    expect(ok.headers.location).toMatch(/^\/impersonate\//);
+    const steps = await auditRows('admin.step_up');
+    expect(steps.map((s) => s.outcome)).toEqual(['failure', 'success']);
+    // fresh again: no prompt for the next ten minutes
+    const again = await agent
+      .post(`/admin/customers/${customer.id}/impersonate`)
+      .type('form')
+      .send({ _csrf: csrf, mode: 'default' });
+    expect(again.status).toBe(303);
+  });
+
+  it('does not ask an admin without two-factor sign-in', async () => {
+    await createRole(t.deps, 'Default', allAt('modify'), { isDefault: true });
+    const customer = await createCustomer(t.deps);
+    const admin = await createAdmin(t.deps);
+    const { agent, csrf } = await signInAdmin(t.app, admin.login, admin.password);
+    const res = await agent
+      .post(`/admin/customers/${customer.id}/impersonate`)
+      .type('form')
+      .send({ _csrf: csrf, mode: 'default' });
+    expect(res.status).toBe(303);
+  });
+});
+
+describe('turning two-factor sign-in off', () => {
+  async function signedInWithRecoveryCode(roleId?: number) {
+    const admin = await createAdmin(t.deps, 'off-admin', undefined, roleId ? { roleId } : {});
+    const { recoveryCodes } = await enableTwoFactor(t.deps, 'admin', admin.id);
+    const { agent } = await postAdminPassword(t.app, admin.login, admin.password);
+    expect((await postAdminCode(agent, recoveryCodes[0]!)).status).toBe(303);
+    const csrf = csrfFrom((await agent.get('/admin/account')).text);
+    return { admin, agent, csrf, recoveryCodes };
+  }
+
+  it('needs a current code, then removes the seed and the recovery codes (audited)', async () => {
+    const { admin, agent, csrf, recoveryCodes } = await signedInWithRecoveryCode();
+    const wrong = await agent
+      .post('/admin/account/two-factor/disable')
+      .type('form')
+      .send({ _csrf: csrf, code: 'nope' });
+    expect(wrong.status).toBe(422);
+    const off = await agent
+      .post('/admin/account/two-factor/disable')
+      .type('form')
+      .send({ _csrf: csrf, code: recoveryCodes[1] });
+    expect(off.status).toBe(303);
+    expect(await t.deps.services.twoFactor.isEnabled({ type: 'admin', id: admin.id })).toBe(false);
+    expect(await t.deps.db('two_factor_recovery_codes').where({ account_id: admin.id })).toHaveLength(0);
+    expect((await auditRows('two_factor.disable')).length).toBe(1);
+  });
+
+  it('is refused when the admin role requires two-factor sign-in', async () => {
+    const roleId = await createAdminRole(t.deps, 'Strict', ['customers.read'], { requireTwoFactor: true });
+    const { admin, agent, csrf, recoveryCodes } = await signedInWithRecoveryCode(roleId);
+    const page = await agent.get('/admin/account/two-factor');
+    expect(page.text).not.toContain('Turn off two-factor sign-in');
+    const refused = await agent
+      .post('/admin/account/two-factor/disable')
+      .type('form')
+      .send({ _csrf: csrf, code: recoveryCodes[1] });
+    expect(refused.status).toBe(409);
+    expect(refused.text).toContain('Your role requires two-factor sign-in');
+    expect(await t.deps.services.twoFactor.isEnabled({ type: 'admin', id: admin.id })).toBe(true);
+  });
+});

@@ -1,0 +1,223 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import request from 'supertest';
+import { totpCode } from '../../../src/access/totp.ts';
+import { createAdmin, createTestApp, csrfFrom, signInAdmin, type TestApp } from '../../helpers/app.ts';
+import { allAt, createCustomer, createIndividual, createRole } from '../../helpers/fixtures.ts';
+import { postPortalLogin, signInPortal } from '../../helpers/portal.ts';
+import { codeFor, enableTwoFactor, secretOnPage, type Agent } from '../../helpers/two-factor.ts';
+import { apiClient, issueToken } from '../api/api-client.ts';
+import { formFields } from '../customers/form-fields.ts';
+
+let t: TestApp;
+beforeEach(async () => {
+  t = await createTestApp();
+  await createRole(t.deps, 'Everything', allAt('modify'), { isDefault: true });
+});
+afterEach(async () => {
+  await t.close();
+});
+
+async function requireTwoFactor(customerId: number): Promise<void> {
+  await t.deps.db('customers').where({ id: customerId }).update({ two_factor_required: true });
+}
+
+async function postCode(agent: Agent, code: string): Promise<request.Response> {
+  const page = await agent.get('/login/two-factor');
+  return agent
+    .post('/login/two-factor')
+    .type('form')
+    .send({ _csrf: csrfFrom(page.text), code });
+}
+
+/** Sets two-factor sign-in up from /settings/two-factor as the user would; the recovery codes. */
+async function setUp(agent: Agent): Promise<{ secret: string; codes: string[]; done: request.Response }> {
+  const page = await agent.get('/settings/two-factor');
+  expect(page.status).toBe(200);
+  const secret = secretOnPage(page.text);
+  const done = await agent
+    .post('/settings/two-factor')
+    .type('form')
+    .send({ _csrf: csrfFrom(page.text), code: totpCode(secret) });
+  expect(done.status).toBe(303);
+  expect(done.headers.location).toBe('/settings/two-factor/recovery-codes');
+  const shown = await agent.get('/settings/two-factor/recovery-codes');
+  const codes = [...shown.text.matchAll(/<li>([a-z2-9]{5}-[a-z2-9]{5})<\/li>/g)].map((m) => m[1]!);
+  return { secret, codes, done };
+}
+
+describe('customer two-factor sign-in, optional', () => {
+  it('lets a customer set it up at /settings/two-factor; the next sign-in asks for a code at /login/two-factor', async () => {
+    const customer = await createCustomer(t.deps, { login: 'opt-in' });
+    const { agent } = await signInPortal(t.app, customer.login!, customer.password);
+    const { secret, codes } = await setUp(agent);
+    expect(codes).toHaveLength(10);
+    expect((await agent.get('/settings/two-factor')).text).toContain('Unused recovery codes: 10');
+
+    const { agent: next, res } = await postPortalLogin(t.app, customer.login!, customer.password);
+    expect(res.headers.location).toBe('/login/two-factor');
+    const blocked = await next.get('/invoices');
+    expect(blocked.status).toBe(303);
+    expect(blocked.headers.location).toBe('/login/two-factor');
+    const wrong = await postCode(next, 'abcde-fghjk');
+    expect(wrong.status).toBe(401);
+    const ok = await postCode(next, codeFor(secret));
+    expect(ok.status).toBe(303);
+    expect((await next.get('/')).status).toBe(200);
+    const [login] = await t.deps
+      .db('audit_events')
+      .where({ action: 'portal.login', outcome: 'success' })
+      .orderBy('id', 'desc');
+    expect(JSON.parse(login.changes).second_factor.new).toBe('authenticator code');
+  });
+
+  it('signs an individual in with a recovery code, which is then spent', async () => {
+    const customer = await createCustomer(t.deps);
+    const individual = await createIndividual(t.deps, customer.id);
+    const { recoveryCodes } = await enableTwoFactor(t.deps, 'individual', individual.id);
+    const first = await postPortalLogin(t.app, individual.login, individual.password);
+    expect(first.res.headers.location).toBe('/login/two-factor');
+    expect((await postCode(first.agent, recoveryCodes[0]!)).status).toBe(303);
+    const second = await postPortalLogin(t.app, individual.login, individual.password);
+    expect((await postCode(second.agent, recoveryCodes[0]!)).status).toBe(401);
+  });
+
+  it('throttles wrong codes', async () => {
+    const customer = await createCustomer(t.deps);
+    const { secret } = await enableTwoFactor(t.deps, 'customer', customer.id);
+    const { agent } = await postPortalLogin(t.app, customer.login!, customer.password);
+    const wrong = totpCode(secret, new Date(Date.now() + 10 * 60_000));
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i += 1) statuses.push((await postCode(agent, wrong)).status);
+    expect(statuses).toEqual([401, 401, 401, 401, 429]);
+    const right = await postCode(agent, codeFor(secret));
+    expect(right.status).toBe(429);
+    expect(right.text).toContain('Too many failed attempts');
+  });
+
+  it('shows the set-up in the viewer’s language', async () => {
+    const customer = await createCustomer(t.deps, { language: 'de' });
+    const { agent } = await signInPortal(t.app, customer.login!, customer.password);
+    const page = await agent.get('/settings/two-factor');
+    expect(page.text).toContain('Zwei-Faktor-Anmeldung einschalten');
+    expect(page.text).toContain('id="totp-secret"');
+  });
+
+  it('is not offered inside an administrator’s "log in as" session', async () => {
+    const customer = await createCustomer(t.deps);
+    const admin = await createAdmin(t.deps);
+    const { agent, csrf } = await signInAdmin(t.app, admin.login, admin.password);
+    const ticket = await agent
+      .post(`/admin/customers/${customer.id}/impersonate`)
+      .type('form')
+      .send({ _csrf: csrf, mode: 'default' });
+    const portal = request.agent(t.app);
+    await portal.get(String(ticket.headers.location));
+    expect((await portal.get('/settings/two-factor')).status).toBe(403);
+  });
+});
+
+describe('customer two-factor sign-in, required by the Web self-care panel', () => {
+  it('is set from the panel by an admin (audited)', async () => {
+    const customer = await createCustomer(t.deps);
+    const admin = await createAdmin(t.deps);
+    const { agent } = await signInAdmin(t.app, admin.login, admin.password);
+    const panel = await agent.get(`/admin/customers/${customer.id}/self-care`);
+    expect(panel.text).toContain('name="two_factor_required"');
+    const res = await agent
+      .post(`/admin/customers/${customer.id}/self-care`)
+      .type('form')
+      .send({ ...formFields(panel.text, 'self-care-form'), two_factor_required: 'on' });
+    expect(res.status).toBe(303);
+    expect((await t.deps.db('customers').where({ id: customer.id }).first()).two_factor_required).toBeTruthy();
+    const [event] = await t.deps.db('audit_events').where({ action: 'customer.self_care.update' });
+    expect(JSON.parse(event.changes).two_factor_required).toEqual({ old: false, new: true });
+  });
+
+  it('sends the customer to the set-up after the password, allows nothing else, then signs it in', async () => {
+    const customer = await createCustomer(t.deps);
+    await requireTwoFactor(customer.id);
+    const { agent, res } = await postPortalLogin(t.app, customer.login!, customer.password);
+    expect(res.headers.location).toBe('/settings/two-factor');
+    for (const path of ['/', '/invoices', '/settings', '/login/two-factor']) {
+      const refused = await agent.get(path);
+      expect(refused.status, path).toBe(303);
+    }
+    expect((await agent.get('/invoices')).headers.location).toBe('/settings/two-factor');
+    const page = await agent.get('/settings/two-factor');
+    expect(page.text).toContain('Two-factor sign-in is required for your account');
+    const { codes } = await setUp(agent);
+    expect(codes).toHaveLength(10);
+    expect((await agent.get('/')).status).toBe(200);
+    // and it cannot be turned off while required
+    const settings = await agent.get('/settings/two-factor');
+    expect(settings.text).not.toContain('/settings/two-factor/disable');
+  });
+
+  it('applies to the customer’s individuals too, and not to API sessions opened with a token', async () => {
+    const customer = await createCustomer(t.deps);
+    const individual = await createIndividual(t.deps, customer.id);
+    await requireTwoFactor(customer.id);
+    const { res } = await postPortalLogin(t.app, individual.login, individual.password);
+    expect(res.headers.location).toBe('/settings/two-factor');
+    const api = apiClient(t.app, t.deps);
+    const { token } = await issueToken(t.deps, customer.id);
+    const session = await api.signIn(customer.login!, token);
+    expect((await api.get('/api/v1/me', { bearer: session })).status).toBe(200);
+  });
+});
+
+describe('resetting a customer’s or an individual’s two-factor sign-in', () => {
+  it('is done by an admin from the Web self-care panel and the individual’s page (audited)', async () => {
+    const customer = await createCustomer(t.deps);
+    const individual = await createIndividual(t.deps, customer.id);
+    await enableTwoFactor(t.deps, 'customer', customer.id);
+    await enableTwoFactor(t.deps, 'individual', individual.id);
+    const admin = await createAdmin(t.deps);
+    const { agent, csrf } = await signInAdmin(t.app, admin.login, admin.password);
+    const panel = await agent.get(`/admin/customers/${customer.id}/self-care`);
+    expect(panel.text).toContain('/self-care/two-factor/reset');
+    expect(
+      (
+        await agent
+          .post(`/admin/customers/${customer.id}/self-care/two-factor/reset`)
+          .type('form')
+          .send({ _csrf: csrf })
+      ).status,
+    ).toBe(303);
+    const page = await agent.get(`/admin/customers/${customer.id}/individuals/${individual.id}`);
+    expect(page.text).toContain('/two-factor/reset');
+    expect(
+      (
+        await agent
+          .post(`/admin/customers/${customer.id}/individuals/${individual.id}/two-factor/reset`)
+          .type('form')
+          .send({ _csrf: csrf })
+      ).status,
+    ).toBe(303);
+    expect(await t.deps.services.twoFactor.isEnabled({ type: 'customer', id: customer.id })).toBe(false);
+    expect(await t.deps.services.twoFactor.isEnabled({ type: 'individual', id: individual.id })).toBe(false);
+    const resets = await t.deps.db('audit_events').where({ action: 'two_factor.reset' });
+    expect(resets.map((r: { customer_id: number }) => r.customer_id)).toEqual([customer.id, customer.id]);
+    const { res } = await postPortalLogin(t.app, customer.login!, customer.password);
+    expect(res.headers.location).toBe('/');
+  });
+
+  it('goes with the individual when the individual is deleted', async () => {
+    const customer = await createCustomer(t.deps);
+    const individual = await createIndividual(t.deps, customer.id);
+    await enableTwoFactor(t.deps, 'individual', individual.id);
+    const admin = await createAdmin(t.deps);
+    const { agent, csrf } = await signInAdmin(t.app, admin.login, admin.password);
+    const deleted = await agent
+      .post(`/admin/customers/${customer.id}/individuals/${individual.id}/delete`)
+      .type('form')
+      .send({ _csrf: csrf });
+    expect(deleted.status).toBe(303);
+    expect(
+      await t.deps.db('two_factor_secrets').where({ account_type: 'individual', account_id: individual.id }),
+    ).toHaveLength(0);
+    expect(
+      await t.deps.db('two_factor_recovery_codes').where({ account_type: 'individual', account_id: individual.id }),
+    ).toHaveLength(0);
+  });
+});
