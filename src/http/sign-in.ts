@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import { clientIp } from './client-ip.ts';
 import { refreshCsrfToken } from './csrf.ts';
 import { parseForm, type FieldError } from './form.ts';
-import { regenerateSession, saveSession } from './session.ts';
+import { destroySession, regenerateSession, saveSession } from './session.ts';
 
 /** A sign-in's outcome: the principal, or the reason the door explains (and the wait when throttled). */
 type Attempt = { ok: true } | { ok: false; reason: string; retryAfterSeconds?: number };
@@ -78,5 +78,73 @@ export function signInHandler<S extends z.ZodType, R extends Attempt>(flow: Sign
     await openSession(req, res, (session) => flow.open(session, result, req), flow.keep);
     await flow.opened?.(req, result);
     res.redirect(303, await flow.next(req, res, result));
+  };
+}
+
+type PendingStep = { stage: 'code' | 'setup'; next: string };
+type CodeCheck<F> = { ok: true; factor: F } | { ok: false; reason: string; retryAfterSeconds?: number };
+
+/**
+ * What one door's second sign-in step differs in. The steps are the same everywhere: a sign-in
+ * waiting for its code, the account still as it was, the code checked (a failure recorded, Retry-After
+ * when throttled), then the sign-in completed and a fresh session opened.
+ */
+export interface SecondStepFlow<P extends PendingStep, A, F> {
+  pending(req: Request): P | null;
+  /** where a visit without a sign-in waiting for its code goes */
+  elsewhere(req: Request, res: Response): string;
+  /** the door's sign-in page, where a sign-in starts over */
+  signInPath: string;
+  /** the notice shown there when the wait ran out before the code came */
+  expiredNotice(res: Response): string;
+  render(req: Request, res: Response, status: number, errors: FieldError[]): Promise<void>;
+  schema: z.ZodType<{ code: string }>;
+  /** the account the pending sign-in is for, unless it changed since (then the sign-in starts over) */
+  account(pending: P): Promise<A | null>;
+  check(pending: P, account: A, code: string, ip: string): Promise<CodeCheck<F>>;
+  failed(account: A, ip: string, throttled: boolean): Promise<void>;
+  throttledError(retryAfterSeconds: number): FieldError;
+  wrongCode: FieldError;
+  /** records the completed sign-in, opens the session and answers */
+  finish(req: Request, res: Response, pending: P, account: A, factor: F, ip: string): Promise<void>;
+}
+
+/** The page asking for the code, and the code's check. */
+export function secondStepHandlers<P extends PendingStep, A, F>(
+  flow: SecondStepFlow<P, A, F>,
+): { show: RequestHandler; submit: RequestHandler } {
+  const waiting = (req: Request) => {
+    const pending = flow.pending(req);
+    return pending?.stage === 'code' ? pending : null;
+  };
+  return {
+    show: async (req, res) => {
+      if (!waiting(req)) return res.redirect(303, flow.elsewhere(req, res));
+      await flow.render(req, res, 200, []);
+    },
+    submit: async (req, res) => {
+      const pending = waiting(req);
+      if (!pending) {
+        req.session.flash = { kind: 'error', message: flow.expiredNotice(res) };
+        return res.redirect(303, flow.signInPath);
+      }
+      const form = parseForm(flow.schema, req.body);
+      if (!form.ok) return flow.render(req, res, 422, form.errors);
+      const account = await flow.account(pending);
+      if (!account) {
+        await destroySession(req);
+        return res.redirect(303, flow.signInPath);
+      }
+      const ip = clientIp(req);
+      const check = await flow.check(pending, account, form.values.code, ip);
+      if (!check.ok) {
+        const wait = check.retryAfterSeconds;
+        await flow.failed(account, ip, wait !== undefined);
+        if (wait === undefined) return flow.render(req, res, 401, [flow.wrongCode]);
+        res.setHeader('Retry-After', String(wait));
+        return flow.render(req, res, 429, [flow.throttledError(wait)]);
+      }
+      await flow.finish(req, res, pending, account, check.factor, ip);
+    },
   };
 }

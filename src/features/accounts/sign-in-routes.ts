@@ -6,7 +6,7 @@ import { parseForm, type FieldError } from '../../http/form.ts';
 import { renderPage, seeOther } from '../../http/render.ts';
 import type { RouteDef } from '../../http/route-table.ts';
 import { destroySession, saveSession } from '../../http/session.ts';
-import { openSession, signInHandler } from '../../http/sign-in.ts';
+import { openSession, secondStepHandlers, signInHandler } from '../../http/sign-in.ts';
 import { pendingSignIn, pendingUntil } from '../../http/pending-sign-in.ts';
 import type { PendingSignIn, PortalSessionUser } from '../../http/types.ts';
 import { LANGUAGES } from '../../regional/languages.ts';
@@ -39,27 +39,35 @@ function renderSignIn(
 }
 
 /**
- * The second step is done: a fresh signed-in session (its language kept), then the forced password
- * change if one is pending, or the first page the viewer may see.
+ * The second step is done: a fresh signed-in session (its language kept) in the account's list of
+ * sessions, then the forced password change if one is pending, or the first page the viewer may see.
  */
 export async function finishPendingSignIn(
+  deps: Deps,
   req: Request,
   res: Response,
-  pending: PendingSignIn<{ user: PortalSessionUser; mustChangePassword: boolean }>,
-  home: string,
-  extra: { recoveryCodes?: string[] } = {},
+  signIn: {
+    pending: PendingSignIn<{ user: PortalSessionUser; mustChangePassword: boolean }>;
+    account: PortalAccount;
+    recoveryCodes?: string[];
+  },
 ): Promise<void> {
-  const next = pending.mustChangePassword ? FORCED_PASSWORD_PATH : home;
+  const { accounts, sessions } = deps.services;
+  const { pending, account, recoveryCodes } = signIn;
+  const next = pending.mustChangePassword ? FORCED_PASSWORD_PATH : homePath(await accounts.levels(account));
+  const ip = clientIp(req);
   await openSession(
     req,
     res,
     (session) => {
       session.portal = pending.user;
-      if (extra.recoveryCodes) session.recoveryCodes = { codes: extra.recoveryCodes, next };
+      session.device = sessions.deviceOf(req.get('User-Agent'), ip);
+      if (recoveryCodes) session.recoveryCodes = { codes: recoveryCodes, next };
     },
     ['language'],
   );
-  seeOther(res, extra.recoveryCodes ? '/settings/two-factor/recovery-codes' : next);
+  await sessions.afterSignIn(account, req.sessionID, ip, req.get('User-Agent'));
+  seeOther(res, recoveryCodes ? '/settings/two-factor/recovery-codes' : next);
 }
 
 /** Applies a password change to the current session: the other sessions end, this one goes on. */
@@ -79,6 +87,33 @@ export function portalAuthRoutes(deps: Deps): RouteDef<PortalPermission>[] {
       status,
       locals: { title: res.locals.t?.('twoFactor.title'), errors },
     });
+
+  const secondStep = secondStepHandlers({
+    pending: (req) => pendingSignIn(req, 'portalPending'),
+    elsewhere: (_req, res) => (res.locals.viewer ? '/' : '/login'),
+    signInPath: '/login',
+    expiredNotice: (res) => res.locals.t?.('twoFactor.signIn.expired') ?? '',
+    render: renderSecondStep,
+    schema: codeSchema,
+    account: async (pending) => {
+      const account = await service.loadAccount(pending.user);
+      const own = account ? (account.individual ?? account.customer) : null;
+      return account && own?.sessionEpoch === pending.user.epoch ? account : null;
+    },
+    check: (pending, _account, code, ip) =>
+      deps.services.twoFactor.check(twoFactorAccountOf(pending.user), code, ip, 'portal'),
+    failed: (account, ip, throttled) => service.recordSecondStepFailure(account, ip, throttled),
+    throttledError: (seconds) => ({
+      field: 'code',
+      key: 'portal.signIn.errors.throttled',
+      params: { count: Math.max(1, Math.ceil(seconds / 60)) },
+    }),
+    wrongCode: { field: 'code', key: 'twoFactor.errors.wrongCode' },
+    finish: async (req, res, pending, account, factor, ip) => {
+      await service.completeSignIn(account, factor, ip);
+      await finishPendingSignIn(deps, req, res, { pending, account });
+    },
+  });
 
   const renderForced = (req: Request, res: Response, status: number, errors: FieldError[]) =>
     renderPage(req, res, {
@@ -155,59 +190,8 @@ export function portalAuthRoutes(deps: Deps): RouteDef<PortalPermission>[] {
         },
       }),
     },
-    {
-      method: 'get',
-      path: '/login/two-factor',
-      permission: 'public',
-      handler: async (req, res) => {
-        const pending = pendingSignIn(req, 'portalPending');
-        if (!pending || pending.stage !== 'code') return seeOther(res, res.locals.viewer ? '/' : '/login');
-        await renderSecondStep(req, res, 200, []);
-      },
-    },
-    {
-      method: 'post',
-      path: '/login/two-factor',
-      permission: 'public',
-      handler: async (req, res) => {
-        const pending = pendingSignIn(req, 'portalPending');
-        if (!pending || pending.stage !== 'code') {
-          req.session.flash = { kind: 'error', message: res.locals.t?.('twoFactor.signIn.expired') ?? '' };
-          return seeOther(res, '/login');
-        }
-        const form = parseForm(codeSchema, req.body);
-        if (!form.ok) return renderSecondStep(req, res, 422, form.errors);
-        const account = await service.loadAccount(pending.user);
-        const own = account ? (account.individual ?? account.customer) : null;
-        if (!account || !own || own.sessionEpoch !== pending.user.epoch) {
-          await destroySession(req);
-          return seeOther(res, '/login');
-        }
-        const ip = clientIp(req);
-        const check = await deps.services.twoFactor.check(
-          twoFactorAccountOf(pending.user),
-          form.values.code,
-          ip,
-          'portal',
-        );
-        if (!check.ok) {
-          await service.recordSecondStepFailure(account, ip, check.reason === 'throttled');
-          if (check.reason === 'throttled') {
-            res.setHeader('Retry-After', String(check.retryAfterSeconds));
-            return renderSecondStep(req, res, 429, [
-              {
-                field: 'code',
-                key: 'portal.signIn.errors.throttled',
-                params: { count: Math.max(1, Math.ceil(check.retryAfterSeconds / 60)) },
-              },
-            ]);
-          }
-          return renderSecondStep(req, res, 401, [{ field: 'code', key: 'twoFactor.errors.wrongCode' }]);
-        }
-        await service.completeSignIn(account, check.factor, ip);
-        await finishPendingSignIn(req, res, pending, homePath(await service.levels(account)));
-      },
-    },
+    { method: 'get', path: '/login/two-factor', permission: 'public', handler: secondStep.show },
+    { method: 'post', path: '/login/two-factor', permission: 'public', handler: secondStep.submit },
     {
       method: 'post',
       path: '/logout',

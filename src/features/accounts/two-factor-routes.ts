@@ -1,5 +1,4 @@
 import type { Request, Response } from 'express';
-import { homePath } from '../../access/portal-navigation.ts';
 import type { PortalPermission } from '../../access/route-permissions.ts';
 import type { Deps } from '../../deps.ts';
 import { auditContext } from '../../http/actor.ts';
@@ -100,8 +99,11 @@ export function portalTwoFactorRoutes(deps: Deps): RouteDef<PortalPermission>[] 
         delete req.session.twoFactorSetup;
         if (subject.pending) {
           await accounts.completeSignIn(subject.account, 'setup', ip);
-          const home = homePath(await accounts.levels(subject.account));
-          return finishPendingSignIn(req, res, subject.pending, home, { recoveryCodes: codes });
+          return finishPendingSignIn(deps, req, res, {
+            pending: subject.pending,
+            account: subject.account,
+            recoveryCodes: codes,
+          });
         }
         req.session.recoveryCodes = { codes, next: '/settings/two-factor' };
         seeOther(res, '/settings/two-factor/recovery-codes');

@@ -3,12 +3,12 @@ import { z } from 'zod';
 import type { AdminPermission } from '../../access/route-permissions.ts';
 import type { Deps } from '../../deps.ts';
 import { clientIp } from '../../http/client-ip.ts';
-import { formString, parseForm, type FieldError } from '../../http/form.ts';
+import { formString, type FieldError } from '../../http/form.ts';
 import { pendingSignIn, pendingUntil } from '../../http/pending-sign-in.ts';
 import { renderPage, seeOther } from '../../http/render.ts';
 import type { RouteDef } from '../../http/route-table.ts';
 import { destroySession } from '../../http/session.ts';
-import { openSession, signInHandler } from '../../http/sign-in.ts';
+import { openSession, secondStepHandlers, signInHandler } from '../../http/sign-in.ts';
 import { endImpersonationsOf } from '../impersonation/service.ts';
 import { rememberAdminSession } from './sessions.ts';
 
@@ -74,6 +74,32 @@ function renderSecondStep(req: Request, res: Response, status: number, errors: F
 /** Sign-in (password, then the second step the account owes) and sign-out of the admin door. */
 export function adminAuthRoutes(deps: Deps): RouteDef<AdminPermission>[] {
   const service = deps.services.admins;
+  const secondStep = secondStepHandlers({
+    pending: (req) => pendingSignIn(req, 'adminPending'),
+    elsewhere: (req) => (req.session.admin ? '/admin' : '/admin/login'),
+    signInPath: '/admin/login',
+    expiredNotice: () => 'Your sign-in took too long. Sign in again.',
+    render: renderSecondStep,
+    schema: codeSchema,
+    account: (pending) => service.findActive(pending.id, pending.epoch),
+    check: (_pending, admin, code, ip) =>
+      deps.services.twoFactor.check({ type: 'admin', id: admin.id }, code, ip, 'admin'),
+    failed: (admin, ip, throttled) => service.recordSecondStepFailure(admin, ip, throttled),
+    throttledError: (seconds) => ({
+      field: 'code',
+      key: 'errors.signInThrottled',
+      params: { minutes: Math.ceil(seconds / 60) },
+    }),
+    wrongCode: { field: 'code', text: 'The code is wrong or was used already. Enter the current code from your app.' },
+    finish: async (req, res, pending, admin, factor, ip) => {
+      await service.completeSignIn(admin, factor, ip);
+      await openSession(req, res, (session) => {
+        session.admin = { id: admin.id, epoch: admin.sessionEpoch, verifiedAt: Date.now() };
+      });
+      await rememberAdminSession(deps, admin.id, req.sessionID);
+      seeOther(res, pending.next);
+    },
+  });
   return [
     {
       method: 'get',
@@ -136,64 +162,8 @@ export function adminAuthRoutes(deps: Deps): RouteDef<AdminPermission>[] {
         },
       }),
     },
-    {
-      method: 'get',
-      path: '/login/two-factor',
-      permission: 'public',
-      handler: async (req, res) => {
-        const pending = pendingSignIn(req, 'adminPending');
-        if (!pending || pending.stage !== 'code') return seeOther(res, req.session.admin ? '/admin' : '/admin/login');
-        await renderSecondStep(req, res, 200, []);
-      },
-    },
-    {
-      method: 'post',
-      path: '/login/two-factor',
-      permission: 'public',
-      handler: async (req, res) => {
-        const pending = pendingSignIn(req, 'adminPending');
-        if (!pending || pending.stage !== 'code') {
-          req.session.flash = { kind: 'error', message: 'Your sign-in took too long. Sign in again.' };
-          return seeOther(res, '/admin/login');
-        }
-        const form = parseForm(codeSchema, req.body);
-        if (!form.ok) return renderSecondStep(req, res, 422, form.errors);
-        const admin = await service.findActive(pending.id, pending.epoch);
-        if (!admin) {
-          await destroySession(req);
-          return seeOther(res, '/admin/login');
-        }
-        const ip = clientIp(req);
-        const check = await deps.services.twoFactor.check(
-          { type: 'admin', id: admin.id },
-          form.values.code,
-          ip,
-          'admin',
-        );
-        if (!check.ok) {
-          await service.recordSecondStepFailure(admin, ip, check.reason === 'throttled');
-          if (check.reason === 'throttled') {
-            res.setHeader('Retry-After', String(check.retryAfterSeconds));
-            return renderSecondStep(req, res, 429, [
-              {
-                field: 'code',
-                key: 'errors.signInThrottled',
-                params: { minutes: Math.ceil(check.retryAfterSeconds / 60) },
-              },
-            ]);
-          }
-          return renderSecondStep(req, res, 401, [
-            { field: 'code', text: 'The code is wrong or was used already. Enter the current code from your app.' },
-          ]);
-        }
-        await service.completeSignIn(admin, check.factor, ip);
-        await openSession(req, res, (session) => {
-          session.admin = { id: admin.id, epoch: admin.sessionEpoch, verifiedAt: Date.now() };
-        });
-        await rememberAdminSession(deps, admin.id, req.sessionID);
-        seeOther(res, pending.next);
-      },
-    },
+    { method: 'get', path: '/login/two-factor', permission: 'public', handler: secondStep.show },
+    { method: 'post', path: '/login/two-factor', permission: 'public', handler: secondStep.submit },
     {
       method: 'post',
       path: '/logout',

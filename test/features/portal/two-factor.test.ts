@@ -81,6 +81,26 @@ describe('customer two-factor sign-in, optional', () => {
     expect((await postCode(second.agent, recoveryCodes[0]!)).status).toBe(401);
   });
 
+  it('lists a sign-in finished with a code among the account’s sessions, where another session can end it', async () => {
+    const customer = await createCustomer(t.deps);
+    const { secret, recoveryCodes } = await enableTwoFactor(t.deps, 'customer', customer.id);
+    const first = await postPortalLogin(t.app, customer.login!, customer.password);
+    expect((await postCode(first.agent, codeFor(secret))).status).toBe(303);
+    const second = await postPortalLogin(t.app, customer.login!, customer.password);
+    expect((await postCode(second.agent, recoveryCodes[0]!)).status).toBe(303);
+
+    const page = await second.agent.get('/settings/sessions');
+    expect(page.status).toBe(200);
+    const others = [...page.text.matchAll(/name="session" value="([^"]+)"/g)].map((m) => m[1]!);
+    expect(others).toHaveLength(1);
+    const ended = await second.agent
+      .post('/settings/sessions/end')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), session: others[0] });
+    expect(ended.status).toBe(303);
+    expect((await first.agent.get('/')).headers.location).toBe('/login');
+  });
+
   it('throttles wrong codes', async () => {
     const customer = await createCustomer(t.deps);
     const { secret } = await enableTwoFactor(t.deps, 'customer', customer.id);
