@@ -3,11 +3,10 @@ import { accessTokenKey, looksLikeJwt, verifyAccessToken } from '../../access/jw
 import { effectiveLevels, type EffectiveLevels } from '../../access/permissions.ts';
 import type { Deps } from '../../deps.ts';
 import type { AuditActor } from '../../http/actor.ts';
-import { tokenStatus } from '../../features/api-tokens/repo.ts';
 import type { ApiTokenService } from '../../features/api-tokens/service.ts';
 import type { ApiSession } from '../../features/api-tokens/sessions.ts';
 import { isAddressTrusted } from '../../access/address-check.ts';
-import { readPermissions } from '../../features/roles/repo.ts';
+import { loadRolePermissions } from '../../features/roles/service.ts';
 
 /** Who is calling, established afresh on every API request. */
 export interface ApiCaller {
@@ -78,19 +77,14 @@ export class ApiAuth {
     if (!resolved.ok)
       return { ok: false, reason: 'invalid_credentials', ...(resolved.detail ? { detail: resolved.detail } : {}) };
     const { sessionId, session } = resolved;
-    const holder = await this.tokens.repo.holder(session.tokenId, session.customerId);
-    const valid =
-      holder &&
-      tokenStatus(holder.token) === 'active' &&
-      holder.customer.sessionEpoch === session.epoch &&
-      holder.customer.loginLower === session.loginLower;
-    if (!holder || !valid) {
+    const holder = await this.tokens.liveHolder(session);
+    if (!holder) {
       await this.tokens.sessions.close(sessionId);
       return { ok: false, reason: 'invalid_credentials' };
     }
     if (!isAddressTrusted([holder.customer], ip)) return { ok: false, reason: 'ip_not_allowed' };
     await this.tokens.sessions.touch(sessionId, session);
-    const levels = effectiveLevels(await readPermissions(this.deps.db, holder.customer.roleId));
+    const levels = effectiveLevels(await loadRolePermissions(this.deps.db, holder.customer.roleId));
     return {
       ok: true,
       caller: {

@@ -2,8 +2,8 @@ import { digestToken, generateApiToken, isWellFormedApiToken, tokensMatch } from
 import type { Infra } from '../../infra.ts';
 import type { AuditActor } from '../../http/actor.ts';
 import { LoginNamespace } from '../selfcare-access/service.ts';
-import { ApiTokenRepo, tokenStatus, type ApiTokenRow, type ApiTokenStatus } from './repo.ts';
-import { ApiSessions, type ApiSession } from './sessions.ts';
+import { ApiTokenRepo, tokenStatus, type ApiTokenRow, type ApiTokenStatus, type TokenHolder } from './repo.ts';
+import { ApiSessions, type ApiSession, type RefreshGrant } from './sessions.ts';
 import { isAddressTrusted } from '../../access/address-check.ts';
 
 export type ApiTokenView = Omit<ApiTokenRow, 'digest'> & { status: ApiTokenStatus };
@@ -43,6 +43,18 @@ const NO_MATCH_DIGEST = '0'.repeat(64);
  * only: an individual's login can never open an API session (the API speaks for the customer's
  * account; individuals use the portal).
  */
+/** What a session or refresh grant was bound to when it opened. */
+type SessionBinding = Pick<RefreshGrant, 'tokenId' | 'customerId' | 'epoch' | 'loginLower'>;
+
+/** The token is still active and the customer's credentials are as they were when the session opened. */
+function stillValid(holder: TokenHolder, binding: SessionBinding): boolean {
+  return (
+    tokenStatus(holder.token) === 'active' &&
+    holder.customer.sessionEpoch === binding.epoch &&
+    holder.customer.loginLower === binding.loginLower
+  );
+}
+
 export class ApiTokenService {
   readonly repo: ApiTokenRepo;
   readonly sessions: ApiSessions;
@@ -215,6 +227,12 @@ export class ApiTokenService {
     };
   }
 
+  /** The token and customer behind a live API session, unless either changed since it opened. */
+  async liveHolder(session: SessionBinding): Promise<TokenHolder | null> {
+    const holder = await this.repo.holder(session.tokenId, session.customerId);
+    return holder && stillValid(holder, session) ? holder : null;
+  }
+
   /**
    * Refresh token → a successor session. The token is spent whatever the outcome; the successor
    * is opened only while the API token is active, the customer's credentials are unchanged since
@@ -224,18 +242,12 @@ export class ApiTokenService {
     const grant = await this.sessions.takeRefreshToken(refreshToken);
     if (!grant) return { ok: false, reason: 'invalid_refresh_token' };
     const holder = await this.repo.holder(grant.tokenId, grant.customerId);
-    const now = new Date();
     const actor: AuditActor = {
       type: 'api',
       id: grant.customerId,
       label: `${grant.loginLower} (token ${holder?.token.prefix ?? grant.tokenId})`,
     };
-    const valid =
-      holder &&
-      tokenStatus(holder.token, now) === 'active' &&
-      holder.customer.sessionEpoch === grant.epoch &&
-      holder.customer.loginLower === grant.loginLower;
-    if (!holder || !valid) {
+    if (!holder || !stillValid(holder, grant)) {
       await this.sessions.close(grant.sessionId);
       await this.auditRefresh(actor, ip, 'failure', grant, 'invalid_credentials');
       return { ok: false, reason: 'invalid_refresh_token' };
@@ -245,7 +257,7 @@ export class ApiTokenService {
       return { ok: false, reason: 'ip_not_allowed' };
     }
     await this.sessions.close(grant.sessionId);
-    await this.repo.recordUse(grant.tokenId, now, ip);
+    await this.repo.recordUse(grant.tokenId, new Date(), ip);
     const session = await this.sessions.open({
       tokenId: grant.tokenId,
       customerId: grant.customerId,
