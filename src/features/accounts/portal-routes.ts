@@ -35,6 +35,17 @@ const PROFILE_SECTIONS: ReadonlyArray<{ section: ProfileSection; component: Comp
   },
 ];
 
+/** The portal's words for a regional field error: a typed time zone names what it could mean. */
+function portalRegionalError(e: FieldError): FieldError {
+  if (e.field === 'time_zone' && e.params?.value !== undefined)
+    return {
+      field: e.field,
+      key: e.params.matches ? 'portal.settings.errors.timeZoneMatches' : 'portal.settings.errors.timeZoneUnknown',
+      params: e.params,
+    };
+  return { field: e.field, key: `portal.settings.errors.${e.field}` };
+}
+
 const ownRegional = (account: PortalAccount): RegionalValues =>
   regionalValues(account.individual?.regional ?? account.customer);
 
@@ -183,7 +194,7 @@ export function portalRoutes(deps: Deps): RouteDef<PortalPermission>[] {
         const { account } = signedIn(res);
         const values = readRegionalInput((req.body ?? {}) as Record<string, unknown>);
         const errors = regionalFieldErrors(values, { allowInherit: account.individual !== null }).map(
-          (e): FieldError => ({ field: e.field, key: `portal.settings.errors.${e.field}` }),
+          portalRegionalError,
         );
         if (errors.length > 0) return renderSettings(req, res, 422, values, errors);
         const stored = {} as Record<RegionalColumn, string | null>;

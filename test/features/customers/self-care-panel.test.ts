@@ -385,14 +385,32 @@ describe('POST /admin/customers/:id/self-care', () => {
   });
 
   describe('regional settings', () => {
-    it('refuses a time zone that is not an IANA name', async () => {
+    it('refuses a time zone that names no zone', async () => {
       const c = await createCustomer(t.deps);
-      for (const zone of ['Mars/Olympus', '+05:00', 'europe/berlin', '']) {
+      for (const zone of ['Mars/Olympus', '+05:00', '']) {
         const res = await save(c.id, { time_zone: zone });
         expect(res.status, zone).toBe(422);
         expect(summaryOf(res.text)).toContain('href="#time_zone"');
       }
+      expect(summaryOf((await save(c.id, { time_zone: 'Mars/Olympus' })).text)).toContain(
+        'Time zone: no zone is called “Mars/Olympus”; type a city such as Tokyo or a zone name such as Asia/Tokyo',
+      );
       expect((await save(c.id, { time_zone: 'Asia/Kathmandu' })).status).toBe(303);
+    });
+
+    it('takes a city or a zone name typed in any case as the zone it names', async () => {
+      const c = await createCustomer(t.deps);
+      expect((await save(c.id, { time_zone: 'tokyo' })).status).toBe(303);
+      expect((await row(c.id)).time_zone).toBe('Asia/Tokyo');
+      expect((await save(c.id, { time_zone: 'europe/berlin' })).status).toBe(303);
+      expect((await row(c.id)).time_zone).toBe('Europe/Berlin');
+    });
+
+    it('lists the zones an ambiguous entry could mean', async () => {
+      const c = await createCustomer(t.deps);
+      const res = await save(c.id, { time_zone: 'america/new' });
+      expect(res.status).toBe(422);
+      expect(summaryOf(res.text)).toMatch(/Time zone: “america\/new” could be [^<]*America\/New_York/);
     });
 
     it('refuses a language outside the six interface languages', async () => {
