@@ -6,6 +6,7 @@
 import { checkPasswordPolicy } from '../../access/passwords.ts';
 import {
   parseTrustedNetworks,
+  describeTrustedNetworkProblem,
   explainAddress,
   type ParsedTrustedNetworks,
   type TrustedNetworkNotice,
@@ -72,6 +73,8 @@ export interface TrustedNetworksCheck {
   allowsEveryone: boolean;
   /** restriction on with no entry: nobody could ever sign in */
   enabledButEmpty: boolean;
+  /** each bad line as shown: its number and the problem, the entry quoted once */
+  problems: Array<{ line: number; text: string }>;
 }
 
 export function checkTrustedNetworks(enabled: boolean, text: string): TrustedNetworksCheck {
@@ -83,14 +86,15 @@ export function checkTrustedNetworks(enabled: boolean, text: string): TrustedNet
     notices: parsed.notices,
     allowsEveryone: parsed.notices.some((n) => n.code === 'allows-everyone'),
     enabledButEmpty: enabled && parsed.errors.length === 0 && parsed.networks.length === 0,
+    problems: parsed.errors.map((e) => ({ line: e.line, text: describeTrustedNetworkProblem(e) })),
   };
 }
 
 /** One summary entry per bad line (line number and text), plus "enabled but empty". */
 export function trustedNetworksFieldErrors(check: TrustedNetworksCheck, field = 'trusted_ips'): FieldError[] {
-  const errors: FieldError[] = check.parsed.errors.map((e) => ({
+  const errors: FieldError[] = check.problems.map((p) => ({
     field,
-    text: `Trusted IP addresses, line ${e.line}: “${e.input}” — ${e.message}`,
+    text: `Trusted IP addresses, line ${p.line}: ${p.text}`,
   }));
   if (check.enabledButEmpty)
     errors.push({

@@ -320,8 +320,11 @@ describe('POST /admin/customers/:id/self-care', () => {
       const res = await save(c.id, { ip_restriction: 'on', trusted_ips: typed });
       expect(res.status).toBe(422);
       const summary = summaryOf(res.text);
-      expect(summary).toContain('line 2: “10.1”');
-      expect(summary).toContain('line 3: “192.168.0.0/255.0.255.0”');
+      expect(summary).toContain('line 2: “10.1” is not a full IPv4 address');
+      expect(summary).toContain('line 3: “192.168.0.0/255.0.255.0”: “255.0.255.0” is not a contiguous netmask');
+      // the entry is quoted once, in one style
+      expect(summary).not.toContain('— “10.1”');
+      expect(summary).not.toContain('"10.1"');
       expect(summary.match(/href="#trusted_ips"/g)).toHaveLength(2);
       expect(formFields(res.text, 'self-care-form').trusted_ips).toBe(typed);
       expect(res.text).toMatch(/id="trusted_ips"[^>]*aria-invalid="true"/);
@@ -340,6 +343,7 @@ describe('POST /admin/customers/:id/self-care', () => {
       expect(page.text).toContain('saved in its canonical form');
       expect(page.text).toContain('host bits set');
       expect(page.text).toContain('repeats 10.0.0.0/8');
+      expect(page.text).toContain('Line 1: “192.168.192.0/255.255.255.0” will be saved as 192.168.192.0/24');
       expect(formFields(page.text, 'self-care-form').trusted_ips).toBe('10.0.0.0/8;\n192.168.192.0/24;');
       expect((await agent.get(panelUrl(c.id))).text).not.toContain('saved in its canonical form');
     });
