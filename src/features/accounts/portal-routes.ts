@@ -20,7 +20,14 @@ import { settingsTabs } from '../../access/portal-navigation.ts';
 import { regionalValues } from '../individuals/service.ts';
 import { profileValuesOf } from '../customers/schema.ts';
 import type { ProfileField, RegionalColumn } from './schema.ts';
-import { addressSchema, companySchema, contactsSchema, passwordChangeSchema } from './schema.ts';
+import {
+  addressSchema,
+  companySchema,
+  contactsSchema,
+  newPasswordsShown,
+  passwordChangeSchema,
+  type NewPasswordsShown,
+} from './schema.ts';
 import { confirmationError, passwordErrors, signedIn, type PortalAccount } from './service.ts';
 
 type ProfileSection = 'company' | 'contacts' | 'address';
@@ -126,7 +133,13 @@ export function portalRoutes(deps: Deps): RouteDef<PortalPermission>[] {
     });
   };
 
-  const renderPassword = (req: Request, res: Response, status: number, errors: FieldError[] = []) => {
+  const renderPassword = (
+    req: Request,
+    res: Response,
+    status: number,
+    errors: FieldError[] = [],
+    newPasswords: NewPasswordsShown | null = null,
+  ) => {
     const { viewer } = signedIn(res);
     return renderPage(req, res, {
       view: 'portal/settings/password',
@@ -137,6 +150,7 @@ export function portalRoutes(deps: Deps): RouteDef<PortalPermission>[] {
         editable: atLeast(viewer.levels['settings.password'], 'modify'),
         settingsTabs: settingsTabs(viewer.levels),
         errors,
+        newPasswords,
       },
     });
   };
@@ -217,6 +231,8 @@ export function portalRoutes(deps: Deps): RouteDef<PortalPermission>[] {
       permission: can('settings.password', 'modify'),
       handler: async (req, res) => {
         const { account } = signedIn(res);
+        const shown = newPasswordsShown(req.body);
+        if (shown) return renderPassword(req, res, 200, [], shown);
         const form = parseForm(passwordChangeSchema, req.body);
         if (!form.ok) return renderPassword(req, res, 422, form.errors);
         const mismatch = confirmationError(form.values);
