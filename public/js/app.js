@@ -26,6 +26,26 @@
     });
   }
 
+  // "A new password was generated" holds only while the field still has that password: typing
+  // another one hides the notice (and stops the field being described by it).
+  function wireGeneratedNotices(root) {
+    (root || document).querySelectorAll('[data-generated-for]').forEach(function (notice) {
+      if (notice.dataset.wired) return;
+      notice.dataset.wired = '1';
+      var input = document.getElementById(notice.getAttribute('data-generated-for'));
+      if (!input) return;
+      input.addEventListener('input', function () {
+        var stillGenerated = input.value === input.defaultValue;
+        notice.hidden = !stillGenerated;
+        var ids = (input.getAttribute('aria-describedby') || '').split(' ').filter(function (id) {
+          return id && id !== notice.id;
+        });
+        if (stillGenerated) ids.push(notice.id);
+        input.setAttribute('aria-describedby', ids.join(' '));
+      });
+    });
+  }
+
   function wireCopyButtons(root) {
     (root || document).querySelectorAll('[data-copy-target]').forEach(function (button) {
       if (button.dataset.wired) return;
@@ -54,6 +74,7 @@
 
   function enhance(root) {
     wirePasswordToggles(root);
+    wireGeneratedNotices(root);
     wireCopyButtons(root);
     wireConfirmations(root);
   }

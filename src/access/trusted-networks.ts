@@ -57,7 +57,7 @@ export interface TrustedNetworkError {
 }
 
 export type TrustedNetworkNoticeCode =
-  'host-bits-cleared' | 'duplicate' | 'ipv4-mapped' | 'allows-everyone' | 'covers-all-ipv4';
+  'host-bits-cleared' | 'duplicate' | 'ipv4-mapped' | 'allows-everyone' | 'covers-all-ipv4' | 'rewritten';
 
 export interface TrustedNetworkNotice extends TrustedNetworkError {
   code: TrustedNetworkNoticeCode;
@@ -242,7 +242,7 @@ const IPV4_EXAMPLE = 'like 10.0.0.1';
 const ENTRY_EXAMPLE = 'write an address like 10.0.0.1 or 2001:db8::1, optionally followed by a prefix length like /24';
 
 function quote(text: string): string {
-  return `"${text.length > 60 ? `${text.slice(0, 57)}…` : text}"`;
+  return `“${text.length > 60 ? `${text.slice(0, 57)}…` : text}”`;
 }
 
 function fail(message: string): EntryOutcome {
@@ -272,10 +272,10 @@ function describeStrayCharacters(input: string): string | null {
     if (/[0-9a-fA-F.:/]/.test(ch)) continue;
     const at = input.indexOf(ch);
     if (ch === ' ' || ch === '\t') {
-      return `${quote(input)} contains a space: put each entry on its own line or separate entries with ";"`;
+      return `${quote(input)} contains a space: put each entry on its own line or separate entries with “;”`;
     }
     if (ch === ',') {
-      return `${quote(input)} contains a comma: separate entries with a new line or ";", not a comma`;
+      return `${quote(input)} contains a comma: separate entries with a new line or “;”, not a comma`;
     }
     if (INVISIBLE.test(ch)) {
       return `${quote(input)} contains an invisible character (${codePoint(ch)}), often pasted from a document: delete the entry and type it again`;
@@ -286,7 +286,7 @@ function describeStrayCharacters(input: string): string | null {
       return `${quote(input)} has a zone id (${input.slice(at, zoneEnd)}), which cannot be used in an allow-list: remove it, like ${withoutZone}`;
     }
     if (slash >= 0 && at > slash) {
-      return `${quote(input.slice(slash))} is not a prefix length: write a whole number of bits (digits only) after the "/", like 10.0.0.0/8`;
+      return `${quote(input.slice(slash))} is not a prefix length: write a whole number of bits (digits only) after the “/”, like 10.0.0.0/8`;
     }
     if (ch === '[' || ch === ']') {
       return `${quote(input)} has square brackets: write the IPv6 address without them, like 2001:db8::1`;
@@ -297,7 +297,7 @@ function describeStrayCharacters(input: string): string | null {
     if (ch === '*') {
       return `${quote(input)} uses a wildcard: wildcards are not supported, so write a network with a prefix length, like 10.0.0.0/8 instead of 10.*`;
     }
-    return `${quote(input)} contains "${ch}", which cannot appear in an address or network: ${ENTRY_EXAMPLE}`;
+    return `${quote(input)} contains “${ch}”, which cannot appear in an address or network: ${ENTRY_EXAMPLE}`;
   }
   return null;
 }
@@ -328,10 +328,10 @@ function describeIPv4Problem(text: string, role: 'address' | 'netmask'): string 
 
 function describeIPv6Problem(text: string): string {
   const shape =
-    'write up to eight groups of 1–4 hex digits separated by colons, with at most one "::", like 2001:db8::1';
+    'write up to eight groups of 1–4 hex digits separated by colons, with at most one “::”, like 2001:db8::1';
   if (text.includes(':::')) return `${quote(text)} has three colons in a row: ${shape}`;
   if (text.indexOf('::') !== text.lastIndexOf('::')) {
-    return `${quote(text)} uses "::" more than once, so it is ambiguous: ${shape}`;
+    return `${quote(text)} uses “::” more than once, so it is ambiguous: ${shape}`;
   }
   const dot = text.indexOf('.');
   if (dot >= 0) {
@@ -350,10 +350,10 @@ function describeIPv6Problem(text: string): string {
 function parsePrefixLength(input: string, prefixText: string, max: number): number | string {
   const example = max === 32 ? '10.0.0.0/8' : '2001:db8::/32';
   if (prefixText === '') {
-    return `${quote(input)} ends with "/" but no prefix length: write the number of network bits 0–${max} after it, like ${example}, or remove the "/"`;
+    return `${quote(input)} ends with “/” but no prefix length: write the number of network bits 0–${max} after it, like ${example}, or remove the “/”`;
   }
   if (!/^\d+$/.test(prefixText)) {
-    return `${quote(`/${prefixText}`)} is not a prefix length: write a whole number 0–${max} (digits only) after the "/", like ${example}`;
+    return `${quote(`/${prefixText}`)} is not a prefix length: write a whole number 0–${max} (digits only) after the “/”, like ${example}`;
   }
   if (prefixText.length > 1 && prefixText.startsWith('0')) {
     return `${quote(`/${prefixText}`)} has a leading zero: write /${prefixText.replace(/^0+(?=\d)/, '')} instead`;
@@ -498,11 +498,11 @@ function parseEntry(input: string): EntryOutcome {
   const prefixText = slash < 0 ? null : input.slice(slash + 1);
   if (prefixText?.includes('/')) {
     return fail(
-      `${quote(input)} has more than one "/": write an address, then one "/" and a prefix length, like 10.0.0.0/8`,
+      `${quote(input)} has more than one “/”: write an address, then one “/” and a prefix length, like 10.0.0.0/8`,
     );
   }
   if (addressText === '') {
-    return fail(`${quote(input)} has no address before the "/": write the network address first, like 10.0.0.0/8`);
+    return fail(`${quote(input)} has no address before the “/”: write the network address first, like 10.0.0.0/8`);
   }
   return addressText.includes(':')
     ? parseIPv6Entry(input, addressText, prefixText)
@@ -547,6 +547,16 @@ export function parseTrustedNetworks(text: string): ParsedTrustedNetworks {
         (outcome.kind === 'ipv6' && outcome.prefixLength === 128)
           ? outcome.address
           : `${outcome.address}/${outcome.prefixLength}`;
+      // Whenever the saved text will differ from the typed one, say so (unless a notice already does).
+      const saysSavedAs = outcome.notices.some((n) => n.code === 'host-bits-cleared' || n.code === 'ipv4-mapped');
+      if (canonical !== input && !saysSavedAs && !firstLineOf.has(canonical)) {
+        notices.push({
+          line,
+          input,
+          code: 'rewritten',
+          message: `${quote(input)} will be saved as ${canonical}, which means the same`,
+        });
+      }
       const firstLine = firstLineOf.get(canonical);
       if (firstLine !== undefined) {
         notices.push({
@@ -586,6 +596,16 @@ export function parseTrustedNetworks(text: string): ParsedTrustedNetworks {
     notices,
     canonical: networks.map((n) => `${n.text};`).join('\n'),
   };
+}
+
+/**
+ * A problem of one line as people read it, quoting the entry once: the message alone when it
+ * starts with the entry, else the entry and then the message (which may quote a part of it).
+ */
+export function describeTrustedNetworkProblem(problem: TrustedNetworkError): string {
+  const entry = quote(problem.input);
+  if (problem.message.startsWith(entry) || !problem.message.startsWith('“')) return problem.message;
+  return `${entry}: ${problem.message}`;
 }
 
 // ---------------------------------------------------------------------------------------------

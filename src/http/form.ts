@@ -48,6 +48,17 @@ export function formString(value: unknown): string {
   return typeof v === 'string' ? v : '';
 }
 
+/**
+ * The no-JavaScript show/hide buttons of a password field post the form with
+ * `password_action=show|hide`: the handler re-renders the form that way and saves nothing.
+ */
+export function passwordVisibilityAction(body: unknown): 'show' | 'hide' | null {
+  const action = formString(
+    typeof body === 'object' && body !== null ? (body as Record<string, unknown>).password_action : '',
+  );
+  return action === 'show' || action === 'hide' ? action : null;
+}
+
 const ZOD_DEFAULT_MESSAGE = /^(Invalid|Too (big|small)|Unrecognized|Expected)/;
 
 /**

@@ -78,3 +78,36 @@ export function listTimeZones(now: Date = new Date()): readonly TimeZoneOption[]
 export function isValidTimeZone(id: unknown): id is string {
   return typeof id === 'string' && knownZoneIds().has(id) && IANAZone.isValidZone(id);
 }
+
+/** What a typed time zone names: one zone, or the zones it could mean (none when nothing fits). */
+export type TimeZoneLookup = { zone: string } | { zone: null; matches: string[] };
+
+/** How many candidate zones an ambiguous entry lists. */
+const MAX_MATCHES = 8;
+
+/** "new york", "New_York" and "NEW-YORK" compare alike. */
+function normalizeZoneText(text: string): string {
+  return text
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_-]+/g, ' ');
+}
+
+/**
+ * The zone a person means by what it typed: a zone name in any letter case ("asia/tokyo"), or a
+ * city / last part of exactly one zone name ("tokyo", "New York", "sao_paulo"). Anything else
+ * names no zone unambiguously: the answer then lists the zones whose names contain the text (or
+ * that share the city), so the form can offer them.
+ */
+export function lookUpTimeZone(text: string): TimeZoneLookup {
+  const wanted = normalizeZoneText(text);
+  if (wanted === '') return { zone: null, matches: [] };
+  const ids = [...knownZoneIds()].sort();
+  const exact = ids.find((id) => normalizeZoneText(id) === wanted);
+  if (exact !== undefined) return { zone: exact };
+  const byCity = ids.filter((id) => normalizeZoneText(id.slice(id.lastIndexOf('/') + 1)) === wanted);
+  if (byCity.length === 1 && byCity[0] !== undefined) return { zone: byCity[0] };
+  if (byCity.length > 1) return { zone: null, matches: byCity.slice(0, MAX_MATCHES) };
+  const containing = ids.filter((id) => normalizeZoneText(id).includes(wanted));
+  return { zone: null, matches: containing.slice(0, MAX_MATCHES) };
+}

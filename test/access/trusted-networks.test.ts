@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import {
+  describeTrustedNetworkProblem,
   compileTrustedNetworks,
   explainAddress,
   isAddressAllowed,
@@ -27,6 +28,55 @@ function allows(list: string, address: string | undefined): boolean {
   return isAddressAllowed(networks, address);
 }
 
+describe('notices on rewritten entries', () => {
+  it('says when a netmask entry will be saved as a prefix, or a full-length prefix as an address', () => {
+    const parsed = parseTrustedNetworks('192.168.192.0/255.255.255.0\n10.0.0.1/32\n2001:DB8::/32\n10.0.0.0/8');
+    expect(parsed.notices).toEqual([
+      {
+        line: 1,
+        input: '192.168.192.0/255.255.255.0',
+        code: 'rewritten',
+        message: '“192.168.192.0/255.255.255.0” will be saved as 192.168.192.0/24, which means the same',
+      },
+      {
+        line: 2,
+        input: '10.0.0.1/32',
+        code: 'rewritten',
+        message: '“10.0.0.1/32” will be saved as 10.0.0.1, which means the same',
+      },
+      {
+        line: 3,
+        input: '2001:DB8::/32',
+        code: 'rewritten',
+        message: '“2001:DB8::/32” will be saved as 2001:db8::/32, which means the same',
+      },
+    ]);
+  });
+
+  it('gives one notice, not two, for a rewritten entry that also repeats or has host bits', () => {
+    const parsed = parseTrustedNetworks('10.0.0.0/8\n10.0.0.0/255.0.0.0\n192.168.0.5/16');
+    expect(parsed.notices.map((n) => [n.line, n.code])).toEqual([
+      [2, 'duplicate'],
+      [3, 'host-bits-cleared'],
+    ]);
+  });
+});
+
+describe('describeTrustedNetworkProblem', () => {
+  it('quotes the entry once, in one style', () => {
+    const [wholeEntry] = parseTrustedNetworks('10.0.0.300').errors;
+    expect(describeTrustedNetworkProblem(wholeEntry!)).toBe(
+      '“10.0.0.300” has 300, which is larger than 255: each of the four numbers must be 0–255, like 10.0.0.1',
+    );
+    const [part] = parseTrustedNetworks('10.0.0.0/33').errors;
+    expect(describeTrustedNetworkProblem(part!)).toBe(
+      '“10.0.0.0/33”: “/33” is too long for an IPv4 network: the prefix length is 0–32, like 10.0.0.0/8',
+    );
+    for (const error of parseTrustedNetworks('10.0.0.300\n10.1\nvpn.example.com\n10.0.0.0/08').errors)
+      expect(describeTrustedNetworkProblem(error)).not.toContain('"');
+  });
+});
+
 describe('parseTrustedNetworks: accepted forms', () => {
   it('keeps a single IPv4 address as a host entry without /32', () => {
     const { networks, canonical, notices } = parseTrustedNetworks('10.10.10.1');
@@ -46,7 +96,7 @@ describe('parseTrustedNetworks: accepted forms', () => {
     expect(networks[0]).toMatchObject({ kind: 'ipv4', text: '192.168.192.0/24', prefixLength: 24 });
   });
 
-  it('rewrites address and netmask as a prefix length', () => {
+  it('rewrites address and netmask as a prefix length, and says so', () => {
     const { networks, canonical, notices } = parseTrustedNetworks('192.168.192.0/255.255.255.0');
     expect(networks[0]).toMatchObject({
       text: '192.168.192.0/24',
@@ -54,7 +104,7 @@ describe('parseTrustedNetworks: accepted forms', () => {
       input: '192.168.192.0/255.255.255.0',
     });
     expect(canonical).toBe('192.168.192.0/24;');
-    expect(notices).toEqual([]);
+    expect(notices.map((n) => n.code)).toEqual(['rewritten']);
   });
 
   it('accepts the netmasks for /0 and /32', () => {
@@ -136,7 +186,7 @@ describe('parseTrustedNetworks: notices', () => {
         input: '10.0.0.5/8',
         code: 'host-bits-cleared',
         message:
-          '"10.0.0.5/8" has host bits set: saved as 10.0.0.0/8, the whole network 10.0.0.0–10.255.255.255. If you meant only the one address, write 10.0.0.5',
+          '“10.0.0.5/8” has host bits set: saved as 10.0.0.0/8, the whole network 10.0.0.0–10.255.255.255. If you meant only the one address, write 10.0.0.5',
       },
     ]);
   });
@@ -170,13 +220,13 @@ describe('parseTrustedNetworks: notices', () => {
         line: 3,
         input: '10.0.0.0/255.0.0.0',
         code: 'duplicate',
-        message: '"10.0.0.0/255.0.0.0" repeats 10.0.0.0/8 from line 1: the repeat was dropped',
+        message: '“10.0.0.0/255.0.0.0” repeats 10.0.0.0/8 from line 1: the repeat was dropped',
       },
       {
         line: 4,
         input: '192.168.0.1/32',
         code: 'duplicate',
-        message: '"192.168.0.1/32" repeats 192.168.0.1 from line 2: the repeat was dropped',
+        message: '“192.168.0.1/32” repeats 192.168.0.1 from line 2: the repeat was dropped',
       },
     ]);
   });
@@ -223,7 +273,7 @@ describe('parseTrustedNetworks: notices', () => {
       [3, 'ipv4-mapped'],
     ]);
     expect(notices[0]?.message).toBe(
-      '"::ffff:10.0.0.0/104" is an IPv4-mapped IPv6 address: saved as 10.0.0.0/8, which matches the same clients',
+      '“::ffff:10.0.0.0/104” is an IPv4-mapped IPv6 address: saved as 10.0.0.0/8, which matches the same clients',
     );
   });
 
@@ -239,7 +289,7 @@ describe('parseTrustedNetworks: rejected IPv4 spellings', () => {
     expect(onlyError('10.1')).toEqual({
       line: 1,
       input: '10.1',
-      message: '"10.1" is not a full IPv4 address: write four numbers 0–255 separated by dots, like 10.0.0.1',
+      message: '“10.1” is not a full IPv4 address: write four numbers 0–255 separated by dots, like 10.0.0.1',
     });
   });
 
@@ -251,27 +301,27 @@ describe('parseTrustedNetworks: rejected IPv4 spellings', () => {
 
   it('refuses hexadecimal parts', () => {
     expect(onlyError('0x0a.0.0.1').message).toBe(
-      '"0x0a.0.0.1" uses hexadecimal: write four decimal numbers 0–255 separated by dots, like 10.0.0.1',
+      '“0x0a.0.0.1” uses hexadecimal: write four decimal numbers 0–255 separated by dots, like 10.0.0.1',
     );
     expect(onlyError('10.0.0.0xff').message).toContain('hexadecimal');
   });
 
   it('refuses a leading zero, which some systems read as octal, and offers the decimal reading', () => {
     expect(onlyError('010.0.0.1').message).toBe(
-      '"010.0.0.1" has a number with a leading zero (010), which some systems read as octal: write each number without leading zeros, like 10.0.0.1',
+      '“010.0.0.1” has a number with a leading zero (010), which some systems read as octal: write each number without leading zeros, like 10.0.0.1',
     );
     expect(onlyError('10.0.0.00').message).toContain('leading zero (00)');
   });
 
   it('refuses a single integer', () => {
     expect(onlyError('167772161').message).toBe(
-      '"167772161" is a single number, not an IPv4 address: write four numbers 0–255 separated by dots, like 10.0.0.1',
+      '“167772161” is a single number, not an IPv4 address: write four numbers 0–255 separated by dots, like 10.0.0.1',
     );
   });
 
   it('refuses a number above 255', () => {
     expect(onlyError('256.1.1.1').message).toBe(
-      '"256.1.1.1" has 256, which is larger than 255: each of the four numbers must be 0–255, like 10.0.0.1',
+      '“256.1.1.1” has 256, which is larger than 255: each of the four numbers must be 0–255, like 10.0.0.1',
     );
     expect(onlyError('1.1.1.99999999999999999999').message).toContain('larger than 255');
   });
@@ -285,7 +335,7 @@ describe('parseTrustedNetworks: rejected prefixes and netmasks', () => {
   it('refuses a signed prefix length', () => {
     const error = onlyError('10.0.0.0/+8');
     expect(error.message).toBe(
-      '"/+8" is not a prefix length: write a whole number of bits (digits only) after the "/", like 10.0.0.0/8',
+      '“/+8” is not a prefix length: write a whole number of bits (digits only) after the “/”, like 10.0.0.0/8',
     );
   });
 
@@ -294,16 +344,16 @@ describe('parseTrustedNetworks: rejected prefixes and netmasks', () => {
   });
 
   it('refuses a prefix length with a leading zero', () => {
-    expect(onlyError('10.0.0.0/08').message).toBe('"/08" has a leading zero: write /8 instead');
+    expect(onlyError('10.0.0.0/08').message).toBe('“/08” has a leading zero: write /8 instead');
     expect(onlyError('2001:db8::/032').message).toContain('write /32 instead');
   });
 
   it('refuses prefix lengths beyond 32 for IPv4 and 128 for IPv6', () => {
     expect(onlyError('10.0.0.0/33').message).toBe(
-      '"/33" is too long for an IPv4 network: the prefix length is 0–32, like 10.0.0.0/8',
+      '“/33” is too long for an IPv4 network: the prefix length is 0–32, like 10.0.0.0/8',
     );
     expect(onlyError('2001:db8::/129').message).toBe(
-      '"/129" is too long for an IPv6 network: the prefix length is 0–128, like 2001:db8::/32',
+      '“/129” is too long for an IPv6 network: the prefix length is 0–128, like 2001:db8::/32',
     );
     expect(onlyError('10.0.0.0/99999999999999999999999').message).toContain('too long for an IPv4 network');
   });
@@ -324,7 +374,7 @@ describe('parseTrustedNetworks: rejected prefixes and netmasks', () => {
       expect(errors, junk).toHaveLength(1);
     }
     expect(onlyError('10.0.0.0/').message).toBe(
-      '"10.0.0.0/" ends with "/" but no prefix length: write the number of network bits 0–32 after it, like 10.0.0.0/8, or remove the "/"',
+      '“10.0.0.0/” ends with “/” but no prefix length: write the number of network bits 0–32 after it, like 10.0.0.0/8, or remove the “/”',
     );
   });
 
@@ -335,14 +385,14 @@ describe('parseTrustedNetworks: rejected prefixes and netmasks', () => {
         line: 3,
         input: '192.168.0.0/255.0.255.0',
         message:
-          '"255.0.255.0" is not a contiguous netmask: its one-bits must all come first, like 255.255.255.0 (/24) or 255.255.0.0 (/16); write a prefix length instead, like 192.168.0.0/24',
+          '“255.0.255.0” is not a contiguous netmask: its one-bits must all come first, like 255.255.255.0 (/24) or 255.255.0.0 (/16); write a prefix length instead, like 192.168.0.0/24',
       },
     ]);
   });
 
   it('recognises a wildcard mask and offers the netmask it stands for', () => {
     expect(onlyError('192.168.0.0/0.0.0.255').message).toBe(
-      '"0.0.0.255" looks like a wildcard (inverse) mask: write the netmask 255.255.255.0 or the prefix length /24, like 192.168.0.0/24',
+      '“0.0.0.255” looks like a wildcard (inverse) mask: write the netmask 255.255.255.0 or the prefix length /24, like 192.168.0.0/24',
     );
   });
 
@@ -357,8 +407,8 @@ describe('parseTrustedNetworks: rejected prefixes and netmasks', () => {
   });
 
   it('refuses more than one slash and a slash without an address', () => {
-    expect(onlyError('10.0.0.0/8/16').message).toContain('more than one "/"');
-    expect(onlyError('/8').message).toContain('no address before the "/"');
+    expect(onlyError('10.0.0.0/8/16').message).toContain('more than one “/”');
+    expect(onlyError('/8').message).toContain('no address before the “/”');
   });
 });
 
@@ -367,18 +417,18 @@ describe('parseTrustedNetworks: rejected IPv6 spellings', () => {
     expect(onlyError('fe80::1%eth0')).toEqual({
       line: 1,
       input: 'fe80::1%eth0',
-      message: '"fe80::1%eth0" has a zone id (%eth0), which cannot be used in an allow-list: remove it, like fe80::1',
+      message: '“fe80::1%eth0” has a zone id (%eth0), which cannot be used in an allow-list: remove it, like fe80::1',
     });
     expect(onlyError('fe80::%2/64').message).toContain('remove it, like fe80::/64');
   });
 
-  it('refuses "::" used twice and three colons in a row', () => {
-    expect(onlyError('2001::db8::1').message).toContain('uses "::" more than once');
+  it('refuses “::” used twice and three colons in a row', () => {
+    expect(onlyError('2001::db8::1').message).toContain('uses “::” more than once');
     expect(onlyError('2001:::1').message).toContain('three colons in a row');
   });
 
   it('refuses a group of more than four hex digits', () => {
-    expect(onlyError('2001:0db80::1').message).toContain('group longer than 4 hex digits ("0db80")');
+    expect(onlyError('2001:0db80::1').message).toContain('group longer than 4 hex digits (“0db80”)');
   });
 
   it('refuses too few or too many groups and stray colons', () => {
@@ -403,14 +453,14 @@ describe('parseTrustedNetworks: rejected IPv6 spellings', () => {
 
   it('refuses the deprecated IPv4-compatible spelling, which tools read differently', () => {
     expect(onlyError('::10.0.0.1').message).toBe(
-      '"::10.0.0.1" is a deprecated IPv4-compatible IPv6 address, which tools read differently: write the IPv4 address itself, like 10.0.0.1',
+      '“::10.0.0.1” is a deprecated IPv4-compatible IPv6 address, which tools read differently: write the IPv4 address itself, like 10.0.0.1',
     );
     expect(onlyError('0:0:0:0:0:0:192.0.2.0/120').message).toContain('like 192.0.2.0');
   });
 
   it('refuses square brackets', () => {
     expect(onlyError('[2001:db8::1]').message).toBe(
-      '"[2001:db8::1]" has square brackets: write the IPv6 address without them, like 2001:db8::1',
+      '“[2001:db8::1]” has square brackets: write the IPv6 address without them, like 2001:db8::1',
     );
   });
 });
@@ -418,16 +468,16 @@ describe('parseTrustedNetworks: rejected IPv6 spellings', () => {
 describe('parseTrustedNetworks: stray characters', () => {
   it('refuses a host name', () => {
     expect(onlyError('vpn.example.com').message).toBe(
-      '"vpn.example.com" looks like a host name: only IP addresses and networks can be listed, so write the address, like 203.0.113.10',
+      '“vpn.example.com” looks like a host name: only IP addresses and networks can be listed, so write the address, like 203.0.113.10',
     );
   });
 
   it('refuses commas and spaces between entries and says how to separate them', () => {
     expect(onlyError('10.0.0.1, 10.0.0.2').message).toBe(
-      '"10.0.0.1, 10.0.0.2" contains a comma: separate entries with a new line or ";", not a comma',
+      '“10.0.0.1, 10.0.0.2” contains a comma: separate entries with a new line or “;”, not a comma',
     );
     expect(onlyError('10.0.0.1 10.0.0.2').message).toBe(
-      '"10.0.0.1 10.0.0.2" contains a space: put each entry on its own line or separate entries with ";"',
+      '“10.0.0.1 10.0.0.2” contains a space: put each entry on its own line or separate entries with “;”',
     );
   });
 
@@ -442,7 +492,7 @@ describe('parseTrustedNetworks: stray characters', () => {
   });
 
   it('names any other stray character', () => {
-    expect(onlyError('10.0.0.1#office').message).toContain('contains "#"');
+    expect(onlyError('10.0.0.1#office').message).toContain('contains “#”');
   });
 
   it('refuses an entry too long to be an address without echoing all of it', () => {

@@ -7,7 +7,7 @@ import request from 'supertest';
 import { createApp } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { buildDeps, type Deps } from '../../src/deps.ts';
-import { migrateLatest } from '../../src/db/migrate.ts';
+import { migrateLatest, rollbackAll } from '../../src/db/migrate.ts';
 import { insertedId, isMysql } from '../../src/db/knex.ts';
 import { hashPassword } from '../../src/access/passwords.ts';
 import { capturingLogger, keepOutbox, recordPasswords } from './secrets.ts';
@@ -77,9 +77,13 @@ export function administratorRoleId(deps: Deps): Promise<number> {
 /**
  * The real app on the backend the environment names: MySQL + Redis when DATABASE_URL and
  * REDIS_URL are set (CI's second run), the embedded default otherwise. Each call starts from an
- * empty database and an empty store.
+ * empty database and an empty store (`freshInstall`: the database as `migrate` leaves it, with
+ * the rows the migrations provide).
  */
-export async function createTestApp(env: Record<string, string | undefined> = {}): Promise<TestApp> {
+export async function createTestApp(
+  env: Record<string, string | undefined> = {},
+  opts: { freshInstall?: boolean } = {},
+): Promise<TestApp> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'selfcare-test-'));
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -93,8 +97,14 @@ export async function createTestApp(env: Record<string, string | undefined> = {}
   });
   const logger = capturingLogger();
   const deps = await buildDeps(config, logger ? { logger } : {});
-  await migrateLatest(deps.db);
-  await resetDatabase(deps.db);
+  if (opts.freshInstall) {
+    // Exactly what `migrate` leaves on an empty database: every migration run from the start.
+    await rollbackAll(deps.db);
+    await migrateLatest(deps.db);
+  } else {
+    await migrateLatest(deps.db);
+    await resetDatabase(deps.db);
+  }
   if (deps.redis) await deps.redis.flushDb();
   return {
     app: createApp(deps),

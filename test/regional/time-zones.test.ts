@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isValidTimeZone, listTimeZones } from '../../src/regional/time-zones.ts';
+import { isValidTimeZone, listTimeZones, lookUpTimeZone } from '../../src/regional/time-zones.ts';
 
 const winter = new Date('2026-01-15T12:00:00Z');
 const summer = new Date('2026-07-15T12:00:00Z');
@@ -90,5 +90,42 @@ describe('isValidTimeZone', () => {
   it('refuses values that are not strings', () => {
     expect(isValidTimeZone(undefined)).toBe(false);
     expect(isValidTimeZone(60)).toBe(false);
+  });
+});
+
+describe('lookUpTimeZone', () => {
+  it('takes a city typed in any case as the one zone it names', () => {
+    expect(lookUpTimeZone('tokyo')).toEqual({ zone: 'Asia/Tokyo' });
+    expect(lookUpTimeZone('  TOKYO ')).toEqual({ zone: 'Asia/Tokyo' });
+    expect(lookUpTimeZone('new york')).toEqual({ zone: 'America/New_York' });
+    expect(lookUpTimeZone('Sao_Paulo')).toEqual({ zone: 'America/Sao_Paulo' });
+    expect(lookUpTimeZone('kyiv')).toEqual({ zone: 'Europe/Kyiv' });
+  });
+
+  it('takes a whole zone name in any case and writes it the way the list does', () => {
+    expect(lookUpTimeZone('asia/tokyo')).toEqual({ zone: 'Asia/Tokyo' });
+    expect(lookUpTimeZone('Europe/Berlin')).toEqual({ zone: 'Europe/Berlin' });
+    expect(lookUpTimeZone('utc')).toEqual({ zone: 'UTC' });
+    expect(lookUpTimeZone('america/argentina/ushuaia')).toEqual({ zone: 'America/Argentina/Ushuaia' });
+  });
+
+  it('lists the zones a partial or ambiguous entry could mean, and names none', () => {
+    const result = lookUpTimeZone('new');
+    expect(result.zone).toBeNull();
+    const matches = 'matches' in result ? result.matches : [];
+    expect(matches).toContain('America/New_York');
+    expect(matches.every((id) => id.toLowerCase().includes('new'))).toBe(true);
+    expect(matches.length).toBeLessThanOrEqual(8);
+  });
+
+  it('finds nothing for text that is in no zone name', () => {
+    expect(lookUpTimeZone('Atlantis')).toEqual({ zone: null, matches: [] });
+    expect(lookUpTimeZone('')).toEqual({ zone: null, matches: [] });
+    expect(lookUpTimeZone('+05:00')).toEqual({ zone: null, matches: [] });
+  });
+
+  it('answers only names that isValidTimeZone accepts', () => {
+    for (const text of ['tokyo', 'berlin', 'LONDON', 'america/chicago', 'kolkata'])
+      expect(isValidTimeZone(lookUpTimeZone(text).zone)).toBe(true);
   });
 });

@@ -20,7 +20,14 @@ import { settingsTabs } from '../../access/portal-navigation.ts';
 import { regionalValues } from '../individuals/service.ts';
 import { profileValuesOf } from '../customers/schema.ts';
 import type { ProfileField, RegionalColumn } from './schema.ts';
-import { addressSchema, companySchema, contactsSchema, passwordChangeSchema } from './schema.ts';
+import {
+  addressSchema,
+  companySchema,
+  contactsSchema,
+  newPasswordsShown,
+  passwordChangeSchema,
+  type NewPasswordsShown,
+} from './schema.ts';
 import { confirmationError, passwordErrors, signedIn, type PortalAccount } from './service.ts';
 
 type ProfileSection = 'company' | 'contacts' | 'address';
@@ -34,6 +41,17 @@ const PROFILE_SECTIONS: ReadonlyArray<{ section: ProfileSection; component: Comp
     fields: ['address_line1', 'address_line2', 'city', 'postal_code', 'country'],
   },
 ];
+
+/** The portal's words for a regional field error: a typed time zone names what it could mean. */
+function portalRegionalError(e: FieldError): FieldError {
+  if (e.field === 'time_zone' && e.params?.value !== undefined)
+    return {
+      field: e.field,
+      key: e.params.matches ? 'portal.settings.errors.timeZoneMatches' : 'portal.settings.errors.timeZoneUnknown',
+      params: e.params,
+    };
+  return { field: e.field, key: `portal.settings.errors.${e.field}` };
+}
 
 const ownRegional = (account: PortalAccount): RegionalValues =>
   regionalValues(account.individual?.regional ?? account.customer);
@@ -115,7 +133,13 @@ export function portalRoutes(deps: Deps): RouteDef<PortalPermission>[] {
     });
   };
 
-  const renderPassword = (req: Request, res: Response, status: number, errors: FieldError[] = []) => {
+  const renderPassword = (
+    req: Request,
+    res: Response,
+    status: number,
+    errors: FieldError[] = [],
+    newPasswords: NewPasswordsShown | null = null,
+  ) => {
     const { viewer } = signedIn(res);
     return renderPage(req, res, {
       view: 'portal/settings/password',
@@ -126,6 +150,7 @@ export function portalRoutes(deps: Deps): RouteDef<PortalPermission>[] {
         editable: atLeast(viewer.levels['settings.password'], 'modify'),
         settingsTabs: settingsTabs(viewer.levels),
         errors,
+        newPasswords,
       },
     });
   };
@@ -183,7 +208,7 @@ export function portalRoutes(deps: Deps): RouteDef<PortalPermission>[] {
         const { account } = signedIn(res);
         const values = readRegionalInput((req.body ?? {}) as Record<string, unknown>);
         const errors = regionalFieldErrors(values, { allowInherit: account.individual !== null }).map(
-          (e): FieldError => ({ field: e.field, key: `portal.settings.errors.${e.field}` }),
+          portalRegionalError,
         );
         if (errors.length > 0) return renderSettings(req, res, 422, values, errors);
         const stored = {} as Record<RegionalColumn, string | null>;
@@ -206,6 +231,8 @@ export function portalRoutes(deps: Deps): RouteDef<PortalPermission>[] {
       permission: can('settings.password', 'modify'),
       handler: async (req, res) => {
         const { account } = signedIn(res);
+        const shown = newPasswordsShown(req.body);
+        if (shown) return renderPassword(req, res, 200, [], shown);
         const form = parseForm(passwordChangeSchema, req.body);
         if (!form.ok) return renderPassword(req, res, 422, form.errors);
         const mismatch = confirmationError(form.values);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { boundedText } from '../../http/form.ts';
+import { boundedText, formString, passwordVisibilityAction } from '../../http/form.ts';
 
 const required = (max: number) => boundedText(max).pipe(z.string().trim().min(1, { error: 'errors.required' }));
 const secret = z.preprocess(
@@ -79,3 +79,24 @@ export type RegionalColumn = (typeof REGIONAL_COLUMNS)[number];
 
 /** A customer's version before and after a change, as the audit trail records it. */
 export type VersionStep = { old: number; new: number };
+
+/** What the password forms re-render after a no-JavaScript “Show / Hide the new password”. */
+export interface NewPasswordsShown {
+  visible: boolean;
+  values: { current_password: string; new_password: string; new_password_confirm: string };
+}
+
+/** Null unless the post is a show/hide of the new password (nothing is changed then). */
+export function newPasswordsShown(body: unknown): NewPasswordsShown | null {
+  const action = passwordVisibilityAction(body);
+  if (action === null) return null;
+  const raw = body as Record<string, unknown>;
+  return {
+    visible: action === 'show',
+    values: {
+      current_password: formString(raw.current_password),
+      new_password: formString(raw.new_password),
+      new_password_confirm: formString(raw.new_password_confirm),
+    },
+  };
+}

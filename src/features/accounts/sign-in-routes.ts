@@ -13,7 +13,7 @@ import { LANGUAGES } from '../../regional/languages.ts';
 import { FORCED_PASSWORD_PATH, homePath } from '../../access/portal-navigation.ts';
 import { adminReturnPath } from '../impersonation/service.ts';
 import type { PortalPermission } from '../../access/route-permissions.ts';
-import { codeSchema, forcedPasswordSchema, signInSchema } from './schema.ts';
+import { codeSchema, forcedPasswordSchema, newPasswordsShown, signInSchema, type NewPasswordsShown } from './schema.ts';
 import { confirmationError, passwordErrors, twoFactorAccountOf, type PortalAccount } from './service.ts';
 
 const SIGN_IN_STATUS = { invalid: 401, throttled: 429, ip_not_allowed: 403, not_active: 403, expired: 403 } as const;
@@ -115,12 +115,18 @@ export function portalAuthRoutes(deps: Deps): RouteDef<PortalPermission>[] {
     },
   });
 
-  const renderForced = (req: Request, res: Response, status: number, errors: FieldError[]) =>
+  const renderForced = (
+    req: Request,
+    res: Response,
+    status: number,
+    errors: FieldError[],
+    newPasswords: NewPasswordsShown | null = null,
+  ) =>
     renderPage(req, res, {
       view: 'portal/auth/change-password',
       layout: 'portal',
       status,
-      locals: { title: res.locals.t?.('portal.password.forcedTitle'), errors },
+      locals: { title: res.locals.t?.('portal.password.forcedTitle'), errors, newPasswords },
     });
 
   return [
@@ -238,6 +244,8 @@ export function portalAuthRoutes(deps: Deps): RouteDef<PortalPermission>[] {
         const viewer = res.locals.viewer;
         const account = res.locals.portalAccount as PortalAccount;
         if (!viewer?.mustChangePassword) return seeOther(res, '/');
+        const shown = newPasswordsShown(req.body);
+        if (shown) return renderForced(req, res, 200, [], shown);
         const form = parseForm(forcedPasswordSchema, req.body);
         if (!form.ok) return renderForced(req, res, 422, form.errors);
         const mismatch = confirmationError(form.values);

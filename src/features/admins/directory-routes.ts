@@ -4,7 +4,7 @@ import type { AdminPermission } from '../../access/route-permissions.ts';
 import type { Deps } from '../../deps.ts';
 import { auditContext } from '../../http/actor.ts';
 import { notFoundError } from '../../http/errors.ts';
-import { checkbox, formString, parseAdminForm, type FieldError } from '../../http/form.ts';
+import { checkbox, formString, parseAdminForm, passwordVisibilityAction, type FieldError } from '../../http/form.ts';
 import { pathId } from '../../http/ids.ts';
 import { renderPage, seeOther } from '../../http/render.ts';
 import type { RouteDef } from '../../http/route-table.ts';
@@ -98,17 +98,18 @@ export function adminDirectoryRoutes(deps: Deps): RouteDef<AdminPermission>[] {
     return admin;
   };
 
-  /** "Generate password" (or, without JS, "show"): the form again with the value filled in, nothing saved. */
+  /** "Generate password" (or, without JS, "show" / "hide"): the form again with the value filled in, nothing saved. */
   const generate = async (req: Request, res: Response, record: AdminRow | null) => {
     const raw = (req.body ?? {}) as Record<string, unknown>;
     const values = postedValues(raw);
-    const makeNew = formString(raw.password_action) !== 'show';
+    const visibility = passwordVisibilityAction(raw);
+    const makeNew = visibility === null;
     await renderForm(req, res, {
       record,
       values: makeNew ? { ...values, password: generatePassword() } : values,
       version: formString(raw.version),
       generated: makeNew,
-      showPassword: true,
+      showPassword: visibility !== 'hide',
       fragment: 'partials/_password-field',
     });
   };

@@ -24,6 +24,13 @@ export function apiTokensAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] {
       canModify: true,
     }),
     formatTime: () => adminTime,
+    // Admins type ISO dates; the day is the customer's, so admin and customer read the same date.
+    expiryDates: async (res) => ({
+      timeZone: (await deps.services.customers.get(currentCustomer(res).id)).timeZone,
+      inputFormat: 'YYYY-MM-DD',
+      outputFormat: 'YYYY-MM-DD',
+      locale: 'en',
+    }),
   });
   return [
     {

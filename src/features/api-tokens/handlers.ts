@@ -3,9 +3,11 @@ import type { Request, RequestHandler, Response } from 'express';
 import type { Deps } from '../../deps.ts';
 import { auditContext } from '../../http/actor.ts';
 import { notFoundError } from '../../http/errors.ts';
-import { checkbox, parseForm, type FieldError } from '../../http/form.ts';
+import { checkbox, formString, parseForm, type FieldError } from '../../http/form.ts';
 import { renderPage, seeOther, type Layout } from '../../http/render.ts';
-import { endOfUtcDay, tokenCreateSchema, tokenIdSchema } from './schema.ts';
+import { parseEndOfDay } from '../../regional/calendar-dates.ts';
+import { describeFormat, formatInstant } from '../../regional/date-format.ts';
+import { tokenCreateSchema, tokenIdSchema } from './schema.ts';
 import { ApiTokenNotFoundError, ApiTokenService } from './service.ts';
 
 /** Where the tokens page lives: the admin's customer tab or the customer's own portal page. */
@@ -18,6 +20,48 @@ export interface TokenPage {
   /** page locals: title, tabs, whether the viewer may change tokens */
   locals(res: Response): Record<string, unknown>;
   formatTime(res: Response): (instant: Date) => string;
+  /** how the viewer types and reads an expiry date: its time zone and date formats */
+  expiryDates(res: Response): Promise<ExpiryDates>;
+}
+
+/**
+ * An expiry is a calendar day of the viewer: typed in its input date format, valid through the end
+ * of that day in its time zone, shown in its output date format.
+ */
+export interface ExpiryDates {
+  timeZone: string;
+  inputFormat: string;
+  outputFormat: string;
+  locale: string;
+}
+
+const EXAMPLE_DAYS_AHEAD = 30;
+
+/** Locals of the expiry field and column: the hint's format, example and zone; the date shown. */
+function expiryLocals(dates: ExpiryDates, now: Date) {
+  const example = new Date(now.getTime() + EXAMPLE_DAYS_AHEAD * 86_400_000);
+  return {
+    format: describeFormat(dates.inputFormat),
+    example: formatInstant(example, dates.inputFormat, dates),
+    zone: dates.timeZone,
+    show: (instant: Date) => formatInstant(instant, dates.outputFormat, dates),
+  };
+}
+
+/** The expiry typed in the form: null for none, or the field error that says what to type. */
+function readExpiry(text: string, dates: ExpiryDates, now: Date): { expiresAt: Date | null; error: FieldError | null } {
+  if (text === '') return { expiresAt: null, error: null };
+  const expiresAt = parseEndOfDay(text, dates.inputFormat, dates);
+  if (expiresAt === null) {
+    const { format, example } = expiryLocals(dates, now);
+    return {
+      expiresAt: null,
+      error: { field: 'expires_on', key: 'errors.apiTokens.dateFormat', params: { format, example } },
+    };
+  }
+  if (expiresAt.getTime() <= now.getTime())
+    return { expiresAt: null, error: { field: 'expires_on', key: 'errors.apiTokens.datePast' } };
+  return { expiresAt, error: null };
 }
 
 interface RenderState {
@@ -50,6 +94,7 @@ export function tokenPageHandlers(
 
   const render = async (req: Request, res: Response, state: RenderState): Promise<void> => {
     const tokens = await service.list(page.customerId(res));
+    const expiry = expiryLocals(await page.expiryDates(res), new Date());
     await renderPage(req, res, {
       view: page.view,
       fragment: page.fragment,
@@ -60,6 +105,7 @@ export function tokenPageHandlers(
         tokens,
         base: page.basePath(res),
         formatTime: page.formatTime(res),
+        expiry,
         values: { name: '', expires_on: '', ...state.values },
         errors: state.errors ?? [],
         newToken: state.newToken ?? null,
@@ -72,9 +118,20 @@ export function tokenPageHandlers(
   return {
     list: async (req, res) => render(req, res, {}),
     create: async (req, res) => {
+      // Every problem in one answer: the name's and the date's.
       const form = parseForm(tokenCreateSchema, req.body);
-      if (!form.ok) return render(req, res, { status: 422, values: form.values, errors: form.errors });
-      const expiresAt = form.values.expires_on ? endOfUtcDay(form.values.expires_on) : null;
+      const expiry = readExpiry(
+        form.ok ? form.values.expires_on : formString(form.values.expires_on).trim(),
+        await page.expiryDates(res),
+        new Date(),
+      );
+      const errors = [...(form.ok ? [] : form.errors.filter((e) => e.field !== 'expires_on'))];
+      if (expiry.error) errors.push(expiry.error);
+      else if (!form.ok) errors.push(...form.errors.filter((e) => e.field === 'expires_on'));
+      if (!form.ok || errors.length > 0) {
+        return render(req, res, { status: 422, values: form.values, errors });
+      }
+      const expiresAt = expiry.expiresAt;
       // The secret can be shown only in this answer: no redirect, and nothing may cache it.
       res.setHeader('Cache-Control', 'no-store');
       // Reloading the answer sends the form again: its one-time id creates one token at most.

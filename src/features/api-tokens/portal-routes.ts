@@ -25,6 +25,10 @@ export function apiTokensPortalRoutes(deps: Deps): RouteDef<PortalPermission>[] 
       canModify: atLeast(viewerOf(res).levels.api_access, 'modify'),
     }),
     formatTime: (res) => (instant: Date) => res.locals.fmt?.dateTime(instant) ?? instant.toISOString(),
+    expiryDates: (res) => {
+      const { timeZone, inDateFormat, outDateFormat, language } = viewerOf(res).regional;
+      return Promise.resolve({ timeZone, inputFormat: inDateFormat, outputFormat: outDateFormat, locale: language });
+    },
   });
   return [
     {

@@ -8,7 +8,7 @@ import type { RouteDef } from '../../http/route-table.ts';
 import { saveSession } from '../../http/session.ts';
 import type { AdminPermission } from '../../access/route-permissions.ts';
 import { readRegionalInput, type RegionalValues } from '../selfcare-access/schema.ts';
-import { formString, parseAdminForm } from '../../http/form.ts';
+import { formString, parseAdminForm, passwordVisibilityAction } from '../../http/form.ts';
 import { regionalFieldModel, trustedFieldModel } from '../selfcare-access/schema.ts';
 import { currentCustomer } from '../../http/loaded.ts';
 import type { CustomerRecord } from './schema.ts';
@@ -448,18 +448,15 @@ export function customerRoutes(deps: Deps): RouteDef<AdminPermission>[] {
       },
     },
     {
-      // Generate (or, without JS, show) the password: re-renders the form, saves nothing.
+      // Generate (or, without JS, show or hide) the password: re-renders the form, saves nothing.
       method: 'post',
       path: '/customers/:id/self-care/password',
       permission: 'selfcare.credentials',
       loads: 'customer',
       handler: rerenderPosted('partials/_password-field', (posted) => {
-        const generate = formString(posted.raw.password_action) !== 'show';
-        return {
-          values: generate ? { ...posted.values, password: generatePassword() } : posted.values,
-          generated: generate,
-          showPassword: true,
-        };
+        const visibility = passwordVisibilityAction(posted.raw);
+        if (visibility) return { showPassword: visibility === 'show' };
+        return { values: { ...posted.values, password: generatePassword() }, generated: true, showPassword: true };
       }),
     },
     {

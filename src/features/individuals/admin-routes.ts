@@ -3,7 +3,7 @@ import { generatePassword } from '../../access/passwords.ts';
 import type { Deps } from '../../deps.ts';
 import { auditContext } from '../../http/actor.ts';
 import { notFoundError } from '../../http/errors.ts';
-import { type FieldError } from '../../http/form.ts';
+import { passwordVisibilityAction, type FieldError } from '../../http/form.ts';
 import { renderPage, seeOther, wantsFragment } from '../../http/render.ts';
 import type { RouteDef } from '../../http/route-table.ts';
 import type { AdminPermission } from '../../access/route-permissions.ts';
@@ -235,11 +235,12 @@ export function individualsAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] 
     const customer = currentCustomer(res);
     const form = readIndividualForm(req.body);
     let generated = false;
-    if (helper === 'password' && (req.body as Record<string, unknown>).password_action !== 'show') {
-      form.password = generatePassword();
-      generated = true;
+    if (helper === 'password') {
+      const visibility = passwordVisibilityAction(req.body);
+      generated = visibility === null;
+      if (generated) form.password = generatePassword();
+      form.show_password = visibility !== 'hide';
     }
-    if (helper === 'password') form.show_password = true;
     const fragment = {
       password: 'partials/_password-field',
       'trusted-check': 'partials/_trusted-networks-check',

@@ -6,6 +6,7 @@ import { pageLocals } from '../../http/door.ts';
 import { parseForm, type FieldError } from '../../http/form.ts';
 import { renderPage, seeOther } from '../../http/render.ts';
 import type { RouteDef } from '../../http/route-table.ts';
+import { newPasswordsShown, type NewPasswordsShown } from '../accounts/schema.ts';
 import { confirmationError, passwordErrors } from '../accounts/service.ts';
 import { forgotPasswordSchema, resetPasswordSchema } from './schema.ts';
 import type { LinkState } from './service.ts';
@@ -56,12 +57,25 @@ export function passwordResetPortalRoutes(deps: Deps): RouteDef<PortalPermission
     });
   };
 
-  const renderReset = (req: Request, res: Response, status: number, errors: FieldError[], login: string) =>
+  const renderReset = (
+    req: Request,
+    res: Response,
+    status: number,
+    errors: FieldError[],
+    login: string,
+    newPasswords: NewPasswordsShown | null = null,
+  ) =>
     renderPage(req, res, {
       view: 'portal/password-reset/reset',
       layout: 'portal',
       status,
-      locals: { title: res.locals.t?.('passwordReset.reset.title'), errors, login, action: req.originalUrl },
+      locals: {
+        title: res.locals.t?.('passwordReset.reset.title'),
+        errors,
+        login,
+        action: req.originalUrl,
+        newPasswords,
+      },
     });
 
   return [
@@ -126,6 +140,8 @@ export function passwordResetPortalRoutes(deps: Deps): RouteDef<PortalPermission
         const state = await service.inspect(String(req.params.token), ip);
         if (state.state !== 'valid') return renderLinkProblem(req, res, state);
         speak(deps, req, res, state.language);
+        const shown = newPasswordsShown(req.body);
+        if (shown) return renderReset(req, res, 200, [], loginOf(state), shown);
         const form = parseForm(resetPasswordSchema, req.body);
         if (!form.ok) return renderReset(req, res, 422, form.errors, loginOf(state));
         const mismatch = confirmationError(form.values);

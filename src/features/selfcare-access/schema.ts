@@ -6,6 +6,7 @@
 import { checkPasswordPolicy } from '../../access/passwords.ts';
 import {
   parseTrustedNetworks,
+  describeTrustedNetworkProblem,
   explainAddress,
   type ParsedTrustedNetworks,
   type TrustedNetworkNotice,
@@ -19,7 +20,7 @@ import {
   type FormatChoice,
 } from '../../regional/date-format.ts';
 import { isLanguage, LANGUAGES } from '../../regional/languages.ts';
-import { isValidTimeZone, listTimeZones, type TimeZoneOption } from '../../regional/time-zones.ts';
+import { isValidTimeZone, listTimeZones, lookUpTimeZone, type TimeZoneOption } from '../../regional/time-zones.ts';
 import { formString, type FieldError } from '../../http/form.ts';
 import { SELFCARE_LOGIN_PATTERN } from './service.ts';
 
@@ -72,6 +73,8 @@ export interface TrustedNetworksCheck {
   allowsEveryone: boolean;
   /** restriction on with no entry: nobody could ever sign in */
   enabledButEmpty: boolean;
+  /** each bad line as shown: its number and the problem, the entry quoted once */
+  problems: Array<{ line: number; text: string }>;
 }
 
 export function checkTrustedNetworks(enabled: boolean, text: string): TrustedNetworksCheck {
@@ -83,14 +86,15 @@ export function checkTrustedNetworks(enabled: boolean, text: string): TrustedNet
     notices: parsed.notices,
     allowsEveryone: parsed.notices.some((n) => n.code === 'allows-everyone'),
     enabledButEmpty: enabled && parsed.errors.length === 0 && parsed.networks.length === 0,
+    problems: parsed.errors.map((e) => ({ line: e.line, text: describeTrustedNetworkProblem(e) })),
   };
 }
 
 /** One summary entry per bad line (line number and text), plus "enabled but empty". */
 export function trustedNetworksFieldErrors(check: TrustedNetworksCheck, field = 'trusted_ips'): FieldError[] {
-  const errors: FieldError[] = check.parsed.errors.map((e) => ({
+  const errors: FieldError[] = check.problems.map((p) => ({
     field,
-    text: `Trusted IP addresses, line ${e.line}: “${e.input}” — ${e.message}`,
+    text: `Trusted IP addresses, line ${p.line}: ${p.text}`,
   }));
   if (check.enabledButEmpty)
     errors.push({
@@ -143,7 +147,8 @@ export const CUSTOM_FORMAT = 'custom';
 
 /**
  * Reads the six regional fields from a form body. A format select set to "custom" takes the text
- * typed in `<field>_custom`; a pattern posted directly in the field is taken as it is.
+ * typed in `<field>_custom`; a pattern posted directly in the field is taken as it is. A time zone
+ * typed as a city or in another letter case ("tokyo") becomes the one zone it names (Asia/Tokyo).
  */
 export function readRegionalInput(body: Record<string, unknown>): RegionalValues {
   const values = {} as RegionalValues;
@@ -153,7 +158,30 @@ export function readRegionalInput(body: Record<string, unknown>): RegionalValues
       value = formString(body[`${field}_custom`]).trim();
     values[field] = value.slice(0, 200);
   }
+  if (values.time_zone !== '' && !isValidTimeZone(values.time_zone))
+    values.time_zone = lookUpTimeZone(values.time_zone).zone ?? values.time_zone;
   return values;
+}
+
+/**
+ * The time-zone error of a value no zone answers to: the candidates when the text is part of
+ * some zone names (`params.matches`), else what to type (`params.value` only).
+ */
+function timeZoneError(value: string): FieldError {
+  if (value === '') return { field: 'time_zone', text: 'Choose a time zone' };
+  const lookup = lookUpTimeZone(value);
+  const matches = lookup.zone === null ? lookup.matches : [lookup.zone];
+  if (matches.length > 0)
+    return {
+      field: 'time_zone',
+      params: { value, matches: matches.join(', ') },
+      text: `Time zone: “${value}” could be ${matches.join(', ')}; type or choose one of them`,
+    };
+  return {
+    field: 'time_zone',
+    params: { value },
+    text: `Time zone: no zone is called “${value}”; type a city such as Tokyo or a zone name such as Asia/Tokyo`,
+  };
 }
 
 const FORMAT_LABELS: Record<FormatField, string> = {
@@ -170,15 +198,7 @@ const FORMAT_LABELS: Record<FormatField, string> = {
 export function regionalFieldErrors(values: RegionalValues, opts: { allowInherit?: boolean } = {}): FieldError[] {
   const errors: FieldError[] = [];
   const blankOk = (v: string) => v === '' && opts.allowInherit === true;
-  if (!blankOk(values.time_zone) && !isValidTimeZone(values.time_zone)) {
-    errors.push({
-      field: 'time_zone',
-      text:
-        values.time_zone === ''
-          ? 'Choose a time zone'
-          : `“${values.time_zone}” is not an IANA time zone name; choose one from the list, e.g. Europe/Berlin`,
-    });
-  }
+  if (!blankOk(values.time_zone) && !isValidTimeZone(values.time_zone)) errors.push(timeZoneError(values.time_zone));
   if (!blankOk(values.language) && !isLanguage(values.language)) {
     errors.push({
       field: 'language',

@@ -3,6 +3,7 @@ import request from 'supertest';
 import { digestToken } from '../../../src/access/api-tokens.ts';
 import { createAdmin, createTestApp, csrfFrom, signInAdmin, TEST_SECRET, type TestApp } from '../../helpers/app.ts';
 import { createCustomer } from '../../helpers/fixtures.ts';
+import { signInPortal } from '../../helpers/portal.ts';
 import { apiClient } from '../api/api-client.ts';
 
 let t: TestApp;
@@ -105,12 +106,26 @@ describe('POST /admin/customers/:id/api-tokens', () => {
     }
   });
 
-  it('sets the expiry to the end of the chosen day in UTC', async () => {
-    const customer = await createCustomer(t.deps);
-    await generate(customer.id, { name: 'Until new year', expires_on: '2999-12-31' });
+  it('sets the expiry to the end of the chosen day in the customer’s time zone, the day the customer then sees', async () => {
+    const customer = await createCustomer(t.deps, {
+      login: 'tokyo-api',
+      timeZone: 'Asia/Tokyo',
+      language: 'fr',
+      outDateFormat: 'DD/MM/YYYY',
+      outTimeFormat: 'HH12:MI AM',
+    });
+    const form = await agent.get(`/admin/customers/${customer.id}/api-tokens`);
+    expect(form.text).toContain('The token works until the end of that day, Asia/Tokyo time.');
+    expect(form.text).not.toContain('type="date"');
+    await generate(customer.id, { name: 'Until mid-year', expires_on: '2999-06-30' });
     const row = await t.deps.db('api_tokens').where({ customer_id: customer.id }).first();
     const expires = row.expires_at instanceof Date ? row.expires_at : new Date(Number(row.expires_at));
-    expect(expires.toISOString()).toBe('2999-12-31T23:59:59.999Z');
+    expect(expires.toISOString()).toBe('2999-06-30T14:59:59.999Z');
+    expect((await agent.get(`/admin/customers/${customer.id}/api-tokens`)).text).toContain('<td>2999-06-30</td>');
+    const { agent: portal } = await signInPortal(t.app, 'tokyo-api', customer.password);
+    const seen = await portal.get('/api-tokens');
+    expect(seen.text).toContain('<td>30/06/2999</td>');
+    expect(seen.text).not.toContain('01/07/2999');
   });
 
   it('refuses an empty name, keeps the values and names the field in a summary', async () => {
@@ -127,9 +142,9 @@ describe('POST /admin/customers/:id/api-tokens', () => {
   it('refuses a malformed, an impossible and a past expiry date', async () => {
     const customer = await createCustomer(t.deps);
     for (const [value, message] of [
-      ['31/12/2999', 'Enter a date as YYYY-MM-DD'],
-      ['2999-02-30', 'Enter a date as YYYY-MM-DD'],
-      ['2020-01-01', 'The expiry date must be today or later'],
+      ['31/12/2999', 'Expires on: enter the date as YYYY-MM-DD, for example'],
+      ['2999-02-30', 'Expires on: enter the date as YYYY-MM-DD, for example'],
+      ['2020-01-01', 'Expires on: the date must be today or later'],
     ] as const) {
       const res = await generate(customer.id, { name: 'X', expires_on: value });
       expect(res.status, value).toBe(422);

@@ -67,6 +67,40 @@ describe('POST /api-tokens', () => {
     expect(audit.actor_type).toBe('customer');
   });
 
+  it('reads the expiry in the viewer’s input format and zone, and shows it in its output format', async () => {
+    const role = await createRole(t.deps, 'API dates', { ...allAt('read'), api_access: 'modify' });
+    const customer = await createCustomer(t.deps, {
+      login: 'acme-dates',
+      roleId: role,
+      timeZone: 'Asia/Tokyo',
+      inDateFormat: 'DD/MM/YYYY',
+      outDateFormat: 'DD MON YYYY',
+    });
+    const { agent } = await signInPortal(t.app, 'acme-dates', customer.password);
+    const page = await agent.get('/api-tokens');
+    expect(page.text).toContain('Type the date as DD/MM/YYYY, e.g. ');
+    expect(page.text).toContain('Asia/Tokyo time');
+    expect(page.text).not.toContain('type="date"');
+    const csrf = csrfFrom(page.text);
+    const wrong = await agent
+      .post('/api-tokens')
+      .type('form')
+      .send({ _csrf: csrf, name: '', expires_on: '2999-06-30' });
+    expect(wrong.status).toBe(422);
+    // both problems at once, each naming its field and what it accepts
+    expect(wrong.text).toContain('href="#name"');
+    expect(wrong.text).toContain('Expires on: enter the date as DD/MM/YYYY, for example');
+    const res = await agent
+      .post('/api-tokens')
+      .type('form')
+      .send({ _csrf: csrf, name: 'Mid-year', expires_on: '30/06/2999' });
+    expect(res.status).toBe(200);
+    const row = await t.deps.db('api_tokens').where({ customer_id: customer.id }).first();
+    const expires = row.expires_at instanceof Date ? row.expires_at : new Date(Number(row.expires_at));
+    expect(expires.toISOString()).toBe('2999-06-30T14:59:59.999Z');
+    expect((await agent.get('/api-tokens')).text).toContain('<td>30 Jun 2999</td>');
+  });
+
   it('creates no second token when the answer is reloaded, and says so in the viewer’s language', async () => {
     const { customer, agent } = await customerWith('modify');
     await t.deps.db('customers').where({ id: customer.id }).update({ language: 'fr' });

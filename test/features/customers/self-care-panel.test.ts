@@ -320,8 +320,11 @@ describe('POST /admin/customers/:id/self-care', () => {
       const res = await save(c.id, { ip_restriction: 'on', trusted_ips: typed });
       expect(res.status).toBe(422);
       const summary = summaryOf(res.text);
-      expect(summary).toContain('line 2: “10.1”');
-      expect(summary).toContain('line 3: “192.168.0.0/255.0.255.0”');
+      expect(summary).toContain('line 2: “10.1” is not a full IPv4 address');
+      expect(summary).toContain('line 3: “192.168.0.0/255.0.255.0”: “255.0.255.0” is not a contiguous netmask');
+      // the entry is quoted once, in one style
+      expect(summary).not.toContain('— “10.1”');
+      expect(summary).not.toContain('"10.1"');
       expect(summary.match(/href="#trusted_ips"/g)).toHaveLength(2);
       expect(formFields(res.text, 'self-care-form').trusted_ips).toBe(typed);
       expect(res.text).toMatch(/id="trusted_ips"[^>]*aria-invalid="true"/);
@@ -340,6 +343,7 @@ describe('POST /admin/customers/:id/self-care', () => {
       expect(page.text).toContain('saved in its canonical form');
       expect(page.text).toContain('host bits set');
       expect(page.text).toContain('repeats 10.0.0.0/8');
+      expect(page.text).toContain('Line 1: “192.168.192.0/255.255.255.0” will be saved as 192.168.192.0/24');
       expect(formFields(page.text, 'self-care-form').trusted_ips).toBe('10.0.0.0/8;\n192.168.192.0/24;');
       expect((await agent.get(panelUrl(c.id))).text).not.toContain('saved in its canonical form');
     });
@@ -385,14 +389,32 @@ describe('POST /admin/customers/:id/self-care', () => {
   });
 
   describe('regional settings', () => {
-    it('refuses a time zone that is not an IANA name', async () => {
+    it('refuses a time zone that names no zone', async () => {
       const c = await createCustomer(t.deps);
-      for (const zone of ['Mars/Olympus', '+05:00', 'europe/berlin', '']) {
+      for (const zone of ['Mars/Olympus', '+05:00', '']) {
         const res = await save(c.id, { time_zone: zone });
         expect(res.status, zone).toBe(422);
         expect(summaryOf(res.text)).toContain('href="#time_zone"');
       }
+      expect(summaryOf((await save(c.id, { time_zone: 'Mars/Olympus' })).text)).toContain(
+        'Time zone: no zone is called “Mars/Olympus”; type a city such as Tokyo or a zone name such as Asia/Tokyo',
+      );
       expect((await save(c.id, { time_zone: 'Asia/Kathmandu' })).status).toBe(303);
+    });
+
+    it('takes a city or a zone name typed in any case as the zone it names', async () => {
+      const c = await createCustomer(t.deps);
+      expect((await save(c.id, { time_zone: 'tokyo' })).status).toBe(303);
+      expect((await row(c.id)).time_zone).toBe('Asia/Tokyo');
+      expect((await save(c.id, { time_zone: 'europe/berlin' })).status).toBe(303);
+      expect((await row(c.id)).time_zone).toBe('Europe/Berlin');
+    });
+
+    it('lists the zones an ambiguous entry could mean', async () => {
+      const c = await createCustomer(t.deps);
+      const res = await save(c.id, { time_zone: 'america/new' });
+      expect(res.status).toBe(422);
+      expect(summaryOf(res.text)).toMatch(/Time zone: “america\/new” could be [^<]*America\/New_York/);
     });
 
     it('refuses a language outside the six interface languages', async () => {

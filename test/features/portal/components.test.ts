@@ -365,6 +365,33 @@ describe('POST /settings', () => {
     expect(res.text).toContain('href="#out_date_format"');
     expect(res.text).toContain('value="DD/MM"');
     expect(res.text).toContain('Enter a date format with a day, a month and a year');
+    expect(res.text).toContain('Time zone: no zone is called “Mars/Base”');
+  });
+
+  it('takes a city typed in any case as its zone, and lists the zones of an ambiguous entry', async () => {
+    const role = await createRole(t.deps, 'Full', allAt('modify'));
+    const c = await createCustomer(t.deps, { roleId: role });
+    const { agent, csrf } = await signInPortal(t.app, c.login ?? '', c.password);
+    const fields = {
+      _csrf: csrf,
+      language: 'en',
+      out_date_format: 'YYYY-MM-DD',
+      out_time_format: 'HH24:MI',
+      in_date_format: 'YYYY-MM-DD',
+      in_time_format: 'HH24:MI',
+    };
+    const saved = await agent
+      .post('/settings')
+      .type('form')
+      .send({ ...fields, time_zone: 'tokyo' });
+    expect(saved.status).toBe(303);
+    expect((await t.deps.db('customers').where({ id: c.id }).first()).time_zone).toBe('Asia/Tokyo');
+    const ambiguous = await agent
+      .post('/settings')
+      .type('form')
+      .send({ ...fields, time_zone: 'america/new' });
+    expect(ambiguous.status).toBe(422);
+    expect(ambiguous.text).toMatch(/Time zone: “america\/new” could be [^<]*America\/New_York/);
   });
 });
 
