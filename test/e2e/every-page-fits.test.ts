@@ -21,6 +21,7 @@ import {
 import {
   clickAndWaitForPage,
   expectNoAxeViolations,
+  expectNoConsoleProblems,
   newPage,
   screenshot,
   signInAdminInBrowser,
@@ -232,4 +233,53 @@ describe('the portal header at 1280 px', () => {
       expect(Math.max(...middles) - Math.min(...middles), middles.join(' ')).toBeLessThanOrEqual(6);
     });
   }
+});
+
+describe('htmx updates with JavaScript on', () => {
+  /** Waits until htmx has swapped the answer in (no request in flight, the target settled). */
+  async function settle(page: Page): Promise<void> {
+    await page.waitForLoadState('networkidle');
+    await page.waitForTimeout(150);
+  }
+
+  it('log nothing on the console in the portal (filter and history, role change, refused and accepted token)', async () => {
+    const page = await newPage({ javaScriptEnabled: true });
+    await signInPortalInBrowser(page, world.customer.login, world.customer.password);
+    await page.goto(`${server.baseUrl}/xdrs`);
+    await page.fill('#from', '2026-03-01 00:00:00');
+    await page.click('#xdrs-panel button[type="submit"]');
+    await settle(page);
+    expect(page.url()).toContain('from=');
+    // the filter pushed its address: going back restores the page from htmx's history
+    await page.goBack();
+    await settle(page);
+    await page.goForward();
+    await settle(page);
+    await page.goto(`${server.baseUrl}/individuals`);
+    await page.selectOption(`#role_id-${world.individual.id}`, String(world.roleId));
+    await settle(page);
+    await page.goto(`${server.baseUrl}/api-tokens`);
+    // a refused form answers a 422 fragment, swapped in like any other
+    await page.click('#api-tokens-panel form[action="/api-tokens"] button[type="submit"]');
+    await settle(page);
+    expect(await page.locator('#api-tokens-panel .error-summary').count()).toBe(1);
+    await page.fill('#name', 'Switchboard');
+    await page.click('#api-tokens-panel form[action="/api-tokens"] button[type="submit"]');
+    await settle(page);
+    expect(await page.locator('#new-api-token').count()).toBe(1);
+    expectNoConsoleProblems(page);
+  });
+
+  it('log nothing on the console in the admin pages (check, preview, generate)', async () => {
+    const page = await newPage({ javaScriptEnabled: true });
+    await signInAdminInBrowser(page, server.baseUrl, world.admin.login, world.admin.password);
+    await page.goto(`${server.baseUrl}/admin/customers/${world.customer.id}/self-care`);
+    await page.fill('#trusted_ips', '10.0.0.0/8');
+    await settle(page);
+    await page.selectOption('#language', 'fr');
+    await settle(page);
+    await page.click('button[value="generate"]');
+    await settle(page);
+    expectNoConsoleProblems(page);
+  });
 });
