@@ -1,3 +1,4 @@
+import { formatMoney } from '../regional/money.ts';
 import express, { type ErrorRequestHandler, type RequestHandler, type Router } from 'express';
 import type { Infra } from '../infra.ts';
 import { clientIp } from './client-ip.ts';
@@ -23,6 +24,7 @@ export function pageLocals(deps: Infra, pickLanguage: (req: Parameters<RequestHa
     res.locals.t = (key: string, options?: Record<string, unknown>) => t(key, options ?? {}) as string;
     (res.locals as Record<string, unknown>).fieldMessage = (e: FieldError) =>
       e.text ?? (t(e.key ?? 'errors.invalid', e.params ?? {}) as string);
+    res.locals.money = (amount: number, currency: string) => formatMoney(amount, currency, lang);
     res.locals.currentPath = req.path;
     res.locals.clientIp = clientIp(req);
     if (req.session.flash) {

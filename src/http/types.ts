@@ -77,6 +77,8 @@ declare global {
       title?: string;
       flash?: { kind: 'info' | 'error'; message: string };
       currentPath?: string;
+      /** an amount in the page's language, with its currency's code */
+      money?: (amount: number, currency: string) => string;
     }
   }
 }

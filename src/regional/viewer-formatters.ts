@@ -1,4 +1,5 @@
 import { formatDateTime, formatInstant } from './date-format.ts';
+import { formatMoney } from './money.ts';
 
 export interface ViewerFormatters {
   /** a moment in the viewer's time zone and output date + time formats */
@@ -26,21 +27,12 @@ export interface RegionalSettings {
 
 export function viewerFormatters(regional: RegionalSettings, currency: string): ViewerFormatters {
   const zone = { timeZone: regional.timeZone, locale: regional.language };
-  const moneyFormats = new Map<string, Intl.NumberFormat>();
-  const money = (code: string): Intl.NumberFormat => {
-    let format = moneyFormats.get(code);
-    if (!format) {
-      format = new Intl.NumberFormat(regional.language, { style: 'currency', currency: code });
-      moneyFormats.set(code, format);
-    }
-    return format;
-  };
   const numbers = new Intl.NumberFormat(regional.language);
   return {
     dateTime: (instant) =>
       formatDateTime(instant, { dateFormat: regional.outDateFormat, timeFormat: regional.outTimeFormat, ...zone }),
     date: (instant) => formatInstant(instant, regional.outDateFormat, zone),
-    money: (amount, code = currency) => money(code).format(amount),
+    money: (amount, code = currency) => formatMoney(amount, code, regional.language),
     number: (value) => numbers.format(value),
     duration: (seconds) => {
       const s = Math.max(0, Math.round(seconds));

@@ -255,6 +255,19 @@ describe('formatInstant', () => {
       expect(formatInstant(september, 'HH12:MI AM', { timeZone: 'UTC', locale })).toBe(expected);
     });
 
+    it.each(['en', 'fr', 'de', 'es', 'pt-BR', 'uk'])(
+      'takes the %s marker from the locale data (CLDR), not from a translation',
+      (locale) => {
+        const cldr = new Intl.DateTimeFormat(locale, { hour: 'numeric', hour12: true, timeZone: 'UTC' })
+          .formatToParts(september)
+          .find((part) => part.type === 'dayPeriod')?.value;
+        expect(cldr).toBeTruthy();
+        // ICU's narrow no-break spaces become plain spaces in our output (see the top of date-format.ts)
+        const marker = (cldr ?? '').replace(/[\u00a0\u202f]/g, ' ');
+        expect(formatInstant(september, 'HH12:MI PM', { timeZone: 'UTC', locale })).toBe(`03:00 ${marker}`);
+      },
+    );
+
     it('writes digits in ASCII whatever the locale', () => {
       expect(formatInstant(september, 'DD.MM.YYYY', { timeZone: 'UTC', locale: 'ar-EG' })).toBe('05.09.2026');
     });

@@ -15,6 +15,26 @@ import { buildDoor } from '../../http/door.ts';
 import { notFoundHandler } from '../../http/errors.ts';
 import { adminGate } from './gate.ts';
 import { adminHomeRoutes } from './home-routes.ts';
+import type { RouteDef } from '../../http/route-table.ts';
+import type { AdminPermission } from '../../access/route-permissions.ts';
+
+/** Every route of the admin door, in the order the door mounts them. */
+export function adminRouteTable(deps: Deps): RouteDef<AdminPermission>[] {
+  return [
+    ...adminAuthRoutes(deps),
+    ...adminAccountRoutes(deps),
+    ...adminHomeRoutes(),
+    ...customerRoutes(deps),
+    ...auditRoutes(deps),
+    ...rolesRoutes(deps),
+    ...allowedRolesRoutes(deps),
+    ...individualsAdminRoutes(deps),
+    ...apiTokensAdminRoutes(deps),
+    ...impersonationAdminRoutes(deps),
+    ...adminDirectoryRoutes(deps),
+    ...adminRolesRoutes(deps),
+  ];
+}
 
 /**
  * The `/admin` door: English pages for operator administrators, each route behind the admin gate
@@ -23,20 +43,7 @@ import { adminHomeRoutes } from './home-routes.ts';
 export function adminDoor(deps: Deps): Router {
   return buildDoor(deps, 'admin', {
     language: () => 'en',
-    routes: [
-      ...adminAuthRoutes(deps),
-      ...adminAccountRoutes(deps),
-      ...adminHomeRoutes(),
-      ...customerRoutes(deps),
-      ...auditRoutes(deps),
-      ...rolesRoutes(deps),
-      ...allowedRolesRoutes(deps),
-      ...individualsAdminRoutes(deps),
-      ...apiTokensAdminRoutes(deps),
-      ...impersonationAdminRoutes(deps),
-      ...adminDirectoryRoutes(deps),
-      ...adminRolesRoutes(deps),
-    ],
+    routes: adminRouteTable(deps),
     gate: adminGate(deps),
     // An unknown admin address is the admin door's 404, never the portal's.
     after: [notFoundHandler],

@@ -13,24 +13,31 @@ import { buildDoor } from '../../http/door.ts';
 import { portalGate } from './gate.ts';
 import { portalLanguage } from './language.ts';
 import { portalNotFound, portalNotFoundError } from './pages.ts';
+import type { PortalPermission } from '../../access/route-permissions.ts';
+import type { RouteDef } from '../../http/route-table.ts';
 import { loadViewer } from './viewer.ts';
+
+/** Every route of the portal, in the order the door mounts them. */
+export function portalRouteTable(deps: Deps): RouteDef<PortalPermission>[] {
+  return [
+    ...portalAuthRoutes(deps),
+    ...passwordResetPortalRoutes(deps),
+    ...impersonationPortalRoutes(deps),
+    ...portalTwoFactorRoutes(deps),
+    ...portalRoutes(deps),
+    ...portalBillingRoutes(deps),
+    ...individualsPortalRoutes(deps),
+    ...apiTokensPortalRoutes(deps),
+    ...sessionsPortalRoutes(deps),
+  ];
+}
 
 /** The self-care portal at the root: customers and individuals, in their own language. */
 export function portalDoor(deps: Deps): Router {
   return buildDoor(deps, 'portal', {
     language: portalLanguage,
     before: [loadViewer(deps)],
-    routes: [
-      ...portalAuthRoutes(deps),
-      ...passwordResetPortalRoutes(deps),
-      ...impersonationPortalRoutes(deps),
-      ...portalTwoFactorRoutes(deps),
-      ...portalRoutes(deps),
-      ...portalBillingRoutes(deps),
-      ...individualsPortalRoutes(deps),
-      ...apiTokensPortalRoutes(deps),
-      ...sessionsPortalRoutes(deps),
-    ],
+    routes: portalRouteTable(deps),
     gate: portalGate,
     after: [portalNotFound, portalNotFoundError],
   });

@@ -117,7 +117,8 @@ export function loadViewer(deps: Deps): RequestHandler {
     const levels = await accounts.levels(account, user.impersonation);
     res.locals.viewer = viewerOf(user, account, levels, regional);
     res.locals.portalAccount = account;
-    res.locals.portalNav = navFor(levels);
+    // The forced password change opens nothing else: no menu whose links would bounce back.
+    res.locals.portalNav = res.locals.viewer.mustChangePassword ? [] : navFor(levels);
     res.locals.fmt = viewerFormatters(regional, account.customer.currency);
     if (!user.impersonation) deps.services.sessions.noteActivity(req.session, clientIp(req));
     // The viewer's language replaces the one picked before sign-in.

@@ -106,6 +106,14 @@ export function portalRoutes(deps: Deps): RouteDef<PortalPermission>[] {
     };
   };
 
+  /** A section's own address opens the profile at that section, for whoever may read it (else 403). */
+  const profileSectionPage = (section: 'contacts' | 'address'): RouteDef<PortalPermission> => ({
+    method: 'get',
+    path: `/profile/${section}`,
+    permission: can(`profile.${section}`, 'read'),
+    handler: (_req, res) => seeOther(res, `/profile#profile-${section}`),
+  });
+
   const renderSettings = (
     req: Request,
     res: Response,
@@ -194,6 +202,8 @@ export function portalRoutes(deps: Deps): RouteDef<PortalPermission>[] {
     profilePost('company', companySchema),
     profilePost('contacts', contactsSchema),
     profilePost('address', addressSchema),
+    profileSectionPage('contacts'),
+    profileSectionPage('address'),
     {
       method: 'get',
       path: '/settings',

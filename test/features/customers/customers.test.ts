@@ -125,7 +125,7 @@ describe('POST /admin/customers', () => {
     const shown = await agent.get(location);
     expect(shown.status).toBe(200);
     expect(shown.text).toContain('Initech');
-    expect(shown.text).toContain('1250.50 EUR');
+    expect(shown.text).toMatch(/EUR\s1,250\.50/);
     expect(shown.text).toContain('created with the default self-care role');
     const event = await t.deps.db('audit_events').where({ action: 'customer.create', entity_id: id }).first();
     expect(JSON.parse(String(event.changes)).name).toEqual({ old: null, new: 'Initech' });
@@ -160,12 +160,18 @@ describe('POST /admin/customers', () => {
 });
 
 describe('GET /admin/customers/:id', () => {
+  it("writes amounts with group separators, as the admin pages' English writes them", async () => {
+    const c = await createCustomer(t.deps, { name: 'Kyiv Telecom', balance: 5514.64, currency: 'UAH' });
+    expect((await agent.get(`/admin/customers/${c.id}`)).text).toMatch(/UAH\s5,514\.64/);
+    expect((await agent.get('/admin/customers').query({ q: 'Kyiv' })).text).toMatch(/UAH\s5,514\.64/);
+  });
+
   it('shows the General tab with the balance and credit limit', async () => {
     const c = await createCustomer(t.deps, { name: 'Umbrella', balance: 42.5, creditLimit: 100, currency: 'GBP' });
     const res = await agent.get(`/admin/customers/${c.id}`);
     expect(res.status).toBe(200);
-    expect(res.text).toContain('42.50 GBP');
-    expect(res.text).toContain('100.00 GBP');
+    expect(res.text).toMatch(/GBP\s42\.50/);
+    expect(res.text).toMatch(/GBP\s100\.00/);
     expect(res.text).toMatch(/<a href="\/admin\/customers\/\d+" aria-current="page">General<\/a>/);
   });
 

@@ -100,6 +100,39 @@ describe('a component the role hides', () => {
     expect((await s.agent.get(`/invoices/${s.invoiceId}`)).status).toBe(403);
   });
 
+  it('answers 403, never 404, on every portal page of a component the role hides', async () => {
+    const pagesOf: ReadonlyArray<[ComponentKey, string[]]> = [
+      ['dashboard', ['/']],
+      ['profile', ['/profile', '/profile/contacts', '/profile/address']],
+      ['profile.contacts', ['/profile/contacts']],
+      ['profile.address', ['/profile/address']],
+      ['invoices', ['/invoices', '/invoices/1']],
+      ['xdrs', ['/xdrs']],
+      ['payments', ['/payments']],
+      ['individuals', ['/individuals', '/individuals/1']],
+      ['api_access', ['/api-tokens']],
+      ['settings', ['/settings', '/settings/password']],
+      ['settings.regional', ['/settings']],
+      ['settings.password', ['/settings/password']],
+    ];
+    const s = await setup(allAt('modify'));
+    for (const [component, paths] of pagesOf) {
+      await setRolePermissions(t.deps, s.roleId, { ...allAt('modify'), [component]: 'hidden' });
+      for (const path of paths) {
+        const res = await s.agent.get(path);
+        expect(`${component} ${path} ${res.status}`).toBe(`${component} ${path} 403`);
+        expect(res.text).toContain('Access denied');
+      }
+    }
+  });
+
+  it('opens the profile at the section whose own address is asked for when the role shows it', async () => {
+    const s = await setup();
+    const res = await s.agent.get('/profile/address');
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe('/profile#profile-address');
+  });
+
   it('hides Settings from the navigation only when both of its items are hidden', async () => {
     const s = await setup();
     await setRolePermissions(t.deps, s.roleId, { ...allAt('read'), 'settings.regional': 'hidden' });

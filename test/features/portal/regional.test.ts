@@ -127,7 +127,7 @@ describe('GET /xdrs in Kolkata with month names in French', () => {
     const res = await agent.get('/xdrs');
     expect(res.text).toContain('<html lang="fr">');
     expect(res.text).toContain('25 oct. 2026 06:00');
-    expect(res.text).toMatch(/0,50\s€/);
+    expect(res.text).toMatch(/0,50\sEUR/);
   });
 
   it('reads a French month name typed in the filter', async () => {

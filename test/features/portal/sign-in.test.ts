@@ -201,6 +201,10 @@ describe('must change the password at next login', () => {
     }
     const page = await agent.get('/change-password');
     expect(page.status).toBe(200);
+    // no menu whose links would only bounce back here; signing out stays possible
+    expect(page.text).not.toContain('<nav');
+    expect(page.text).not.toContain('href="/invoices"');
+    expect(page.text).toContain('action="/logout"');
     const mismatch = await agent
       .post('/change-password')
       .type('form')
