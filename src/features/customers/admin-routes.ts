@@ -12,7 +12,7 @@ import { formString, parseAdminForm } from '../../http/form.ts';
 import { regionalFieldModel, trustedFieldModel } from '../selfcare-access/schema.ts';
 import { currentCustomer } from '../../http/loaded.ts';
 import type { CustomerRecord } from './schema.ts';
-import { mergeForReapply } from './service.ts';
+import { mergeForReapply, type Reader } from './service.ts';
 import {
   CURRENCIES,
   customerBasicsSchema,
@@ -285,7 +285,7 @@ export function customerRoutes(deps: Deps): RouteDef<AdminPermission>[] {
           } catch (err) {
             if (!(err instanceof StaleVersionError)) throw err;
             const mine = basicsFormValues(posted);
-            const merged = mergeForReapply(mine, basicsValuesOf(err.current), err.meanwhile, new Map());
+            const merged = mergeForReapply(mine, basicsValuesOf(err.current), err.meanwhile, new Map(), readerOf(res));
             return renderGeneral(req, res, {
               record: err.current,
               values: merged.values,
@@ -356,7 +356,13 @@ export function customerRoutes(deps: Deps): RouteDef<AdminPermission>[] {
             if (err instanceof StaleVersionError) {
               const panel = await service.panel(id);
               const roles = new Map(panel.roles.map((r) => [String(r.id), r.name]));
-              const merged = mergeForReapply(posted.values, selfCareValuesOf(err.current), err.meanwhile, roles);
+              const merged = mergeForReapply(
+                posted.values,
+                selfCareValuesOf(err.current),
+                err.meanwhile,
+                roles,
+                readerOf(res),
+              );
               return renderPanel(req, res, {
                 values: merged.values,
                 version: err.current.version,
@@ -504,4 +510,9 @@ function basicsFormValues(body: Record<string, unknown>): Record<string, unknown
   for (const key of Object.keys(basicsValuesOf({ creditLimit: 0 } as CustomerRecord)))
     values[key] = formString(body[key]).trim();
   return values;
+}
+
+/** The admin's translator and language, for values shown in a conflict table. */
+function readerOf(res: Response): Reader {
+  return { t: res.locals.t ?? ((key: string) => key), lng: res.locals.lang ?? 'en' };
 }

@@ -252,32 +252,3 @@ export type SelfServiceColumns = Partial<{
 
 /** The customer as the API shows it: its row and the name of its role. */
 export type CustomerAccount = CustomerRecord & { roleName: string };
-
-/** The customer's form fields as the forms label them (conflict tables, audit). */
-export const FIELD_LABELS: Record<string, string> = {
-  login: 'Login',
-  password: 'Password',
-  password_change_required: 'Must change the password at next login',
-  ip_restriction: 'Allow access only from trusted IP addresses',
-  trusted_ips: 'Trusted IP addresses',
-  two_factor_required: 'Two-factor sign-in required',
-  role_id: 'Role',
-  time_zone: 'Time zone',
-  language: 'Web interface language',
-  out_date_format: 'Output date format',
-  out_time_format: 'Output time format',
-  in_date_format: 'Input date format',
-  in_time_format: 'Input time format',
-  name: 'Name',
-  email: 'E-mail',
-  currency: 'Currency',
-  credit_limit: 'Credit limit',
-  company_name: 'Company name',
-  contact_name: 'Contact person',
-  phone: 'Phone',
-  address_line1: 'Address line 1',
-  address_line2: 'Address line 2',
-  city: 'City',
-  postal_code: 'Postal code',
-  country: 'Country',
-};

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { hashPassword } from '../../access/passwords.ts';
 import type { Infra } from '../../infra.ts';
 import type { FieldError } from '../../http/form.ts';
-import { diffForAudit, SECRET_MASK, shownValue } from '../audit/service.ts';
+import { diffForAudit, fieldLabel, SECRET_MASK, valueText, type Translate } from '../audit/service.ts';
 import type { AuditContext } from '../../http/actor.ts';
 import type { CustomerSummary } from '../../http/loaded.ts';
 import { getDefaultRoleId, listSelfcareRoles } from '../roles/service.ts';
@@ -21,7 +21,6 @@ import { DEFAULT_LANGUAGE } from '../../regional/languages.ts';
 import { CustomerRepo, type ImportedCustomer } from './repo.ts';
 import {
   CURRENCIES,
-  FIELD_LABELS,
   profileValuesOf,
   type CustomerAccount,
   type CustomerBasics,
@@ -446,11 +445,10 @@ export class CustomerService {
 
 class StaleWriteRollback extends Error {}
 
-/** A stored or typed value as the admin reads it. */
-function shown(value: unknown, roles: Map<string, string>, key: string): string {
-  if (key === 'role_id' && value !== null && value !== undefined && value !== '')
-    return roles.get(String(value)) ?? `role #${String(value)}`;
-  return shownValue(value);
+/** Who reads the conflict table: its translator and language. */
+export interface Reader {
+  t: Translate;
+  lng: string;
 }
 
 /** Compares a form value with an audited one (booleans and numbers are stored typed). */
@@ -470,7 +468,11 @@ export function mergeForReapply<V extends Record<string, unknown>>(
   current: V,
   meanwhile: ChangesMeanwhile,
   roles: Map<string, string>,
+  reader: Reader,
 ) {
+  const { t, lng } = reader;
+  const names = { get: (type: string, id: number) => (type === 'role' ? roles.get(String(id)) : undefined) };
+  const shown = (value: unknown, key: string) => valueText(key, value, t, lng, names);
   const merged = { ...current } as Record<string, unknown>;
   const both = new Set<string>();
   for (const key of Object.keys(mine)) {
@@ -489,10 +491,10 @@ export function mergeForReapply<V extends Record<string, unknown>>(
     if (key in meanwhile.changes && !sameValue(mine[key], current[key])) both.add(key);
   }
   const rows = Object.entries(meanwhile.changes).map(([key, change]) => ({
-    label: FIELD_LABELS[key] ?? key,
-    old: key === 'password' ? 'changed' : shown(change.old, roles, key),
-    new: key === 'password' ? 'changed' : shown(change.new, roles, key),
-    yours: key === 'password' ? (mine[key] ? 'a new password you typed' : 'unchanged') : shown(merged[key], roles, key),
+    label: fieldLabel(key, t),
+    old: shown(change.old, key),
+    new: shown(change.new, key),
+    yours: key === 'password' ? (mine[key] ? 'a new password you typed' : 'unchanged') : shown(merged[key], key),
     both: both.has(key),
   }));
   return {
