@@ -90,16 +90,28 @@ export const versionField = z.preprocess(
 export const customerEditSchema = customerBasicsSchema.extend({ version: versionField });
 
 /** The customer list: `q` (prefix) and the keyset cursor `after` (the last id shown). */
+/** The columns the customer list sorts by. */
+export const CUSTOMER_SORTS = ['name', 'login', 'created', 'balance'] as const;
+export type CustomerSort = (typeof CUSTOMER_SORTS)[number];
+
+const cursorId = z.preprocess(
+  (v) => formString(v),
+  z
+    .string()
+    .transform((v) => parseId(v))
+    .catch(null),
+);
+
+/** The customer list's query: search prefix, sort, and where the page starts (all but `q` fall back quietly). */
 export const customerSearchSchema = z.object({
   q: z.preprocess((v) => formString(v).trim().toLowerCase(), z.string().max(100, { error: 'errors.tooLong' })),
-  after: z.preprocess(
-    (v) => formString(v),
-    z
-      .string()
-      .transform((v) => parseId(v))
-      .catch(null),
-  ),
+  sort: z.preprocess((v) => formString(v), z.enum(CUSTOMER_SORTS).catch('name')),
+  dir: z.preprocess((v) => formString(v), z.enum(['asc', 'desc']).catch('asc')),
+  after: cursorId,
+  before: cursorId,
+  page: z.preprocess((v) => formString(v), z.enum(['last', '']).catch('')),
 });
+export type CustomerListForm = z.infer<typeof customerSearchSchema>;
 
 /**
  * The Web self-care panel's own fields (the regional ones are read by readRegionalInput). Only
@@ -164,6 +176,7 @@ export interface CustomerListItem {
   currency: string;
   balance: number;
   status: string;
+  createdAt: Date;
 }
 
 export type ProfileSource = Pick<

@@ -28,10 +28,24 @@ import {
   type CustomerRecord,
   type SelfServiceColumns,
 } from './schema.ts';
-import type { CustomerBasicsForm, SelfCareForm } from './schema.ts';
+import type { CustomerBasicsForm, CustomerListForm, SelfCareForm } from './schema.ts';
 import { parseId } from '../../http/ids.ts';
 
 export const CUSTOMERS_PER_PAGE = 25;
+/** The list counts matches up to here and says "more than" beyond, so a million rows stay cheap. */
+export const CUSTOMER_COUNT_CAP = 10_000;
+
+export interface CustomerPage {
+  items: CustomerListItem[];
+  hasPrevious: boolean;
+  hasNext: boolean;
+  /** matches, at most CUSTOMER_COUNT_CAP + 1 (= "more than the cap") */
+  total: number;
+  /** 1-based; null when the page lies beyond the counted rows */
+  page: number | null;
+  /** null when there are more matches than the cap */
+  pages: number | null;
+}
 export const DEFAULT_TIME_ZONE = 'UTC';
 
 export class CustomerNotFoundError extends Error {
@@ -152,12 +166,46 @@ export class CustomerService {
     this.logins = new LoginNamespace(deps.db);
   }
 
-  /** One page of the search, and the cursor of the next page (null on the last one). */
+  /** One page of the search in name order, and the cursor of the next page (null on the last one). */
   async search(q: string, afterId: number | null): Promise<{ items: CustomerListItem[]; nextAfter: number | null }> {
-    const after = afterId === null ? null : await this.repo.sortKey(afterId);
-    const rows = await this.repo.search(q, after, CUSTOMERS_PER_PAGE + 1);
-    const items = rows.slice(0, CUSTOMERS_PER_PAGE);
-    return { items, nextAfter: rows.length > CUSTOMERS_PER_PAGE ? (items[items.length - 1]?.id ?? null) : null };
+    const page = await this.list({ q, sort: 'name', dir: 'asc', after: afterId, before: null, page: '' });
+    return { items: page.items, nextAfter: page.hasNext ? (page.items[page.items.length - 1]?.id ?? null) : null };
+  }
+
+  /**
+   * One page of the customer list: sorted, searched, reached by keyset from either side (first,
+   * previous, next, last), with its position counted no further than CUSTOMER_COUNT_CAP.
+   */
+  async list(form: CustomerListForm): Promise<CustomerPage> {
+    const per = CUSTOMERS_PER_PAGE;
+    const base = { prefix: form.q, sort: form.sort, dir: form.dir };
+    const total = await this.repo.count(base, CUSTOMER_COUNT_CAP);
+    const cursorId = form.page === 'last' ? null : (form.before ?? form.after);
+    const cursor = cursorId === null ? null : await this.repo.cursorOf(cursorId, form.sort);
+    const backward = form.page === 'last' || (cursor !== null && form.before !== null);
+    // The last page holds what is left over, so that paging back from it meets the same pages.
+    const size = form.page === 'last' && total <= CUSTOMER_COUNT_CAP ? total % per || per : per;
+    const rows = await this.repo.list({ ...base, from: cursor, backward }, size + 1);
+    let items = backward ? rows.slice(Math.max(0, rows.length - size)) : rows.slice(0, size);
+    let hasPrevious = backward ? rows.length > size : cursor !== null;
+    let hasNext = backward ? form.page !== 'last' : rows.length > size;
+    if (backward && !hasPrevious && items.length < per) {
+      // Paged back past the start (rows came and went): the first page instead.
+      const first = await this.repo.list({ ...base, from: null, backward: false }, per + 1);
+      items = first.slice(0, per);
+      hasPrevious = false;
+      hasNext = first.length > per;
+    }
+    const firstKey = hasPrevious && items[0] ? await this.repo.cursorOf(items[0].id, form.sort) : null;
+    const before = firstKey ? await this.repo.count({ ...base, before: firstKey }, CUSTOMER_COUNT_CAP) : 0;
+    return {
+      items,
+      hasPrevious,
+      hasNext,
+      total,
+      page: before <= CUSTOMER_COUNT_CAP ? Math.floor(before / per) + 1 : null,
+      pages: total <= CUSTOMER_COUNT_CAP ? Math.max(1, Math.ceil(total / per)) : null,
+    };
   }
 
   async summary(id: number): Promise<CustomerSummary | null> {
