@@ -55,7 +55,7 @@ for (const javaScriptEnabled of [true, false]) {
       }
       expect(await page.locator('.error-summary').count()).toBe(0);
       expect(await page.locator('#audit-events table').isVisible()).toBe(true);
-      expect(await page.locator('#audit-events').innerText()).toContain('admin.login');
+      expect(await page.locator('#audit-events').innerText()).toContain('signed in to the administration');
       await expectNoAxeViolations(page);
     });
   });

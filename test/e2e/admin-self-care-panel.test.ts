@@ -218,7 +218,7 @@ describe('Web self-care panel saved by two admins at once', () => {
     expect((await answer).status()).toBe(409);
     const conflict = await first.locator('.conflict').innerText();
     expect(conflict).toContain('Someone else changed this customer');
-    expect(conflict).toMatch(/Web interface language\s+en\s+de/);
+    expect(conflict).toMatch(/Web interface language\s+English\s+German/);
     expect(await first.inputValue('#time_zone')).toBe('Europe/Madrid');
     expect(await first.inputValue('#language')).toBe('de');
     await expectNoAxeViolations(first);

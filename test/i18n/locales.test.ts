@@ -17,6 +17,14 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
  * such prefix in the code must be listed here.
  */
 const DYNAMIC_KEYS: ReadonlyArray<{ prefix: string; keys?: readonly string[]; where: string }> = [
+  { prefix: 'audit.actors.', where: 'src/features/audit/wording.ts: one per kind of actor' },
+  { prefix: 'audit.components.', where: 'src/features/audit/wording.ts: one per self-care component of a role' },
+  { prefix: 'audit.entities.', where: 'src/features/audit/wording.ts: one per kind of audited entity' },
+  { prefix: 'audit.fields.', where: 'src/features/audit/wording.ts: one label per audited property' },
+  { prefix: 'audit.levels.', where: 'src/features/audit/wording.ts: one per permission level' },
+  { prefix: 'audit.outcomes.', where: 'src/features/audit/wording.ts: one per event outcome' },
+  { prefix: 'audit.sentences.', where: 'src/features/audit/wording.ts: one sentence per action code' },
+  { prefix: 'audit.values.', where: 'src/features/audit/wording.ts: words for the values of some properties' },
   { prefix: 'email.credentials.', where: 'src/features/individuals/mail.ts: the lines of the credentials e-mail' },
   {
     prefix: 'email.newSignIn.',

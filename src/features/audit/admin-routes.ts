@@ -5,7 +5,6 @@ import type { RouteDef } from '../../http/route-table.ts';
 import type { AdminPermission } from '../../access/route-permissions.ts';
 import { currentCustomer } from '../../http/loaded.ts';
 import { formString, parseAdminForm } from '../../http/form.ts';
-import { actorOf, shownValue } from './service.ts';
 import { auditFilterSchema } from './schema.ts';
 
 const FILTER_FIELDS = ['from', 'to', 'entity_type', 'entity_id', 'actor', 'ip'] as const;
@@ -19,6 +18,7 @@ export function auditRoutes(deps: Deps): RouteDef<AdminPermission>[] {
     for (const field of FILTER_FIELDS) raw[field] = formString(req.query[field]).trim().slice(0, 120);
     const form = parseAdminForm(auditFilterSchema, req.query);
     const page = form.ok ? await service.page(form.values, customerId) : { events: [], nextBefore: null };
+    const events = await service.read(page.events, res.locals.t ?? ((key: string) => key), res.locals.lang ?? 'en');
     const query = new URLSearchParams(Object.entries(raw).filter(([, v]) => v !== ''));
     const filtered = query.size > 0;
     if (page.nextBefore !== null) query.set('before', String(page.nextBefore));
@@ -33,11 +33,9 @@ export function auditRoutes(deps: Deps): RouteDef<AdminPermission>[] {
         filters: raw,
         filtered,
         errors: form.ok ? [] : form.errors,
-        events: page.events,
+        events,
         older: page.nextBefore === null ? null : `${base}?${query.toString()}`,
         paged: form.ok && form.values.before !== '',
-        shownValue,
-        actorOf,
       },
     });
   }

@@ -67,6 +67,16 @@ function eventFromRow(r: Record<string, unknown>): AuditEventRow {
   };
 }
 
+/** Where each kind of entity keeps its name (the first non-empty column wins). */
+const NAME_SOURCES: Readonly<Record<string, { table: string; columns: string[] }>> = {
+  customer: { table: 'customers', columns: ['name'] },
+  individual: { table: 'individuals', columns: ['name', 'login'] },
+  role: { table: 'roles', columns: ['name'] },
+  admin_role: { table: 'admin_roles', columns: ['name'] },
+  admin: { table: 'admins', columns: ['login'] },
+  api_token: { table: 'api_tokens', columns: ['name'] },
+};
+
 export class AuditRepo {
   constructor(private readonly db: Knex) {}
 
@@ -217,6 +227,28 @@ export class AuditRepo {
     }
     const rows = (await q) as Record<string, unknown>[];
     return rows.map(eventFromRow);
+  }
+
+  /**
+   * The current names of the entities an audit page mentions, one query per entity type:
+   * customers, individuals (name, else login), roles, admin roles, administrators (login) and API tokens.
+   */
+  async namesOf(refs: readonly { type: string; id: number }[]): Promise<Map<string, string>> {
+    const names = new Map<string, string>();
+    const byType = new Map<string, Set<number>>();
+    for (const ref of refs) byType.set(ref.type, (byType.get(ref.type) ?? new Set()).add(ref.id));
+    for (const [type, ids] of byType) {
+      const source = NAME_SOURCES[type];
+      if (!source) continue;
+      const rows = (await this.db(source.table)
+        .select('id', ...source.columns)
+        .whereIn('id', [...ids])) as Record<string, unknown>[];
+      for (const row of rows) {
+        const name = source.columns.map((c) => String(row[c] ?? '').trim()).find((v) => v !== '');
+        if (name) names.set(`${type}:${Number(row.id)}`, name);
+      }
+    }
+    return names;
   }
 
   /** Who a typed actor may be: an admin by login, a self-care account by login, or anyone by id. */

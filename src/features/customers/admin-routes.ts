@@ -11,8 +11,8 @@ import { readRegionalInput, type RegionalValues } from '../selfcare-access/schem
 import { formString, parseAdminForm, passwordVisibilityAction } from '../../http/form.ts';
 import { regionalFieldModel, trustedFieldModel } from '../selfcare-access/schema.ts';
 import { currentCustomer } from '../../http/loaded.ts';
-import type { CustomerRecord } from './schema.ts';
-import { mergeForReapply } from './service.ts';
+import type { CustomerListForm, CustomerRecord, CustomerSort } from './schema.ts';
+import { mergeForReapply, type CustomerPage, type Reader } from './service.ts';
 import {
   CURRENCIES,
   customerBasicsSchema,
@@ -21,6 +21,7 @@ import {
   selfCareFormSchema,
 } from './schema.ts';
 import {
+  CUSTOMER_COUNT_CAP,
   CUSTOMERS_PER_PAGE,
   CustomerInputError,
   NoDefaultRoleError,
@@ -185,9 +186,10 @@ export function customerRoutes(deps: Deps): RouteDef<AdminPermission>[] {
       permission: 'customers.read',
       handler: async (req, res) => {
         const form = parseAdminForm(customerSearchSchema, req.query);
-        const q = form.ok ? form.values.q : formString(req.query.q).slice(0, 100);
-        const after = form.ok ? form.values.after : null;
-        const page = form.ok ? await service.search(q, after) : { items: [], nextAfter: null };
+        const query: CustomerListForm = form.ok
+          ? form.values
+          : { q: formString(req.query.q).slice(0, 100), sort: 'name', dir: 'asc', after: null, before: null, page: '' };
+        const page = form.ok ? await service.list(query) : null;
         await renderPage(req, res, {
           view: 'admin/customers/index',
           fragment: 'admin/customers/_results',
@@ -195,10 +197,12 @@ export function customerRoutes(deps: Deps): RouteDef<AdminPermission>[] {
           locals: {
             title: 'Customers',
             nav: 'customers',
-            q,
-            after,
-            items: page.items,
-            nextAfter: page.nextAfter,
+            q: query.q,
+            sort: query.sort,
+            dir: query.dir,
+            items: page?.items ?? [],
+            list: page && customerListLinks(query, page),
+            countCap: CUSTOMER_COUNT_CAP,
             perPage: CUSTOMERS_PER_PAGE,
             errors: form.ok ? [] : form.errors,
           },
@@ -285,7 +289,7 @@ export function customerRoutes(deps: Deps): RouteDef<AdminPermission>[] {
           } catch (err) {
             if (!(err instanceof StaleVersionError)) throw err;
             const mine = basicsFormValues(posted);
-            const merged = mergeForReapply(mine, basicsValuesOf(err.current), err.meanwhile, new Map());
+            const merged = mergeForReapply(mine, basicsValuesOf(err.current), err.meanwhile, new Map(), readerOf(res));
             return renderGeneral(req, res, {
               record: err.current,
               values: merged.values,
@@ -356,7 +360,13 @@ export function customerRoutes(deps: Deps): RouteDef<AdminPermission>[] {
             if (err instanceof StaleVersionError) {
               const panel = await service.panel(id);
               const roles = new Map(panel.roles.map((r) => [String(r.id), r.name]));
-              const merged = mergeForReapply(posted.values, selfCareValuesOf(err.current), err.meanwhile, roles);
+              const merged = mergeForReapply(
+                posted.values,
+                selfCareValuesOf(err.current),
+                err.meanwhile,
+                roles,
+                readerOf(res),
+              );
               return renderPanel(req, res, {
                 values: merged.values,
                 version: err.current.version,
@@ -501,4 +511,47 @@ function basicsFormValues(body: Record<string, unknown>): Record<string, unknown
   for (const key of Object.keys(basicsValuesOf({ creditLimit: 0 } as CustomerRecord)))
     values[key] = formString(body[key]).trim();
   return values;
+}
+
+/** The admin's translator and language, for values shown in a conflict table. */
+function readerOf(res: Response): Reader {
+  return { t: res.locals.t ?? ((key: string) => key), lng: res.locals.lang ?? 'en' };
+}
+
+/** Newest and largest first are what one looks for in dates and balances. */
+const FIRST_DIRECTION: Readonly<Record<CustomerSort, 'asc' | 'desc'>> = {
+  name: 'asc',
+  login: 'asc',
+  created: 'desc',
+  balance: 'desc',
+};
+
+/**
+ * The customer list's links, plain URLs that work without JavaScript: each column's sort (the
+ * current one flips its direction) and First / Previous / Next / Last, keeping the search.
+ */
+function customerListLinks(query: CustomerListForm, page: CustomerPage) {
+  const href = (params: Record<string, string>) => {
+    const search = new URLSearchParams({ ...(query.q ? { q: query.q } : {}), ...params });
+    return `/admin/customers${search.size ? `?${search.toString()}` : ''}`;
+  };
+  const order = { sort: query.sort, dir: query.dir };
+  const isDefault = query.sort === 'name' && query.dir === 'asc';
+  const sorted = isDefault ? {} : order;
+  const first = page.items[0];
+  const last = page.items[page.items.length - 1];
+  return {
+    sortHref: (sort: CustomerSort) =>
+      href({
+        sort,
+        dir: sort === query.sort ? (query.dir === 'asc' ? 'desc' : 'asc') : FIRST_DIRECTION[sort],
+      }),
+    first: page.hasPrevious ? href(sorted) : null,
+    previous: page.hasPrevious && first ? href({ ...sorted, before: String(first.id) }) : null,
+    next: page.hasNext && last ? href({ ...sorted, after: String(last.id) }) : null,
+    last: page.hasNext ? href({ ...sorted, page: 'last' }) : null,
+    page: page.page,
+    pages: page.pages,
+    total: page.total,
+  };
 }

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { insertedId, isMysql, toBool, toDate } from '../../db/knex.ts';
 
 import type {
+  CustomerSort,
   CustomerAccount,
   CustomerBasics,
   CustomerListItem,
@@ -54,7 +55,51 @@ export function customerFromRow(row: Record<string, unknown>): CustomerRecord {
   };
 }
 
-type SearchColumn = 'name_lower' | 'email_lower' | 'selfcare_login_lower';
+/** The column behind each sort of the customer list; `id` breaks ties. */
+const SORT_COLUMNS: Readonly<Record<CustomerSort, string>> = {
+  name: 'name_lower',
+  login: 'selfcare_login_lower',
+  created: 'created_at',
+  balance: 'balance',
+};
+
+/** Where a page starts: the sort value and id of the row next to it. */
+export interface ListCursor {
+  value: unknown;
+  id: number;
+}
+
+export interface ListQuery {
+  prefix: string;
+  sort: CustomerSort;
+  dir: 'asc' | 'desc';
+  from: ListCursor | null;
+  /** read the rows before `from` (the previous page, or the last page without `from`) */
+  backward: boolean;
+}
+
+/**
+ * Only rows after `key` in (column, id) order, ascending or descending. A NULL sorts first going
+ * up and last going down on both MySQL and SQLite (only the login can be NULL). The first
+ * condition is a range on the (column, id) index.
+ */
+function afterKey(qb: Knex.QueryBuilder, column: string, ascending: boolean, key: ListCursor): void {
+  const { id } = key;
+  const value = key.value as Knex.Value;
+  if (ascending) {
+    if (value === null)
+      qb.where((w) => w.where((n) => n.whereNull(column).andWhere('id', '>', id)).orWhereNotNull(column));
+    else qb.where(column, '>=', value).andWhere((w) => w.where(column, '>', value).orWhere('id', '>', id));
+  } else if (value === null) {
+    qb.whereNull(column).andWhere('id', '<', id);
+  } else {
+    qb.where((w) =>
+      w
+        .where((r) => r.where(column, '<=', value).andWhere((x) => x.where(column, '<', value).orWhere('id', '<', id)))
+        .orWhereNull(column),
+    );
+  }
+}
 
 const SEARCH_INDEX = {
   email_lower: 'customers_email_search_by_name',
@@ -92,79 +137,58 @@ export class CustomerRepo {
       : null;
   }
 
-  async sortKey(id: number): Promise<{ nameLower: string; id: number } | null> {
-    const row = (await this.db('customers').select('name_lower', 'id').where({ id }).first()) as
-      { name_lower: string; id: number } | undefined;
-    return row ? { nameLower: String(row.name_lower), id: Number(row.id) } : null;
+  /** The sort key of one customer (a page's cursor), null when it is gone. */
+  async cursorOf(id: number, sort: CustomerSort): Promise<ListCursor | null> {
+    const column = SORT_COLUMNS[sort];
+    const row = (await this.db('customers').select(`${column} as value`, 'id').where({ id }).first()) as
+      { value: unknown; id: unknown } | undefined;
+    return row ? { value: row.value ?? null, id: Number(row.id) } : null;
   }
 
   /**
-   * Customers whose name, e-mail or self-care login starts with `prefix` (lowercase), ordered by
-   * (name, id), after the keyset `after`. Each column is searched on its own (name, id)-ordered
-   * index range and the three short lists are merged, so a page never scans the whole table.
+   * One page of customers whose name, e-mail or self-care login starts with `prefix` (lowercase),
+   * in (sort column, id) order, from the keyset `from` on: `backward` reads the rows before it (in
+   * reverse order). Each searched column is read on its own index range and the three short lists
+   * are merged, so a page never scans the whole table.
    */
-  async search(
-    prefix: string,
-    after: { nameLower: string; id: number } | null,
-    limit: number,
-  ): Promise<CustomerListItem[]> {
+  async list(query: ListQuery, limit: number): Promise<CustomerListItem[]> {
     const db = this.db;
-    // (name_lower, id) > after, written so that the first condition is an index range on both backends
+    const column = SORT_COLUMNS[query.sort];
+    const ascending = (query.dir === 'asc') !== query.backward;
+    const order = [
+      { column, order: ascending ? 'asc' : 'desc' },
+      { column: 'id', order: ascending ? 'asc' : 'desc' },
+    ] as const;
     const keyset = (qb: Knex.QueryBuilder) => {
-      if (after)
-        qb.where('name_lower', '>=', after.nameLower).andWhere((w) =>
-          w.where('name_lower', '>', after.nameLower).orWhere('id', '>', after.id),
-        );
+      if (query.from) afterKey(qb, column, ascending, query.from);
     };
-    const matching = (qb: Knex.QueryBuilder, column: SearchColumn) => {
-      if (prefix === '') return;
-      if (isMysql(db)) qb.whereRaw("?? like ? escape '!'", [column, `${prefix.replace(/[!%_]/g, '!$&')}%`]);
-      else qb.where(column, '>=', prefix).andWhere(column, '<', prefixUpperBound(prefix));
-    };
-    let ids: { id: number; name_lower: string }[];
-    if (prefix === '') {
-      const q = db('customers')
-        .select('id', 'name_lower')
-        .orderBy([{ column: 'name_lower' }, { column: 'id' }])
+    const members = this.matching(query.prefix, (qb) => {
+      qb.select('id', `${column} as sort_value`)
+        .orderBy([...order])
         .limit(limit);
-      keyset(q);
-      ids = await q;
-    } else {
-      const member = (column: SearchColumn, alias: string) => {
-        // MySQL would rather walk the name index in order and test each row's e-mail or login;
-        // the covering index reads only the matching range (see the search-index migration).
-        const table =
-          isMysql(db) && column !== 'name_lower'
-            ? db.raw('?? force index (??)', ['customers', SEARCH_INDEX[column]])
-            : 'customers';
-        const inner = db
-          .from(table)
-          .select('id', 'name_lower')
-          .orderBy([{ column: 'name_lower' }, { column: 'id' }])
-          .limit(limit);
-        matching(inner, column);
-        keyset(inner);
-        return db.select('id', 'name_lower').from(inner.as(alias));
-      };
-      const union = member('name_lower', 'by_name').union([
-        member('email_lower', 'by_email'),
-        member('selfcare_login_lower', 'by_login'),
-      ]);
-      ids = await db
-        .select('id', 'name_lower')
-        .from(union.as('matches'))
-        .orderBy([{ column: 'name_lower' }, { column: 'id' }])
-        .limit(limit);
-    }
+      keyset(qb);
+    });
+    // Each member keeps its own order and limit inside a derived table (MySQL needs that for a union).
+    const wrapped = members.map((m, i) => db.select('id', 'sort_value').from(m.as(`m${i}`)));
+    const ids = (await (members.length === 1
+      ? members[0]!
+      : db
+          .select('id', 'sort_value')
+          .from(wrapped[0]!.union(wrapped.slice(1)).as('matches'))
+          .orderBy([
+            { column: 'sort_value', order: order[0].order },
+            { column: 'id', order: order[1].order },
+          ])
+          .limit(limit))) as { id: unknown }[];
     if (ids.length === 0) return [];
     const rows = (await db('customers')
-      .select('id', 'name', 'email', 'selfcare_login', 'currency', 'balance', 'status')
+      .select('id', 'name', 'email', 'selfcare_login', 'currency', 'balance', 'status', 'created_at')
       .whereIn(
         'id',
         ids.map((r) => Number(r.id)),
       )) as Record<string, unknown>[];
     const byId = new Map(rows.map((r) => [Number(r.id), r]));
-    return ids.flatMap((r) => {
+    const items = ids.flatMap((r) => {
       const row = byId.get(Number(r.id));
       if (!row) return [];
       return [
@@ -176,8 +200,51 @@ export class CustomerRepo {
           currency: String(row.currency),
           balance: Number(row.balance ?? 0),
           status: String(row.status),
+          createdAt: toDate(row.created_at) ?? new Date(0),
         },
       ];
+    });
+    return query.backward ? items.reverse() : items;
+  }
+
+  /**
+   * How many customers match (and, with `before`, how many of them come before that key in the
+   * list's order), counting no further than `cap` + 1 so that a million rows cost no more than
+   * `cap` index entries.
+   */
+  async count(query: Pick<ListQuery, 'prefix' | 'sort' | 'dir'> & { before?: ListCursor }, cap: number) {
+    const db = this.db;
+    const column = SORT_COLUMNS[query.sort];
+    const members = this.matching(query.prefix, (qb) => {
+      qb.select('id').limit(cap + 1);
+      if (query.before) afterKey(qb, column, query.dir !== 'asc', query.before);
+    });
+    const wrapped = members.map((m, i) => db.select('id').from(m.as(`c${i}`)));
+    const source = members.length === 1 ? members[0]! : wrapped[0]!.union(wrapped.slice(1));
+    const row = (await db.from(source.as('counted')).count({ n: '*' }).first()) as { n: unknown } | undefined;
+    return Math.min(Number(row?.n ?? 0), cap + 1);
+  }
+
+  /** One query per searched column (name, e-mail, login), each shaped by `shape`; one for no prefix. */
+  private matching(prefix: string, shape: (qb: Knex.QueryBuilder) => void): Knex.QueryBuilder[] {
+    const db = this.db;
+    if (prefix === '') {
+      const q = db('customers');
+      shape(q);
+      return [q];
+    }
+    return (['name_lower', 'email_lower', 'selfcare_login_lower'] as const).map((column) => {
+      // MySQL would rather walk another index in order and test each row's e-mail or login; the
+      // covering index reads only the matching range (see the search-index migration).
+      const table =
+        isMysql(db) && column !== 'name_lower'
+          ? db.raw('?? force index (??)', ['customers', SEARCH_INDEX[column]])
+          : 'customers';
+      const q = db.from(table);
+      if (isMysql(db)) q.whereRaw("?? like ? escape '!'", [column, `${prefix.replace(/[!%_]/g, '!$&')}%`]);
+      else q.where(column, '>=', prefix).andWhere(column, '<', prefixUpperBound(prefix));
+      shape(q);
+      return q;
     });
   }
 

@@ -90,16 +90,28 @@ export const versionField = z.preprocess(
 export const customerEditSchema = customerBasicsSchema.extend({ version: versionField });
 
 /** The customer list: `q` (prefix) and the keyset cursor `after` (the last id shown). */
+/** The columns the customer list sorts by. */
+export const CUSTOMER_SORTS = ['name', 'login', 'created', 'balance'] as const;
+export type CustomerSort = (typeof CUSTOMER_SORTS)[number];
+
+const cursorId = z.preprocess(
+  (v) => formString(v),
+  z
+    .string()
+    .transform((v) => parseId(v))
+    .catch(null),
+);
+
+/** The customer list's query: search prefix, sort, and where the page starts (all but `q` fall back quietly). */
 export const customerSearchSchema = z.object({
   q: z.preprocess((v) => formString(v).trim().toLowerCase(), z.string().max(100, { error: 'errors.tooLong' })),
-  after: z.preprocess(
-    (v) => formString(v),
-    z
-      .string()
-      .transform((v) => parseId(v))
-      .catch(null),
-  ),
+  sort: z.preprocess((v) => formString(v), z.enum(CUSTOMER_SORTS).catch('name')),
+  dir: z.preprocess((v) => formString(v), z.enum(['asc', 'desc']).catch('asc')),
+  after: cursorId,
+  before: cursorId,
+  page: z.preprocess((v) => formString(v), z.enum(['last', '']).catch('')),
 });
+export type CustomerListForm = z.infer<typeof customerSearchSchema>;
 
 /**
  * The Web self-care panel's own fields (the regional ones are read by readRegionalInput). Only
@@ -164,6 +176,7 @@ export interface CustomerListItem {
   currency: string;
   balance: number;
   status: string;
+  createdAt: Date;
 }
 
 export type ProfileSource = Pick<
@@ -252,32 +265,3 @@ export type SelfServiceColumns = Partial<{
 
 /** The customer as the API shows it: its row and the name of its role. */
 export type CustomerAccount = CustomerRecord & { roleName: string };
-
-/** The customer's form fields as the forms label them (conflict tables, audit). */
-export const FIELD_LABELS: Record<string, string> = {
-  login: 'Login',
-  password: 'Password',
-  password_change_required: 'Must change the password at next login',
-  ip_restriction: 'Allow access only from trusted IP addresses',
-  trusted_ips: 'Trusted IP addresses',
-  two_factor_required: 'Two-factor sign-in required',
-  role_id: 'Role',
-  time_zone: 'Time zone',
-  language: 'Web interface language',
-  out_date_format: 'Output date format',
-  out_time_format: 'Output time format',
-  in_date_format: 'Input date format',
-  in_time_format: 'Input time format',
-  name: 'Name',
-  email: 'E-mail',
-  currency: 'Currency',
-  credit_limit: 'Credit limit',
-  company_name: 'Company name',
-  contact_name: 'Contact person',
-  phone: 'Phone',
-  address_line1: 'Address line 1',
-  address_line2: 'Address line 2',
-  city: 'City',
-  postal_code: 'Postal code',
-  country: 'Country',
-};

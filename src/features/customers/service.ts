@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { hashPassword } from '../../access/passwords.ts';
 import type { Infra } from '../../infra.ts';
 import type { FieldError } from '../../http/form.ts';
-import { diffForAudit, SECRET_MASK, shownValue } from '../audit/service.ts';
+import { diffForAudit, fieldLabel, SECRET_MASK, valueText, type Translate } from '../audit/service.ts';
 import type { AuditContext } from '../../http/actor.ts';
 import type { CustomerSummary } from '../../http/loaded.ts';
 import { getDefaultRoleId, listSelfcareRoles } from '../roles/service.ts';
@@ -21,7 +21,6 @@ import { DEFAULT_LANGUAGE } from '../../regional/languages.ts';
 import { CustomerRepo, type ImportedCustomer } from './repo.ts';
 import {
   CURRENCIES,
-  FIELD_LABELS,
   profileValuesOf,
   type CustomerAccount,
   type CustomerBasics,
@@ -29,10 +28,24 @@ import {
   type CustomerRecord,
   type SelfServiceColumns,
 } from './schema.ts';
-import type { CustomerBasicsForm, SelfCareForm } from './schema.ts';
+import type { CustomerBasicsForm, CustomerListForm, SelfCareForm } from './schema.ts';
 import { parseId } from '../../http/ids.ts';
 
 export const CUSTOMERS_PER_PAGE = 25;
+/** The list counts matches up to here and says "more than" beyond, so a million rows stay cheap. */
+export const CUSTOMER_COUNT_CAP = 10_000;
+
+export interface CustomerPage {
+  items: CustomerListItem[];
+  hasPrevious: boolean;
+  hasNext: boolean;
+  /** matches, at most CUSTOMER_COUNT_CAP + 1 (= "more than the cap") */
+  total: number;
+  /** 1-based; null when the page lies beyond the counted rows */
+  page: number | null;
+  /** null when there are more matches than the cap */
+  pages: number | null;
+}
 export const DEFAULT_TIME_ZONE = 'UTC';
 
 export class CustomerNotFoundError extends Error {
@@ -153,12 +166,46 @@ export class CustomerService {
     this.logins = new LoginNamespace(deps.db);
   }
 
-  /** One page of the search, and the cursor of the next page (null on the last one). */
+  /** One page of the search in name order, and the cursor of the next page (null on the last one). */
   async search(q: string, afterId: number | null): Promise<{ items: CustomerListItem[]; nextAfter: number | null }> {
-    const after = afterId === null ? null : await this.repo.sortKey(afterId);
-    const rows = await this.repo.search(q, after, CUSTOMERS_PER_PAGE + 1);
-    const items = rows.slice(0, CUSTOMERS_PER_PAGE);
-    return { items, nextAfter: rows.length > CUSTOMERS_PER_PAGE ? (items[items.length - 1]?.id ?? null) : null };
+    const page = await this.list({ q, sort: 'name', dir: 'asc', after: afterId, before: null, page: '' });
+    return { items: page.items, nextAfter: page.hasNext ? (page.items[page.items.length - 1]?.id ?? null) : null };
+  }
+
+  /**
+   * One page of the customer list: sorted, searched, reached by keyset from either side (first,
+   * previous, next, last), with its position counted no further than CUSTOMER_COUNT_CAP.
+   */
+  async list(form: CustomerListForm): Promise<CustomerPage> {
+    const per = CUSTOMERS_PER_PAGE;
+    const base = { prefix: form.q, sort: form.sort, dir: form.dir };
+    const total = await this.repo.count(base, CUSTOMER_COUNT_CAP);
+    const cursorId = form.page === 'last' ? null : (form.before ?? form.after);
+    const cursor = cursorId === null ? null : await this.repo.cursorOf(cursorId, form.sort);
+    const backward = form.page === 'last' || (cursor !== null && form.before !== null);
+    // The last page holds what is left over, so that paging back from it meets the same pages.
+    const size = form.page === 'last' && total <= CUSTOMER_COUNT_CAP ? total % per || per : per;
+    const rows = await this.repo.list({ ...base, from: cursor, backward }, size + 1);
+    let items = backward ? rows.slice(Math.max(0, rows.length - size)) : rows.slice(0, size);
+    let hasPrevious = backward ? rows.length > size : cursor !== null;
+    let hasNext = backward ? form.page !== 'last' : rows.length > size;
+    if (backward && !hasPrevious && items.length < per) {
+      // Paged back past the start (rows came and went): the first page instead.
+      const first = await this.repo.list({ ...base, from: null, backward: false }, per + 1);
+      items = first.slice(0, per);
+      hasPrevious = false;
+      hasNext = first.length > per;
+    }
+    const firstKey = hasPrevious && items[0] ? await this.repo.cursorOf(items[0].id, form.sort) : null;
+    const before = firstKey ? await this.repo.count({ ...base, before: firstKey }, CUSTOMER_COUNT_CAP) : 0;
+    return {
+      items,
+      hasPrevious,
+      hasNext,
+      total,
+      page: before <= CUSTOMER_COUNT_CAP ? Math.floor(before / per) + 1 : null,
+      pages: total <= CUSTOMER_COUNT_CAP ? Math.max(1, Math.ceil(total / per)) : null,
+    };
   }
 
   async summary(id: number): Promise<CustomerSummary | null> {
@@ -446,11 +493,10 @@ export class CustomerService {
 
 class StaleWriteRollback extends Error {}
 
-/** A stored or typed value as the admin reads it. */
-function shown(value: unknown, roles: Map<string, string>, key: string): string {
-  if (key === 'role_id' && value !== null && value !== undefined && value !== '')
-    return roles.get(String(value)) ?? `role #${String(value)}`;
-  return shownValue(value);
+/** Who reads the conflict table: its translator and language. */
+export interface Reader {
+  t: Translate;
+  lng: string;
 }
 
 /** Compares a form value with an audited one (booleans and numbers are stored typed). */
@@ -470,7 +516,11 @@ export function mergeForReapply<V extends Record<string, unknown>>(
   current: V,
   meanwhile: ChangesMeanwhile,
   roles: Map<string, string>,
+  reader: Reader,
 ) {
+  const { t, lng } = reader;
+  const names = { get: (type: string, id: number) => (type === 'role' ? roles.get(String(id)) : undefined) };
+  const shown = (value: unknown, key: string) => valueText(key, value, t, lng, names);
   const merged = { ...current } as Record<string, unknown>;
   const both = new Set<string>();
   for (const key of Object.keys(mine)) {
@@ -489,10 +539,10 @@ export function mergeForReapply<V extends Record<string, unknown>>(
     if (key in meanwhile.changes && !sameValue(mine[key], current[key])) both.add(key);
   }
   const rows = Object.entries(meanwhile.changes).map(([key, change]) => ({
-    label: FIELD_LABELS[key] ?? key,
-    old: key === 'password' ? 'changed' : shown(change.old, roles, key),
-    new: key === 'password' ? 'changed' : shown(change.new, roles, key),
-    yours: key === 'password' ? (mine[key] ? 'a new password you typed' : 'unchanged') : shown(merged[key], roles, key),
+    label: fieldLabel(key, t),
+    old: shown(change.old, key),
+    new: shown(change.new, key),
+    yours: key === 'password' ? (mine[key] ? 'a new password you typed' : 'unchanged') : shown(merged[key], key),
     both: both.has(key),
   }));
   return {

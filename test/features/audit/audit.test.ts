@@ -31,20 +31,16 @@ async function event(input: Partial<AuditEventInput> & { at?: Date }): Promise<n
   return Number(row.id);
 }
 
-const actionsIn = (html: string) => [...html.matchAll(/<td><code>([^<]+)<\/code><\/td>/g)].map((m) => m[1]);
-/** The actor cell of each row as a reader sees it (tags dropped, spaces collapsed). */
-const actorsIn = (html: string) =>
-  [...html.matchAll(/<\/time><\/td>\s*<td>([\s\S]*?)<\/td>/g)].map((m) =>
-    (m[1] ?? '')
-      .replace(/<br>/g, ' ')
-      .replace(/<[^>]+>/g, '')
-      .replace(/\s+/g, ' ')
-      .trim(),
+const actionsIn = (html: string) => [...html.matchAll(/<tr data-action="([^"]+)">/g)].map((m) => m[1]);
+/** The sentence of each row as a reader sees it. */
+const sentencesIn = (html: string) =>
+  [...html.matchAll(/<td class="audit__sentence">([^<]*)<\/td>/g)].map((m) =>
+    (m[1] ?? '').replace(/&#39;/g, "'").replace(/&amp;/g, '&'),
   );
 
 describe('GET /admin/audit', () => {
   it('lists events newest first with actor, time, address, action, entity, outcome and each change', async () => {
-    const c = await createCustomer(t.deps);
+    const c = await createCustomer(t.deps, { name: 'Acme Ltd' });
     await event({ action: 'first.thing' });
     await event({
       action: 'customer.self_care.update',
@@ -63,43 +59,69 @@ describe('GET /admin/audit', () => {
     expect(res.status).toBe(200);
     const actions = actionsIn(res.text);
     expect(actions.indexOf('customer.self_care.update')).toBeLessThan(actions.indexOf('first.thing'));
-    expect(actorsIn(res.text)).toEqual([`${admin.login} (admin)`, `${admin.login} (admin)`, `${admin.login} (admin)`]);
+    expect(sentencesIn(res.text)[0]).toBe(
+      `Admin ${admin.login} changed the Web self-care settings of the customer Acme Ltd`,
+    );
     expect(res.text).toContain('2001:db8::7');
-    expect(res.text).toContain(`customer #${c.id}`);
-    expect(res.text).toContain('<strong>language</strong>: en → de');
-    expect(res.text).toContain('<strong>password</strong>: changed → changed');
-    expect(res.text).toContain('<strong>ip_restriction</strong>: off → on');
+    expect(res.text).toContain('<strong>Web interface language</strong>: English → German');
+    expect(res.text).toContain('<strong>Password</strong>: changed</li>');
+    expect(res.text).toContain('<strong>Allow access only from trusted IP addresses</strong>: off → on');
+    expect(res.text).not.toContain('customer.self_care.update</');
     expect(res.text).toMatch(/<time datetime="\d{4}-\d{2}-\d{2}T/);
   });
 
-  it('shows the admin behind an impersonated self-care session', async () => {
-    const c = await createCustomer(t.deps, { login: 'imp-target' });
+  it('says which admin logged in as the customer, in which mode, and what the admin did meanwhile', async () => {
+    const c = await createCustomer(t.deps, { login: 'imp-target', name: 'Acme Ltd' });
+    await t.deps.db('audit_events').del();
     await event({
-      actor: { type: 'customer', id: c.id, label: 'imp-target (as admin operator)', impersonatorAdminId: admin.id },
-      action: 'profile.update',
+      actor: { type: 'admin', id: admin.id, label: admin.login, impersonatorAdminId: admin.id },
+      action: 'portal.impersonation.start',
+      entityType: 'customer',
+      entityId: c.id,
       customerId: c.id,
+      changes: { mode: { old: null, new: 'default' } },
+    });
+    await event({
+      actor: {
+        type: 'customer',
+        id: c.id,
+        label: `imp-target (as admin ${admin.login})`,
+        impersonatorAdminId: admin.id,
+      },
+      action: 'customer.profile.update',
+      entityType: 'customer',
+      entityId: c.id,
+      customerId: c.id,
+      changes: { city: { old: 'Lviv', new: 'Kyiv' } },
     });
     const res = await agent.get('/admin/audit');
-    expect(res.text).toContain(`by admin ${admin.login} (logged in as)`);
-    expect(actorsIn(res.text)[0]).toBe(`imp-target (customer) by admin ${admin.login} (logged in as)`);
+    expect(sentencesIn(res.text)).toEqual([
+      `Admin ${admin.login} (logged in as imp-target) changed the profile of the customer Acme Ltd`,
+      `Admin ${admin.login} logged in as Acme Ltd using the default role`,
+    ]);
+    expect(res.text).toContain('<strong>City</strong>: Lviv → Kyiv');
+    expect(res.text).not.toContain('(logged in as)');
+    expect(res.text).not.toContain('<strong>mode</strong>');
   });
 
-  it('names each actor once, with its kind unless its label already says it', async () => {
+  it('names each kind of actor in words', async () => {
     await t.deps.db('audit_events').del();
-    await event({ actor: { type: 'admin', id: 7, label: 'admin' }, action: 'e.1' });
-    await event({ actor: { type: 'admin', id: 7, label: 'admin #7' }, action: 'e.2' });
-    await event({ actor: { type: 'customer', id: 3, label: 'acme' }, action: 'e.3' });
-    await event({ actor: { type: 'anonymous', id: null, label: 'guessed-login' }, action: 'e.4' });
-    await event({ actor: { type: 'api', id: 3, label: 'acme (token Ab12Cd34)' }, action: 'e.5' });
-    await event({ actor: { type: 'system', id: null, label: '' }, action: 'e.6' });
+    await event({ actor: { type: 'admin', id: 7, label: 'olena' }, action: 'admin.logout' });
+    await event({ actor: { type: 'customer', id: 3, label: 'acme' }, action: 'portal.logout' });
+    await event({
+      actor: { type: 'anonymous', id: null, label: 'guessed-login' },
+      action: 'portal.login',
+      outcome: 'failure',
+    });
+    await event({ actor: { type: 'api', id: 3, label: 'acme (token Ab12Cd34)' }, action: 'api.session.end' });
+    await event({ actor: { type: 'system', id: null, label: '' }, action: 'not.worded.yet' });
     const res = await agent.get('/admin/audit');
-    expect(actorsIn(res.text)).toEqual([
-      'system',
-      'acme (token Ab12Cd34) (API)',
-      'guessed-login (not signed in)',
-      'acme (customer)',
-      'admin #7',
-      'admin',
+    expect(sentencesIn(res.text)).toEqual([
+      'The system: not.worded.yet',
+      'The API client of acme (token Ab12Cd34) closed an API session',
+      'Someone using the login guessed-login could not sign in to the self-care portal',
+      'Customer acme signed out of the self-care portal',
+      'Admin olena signed out of the administration',
     ]);
   });
 
@@ -214,9 +236,9 @@ describe('GET /admin/customers/:id/audit', () => {
       });
     expect(save.status).toBe(303);
     const res = await agent.get(`/admin/customers/${c.id}/audit`);
-    expect(res.text).toContain('customer.self_care.update');
-    expect(res.text).toContain('<strong>password</strong>: changed → changed');
-    expect(res.text).toContain('<strong>language</strong>: en → es');
+    expect(sentencesIn(res.text)[0]).toMatch(/^Admin .+ changed the Web self-care settings of the customer /);
+    expect(res.text).toContain('<strong>Password</strong>: changed</li>');
+    expect(res.text).toContain('<strong>Web interface language</strong>: English → Spanish');
     expect(res.text).not.toContain('brass otter');
   });
 

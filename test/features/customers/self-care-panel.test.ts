@@ -471,7 +471,7 @@ describe('POST /admin/customers/:id/self-care', () => {
         .send({ ...mine, time_zone: 'Europe/Paris' });
       expect(stale.status).toBe(409);
       expect(stale.text).toContain('Someone else changed this customer');
-      expect(stale.text).toMatch(/Web interface language<\/th><td>en<\/td><td>de<\/td>/);
+      expect(stale.text).toMatch(/Web interface language<\/th><td>English<\/td><td>German<\/td>/);
       expect(stale.text).toMatch(/Password<\/th><td>changed<\/td><td>changed<\/td>/);
       expect(stale.text).toContain('second-admin');
       const r = await row(c.id);
