@@ -10,6 +10,7 @@ import { API_PREFIX, apiRouter } from './doors/api/routes.ts';
 import { compatRouter } from './doors/api/rest.ts';
 import { portalDoor } from './doors/portal/routes.ts';
 import { healthRoutes } from './http/health.ts';
+import { closeConnectionsWhileDraining } from './http/shutdown.ts';
 
 /** Builds the whole application; `server.ts` listens, tests use it through supertest. */
 export function createApp(deps: Deps): Express {
@@ -20,6 +21,7 @@ export function createApp(deps: Deps): Express {
   app.set('trust proxy', deps.config.trustProxy ?? false);
 
   app.use(requestLogger(deps.logger));
+  app.use(closeConnectionsWhileDraining(deps.lifecycle));
   app.use(securityHeaders({ hsts: deps.config.secureCookies }));
   app.use(staticAssets({ production }));
   app.use(healthRoutes(deps));

@@ -28,6 +28,8 @@ export interface Config {
   apiSessionIdleMinutes: number;
   apiSessionAbsoluteHours: number;
   publicUrl: string;
+  /** seconds between SIGTERM (readiness turns 503) and closing the listener */
+  shutdownDrainSeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -130,5 +132,6 @@ export function loadConfig(env: Env = process.env): Config {
     apiSessionIdleMinutes: parseInteger('API_SESSION_IDLE_MINUTES', env.API_SESSION_IDLE_MINUTES, 30, 1, 1440),
     apiSessionAbsoluteHours: parseInteger('API_SESSION_ABSOLUTE_HOURS', env.API_SESSION_ABSOLUTE_HOURS, 24, 1, 168),
     publicUrl: (env.PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, ''),
+    shutdownDrainSeconds: parseInteger('SHUTDOWN_DRAIN_SECONDS', env.SHUTDOWN_DRAIN_SECONDS, 5, 0, 300),
   };
 }

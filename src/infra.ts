@@ -12,6 +12,7 @@ import { BoundedMemorySessionStore } from './stores/memory-session-store.ts';
 import { LoginThrottle } from './stores/login-throttle.ts';
 import { RateLimit } from './stores/rate-limit.ts';
 import { BackgroundTasks } from './http/background.ts';
+import { Lifecycle } from './http/shutdown.ts';
 import { createI18n } from './i18n/index.ts';
 import { AuditLog } from './features/audit/service.ts';
 import { createMailer, type Mailer } from './mail/mailer.ts';
@@ -37,6 +38,8 @@ export interface Infra {
   mailer: Mailer;
   /** work done after the response (e-mails, password-reset requests); drained on close */
   background: BackgroundTasks;
+  /** set when the process is shutting down (readiness 503) */
+  lifecycle: Lifecycle;
   close(): Promise<void>;
 }
 
@@ -93,6 +96,7 @@ export async function buildInfra(config: Config, overrides: InfraOverrides = {})
     mailer:
       overrides.mailer ?? createMailer({ smtpUrl: config.smtpUrl, outboxDir: path.join(config.dataDir, 'outbox') }),
     background,
+    lifecycle: new Lifecycle(),
     async close() {
       await background.idle();
       await db.destroy();

@@ -5,6 +5,7 @@ import { buildDeps } from './deps.ts';
 import { loosePermissions, makeFilesPrivate } from './db/data-dir.ts';
 import { migrateLatest } from './db/migrate.ts';
 import { seedDemoIfEmpty } from './seed/demo.ts';
+import { drainAndClose, FINISH_TIMEOUT_MS } from './http/shutdown.ts';
 
 async function main(): Promise<void> {
   makeFilesPrivate();
@@ -43,16 +44,17 @@ async function main(): Promise<void> {
   const stop = (signal: string): void => {
     if (stopping) return;
     stopping = true;
-    deps.logger.info({ signal }, 'shutting down: finishing in-flight requests');
-    const force = setTimeout(() => process.exit(1), 10_000);
+    const drainMs = config.shutdownDrainSeconds * 1000;
+    deps.logger.info({ signal, drainSeconds: config.shutdownDrainSeconds }, 'shutting down: draining');
+    const force = setTimeout(() => process.exit(1), drainMs + FINISH_TIMEOUT_MS + 2000);
     force.unref();
-    server.close(() => {
-      deps.close().then(
-        () => process.exit(0),
-        () => process.exit(1),
-      );
-    });
-    server.closeIdleConnections();
+    drainAndClose(server, deps.lifecycle, drainMs, () => deps.close()).then(
+      (finished) => {
+        if (!finished) deps.logger.warn('in-flight requests were still running at exit');
+        process.exit(finished ? 0 : 1);
+      },
+      () => process.exit(1),
+    );
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

@@ -19,13 +19,20 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   });
 }
 
-/** /healthz: the process answers. /readyz: the database and the session store answer too. */
-export function healthRoutes(deps: Pick<Infra, 'db' | 'kv'>): Router {
+/**
+ * /healthz: the process answers. /readyz: the database and the session store answer too, and the
+ * process is not shutting down.
+ */
+export function healthRoutes(deps: Pick<Infra, 'db' | 'kv' | 'lifecycle'>): Router {
   const router = express.Router();
   router.get('/healthz', (_req, res) => {
     res.set('Cache-Control', 'no-store').json({ status: 'ok' });
   });
   router.get('/readyz', async (_req, res) => {
+    if (deps.lifecycle.draining) {
+      res.set('Cache-Control', 'no-store').status(503).json({ status: 'draining', checks: {} });
+      return;
+    }
     const [database, store] = await Promise.allSettled([
       withTimeout(deps.db.raw('select 1'), READY_TIMEOUT_MS),
       withTimeout(deps.kv.ping(), READY_TIMEOUT_MS),

@@ -78,6 +78,22 @@ export class LoginThrottle {
     return { allowed: wait === 0, retryAfterSeconds: wait };
   }
 
+  /**
+   * Runs the look-up of an attempt already counted by `attempt`. When it throws (the database did
+   * not answer), the attempt is given back: a sign-in refused by an outage is not a password guess.
+   */
+  async checking<T>(login: string, address: string, lookUp: () => Promise<T>): Promise<T> {
+    try {
+      return await lookUp();
+    } catch (err) {
+      await Promise.all([
+        this.byLoginAndAddress.reward(LoginThrottle.key(login, address), 1),
+        this.byAddress.reward(address, 1),
+      ]).catch(() => undefined);
+      throw err;
+    }
+  }
+
   /** After a failed attempt (already counted): may the next one go ahead? */
   async afterFailure(login: string, address: string): Promise<ThrottleDecision> {
     const [pair, ip] = await Promise.all([

@@ -7,13 +7,17 @@ export type RedisClient = ReturnType<typeof createClient>;
  * Commands fail at once while disconnected (no offline queue) so requests fail closed with 503
  * instead of hanging; the client keeps reconnecting in the background and recovers by itself.
  */
+/** the longest wait between two reconnection attempts */
+const RECONNECT_CAP_MS = 500;
+
 export function createRedisClient(url: string): RedisClient {
   return createClient({
     url,
     disableOfflineQueue: true,
     socket: {
       connectTimeout: 2000,
-      reconnectStrategy: (retries: number) => Math.min(100 * 2 ** Math.min(retries, 5), 2000),
+      // retried every half second at most: a restarted Redis is used again within a second
+      reconnectStrategy: (retries: number) => Math.min(50 * 2 ** Math.min(retries, 4), RECONNECT_CAP_MS),
     },
   });
 }

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import request from 'supertest';
-import { createAdmin, createTestApp, signInAdmin, type TestApp } from '../helpers/app.ts';
+import { createAdmin, createTestApp, csrfFrom, signInAdmin, type TestApp } from '../helpers/app.ts';
 
 let t: TestApp | undefined;
 afterEach(async () => {
@@ -61,6 +61,35 @@ describe('when the database is unreachable', () => {
     expect(res.text).toContain('temporarily unavailable');
     expect(res.text).not.toMatch(/ECONNREFUSED|at .*\.ts:\d+/);
     expect(Date.now() - started).toBeLessThan(5000);
+  });
+});
+
+describe('sign-ins refused by a database outage', () => {
+  it('are not counted as password guesses: the right password works once the database is back', async () => {
+    const { createDb } = await import('../../src/db/knex.ts');
+    const { buildServices } = await import('../../src/deps.ts');
+    const { createApp } = await import('../../src/app.ts');
+    t = await createTestApp();
+    const admin = await createAdmin(t.deps);
+    const realDb = t.deps.db;
+    const deps = t.deps as { db: unknown };
+    deps.db = createDb({ databaseUrl: 'mysql://root@127.0.0.1:1/nowhere', dataDir: t.config.dataDir });
+    t.deps.services = buildServices(t.deps);
+    const down = request.agent(createApp(t.deps));
+    // more tries than the throttle allows per login and address (5)
+    for (let i = 0; i < 8; i++) {
+      const page = await down.get('/admin/login');
+      const res = await down
+        .post('/admin/login')
+        .type('form')
+        .send({ _csrf: csrfFrom(page.text), login: admin.login, password: admin.password });
+      expect(res.status).toBe(503);
+    }
+    await (deps.db as { destroy(): Promise<void> }).destroy();
+    deps.db = realDb;
+    t.deps.services = buildServices(t.deps);
+    const { agent } = await signInAdmin(createApp(t.deps), admin.login, admin.password);
+    expect(agent).toBeDefined();
   });
 });
 

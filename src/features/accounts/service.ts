@@ -273,7 +273,7 @@ export class PortalService {
       await refuse('rate_limited', 'refused');
       return { ok: false, reason: 'throttled', retryAfterSeconds: decision.retryAfterSeconds };
     }
-    const account = await this.findByLogin(login);
+    const account = await throttle.checking(login, ip, () => this.findByLogin(login));
     const hash = account
       ? account.individual
         ? account.individual.passwordHash

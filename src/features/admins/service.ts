@@ -96,7 +96,7 @@ export class AdminAuthService {
       });
       return { ok: false, reason: 'throttled', retryAfterSeconds: decision.retryAfterSeconds };
     }
-    const admin = login ? await this.repo.findByLogin(login) : null;
+    const admin = login ? await throttle.checking(login, ip, () => this.repo.findByLogin(login)) : null;
     const valid = admin
       ? await verifyPassword(password, admin.passwordHash)
       : await verifyAgainstDummy(password, this.deps.config.bcryptCost);

@@ -176,10 +176,12 @@ export class ApiTokenService {
       await this.auditSignIn({ type: 'anonymous', id: null, label }, ip, 'refused', null, null, 'rate_limited');
       return { ok: false, reason: 'rate_limited', retryAfterSeconds: decision.retryAfterSeconds };
     }
-    const owner = login ? await this.logins.ownerOf(login) : null;
-    const customer = owner && 'customerId' in owner ? await this.repo.customerForSession(owner.customerId) : null;
-    // The same queries and comparisons whether or not the login exists (id 0 has no tokens).
-    const candidates = await this.repo.listByCustomer(customer?.id ?? 0);
+    const { customer, candidates } = await throttle.checking(login, ip, async () => {
+      const owner = login ? await this.logins.ownerOf(login) : null;
+      const customer = owner && 'customerId' in owner ? await this.repo.customerForSession(owner.customerId) : null;
+      // The same queries and comparisons whether or not the login exists (id 0 has no tokens).
+      return { customer, candidates: await this.repo.listByCustomer(customer?.id ?? 0) };
+    });
     const digest = digestToken(isWellFormedApiToken(token) ? token : `malformed:${token}`, this.deps.config.secretKey);
     let match: ApiTokenRow | null = null;
     for (const row of candidates) if (tokensMatch(row.digest, digest)) match = row;

@@ -3,7 +3,7 @@ import { generatePassword } from '../../access/passwords.ts';
 import type { Deps } from '../../deps.ts';
 import { auditContext } from '../../http/actor.ts';
 import { notFoundError } from '../../http/errors.ts';
-import { passwordVisibilityAction, type FieldError } from '../../http/form.ts';
+import { formString, passwordVisibilityAction, type FieldError } from '../../http/form.ts';
 import { renderPage, seeOther, wantsFragment } from '../../http/render.ts';
 import type { RouteDef } from '../../http/route-table.ts';
 import type { AdminPermission } from '../../access/route-permissions.ts';
@@ -38,6 +38,8 @@ import { CustomerNotFoundError } from '../customers/service.ts';
 export const STATUS_LABELS = { active: 'Active', not_yet_active: 'Not yet active', expired: 'Expired' } as const;
 
 type Helper = 'password' | 'trusted-check' | 'regional-preview';
+
+const INCOMPLETE_FORM = 'The form is incomplete: reload the page and try again.';
 
 export function individualsAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] {
   const service = deps.services.individuals;
@@ -328,9 +330,16 @@ export function individualsAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] 
           const customer = await service.customer(summary.id);
           const individual = await loadIndividual(customer.id, req.params.individualId);
           const body = req.body as Record<string, unknown>;
-          const version = /^\d{1,9}$/.test(String(body.version ?? '')) ? Number(body.version) : undefined;
+          // Both forms carry the version they were built from: without a well-formed one the
+          // lost-update check cannot be made, so nothing is saved.
+          const version = /^\d{1,9}$/.test(formString(body.version)) ? Number(formString(body.version)) : undefined;
           if (body.inline === 'role')
             return inlineRoleChange(req, res, customer, individual, String(body.role_id ?? ''), version);
+          if (version === undefined)
+            return renderEdit(req, res, individual, {
+              status: 422,
+              errors: [{ field: 'form', text: INCOMPLETE_FORM }],
+            });
           const form = readIndividualForm(body);
           const { fields, errors: dateErrors } = fieldsFromForm(form, customer);
           const errors = mergeErrors(
@@ -470,21 +479,27 @@ export function individualsAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] 
     let rowError: string | null = null;
     let status = 200;
     let current = individual;
-    try {
-      current = await service.update(customer.id, individual.id, { roleId, version }, ctxOf(req, res));
-    } catch (err) {
-      if (err instanceof StaleIndividualError) {
-        rowError = 'Someone else changed this individual; this row now shows the current role.';
-        status = 409;
-      } else if (err instanceof RoleNotAllowedError || err instanceof ValidationError) {
-        rowError = 'Choose one of the customer’s allowed roles.';
-        status = 422;
-      } else if (err instanceof CustomerNotFoundError || err instanceof IndividualNotFoundError) {
-        throw notFoundError();
-      } else {
-        throw err;
+    if (version === undefined) {
+      // the row's form always carries the version: without it no lost-update check, no save
+      rowError = INCOMPLETE_FORM;
+      status = 422;
+    } else {
+      try {
+        current = await service.update(customer.id, individual.id, { roleId, version }, ctxOf(req, res));
+      } catch (err) {
+        if (err instanceof StaleIndividualError) {
+          rowError = 'Someone else changed this individual; this row now shows the current role.';
+          status = 409;
+        } else if (err instanceof RoleNotAllowedError || err instanceof ValidationError) {
+          rowError = 'Choose one of the customer’s allowed roles.';
+          status = 422;
+        } else if (err instanceof CustomerNotFoundError || err instanceof IndividualNotFoundError) {
+          throw notFoundError();
+        } else {
+          throw err;
+        }
+        current = await loadIndividual(customer.id, String(individual.id));
       }
-      current = await loadIndividual(customer.id, String(individual.id));
     }
     if (!wantsFragment(req)) {
       if (rowError)

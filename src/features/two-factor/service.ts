@@ -146,7 +146,7 @@ export class TwoFactorService {
     const key = `two-factor:${account.type}:${account.id}`;
     const decision = await throttle.attempt(key, ip);
     if (!decision.allowed) return { ok: false, reason: 'throttled', retryAfterSeconds: decision.retryAfterSeconds };
-    const factor = await this.accept(account, text);
+    const factor = await throttle.checking(key, ip, () => this.accept(account, text));
     if (factor) {
       await throttle.succeed(key, ip);
       return { ok: true, factor };

@@ -24,6 +24,11 @@ afterEach(async () => {
   await t.close();
 });
 
+/** The version an individual's forms carry. */
+async function versionOf(id: number): Promise<string> {
+  return String((await t.deps.db('individuals').where({ id }).first()).version);
+}
+
 async function customerAllowing(...roleIds: number[]) {
   const customer = await createCustomer(t.deps, {
     roleId: mainRole,
@@ -320,7 +325,7 @@ describe('POST /admin/customers/:id/individuals/:individualId', () => {
       .set('HX-Request', 'true')
       .set('X-CSRF-Token', csrf)
       .type('form')
-      .send({ inline: 'role', role_id: String(bossRole) });
+      .send({ inline: 'role', role_id: String(bossRole), version: await versionOf(ind.id) });
     expect(res.status).toBe(200);
     expect(res.headers.vary).toMatch(/HX-Request/);
     expect(res.text.trim()).toMatch(/^<tr id="individual-\d+">/);
@@ -337,7 +342,7 @@ describe('POST /admin/customers/:id/individuals/:individualId', () => {
     const res = await agent
       .post(`/admin/customers/${customer.id}/individuals/${ind.id}`)
       .type('form')
-      .send({ _csrf: csrf, inline: 'role', role_id: String(bossRole) });
+      .send({ _csrf: csrf, inline: 'role', role_id: String(bossRole), version: await versionOf(ind.id) });
     expect(res.status).toBe(303);
     const list = await agent.get(res.headers.location as string);
     expect(list.text).toContain('Role of jane.doe changed to Boss.');
@@ -351,7 +356,7 @@ describe('POST /admin/customers/:id/individuals/:individualId', () => {
       .set('HX-Request', 'true')
       .set('X-CSRF-Token', csrf)
       .type('form')
-      .send({ inline: 'role', role_id: String(bossRole) });
+      .send({ inline: 'role', role_id: String(bossRole), version: await versionOf(ind.id) });
     expect(res.status).toBe(422);
     expect(res.text).toContain('Choose one of the customer’s allowed roles');
     expect(res.text).toMatch(new RegExp(`<option value="${staffRole}" selected>Staff`));
@@ -387,6 +392,32 @@ describe('POST /admin/customers/:id/individuals/:individualId', () => {
     expect(after.session_epoch).toBe(before.session_epoch);
     const [event] = await t.deps.db('audit_events').where({ action: 'individual.update' });
     expect(Object.keys(JSON.parse(String(event.changes)))).toEqual(['name']);
+  });
+
+  it('refuses a save whose version is missing or malformed, inline or from the edit form', async () => {
+    const customer = await customerAllowing(staffRole, bossRole);
+    const ind = await createIndividual(t.deps, customer.id, { login: 'jane.doe', roleId: staffRole });
+    const url = `/admin/customers/${customer.id}/individuals/${ind.id}`;
+    for (const version of [undefined, '', 'abc', '1e3', '-1', ' ']) {
+      const form = await agent
+        .post(url)
+        .type('form')
+        .send({ _csrf: csrf, version, login: 'jane.doe', name: 'Changed', role_id: String(staffRole) });
+      expect(form.status).toBe(422);
+      expect(form.text).toContain('The form is incomplete: reload the page and try again.');
+      const inline = await agent
+        .post(url)
+        .set('HX-Request', 'true')
+        .set('X-CSRF-Token', csrf)
+        .type('form')
+        .send({ inline: 'role', role_id: String(bossRole), version });
+      expect(inline.status).toBe(422);
+      expect(inline.text).toContain('The form is incomplete');
+    }
+    const row = await t.deps.db('individuals').where({ id: ind.id }).first();
+    expect(row.name).not.toBe('Changed');
+    expect(row.role_id).toBe(staffRole);
+    expect(await t.deps.db('audit_events').where({ action: 'individual.update' })).toHaveLength(0);
   });
 
   it('answers 409 and shows the current values when another admin saved first', async () => {
@@ -436,7 +467,13 @@ describe('POST /admin/customers/:id/individuals/:individualId', () => {
     const res = await agent
       .post(`/admin/customers/${customer.id}/individuals/${ind.id}`)
       .type('form')
-      .send({ _csrf: csrf, login: 'jane.doe', password: 'amber window copper field', role_id: String(staffRole) });
+      .send({
+        _csrf: csrf,
+        version: await versionOf(ind.id),
+        login: 'jane.doe',
+        password: 'amber window copper field',
+        role_id: String(staffRole),
+      });
     expect(res.status).toBe(303);
     const after = await t.deps.db('individuals').where({ id: ind.id }).first();
     expect(after.session_epoch).toBe(before.session_epoch + 1);
