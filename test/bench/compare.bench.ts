@@ -4,7 +4,9 @@
  * with a Bearer API session against "B-json". Each server runs in its own process, and so does
  * the load (the autocannon command line, one child process per run). Per round, every target
  * gets a warm-up and then a measured run, alternating baseline and app; after BENCH_ROUNDS
- * rounds the table shows medians with min–max, the ratios and whether each target is met.
+ * rounds the table shows medians with min–max, the ratios and whether each target is met, and
+ * the CPU time the server process spent per request (from /proc: steadier than req/s on a busy
+ * machine).
  * Then, on the same app process: its RSS, the Redis bytes of one signed-in web session, and the
  * weight of the first admin page (compressed, over the wire) with its assets' caching.
  *
@@ -13,7 +15,8 @@
  *
  * BENCH_CONNECTIONS (20), BENCH_DURATION (8 s), BENCH_WARMUP (2 s), BENCH_ROUNDS (3),
  * BENCH_OUT (the JSON file, default bench-results/compare-<time>.json), BENCH_CPU_PROF=<dir>
- * (starts the app with --cpu-prof into that directory). Exits 1 when a target is missed or a
+ * (starts the app with --cpu-prof into that directory), BENCH_ONLY (a comma-separated subset of the four
+ * targets, for profiling one path; the ratios then read NaN). Exits 1 when a target is missed or a
  * request failed; skips (exit 0) without MySQL and Redis, as the baselines need both.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -76,6 +79,8 @@ function stop(child: ChildProcess): Promise<void> {
 
 interface Load {
   rps: number;
+  /** the server process's CPU time per answered request, in ms */
+  cpuPerRequest?: number;
   p50: number;
   p99: number;
   requests: number;
@@ -121,6 +126,12 @@ function load(url: string, headers: Record<string, string>, seconds: number): Pr
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 const spread = (values: number[], digits: number): string =>
   `${median(values).toFixed(digits)} (${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)})`;
+
+/** CPU time a process has used so far (user + system), in ms, from /proc (clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
 
 /** Resident set size of a process, in MB, from /proc. */
 function rssMb(pid: number): number {
@@ -217,16 +228,23 @@ try {
   const url = (s: Started, p: string): string => `http://127.0.0.1:${s.info.port}${p}`;
 
   const targets = {
-    'B-page': { url: url(bPage, '/'), headers: { Cookie: String(bPage.info.cookie) } },
-    dashboard: { url: url(app, '/'), headers: { Cookie: String(app.info.portalCookie) } },
-    'B-json': { url: url(bJson, '/customer'), headers: { Authorization: `Bearer ${bJson.info.bearer}` } },
+    'B-page': { url: url(bPage, '/'), headers: { Cookie: String(bPage.info.cookie) }, pid: bPage.info.pid },
+    dashboard: { url: url(app, '/'), headers: { Cookie: String(app.info.portalCookie) }, pid: app.info.pid },
+    'B-json': {
+      url: url(bJson, '/customer'),
+      headers: { Authorization: `Bearer ${bJson.info.bearer}` },
+      pid: bJson.info.pid,
+    },
     'api customer': {
       url: url(app, '/api/v1/customer'),
       headers: { Authorization: `Bearer ${app.info.bearer}` },
+      pid: app.info.pid,
     },
   } as const;
   type Name = keyof typeof targets;
-  const names = Object.keys(targets) as Name[];
+  // BENCH_ONLY=dashboard,B-page: while profiling one path (the checks need all four)
+  const only = process.env.BENCH_ONLY?.split(',');
+  const names = (Object.keys(targets) as Name[]).filter((n) => !only || only.includes(n));
   for (const name of names) {
     const { url: u, headers } = targets[name];
     const res = await fetch(u, { headers: { ...PROXY_HEADERS, ...headers }, redirect: 'manual' });
@@ -237,15 +255,17 @@ try {
     `Compare: ${CONNECTIONS} connections, ${WARMUP_S} s warm-up + ${DURATION_S} s per run, ${ROUNDS} rounds alternating ${names.join(' → ')}; ` +
       `${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GB, Node ${process.version}; ${machineLoad()}`,
   );
-  const runs = Object.fromEntries(names.map((n) => [n, [] as Load[]])) as Record<Name, Load[]>;
+  const runs = Object.fromEntries(Object.keys(targets).map((n) => [n, [] as Load[]])) as Record<Name, Load[]>;
   for (let round = 1; round <= ROUNDS; round++) {
     for (const name of names) {
-      const { url: u, headers } = targets[name];
+      const { url: u, headers, pid } = targets[name];
       if (WARMUP_S > 0) await load(u, headers, WARMUP_S);
+      const cpuBefore = cpuMs(Number(pid));
       const result = await load(u, headers, DURATION_S);
+      result.cpuPerRequest = (cpuMs(Number(pid)) - cpuBefore) / Math.max(1, result.requests);
       runs[name].push(result);
       console.log(
-        `  round ${round} ${name.padEnd(12)} ${result.rps.toFixed(0).padStart(6)} req/s  p50 ${ms(result.p50)} ms  p99 ${ms(result.p99)} ms${result.failed ? `  ${result.failed} failed` : ''}`,
+        `  round ${round} ${name.padEnd(12)} ${result.rps.toFixed(0).padStart(6)} req/s  p50 ${ms(result.p50)} ms  p99 ${ms(result.p99)} ms  server CPU ${result.cpuPerRequest.toFixed(2)} ms/req${result.failed ? `  ${result.failed} failed` : ''}`,
       );
     }
   }
@@ -286,12 +306,21 @@ try {
 
   console.log('');
   printTable([
-    ['target', 'req/s median (min–max)', 'p50 ms', 'p99 ms median (min–max)', 'requests', 'failed'],
+    [
+      'target',
+      'req/s median (min–max)',
+      'p50 ms',
+      'p99 ms median (min–max)',
+      'server CPU ms/req',
+      'requests',
+      'failed',
+    ],
     ...names.map((n) => [
       n,
       spread(rps(n), 0),
       ms(median(runs[n].map((r) => r.p50))),
       spread(p99(n), 1),
+      median(runs[n].map((r) => r.cpuPerRequest ?? NaN)).toFixed(2),
       runs[n].reduce((s, r) => s + r.requests, 0).toLocaleString('en'),
       String(runs[n].reduce((s, r) => s + r.failed, 0)),
     ]),
