@@ -12,6 +12,8 @@ export interface Config {
   host: string;
   /** undefined = embedded SQLite under dataDir */
   databaseUrl: string | undefined;
+  /** MySQL connections one process may hold (each app process has its own pool) */
+  databasePoolMax: number;
   /** undefined = in-process stores (single process only) */
   redisUrl: string | undefined;
   secretKey: string;
@@ -119,6 +121,7 @@ export function loadConfig(env: Env = process.env): Config {
     port,
     host,
     databaseUrl: parseDatabaseUrl(env.DATABASE_URL),
+    databasePoolMax: parseInteger('DATABASE_POOL_MAX', env.DATABASE_POOL_MAX, 10, 1, 200),
     redisUrl: parseRedisUrl(env.REDIS_URL),
     secretKey,
     trustProxy: parseTrustProxy(env.TRUST_PROXY),

@@ -13,7 +13,9 @@ export const MIGRATIONS_DIR = path.resolve(here, '../../migrations');
 /** Fail closed quickly: never wait long for a connection the server will not give. */
 const ACQUIRE_TIMEOUT_MS = 2000;
 
-export function knexConfig(config: Pick<Config, 'databaseUrl' | 'dataDir'>): Knex.Config {
+type DbSettings = Pick<Config, 'databaseUrl' | 'dataDir'> & Partial<Pick<Config, 'databasePoolMax'>>;
+
+export function knexConfig(config: DbSettings): Knex.Config {
   const migrations = { directory: MIGRATIONS_DIR, loadExtensions: ['.ts'], tableName: 'knex_migrations' };
   if (config.databaseUrl) {
     const url = new URL(config.databaseUrl);
@@ -30,7 +32,7 @@ export function knexConfig(config: Pick<Config, 'databaseUrl' | 'dataDir'>): Kne
         decimalNumbers: true,
         connectTimeout: ACQUIRE_TIMEOUT_MS,
       },
-      pool: { min: 0, max: 10 },
+      pool: { min: 0, max: config.databasePoolMax ?? 10 },
       acquireConnectionTimeout: ACQUIRE_TIMEOUT_MS,
       migrations,
     };
@@ -55,7 +57,7 @@ export function knexConfig(config: Pick<Config, 'databaseUrl' | 'dataDir'>): Kne
   };
 }
 
-export function createDb(config: Pick<Config, 'databaseUrl' | 'dataDir'>): Knex {
+export function createDb(config: DbSettings): Knex {
   return knexFactory(knexConfig(config));
 }
 

@@ -15,13 +15,60 @@ export const noStore: RequestHandler = (_req, res, next) => {
   next();
 };
 
+// bounds, whatever a request names: languages are a handful, texts emptied when full
+const MAX_CACHED_LANGUAGES = 32;
+const MAX_CACHED_TEXTS = 20_000;
+
+/** A cache key for a translation whose options are strings, numbers or booleans only; else null. */
+function plainOptionsKey(key: string, options: Record<string, unknown>): string | null {
+  for (const name in options) {
+    const kind = typeof options[name];
+    if (kind !== 'string' && kind !== 'number' && kind !== 'boolean') return null;
+  }
+  return JSON.stringify([key, options]);
+}
+
+type Translate = (key: string, options?: Record<string, unknown>) => string;
+
+/**
+ * A language's translator for templates. A page asks for dozens of strings and the translations
+ * never change while the process runs: a text is looked up in i18next once per language, key
+ * and plain options, then read from a map.
+ */
+const translators = new WeakMap<Infra['i18n'], Map<string, Translate>>();
+function translator(deps: Infra, lang: string): Translate {
+  let cache = translators.get(deps.i18n);
+  if (!cache) {
+    cache = new Map();
+    translators.set(deps.i18n, cache);
+  }
+  let translate = cache.get(lang);
+  if (translate) return translate;
+  const t = deps.i18n.getFixedT(lang);
+  const texts = new Map<string, string>();
+  translate = (key, options) => {
+    // options of plain values (names, numbers) give the same text every time: kept too
+    const cacheKey = options === undefined ? key : plainOptionsKey(key, options);
+    if (cacheKey === null) return t(key, options) as string;
+    let text = texts.get(cacheKey);
+    if (text === undefined) {
+      text = t(key, options ?? {}) as string;
+      if (texts.size >= MAX_CACHED_TEXTS) texts.clear();
+      texts.set(cacheKey, text);
+    }
+    return text;
+  };
+  if (cache.size < MAX_CACHED_LANGUAGES) cache.set(lang, translate);
+  return translate;
+}
+
 /** Locals every page template relies on: translator, field messages, flash, current path. */
 export function pageLocals(deps: Infra, pickLanguage: (req: Parameters<RequestHandler>[0]) => string): RequestHandler {
   return (req, res, next) => {
     const lang = pickLanguage(req);
-    const t = deps.i18n.getFixedT(lang);
+    const t = translator(deps, lang);
     res.locals.lang = lang;
-    res.locals.t = (key: string, options?: Record<string, unknown>) => t(key, options ?? {}) as string;
+    res.locals.t = t;
     (res.locals as Record<string, unknown>).fieldMessage = (e: FieldError) =>
       e.text ?? (t(e.key ?? 'errors.invalid', e.params ?? {}) as string);
     res.locals.money = (amount: number, currency: string) => formatMoney(amount, currency, lang);

@@ -2,6 +2,7 @@ import path from 'node:path';
 import ejs from 'ejs';
 import type { Request, Response } from 'express';
 import { APP_ROOT } from './app-root.ts';
+import { assetUrl } from './static.ts';
 
 /** Read from the project root, not copied into dist/: the same templates for source and build. */
 export const VIEWS_DIR = path.join(APP_ROOT, 'views');
@@ -23,13 +24,18 @@ export function setTemplateCache(enabled: boolean): void {
   cacheTemplates = enabled;
 }
 
+/** Every template can name an asset by its plain path: `asset('/static/css/app.css')`. */
 export function renderFile(view: string, locals: Record<string, unknown>): Promise<string> {
-  return ejs.renderFile(path.join(VIEWS_DIR, `${view}.ejs`), locals, {
-    root: VIEWS_DIR,
-    views: [VIEWS_DIR],
-    cache: cacheTemplates,
-    async: false,
-  });
+  return ejs.renderFile(
+    path.join(VIEWS_DIR, `${view}.ejs`),
+    { asset: assetUrl, ...locals },
+    {
+      root: VIEWS_DIR,
+      views: [VIEWS_DIR],
+      cache: cacheTemplates,
+      async: false,
+    },
+  );
 }
 
 /** An htmx request that wants a fragment (not a history restore, which needs the whole page). */

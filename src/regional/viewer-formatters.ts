@@ -25,7 +25,33 @@ export interface RegionalSettings {
   inTimeFormat: string;
 }
 
+const cachedFormatters = new Map<string, ViewerFormatters>();
+const MAX_CACHED_FORMATTERS = 1000;
+
+/**
+ * The helpers for these settings and currency. They are pure and building them costs more than
+ * a small page (Intl formats), so they are kept per distinct settings (bounded; emptied when full).
+ */
 export function viewerFormatters(regional: RegionalSettings, currency: string): ViewerFormatters {
+  const key = [
+    regional.timeZone,
+    regional.language,
+    regional.outDateFormat,
+    regional.outTimeFormat,
+    regional.inDateFormat,
+    regional.inTimeFormat,
+    currency,
+  ].join('\u0000');
+  let formatters = cachedFormatters.get(key);
+  if (!formatters) {
+    if (cachedFormatters.size >= MAX_CACHED_FORMATTERS) cachedFormatters.clear();
+    formatters = buildFormatters(regional, currency);
+    cachedFormatters.set(key, formatters);
+  }
+  return formatters;
+}
+
+function buildFormatters(regional: RegionalSettings, currency: string): ViewerFormatters {
   const zone = { timeZone: regional.timeZone, locale: regional.language };
   const numbers = new Intl.NumberFormat(regional.language);
   return {

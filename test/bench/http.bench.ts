@@ -30,14 +30,13 @@ import { buildDeps } from '../../src/deps.ts';
 import { migrateLatest } from '../../src/db/migrate.ts';
 import { ApiTokenService } from '../../src/features/api-tokens/service.ts';
 import { seedDemo } from '../../src/seed/demo.ts';
-import { csrfFrom } from '../helpers/app.ts';
+import { PROXY_HEADERS, signIn } from './browser.ts';
 import { benchBackend, benchConfig, ensureBenchAdmin, machineLoad, ms, printTable } from './support.ts';
 
 const DURATION_S = Number(process.env.BENCH_DURATION || 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS || 10);
 const WARMUP_S = 2;
 const PORTAL_LOGIN = 'acme';
-const PROXY_HEADERS = { 'X-Forwarded-Proto': 'https' };
 
 const chosen = benchBackend();
 const both = Boolean(chosen.databaseUrl && chosen.redisUrl);
@@ -46,38 +45,6 @@ if (!both && (chosen.databaseUrl || chosen.redisUrl))
     'BENCH_DATABASE_URL and BENCH_REDIS_URL go together; with one of them only, this runs on the embedded default.',
   );
 const backend = both ? chosen : benchBackend({ embedded: true });
-
-/** Cookies as a browser keeps them for one site: the latest value of each name. */
-class CookieJar {
-  private readonly cookies = new Map<string, string>();
-  take(res: Response): void {
-    for (const line of res.headers.getSetCookie()) {
-      const [pair = ''] = line.split(';');
-      const at = pair.indexOf('=');
-      if (at > 0) this.cookies.set(pair.slice(0, at).trim(), pair.slice(at + 1).trim());
-    }
-  }
-  header(): string {
-    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
-  }
-}
-
-/** Posts a sign-in form as a browser would (GET for the CSRF token, then POST); returns the cookie header. */
-async function signIn(base: string, path: string, login: string, password: string): Promise<string> {
-  const jar = new CookieJar();
-  const page = await fetch(base + path, { headers: PROXY_HEADERS });
-  jar.take(page);
-  const body = new URLSearchParams({ _csrf: csrfFrom(await page.text()), login, password });
-  const res = await fetch(base + path, {
-    method: 'POST',
-    body,
-    redirect: 'manual',
-    headers: { ...PROXY_HEADERS, Cookie: jar.header() },
-  });
-  if (res.status !== 303) throw new Error(`sign-in at ${path} answered ${res.status}`);
-  jar.take(res);
-  return jar.header();
-}
 
 /**
  * Waits for the requests autocannon leaves in flight when it stops (it drops its sockets, the

@@ -4,7 +4,8 @@
  * comes, then a summary; exits 1 when any of them failed.
  *
  * Environment (see each file's header): BENCH_DATABASE_URL + BENCH_REDIS_URL for MySQL and Redis,
- * BENCH_CUSTOMERS, BENCH_DATA_DIR, BENCH_SEARCH_P95_MS, BENCH_DURATION, BENCH_CONNECTIONS.
+ * BENCH_CUSTOMERS, BENCH_DATA_DIR, BENCH_SEARCH_P95_MS, BENCH_DURATION, BENCH_CONNECTIONS, BENCH_WARMUP,
+ * BENCH_ROUNDS, BENCH_OUT, BENCH_CPU_PROF.
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -13,7 +14,7 @@ import { machineLoad, printTable } from './support.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const tsx = path.resolve(here, '../../node_modules/.bin/tsx');
-const BENCHMARKS = ['trusted-networks.bench.ts', 'customer-search.bench.ts', 'http.bench.ts'];
+const BENCHMARKS = ['compare.bench.ts', 'trusted-networks.bench.ts', 'customer-search.bench.ts', 'http.bench.ts'];
 
 function run(file: string): Promise<number> {
   return new Promise((resolve) => {

@@ -172,12 +172,17 @@ export function portalRoutes(deps: Deps): RouteDef<PortalPermission>[] {
         const { viewer, account } = signedIn(res);
         const showInvoices = atLeast(viewer.levels.invoices, 'read');
         const showCalls = atLeast(viewer.levels.xdrs, 'read');
-        const lastInvoice = showInvoices
-          ? ((await billing.invoices(account.customer.id, { after: null, limit: 1 })).items[0] ?? null)
-          : null;
-        const recentCalls = showCalls
-          ? (await billing.xdrs(account.customer.id, { from: null, to: null }, { after: null, limit: 5 })).items
-          : [];
+        // both at once: the page waits for one round trip, not two
+        const [lastInvoice, recentCalls] = await Promise.all([
+          showInvoices
+            ? billing.invoices(account.customer.id, { after: null, limit: 1 }).then((page) => page.items[0] ?? null)
+            : null,
+          showCalls
+            ? billing
+                .xdrs(account.customer.id, { from: null, to: null }, { after: null, limit: 5 })
+                .then((p) => p.items)
+            : [],
+        ]);
         await renderPage(req, res, {
           view: 'portal/dashboard/index',
           layout: 'portal',

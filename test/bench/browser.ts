@@ -1,0 +1,36 @@
+/** What the HTTP benchmarks do as a browser behind the TLS proxy: keep cookies, post a sign-in form. */
+import { csrfFrom } from '../helpers/app.ts';
+
+export const PROXY_HEADERS = { 'X-Forwarded-Proto': 'https' };
+
+/** Cookies as a browser keeps them for one site: the latest value of each name. */
+export class CookieJar {
+  private readonly cookies = new Map<string, string>();
+  take(res: Response): void {
+    for (const line of res.headers.getSetCookie()) {
+      const [pair = ''] = line.split(';');
+      const at = pair.indexOf('=');
+      if (at > 0) this.cookies.set(pair.slice(0, at).trim(), pair.slice(at + 1).trim());
+    }
+  }
+  header(): string {
+    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+  }
+}
+
+/** Posts a sign-in form as a browser would (GET for the CSRF token, then POST); returns the cookie header. */
+export async function signIn(base: string, path: string, login: string, password: string): Promise<string> {
+  const jar = new CookieJar();
+  const page = await fetch(base + path, { headers: PROXY_HEADERS });
+  jar.take(page);
+  const body = new URLSearchParams({ _csrf: csrfFrom(await page.text()), login, password });
+  const res = await fetch(base + path, {
+    method: 'POST',
+    body,
+    redirect: 'manual',
+    headers: { ...PROXY_HEADERS, Cookie: jar.header() },
+  });
+  if (res.status !== 303) throw new Error(`sign-in at ${path} answered ${res.status}`);
+  jar.take(res);
+  return jar.header();
+}

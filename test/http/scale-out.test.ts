@@ -1,0 +1,192 @@
+/**
+ * Production keeps no state in one process: two app instances with their own in-memory state
+ * (each its own deps: pools, caches, translators) on the same MySQL/MariaDB and Redis, as two
+ * processes behind a load balancer would be. Whatever one starts, the other continues; whatever
+ * one changes, the other applies on its next request.
+ */
+import type { Express } from 'express';
+import request from 'supertest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/app.ts';
+import { buildDeps, type Deps } from '../../src/deps.ts';
+import { createAdmin, createTestApp, csrfFrom, resetDatabase, type TestApp } from '../helpers/app.ts';
+import { allAt, createCustomer, createRole, FIXTURE_PASSWORD } from '../helpers/fixtures.ts';
+import { codeFor, enableTwoFactor } from '../helpers/two-factor.ts';
+
+const shared = Boolean(process.env.DATABASE_URL && process.env.REDIS_URL);
+const reason =
+  'needs DATABASE_URL and REDIS_URL: on the embedded default (SQLite file + in-process stores) two instances share nothing by design';
+
+/** A browser: one cookie jar, whichever instance the load balancer sends each request to. */
+class Browser {
+  private readonly cookies = new Map<string, string>();
+
+  private take(res: request.Response): request.Response {
+    const lines = (res.headers['set-cookie'] as unknown as string[] | undefined) ?? [];
+    for (const line of lines) {
+      const [pair = ''] = line.split(';');
+      const at = pair.indexOf('=');
+      if (at > 0) this.cookies.set(pair.slice(0, at), pair.slice(at + 1));
+    }
+    return res;
+  }
+
+  private cookie(): string {
+    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+  }
+
+  async get(app: Express, path: string): Promise<request.Response> {
+    return this.take(await request(app).get(path).set('Cookie', this.cookie()));
+  }
+
+  async post(app: Express, path: string, form: Record<string, string>): Promise<request.Response> {
+    return this.take(await request(app).post(path).set('Cookie', this.cookie()).type('form').send(form));
+  }
+
+  /** GETs the form page from `formFrom`, then posts it with its CSRF token to `postTo`. */
+  async submit(
+    formFrom: Express,
+    postTo: Express,
+    path: string,
+    fields: Record<string, string>,
+    formPath = path,
+  ): Promise<request.Response> {
+    const page = await this.get(formFrom, formPath);
+    return this.post(postTo, path, { _csrf: csrfFrom(page.text), ...fields });
+  }
+}
+
+describe.skipIf(!shared)(`two app instances on one MySQL + Redis (${shared ? 'shared stores' : reason})`, () => {
+  let one: TestApp;
+  let otherDeps: Deps;
+  let other: Express;
+
+  beforeAll(async () => {
+    one = await createTestApp();
+    // The second instance: the same configuration, its own pools, caches and in-memory state.
+    otherDeps = await buildDeps(one.config);
+    other = createApp(otherDeps);
+  });
+  afterAll(async () => {
+    await otherDeps?.close();
+    await one?.close();
+  });
+  beforeEach(async () => {
+    await resetDatabase(one.deps.db);
+    await one.deps.redis?.flushDb();
+  });
+
+  it('a web session signed in through one is signed in through the other, CSRF token and all', async () => {
+    const c = await createCustomer(one.deps, { name: 'Scaled Ltd' });
+    const browser = new Browser();
+    const signIn = await browser.submit(one.app, other, '/login', { login: c.login ?? '', password: c.password });
+    expect(signIn.status).toBe(303);
+    const home = await browser.get(one.app, '/');
+    expect(home.status).toBe(200);
+    expect(home.text).toContain('Scaled Ltd');
+    expect((await browser.get(other, '/')).status).toBe(200);
+    const out = await browser.submit(other, one.app, '/logout', {}, '/');
+    expect(out.status).toBe(303);
+    expect((await browser.get(other, '/')).headers.location).toBe('/login');
+  });
+
+  it('an API session opened through one answers through the other, and ends there for both', async () => {
+    const c = await createCustomer(one.deps);
+    const { token } = await one.deps.services.apiTokens.create(
+      c.id,
+      { name: 'scale', expiresAt: new Date(Date.now() + 3_600_000) },
+      { actor: { type: 'system', id: null, label: 'test' }, ip: '127.0.0.1' },
+    );
+    const opened = await request(one.app).post('/api/v1/sessions').send({ login: c.login, token });
+    expect(opened.status).toBe(201);
+    const bearer = `Bearer ${(opened.body as { session_id: string }).session_id}`;
+    const customer = await request(other).get('/api/v1/customer').set('Authorization', bearer);
+    expect(customer.status).toBe(200);
+    expect((customer.body as { id: number }).id).toBe(c.id);
+    expect((await request(other).delete('/api/v1/sessions/current').set('Authorization', bearer)).status).toBeLessThan(
+      300,
+    );
+    expect((await request(one.app).get('/api/v1/customer').set('Authorization', bearer)).status).toBe(401);
+  });
+
+  it('failed sign-ins through both count toward one brute-force limit', async () => {
+    const c = await createCustomer(one.deps);
+    const browser = new Browser();
+    const statuses: number[] = [];
+    for (let n = 0; n < 5; n++) {
+      const [formFrom, postTo] = n % 2 === 0 ? [one.app, other] : [other, one.app];
+      statuses.push(
+        (await browser.submit(formFrom, postTo, '/login', { login: c.login ?? '', password: 'wrong' })).status,
+      );
+    }
+    // five failures block, whichever instance counted them
+    expect(statuses).toEqual([401, 401, 401, 401, 429]);
+    const right = await browser.submit(one.app, other, '/login', { login: c.login ?? '', password: c.password });
+    expect(right.status).toBe(429);
+  });
+
+  it('a log-in-as ticket made through one opens the portal through the other, once', async () => {
+    const admin = await createAdmin(one.deps);
+    const role = await createRole(one.deps, 'Assigned', allAt('read'));
+    const c = await createCustomer(one.deps, { roleId: role, name: 'Ticketed Ltd' });
+    const adminBrowser = new Browser();
+    expect(
+      (await adminBrowser.submit(one.app, other, '/admin/login', { login: admin.login, password: admin.password }))
+        .status,
+    ).toBe(303);
+    const made = await adminBrowser.submit(
+      other,
+      one.app,
+      `/admin/customers/${c.id}/impersonate`,
+      { mode: 'assigned' },
+      `/admin/customers/${c.id}/self-care`,
+    );
+    expect(made.status).toBe(303);
+    const ticket = String(made.headers.location);
+    const portal = new Browser();
+    expect((await portal.get(other, ticket)).status).toBe(303);
+    const home = await portal.get(one.app, '/');
+    expect(home.status).toBe(200);
+    expect(home.text).toContain('id="impersonation-banner"');
+    expect((await new Browser().get(one.app, ticket)).status).toBe(410);
+  });
+
+  it('the second sign-in step asked for by one is answered through the other', async () => {
+    const c = await createCustomer(one.deps);
+    const { secret } = await enableTwoFactor(one.deps, 'customer', c.id);
+    const browser = new Browser();
+    const first = await browser.submit(one.app, one.app, '/login', { login: c.login ?? '', password: c.password });
+    expect(first.headers.location).toBe('/login/two-factor');
+    const second = await browser.submit(one.app, other, '/login/two-factor', { code: codeFor(secret) });
+    expect(second.status).toBe(303);
+    expect((await browser.get(one.app, '/')).status).toBe(200);
+  });
+
+  it('a role change made through one applies on the next request through the other', async () => {
+    const role = await createRole(one.deps, 'Staff', allAt('read'), { isDefault: true });
+    const c = await createCustomer(one.deps, { roleId: role });
+    const admin = await createAdmin(one.deps);
+    const customer = new Browser();
+    await customer.submit(other, other, '/login', { login: c.login ?? '', password: FIXTURE_PASSWORD });
+    expect((await customer.get(other, '/invoices')).status).toBe(200);
+    const adminBrowser = new Browser();
+    await adminBrowser.submit(one.app, one.app, '/admin/login', { login: admin.login, password: admin.password });
+    const form: Record<string, string> = { name: 'Staff', description: '', type: 'customer_selfcare', is_default: '1' };
+    for (const [component, level] of Object.entries(allAt('read'))) form[`perm[${component}]`] = level;
+    form['perm[invoices]'] = 'hidden';
+    const saved = await adminBrowser.submit(one.app, one.app, `/admin/roles/${role}`, form);
+    expect(saved.status).toBe(303);
+    expect((await customer.get(other, '/invoices')).status).toBe(403);
+  });
+
+  it('a trusted-network change made through one ends the session on the next request through the other', async () => {
+    const c = await createCustomer(one.deps);
+    const browser = new Browser();
+    await browser.submit(other, other, '/login', { login: c.login ?? '', password: c.password });
+    expect((await browser.get(other, '/')).status).toBe(200);
+    await one.deps.db('customers').where({ id: c.id }).update({ ip_restriction: true, trusted_ips: '203.0.113.0/24;' });
+    const next = await browser.get(other, '/');
+    expect(next.status).toBe(303);
+    expect(next.headers.location).toBe('/login');
+  });
+});
