@@ -66,7 +66,7 @@ describe('GET /xdrs in New York with US formats (spring-forward day)', () => {
     const { agent } = await customerWith(zone, [before]);
     const res = await agent.get('/xdrs').query({ from: '03/08/2026 02:30 AM', to: '' });
     expect(res.status).toBe(422);
-    expect(res.text).toContain('Enter the date as MM/DD/YYYY HH12:MI AM');
+    expect(res.text).toContain('From: enter the date as MM/DD/YYYY HH12:MI AM');
     expect(res.text).toContain('href="#from"');
     expect(res.text).toContain('value="03/08/2026 02:30 AM"');
   });
