@@ -14,6 +14,9 @@ export const noStore: RequestHandler = (_req, res, next) => {
   next();
 };
 
+/** Messages that do not say which field they are about. */
+const GENERAL_MESSAGES: ReadonlySet<string> = new Set(['errors.required', 'errors.invalid', 'errors.tooLong']);
+
 /** Locals every page template relies on: translator, field messages, flash, current path. */
 export function pageLocals(deps: Infra, pickLanguage: (req: Parameters<RequestHandler>[0]) => string): RequestHandler {
   return (req, res, next) => {
@@ -21,8 +24,16 @@ export function pageLocals(deps: Infra, pickLanguage: (req: Parameters<RequestHa
     const t = deps.i18n.getFixedT(lang);
     res.locals.lang = lang;
     res.locals.t = (key: string, options?: Record<string, unknown>) => t(key, options ?? {}) as string;
-    (res.locals as Record<string, unknown>).fieldMessage = (e: FieldError) =>
-      e.text ?? (t(e.key ?? 'errors.invalid', e.params ?? {}) as string);
+    (res.locals as Record<string, unknown>).fieldMessage = (e: FieldError) => {
+      if (e.text !== undefined) return e.text;
+      const key = e.key ?? 'errors.invalid';
+      const message = t(key, e.params ?? {}) as string;
+      // A general message ("Enter a value") names its field, so the summary says which one.
+      const label = `fieldLabels.${e.field}`;
+      return GENERAL_MESSAGES.has(key) && deps.i18n.exists(label, { lng: lang })
+        ? (t('errors.named', { label: t(label), message }) as string)
+        : message;
+    };
     res.locals.currentPath = req.path;
     res.locals.clientIp = clientIp(req);
     if (req.session.flash) {

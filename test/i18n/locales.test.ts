@@ -18,6 +18,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
  */
 const DYNAMIC_KEYS: ReadonlyArray<{ prefix: string; keys?: readonly string[]; where: string }> = [
   { prefix: 'email.credentials.', where: 'src/features/individuals/mail.ts: the lines of the credentials e-mail' },
+  { prefix: 'fieldLabels.', where: 'src/http/door.ts: the field a general message (“Enter a value”) is about' },
   {
     prefix: 'email.newSignIn.',
     where: 'src/features/sessions/service.ts: the lines of the new-address sign-in e-mail',
