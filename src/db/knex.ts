@@ -66,6 +66,12 @@ export function isMysql(db: Knex): boolean {
 }
 
 /** Timestamps come back as Date (MySQL) or epoch milliseconds (SQLite); the program uses Date. */
+/** A DATE column's value as `YYYY-MM-DD` (mysql2 answers a Date at UTC midnight, SQLite the text). */
+export function toIsoDate(value: unknown): string {
+  if (value instanceof Date) return value.toISOString().slice(0, 10);
+  return String(value ?? '').slice(0, 10);
+}
+
 export function toDate(value: unknown): Date | null {
   if (value === null || value === undefined) return null;
   if (value instanceof Date) return value;

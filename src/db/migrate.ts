@@ -37,3 +37,9 @@ export async function rollbackAll(db: Knex): Promise<string[]> {
   const [, rolledBack] = (await db.migrate.rollback(options, true)) as [number, string[]];
   return rolledBack;
 }
+
+/** Undoes the newest migration that ran (tests use it to write data the way an older schema held it). */
+export async function undoLastMigration(db: Knex): Promise<string[]> {
+  const [, undone] = (await db.migrate.down(options)) as [number, string[]];
+  return undone;
+}

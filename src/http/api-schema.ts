@@ -4,6 +4,8 @@ import { idString } from './ids.ts';
 
 export const timestamp = z.iso.datetime().describe('ISO 8601, UTC');
 export const nullableTimestamp = timestamp.nullable();
+/** A day, the same everywhere: billing periods and due dates. */
+export const calendarDate = z.iso.date().describe('ISO 8601 calendar date (YYYY-MM-DD), the same in every time zone');
 
 export const pageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(25).describe('Items per page, 1–100'),

@@ -62,6 +62,9 @@ function translator(deps: Infra, lang: string): Translate {
   return translate;
 }
 
+/** Messages that do not say which field they are about. */
+const GENERAL_MESSAGES: ReadonlySet<string> = new Set(['errors.required', 'errors.invalid', 'errors.tooLong']);
+
 /** Locals every page template relies on: translator, field messages, flash, current path. */
 export function pageLocals(deps: Infra, pickLanguage: (req: Parameters<RequestHandler>[0]) => string): RequestHandler {
   return (req, res, next) => {
@@ -69,8 +72,16 @@ export function pageLocals(deps: Infra, pickLanguage: (req: Parameters<RequestHa
     const t = translator(deps, lang);
     res.locals.lang = lang;
     res.locals.t = t;
-    (res.locals as Record<string, unknown>).fieldMessage = (e: FieldError) =>
-      e.text ?? (t(e.key ?? 'errors.invalid', e.params ?? {}) as string);
+    (res.locals as Record<string, unknown>).fieldMessage = (e: FieldError) => {
+      if (e.text !== undefined) return e.text;
+      const key = e.key ?? 'errors.invalid';
+      const message = t(key, e.params ?? {});
+      // A general message ("Enter a value") names its field, so the summary says which one.
+      const label = `fieldLabels.${e.field}`;
+      return GENERAL_MESSAGES.has(key) && deps.i18n.exists(label, { lng: lang })
+        ? t('errors.named', { label: t(label), message })
+        : message;
+    };
     res.locals.money = (amount: number, currency: string) => formatMoney(amount, currency, lang);
     res.locals.currentPath = req.path;
     res.locals.clientIp = clientIp(req);

@@ -592,9 +592,24 @@ function withoutSeconds(nodes: readonly FormatNode[]): FormatNode[] | null {
   return [...nodes.slice(0, index), ...nodes.slice(index + 1)];
 }
 
+/** A 12-hour time format read as 24-hour: HH12 → HH24, without the AM/PM marker. Null for 24-hour formats. */
+function as24Hour(nodes: readonly FormatNode[]): FormatNode[] | null {
+  if (!nodes.some((node) => node.kind === 'token' && node.token === 'HH12')) return null;
+  const out: FormatNode[] = [];
+  for (const node of nodes) {
+    if (node.kind === 'token' && (node.token === 'AM' || node.token === 'PM')) {
+      if (out.at(-1)?.kind === 'separator') out.pop();
+      continue;
+    }
+    out.push(node.kind === 'token' && node.token === 'HH12' ? { kind: 'token', token: 'HH24' } : node);
+  }
+  while (out.at(-1)?.kind === 'separator') out.pop();
+  return out;
+}
+
 /**
  * Reads "date time" or just "date" (local midnight). When the time format has seconds, the time may
- * also be typed without them.
+ * also be typed without them; a 12-hour time format also takes a 24-hour time without AM/PM.
  */
 export function parseDateTimeInput(text: string, settings: DateTimeInputSettings): Date | null {
   const date = compileOrThrow(settings.dateFormat, 'parseDateTimeInput');
@@ -615,6 +630,13 @@ export function parseDateTimeInput(text: string, settings: DateTimeInputSettings
   const candidates: FormatNode[][] = [join(time.nodes)];
   const shortTime = withoutSeconds(time.nodes);
   if (shortTime !== null) candidates.push(join(shortTime));
+  // A 12-hour format still takes a 24-hour time typed without AM/PM ("08:00", "17:30").
+  const dayTime = as24Hour(time.nodes);
+  if (dayTime !== null) {
+    candidates.push(join(dayTime));
+    const shortDayTime = withoutSeconds(dayTime);
+    if (shortDayTime !== null) candidates.push(join(shortDayTime));
+  }
   candidates.push([...date.nodes]);
 
   for (const nodes of candidates) {

@@ -1,3 +1,4 @@
+import { formatCalendarDate, formatCalendarPeriod } from './calendar-dates.ts';
 import { formatDateTime, formatInstant } from './date-format.ts';
 import { formatMoney } from './money.ts';
 
@@ -6,6 +7,10 @@ export interface ViewerFormatters {
   dateTime(instant: Date): string;
   /** the date part only, in the viewer's output date format */
   date(instant: Date): string;
+  /** a calendar day (`YYYY-MM-DD`: a due date) in the output date format, whatever the zone */
+  day(isoDate: string): string;
+  /** first and last day of a period, as short as the output date format allows ("01 – 31 Oct 2026") */
+  period(from: string, to: string): { from: string; to: string };
   /** an amount in the customer's currency, written the way the viewer's language writes it */
   money(amount: number, currency?: string): string;
   /** a count in the viewer's language */
@@ -58,6 +63,8 @@ function buildFormatters(regional: RegionalSettings, currency: string): ViewerFo
     dateTime: (instant) =>
       formatDateTime(instant, { dateFormat: regional.outDateFormat, timeFormat: regional.outTimeFormat, ...zone }),
     date: (instant) => formatInstant(instant, regional.outDateFormat, zone),
+    day: (isoDate) => formatCalendarDate(isoDate, regional.outDateFormat, regional.language),
+    period: (from, to) => formatCalendarPeriod(from, to, regional.outDateFormat, regional.language),
     money: (amount, code = currency) => formatMoney(amount, code, regional.language),
     number: (value) => numbers.format(value),
     duration: (seconds) => {

@@ -328,10 +328,10 @@ function selectableZone(names: readonly string[]): string {
 type XdrDraft = Omit<NewXdr, 'customerId'>;
 
 interface InvoiceDraft {
-  periodFrom: Date;
-  periodTo: Date;
+  periodFrom: string;
+  periodTo: string;
   issuedAt: Date;
-  dueAt: Date;
+  dueOn: string;
   amount: number;
   status: 'paid' | 'open' | 'overdue';
 }
@@ -401,16 +401,15 @@ function buildBilling(customer: DemoCustomer, zone: string, index: number, now: 
     const periodStart = thisMonth.minus({ months: back });
     const issued = periodStart.plus({ months: 1 }).set({ hour: 6 });
     if (issued.toJSDate() > now || issued.toJSDate() < windowStart) continue;
-    const periodFrom = periodStart.toJSDate();
-    const periodTo = periodStart.endOf('month').toJSDate();
-    const dueAt = issued.plus({ days: 14 }).toJSDate();
+    const periodEnd = periodStart.endOf('month');
+    const due = issued.plus({ days: 14 });
     invoices.push({
-      periodFrom,
-      periodTo,
+      periodFrom: periodStart.toISODate() ?? '',
+      periodTo: periodEnd.toISODate() ?? '',
       issuedAt: issued.toJSDate(),
-      dueAt,
-      amount: round(customer.monthlyFee + chargesBetween(periodFrom, periodTo), 2),
-      status: dueAt > now ? 'open' : 'paid',
+      dueOn: due.toISODate() ?? '',
+      amount: round(customer.monthlyFee + chargesBetween(periodStart.toJSDate(), periodEnd.toJSDate()), 2),
+      status: due.toJSDate() > now ? 'open' : 'paid',
     });
   }
   if (customer.hasOverdueInvoice) {
@@ -624,7 +623,7 @@ export async function seedDemo(deps: SeedDeps, options: DemoSeedOptions = {}): P
       periodFrom: draft.periodFrom,
       periodTo: draft.periodTo,
       issuedAt: draft.issuedAt,
-      dueAt: draft.dueAt,
+      dueOn: draft.dueOn,
       amount: draft.amount,
       currency,
       status: draft.status,

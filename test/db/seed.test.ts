@@ -2,8 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DateTime } from 'luxon';
 import { loadConfig, type Config } from '../../src/config.ts';
-import { isMysql, toBool, toDate, type Knex } from '../../src/db/knex.ts';
+import { isMysql, toBool, toDate, toIsoDate, type Knex } from '../../src/db/knex.ts';
 import { buildDeps, type Deps } from '../../src/deps.ts';
 import { migrateLatest } from '../../src/db/migrate.ts';
 import { verifyPassword } from '../../src/access/passwords.ts';
@@ -215,12 +216,16 @@ describe('seedDemo', () => {
   it('numbers invoices INV-year-sequence and bills them in the customer currency', async () => {
     const invoices = await db('invoices')
       .join('customers', 'customers.id', 'invoices.customer_id')
-      .select('invoices.*', 'customers.currency as customer_currency');
+      .select('invoices.*', 'customers.currency as customer_currency', 'customers.time_zone as customer_zone');
     expect(new Set(invoices.map((i) => i.number)).size).toBe(invoices.length);
     for (const i of invoices) {
       expect(i.number).toMatch(/^INV-\d{4}-\d{6}$/);
       expect(i.currency).toBe(i.customer_currency);
-      expect(toDate(i.due_at)!.getTime() - toDate(i.issued_at)!.getTime()).toBe(14 * DAY_MS);
+      // due 14 days after the local issue day; the period is a whole local month, as days
+      const issuedDay = DateTime.fromJSDate(toDate(i.issued_at)!, { zone: i.customer_zone });
+      expect(toIsoDate(i.due_at)).toBe(issuedDay.plus({ days: 14 }).toISODate());
+      expect(toIsoDate(i.period_from)).toBe(issuedDay.minus({ months: 1 }).startOf('month').toISODate());
+      expect(toIsoDate(i.period_to)).toBe(issuedDay.minus({ months: 1 }).endOf('month').toISODate());
       expect(['paid', 'open', 'overdue']).toContain(i.status);
     }
     expect(invoices.some((i) => i.status === 'overdue')).toBe(true);

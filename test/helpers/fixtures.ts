@@ -204,15 +204,18 @@ export async function createIndividual(
   return { id, login, password, roleId };
 }
 
+const day = (instant: Date): string => instant.toISOString().slice(0, 10);
+
 export async function createInvoice(
   deps: FixtureDeps,
   customerId: number,
   input: {
     number?: string;
-    periodFrom?: Date;
-    periodTo?: Date;
+    /** days, `YYYY-MM-DD` */
+    periodFrom?: string;
+    periodTo?: string;
     issuedAt?: Date;
-    dueAt?: Date;
+    dueOn?: string;
     amount?: number;
     currency?: string;
     status?: 'open' | 'paid' | 'overdue' | 'void';
@@ -222,10 +225,10 @@ export async function createInvoice(
   return insertRow(deps.db, 'invoices', {
     customer_id: customerId,
     number: input.number ?? unique('INV-'),
-    period_from: input.periodFrom ?? new Date(issuedAt.getTime() - 28 * 86_400_000),
-    period_to: input.periodTo ?? issuedAt,
+    period_from: input.periodFrom ?? day(new Date(issuedAt.getTime() - 28 * 86_400_000)),
+    period_to: input.periodTo ?? day(issuedAt),
     issued_at: issuedAt,
-    due_at: input.dueAt ?? new Date(issuedAt.getTime() + 14 * 86_400_000),
+    due_at: input.dueOn ?? day(new Date(issuedAt.getTime() + 14 * 86_400_000)),
     amount: input.amount ?? 100,
     currency: input.currency ?? 'USD',
     status: input.status ?? 'open',

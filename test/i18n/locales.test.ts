@@ -26,6 +26,7 @@ const DYNAMIC_KEYS: ReadonlyArray<{ prefix: string; keys?: readonly string[]; wh
   { prefix: 'audit.sentences.', where: 'src/features/audit/wording.ts: one sentence per action code' },
   { prefix: 'audit.values.', where: 'src/features/audit/wording.ts: words for the values of some properties' },
   { prefix: 'email.credentials.', where: 'src/features/individuals/mail.ts: the lines of the credentials e-mail' },
+  { prefix: 'fieldLabels.', where: 'src/http/door.ts: the field a general message (“Enter a value”) is about' },
   {
     prefix: 'email.newSignIn.',
     where: 'src/features/sessions/service.ts: the lines of the new-address sign-in e-mail',

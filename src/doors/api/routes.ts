@@ -22,10 +22,10 @@ const iso = (d: Date): string => d.toISOString();
 export const invoiceJson = (i: Invoice) => ({
   id: i.id,
   number: i.number,
-  period_from: iso(i.periodFrom),
-  period_to: iso(i.periodTo),
+  period_from: i.periodFrom,
+  period_to: i.periodTo,
   issued_at: iso(i.issuedAt),
-  due_at: iso(i.dueAt),
+  due_at: i.dueOn,
   amount: i.amount,
   currency: i.currency,
   status: i.status,

@@ -2,7 +2,7 @@
 // generated from them (openapi.ts), so the two cannot drift apart.
 import { z } from 'zod';
 import { COMPONENT_KEYS, LEVELS } from '../../access/permissions.ts';
-import { idParams, page, pageQuery, timestamp } from '../../http/api-schema.ts';
+import { calendarDate, idParams, page, pageQuery, timestamp } from '../../http/api-schema.ts';
 
 export const ERROR_CODES = [
   'invalid_credentials',
@@ -119,10 +119,10 @@ export const customerPatchBody = z.strictObject({
 export const invoiceResponse = z.strictObject({
   id: z.number().int(),
   number: z.string(),
-  period_from: timestamp,
-  period_to: timestamp,
+  period_from: calendarDate.describe('First day of the billing period'),
+  period_to: calendarDate.describe('Last day of the billing period'),
   issued_at: timestamp,
-  due_at: timestamp,
+  due_at: calendarDate.describe('Day the invoice is due'),
   amount: z.number(),
   currency: z.string(),
   status: z.string().describe('open, paid, overdue or void'),

@@ -105,8 +105,8 @@ export function portalBillingRoutes(deps: Deps): RouteDef<PortalPermission>[] {
         const from = readMoment(filter.from, viewer);
         const to = readMoment(filter.to, viewer);
         const format = expectedInput(viewer);
-        if (from === undefined) errors.push({ field: 'from', key: 'portal.xdrs.errors.date', params: { format } });
-        if (to === undefined) errors.push({ field: 'to', key: 'portal.xdrs.errors.date', params: { format } });
+        if (from === undefined) errors.push({ field: 'from', key: 'portal.xdrs.errors.dateFrom', params: { format } });
+        if (to === undefined) errors.push({ field: 'to', key: 'portal.xdrs.errors.dateTo', params: { format } });
         if (from && to && from >= to) errors.push({ field: 'to', key: 'portal.xdrs.errors.order' });
         const range = { from: errors.length ? null : (from ?? null), to: errors.length ? null : (to ?? null) };
         const page = errors.length

@@ -1,14 +1,18 @@
 import type { Knex } from 'knex';
-import { isMysql, toDate } from '../../db/knex.ts';
+import { isMysql, toDate, toIsoDate } from '../../db/knex.ts';
 import { keysetPage, type KeysetPosition, type Page } from '../../db/keyset.ts';
+
+/** `YYYY-MM-DD`: a calendar day, the same in every time zone (billing periods, due dates). */
+export type CalendarDate = string;
 
 export interface Invoice {
   id: number;
   number: string;
-  periodFrom: Date;
-  periodTo: Date;
+  /** first and last day of the billing period */
+  periodFrom: CalendarDate;
+  periodTo: CalendarDate;
   issuedAt: Date;
-  dueAt: Date;
+  dueOn: CalendarDate;
   amount: number;
   currency: string;
   status: string;
@@ -39,10 +43,10 @@ function toInvoice(row: Record<string, unknown>): Invoice {
   return {
     id: Number(row.id),
     number: String(row.number),
-    periodFrom: date(row.period_from),
-    periodTo: date(row.period_to),
+    periodFrom: toIsoDate(row.period_from),
+    periodTo: toIsoDate(row.period_to),
     issuedAt: date(row.issued_at),
-    dueAt: date(row.due_at),
+    dueOn: toIsoDate(row.due_at),
     amount: Number(row.amount),
     currency: String(row.currency),
     status: String(row.status),
@@ -170,10 +174,10 @@ export class BillingRepo {
 export interface NewInvoice {
   customerId: number;
   number: string;
-  periodFrom: Date;
-  periodTo: Date;
+  periodFrom: CalendarDate;
+  periodTo: CalendarDate;
   issuedAt: Date;
-  dueAt: Date;
+  dueOn: CalendarDate;
   amount: number;
   currency: string;
   status: 'open' | 'paid' | 'overdue' | 'void';
@@ -205,7 +209,7 @@ function invoiceColumns(i: NewInvoice): Record<string, unknown> {
     period_from: i.periodFrom,
     period_to: i.periodTo,
     issued_at: i.issuedAt,
-    due_at: i.dueAt,
+    due_at: i.dueOn,
     amount: i.amount,
     currency: i.currency,
     status: i.status,

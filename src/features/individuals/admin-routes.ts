@@ -263,6 +263,19 @@ export function individualsAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] 
       handler: helperHandler(helper, page),
     }));
 
+  /** The form's problems plus a taken login, so that one round reports them all. */
+  const withTakenLogin = async (
+    req: Request,
+    res: Response,
+    errors: FieldError[],
+    login: string,
+    individualId: number | null,
+  ): Promise<FieldError[]> => {
+    if (errors.some((e) => e.field === 'login')) return errors;
+    const taken = await service.loginTakenProblem(currentCustomer(res).id, login, individualId, ctxOf(req, res));
+    return taken ? mergeErrors(errors, adminFieldErrors([taken])) : errors;
+  };
+
   /** A route on one individual of the customer: an id of another customer's individual is 404. */
   const onIndividual = (
     method: 'get' | 'post',
@@ -304,7 +317,8 @@ export function individualsAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] 
             dateErrors,
             adminFieldErrors(validateIndividual(fields, { passwordRequired: true })),
           );
-          if (errors.length > 0) return renderList(req, res, { form, errors });
+          if (errors.length > 0)
+            return renderList(req, res, { form, errors: await withTakenLogin(req, res, errors, fields.login, null) });
           let created: Individual;
           try {
             created = await service.create(customer.id, fields, ctxOf(req, res));
@@ -346,7 +360,11 @@ export function individualsAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] 
             dateErrors,
             adminFieldErrors(validateIndividual(fields, { passwordRequired: !individual.hasPassword })),
           );
-          if (errors.length > 0) return renderEdit(req, res, individual, { form, errors });
+          if (errors.length > 0)
+            return renderEdit(req, res, individual, {
+              form,
+              errors: await withTakenLogin(req, res, errors, fields.login, individual.id),
+            });
           let updated: Individual;
           try {
             updated = await service.update(customer.id, individual.id, { ...fields, version }, ctxOf(req, res));

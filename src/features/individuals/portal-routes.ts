@@ -162,7 +162,7 @@ export function individualsPortalRoutes(deps: Deps): RouteDef<PortalPermission>[
       if (!date)
         errors.push({
           field,
-          key: 'individuals.errors.date',
+          key: `individuals.errors.date_${field}`,
           params: { format: inputPattern(viewer), example: toInput(viewer, new Date()) },
         });
       return date;
@@ -315,7 +315,23 @@ export function individualsPortalRoutes(deps: Deps): RouteDef<PortalPermission>[
         const limits = await service.granterLimits(viewer.customerId, granterOf(viewer));
         const problems = validateIndividual(fields, { passwordRequired: true, expirationLimit: limits?.expirationAt });
         const errors = [...dateErrors, ...portalErrors(problems, res).filter((e) => !taken.has(e.field))];
-        if (errors.length > 0) return render(req, res, { form, errors });
+        if (errors.length > 0) {
+          // A taken login is reported in the same round as the other problems.
+          if (!errors.some((e) => e.field === 'login')) {
+            try {
+              const loginTaken = await service.loginTakenProblem(
+                viewer.customerId,
+                fields.login,
+                null,
+                ctxOf(req, res),
+              );
+              if (loginTaken) errors.unshift(...portalErrors([loginTaken], res));
+            } catch (err) {
+              errors.unshift(...domainErrors(res, err, 'login'));
+            }
+          }
+          return render(req, res, { form, errors });
+        }
         try {
           const created = await service.create(viewer.customerId, fields, ctxOf(req, res));
           req.session.flash = {

@@ -146,6 +146,9 @@ export function formFromIndividual(individual: Individual, customer: CustomerDef
 const orNull = (v: string): string | null => (v === '' ? null : v);
 
 /** Form → service fields; dates are read in the individual's zone with the customer's input format. */
+/** The admin form's labels of the two dates, which their errors name. */
+const DATE_LABELS = { activation_at: 'Activation', expiration_at: 'Expiration' } as const;
+
 export function fieldsFromForm(
   form: IndividualForm,
   customer: CustomerDefaults,
@@ -164,7 +167,7 @@ export function fieldsFromForm(
     if (!date)
       errors.push({
         field,
-        text: `Enter the date as ${s.inPattern} (or just ${s.inDateFormat}), e.g. ${toInputText(new Date(), s)}`,
+        text: `${DATE_LABELS[field]}: enter the date as ${s.inPattern} (or just ${s.inDateFormat}), e.g. ${toInputText(new Date(), s)}`,
       });
     return date;
   };

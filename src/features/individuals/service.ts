@@ -15,6 +15,7 @@ import { type AuditContext } from '../../http/actor.ts';
 import { LoginNamespace, LoginTakenError } from '../selfcare-access/service.ts';
 import {
   checkTrustedNetworks,
+  LOGIN_TAKEN_MESSAGE,
   loginFieldError,
   regionalFieldErrors,
   trustedNetworksFieldErrors,
@@ -551,19 +552,46 @@ export class IndividualsService {
     try {
       return await write();
     } catch (err) {
-      if (err instanceof LoginTakenError && ctx.granter.kind !== 'admin') {
-        await this.deps.audit.record({
-          actor: ctx.actor,
-          ip: ctx.ip,
-          action: 'individual.login_taken',
-          entityType: 'individual',
-          customerId,
-          outcome: 'refused',
-          changes: { login: { old: null, new: login ?? '' } },
-        });
-      }
+      if (err instanceof LoginTakenError) await this.auditTakenLogin(ctx, customerId, login);
       throw err;
     }
+  }
+
+  private async auditTakenLogin(ctx: IndividualsContext, customerId: number, login: string | undefined): Promise<void> {
+    if (ctx.granter.kind === 'admin') return;
+    await this.deps.audit.record({
+      actor: ctx.actor,
+      ip: ctx.ip,
+      action: 'individual.login_taken',
+      entityType: 'individual',
+      customerId,
+      outcome: 'refused',
+      changes: { login: { old: null, new: login ?? '' } },
+    });
+  }
+
+  /**
+   * "This login is taken", for a form that has other problems too: every problem is reported in
+   * one round (a form without any finds a taken login when saving). Null when the login is free,
+   * unchanged or badly formed (its own error says so). Costs a self-care user one login check.
+   */
+  async loginTakenProblem(
+    customerId: number,
+    login: string,
+    individualId: number | null,
+    ctx: IndividualsContext,
+  ): Promise<FieldError | null> {
+    const wanted = login.trim();
+    if (loginFieldError(wanted, { required: true }) !== null) return null;
+    if (individualId !== null) {
+      const current = await this.repo.find(customerId, individualId);
+      if (current && current.login.toLowerCase() === wanted.toLowerCase()) return null;
+    }
+    await this.spendLoginCheck(ctx);
+    const owner = individualId === null ? undefined : { individualId };
+    if (await this.logins.isAvailable(wanted, owner)) return null;
+    await this.auditTakenLogin(ctx, customerId, wanted);
+    return problem('login', 'login_taken', LOGIN_TAKEN_MESSAGE);
   }
 
   async create(customerId: number, input: IndividualCreateInput, ctx: IndividualsContext): Promise<Individual> {

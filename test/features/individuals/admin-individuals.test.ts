@@ -167,7 +167,7 @@ describe('POST /admin/customers/:id/individuals', () => {
       .type('form')
       .send(individualForm({ activation_at: '2030-07-01' }));
     expect(res.status).toBe(422);
-    expect(res.text).toContain('Enter the date as DD.MM.YYYY HH24:MI');
+    expect(res.text).toContain('Activation: enter the date as DD.MM.YYYY HH24:MI');
     expect(res.text).toContain('href="#activation_at"');
     expect(res.text).toContain('value="2030-07-01"');
   });
@@ -194,6 +194,18 @@ describe('POST /admin/customers/:id/individuals', () => {
     expect(res.status).toBe(422);
     expect(res.text).toContain('This login is already in use');
     expect(res.text).toContain('href="#login"');
+  });
+
+  it('reports a taken login in the same round as the other problems', async () => {
+    const customer = await customerAllowing(staffRole);
+    await createCustomer(t.deps, { login: 'Taken.Login' });
+    const res = await agent
+      .post(`/admin/customers/${customer.id}/individuals`)
+      .type('form')
+      .send(individualForm({ login: 'taken.LOGIN', email: 'not-an-address' }));
+    expect(res.status).toBe(422);
+    expect(res.text).toContain('This login is already in use');
+    expect(res.text).toContain('Enter an e-mail address like name@example.com');
   });
 
   it('lists every problem at once and keeps the typed values', async () => {

@@ -24,7 +24,10 @@ afterEach(async () => {
   await t.close();
 });
 
-async function customerWith(roles: number[], opts: { inDateFormat?: string; timeZone?: string } = {}) {
+async function customerWith(
+  roles: number[],
+  opts: { inDateFormat?: string; inTimeFormat?: string; timeZone?: string } = {},
+) {
   const customer = await createCustomer(t.deps, { roleId: fullRole, name: 'Acme', ...opts });
   for (const roleId of roles)
     await t.deps.db('customer_allowed_roles').insert({ customer_id: customer.id, role_id: roleId });
@@ -130,8 +133,51 @@ describe('POST /individuals', () => {
     expect(res.status).toBe(422);
     expect(res.text).toContain('Use 3 to 64 characters');
     expect(res.text).toContain('The password must have at least 12 characters');
-    expect(res.text).toContain('Enter the date as DD/MM/YYYY HH24:MI:SS');
+    expect(res.text).toContain('Active from: enter the date as DD/MM/YYYY HH24:MI:SS');
     expect(res.text).toContain('value="x"');
+  });
+});
+
+describe('POST /individuals: one round', () => {
+  it('reports a taken login together with the other problems', async () => {
+    const customer = await customerWith([readRole]);
+    await createCustomer(t.deps, { login: 'Taken.Elsewhere' });
+    const { agent, csrf } = await signInPortal(t.app, customer.login!, customer.password);
+    const res = await agent
+      .post('/individuals')
+      .type('form')
+      .send(newIndividual(csrf, { login: 'taken.elsewhere', password: 'short', email: 'not-an-address' }));
+    expect(res.status).toBe(422);
+    const summary = /<div class="error-summary"[\s\S]*?<\/div>/.exec(res.text)?.[0] ?? '';
+    expect(summary).toContain('href="#login"');
+    expect(summary).toContain('href="#password"');
+    expect(summary).toContain('href="#email"');
+    expect(summary.indexOf('href="#login"')).toBeLessThan(summary.indexOf('href="#password"'));
+  });
+
+  it('takes a 24-hour time under a 12-hour input format, and names the field of a bad date', async () => {
+    const customer = await customerWith([readRole], {
+      inDateFormat: 'MM/DD/YYYY',
+      inTimeFormat: 'HH12:MI AM',
+      timeZone: 'UTC',
+    });
+    const { agent, csrf } = await signInPortal(t.app, customer.login!, customer.password);
+    const wrong = await agent
+      .post('/individuals')
+      .type('form')
+      .send(newIndividual(csrf, { activation_at: '2031-01-02', expiration_at: '31/01/2031' }));
+    expect(wrong.status).toBe(422);
+    expect(wrong.text).toContain('Active from: enter the date as MM/DD/YYYY HH12:MI AM');
+    expect(wrong.text).toContain('Active until: enter the date as MM/DD/YYYY HH12:MI AM');
+    const res = await agent
+      .post('/individuals')
+      .type('form')
+      .send(newIndividual(csrf, { activation_at: '01/02/2031 08:00', expiration_at: '01/31/2031 05:30 PM' }));
+    expect(res.status).toBe(303);
+    const row = await t.deps.db('individuals').where({ login: 'new.person' }).first();
+    const { toDate } = await import('../../../src/db/knex.ts');
+    expect(toDate(row.activation_at)?.toISOString()).toBe('2031-01-02T08:00:00.000Z');
+    expect(toDate(row.expiration_at)?.toISOString()).toBe('2031-01-31T17:30:00.000Z');
   });
 });
 
@@ -277,7 +323,7 @@ describe('the edit page of one individual', () => {
     expect(res.text).toContain('<title>Error:');
     expect(res.text).toContain('Enter an e-mail address like name@example.com');
     expect(res.text).toContain('The password must have at least 12 characters');
-    expect(res.text).toContain('Enter the date as DD/MM/YYYY HH24:MI:SS');
+    expect(res.text).toContain('Active from: enter the date as DD/MM/YYYY HH24:MI:SS');
     expect(res.text).toMatch(
       /<input id="email" name="email"[^>]*value="not-an-address"[^>]*aria-describedby="email-error" aria-invalid="true"/,
     );

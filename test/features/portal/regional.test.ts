@@ -10,6 +10,7 @@ import {
   type CustomerFixture,
 } from '../../helpers/fixtures.ts';
 import { signInPortal } from '../../helpers/portal.ts';
+import { apiClient, issueToken } from '../api/api-client.ts';
 
 let t: TestApp;
 beforeEach(async () => {
@@ -65,7 +66,7 @@ describe('GET /xdrs in New York with US formats (spring-forward day)', () => {
     const { agent } = await customerWith(zone, [before]);
     const res = await agent.get('/xdrs').query({ from: '03/08/2026 02:30 AM', to: '' });
     expect(res.status).toBe(422);
-    expect(res.text).toContain('Enter the date as MM/DD/YYYY HH12:MI AM');
+    expect(res.text).toContain('From: enter the date as MM/DD/YYYY HH12:MI AM');
     expect(res.text).toContain('href="#from"');
     expect(res.text).toContain('value="03/08/2026 02:30 AM"');
   });
@@ -158,15 +159,61 @@ describe('every timestamp follows the viewer settings', () => {
     await createInvoice(t.deps, c.id, {
       number: 'INV-TOKYO',
       issuedAt: new Date('2026-03-31T20:00:00Z'),
-      dueAt: new Date('2026-04-14T20:00:00Z'),
+      periodFrom: '2026-03-01',
+      periodTo: '2026-03-31',
+      dueOn: '2026-04-15',
     });
     await createPayment(t.deps, c.id, { paidAt: new Date('2026-03-31T16:30:00Z') });
     const { agent } = await signInPortal(t.app, c.login ?? '', c.password);
     const invoices = await agent.get('/invoices');
     expect(invoices.text).toContain('01/04/2026');
     expect(invoices.text).toContain('15/04/2026');
+    expect(invoices.text).toContain('01 – 31/03/2026');
     const payments = await agent.get('/payments');
     expect(payments.text).toContain('01/04/2026 01:30');
+  });
+});
+
+describe('billing periods and due dates', () => {
+  it('are days: the same whatever the viewer’s time zone, written as a short range', async () => {
+    const roleId = await createRole(t.deps, 'Days', allAt('read'));
+    const c = await createCustomer(t.deps, {
+      roleId,
+      timeZone: 'Pacific/Kiritimati',
+      language: 'fr',
+      outDateFormat: 'DD MON YYYY',
+    });
+    const id = await createInvoice(t.deps, c.id, {
+      number: 'INV-DAYS',
+      issuedAt: new Date('2026-11-01T06:00:00Z'),
+      periodFrom: '2026-10-01',
+      periodTo: '2026-10-31',
+      dueOn: '2026-11-15',
+    });
+    const { agent } = await signInPortal(t.app, c.login ?? '', c.password);
+    for (const zone of ['Pacific/Kiritimati', 'America/Los_Angeles', 'UTC']) {
+      await t.deps.db('customers').where({ id: c.id }).update({ time_zone: zone });
+      const list = await agent.get('/invoices');
+      expect(list.text, zone).toContain('01 – 31 oct. 2026');
+      expect(list.text, zone).toContain('15 nov. 2026');
+      const detail = await agent.get(`/invoices/${id}`);
+      expect(detail.text, zone).toContain('01 – 31 oct. 2026');
+      expect(detail.text, zone).toContain('15 nov. 2026');
+    }
+  });
+
+  it('reach the API as ISO calendar dates', async () => {
+    const c = await createCustomer(t.deps);
+    await createInvoice(t.deps, c.id, { periodFrom: '2026-10-01', periodTo: '2026-10-31', dueOn: '2026-11-15' });
+    const token = await issueToken(t.deps, c.id, { name: 'dates' });
+    const api = apiClient(t.app, t.deps);
+    const session = await api.signIn(c.login ?? '', token.token);
+    const res = await api.get('/api/v1/invoices', { bearer: session });
+    expect(res.body.items[0]).toMatchObject({
+      period_from: '2026-10-01',
+      period_to: '2026-10-31',
+      due_at: '2026-11-15',
+    });
   });
 });
 
