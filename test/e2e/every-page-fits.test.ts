@@ -238,6 +238,60 @@ describe('the portal header at 1280 px', () => {
   }
 });
 
+describe('visual details', () => {
+  type Box = { top: number; bottom: number; width: number };
+  const boxOf = (page: Page, selector: string) =>
+    page
+      .locator(selector)
+      .first()
+      .evaluate((el: { getBoundingClientRect(): Box }) => {
+        const { top, bottom, width } = el.getBoundingClientRect();
+        return { top, bottom, width };
+      });
+
+  it('keep the call totals apart from the filter and the table, and short fields short', async () => {
+    const page = await newPage({ javaScriptEnabled: false });
+    await signInPortalInBrowser(page, world.customer.login, world.customer.password);
+    await page.goto(`${server.baseUrl}/xdrs?from=2026-03-01+00%3A00%3A00`);
+    const filter = await boxOf(page, 'form.filter');
+    const totals = await boxOf(page, '#xdr-totals');
+    const table = await boxOf(page, '#xdrs-panel .table-scroll');
+    expect(totals.top - filter.bottom).toBeGreaterThanOrEqual(16);
+    expect(table.top - totals.bottom).toBeGreaterThanOrEqual(16);
+    await screenshot(page, 'xdrs-totals-1280');
+    await page.goto(`${server.baseUrl}/profile`);
+    expect((await boxOf(page, '#postal_code')).width).toBeLessThan(200);
+    expect((await boxOf(page, '#country')).width).toBeLessThan(300);
+    await page.setViewportSize(PHONE);
+    expect(await overflow(page)).toBeNull();
+  });
+
+  it('show the customer search label as a label', async () => {
+    const page = await newPage({ javaScriptEnabled: false });
+    await signInAdminInBrowser(page, server.baseUrl, world.admin.login, world.admin.password);
+    await page.goto(`${server.baseUrl}/admin/customers`);
+    type Styled = { getComputedStyle(el: unknown): { fontWeight: string } };
+    const weight = await page
+      .locator('label[for="q"]')
+      .evaluate((el) => (globalThis as unknown as Styled).getComputedStyle(el).fontWeight);
+    expect(Number(weight)).toBeGreaterThanOrEqual(600);
+  });
+
+  for (const size of [SCREEN, PHONE]) {
+    it(`leave no language alone on a line of the sign-in page at ${size.width} px`, async () => {
+      const page = await newPage({ javaScriptEnabled: false });
+      await page.setViewportSize(size);
+      await page.goto(`${server.baseUrl}/login`);
+      const tops = (await page.evaluate(
+        `[...document.querySelectorAll('.language-switch li')].map((li) => Math.round(li.getBoundingClientRect().top))`,
+      )) as number[];
+      const perLine = [...new Set(tops)].map((top) => tops.filter((t) => t === top).length);
+      expect(perLine.length === 1 || Math.min(...perLine) > 1, perLine.join(' ')).toBe(true);
+      await screenshot(page, `sign-in-languages-${size.width}`);
+    });
+  }
+});
+
 describe('revoke and delete', () => {
   for (const javaScriptEnabled of [true, false]) {
     it(`ask on a page of their own with a button that stays red, JavaScript ${javaScriptEnabled ? 'on' : 'off'}`, async () => {

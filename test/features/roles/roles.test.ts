@@ -43,6 +43,16 @@ async function auditRows(action: string) {
   return t.deps.db('audit_events').where({ action }).orderBy('id');
 }
 
+describe('GET /admin/roles/new', () => {
+  it('offers no Type menu while customer self-care is the only role type, and still sends the type', async () => {
+    const page = await agent.get('/admin/roles/new');
+    expect(page.status).toBe(200);
+    expect(page.text).not.toContain('<select id="type"');
+    expect(page.text).not.toContain('>Type</label>');
+    expect(page.text).toContain('<input type="hidden" name="type" value="customer_selfcare">');
+  });
+});
+
 describe('POST /admin/roles', () => {
   it('saves the permission tree and reads it back on the edit page', async () => {
     const res = await agent.post('/admin/roles').type('form').send(roleForm('Accountant'));
