@@ -42,6 +42,7 @@ interface World {
   individual: { id: number; login: string; password: string };
   roleId: number;
   invoiceId: number;
+  tokenId: number;
 }
 let world: World;
 
@@ -81,7 +82,7 @@ beforeAll(async () => {
       chargedAmount: 1234.5,
     });
   await createPayment(deps, customer.id, { amount: 5514.64, currency: 'UAH', reference: 'PAY-2026-000777' });
-  await deps.services.apiTokens.create(
+  const token = await deps.services.apiTokens.create(
     customer.id,
     { name: 'CRM integration', expiresAt: null },
     { actor: { type: 'system', id: null, label: 'test' }, ip: '127.0.0.1' },
@@ -95,6 +96,7 @@ beforeAll(async () => {
     individual,
     roleId,
     invoiceId,
+    tokenId: token.id,
   };
 });
 
@@ -109,6 +111,7 @@ function addressOf(route: RouteDef<unknown>, prefix: '' | '/admin'): string {
     }
     if (name === 'individualId') return String(world.individual.id);
     if (name === 'invoiceId') return String(world.invoiceId);
+    if (name === 'tokenId') return String(world.tokenId);
     if (name === 'token' || name === 'ticket') return 'no-such-thing';
     throw new Error(`every-page-fits: no value for :${name} in ${route.path}; add one`);
   });
@@ -231,6 +234,95 @@ describe('the portal header at 1280 px', () => {
       const middles = rows.map(([middle]) => middle);
       await screenshot(page, `portal-header-1280-${language}`);
       expect(Math.max(...middles) - Math.min(...middles), middles.join(' ')).toBeLessThanOrEqual(6);
+    });
+  }
+});
+
+describe('visual details', () => {
+  type Box = { top: number; bottom: number; width: number };
+  const boxOf = (page: Page, selector: string) =>
+    page
+      .locator(selector)
+      .first()
+      .evaluate((el: { getBoundingClientRect(): Box }) => {
+        const { top, bottom, width } = el.getBoundingClientRect();
+        return { top, bottom, width };
+      });
+
+  it('keep the call totals apart from the filter and the table, and short fields short', async () => {
+    const page = await newPage({ javaScriptEnabled: false });
+    await signInPortalInBrowser(page, world.customer.login, world.customer.password);
+    await page.goto(`${server.baseUrl}/xdrs?from=2026-03-01+00%3A00%3A00`);
+    const filter = await boxOf(page, 'form.filter');
+    const totals = await boxOf(page, '#xdr-totals');
+    const table = await boxOf(page, '#xdrs-panel .table-scroll');
+    expect(totals.top - filter.bottom).toBeGreaterThanOrEqual(16);
+    expect(table.top - totals.bottom).toBeGreaterThanOrEqual(16);
+    await screenshot(page, 'xdrs-totals-1280');
+    await page.goto(`${server.baseUrl}/profile`);
+    expect((await boxOf(page, '#postal_code')).width).toBeLessThan(200);
+    expect((await boxOf(page, '#country')).width).toBeLessThan(300);
+    await page.setViewportSize(PHONE);
+    expect(await overflow(page)).toBeNull();
+  });
+
+  it('show the customer search label as a label', async () => {
+    const page = await newPage({ javaScriptEnabled: false });
+    await signInAdminInBrowser(page, server.baseUrl, world.admin.login, world.admin.password);
+    await page.goto(`${server.baseUrl}/admin/customers`);
+    type Styled = { getComputedStyle(el: unknown): { fontWeight: string } };
+    const weight = await page
+      .locator('label[for="q"]')
+      .evaluate((el) => (globalThis as unknown as Styled).getComputedStyle(el).fontWeight);
+    expect(Number(weight)).toBeGreaterThanOrEqual(600);
+  });
+
+  for (const size of [SCREEN, PHONE]) {
+    it(`leave no language alone on a line of the sign-in page at ${size.width} px`, async () => {
+      const page = await newPage({ javaScriptEnabled: false });
+      await page.setViewportSize(size);
+      await page.goto(`${server.baseUrl}/login`);
+      const tops = (await page.evaluate(
+        `[...document.querySelectorAll('.language-switch li')].map((li) => Math.round(li.getBoundingClientRect().top))`,
+      )) as number[];
+      const perLine = [...new Set(tops)].map((top) => tops.filter((t) => t === top).length);
+      expect(perLine.length === 1 || Math.min(...perLine) > 1, perLine.join(' ')).toBe(true);
+      await screenshot(page, `sign-in-languages-${size.width}`);
+    });
+  }
+});
+
+describe('revoke and delete', () => {
+  for (const javaScriptEnabled of [true, false]) {
+    it(`ask on a page of their own with a button that stays red, JavaScript ${javaScriptEnabled ? 'on' : 'off'}`, async () => {
+      const page = await newPage({ javaScriptEnabled });
+      await signInPortalInBrowser(page, world.customer.login, world.customer.password);
+      const token = await server.deps.services.apiTokens.create(
+        world.customer.id,
+        { name: `Spare ${javaScriptEnabled ? 'on' : 'off'}`, expiresAt: null },
+        { actor: { type: 'system', id: null, label: 'test' }, ip: '127.0.0.1' },
+      );
+      await page.goto(`${server.baseUrl}/api-tokens`);
+      await clickAndWaitForPage(page, `a[href="/api-tokens/${token.id}/revoke"]`);
+      expect(await page.locator('h1').innerText()).toContain(`Spare ${javaScriptEnabled ? 'on' : 'off'}`);
+      type Styled = { getComputedStyle(el: unknown): { backgroundColor: string } };
+      const red = async () => {
+        const color = await page
+          .locator('.button--danger')
+          .evaluate((el) => (globalThis as unknown as Styled).getComputedStyle(el).backgroundColor);
+        const [r, g, b] = (color.match(/\d+/g) ?? []).map(Number);
+        return (r ?? 0) > 2 * Math.max(g ?? 0, b ?? 0);
+      };
+      expect(await red()).toBe(true);
+      await page.hover('.button--danger');
+      expect(await red()).toBe(true);
+      await page.focus('.button--danger');
+      expect(await red()).toBe(true);
+      await expectNoAxeViolations(page);
+      await clickAndWaitForPage(page, '.button--danger');
+      expect(new URL(page.url()).pathname).toBe('/api-tokens');
+      const row = await server.deps.db('api_tokens').where({ id: token.id }).first();
+      expect(row.revoked_at).not.toBeNull();
     });
   }
 });

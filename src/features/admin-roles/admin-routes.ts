@@ -1,3 +1,4 @@
+import { confirmed, renderConfirmation } from '../../http/confirm.ts';
 import type { Request, Response } from 'express';
 import { ADMIN_PERMISSION_LABELS, ADMIN_PERMISSIONS, type AdminPermission } from '../../access/route-permissions.ts';
 import type { Deps } from '../../deps.ts';
@@ -63,6 +64,22 @@ export function adminRolesRoutes(deps: Deps): RouteDef<AdminPermission>[] {
     if (!role) throw notFoundError();
     return role;
   };
+
+  const askToDelete = (req: Request, res: Response, role: { id: number; name: string }, status: number) =>
+    renderConfirmation(
+      req,
+      res,
+      'admin',
+      {
+        question: `Delete the admin role “${role.name}”?`,
+        detail: 'An admin role that administrators still hold is not deleted.',
+        action: `/admin/admin-roles/${role.id}/delete`,
+        button: 'Delete admin role',
+        cancelHref: `/admin/admin-roles/${role.id}`,
+        cancel: 'Cancel',
+      },
+      status,
+    );
 
   return [
     {
@@ -146,11 +163,18 @@ export function adminRolesRoutes(deps: Deps): RouteDef<AdminPermission>[] {
       },
     },
     {
+      method: 'get',
+      path: '/admin-roles/:id/delete',
+      permission: 'admins.manage',
+      handler: async (req, res) => askToDelete(req, res, await load(req.params.id), 200),
+    },
+    {
       method: 'post',
       path: '/admin-roles/:id/delete',
       permission: 'admins.manage',
       handler: async (req, res) => {
         const role = await load(req.params.id);
+        if (!confirmed(req)) return askToDelete(req, res, role, 422);
         try {
           await service.delete(role.id, auditContext(req, res));
         } catch (err) {

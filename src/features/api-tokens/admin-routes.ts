@@ -48,6 +48,13 @@ export function apiTokensAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] {
       handler: handlers.create,
     },
     {
+      method: 'get',
+      path: '/customers/:id/api-tokens/:tokenId/revoke',
+      permission: 'api_tokens.manage',
+      loads: 'customer',
+      handler: handlers.confirmRevoke,
+    },
+    {
       method: 'post',
       path: '/customers/:id/api-tokens/:tokenId/revoke',
       permission: 'api_tokens.manage',

@@ -3,7 +3,8 @@ import type { Request, RequestHandler, Response } from 'express';
 import type { Deps } from '../../deps.ts';
 import { auditContext } from '../../http/actor.ts';
 import { notFoundError } from '../../http/errors.ts';
-import { checkbox, formString, parseForm, type FieldError } from '../../http/form.ts';
+import { confirmed, renderConfirmation } from '../../http/confirm.ts';
+import { formString, parseForm, type FieldError } from '../../http/form.ts';
 import { renderPage, seeOther, type Layout } from '../../http/render.ts';
 import { parseEndOfDay } from '../../regional/calendar-dates.ts';
 import { describeFormat, formatInstant } from '../../regional/date-format.ts';
@@ -89,7 +90,7 @@ function requestIdOf(body: unknown): string | null {
 export function tokenPageHandlers(
   deps: Deps,
   page: TokenPage,
-): { list: RequestHandler; create: RequestHandler; revoke: RequestHandler } {
+): { list: RequestHandler; create: RequestHandler; confirmRevoke: RequestHandler; revoke: RequestHandler } {
   const service = deps.services.apiTokens;
 
   const render = async (req: Request, res: Response, state: RenderState): Promise<void> => {
@@ -113,6 +114,33 @@ export function tokenPageHandlers(
         requestId: randomBytes(16).toString('base64url'),
       },
     });
+  };
+
+  /** The customer's token the address names, revoked or not; any other id is not found. */
+  const tokenOf = async (req: Request, res: Response) => {
+    const idText = tokenIdSchema.safeParse(req.params.tokenId);
+    if (!idText.success) throw notFoundError();
+    const token = await service.repo.findForCustomer(page.customerId(res), Number(idText.data));
+    if (!token) throw notFoundError();
+    return token;
+  };
+
+  const askToRevoke = (req: Request, res: Response, token: { id: number; name: string }, status: number) => {
+    const t = res.locals.t ?? ((key: string) => key);
+    const base = page.basePath(res);
+    return renderConfirmation(
+      req,
+      res,
+      page.layout,
+      {
+        question: t('apiTokens.confirmQuestion', { name: token.name }),
+        action: `${base}/${token.id}/revoke`,
+        button: t('apiTokens.revoke'),
+        cancelHref: base,
+        cancel: t('common.cancel'),
+      },
+      status,
+    );
   };
 
   return {
@@ -154,20 +182,12 @@ export function tokenPageHandlers(
       }
       await render(req, res, { status: 200, newToken: { name: form.values.name, token: created.token } });
     },
+    confirmRevoke: async (req, res) => askToRevoke(req, res, await tokenOf(req, res), 200),
     revoke: async (req, res) => {
-      const idText = tokenIdSchema.safeParse(req.params.tokenId);
-      if (!idText.success) throw notFoundError();
-      const tokenId = Number(idText.data);
+      const token = await tokenOf(req, res);
+      if (!confirmed(req)) return askToRevoke(req, res, token, 422);
       const customerId = page.customerId(res);
-      const token = await service.repo.findForCustomer(customerId, tokenId);
-      if (!token) throw notFoundError();
-      const confirm = (req.body as Record<string, unknown> | undefined)?.confirm;
-      if (confirm !== 'yes' && !checkbox(confirm)) {
-        return render(req, res, {
-          status: 422,
-          errors: [{ field: `confirm-${tokenId}`, key: 'errors.apiTokens.confirm' }],
-        });
-      }
+      const tokenId = token.id;
       try {
         await service.revoke(customerId, tokenId, auditContext(req, res));
       } catch (err) {

@@ -44,6 +44,12 @@ export function apiTokensPortalRoutes(deps: Deps): RouteDef<PortalPermission>[] 
       handler: handlers.create,
     },
     {
+      method: 'get',
+      path: '/api-tokens/:tokenId/revoke',
+      permission: { component: 'api_access', level: 'modify' },
+      handler: handlers.confirmRevoke,
+    },
+    {
       method: 'post',
       path: '/api-tokens/:tokenId/revoke',
       permission: { component: 'api_access', level: 'modify' },

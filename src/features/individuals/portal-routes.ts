@@ -2,6 +2,7 @@ import type { Request, Response } from 'express';
 import { atLeast } from '../../access/permissions.ts';
 import type { Deps } from '../../deps.ts';
 import { auditContext } from '../../http/actor.ts';
+import { confirmed, renderConfirmation } from '../../http/confirm.ts';
 import { notFoundError } from '../../http/errors.ts';
 import { checkbox, type FieldError } from '../../http/form.ts';
 import { renderPage, seeOther, wantsFragment } from '../../http/render.ts';
@@ -295,6 +296,23 @@ export function individualsPortalRoutes(deps: Deps): RouteDef<PortalPermission>[
     seeOther(res, `/individuals/${saved.id}`);
   };
 
+  const askToDelete = (req: Request, res: Response, individual: { id: number; login: string }, status: number) => {
+    const t = res.locals.t ?? ((key: string) => key);
+    return renderConfirmation(
+      req,
+      res,
+      'portal',
+      {
+        question: t('individuals.confirmQuestion', { login: individual.login }),
+        action: `/individuals/${individual.id}/delete`,
+        button: t('individuals.delete'),
+        cancelHref: '/individuals',
+        cancel: t('common.cancel'),
+      },
+      status,
+    );
+  };
+
   return [
     { method: 'get', path: '/individuals', permission: READ, handler: async (req, res) => render(req, res) },
     {
@@ -405,23 +423,19 @@ export function individualsPortalRoutes(deps: Deps): RouteDef<PortalPermission>[
       },
     },
     {
+      method: 'get',
+      path: '/individuals/:individualId/delete',
+      permission: MODIFY,
+      handler: async (req, res) => askToDelete(req, res, await loadOwn(res, req.params.individualId), 200),
+    },
+    {
       method: 'post',
       path: '/individuals/:individualId/delete',
       permission: MODIFY,
       handler: async (req, res) => {
         const viewer = viewerOf(res);
         const individual = await loadOwn(res, req.params.individualId);
-        if (formString((req.body as Record<string, unknown>).confirm) !== 'yes') {
-          return render(req, res, {
-            errors: [
-              {
-                field: `confirm-${individual.id}`,
-                key: 'individuals.errors.confirm',
-                params: { login: individual.login },
-              },
-            ],
-          });
-        }
+        if (!confirmed(req)) return askToDelete(req, res, individual, 422);
         try {
           await service.delete(viewer.customerId, individual.id, ctxOf(req, res));
         } catch (err) {

@@ -1,3 +1,4 @@
+import { confirmed, renderConfirmation } from '../../http/confirm.ts';
 import type { Request, Response } from 'express';
 import {
   COMPONENTS,
@@ -93,6 +94,22 @@ export function rolesRoutes(deps: Deps): RouteDef<AdminPermission>[] {
       throw err;
     }
   };
+
+  const askToDelete = (req: Request, res: Response, role: { id: number; name: string }, status: number) =>
+    renderConfirmation(
+      req,
+      res,
+      'admin',
+      {
+        question: `Delete the role “${role.name}”?`,
+        detail: 'A role in use or the default role is not deleted; the role page then lists what holds it.',
+        action: `/admin/roles/${role.id}/delete`,
+        button: 'Delete role',
+        cancelHref: `/admin/roles/${role.id}`,
+        cancel: 'Cancel',
+      },
+      status,
+    );
 
   return [
     {
@@ -200,11 +217,18 @@ export function rolesRoutes(deps: Deps): RouteDef<AdminPermission>[] {
       },
     },
     {
+      method: 'get',
+      path: '/roles/:id/delete',
+      permission: 'roles.manage',
+      handler: async (req, res) => askToDelete(req, res, (await loadRole(req.params.id)).role, 200),
+    },
+    {
       method: 'post',
       path: '/roles/:id/delete',
       permission: 'roles.manage',
       handler: async (req, res) => {
         const detail = await loadRole(req.params.id);
+        if (!confirmed(req)) return askToDelete(req, res, detail.role, 422);
         try {
           const role = await service.delete(detail.role.id, auditContext(req, res));
           req.session.flash = { kind: 'info', message: `Role “${role.name}” deleted.` };

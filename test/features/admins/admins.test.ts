@@ -293,16 +293,23 @@ describe('/admin/admin-roles', () => {
     await createAdmin(t.deps, 'user-of-role', undefined, { roleId: used });
     const unused = await createAdminRole(t.deps, 'Unused', []);
     const { agent, csrf } = await signInAdmin(t.app, me.login, me.password);
-    const inUse = await agent.post(`/admin/admin-roles/${used}/delete`).type('form').send({ _csrf: csrf });
+    const inUse = await agent
+      .post(`/admin/admin-roles/${used}/delete`)
+      .type('form')
+      .send({ _csrf: csrf, confirm: 'yes' });
     expect(inUse.status).toBe(409);
     expect(inUse.text).toContain('in use by 1 administrator');
     const builtin = await administratorRoleId(t.deps);
-    const refused = await agent.post(`/admin/admin-roles/${builtin}/delete`).type('form').send({ _csrf: csrf });
+    const refused = await agent
+      .post(`/admin/admin-roles/${builtin}/delete`)
+      .type('form')
+      .send({ _csrf: csrf, confirm: 'yes' });
     expect(refused.status).toBe(409);
     expect(refused.text).toContain('The built-in Administrator role cannot be deleted');
-    expect((await agent.post(`/admin/admin-roles/${unused}/delete`).type('form').send({ _csrf: csrf })).status).toBe(
-      303,
-    );
+    expect(
+      (await agent.post(`/admin/admin-roles/${unused}/delete`).type('form').send({ _csrf: csrf, confirm: 'yes' }))
+        .status,
+    ).toBe(303);
     expect(await t.deps.services.adminRoles.find(unused)).toBeNull();
   });
 

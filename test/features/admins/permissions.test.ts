@@ -120,6 +120,7 @@ describe('admin permissions: what an admin without one permission cannot do', ()
   it('api_tokens.manage: cannot list, generate or revoke API tokens, and the tab is gone', async () => {
     const { agent, csrf } = await adminWithout('api_tokens.manage');
     expectRefused(await agent.get(`/admin/customers/${customerId}/api-tokens`), 'api_tokens.manage');
+    expectRefused(await agent.get(`/admin/customers/${customerId}/api-tokens/1/revoke`), 'api_tokens.manage');
     expectRefused(
       await agent.post(`/admin/customers/${customerId}/api-tokens`).type('form').send({ _csrf: csrf, name: 'x' }),
       'api_tokens.manage',
@@ -134,6 +135,8 @@ describe('admin permissions: what an admin without one permission cannot do', ()
     expectRefused(await agent.get('/admin/roles'), 'roles.manage');
     expectRefused(await agent.post('/admin/roles').type('form').send({ _csrf: csrf, name: 'x' }), 'roles.manage');
     expectRefused(await agent.get(`/admin/customers/${customerId}/allowed-roles`), 'roles.manage');
+    const roleId = Number((await t.deps.db('roles').first()).id);
+    expectRefused(await agent.get(`/admin/roles/${roleId}/delete`), 'roles.manage');
     const home = await agent.get('/admin');
     expect(navOf(home.text)).not.toContain('/admin/roles');
     expect(tabsOf((await agent.get(`/admin/customers/${customerId}`)).text)).not.toContain('/allowed-roles');
@@ -165,6 +168,8 @@ describe('admin permissions: what an admin without one permission cannot do', ()
     expectRefused(await agent.get('/admin/admins'), 'admins.manage');
     expectRefused(await agent.get('/admin/admins/new'), 'admins.manage');
     expectRefused(await agent.get('/admin/admin-roles'), 'admins.manage');
+    const adminRoleId = Number((await t.deps.db('admin_roles').first()).id);
+    expectRefused(await agent.get(`/admin/admin-roles/${adminRoleId}/delete`), 'admins.manage');
     expectRefused(
       await agent
         .post('/admin/admin-roles')

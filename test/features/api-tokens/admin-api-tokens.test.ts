@@ -261,10 +261,17 @@ describe('POST /admin/customers/:id/api-tokens/:tokenId/revoke', () => {
 
   it('revokes the token after confirmation, ends its API sessions and redirects back', async () => {
     const { customer, tokenId, sid, api } = await withSession();
-    const page = await agent.get(`/admin/customers/${customer.id}/api-tokens`);
-    expect(page.text).toMatch(
-      /<form method="post" action="[^"]+\/revoke" class="inline-form" data-confirm="Revoke the token/,
+    const list = await agent.get(`/admin/customers/${customer.id}/api-tokens`);
+    expect(list.text).toContain(`href="/admin/customers/${customer.id}/api-tokens/${tokenId}/revoke"`);
+    // the row's Revoke leads to a page that asks, changes nothing, and posts the revoke with its CSRF token
+    const page = await agent.get(`/admin/customers/${customer.id}/api-tokens/${tokenId}/revoke`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Revoke the token “CRM sync”?');
+    expect(page.text).toContain(`action="/admin/customers/${customer.id}/api-tokens/${tokenId}/revoke"`);
+    expect(page.text).toContain(
+      `<a class="button button--secondary" href="/admin/customers/${customer.id}/api-tokens">Cancel</a>`,
     );
+    expect((await t.deps.db('api_tokens').where({ id: tokenId }).first()).revoked_at).toBeNull();
     const res = await agent
       .post(`/admin/customers/${customer.id}/api-tokens/${tokenId}/revoke`)
       .type('form')
@@ -280,7 +287,7 @@ describe('POST /admin/customers/:id/api-tokens/:tokenId/revoke', () => {
     expect(Number(audit.entity_id)).toBe(tokenId);
   });
 
-  it('refuses without the confirmation box ticked and changes nothing', async () => {
+  it('asks again, changing nothing, when the post lacks the confirmation', async () => {
     const { customer, tokenId, sid, api } = await withSession();
     const page = await agent.get(`/admin/customers/${customer.id}/api-tokens`);
     const res = await agent
@@ -288,8 +295,8 @@ describe('POST /admin/customers/:id/api-tokens/:tokenId/revoke', () => {
       .type('form')
       .send({ _csrf: csrfFrom(page.text) });
     expect(res.status).toBe(422);
-    expect(res.text).toContain(`href="#confirm-${tokenId}"`);
-    expect(res.text).toContain('Tick the box');
+    expect(res.text).toContain('Revoke the token “CRM sync”?');
+    expect(res.text).toContain('name="confirm" value="yes"');
     expect((await api.get('/api/v1/me', { bearer: sid })).status).toBe(200);
   });
 
@@ -304,6 +311,12 @@ describe('POST /admin/customers/:id/api-tokens/:tokenId/revoke', () => {
     expect(res.status).toBe(404);
     expect((await t.deps.db('api_tokens').where({ id: tokenId }).first()).revoked_at).toBeNull();
     expect((await api.get('/api/v1/me', { bearer: sid })).status).toBe(200);
+  });
+
+  it("answers 404 for the confirmation page of another customer's token", async () => {
+    const { tokenId } = await withSession();
+    const other = await createCustomer(t.deps);
+    expect((await agent.get(`/admin/customers/${other.id}/api-tokens/${tokenId}/revoke`)).status).toBe(404);
   });
 
   it('answers 404 for a malformed token id', async () => {

@@ -163,3 +163,30 @@ describe('POST /api-tokens', () => {
     expect(await t.deps.db('api_tokens').count({ n: '*' }).first()).toMatchObject({ n: 0 });
   });
 });
+
+describe('revoking from the portal', () => {
+  it('asks on a page of its own in the viewer’s language, then revokes on the confirming post', async () => {
+    const { customer, agent } = await customerWith('modify');
+    await t.deps.db('customers').where({ id: customer.id }).update({ language: 'fr' });
+    const { id } = await issueToken(t.deps, customer.id, { name: 'CRM' });
+    const list = await agent.get('/api-tokens');
+    expect(list.text).toContain(`href="/api-tokens/${id}/revoke"`);
+    const ask = await agent.get(`/api-tokens/${id}/revoke`);
+    expect(ask.status).toBe(200);
+    expect(ask.text).toMatch(/<h1 id="confirm-title">Révoquer le jeton «\s*CRM\s*»\s*\?/);
+    expect(ask.text).toContain('>Annuler</a>');
+    expect((await t.deps.db('api_tokens').where({ id }).first()).revoked_at).toBeNull();
+    const res = await agent
+      .post(`/api-tokens/${id}/revoke`)
+      .type('form')
+      .send({ _csrf: csrfFrom(ask.text), confirm: 'yes' });
+    expect(res.status).toBe(303);
+    expect((await t.deps.db('api_tokens').where({ id }).first()).revoked_at).not.toBeNull();
+  });
+
+  it('refuses the confirmation page with 403 for View only', async () => {
+    const { customer, agent } = await customerWith('read');
+    const { id } = await issueToken(t.deps, customer.id, { name: 'CRM' });
+    expect((await agent.get(`/api-tokens/${id}/revoke`)).status).toBe(403);
+  });
+});

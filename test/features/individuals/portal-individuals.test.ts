@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { effectiveLevels } from '../../../src/access/permissions.ts';
 import { toDate } from '../../../src/db/knex.ts';
 import { IndividualsService, ValidationError } from '../../../src/features/individuals/service.ts';
-import { createAdmin, createTestApp, signInAdmin, type TestApp } from '../../helpers/app.ts';
+import { createAdmin, createTestApp, csrfFrom, signInAdmin, type TestApp } from '../../helpers/app.ts';
 import { allAt, createCustomer, createIndividual, createRole, FIXTURE_PASSWORD } from '../../helpers/fixtures.ts';
 import { signInPortal } from '../../helpers/portal.ts';
 
@@ -416,14 +416,44 @@ describe('the edit page of one individual', () => {
 });
 
 describe('POST /individuals/:individualId/delete', () => {
-  it('asks for the confirmation box without JavaScript', async () => {
+  it('asks on a confirmation page first, which deletes nothing and posts with its CSRF token', async () => {
+    const customer = await customerWith([readRole]);
+    const ind = await createIndividual(t.deps, customer.id, { login: 'reader.one', roleId: readRole });
+    const { agent } = await signInPortal(t.app, customer.login!, customer.password);
+    expect((await agent.get('/individuals')).text).toContain(`href="/individuals/${ind.id}/delete"`);
+    const ask = await agent.get(`/individuals/${ind.id}/delete`);
+    expect(ask.status).toBe(200);
+    expect(ask.text).toContain('Delete reader.one? Their open sessions end at once.');
+    expect(ask.text).toContain(`action="/individuals/${ind.id}/delete"`);
+    expect(ask.text).toContain('<a class="button button--secondary" href="/individuals">Cancel</a>');
+    expect(await t.deps.db('individuals').where({ id: ind.id }).first()).toBeDefined();
+    const res = await agent
+      .post(`/individuals/${ind.id}/delete`)
+      .type('form')
+      .send({ _csrf: csrfFrom(ask.text), confirm: 'yes' });
+    expect(res.status).toBe(303);
+    expect(await t.deps.db('individuals').where({ id: ind.id }).first()).toBeUndefined();
+  });
+
+  it('asks again, deleting nothing, when the post lacks the confirmation', async () => {
     const customer = await customerWith([readRole]);
     const ind = await createIndividual(t.deps, customer.id, { login: 'reader.one', roleId: readRole });
     const { agent, csrf } = await signInPortal(t.app, customer.login!, customer.password);
     const res = await agent.post(`/individuals/${ind.id}/delete`).type('form').send({ _csrf: csrf });
     expect(res.status).toBe(422);
-    expect(res.text).toContain('Tick the box to confirm that reader.one should be deleted');
+    expect(res.text).toContain('Delete reader.one?');
     expect(await t.deps.db('individuals').where({ id: ind.id }).first()).toBeDefined();
+  });
+
+  it("refuses the confirmation page with 403 at View only and 404 for another customer's individual", async () => {
+    const customer = await customerWith([readRole]);
+    const other = await customerWith([readRole]);
+    const theirs = await createIndividual(t.deps, other.id, { roleId: readRole });
+    const ind = await createIndividual(t.deps, customer.id, { login: 'reader.one', roleId: readRole });
+    const viewer = await signInPortal(t.app, ind.login, FIXTURE_PASSWORD);
+    expect((await viewer.agent.get(`/individuals/${ind.id}/delete`)).status).toBe(403);
+    const { agent } = await signInPortal(t.app, customer.login!, customer.password);
+    expect((await agent.get(`/individuals/${theirs.id}/delete`)).status).toBe(404);
   });
 
   it('deletes the individual and its open sessions end at their next request', async () => {

@@ -43,6 +43,16 @@ async function auditRows(action: string) {
   return t.deps.db('audit_events').where({ action }).orderBy('id');
 }
 
+describe('GET /admin/roles/new', () => {
+  it('offers no Type menu while customer self-care is the only role type, and still sends the type', async () => {
+    const page = await agent.get('/admin/roles/new');
+    expect(page.status).toBe(200);
+    expect(page.text).not.toContain('<select id="type"');
+    expect(page.text).not.toContain('>Type</label>');
+    expect(page.text).toContain('<input type="hidden" name="type" value="customer_selfcare">');
+  });
+});
+
 describe('POST /admin/roles', () => {
   it('saves the permission tree and reads it back on the edit page', async () => {
     const res = await agent.post('/admin/roles').type('form').send(roleForm('Accountant'));
@@ -212,9 +222,24 @@ describe('POST /admin/roles/:id', () => {
 });
 
 describe('POST /admin/roles/:id/delete', () => {
+  it('asks on a page of its own first, which deletes nothing; a post without the confirmation asks again', async () => {
+    const id = await createRole(t.deps, 'Spare', allAt('read'));
+    expect((await agent.get(`/admin/roles/${id}`)).text).toContain(`href="/admin/roles/${id}/delete"`);
+    const ask = await agent.get(`/admin/roles/${id}/delete`);
+    expect(ask.status).toBe(200);
+    expect(ask.text).toContain('Delete the role “Spare”?');
+    expect(ask.text).toContain(`<a class="button button--secondary" href="/admin/roles/${id}">Cancel</a>`);
+    const unconfirmed = await agent.post(`/admin/roles/${id}/delete`).type('form').send({ _csrf: csrf });
+    expect(unconfirmed.status).toBe(422);
+    expect(await t.deps.db('roles').where({ id }).first()).toBeDefined();
+    const res = await agent.post(`/admin/roles/${id}/delete`).type('form').send({ _csrf: csrf, confirm: 'yes' });
+    expect(res.status).toBe(303);
+    expect(await t.deps.db('roles').where({ id }).first()).toBeUndefined();
+  });
+
   it('refuses to delete the default role and says why', async () => {
     const id = await createRole(t.deps, 'Main', allAt('read'), { isDefault: true });
-    const res = await agent.post(`/admin/roles/${id}/delete`).type('form').send({ _csrf: csrf });
+    const res = await agent.post(`/admin/roles/${id}/delete`).type('form').send({ _csrf: csrf, confirm: 'yes' });
     expect(res.status).toBe(409);
     expect(res.text).toContain('This role cannot be deleted');
     expect(res.text).toContain('It is the default role of its type');
@@ -227,7 +252,7 @@ describe('POST /admin/roles/:id/delete', () => {
     const owner = await createCustomer(t.deps, { name: 'Acme Holding', roleId: id });
     const employer = await createCustomer(t.deps, { name: 'Beta Traders' });
     await createIndividual(t.deps, employer.id, { login: 'beta.jane', roleId: id });
-    const res = await agent.post(`/admin/roles/${id}/delete`).type('form').send({ _csrf: csrf });
+    const res = await agent.post(`/admin/roles/${id}/delete`).type('form').send({ _csrf: csrf, confirm: 'yes' });
     expect(res.status).toBe(409);
     expect(res.text).toContain('It is in use');
     expect(res.text).toContain(`href="/admin/customers/${owner.id}/self-care">Acme Holding`);
@@ -239,7 +264,7 @@ describe('POST /admin/roles/:id/delete', () => {
   it('deletes an unused role, its permissions, and records it', async () => {
     await createRole(t.deps, 'Main', allAt('read'), { isDefault: true });
     const id = await createRole(t.deps, 'Spare', allAt('read'));
-    const res = await agent.post(`/admin/roles/${id}/delete`).type('form').send({ _csrf: csrf });
+    const res = await agent.post(`/admin/roles/${id}/delete`).type('form').send({ _csrf: csrf, confirm: 'yes' });
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe('/admin/roles');
     expect(await t.deps.db('roles').where({ id }).first()).toBeUndefined();
