@@ -28,6 +28,8 @@ export interface Config {
   apiSessionIdleMinutes: number;
   apiSessionAbsoluteHours: number;
   publicUrl: string;
+  /** the operator's name, printed at the head of invoices; empty = the product's name */
+  operatorName: string;
 }
 
 export class ConfigError extends Error {}
@@ -130,5 +132,6 @@ export function loadConfig(env: Env = process.env): Config {
     apiSessionIdleMinutes: parseInteger('API_SESSION_IDLE_MINUTES', env.API_SESSION_IDLE_MINUTES, 30, 1, 1440),
     apiSessionAbsoluteHours: parseInteger('API_SESSION_ABSOLUTE_HOURS', env.API_SESSION_ABSOLUTE_HOURS, 24, 1, 168),
     publicUrl: (env.PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, ''),
+    operatorName: (env.OPERATOR_NAME ?? '').trim().slice(0, 200),
   };
 }

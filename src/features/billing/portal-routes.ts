@@ -173,6 +173,33 @@ export function portalBillingRoutes(deps: Deps): RouteDef<PortalPermission>[] {
     },
     {
       method: 'get',
+      path: '/invoices/:invoiceId/print',
+      permission: can('invoices', 'read'),
+      handler: async (req, res) => {
+        const { viewer, account } = signedIn(res);
+        const id = parseId(req.params.invoiceId);
+        const invoice = id === null ? null : await billing.invoice(account.customer.id, id);
+        if (!invoice) throw notFoundError();
+        const c = account.customer;
+        // The address is the profile's: shown to a viewer whose role lets it read the address.
+        const address =
+          viewer.levels['profile.address'] === 'hidden'
+            ? []
+            : [c.addressLine1, c.addressLine2, [c.postalCode, c.city].filter(Boolean).join(' '), c.country];
+        await renderPage(req, res, {
+          view: 'portal/invoices/print',
+          layout: 'portal',
+          locals: {
+            title: res.locals.t?.('portal.invoices.detailTitle', { number: invoice.number }),
+            invoice,
+            operatorName: deps.config.operatorName,
+            billTo: { name: c.companyName || c.name, lines: address.filter((line) => line.trim() !== '') },
+          },
+        });
+      },
+    },
+    {
+      method: 'get',
       path: '/xdrs',
       permission: can('xdrs', 'read'),
       handler: async (req, res) => {
