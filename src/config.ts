@@ -32,6 +32,8 @@ export interface Config {
   publicUrl: string;
   /** seconds between SIGTERM (readiness turns 503) and closing the listener */
   shutdownDrainSeconds: number;
+  /** the operator's name, printed at the head of invoices; empty = the product's name */
+  operatorName: string;
 }
 
 export class ConfigError extends Error {}
@@ -136,5 +138,6 @@ export function loadConfig(env: Env = process.env): Config {
     apiSessionAbsoluteHours: parseInteger('API_SESSION_ABSOLUTE_HOURS', env.API_SESSION_ABSOLUTE_HOURS, 24, 1, 168),
     publicUrl: (env.PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, ''),
     shutdownDrainSeconds: parseInteger('SHUTDOWN_DRAIN_SECONDS', env.SHUTDOWN_DRAIN_SECONDS, 5, 0, 300),
+    operatorName: (env.OPERATOR_NAME ?? '').trim().slice(0, 200),
   };
 }

@@ -46,6 +46,18 @@
     });
   }
 
+  // "Print this page" on the printable invoice; without JS the browser's own Print command does it.
+  function wirePrintButtons(root) {
+    (root || document).querySelectorAll('[data-print]').forEach(function (button) {
+      if (button.dataset.wired) return;
+      button.dataset.wired = '1';
+      button.hidden = false;
+      button.addEventListener('click', function () {
+        window.print();
+      });
+    });
+  }
+
   function wireCopyButtons(root) {
     (root || document).querySelectorAll('[data-copy-target]').forEach(function (button) {
       if (button.dataset.wired) return;
@@ -77,6 +89,7 @@
     wireGeneratedNotices(root);
     wireCopyButtons(root);
     wireConfirmations(root);
+    wirePrintButtons(root);
   }
 
   document.addEventListener('DOMContentLoaded', function () {

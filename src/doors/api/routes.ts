@@ -1,4 +1,5 @@
-import express, { type Router } from 'express';
+import express, { type Request, type Response, type Router } from 'express';
+import { sendCsv } from '../../http/csv.ts';
 import type { Deps } from '../../deps.ts';
 import { decodeCursor } from '../../db/keyset.ts';
 import { noStore } from '../../http/door.ts';
@@ -85,6 +86,34 @@ export function regionalJson(account: CustomerAccount) {
     in_date_format: account.inDateFormat,
     in_time_format: account.inTimeFormat,
   };
+}
+
+/** CSV when asked for by `format=csv` or an Accept header preferring text/csv (JSON otherwise). */
+function wantsCsv(req: Request, query: { format?: 'json' | 'csv' | undefined }): boolean {
+  if (query.format) return query.format === 'csv';
+  return req.accepts(['application/json', 'text/csv']) === 'text/csv';
+}
+
+/** Every row as CSV, one column per field of its JSON form (ISO 8601 UTC, like the JSON). */
+async function sendJsonRowsAsCsv<T, J extends Record<string, unknown>>(
+  res: Response,
+  filename: string,
+  rows: AsyncIterable<T>,
+  toJson: (row: T) => J,
+  schema: { shape: Record<string, unknown> },
+): Promise<void> {
+  const fields = Object.keys(schema.shape);
+  async function* json(): AsyncGenerator<J> {
+    for await (const row of rows) yield toJson(row);
+  }
+  const cell = (value: unknown): string | number =>
+    typeof value === 'number' ? value : value === null || value === undefined ? '' : String(value);
+  await sendCsv(
+    res,
+    filename,
+    fields.map((field) => ({ header: field, value: (row: J) => cell(row[field]) })),
+    json(),
+  );
 }
 
 const pageOf = (query: { limit: number; cursor?: string | undefined }) => ({
@@ -198,10 +227,18 @@ export function apiOperations(deps: Deps, tokens: ApiTokenService): ApiOperation
       tag: 'Billing',
       summary: 'Invoices, newest first',
       permission: { component: 'invoices', level: 'read' },
-      query: s.pageQuery,
-      success: { status: 200, description: 'A page of invoices', schema: s.invoicePage },
+      query: s.listQuery,
+      success: { status: 200, description: 'A page of invoices (or all of them as CSV)', schema: s.invoicePage },
       errors: [401, 403, 422],
-      handle: async ({ query }, caller) => {
+      handle: async ({ query }, caller, req, res) => {
+        if (wantsCsv(req, query))
+          return sendJsonRowsAsCsv(
+            res,
+            'invoices.csv',
+            billing.allInvoices(callerOf(caller).customerId),
+            invoiceJson,
+            s.invoiceResponse,
+          );
         const page = await billing.invoices(callerOf(caller).customerId, pageOf(query));
         return { items: page.items.map(invoiceJson), next_cursor: page.nextCursor };
       },
@@ -228,13 +265,21 @@ export function apiOperations(deps: Deps, tokens: ApiTokenService): ApiOperation
       summary: 'Call history (xDRs), newest first, optionally within [from, to)',
       permission: { component: 'xdrs', level: 'read' },
       query: s.xdrQuery,
-      success: { status: 200, description: 'A page of calls', schema: s.xdrPage },
+      success: { status: 200, description: 'A page of calls (or all of them as CSV)', schema: s.xdrPage },
       errors: [401, 403, 422],
-      handle: async ({ query }, caller) => {
+      handle: async ({ query }, caller, req, res) => {
         const from = query.from ? new Date(query.from) : null;
         const to = query.to ? new Date(query.to) : null;
         if (from && to && from.getTime() >= to.getTime())
           throw apiErrors.invalid([{ field: 'to', message: 'Must be later than from' }]);
+        if (wantsCsv(req, query))
+          return sendJsonRowsAsCsv(
+            res,
+            'call-history.csv',
+            billing.allXdrs(callerOf(caller).customerId, { from, to }),
+            xdrJson,
+            s.xdrResponse,
+          );
         const page = await billing.xdrs(callerOf(caller).customerId, { from, to }, pageOf(query));
         return { items: page.items.map(xdrJson), next_cursor: page.nextCursor };
       },
@@ -245,10 +290,18 @@ export function apiOperations(deps: Deps, tokens: ApiTokenService): ApiOperation
       tag: 'Billing',
       summary: 'Payments, newest first',
       permission: { component: 'payments', level: 'read' },
-      query: s.pageQuery,
-      success: { status: 200, description: 'A page of payments', schema: s.paymentPage },
+      query: s.listQuery,
+      success: { status: 200, description: 'A page of payments (or all of them as CSV)', schema: s.paymentPage },
       errors: [401, 403, 422],
-      handle: async ({ query }, caller) => {
+      handle: async ({ query }, caller, req, res) => {
+        if (wantsCsv(req, query))
+          return sendJsonRowsAsCsv(
+            res,
+            'payments.csv',
+            billing.allPayments(callerOf(caller).customerId),
+            paymentJson,
+            s.paymentResponse,
+          );
         const page = await billing.payments(callerOf(caller).customerId, pageOf(query));
         return { items: page.items.map(paymentJson), next_cursor: page.nextCursor };
       },

@@ -129,7 +129,17 @@ export const invoiceResponse = z.strictObject({
 });
 export const invoicePage = page(invoiceResponse);
 
-export const xdrQuery = pageQuery.extend({
+/** A billing list: a page as JSON, or every matching row as CSV (`format=csv` or `Accept: text/csv`). */
+export const listQuery = pageQuery.extend({
+  format: z
+    .enum(['json', 'csv'])
+    .optional()
+    .describe(
+      'csv answers every matching row (limit and cursor ignored) as text/csv, UTF-8 with a byte order mark, one column per JSON field; so does Accept: text/csv',
+    ),
+});
+
+export const xdrQuery = listQuery.extend({
   from: z.iso.datetime({ offset: true }).optional().describe('Calls connected at or after this moment (ISO 8601)'),
   to: z.iso.datetime({ offset: true }).optional().describe('Calls connected before this moment (ISO 8601)'),
 });

@@ -1,17 +1,19 @@
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { notFoundError } from '../../http/errors.ts';
 import type { Deps } from '../../deps.ts';
 import { decodeCursor, InvalidCursorError, type KeysetPosition } from '../../db/keyset.ts';
 import { parseForm, type FieldError } from '../../http/form.ts';
-import { renderPage } from '../../http/render.ts';
+import { sendCsv } from '../../http/csv.ts';
+import { renderPage, seeOther } from '../../http/render.ts';
 import type { RouteDef } from '../../http/route-table.ts';
 import type { Viewer } from '../../http/types.ts';
-import { describeFormat, parseDateTimeInput } from '../../regional/date-format.ts';
+import { describeFormat, formatInstant, parseDateTimeInput } from '../../regional/date-format.ts';
 import type { PortalPermission } from '../../access/route-permissions.ts';
 import { can } from '../../access/route-permissions.ts';
 import { signedIn } from '../accounts/service.ts';
 import { cursorSchema, xdrFilterSchema } from '../accounts/schema.ts';
 import { parseId } from '../../http/ids.ts';
+import { invoiceCsvColumns, paymentCsvColumns, xdrCsvColumns } from './csv.ts';
 
 export const PAGE_SIZE = 25;
 
@@ -52,10 +54,86 @@ function readMoment(text: string, viewer: Viewer): Date | null | undefined {
   );
 }
 
+/** The call-history filter: its typed values, their errors, and the range they name in the viewer's zone. */
+function readXdrFilter(req: Request, viewer: Viewer) {
+  const form = parseForm(xdrFilterSchema, req.query);
+  const filter = form.ok ? form.values : { from: '', to: '', cursor: '' };
+  const errors: FieldError[] = form.ok ? [] : form.errors;
+  const from = readMoment(filter.from, viewer);
+  const to = readMoment(filter.to, viewer);
+  const format = expectedInput(viewer);
+  if (from === undefined) errors.push({ field: 'from', key: 'portal.xdrs.errors.dateFrom', params: { format } });
+  if (to === undefined) errors.push({ field: 'to', key: 'portal.xdrs.errors.dateTo', params: { format } });
+  if (from && to && from >= to) errors.push({ field: 'to', key: 'portal.xdrs.errors.order' });
+  const range = { from: errors.length ? null : (from ?? null), to: errors.length ? null : (to ?? null) };
+  return { filter, errors, range, format };
+}
+
+/** `<list>-<today in the viewer's zone>.csv` */
+function csvName(list: string, viewer: Viewer): string {
+  const { timeZone, language } = viewer.regional;
+  return `${list}-${formatInstant(new Date(), 'YYYY-MM-DD', { timeZone, locale: language })}.csv`;
+}
+
+function csvHelpers(res: Response) {
+  const fmt = res.locals.fmt;
+  const t = res.locals.t;
+  if (!fmt || !t) throw new Error('the portal viewer must run before this handler');
+  return { fmt, t };
+}
+
 /** Invoices, invoice detail, call history and payments: every query scoped to the viewer's customer. */
 export function portalBillingRoutes(deps: Deps): RouteDef<PortalPermission>[] {
   const billing = deps.services.billing;
   return [
+    {
+      method: 'get',
+      path: '/invoices.csv',
+      permission: can('invoices', 'read'),
+      handler: async (_req, res) => {
+        const { viewer, account } = signedIn(res);
+        const { t, fmt } = csvHelpers(res);
+        await sendCsv(
+          res,
+          csvName('invoices', viewer),
+          invoiceCsvColumns(t, fmt),
+          billing.allInvoices(account.customer.id),
+        );
+      },
+    },
+    {
+      method: 'get',
+      path: '/xdrs.csv',
+      permission: can('xdrs', 'read'),
+      handler: async (req, res) => {
+        const { viewer, account } = signedIn(res);
+        const { filter, errors, range } = readXdrFilter(req, viewer);
+        // A filter the page would refuse: the page says why.
+        if (errors.length) return seeOther(res, listUrl('/xdrs', { from: filter.from, to: filter.to }));
+        const { t, fmt } = csvHelpers(res);
+        await sendCsv(
+          res,
+          csvName('call-history', viewer),
+          xdrCsvColumns(t, fmt, account.customer.currency),
+          billing.allXdrs(account.customer.id, range),
+        );
+      },
+    },
+    {
+      method: 'get',
+      path: '/payments.csv',
+      permission: can('payments', 'read'),
+      handler: async (_req, res) => {
+        const { viewer, account } = signedIn(res);
+        const { t, fmt } = csvHelpers(res);
+        await sendCsv(
+          res,
+          csvName('payments', viewer),
+          paymentCsvColumns(t, fmt),
+          billing.allPayments(account.customer.id),
+        );
+      },
+    },
     {
       method: 'get',
       path: '/invoices',
@@ -95,20 +173,38 @@ export function portalBillingRoutes(deps: Deps): RouteDef<PortalPermission>[] {
     },
     {
       method: 'get',
+      path: '/invoices/:invoiceId/print',
+      permission: can('invoices', 'read'),
+      handler: async (req, res) => {
+        const { viewer, account } = signedIn(res);
+        const id = parseId(req.params.invoiceId);
+        const invoice = id === null ? null : await billing.invoice(account.customer.id, id);
+        if (!invoice) throw notFoundError();
+        const c = account.customer;
+        // The address is the profile's: shown to a viewer whose role lets it read the address.
+        const address =
+          viewer.levels['profile.address'] === 'hidden'
+            ? []
+            : [c.addressLine1, c.addressLine2, [c.postalCode, c.city].filter(Boolean).join(' '), c.country];
+        await renderPage(req, res, {
+          view: 'portal/invoices/print',
+          layout: 'portal',
+          locals: {
+            title: res.locals.t?.('portal.invoices.detailTitle', { number: invoice.number }),
+            invoice,
+            operatorName: deps.config.operatorName,
+            billTo: { name: c.companyName || c.name, lines: address.filter((line) => line.trim() !== '') },
+          },
+        });
+      },
+    },
+    {
+      method: 'get',
       path: '/xdrs',
       permission: can('xdrs', 'read'),
       handler: async (req, res) => {
         const { viewer, account } = signedIn(res);
-        const form = parseForm(xdrFilterSchema, req.query);
-        const filter = form.ok ? form.values : { from: '', to: '', cursor: '' };
-        const errors: FieldError[] = form.ok ? [] : form.errors;
-        const from = readMoment(filter.from, viewer);
-        const to = readMoment(filter.to, viewer);
-        const format = expectedInput(viewer);
-        if (from === undefined) errors.push({ field: 'from', key: 'portal.xdrs.errors.dateFrom', params: { format } });
-        if (to === undefined) errors.push({ field: 'to', key: 'portal.xdrs.errors.dateTo', params: { format } });
-        if (from && to && from >= to) errors.push({ field: 'to', key: 'portal.xdrs.errors.order' });
-        const range = { from: errors.length ? null : (from ?? null), to: errors.length ? null : (to ?? null) };
+        const { filter, errors, range, format } = readXdrFilter(req, viewer);
         const page = errors.length
           ? { items: [], nextCursor: null }
           : await billing.xdrs(account.customer.id, range, { after: positionOf(filter.cursor), limit: PAGE_SIZE });
@@ -129,6 +225,7 @@ export function portalBillingRoutes(deps: Deps): RouteDef<PortalPermission>[] {
               ? listUrl('/xdrs', { from: filter.from, to: filter.to, cursor: page.nextCursor })
               : null,
             firstUrl: filter.cursor ? listUrl('/xdrs', { from: filter.from, to: filter.to }) : null,
+            csvUrl: listUrl('/xdrs.csv', { from: filter.from, to: filter.to }),
           },
         });
       },

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { isMysql, toDate, toIsoDate } from '../../db/knex.ts';
-import { keysetPage, type KeysetPosition, type Page } from '../../db/keyset.ts';
+import { decodeCursor, keysetPage, type KeysetPosition, type Page } from '../../db/keyset.ts';
 
 /** `YYYY-MM-DD`: a calendar day, the same in every time zone (billing periods, due dates). */
 export type CalendarDate = string;
@@ -87,6 +87,19 @@ export interface PageRequest {
   limit: number;
 }
 
+const BATCH = 500;
+
+/** All the rows of a keyset-paginated list, one batch in memory at a time. */
+async function* everyRow<T>(pageAt: (page: PageRequest) => Promise<Page<T>>): AsyncGenerator<T> {
+  let after: KeysetPosition | null = null;
+  for (;;) {
+    const page = await pageAt({ after, limit: BATCH });
+    yield* page.items;
+    if (page.nextCursor === null) return;
+    after = decodeCursor(page.nextCursor);
+  }
+}
+
 /** Invoices, calls and payments of one customer, newest first, keyset-paginated on their indexes. */
 export class BillingRepo {
   constructor(private readonly db: Knex) {}
@@ -120,6 +133,21 @@ export class BillingRepo {
       ...page,
       map: toPayment,
     });
+  }
+
+  /** Every invoice of the customer, newest first, read a batch at a time (downloads). */
+  allInvoices(customerId: number): AsyncGenerator<Invoice> {
+    return everyRow((page) => this.invoices(customerId, page));
+  }
+
+  /** Every call of the customer in [from, to), newest first, read a batch at a time. */
+  allXdrs(customerId: number, range: { from: Date | null; to: Date | null }): AsyncGenerator<Xdr> {
+    return everyRow((page) => this.xdrs(customerId, range, page));
+  }
+
+  /** Every payment of the customer, newest first, read a batch at a time. */
+  allPayments(customerId: number): AsyncGenerator<Payment> {
+    return everyRow((page) => this.payments(customerId, page));
   }
 
   async xdrTotals(customerId: number, range: { from: Date | null; to: Date | null }): Promise<XdrTotals> {

@@ -89,8 +89,9 @@ describe('GET /api/v1/openapi.json', () => {
 
   it('documents the parameters, bodies and error answers handlers use', () => {
     const xdrs = doc.paths['/api/v1/xdrs'].get;
-    expect(xdrs.parameters.map((p: { name: string }) => p.name)).toEqual(['limit', 'cursor', 'from', 'to']);
-    expect(xdrs.parameters[2].schema.format).toBe('date-time');
+    expect(xdrs.parameters.map((p: { name: string }) => p.name)).toEqual(['limit', 'cursor', 'format', 'from', 'to']);
+    expect(xdrs.parameters[2].schema.enum).toEqual(['json', 'csv']);
+    expect(xdrs.parameters[3].schema.format).toBe('date-time');
     const invoice = doc.paths['/api/v1/invoices/{id}'].get;
     expect(invoice.parameters[0]).toMatchObject({ name: 'id', in: 'path', required: true });
     expect(Object.keys(invoice.responses)).toEqual(expect.arrayContaining(['200', '401', '403', '404', '503']));
