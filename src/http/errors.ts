@@ -24,8 +24,15 @@ const INFRASTRUCTURE_CODES = new Set([
   'ETIMEDOUT',
   'EHOSTUNREACH',
   'ENOTFOUND',
+  'EPIPE',
+  'ECONNABORTED',
   'PROTOCOL_CONNECTION_LOST',
+  'PROTOCOL_ENQUEUE_AFTER_FATAL_ERROR',
+  'PROTOCOL_ENQUEUE_AFTER_QUIT',
+  'PROTOCOL_SEQUENCE_TIMEOUT',
   'ER_CON_COUNT_ERROR',
+  'ER_SERVER_SHUTDOWN',
+  'ER_CONNECTION_KILLED',
   'SQLITE_BUSY',
   'SQLITE_CANTOPEN',
 ]);
@@ -47,7 +54,7 @@ export function isUnavailable(err: unknown): boolean {
     if ((code && INFRASTRUCTURE_CODES.has(code)) || (name && INFRASTRUCTURE_NAMES.has(name))) return true;
     if (
       message &&
-      /The client is closed|The client is offline|Connection is closed|Socket closed|connect ECONNREFUSED|Pool is closed|Unable to acquire a connection|Knex: Timeout acquiring/i.test(
+      /The client is closed|The client is offline|Connection is closed|Socket closed|connect ECONNREFUSED|Pool is closed|Unable to acquire a connection|Knex: Timeout acquiring|socket has been ended by the other party|connection is in closed state/i.test(
         message,
       )
     )
@@ -153,7 +160,9 @@ export function errorHandler(opts: { logger: Logger; showStack: boolean; i18n: i
         status === 503 ? 'dependency unavailable' : 'request failed',
       );
     if (res.headersSent) {
-      res.end();
+      // The session store failed while express-session saved the session after the page was
+      // written: the page is complete, cutting it would break the connection.
+      if (!res.writableEnded) res.end();
       return;
     }
     if (status === 503) res.setHeader('Retry-After', '5');

@@ -20,7 +20,10 @@ export function sessionMiddleware(door: Door, store: Store, config: Config): Req
     resave: false,
     saveUninitialized: false,
     rolling: true,
-    unset: 'destroy',
+    // 'keep': a session the store failed to load (req.session unset) must not be destroyed at the
+    // end of the 503 answer — that would end the visitor's session on a passing store error and,
+    // with the store down, fail a second time after the answer was written.
+    unset: 'keep',
     cookie: {
       httpOnly: true,
       sameSite: 'lax',

@@ -153,3 +153,58 @@ describe.runIf(process.env.REDIS_URL)('when Redis stops answering', () => {
     await proxy.cut();
   });
 });
+
+describe('errors of a database or store that went away', () => {
+  it('are answered 503, as MariaDB gives them while it shuts down or restarts', async () => {
+    const { statusOf } = await import('../../src/http/errors.ts');
+    const mysqlError = (code: string, message: string) => Object.assign(new Error(message), { code, fatal: true });
+    for (const err of [
+      mysqlError('EPIPE', 'select * from `customers` - This socket has been ended by the other party'),
+      mysqlError('PROTOCOL_CONNECTION_LOST', 'Connection lost: The server closed the connection.'),
+      mysqlError('ER_SERVER_SHUTDOWN', 'Server shutdown in progress'),
+      mysqlError('ER_CONNECTION_KILLED', 'Connection was killed'),
+      mysqlError('PROTOCOL_ENQUEUE_AFTER_FATAL_ERROR', 'Cannot enqueue Query after fatal error.'),
+      new Error("Can't add new command when connection is in closed state"),
+    ])
+      expect(statusOf(err)).toBe(503);
+    expect(statusOf(new Error('a bug'))).toBe(500);
+  });
+});
+
+describe('a session store that fails to load a session', () => {
+  it('answers one clean 503 and leaves the stored session alone', async () => {
+    const { Store } = await import('express-session');
+    const { createApp } = await import('../../src/app.ts');
+    t = await createTestApp();
+    const admin = await createAdmin(t.deps);
+    const page = await request(t.app).get('/admin/login');
+    const anonymous = String(page.headers['set-cookie']).split(';')[0]!;
+    const signedIn = await request(t.app)
+      .post('/admin/login')
+      .set('Cookie', anonymous)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), login: admin.login, password: admin.password });
+    expect(signedIn.status).toBe(303);
+    const cookie = String(signedIn.headers['set-cookie']).split(';')[0]!;
+    expect((await request(t.app).get('/admin').set('Cookie', cookie)).status).toBe(200);
+    const destroyed: string[] = [];
+    class FailingStore extends Store {
+      override get(_sid: string, cb: (err: unknown) => void): void {
+        cb(Object.assign(new Error('The client is offline'), { name: 'ClientOfflineError' }));
+      }
+      override set(_sid: string, _session: unknown, cb?: (err?: unknown) => void): void {
+        cb?.(new Error('The client is offline'));
+      }
+      override destroy(sid: string, cb?: (err?: unknown) => void): void {
+        destroyed.push(sid);
+        cb?.(new Error('The client is offline'));
+      }
+    }
+    t.deps.sessionStores.admin = new FailingStore();
+    const app = createApp(t.deps);
+    const res = await request(app).get('/admin').set('Cookie', cookie);
+    expect(res.status).toBe(503);
+    expect(res.text).toContain('temporarily unavailable');
+    expect(destroyed).toEqual([]);
+  });
+});

@@ -1,0 +1,3 @@
+export async function runLoad(): Promise<number> {
+  return 1;
+}
