@@ -7,7 +7,6 @@ import { tokenStatus } from '../../features/api-tokens/repo.ts';
 import type { ApiTokenService } from '../../features/api-tokens/service.ts';
 import type { ApiSession } from '../../features/api-tokens/sessions.ts';
 import { isAddressTrusted } from '../../access/address-check.ts';
-import { readPermissions } from '../../features/roles/repo.ts';
 
 /** Who is calling, established afresh on every API request. */
 export interface ApiCaller {
@@ -78,7 +77,8 @@ export class ApiAuth {
     if (!resolved.ok)
       return { ok: false, reason: 'invalid_credentials', ...(resolved.detail ? { detail: resolved.detail } : {}) };
     const { sessionId, session } = resolved;
-    const holder = await this.tokens.repo.holder(session.tokenId, session.customerId);
+    const found = await this.tokens.repo.holderWithPermissions(session.tokenId, session.customerId);
+    const holder = found?.holder;
     const valid =
       holder &&
       tokenStatus(holder.token) === 'active' &&
@@ -90,7 +90,7 @@ export class ApiAuth {
     }
     if (!isAddressTrusted([holder.customer], ip)) return { ok: false, reason: 'ip_not_allowed' };
     await this.tokens.sessions.touch(sessionId, session);
-    const levels = effectiveLevels(await readPermissions(this.deps.db, holder.customer.roleId));
+    const levels = effectiveLevels(found.permissions);
     return {
       ok: true,
       caller: {
