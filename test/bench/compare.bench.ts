@@ -7,8 +7,11 @@
  * rounds the table shows medians with min–max, the ratios and whether each target is met, and
  * the CPU time the server process spent per request (from /proc: steadier than req/s on a busy
  * machine).
- * Then, on the same app process: its RSS, the Redis bytes of one signed-in web session, and the
- * weight of the first admin page (compressed, over the wire) with its assets' caching.
+ * Then a sign-in storm at the production bcrypt cost (sign-in-storm.ts: 8 sign-ins in flight
+ * against bare bcrypt.compare on the same thread pool size, the dashboard's p99 on two
+ * connections meanwhile against its quiet p99), and, on the same app process: its RSS, the Redis
+ * bytes of one signed-in web session, and the weight of the first admin page (compressed, over
+ * the wire) with its assets' caching.
  *
  *   BENCH_DATABASE_URL=mysql://root@127.0.0.1:3306/selfcare_bench BENCH_REDIS_URL=redis://127.0.0.1:6379/7 \
  *     npx tsx test/bench/compare.bench.ts
@@ -88,12 +91,12 @@ interface Load {
 }
 
 /** One autocannon run in a child process (its command line, JSON out). */
-function load(url: string, headers: Record<string, string>, seconds: number): Promise<Load> {
+function load(url: string, headers: Record<string, string>, seconds: number, connections = CONNECTIONS): Promise<Load> {
   const args = [
     path.join(root, 'node_modules/autocannon/autocannon.js'),
     '-j',
     '-c',
-    String(CONNECTIONS),
+    String(connections),
     '-d',
     String(seconds),
     ...Object.entries({ ...PROXY_HEADERS, ...headers }).flatMap(([name, value]) => ['-H', `${name}:${value}`]),
@@ -119,6 +122,30 @@ function load(url: string, headers: Record<string, string>, seconds: number): Pr
         requests: r.requests.total,
         failed: r.errors + r.timeouts + r.non2xx,
       });
+    });
+  });
+}
+
+interface Storm {
+  ops: number;
+  perSecond: number;
+  failed: number;
+  firstError: string;
+}
+
+/** The sign-in storm's load (sign-in-storm.ts) in a child process: `app` sign-ins or bare `bcrypt`. */
+function storm(kind: 'app' | 'bcrypt', env: Record<string, string>): Promise<Storm> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'sign-in-storm.ts')], {
+      cwd: root,
+      env: { ...process.env, ...env, STORM: kind, STORM_SECONDS: String(DURATION_S) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`sign-in storm (${kind}) exited with ${code}`));
+      resolve(JSON.parse(out.trim().split('\n').pop() ?? '{}') as Storm);
     });
   });
 }
@@ -297,6 +324,28 @@ try {
     },
   ];
 
+  // Sign-in storm at the production cost: the portal form against bare bcrypt.compare on the same
+  // thread pool size, while two connections keep asking for the dashboard (its p99 against the
+  // same two connections on a quiet app).
+  let signIns: { quietP99: number; stormP99: number; app: Storm; bcrypt: Storm } | null = null;
+  if (!only) {
+    const probe = targets.dashboard;
+    const quiet = await load(probe.url, probe.headers, DURATION_S, 2);
+    const [app_, during] = await Promise.all([
+      storm('app', {
+        BASE: `http://127.0.0.1:${app.info.port}`,
+        LOGIN: String(app.info.portalLogin),
+        PASSWORD: String(app.info.portalPassword),
+      }),
+      load(probe.url, probe.headers, DURATION_S, 2),
+    ]);
+    const raw = await storm('bcrypt', { HASH_COST: '12' });
+    signIns = { quietP99: quiet.p99, stormP99: during.p99, app: app_, bcrypt: raw };
+    console.log(
+      `  sign-in storm: ${app_.perSecond.toFixed(1)} sign-ins/s (${app_.failed} failed${app_.firstError ? `: ${app_.firstError}` : ''}), bare bcrypt.compare ${raw.perSecond.toFixed(1)}/s; dashboard p99 ${ms(quiet.p99)} ms quiet, ${ms(during.p99)} ms during`,
+    );
+  }
+
   const rss = rssMb(Number(app.info.pid));
   const redis = createClient({ url: redisUrl });
   await redis.connect();
@@ -327,6 +376,22 @@ try {
   ]);
   console.log('');
   const other = [
+    ...(signIns
+      ? [
+          {
+            check: 'sign-ins/s ÷ bare bcrypt.compare/s (cost 12)',
+            value: (signIns.app.perSecond / signIns.bcrypt.perSecond).toFixed(2),
+            target: '≥ 0.8',
+            ok: signIns.app.perSecond / signIns.bcrypt.perSecond >= 0.8 && signIns.app.failed === 0,
+          },
+          {
+            check: 'dashboard p99 during the storm ÷ quiet',
+            value: (signIns.stormP99 / signIns.quietP99).toFixed(2),
+            target: '≤ 3',
+            ok: signIns.stormP99 / signIns.quietP99 <= 3,
+          },
+        ]
+      : []),
     { check: 'app RSS after the runs', value: `${rss.toFixed(0)} MB`, target: '≤ 200 MB', ok: rss <= 200 },
     {
       check: 'Redis per signed-in web session',
@@ -395,6 +460,7 @@ try {
         })),
         other: other.map((c) => ({ check: c.check, value: c.value, target: c.target, met: c.ok })),
         pageWeight: weight,
+        signIns,
       },
       null,
       2,

@@ -179,6 +179,25 @@ describe.skipIf(!shared)(`two app instances on one MySQL + Redis (${shared ? 'sh
     expect((await customer.get(other, '/invoices')).status).toBe(403);
   });
 
+  it('a role change made through one applies to the next API call through the other', async () => {
+    const role = await createRole(one.deps, 'Integrations', allAt('read'), { isDefault: true });
+    const c = await createCustomer(one.deps, { roleId: role });
+    const { token } = await one.deps.services.apiTokens.create(
+      c.id,
+      { name: 'scale', expiresAt: new Date(Date.now() + 3_600_000) },
+      { actor: { type: 'system', id: null, label: 'test' }, ip: '127.0.0.1' },
+    );
+    const opened = await request(other).post('/api/v1/sessions').send({ login: c.login, token });
+    const bearer = `Bearer ${(opened.body as { session_id: string }).session_id}`;
+    expect((await request(other).get('/api/v1/invoices').set('Authorization', bearer)).status).toBe(200);
+    await one.deps.services.roles.update(
+      role,
+      { name: 'Integrations', description: '', perms: { ...allAt('read'), invoices: 'hidden' }, isDefault: true },
+      { actor: { type: 'system', id: null, label: 'test' }, ip: '127.0.0.1' },
+    );
+    expect((await request(other).get('/api/v1/invoices').set('Authorization', bearer)).status).toBe(403);
+  });
+
   it('a trusted-network change made through one ends the session on the next request through the other', async () => {
     const c = await createCustomer(one.deps);
     const browser = new Browser();

@@ -6,7 +6,6 @@ import type { AuditActor } from '../../http/actor.ts';
 import type { ApiTokenService } from '../../features/api-tokens/service.ts';
 import type { ApiSession } from '../../features/api-tokens/sessions.ts';
 import { isAddressTrusted } from '../../access/address-check.ts';
-import { loadRolePermissions } from '../../features/roles/service.ts';
 
 /** Who is calling, established afresh on every API request. */
 export interface ApiCaller {
@@ -50,7 +49,7 @@ export class ApiAuth {
   private readonly accessTokenKey: Uint8Array;
 
   constructor(
-    private readonly deps: Pick<Deps, 'db' | 'config'>,
+    deps: Pick<Deps, 'config'>,
     private readonly tokens: ApiTokenService,
   ) {
     this.accessTokenKey = accessTokenKey(deps.config.secretKey);
@@ -77,14 +76,14 @@ export class ApiAuth {
     if (!resolved.ok)
       return { ok: false, reason: 'invalid_credentials', ...(resolved.detail ? { detail: resolved.detail } : {}) };
     const { sessionId, session } = resolved;
-    const holder = await this.tokens.liveHolder(session);
-    if (!holder) {
+    const found = await this.tokens.liveHolder(session);
+    if (!found) {
       await this.tokens.sessions.close(sessionId);
       return { ok: false, reason: 'invalid_credentials' };
     }
-    if (!isAddressTrusted([holder.customer], ip)) return { ok: false, reason: 'ip_not_allowed' };
+    if (!isAddressTrusted([found.holder.customer], ip)) return { ok: false, reason: 'ip_not_allowed' };
     await this.tokens.sessions.touch(sessionId, session);
-    const levels = effectiveLevels(await loadRolePermissions(this.deps.db, holder.customer.roleId));
+    const levels = effectiveLevels(found.permissions);
     return {
       ok: true,
       caller: {
@@ -96,7 +95,7 @@ export class ApiAuth {
         actor: {
           type: 'api',
           id: session.customerId,
-          label: `${holder.customer.loginLower ?? ''} (token ${holder.token.prefix})`,
+          label: `${found.holder.customer.loginLower ?? ''} (token ${found.holder.token.prefix})`,
         },
         ip,
       },

@@ -5,7 +5,13 @@ import {
   verifyPassword,
   type PasswordPolicyCode,
 } from '../../access/passwords.ts';
-import { atLeast, effectiveLevels, individualLevels, type EffectiveLevels } from '../../access/permissions.ts';
+import {
+  atLeast,
+  effectiveLevels,
+  individualLevels,
+  type EffectiveLevels,
+  type PermissionMap,
+} from '../../access/permissions.ts';
 import type { Infra } from '../../infra.ts';
 import type { AuditActor, AuditContext } from '../../http/actor.ts';
 import { diffForAudit } from '../audit/service.ts';
@@ -36,6 +42,8 @@ import {
 export interface PortalAccount {
   customer: CustomerRecord;
   individual: PortalIndividual | null;
+  /** the explicit levels of the customer's role, when read together with the customer */
+  customerRolePermissions?: PermissionMap;
 }
 
 /** Why an account that proved its password may still not enter. */
@@ -124,7 +132,10 @@ const stepTo = (version: number): VersionStep => ({ old: version - 1, new: versi
  */
 class AccountStore {
   constructor(
-    private readonly customers: Pick<CustomerService, 'find' | 'applySelfServiceChange' | 'recordLogin'>,
+    private readonly customers: Pick<
+      CustomerService,
+      'find' | 'findWithRolePermissions' | 'applySelfServiceChange' | 'recordLogin'
+    >,
     private readonly individuals: Pick<
       IndividualsService,
       'account' | 'setOwnPassword' | 'recordLogin' | 'updateOwnRegional'
@@ -133,6 +144,12 @@ class AccountStore {
 
   customer(id: number): Promise<CustomerRecord | null> {
     return this.customers.find(id);
+  }
+
+  customerWithRolePermissions(
+    id: number,
+  ): Promise<{ customer: CustomerRecord; rolePermissions: PermissionMap } | null> {
+    return this.customers.findWithRolePermissions(id);
   }
 
   individual(id: number): Promise<PortalIndividual | null> {
@@ -216,11 +233,15 @@ export class PortalService {
 
   /** The customer (and individual) of a session, or null when either is gone. */
   async loadAccount(user: Pick<PortalSessionUser, 'kind' | 'id' | 'customerId'>): Promise<PortalAccount | null> {
-    const customer = await this.repo.customer(user.customerId);
-    if (!customer) return null;
-    if (user.kind === 'customer') return customer.id === user.id ? { customer, individual: null } : null;
+    const found = await this.repo.customerWithRolePermissions(user.customerId);
+    if (!found) return null;
+    const { customer, rolePermissions: customerRolePermissions } = found;
+    if (user.kind === 'customer')
+      return customer.id === user.id ? { customer, individual: null, customerRolePermissions } : null;
     const individual = await this.repo.individual(user.id);
-    return individual && individual.customerId === customer.id ? { customer, individual } : null;
+    return individual && individual.customerId === customer.id
+      ? { customer, individual, customerRolePermissions }
+      : null;
   }
 
   /**
@@ -230,7 +251,10 @@ export class PortalService {
   async levels(account: PortalAccount, impersonation?: PortalSessionUser['impersonation']): Promise<EffectiveLevels> {
     let customerRoleId: number | null = account.customer.roleId;
     if (impersonation?.mode === 'default') customerRoleId = await getDefaultRoleId(this.deps.db);
-    const customerPerms = customerRoleId === null ? {} : await loadRolePermissions(this.deps.db, customerRoleId);
+    // the customer's own role was read with the account (same request): no second query
+    const own = customerRoleId === account.customer.roleId ? account.customerRolePermissions : undefined;
+    const customerPerms =
+      customerRoleId === null ? {} : (own ?? (await loadRolePermissions(this.deps.db, customerRoleId)));
     if (!account.individual) return effectiveLevels(customerPerms);
     return individualLevels(await loadRolePermissions(this.deps.db, account.individual.roleId), customerPerms);
   }

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { isComponentKey, isLevel, type PermissionMap } from '../../access/permissions.ts';
 import { insertedId, isMysql, toBool, toDate } from '../../db/knex.ts';
 
 export type ApiTokenStatus = 'active' | 'expired' | 'revoked';
@@ -111,8 +112,8 @@ export class ApiTokenRepo {
       .update({ last_used_at: at, last_used_ip: ip.slice(0, 45) });
   }
 
-  async holder(tokenId: number, customerId: number): Promise<TokenHolder | null> {
-    const row = await this.db('api_tokens as t')
+  private holderQuery(tokenId: number, customerId: number) {
+    return this.db('api_tokens as t')
       .join('customers as c', 'c.id', 't.customer_id')
       .where({ 't.id': tokenId, 't.customer_id': customerId })
       .select(
@@ -122,20 +123,31 @@ export class ApiTokenRepo {
         'c.ip_restriction as c_ip_restriction',
         'c.trusted_ips as c_trusted_ips',
         'c.role_id as c_role_id',
-      )
-      .first();
-    if (!row) return null;
-    return {
-      token: fromRow(row),
-      customer: {
-        id: customerId,
-        loginLower: row.c_login_lower ? String(row.c_login_lower) : null,
-        sessionEpoch: Number(row.c_session_epoch),
-        ipRestriction: toBool(row.c_ip_restriction),
-        trustedIps: String(row.c_trusted_ips ?? ''),
-        roleId: Number(row.c_role_id),
-      },
-    };
+      );
+  }
+
+  async holder(tokenId: number, customerId: number): Promise<TokenHolder | null> {
+    const row = (await this.holderQuery(tokenId, customerId).first()) as Record<string, unknown> | undefined;
+    return row ? holderFromRow(row, customerId) : null;
+  }
+
+  /**
+   * The holder and the explicit levels of its customer's role, in one round trip (a row per
+   * permission): what every API request checks, read fresh each time.
+   */
+  async holderWithPermissions(
+    tokenId: number,
+    customerId: number,
+  ): Promise<{ holder: TokenHolder; permissions: PermissionMap } | null> {
+    const rows = (await this.holderQuery(tokenId, customerId)
+      .leftJoin('role_permissions as rp', 'rp.role_id', 'c.role_id')
+      .select('rp.component as rp_component', 'rp.level as rp_level')) as Record<string, unknown>[];
+    const [first] = rows;
+    if (!first) return null;
+    const permissions: PermissionMap = {};
+    for (const row of rows)
+      if (isComponentKey(row.rp_component) && isLevel(row.rp_level)) permissions[row.rp_component] = row.rp_level;
+    return { holder: holderFromRow(first, customerId), permissions };
   }
 
   /** The customer facts needed to open an API session: login, credentials epoch, trusted networks. */
@@ -163,4 +175,18 @@ export class ApiTokenRepo {
       roleId: Number(row.role_id),
     };
   }
+}
+
+function holderFromRow(row: Record<string, unknown>, customerId: number): TokenHolder {
+  return {
+    token: fromRow(row),
+    customer: {
+      id: customerId,
+      loginLower: row.c_login_lower ? String(row.c_login_lower) : null,
+      sessionEpoch: Number(row.c_session_epoch),
+      ipRestriction: toBool(row.c_ip_restriction),
+      trustedIps: String(row.c_trusted_ips ?? ''),
+      roleId: Number(row.c_role_id),
+    },
+  };
 }

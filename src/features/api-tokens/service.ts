@@ -1,3 +1,4 @@
+import type { PermissionMap } from '../../access/permissions.ts';
 import { digestToken, generateApiToken, isWellFormedApiToken, tokensMatch } from '../../access/api-tokens.ts';
 import type { Infra } from '../../infra.ts';
 import type { AuditActor } from '../../http/actor.ts';
@@ -229,10 +230,13 @@ export class ApiTokenService {
     };
   }
 
-  /** The token and customer behind a live API session, unless either changed since it opened. */
-  async liveHolder(session: SessionBinding): Promise<TokenHolder | null> {
-    const holder = await this.repo.holder(session.tokenId, session.customerId);
-    return holder && stillValid(holder, session) ? holder : null;
+  /**
+   * The token and customer behind a live API session with the levels of the customer's role (read
+   * fresh, in one round trip), unless the token or the customer's credentials changed since it opened.
+   */
+  async liveHolder(session: SessionBinding): Promise<{ holder: TokenHolder; permissions: PermissionMap } | null> {
+    const found = await this.repo.holderWithPermissions(session.tokenId, session.customerId);
+    return found && stillValid(found.holder, session) ? found : null;
   }
 
   /**

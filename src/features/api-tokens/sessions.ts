@@ -11,7 +11,12 @@ export interface ApiSession {
   loginLower: string;
   createdAt: number;
   absoluteExpiresAt: number;
+  /** when the idle expiry last slid (absent in sessions stored before it was kept) */
+  touchedAt?: number;
 }
+
+/** The idle expiry slides at most this often: a burst of calls writes the session once. */
+const TOUCH_RESOLUTION_MS = 60_000;
 
 /** What a refresh token stands for: the session it was issued with and that session's binding. */
 export interface RefreshGrant {
@@ -117,10 +122,15 @@ export class ApiSessions {
     return session;
   }
 
-  /** Slides the idle expiry after a request passed every check. */
+  /**
+   * Slides the idle expiry after a request passed every check, at most once a minute (a session
+   * used a few seconds ago keeps the expiry that use gave it, a minute shorter at worst).
+   */
   async touch(id: string, session: ApiSession, now = Date.now()): Promise<void> {
+    const since = now - (session.touchedAt ?? session.createdAt);
+    if (since >= 0 && since < TOUCH_RESOLUTION_MS) return;
     const ttl = this.idleSeconds(session, now);
-    if (ttl > 0) await this.deps.kv.set(sessionKey(id), JSON.stringify(session), ttl);
+    if (ttl > 0) await this.deps.kv.set(sessionKey(id), JSON.stringify({ ...session, touchedAt: now }), ttl);
   }
 
   /** Ends the session and destroys its unspent refresh token. */

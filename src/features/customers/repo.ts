@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { isComponentKey, isLevel, type PermissionMap } from '../../access/permissions.ts';
 import { insertedId, isMysql, toBool, toDate } from '../../db/knex.ts';
 
 import type {
@@ -119,6 +120,22 @@ export class CustomerRepo {
   async findById(id: number, trx?: Db): Promise<CustomerRecord | null> {
     const row = (await (trx ?? this.db)('customers').where({ id }).first()) as Record<string, unknown> | undefined;
     return row ? customerFromRow(row) : null;
+  }
+
+  /** The customer and the explicit levels of its role in one round trip (a row per permission). */
+  async findWithRolePermissions(
+    id: number,
+  ): Promise<{ customer: CustomerRecord; rolePermissions: PermissionMap } | null> {
+    const rows = (await this.db('customers as c')
+      .leftJoin('role_permissions as rp', 'rp.role_id', 'c.role_id')
+      .where('c.id', id)
+      .select('c.*', 'rp.component as rp_component', 'rp.level as rp_level')) as Record<string, unknown>[];
+    const [first] = rows;
+    if (!first) return null;
+    const rolePermissions: PermissionMap = {};
+    for (const row of rows)
+      if (isComponentKey(row.rp_component) && isLevel(row.rp_level)) rolePermissions[row.rp_component] = row.rp_level;
+    return { customer: customerFromRow(first), rolePermissions };
   }
 
   /** Sort key of a customer in the search order, for the keyset cursor. */

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { hashPassword } from '../../access/passwords.ts';
+import type { PermissionMap } from '../../access/permissions.ts';
 import type { Infra } from '../../infra.ts';
 import type { FieldError } from '../../http/form.ts';
 import { diffForAudit, fieldLabel, SECRET_MASK, valueText, type Translate } from '../audit/service.ts';
@@ -216,6 +217,11 @@ export class CustomerService {
   /** The customer's row, or null: the portal's and the API's reads of their own customer. */
   find(id: number): Promise<CustomerRecord | null> {
     return this.repo.findById(id);
+  }
+
+  /** The customer's row and its role's explicit levels, read together (the portal's every request). */
+  findWithRolePermissions(id: number): Promise<{ customer: CustomerRecord; rolePermissions: PermissionMap } | null> {
+    return this.repo.findWithRolePermissions(id);
   }
 
   findWithRoleName(id: number): Promise<CustomerAccount | null> {
