@@ -21,7 +21,7 @@ describe('static assets in production', () => {
     const page = await request(t.app).get('/admin/login').set('X-Forwarded-Proto', 'https');
     expect(page.status).toBe(200);
     const assets = assetsOf(page.text);
-    expect(assets).toHaveLength(3);
+    expect(assets).toHaveLength(4);
     for (const url of assets) expect(url).toMatch(/\.[0-9a-f]{12}\.(css|js)$/);
     expect(page.text).not.toMatch(/(src|href)="(https?:)?\/\//);
 
@@ -52,6 +52,7 @@ describe('static assets in production', () => {
     const page = await request(t.app).get('/admin/login');
     expect(assetsOf(page.text)).toEqual([
       '/static/css/app.css',
+      '/static/css/print.css',
       '/static/vendor/htmx/htmx.min.js',
       '/static/js/app.js',
     ]);

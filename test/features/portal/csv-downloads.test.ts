@@ -122,7 +122,7 @@ describe('portal CSV downloads', () => {
     expect(invoices.headers['content-disposition']).toMatch(/filename="?invoices-\d{4}-\d{2}-\d{2}\.csv"?$/);
     expect(rowsOf(text(invoices))).toEqual([
       ['Rechnung', 'Zeitraum', 'Ausgestellt', 'Fällig', 'Betrag', 'Währung', 'Status'],
-      ['INV-7', '01.02.2026 – 28.02.2026', '01.03.2026', '15.03.2026', '1234.50', 'EUR', 'Überfällig'],
+      ['INV-7', '01 – 28.02.2026', '01.03.2026', '15.03.2026', '1234.50', 'EUR', 'Überfällig'],
     ]);
     const payments = await binary(agent.get('/payments.csv'));
     expect(rowsOf(text(payments))).toEqual([
