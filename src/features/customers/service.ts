@@ -167,10 +167,15 @@ export class CustomerService {
     this.logins = new LoginNamespace(deps.db);
   }
 
-  /** One page of the search in name order, and the cursor of the next page (null on the last one). */
+  /** One page of the search in name order, and the cursor of the next page (null on the last one); nothing counted. */
   async search(q: string, afterId: number | null): Promise<{ items: CustomerListItem[]; nextAfter: number | null }> {
-    const page = await this.list({ q, sort: 'name', dir: 'asc', after: afterId, before: null, page: '' });
-    return { items: page.items, nextAfter: page.hasNext ? (page.items[page.items.length - 1]?.id ?? null) : null };
+    const from = afterId === null ? null : await this.repo.cursorOf(afterId, 'name');
+    const rows = await this.repo.list(
+      { prefix: q, sort: 'name', dir: 'asc', from, backward: false },
+      CUSTOMERS_PER_PAGE + 1,
+    );
+    const items = rows.slice(0, CUSTOMERS_PER_PAGE);
+    return { items, nextAfter: rows.length > CUSTOMERS_PER_PAGE ? (items[items.length - 1]?.id ?? null) : null };
   }
 
   /**
