@@ -25,18 +25,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Knex } from 'knex';
 import autocannon, { type Result } from 'autocannon';
 import { createApp } from '../../src/app.ts';
-import { hashPassword, generatePassword } from '../../src/access/passwords.ts';
+import { prepareAccounts, signInAll } from './bench-accounts.ts';
+import { PROXY_HEADERS } from './browser.ts';
 import { buildDeps } from '../../src/deps.ts';
 import { migrateLatest } from '../../src/db/migrate.ts';
-import { ApiTokenService } from '../../src/features/api-tokens/service.ts';
-import { seedDemo } from '../../src/seed/demo.ts';
-import { PROXY_HEADERS, signIn } from './browser.ts';
-import { benchBackend, benchConfig, ensureBenchAdmin, machineLoad, ms, printTable } from './support.ts';
+import { benchBackend, benchConfig, machineLoad, ms, printTable } from './support.ts';
 
 const DURATION_S = Number(process.env.BENCH_DURATION || 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS || 10);
 const WARMUP_S = 2;
-const PORTAL_LOGIN = 'acme';
 
 const chosen = benchBackend();
 const both = Boolean(chosen.databaseUrl && chosen.redisUrl);
@@ -78,41 +75,14 @@ try {
     `HTTP: ${backend.label}, ${customers.toLocaleString('en')} customers, ${CONNECTIONS} connections × ${DURATION_S} s per endpoint, ${cpus().length} CPUs, ${machineLoad()}`,
   );
 
-  if (!(await deps.db('customers').where({ selfcare_login_lower: PORTAL_LOGIN }).first())) {
-    console.log('Seeding the demo data (once per bench database).');
-    await seedDemo(deps);
-  }
-  const acme = (await deps.db('customers').where({ selfcare_login_lower: PORTAL_LOGIN }).first()) as {
-    id: number;
-    selfcare_login: string;
-  };
-  // The demo's password was shown once when it was seeded; the bench gives the account its own.
-  const portalPassword = generatePassword();
-  await deps
-    .db('customers')
-    .where({ id: acme.id })
-    .update({ password_hash: await hashPassword(portalPassword, config.bcryptCost), password_change_required: false });
-  const admin = await ensureBenchAdmin(deps);
-  const { token } = await new ApiTokenService(deps).create(
-    acme.id,
-    { name: 'http bench', expiresAt: new Date(Date.now() + 3_600_000) },
-    { actor: { type: 'system', id: null, label: 'http bench' }, ip: '' },
-  );
+  const accounts = await prepareAccounts(deps);
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('the server has no port');
   const base = `http://127.0.0.1:${address.port}`;
 
-  const adminCookie = await signIn(base, '/admin/login', admin.login, admin.password);
-  const portalCookie = await signIn(base, '/login', acme.selfcare_login, portalPassword);
-  const apiSession = await fetch(`${base}/api/v1/sessions`, {
-    method: 'POST',
-    headers: { ...PROXY_HEADERS, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ login: acme.selfcare_login, token }),
-  });
-  if (apiSession.status !== 201) throw new Error(`POST /api/v1/sessions answered ${apiSession.status}`);
-  const { session_id: sessionId } = (await apiSession.json()) as { session_id: string };
+  const { adminCookie, portalCookie, bearer: sessionId } = await signInAll(base, accounts);
 
   const targets: Target[] = [
     { name: 'GET /healthz', path: '/healthz', headers: {}, expect: '' },
