@@ -42,20 +42,9 @@
     });
   }
 
-  function wireConfirmations(root) {
-    (root || document).querySelectorAll('form[data-confirm]').forEach(function (form) {
-      if (form.dataset.wired) return;
-      form.dataset.wired = '1';
-      form.addEventListener('submit', function (event) {
-        if (!window.confirm(form.getAttribute('data-confirm'))) event.preventDefault();
-      });
-    });
-  }
-
   function enhance(root) {
     wirePasswordToggles(root);
     wireCopyButtons(root);
-    wireConfirmations(root);
   }
 
   document.addEventListener('DOMContentLoaded', function () {
