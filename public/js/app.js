@@ -74,21 +74,10 @@
     });
   }
 
-  function wireConfirmations(root) {
-    (root || document).querySelectorAll('form[data-confirm]').forEach(function (form) {
-      if (form.dataset.wired) return;
-      form.dataset.wired = '1';
-      form.addEventListener('submit', function (event) {
-        if (!window.confirm(form.getAttribute('data-confirm'))) event.preventDefault();
-      });
-    });
-  }
-
   function enhance(root) {
     wirePasswordToggles(root);
     wireGeneratedNotices(root);
     wireCopyButtons(root);
-    wireConfirmations(root);
     wirePrintButtons(root);
   }
 

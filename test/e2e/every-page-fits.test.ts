@@ -34,6 +34,8 @@ const server = useServer();
 
 const PHONE = { width: 360, height: 780 };
 const SCREEN = { width: 1280, height: 900 };
+/** Dozens of pages, each measured and checked by axe-core twice: longer than one page's test. */
+const VISIT_ALL_TIMEOUT = 240_000;
 
 interface World {
   admin: { id: number; login: string; password: string };
@@ -187,31 +189,47 @@ async function signInPortalInBrowser(page: Page, login: string, password: string
 
 for (const javaScriptEnabled of [true, false]) {
   describe(`every page with JavaScript ${javaScriptEnabled ? 'on' : 'off'} fits a phone and a screen`, () => {
-    it('signed out', async () => {
-      const page = await newPage({ javaScriptEnabled });
-      const addresses = ['/admin/login', ...adminPages('public'), ...portalPages('public')];
-      expect(await visitAll(page, addresses)).toEqual([]);
-    });
+    it(
+      'signed out',
+      async () => {
+        const page = await newPage({ javaScriptEnabled });
+        const addresses = ['/admin/login', ...adminPages('public'), ...portalPages('public')];
+        expect(await visitAll(page, addresses)).toEqual([]);
+      },
+      VISIT_ALL_TIMEOUT,
+    );
 
-    it('as an administrator', async () => {
-      const page = await newPage({ javaScriptEnabled });
-      await signInAdminInBrowser(page, server.baseUrl, world.admin.login, world.admin.password);
-      await expectPhoneMenu(page, '/admin/customers');
-      expect(await visitAll(page, adminPages('signed-in'))).toEqual([]);
-    });
+    it(
+      'as an administrator',
+      async () => {
+        const page = await newPage({ javaScriptEnabled });
+        await signInAdminInBrowser(page, server.baseUrl, world.admin.login, world.admin.password);
+        await expectPhoneMenu(page, '/admin/customers');
+        expect(await visitAll(page, adminPages('signed-in'))).toEqual([]);
+      },
+      VISIT_ALL_TIMEOUT,
+    );
 
-    it('as a customer', async () => {
-      const page = await newPage({ javaScriptEnabled });
-      await signInPortalInBrowser(page, world.customer.login, world.customer.password);
-      await expectPhoneMenu(page, '/payments');
-      expect(await visitAll(page, portalPages('signed-in'))).toEqual([]);
-    });
+    it(
+      'as a customer',
+      async () => {
+        const page = await newPage({ javaScriptEnabled });
+        await signInPortalInBrowser(page, world.customer.login, world.customer.password);
+        await expectPhoneMenu(page, '/payments');
+        expect(await visitAll(page, portalPages('signed-in'))).toEqual([]);
+      },
+      VISIT_ALL_TIMEOUT,
+    );
 
-    it('as an individual', async () => {
-      const page = await newPage({ javaScriptEnabled });
-      await signInPortalInBrowser(page, world.individual.login, world.individual.password);
-      expect(await visitAll(page, portalPages('signed-in'))).toEqual([]);
-    });
+    it(
+      'as an individual',
+      async () => {
+        const page = await newPage({ javaScriptEnabled });
+        await signInPortalInBrowser(page, world.individual.login, world.individual.password);
+        expect(await visitAll(page, portalPages('signed-in'))).toEqual([]);
+      },
+      VISIT_ALL_TIMEOUT,
+    );
   });
 }
 

@@ -1,3 +1,4 @@
+import { confirmed, renderConfirmation } from '../../http/confirm.ts';
 import type { Request, Response } from 'express';
 import { generatePassword } from '../../access/passwords.ts';
 import type { AdminPermission } from '../../access/route-permissions.ts';
@@ -246,11 +247,21 @@ export function adminDirectoryRoutes(deps: Deps): RouteDef<AdminPermission>[] {
       },
     },
     {
+      method: 'get',
+      path: '/admins/:id/two-factor/reset',
+      permission: 'admins.manage',
+      handler: async (req, res) => {
+        const admin = await load(req.params.id);
+        await askToResetTwoFactor(req, res, admin, 200);
+      },
+    },
+    {
       method: 'post',
       path: '/admins/:id/two-factor/reset',
       permission: 'admins.manage',
       handler: async (req, res) => {
         const admin = await load(req.params.id);
+        if (!confirmed(req)) return askToResetTwoFactor(req, res, admin, 422);
         const reset = await service.resetTwoFactor(admin.id, auditContext(req, res));
         req.session.flash = {
           kind: 'info',
@@ -262,4 +273,27 @@ export function adminDirectoryRoutes(deps: Deps): RouteDef<AdminPermission>[] {
       },
     },
   ];
+}
+
+/** Asks before an administrator's two-factor sign-in is reset. */
+function askToResetTwoFactor(
+  req: Request,
+  res: Response,
+  admin: { id: number; login: string },
+  status: number,
+): Promise<void> {
+  return renderConfirmation(
+    req,
+    res,
+    'admin',
+    {
+      question: `Reset the two-factor sign-in of ${admin.login}?`,
+      detail: `${admin.login} then signs in with its password alone, and sets two-factor sign-in up again if its role requires it.`,
+      action: `/admin/admins/${admin.id}/two-factor/reset`,
+      button: 'Reset two-factor sign-in',
+      cancelHref: `/admin/admins/${admin.id}`,
+      cancel: 'Cancel',
+    },
+    status,
+  );
 }

@@ -1,3 +1,4 @@
+import { confirmed, renderConfirmation } from '../../http/confirm.ts';
 import type { Request, RequestHandler, Response } from 'express';
 import { generatePassword } from '../../access/passwords.ts';
 import type { Deps } from '../../deps.ts';
@@ -437,12 +438,20 @@ export function customerRoutes(deps: Deps): RouteDef<AdminPermission>[] {
       ],
     },
     {
+      method: 'get',
+      path: '/customers/:id/self-care/two-factor/reset',
+      permission: 'selfcare.credentials',
+      loads: 'customer',
+      handler: (req, res) => askToResetTwoFactor(req, res, currentCustomer(res).id, 200),
+    },
+    {
       method: 'post',
       path: '/customers/:id/self-care/two-factor/reset',
       permission: 'selfcare.credentials',
       loads: 'customer',
       handler: async (req, res) => {
         const customer = currentCustomer(res);
+        if (!confirmed(req)) return askToResetTwoFactor(req, res, customer.id, 422);
         const reset = await deps.services.twoFactor.remove(
           { type: 'customer', id: customer.id, customerId: customer.id },
           auditContext(req, res),
@@ -554,4 +563,23 @@ function customerListLinks(query: CustomerListForm, page: CustomerPage) {
     pages: page.pages,
     total: page.total,
   };
+}
+
+/** Asks before the customer's two-factor sign-in is reset. */
+function askToResetTwoFactor(req: Request, res: Response, customerId: number, status: number): Promise<void> {
+  const base = `/admin/customers/${customerId}/self-care`;
+  return renderConfirmation(
+    req,
+    res,
+    'admin',
+    {
+      question: 'Reset the customer’s two-factor sign-in?',
+      detail: 'It then signs in with its password alone and sets two-factor sign-in up again if it is required.',
+      action: `${base}/two-factor/reset`,
+      button: 'Reset two-factor sign-in',
+      cancelHref: base,
+      cancel: 'Cancel',
+    },
+    status,
+  );
 }

@@ -1,3 +1,4 @@
+import { confirmed, renderConfirmation } from '../../http/confirm.ts';
 import type { Request, Response } from 'express';
 import { generatePassword } from '../../access/passwords.ts';
 import type { Deps } from '../../deps.ts';
@@ -444,6 +445,16 @@ export function individualsAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] 
       seeOther(res, `${base(customerId)}/${individual.id}`);
     }),
     {
+      method: 'get',
+      path: '/customers/:id/individuals/:individualId/two-factor/reset',
+      permission: 'selfcare.credentials',
+      loads: 'customer',
+      handler: async (req, res) => {
+        const customerId = currentCustomer(res).id;
+        await askToResetTwoFactor(req, res, customerId, await loadIndividual(customerId, req.params.individualId), 200);
+      },
+    },
+    {
       method: 'post',
       path: '/customers/:id/individuals/:individualId/two-factor/reset',
       permission: 'selfcare.credentials',
@@ -451,6 +462,7 @@ export function individualsAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] 
       handler: async (req, res) => {
         const customerId = currentCustomer(res).id;
         const individual = await loadIndividual(customerId, req.params.individualId);
+        if (!confirmed(req)) return askToResetTwoFactor(req, res, customerId, individual, 422);
         const reset = await deps.services.twoFactor.remove(
           { type: 'individual', id: individual.id, customerId },
           auditContext(req, res),
@@ -537,4 +549,29 @@ export function individualsAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] 
       locals: { customer: summary, row: rowLocals(current, customer), roles, rowError, rowSaved: rowError === null },
     });
   }
+}
+
+/** Asks before an individual's two-factor sign-in is reset. */
+function askToResetTwoFactor(
+  req: Request,
+  res: Response,
+  customerId: number,
+  individual: { id: number; login: string },
+  status: number,
+): Promise<void> {
+  const page = `/admin/customers/${customerId}/individuals/${individual.id}`;
+  return renderConfirmation(
+    req,
+    res,
+    'admin',
+    {
+      question: `Reset the two-factor sign-in of ${individual.login}?`,
+      detail: `${individual.login} then signs in with its password alone, and sets two-factor sign-in up again if it is required.`,
+      action: `${page}/two-factor/reset`,
+      button: 'Reset two-factor sign-in',
+      cancelHref: page,
+      cancel: 'Cancel',
+    },
+    status,
+  );
 }

@@ -82,6 +82,11 @@ describe('admin permissions: what an admin without one permission cannot do', ()
       await agent.post(`/admin/customers/${customerId}/self-care/two-factor/reset`).type('form').send({ _csrf: csrf }),
       'selfcare.credentials',
     );
+    expectRefused(await agent.get(`/admin/customers/${customerId}/self-care/two-factor/reset`), 'selfcare.credentials');
+    expectRefused(
+      await agent.get(`/admin/customers/${customerId}/individuals/${individualId}/two-factor/reset`),
+      'selfcare.credentials',
+    );
     expectRefused(
       await agent
         .post(`/admin/customers/${customerId}/individuals/${individualId}/two-factor/reset`)
@@ -167,6 +172,8 @@ describe('admin permissions: what an admin without one permission cannot do', ()
     const { agent, csrf } = await adminWithout('admins.manage');
     expectRefused(await agent.get('/admin/admins'), 'admins.manage');
     expectRefused(await agent.get('/admin/admins/new'), 'admins.manage');
+    const someAdminId = Number((await t.deps.db('admins').first()).id);
+    expectRefused(await agent.get(`/admin/admins/${someAdminId}/two-factor/reset`), 'admins.manage');
     expectRefused(await agent.get('/admin/admin-roles'), 'admins.manage');
     const adminRoleId = Number((await t.deps.db('admin_roles').first()).id);
     expectRefused(await agent.get(`/admin/admin-roles/${adminRoleId}/delete`), 'admins.manage');

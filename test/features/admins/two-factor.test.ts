@@ -179,7 +179,12 @@ describe('an admin role that requires two-factor sign-in', () => {
     const { agent, csrf } = await signInAdmin(t.app, boss.login, boss.password);
     const page = await agent.get(`/admin/admins/${member.id}`);
     expect(page.text).toContain('Reset two-factor sign-in');
-    const reset = await agent.post(`/admin/admins/${member.id}/two-factor/reset`).type('form').send({ _csrf: csrf });
+    const ask = await agent.get(`/admin/admins/${member.id}/two-factor/reset`);
+    expect(ask.text).toContain('Reset the two-factor sign-in of member?');
+    const reset = await agent
+      .post(`/admin/admins/${member.id}/two-factor/reset`)
+      .type('form')
+      .send({ _csrf: csrf, confirm: 'yes' });
     expect(reset.status).toBe(303);
     const [event] = await auditRows('two_factor.reset');
     expect(event?.actor_label).toBe('boss');

@@ -195,7 +195,11 @@ describe('resetting a customer’s or an individual’s two-factor sign-in', () 
     const admin = await createAdmin(t.deps);
     const { agent, csrf } = await signInAdmin(t.app, admin.login, admin.password);
     const panel = await agent.get(`/admin/customers/${customer.id}/self-care`);
-    expect(panel.text).toContain('/self-care/two-factor/reset');
+    expect(panel.text).toContain(`href="/admin/customers/${customer.id}/self-care/two-factor/reset"`);
+    // the button asks on a page of its own first; a post without the confirmation resets nothing
+    const ask = await agent.get(`/admin/customers/${customer.id}/self-care/two-factor/reset`);
+    expect(ask.status).toBe(200);
+    expect(ask.text).toContain('Reset the customer’s two-factor sign-in?');
     expect(
       (
         await agent
@@ -203,15 +207,27 @@ describe('resetting a customer’s or an individual’s two-factor sign-in', () 
           .type('form')
           .send({ _csrf: csrf })
       ).status,
+    ).toBe(422);
+    expect(await t.deps.services.twoFactor.isEnabled({ type: 'customer', id: customer.id })).toBe(true);
+    expect(
+      (
+        await agent
+          .post(`/admin/customers/${customer.id}/self-care/two-factor/reset`)
+          .type('form')
+          .send({ _csrf: csrf, confirm: 'yes' })
+      ).status,
     ).toBe(303);
     const page = await agent.get(`/admin/customers/${customer.id}/individuals/${individual.id}`);
     expect(page.text).toContain('/two-factor/reset');
+    expect(
+      (await agent.get(`/admin/customers/${customer.id}/individuals/${individual.id}/two-factor/reset`)).text,
+    ).toContain(`Reset the two-factor sign-in of ${individual.login}?`);
     expect(
       (
         await agent
           .post(`/admin/customers/${customer.id}/individuals/${individual.id}/two-factor/reset`)
           .type('form')
-          .send({ _csrf: csrf })
+          .send({ _csrf: csrf, confirm: 'yes' })
       ).status,
     ).toBe(303);
     expect(await t.deps.services.twoFactor.isEnabled({ type: 'customer', id: customer.id })).toBe(false);
