@@ -209,7 +209,8 @@ async function portalUser(
   await loop(stopped, async () => {
     round++;
     if (!signedIn || round % 15 === 0) signedIn = await c.signIn('/login', account.login, account.password);
-    if (!signedIn) return;
+    // a refused sign-in (503 while a dependency is down) is tried again a second later, as a person would
+    if (!signedIn) return void (await sleep(1000));
     for (const [what, path] of [
       ['dashboard', '/'],
       ['call history', '/xdrs'],
@@ -235,7 +236,7 @@ async function adminUser(
   let fields: URLSearchParams | undefined;
   await loop(stopped, async () => {
     if (!signedIn) signedIn = await c.signIn('/admin/login', admin.login, admin.password);
-    if (!signedIn) return;
+    if (!signedIn) return void (await sleep(1000));
     const path = `/admin/customers/${customerId}`;
     const page = await c.send('page', 'admin customer', path, { mark: 'Sign out' });
     if (page.status === 303) signedIn = false;

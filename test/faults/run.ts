@@ -84,6 +84,12 @@ async function serviceBack(stack: Stack, seeded: Seeded, since: number): Promise
       );
       throw new Error('stop');
     }
+    if (process.env.FAULTS_DEBUG && Date.now() - since > 6000 && Date.now() - since < 6400)
+      console.log(
+        'stuck',
+        JSON.stringify(await stack.query('SELECT * FROM information_schema.innodb_trx').catch(String)),
+        JSON.stringify(await stack.query('SHOW FULL PROCESSLIST').catch(String)),
+      );
     if (process.env.FAULTS_DEBUG)
       console.log(
         'probe',
