@@ -70,7 +70,7 @@ function trustedNetworks(): void {
   fc.assert(
     fc.property(listText, (text) => {
       const parsed = parseTrustedNetworks(text);
-      const lines = text.split(/\r?\n/).length;
+      const lines = text.split(/\r\n|\r|\n/).length;
       for (const e of parsed.errors)
         if (e.line < 1 || e.line > lines) throw new Error(`error on line ${e.line} of ${lines}`);
       if (parsed.errors.length > 0) return;
