@@ -11,6 +11,9 @@ const CLIENT_TIMEOUT_MS = 5000;
 /** The app sits behind a TLS-terminating proxy in production: Secure cookies need this. */
 export const PROXY_HEADERS = { 'X-Forwarded-Proto': 'https' };
 
+/** on every signed-in page, admin or portal, in every language: the sign-out form */
+export const SIGNED_IN = 'logout"';
+
 export type Kind = 'sign-in' | 'page' | 'save' | 'api' | 'public';
 
 export interface Sample {
@@ -215,7 +218,7 @@ async function portalUser(
       ['dashboard', '/'],
       ['call history', '/xdrs'],
     ] as const) {
-      const res = await c.send('page', what, path, { mark: 'Sign out' });
+      const res = await c.send('page', what, path, { mark: SIGNED_IN });
       if (res.status === 303) signedIn = false;
     }
   });
@@ -238,7 +241,7 @@ async function adminUser(
     if (!signedIn) signedIn = await c.signIn('/admin/login', admin.login, admin.password);
     if (!signedIn) return void (await sleep(1000));
     const path = `/admin/customers/${customerId}`;
-    const page = await c.send('page', 'admin customer', path, { mark: 'Sign out' });
+    const page = await c.send('page', 'admin customer', path, { mark: SIGNED_IN });
     if (page.status === 303) signedIn = false;
     if (page.status === 200) fields = formFields(page.text, path);
     if (!fields) return;
