@@ -31,6 +31,7 @@ import { migrateLatest } from '../../src/db/migrate.ts';
 import { ApiTokenService } from '../../src/features/api-tokens/service.ts';
 import { seedDemo } from '../../src/seed/demo.ts';
 import { csrfFrom } from '../helpers/app.ts';
+import { CookieJar } from '../faults/client.ts';
 import { benchBackend, benchConfig, ensureBenchAdmin, machineLoad, ms, printTable } from './support.ts';
 
 const DURATION_S = Number(process.env.BENCH_DURATION || 10);
@@ -46,21 +47,6 @@ if (!both && (chosen.databaseUrl || chosen.redisUrl))
     'BENCH_DATABASE_URL and BENCH_REDIS_URL go together; with one of them only, this runs on the embedded default.',
   );
 const backend = both ? chosen : benchBackend({ embedded: true });
-
-/** Cookies as a browser keeps them for one site: the latest value of each name. */
-class CookieJar {
-  private readonly cookies = new Map<string, string>();
-  take(res: Response): void {
-    for (const line of res.headers.getSetCookie()) {
-      const [pair = ''] = line.split(';');
-      const at = pair.indexOf('=');
-      if (at > 0) this.cookies.set(pair.slice(0, at).trim(), pair.slice(at + 1).trim());
-    }
-  }
-  header(): string {
-    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
-  }
-}
 
 /** Posts a sign-in form as a browser would (GET for the CSRF token, then POST); returns the cookie header. */
 async function signIn(base: string, path: string, login: string, password: string): Promise<string> {

@@ -44,8 +44,8 @@ export class Recorder {
   }
 }
 
-/** Cookies as a browser keeps them for one site. */
-class CookieJar {
+/** Cookies as a browser keeps them for one site: the latest value of each name. */
+export class CookieJar {
   private readonly cookies = new Map<string, string>();
   take(res: Response): void {
     for (const line of res.headers.getSetCookie()) {
