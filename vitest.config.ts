@@ -33,6 +33,7 @@ export default defineConfig({
             'test/features/**/*.test.ts',
             'test/db/**/*.test.ts',
             'test/i18n/**/*.test.ts',
+            'test/hostile/**/*.test.ts',
             'test/leaks/**/*.test.ts',
           ],
           globalSetup: ['test/helpers/capture-setup.ts'],

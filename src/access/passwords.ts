@@ -221,6 +221,38 @@ export async function hashPassword(password: string, cost: number): Promise<stri
   return bcrypt.hash(normalizePassword(password), cost);
 }
 
+/** bcrypt comparisons run at once (libuv's four threads) and queued behind them. */
+const CHECKS_RUNNING = 4;
+const CHECKS_QUEUED = 8;
+
+/** More sign-ins at once than the machine can check in time: refused at once (503), not queued without end. */
+export class PasswordChecksBusyError extends Error {
+  override name = 'PasswordChecksBusyError';
+  constructor() {
+    super('too many password checks at once');
+  }
+}
+
+let checksRunning = 0;
+const checksQueued: Array<() => void> = [];
+
+/**
+ * Runs one bcrypt comparison within the bounds above: a burst of sign-ins (everyone signing in
+ * again after an outage) waits a little or is refused, instead of every one of them timing out.
+ */
+async function bounded<T>(check: () => Promise<T>): Promise<T> {
+  if (checksRunning < CHECKS_RUNNING) checksRunning++;
+  else if (checksQueued.length < CHECKS_QUEUED) await new Promise<void>((resolve) => checksQueued.push(resolve));
+  else throw new PasswordChecksBusyError();
+  try {
+    return await check();
+  } finally {
+    const next = checksQueued.shift();
+    if (next) next();
+    else checksRunning--;
+  }
+}
+
 /**
  * True when the password matches the stored hash. A malformed hash is a mismatch, never an error.
  * A password longer than bcrypt reads is refused (it could not have been set), but only after the
@@ -230,8 +262,9 @@ export async function verifyPassword(password: string, hash: string): Promise<bo
   const normalized = normalizePassword(password);
   let matches: boolean;
   try {
-    matches = await bcrypt.compare(normalized, hash);
-  } catch {
+    matches = await bounded(() => bcrypt.compare(normalized, hash));
+  } catch (err) {
+    if (err instanceof PasswordChecksBusyError) throw err;
     matches = false;
   }
   return matches && Buffer.byteLength(normalized, 'utf8') <= PASSWORD_MAX_BYTES;
@@ -261,8 +294,9 @@ export function getDummyHash(cost: number): Promise<string> {
 export async function verifyAgainstDummy(password: string, cost: number): Promise<false> {
   const hash = await getDummyHash(cost);
   try {
-    await bcrypt.compare(normalizePassword(password), hash);
-  } catch {
+    await bounded(() => bcrypt.compare(normalizePassword(password), hash));
+  } catch (err) {
+    if (err instanceof PasswordChecksBusyError) throw err;
     // The answer is false whatever happens; only the time spent matters.
   }
   return false;

@@ -45,6 +45,7 @@ const INFRASTRUCTURE_NAMES = new Set([
   'ClientOfflineError',
   'StoreUnavailableError',
   'DatabaseUnavailableError',
+  'PasswordChecksBusyError',
 ]);
 
 /** Errors meaning "the database or the session store did not answer": answered 503, fail closed. */

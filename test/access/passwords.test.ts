@@ -340,3 +340,18 @@ describe('verifyAgainstDummy', () => {
     expect(dummyMs).toBeGreaterThan(realMs / 4);
   });
 });
+
+describe('a burst of password checks', () => {
+  it('runs four at once, queues eight and refuses the rest at once instead of queueing without end', async () => {
+    const { PasswordChecksBusyError, hashPassword, verifyPassword } = await import('../../src/access/passwords.ts');
+    const hash = await hashPassword('violet kettle harbour lamp', 4);
+    const results = await Promise.allSettled(
+      Array.from({ length: 20 }, () => verifyPassword('violet kettle harbour lamp', hash)),
+    );
+    const refused = results.filter((r) => r.status === 'rejected');
+    expect(refused).toHaveLength(8);
+    for (const r of refused) expect((r as PromiseRejectedResult).reason).toBeInstanceOf(PasswordChecksBusyError);
+    expect(results.filter((r) => r.status === 'fulfilled' && r.value === true)).toHaveLength(12);
+    expect(await verifyPassword('violet kettle harbour lamp', hash)).toBe(true);
+  });
+});

@@ -11,6 +11,9 @@ const CLIENT_TIMEOUT_MS = 5000;
 /** The app sits behind a TLS-terminating proxy in production: Secure cookies need this. */
 export const PROXY_HEADERS = { 'X-Forwarded-Proto': 'https' };
 
+/** on every signed-in page, admin or portal, in every language: the sign-out form */
+export const SIGNED_IN = 'logout"';
+
 export type Kind = 'sign-in' | 'page' | 'save' | 'api' | 'public';
 
 export interface Sample {
@@ -41,8 +44,8 @@ export class Recorder {
   }
 }
 
-/** Cookies as a browser keeps them for one site. */
-class CookieJar {
+/** Cookies as a browser keeps them for one site: the latest value of each name. */
+export class CookieJar {
   private readonly cookies = new Map<string, string>();
   take(res: Response): void {
     for (const line of res.headers.getSetCookie()) {
@@ -209,12 +212,13 @@ async function portalUser(
   await loop(stopped, async () => {
     round++;
     if (!signedIn || round % 15 === 0) signedIn = await c.signIn('/login', account.login, account.password);
-    if (!signedIn) return;
+    // a refused sign-in (503 while a dependency is down) is tried again a second later, as a person would
+    if (!signedIn) return void (await sleep(1000));
     for (const [what, path] of [
       ['dashboard', '/'],
       ['call history', '/xdrs'],
     ] as const) {
-      const res = await c.send('page', what, path, { mark: 'Sign out' });
+      const res = await c.send('page', what, path, { mark: SIGNED_IN });
       if (res.status === 303) signedIn = false;
     }
   });
@@ -235,9 +239,9 @@ async function adminUser(
   let fields: URLSearchParams | undefined;
   await loop(stopped, async () => {
     if (!signedIn) signedIn = await c.signIn('/admin/login', admin.login, admin.password);
-    if (!signedIn) return;
+    if (!signedIn) return void (await sleep(1000));
     const path = `/admin/customers/${customerId}`;
-    const page = await c.send('page', 'admin customer', path, { mark: 'Sign out' });
+    const page = await c.send('page', 'admin customer', path, { mark: SIGNED_IN });
     if (page.status === 303) signedIn = false;
     if (page.status === 200) fields = formFields(page.text, path);
     if (!fields) return;

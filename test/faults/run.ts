@@ -15,7 +15,7 @@
  * Prints one table: each check, its figures, pass or fail.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Client, formFields, mixedLoad, Recorder, type Sample } from './client.ts';
+import { Client, formFields, mixedLoad, Recorder, SIGNED_IN, type Sample } from './client.ts';
 import { Stack, waitForPort, type Seeded } from './stack.ts';
 
 const OUTAGE_S = Number(process.env.FAULTS_OUTAGE_SECONDS || 20);
@@ -65,7 +65,7 @@ async function serviceBack(stack: Stack, seeded: Seeded, since: number): Promise
     const api = new Client(stack.base, rec);
     const ok =
       (await portal.signIn('/login', probe.login, probe.password)) &&
-      (await portal.send('page', 'dashboard', '/', { mark: 'Sign out' })).status === 200 &&
+      (await portal.send('page', 'dashboard', '/', { mark: SIGNED_IN })).status === 200 &&
       (await admin.signIn('/admin/login', seeded.admins[0]!.login, seeded.admins[0]!.password)) &&
       (await api
         .send('api', 'session', '/api/v1/sessions', {
@@ -84,6 +84,12 @@ async function serviceBack(stack: Stack, seeded: Seeded, since: number): Promise
       );
       throw new Error('stop');
     }
+    if (process.env.FAULTS_DEBUG && Date.now() - since > 6000 && Date.now() - since < 6400)
+      console.log(
+        'stuck',
+        JSON.stringify(await stack.query('SELECT * FROM information_schema.innodb_trx').catch(String)),
+        JSON.stringify(await stack.query('SHOW FULL PROCESSLIST').catch(String)),
+      );
     if (process.env.FAULTS_DEBUG)
       console.log(
         'probe',

@@ -303,10 +303,10 @@ export class PortalService {
         ? account.individual.passwordHash
         : account.customer.passwordHash
       : null;
-    const valid =
-      account && hash
-        ? await verifyPassword(password, hash)
-        : await verifyAgainstDummy(password, this.deps.config.bcryptCost);
+    // too many checks at once is not a guess either
+    const valid = await throttle.checking(login, ip, () =>
+      account && hash ? verifyPassword(password, hash) : verifyAgainstDummy(password, this.deps.config.bcryptCost),
+    );
     if (!account || !hash || !valid) {
       await refuse(!account ? 'unknown_login' : !hash ? 'no_credentials' : 'wrong_password', 'failure', account);
       const after = await throttle.afterFailure(login, ip);

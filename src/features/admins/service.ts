@@ -97,9 +97,9 @@ export class AdminAuthService {
       return { ok: false, reason: 'throttled', retryAfterSeconds: decision.retryAfterSeconds };
     }
     const admin = login ? await throttle.checking(login, ip, () => this.repo.findByLogin(login)) : null;
-    const valid = admin
-      ? await verifyPassword(password, admin.passwordHash)
-      : await verifyAgainstDummy(password, this.deps.config.bcryptCost);
+    const valid = await throttle.checking(login, ip, () =>
+      admin ? verifyPassword(password, admin.passwordHash) : verifyAgainstDummy(password, this.deps.config.bcryptCost),
+    );
     if (!admin || !valid) {
       const after = await throttle.afterFailure(login, ip);
       await this.deps.audit.record({
