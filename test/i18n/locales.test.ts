@@ -55,7 +55,18 @@ const DYNAMIC_KEYS: ReadonlyArray<{ prefix: string; keys?: readonly string[]; wh
   { prefix: 'portal.profile.fields.', where: 'views/portal/profile/index.ejs: one label per profile field' },
   { prefix: 'portal.profile.sections.', where: 'views/portal/profile/index.ejs: one heading per profile section' },
   { prefix: 'portal.settings.errors.', where: 'src/features/portal/routes.ts: one message per regional field' },
-  { prefix: 'portal.settings.fields.', where: 'views/portal/settings/index.ejs: one label per regional field' },
+  {
+    prefix: 'regionalSettings.fields.',
+    where: 'views/partials/_regional-fields.ejs, views/portal/settings/index.ejs: one label per regional field',
+  },
+  {
+    prefix: 'regionalSettings.inherit.',
+    where: 'views/partials/_regional-fields.ejs: customer (admin) or company (portal)',
+  },
+  {
+    prefix: 'regionalSettings.inheritHint.',
+    where: 'views/partials/_regional-fields.ejs: customer (admin) or company (portal)',
+  },
   { prefix: 'portal.signIn.errors.', where: 'src/features/portal/auth-routes.ts: one message per refusal reason' },
   { prefix: 'portal.xdrs.', keys: ['from', 'to'], where: 'views/portal/xdrs/_panel.ejs: the two range fields' },
   {

@@ -5,12 +5,11 @@ import { auditContext } from '../../http/actor.ts';
 import { parseForm, type FieldError } from '../../http/form.ts';
 import { renderPage, seeOther } from '../../http/render.ts';
 import type { RouteDef } from '../../http/route-table.ts';
-import { COMMON_DATE_FORMATS, COMMON_TIME_FORMATS } from '../../regional/date-format.ts';
 import { LANGUAGES } from '../../regional/languages.ts';
-import { listTimeZones } from '../../regional/time-zones.ts';
 import {
   readRegionalInput,
   regionalFieldErrors,
+  regionalFieldModel,
   REGIONAL_FIELDS,
   type RegionalValues,
 } from '../selfcare-access/schema.ts';
@@ -120,22 +119,30 @@ export function portalRoutes(deps: Deps): RouteDef<PortalPermission>[] {
     status: number,
     values?: RegionalValues,
     errors: FieldError[] = [],
+    fragment?: string,
   ) => {
     const { viewer, account } = signedIn(res);
+    const shown = values ?? ownRegional(account);
+    const inherited = account.individual ? regionalValues(account.customer) : null;
     return renderPage(req, res, {
       view: 'portal/settings/index',
       layout: 'portal',
       status,
+      fragment,
       locals: {
         title: res.locals.t?.('portal.settings.title'),
-        values: values ?? ownRegional(account),
-        inherited: account.individual ? regionalValues(account.customer) : null,
+        values: shown,
+        inherited,
         editable: atLeast(viewer.levels['settings.regional'], 'modify'),
         settingsTabs: settingsTabs(viewer.levels),
-        timeZones: listTimeZones(),
         languages: LANGUAGES,
-        dateFormats: COMMON_DATE_FORMATS,
-        timeFormats: COMMON_TIME_FORMATS,
+        regional: regionalFieldModel({
+          values: shown,
+          inherited,
+          owner: 'company',
+          previewAction: '/settings/preview',
+          describe: portalRegionalError,
+        }),
         errors,
       },
     });
@@ -233,6 +240,22 @@ export function portalRoutes(deps: Deps): RouteDef<PortalPermission>[] {
         req.session.flash = { kind: 'info', message: deps.i18n.getFixedT(language)('portal.settings.saved') };
         seeOther(res, '/settings');
       },
+    },
+    {
+      // The preview of the settings as typed, saving nothing: the htmx fragment, or the whole page
+      // with every typed value kept (the "Update the preview" button without JavaScript).
+      method: 'post',
+      path: '/settings/preview',
+      permission: can('settings.regional', 'modify'),
+      handler: (req, res) =>
+        renderSettings(
+          req,
+          res,
+          200,
+          readRegionalInput((req.body ?? {}) as Record<string, unknown>),
+          [],
+          'partials/_regional-preview',
+        ),
     },
     {
       method: 'get',

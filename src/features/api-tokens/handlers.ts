@@ -153,9 +153,11 @@ export function tokenPageHandlers(
         await page.expiryDates(res),
         new Date(),
       );
-      const errors = [...(form.ok ? [] : form.errors.filter((e) => e.field !== 'expires_on'))];
-      if (expiry.error) errors.push(expiry.error);
-      else if (!form.ok) errors.push(...form.errors.filter((e) => e.field === 'expires_on'));
+      const formErrors = form.ok ? [] : form.errors;
+      const errors = [
+        ...formErrors.filter((e) => e.field !== 'expires_on'),
+        ...(expiry.error ? [expiry.error] : formErrors.filter((e) => e.field === 'expires_on')),
+      ];
       if (!form.ok || errors.length > 0) {
         return render(req, res, { status: 422, values: form.values, errors });
       }

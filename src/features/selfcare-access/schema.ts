@@ -282,7 +282,8 @@ export interface RegionalPreview {
   output: string | null;
   /** the current moment written in the input formats: what the user would type */
   input: string | null;
-  problems: string[];
+  /** why there is no preview, as the door words them */
+  problems: FieldError[];
 }
 
 /** The current moment in the chosen zone and formats, rendered on the server. */
@@ -290,12 +291,13 @@ export function regionalPreview(
   values: RegionalValues,
   inherited: RegionalValues | null = null,
   now: Date = new Date(),
+  describe: (e: FieldError) => FieldError = (e) => e,
 ): RegionalPreview {
   const effective = { ...values };
   if (inherited)
     for (const key of Object.keys(effective) as (keyof RegionalValues)[])
       if (effective[key] === '') effective[key] = inherited[key];
-  const problems = regionalFieldErrors(effective).map((e) => e.text ?? '');
+  const problems = regionalFieldErrors(effective).map(describe);
   const timeZoneLabel = listTimeZones(now).find((z) => z.id === effective.time_zone)?.label ?? effective.time_zone;
   if (problems.length > 0) return { timeZone: effective.time_zone, timeZoneLabel, output: null, input: null, problems };
   const opts = { timeZone: effective.time_zone, locale: effective.language };
@@ -310,8 +312,8 @@ export function regionalPreview(
 
 export interface FormatSelect {
   field: FormatField;
-  label: string;
-  choices: readonly FormatChoice[];
+  /** the common patterns, each with the current moment written in it (the option shows both) */
+  choices: ReadonlyArray<{ pattern: string; example: string }>;
   /** the option to select: a common pattern, 'custom', or '' (inherit) */
   selected: string;
   /** text of the custom pattern input */
@@ -323,6 +325,8 @@ export interface RegionalFieldModel {
   values: RegionalValues;
   /** individuals: a blank field means "same as the customer"; `inherited` names those values */
   allowInherit: boolean;
+  /** whose settings a blank field inherits, as the door calls it: `customer` (admin) or `company` */
+  owner: 'customer' | 'company';
   inherited: RegionalValues | null;
   /** POST URL answering the preview fragment for the whole form */
   previewAction: string;
@@ -334,42 +338,44 @@ export interface RegionalFieldModel {
   timeZoneLabel: string | null;
 }
 
-const FORMAT_SELECT_LABELS: Record<FormatField, string> = {
-  out_date_format: 'Output date format',
-  out_time_format: 'Output time format',
-  in_date_format: 'Input date format',
-  in_time_format: 'Input time format',
-};
-
 export function regionalFieldModel(input: {
   values: RegionalValues;
   previewAction: string;
   inherited?: RegionalValues | null;
+  owner?: 'customer' | 'company';
+  /** words a preview problem for the door (the portal's translated messages) */
+  describe?: (e: FieldError) => FieldError;
   now?: Date;
 }): RegionalFieldModel {
   const now = input.now ?? new Date();
   const inherited = input.inherited ?? null;
   const timeZones = listTimeZones(now);
+  const zone = input.values.time_zone || inherited?.time_zone || '';
+  const language = input.values.language || inherited?.language || '';
+  const exampleOpts = {
+    timeZone: isValidTimeZone(zone) ? zone : 'UTC',
+    locale: isLanguage(language) ? language : 'en',
+  };
   const formats = FORMAT_FIELDS.map((field): FormatSelect => {
-    const choices = field.endsWith('date_format') ? COMMON_DATE_FORMATS : COMMON_TIME_FORMATS;
+    const common: readonly FormatChoice[] = field.endsWith('date_format') ? COMMON_DATE_FORMATS : COMMON_TIME_FORMATS;
+    const choices = common.map((c) => ({ pattern: c.pattern, example: formatInstant(now, c.pattern, exampleOpts) }));
     const value = input.values[field];
-    const common = choices.find((c) => c.pattern === value);
-    const selected = value === '' && inherited ? '' : common ? common.pattern : 'custom';
+    const chosen = choices.find((c) => c.pattern === value);
+    const selected = value === '' && inherited ? '' : chosen ? chosen.pattern : 'custom';
     return {
       field,
-      label: FORMAT_SELECT_LABELS[field],
       choices,
       selected,
-      custom: common || value === '' ? '' : value,
+      custom: chosen || value === '' ? '' : value,
     };
   });
-  const zone = input.values.time_zone || inherited?.time_zone || '';
   return {
     values: input.values,
     allowInherit: inherited !== null,
+    owner: input.owner ?? 'customer',
     inherited,
     previewAction: input.previewAction,
-    preview: regionalPreview(input.values, inherited, now),
+    preview: regionalPreview(input.values, inherited, now, input.describe),
     timeZones,
     languages: LANGUAGES,
     formats,

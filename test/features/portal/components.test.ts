@@ -343,7 +343,7 @@ describe('an individual', () => {
     const i = await createIndividual(t.deps, c.id, { roleId: role });
     const { agent, csrf } = await signInPortal(t.app, i.login, i.password);
     const page = await agent.get('/settings');
-    expect(page.text).toContain('Same as the company (America/New_York)');
+    expect(page.text).toContain('Leave it empty to use the company’s (America/New_York).');
     const res = await agent.post('/settings').type('form').send({
       _csrf: csrf,
       time_zone: 'Asia/Tokyo',
@@ -425,6 +425,89 @@ describe('POST /settings', () => {
       .send({ ...fields, time_zone: 'america/new' });
     expect(ambiguous.status).toBe(422);
     expect(ambiguous.text).toMatch(/Time zone: “america\/new” could be [^<]*America\/New_York/);
+  });
+});
+
+describe('the regional settings form', () => {
+  const typed = {
+    time_zone: 'tokyo',
+    language: 'en',
+    out_date_format: 'custom',
+    out_date_format_custom: 'YYYY/MM/DD',
+    out_time_format: 'HH24:MI',
+    in_date_format: 'YYYY-MM-DD',
+    in_time_format: 'HH24:MI',
+  };
+
+  it('offers the format menus, a searchable zone list and a preview of the saved settings', async () => {
+    const role = await createRole(t.deps, 'Full', allAt('modify'));
+    const c = await createCustomer(t.deps, { roleId: role, timeZone: 'Europe/Paris' });
+    const { agent } = await signInPortal(t.app, c.login ?? '', c.password);
+    const page = (await agent.get('/settings')).text;
+    expect(page).toMatch(/<select[^>]*name="out_date_format"/);
+    expect(page).toContain('<option value="DD/MM/YYYY"');
+    expect(page).toContain('Custom pattern (below)');
+    expect(page).toMatch(/<input[^>]*name="time_zone"[^>]*list="time-zone-options"/);
+    const zones = [...page.matchAll(/<option value="([^"]+)" label="\(UTC([+-]\d\d):(\d\d)\)/g)];
+    const offsets = zones.map((z) => Number(z[2]) * 60 + Math.sign(Number(`${z[2]}1`)) * Number(z[3]));
+    expect(offsets).toEqual([...offsets].sort((a, b) => a - b));
+    expect(page).toContain('Preview (now)');
+    expect(page).toContain('(UTC+01:00) Europe/Paris');
+  });
+
+  it('previews a custom pattern and a zone typed as "tokyo", without JavaScript and with htmx, and saves them', async () => {
+    const role = await createRole(t.deps, 'Full', allAt('modify'));
+    const c = await createCustomer(t.deps, { roleId: role });
+    const { agent, csrf } = await signInPortal(t.app, c.login ?? '', c.password);
+    const page = await agent
+      .post('/settings/preview')
+      .type('form')
+      .send({ _csrf: csrf, ...typed, regional_action: 'preview' });
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('<form method="post" action="/settings"');
+    expect(page.text).toContain('value="Asia/Tokyo"');
+    expect(page.text).toContain('value="YYYY/MM/DD"');
+    expect(page.text).toMatch(/<option value="custom" selected/);
+    expect(page.text).toContain('(UTC+09:00) Asia/Tokyo');
+    expect(page.text).toMatch(/<dd>\d{4}\/\d\d\/\d\d \d\d:\d\d<\/dd>/);
+    expect((await t.deps.db('customers').where({ id: c.id }).first()).time_zone).not.toBe('Asia/Tokyo');
+
+    const fragment = await agent
+      .post('/settings/preview')
+      .set('HX-Request', 'true')
+      .type('form')
+      .send({ _csrf: csrf, ...typed, out_date_format_custom: 'DD/MM' });
+    expect(fragment.text.trim()).toMatch(/^<div id="regional-preview"/);
+    expect(fragment.text).toContain('No preview until these are fixed');
+    expect(fragment.text).toContain('Enter a date format with a day, a month and a year');
+
+    expect((await agent.get('/settings/preview').redirects(0)).headers.location).toBe('/settings');
+
+    const saved = await agent
+      .post('/settings')
+      .type('form')
+      .send({ _csrf: csrf, ...typed });
+    expect(saved.status).toBe(303);
+    const stored = await t.deps.db('customers').where({ id: c.id }).first();
+    expect([stored.time_zone, stored.out_date_format]).toEqual(['Asia/Tokyo', 'YYYY/MM/DD']);
+  });
+
+  it('refuses the preview without the right to change the settings, and without the CSRF token', async () => {
+    const role = await createRole(t.deps, 'Reader', { ...allAt('modify'), 'settings.regional': 'read' });
+    const c = await createCustomer(t.deps, { roleId: role });
+    const { agent, csrf } = await signInPortal(t.app, c.login ?? '', c.password);
+    expect(
+      (
+        await agent
+          .post('/settings/preview')
+          .type('form')
+          .send({ _csrf: csrf, ...typed })
+      ).status,
+    ).toBe(403);
+    const full = await createRole(t.deps, 'Full', allAt('modify'));
+    const d = await createCustomer(t.deps, { roleId: full });
+    const other = await signInPortal(t.app, d.login ?? '', d.password);
+    expect((await other.agent.post('/settings/preview').type('form').send(typed)).status).toBe(403);
   });
 });
 
