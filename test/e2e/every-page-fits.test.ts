@@ -124,7 +124,9 @@ function getPages(routes: RouteDef<unknown>[], prefix: '' | '/admin', which: 'pu
   return [
     ...new Set(
       routes
-        .filter((r) => r.method === 'get' && (r.permission === 'public') === (which === 'public'))
+        // a CSV download is a file, not a page
+        .filter((r) => r.method === 'get' && !r.path.endsWith('.csv'))
+        .filter((r) => (r.permission === 'public') === (which === 'public'))
         .map((r) => addressOf(r, prefix)),
     ),
   ];
