@@ -65,13 +65,35 @@ export function isMysql(db: Knex): boolean {
   return db.client.config.client === 'mysql2';
 }
 
-/** Timestamps come back as Date (MySQL) or epoch milliseconds (SQLite); the program uses Date. */
+const DEADLOCK_ATTEMPTS = 3;
+
+/** MySQL chose this transaction as a deadlock's victim (ER_LOCK_DEADLOCK): it was rolled back whole. */
+function isDeadlock(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === 'ER_LOCK_DEADLOCK';
+}
+
+/**
+ * A transaction that MySQL may roll back as a deadlock's victim when others write the same rows
+ * at the same moment (InnoDB's gap locks): it is run again, up to three times, since nothing of
+ * it was kept. Any other error, or a third deadlock, goes to the caller.
+ */
+export async function transactionRetried<T>(db: Knex, work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await db.transaction(work);
+    } catch (err) {
+      if (!isDeadlock(err) || attempt >= DEADLOCK_ATTEMPTS) throw err;
+    }
+  }
+}
+
 /** A DATE column's value as `YYYY-MM-DD` (mysql2 answers a Date at UTC midnight, SQLite the text). */
 export function toIsoDate(value: unknown): string {
   if (value instanceof Date) return value.toISOString().slice(0, 10);
   return String(value ?? '').slice(0, 10);
 }
 
+/** Timestamps come back as Date (MySQL) or epoch milliseconds (SQLite); the program uses Date. */
 export function toDate(value: unknown): Date | null {
   if (value === null || value === undefined) return null;
   if (value instanceof Date) return value;

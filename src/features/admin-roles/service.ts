@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { ADMIN_PERMISSIONS, type AdminPermissionName } from '../../access/route-permissions.ts';
 import type { AuditContext } from '../../http/actor.ts';
 import type { Infra } from '../../infra.ts';
+import { transactionRetried } from '../../db/knex.ts';
 import { diffForAudit } from '../audit/service.ts';
 import { AdminRoleRepo, type AdminRoleListItem, type AdminRoleRow } from './repo.ts';
 import type { AdminRoleForm } from './schema.ts';
@@ -67,7 +68,7 @@ export class AdminRolesService {
   async builtinId(): Promise<number> {
     const id = await this.repo.builtinId();
     if (id !== null) return id;
-    return this.deps.db.transaction(async (trx) => {
+    return transactionRetried(this.deps.db, async (trx) => {
       const again = await this.repo.builtinId(trx);
       if (again !== null) return again;
       return this.repo.insert(trx, {
@@ -85,7 +86,7 @@ export class AdminRolesService {
   }
 
   async create(form: AdminRoleForm, ctx: AuditContext): Promise<number> {
-    return this.deps.db.transaction(async (trx) => {
+    return transactionRetried(this.deps.db, async (trx) => {
       if (await this.repo.nameTaken(form.name, null, trx)) throw new AdminRoleNameTakenError();
       const role = {
         name: form.name,
@@ -113,7 +114,7 @@ export class AdminRolesService {
    * `admins.manage` away is refused when its members are the last active admins who hold it.
    */
   async update(id: number, form: AdminRoleForm, ctx: AuditContext): Promise<void> {
-    await this.deps.db.transaction(async (trx) => {
+    await transactionRetried(this.deps.db, async (trx) => {
       await this.repo.lockManagers(trx);
       const before = await this.repo.find(id, trx);
       if (!before) throw new AdminRoleNotFoundError();
@@ -139,7 +140,7 @@ export class AdminRolesService {
 
   /** Deletes a role nobody has; the built-in role never. Returns the deleted role. */
   async delete(id: number, ctx: AuditContext): Promise<AdminRoleRow> {
-    return this.deps.db.transaction(async (trx) => {
+    return transactionRetried(this.deps.db, async (trx) => {
       const role = await this.repo.find(id, trx);
       if (!role) throw new AdminRoleNotFoundError();
       if (role.builtin)

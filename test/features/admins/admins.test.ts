@@ -287,6 +287,25 @@ describe('/admin/admin-roles', () => {
     expect(taken.text).toContain('An admin role with this name exists already');
   });
 
+  it('creates roles that several admins save at the same moment, each with its permissions', async () => {
+    const me = await createAdmin(t.deps, 'boss');
+    const { agent, csrf } = await signInAdmin(t.app, me.login, me.password);
+    const names = ['Desk 1', 'Desk 2', 'Desk 3', 'Desk 4', 'Desk 5', 'Desk 6'];
+    const answers = await Promise.all(
+      names.map((name) =>
+        agent
+          .post('/admin/admin-roles')
+          .type('form')
+          .send({ _csrf: csrf, name, 'perm[customers.read]': 'on', 'perm[selfcare.impersonate]': 'on' }),
+      ),
+    );
+    expect(answers.map((res) => res.status)).toEqual(names.map(() => 303));
+    for (const res of answers) {
+      const role = await t.deps.services.adminRoles.get(Number(String(res.headers.location).split('/').pop()));
+      expect(role.permissions.sort()).toEqual(['customers.read', 'selfcare.impersonate']);
+    }
+  });
+
   it('refuses to delete a role in use and the built-in role; deletes an unused one', async () => {
     const me = await createAdmin(t.deps, 'boss');
     const used = await createAdminRole(t.deps, 'Used', ['customers.read']);
