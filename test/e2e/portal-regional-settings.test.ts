@@ -81,3 +81,22 @@ for (const javaScriptEnabled of [true, false]) {
     });
   }
 }
+
+describe("the portal's regional settings on a phone in every language", () => {
+  it('fits 360 px with the longest words, format examples and zone names', async () => {
+    const role = await createRole(server.deps, `Regional ${counter++}`, allAt('modify'));
+    for (const language of ['uk', 'de', 'fr', 'es', 'pt-BR', 'en']) {
+      const c = await createCustomer(server.deps, { roleId: role, timeZone: 'Europe/Kyiv', language });
+      const page = await newPage({ javaScriptEnabled: false });
+      await page.setViewportSize({ width: 360, height: 800 });
+      await page.goto(`${server.baseUrl}/login`);
+      await page.fill('#login', c.login ?? '');
+      await page.fill('#password', c.password);
+      await clickAndWaitForPage(page, 'form[action="/login"] button[type="submit"]');
+      await page.goto(`${server.baseUrl}/settings`);
+      expect(await page.locator('#regional-preview').innerText()).toContain('Europe/Kyiv');
+      await expectNoSidewaysScroll(page);
+      await page.close();
+    }
+  });
+});
