@@ -65,7 +65,7 @@ export function isMysql(db: Knex): boolean {
   return db.client.config.client === 'mysql2';
 }
 
-const DEADLOCK_ATTEMPTS = 3;
+const DEADLOCK_ATTEMPTS = 6;
 
 /** MySQL chose this transaction as a deadlock's victim (ER_LOCK_DEADLOCK): it was rolled back whole. */
 function isDeadlock(err: unknown): boolean {
@@ -74,8 +74,8 @@ function isDeadlock(err: unknown): boolean {
 
 /**
  * A transaction that MySQL may roll back as a deadlock's victim when others write the same rows
- * at the same moment (InnoDB's gap locks): it is run again, up to three times, since nothing of
- * it was kept. Any other error, or a third deadlock, goes to the caller.
+ * at the same moment (InnoDB's gap locks): it is run again after a short random pause, up to six
+ * times, since nothing of it was kept. Any other error, or a sixth deadlock, goes to the caller.
  */
 export async function transactionRetried<T>(db: Knex, work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
@@ -83,6 +83,8 @@ export async function transactionRetried<T>(db: Knex, work: (trx: Knex.Transacti
       return await db.transaction(work);
     } catch (err) {
       if (!isDeadlock(err) || attempt >= DEADLOCK_ATTEMPTS) throw err;
+      // a random pause, longer each time, so the transactions that collided do not meet again
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
     }
   }
 }
