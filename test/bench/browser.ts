@@ -1,22 +1,8 @@
 /** What the HTTP benchmarks do as a browser behind the TLS proxy: keep cookies, post a sign-in form. */
+import { CookieJar } from '../faults/client.ts';
 import { csrfFrom } from '../helpers/app.ts';
 
 export const PROXY_HEADERS = { 'X-Forwarded-Proto': 'https' };
-
-/** Cookies as a browser keeps them for one site: the latest value of each name. */
-export class CookieJar {
-  private readonly cookies = new Map<string, string>();
-  take(res: Response): void {
-    for (const line of res.headers.getSetCookie()) {
-      const [pair = ''] = line.split(';');
-      const at = pair.indexOf('=');
-      if (at > 0) this.cookies.set(pair.slice(0, at).trim(), pair.slice(at + 1).trim());
-    }
-  }
-  header(): string {
-    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
-  }
-}
 
 /** Posts a sign-in form as a browser would (GET for the CSRF token, then POST); returns the cookie header. */
 export async function signIn(
