@@ -113,6 +113,35 @@ describe('Web self-care panel with JavaScript on', () => {
     expect(await verifyPassword(generated, String(row.password_hash))).toBe(true);
   });
 
+  it('keeps the preview and the list check in step with quick changes while an answer is slow', async () => {
+    const customer = await createCustomer(server.deps, { login: 'browser-quick' });
+    const page = await newPage({ javaScriptEnabled: true });
+    await openPanel(page, 'js-quick', customer.id);
+    // The first answer of each helper is held back until the later changes have been made, so the
+    // later requests wait in htmx's queue while the first answer replaces the region they target.
+    for (const path of ['preview', 'trusted-ips/check']) {
+      let held = false;
+      await page.route(`**/self-care/${path}`, async (route) => {
+        if (!held) {
+          held = true;
+          await new Promise((resolve) => setTimeout(resolve, 700));
+        }
+        await route.continue();
+      });
+    }
+    await page.selectOption('#language', 'fr');
+    await page.selectOption('#out_date_format', 'DD MON YYYY');
+    await page.selectOption('#out_time_format', 'HH12:MI AM');
+    await page.locator('#regional-preview dd:text-matches("[AP]M$")').waitFor();
+
+    await page.check('#ip_restriction');
+    await page.fill('#trusted_ips', '10.1');
+    await page.waitForTimeout(450);
+    await page.fill('#trusted_ips', '10.0.0.0/8');
+    await page.locator('#trusted-ips-check:has-text("1 entry, no problems")').waitFor();
+    expect(await page.locator('#trusted-ips-check').innerText()).not.toContain('Line 1');
+  });
+
   it('shows refused fields in a focused error summary that is accessible', async () => {
     const customer = await createCustomer(server.deps);
     const page = await newPage({ javaScriptEnabled: true });

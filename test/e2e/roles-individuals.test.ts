@@ -37,12 +37,25 @@ for (const js of [true, false]) {
       await page.goto(`${server.baseUrl}/admin/roles/new`);
       await expectNoAxeViolations(page);
       await page.fill('#name', `Accountant ${mode}`);
+      // The first re-render is held back until the second change is made: the second waits in
+      // htmx's queue while the first answer replaces the tree, and must still be applied.
+      let held = false;
+      await page.route('**/admin/roles/permission-tree', async (route) => {
+        if (!held) {
+          held = true;
+          await new Promise((resolve) => setTimeout(resolve, 700));
+        }
+        await route.continue();
+      });
       await page.selectOption('[id="perm[profile]"]', 'read');
       await page.focus('[id="perm[invoices]"]');
       await page.selectOption('[id="perm[invoices]"]', 'modify');
       if (js) {
         // htmx re-renders the effective levels as soon as a parent changes
         await expect.poll(() => effective(page, 'profile.contacts')).toContain('View only');
+        await expect.poll(() => page.inputValue('[id="perm[invoices]"]')).toBe('modify');
+        await page.waitForLoadState('networkidle');
+        expect(await page.inputValue('[id="perm[invoices]"]')).toBe('modify');
         expect(await isFocused(page, '[id="perm[invoices]"]')).toBe(true);
       } else {
         expect(await effective(page, 'profile.contacts')).toContain('Forbidden');
