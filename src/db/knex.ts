@@ -114,7 +114,16 @@ export function toBool(value: unknown): boolean {
 }
 
 /** The id an insert returned, on either backend. */
-export function insertedId(result: unknown): number {
+/**
+ * Inserts one row and answers its new id. MySQL reports the id of an insert; SQLite needs
+ * RETURNING, which MySQL does not know (Knex warns on every such insert there).
+ */
+export async function insertRow(db: Knex, table: string, row: Record<string, unknown>): Promise<number> {
+  const query = db(table);
+  return insertedId(await (isMysql(db) ? query.insert(row) : query.insert(row, ['id'])));
+}
+
+function insertedId(result: unknown): number {
   const first = Array.isArray(result) ? result[0] : result;
   const id = typeof first === 'object' && first !== null && 'id' in first ? (first as { id: unknown }).id : first;
   return Number(id);

@@ -8,7 +8,7 @@ import { createApp } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { buildDeps, type Deps } from '../../src/deps.ts';
 import { migrateLatest, rollbackAll } from '../../src/db/migrate.ts';
-import { insertedId, isMysql } from '../../src/db/knex.ts';
+import { insertRow, isMysql } from '../../src/db/knex.ts';
 import { hashPassword } from '../../src/access/passwords.ts';
 import { capturingLogger, keepOutbox, recordPasswords } from './secrets.ts';
 
@@ -125,7 +125,7 @@ export async function createAdmin(
   opts: { roleId?: number; status?: 'active' | 'disabled' } = {},
 ): Promise<{ id: number; login: string; password: string }> {
   const now = new Date();
-  const result = await deps.db('admins').insert({
+  const id = await insertRow(deps.db, 'admins', {
     login,
     login_lower: login.toLowerCase(),
     password_hash: await hashPassword(password, 4),
@@ -135,7 +135,7 @@ export async function createAdmin(
     created_at: now,
     updated_at: now,
   });
-  return { id: insertedId(result), login, password };
+  return { id, login, password };
 }
 
 /** The CSRF token of the first form on a page, as a browser would submit it. */

@@ -1,17 +1,10 @@
 import type { Deps } from '../../src/deps.ts';
-import type { Knex } from 'knex';
-import { insertedId, isMysql } from '../../src/db/knex.ts';
+import { insertRow } from '../../src/db/knex.ts';
 import { hashPassword } from '../../src/access/passwords.ts';
 import { COMPONENTS, type ComponentKey, type Level, type PermissionMap } from '../../src/access/permissions.ts';
 import { LoginNamespace } from '../../src/features/selfcare-access/service.ts';
 
 type FixtureDeps = Pick<Deps, 'db'>;
-
-/** Inserts one row and returns its id (MySQL reports it without `returning`). */
-async function insertRow(db: Knex | Knex.Transaction, table: string, row: Record<string, unknown>): Promise<number> {
-  const mysql = isMysql(db as Knex);
-  return insertedId(mysql ? await db(table).insert(row) : await db(table).insert(row, ['id']));
-}
 
 export const FIXTURE_PASSWORD = 'violet kettle harbour lamp';
 

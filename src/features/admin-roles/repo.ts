@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { insertedId, isMysql, toBool } from '../../db/knex.ts';
+import { insertRow, isMysql, toBool } from '../../db/knex.ts';
 import { isAdminPermission, type AdminPermissionName } from '../../access/route-permissions.ts';
 
 type Db = Knex | Knex.Transaction;
@@ -86,20 +86,15 @@ export class AdminRoleRepo {
     },
   ): Promise<number> {
     const now = new Date();
-    const id = insertedId(
-      await trx('admin_roles').insert(
-        {
-          name: input.name,
-          name_lower: input.name.toLowerCase(),
-          description: input.description,
-          require_two_factor: input.requireTwoFactor,
-          is_builtin: input.builtin ?? false,
-          created_at: now,
-          updated_at: now,
-        },
-        ['id'],
-      ),
-    );
+    const id = await insertRow(trx, 'admin_roles', {
+      name: input.name,
+      name_lower: input.name.toLowerCase(),
+      description: input.description,
+      require_two_factor: input.requireTwoFactor,
+      is_builtin: input.builtin ?? false,
+      created_at: now,
+      updated_at: now,
+    });
     await this.setPermissions(trx, id, input.permissions);
     return id;
   }

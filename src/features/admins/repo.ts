@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { insertedId, toBool, toDate } from '../../db/knex.ts';
+import { insertRow, toBool, toDate } from '../../db/knex.ts';
 
 type Db = Knex | Knex.Transaction;
 
@@ -101,22 +101,18 @@ export class AdminRepo {
 
   async insert(input: NewAdmin, trx?: Db): Promise<number> {
     const now = new Date();
-    const result = await (trx ?? this.db)('admins').insert(
-      {
-        login: input.login,
-        login_lower: input.login.toLowerCase(),
-        password_hash: input.passwordHash,
-        name: input.name,
-        email: input.email,
-        password_change_required: input.passwordChangeRequired,
-        admin_role_id: input.adminRoleId,
-        status: input.status,
-        created_at: now,
-        updated_at: now,
-      },
-      ['id'],
-    );
-    return insertedId(result);
+    return insertRow(trx ?? this.db, 'admins', {
+      login: input.login,
+      login_lower: input.login.toLowerCase(),
+      password_hash: input.passwordHash,
+      name: input.name,
+      email: input.email,
+      password_change_required: input.passwordChangeRequired,
+      admin_role_id: input.adminRoleId,
+      status: input.status,
+      created_at: now,
+      updated_at: now,
+    });
   }
 
   /** Writes the admin form if the version still matches; false when someone saved meanwhile. */

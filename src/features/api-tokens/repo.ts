@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { isComponentKey, isLevel, type PermissionMap } from '../../access/permissions.ts';
-import { insertedId, isMysql, toBool, toDate } from '../../db/knex.ts';
+import { insertRow, isMysql, toBool, toDate } from '../../db/knex.ts';
 
 export type ApiTokenStatus = 'active' | 'expired' | 'revoked';
 
@@ -82,9 +82,7 @@ export class ApiTokenRepo {
       created_at: new Date(),
       expires_at: input.expiresAt,
     };
-    const query = (trx ?? this.db)('api_tokens');
-    // MySQL answers an insert with the new id; SQLite needs RETURNING (which MySQL does not know).
-    return insertedId(await (isMysql(this.db) ? query.insert(row) : query.insert(row, ['id'])));
+    return insertRow(trx ?? this.db, 'api_tokens', row);
   }
 
   /** Newest first; a customer has a handful of tokens, so no pagination. */

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { CHAIN_GENESIS, chainDigest, type ChainedContent } from '../../access/audit-chain.ts';
-import { insertedId, isMysql, toDate } from '../../db/knex.ts';
+import { insertRow, isMysql, toDate } from '../../db/knex.ts';
 
 export interface AuditQuery {
   from: Date | null;
@@ -99,26 +99,22 @@ export class AuditRepo {
       // Stored with millisecond precision; the digest covers the value as it reads back.
       const occurredAt = new Date();
       const digest = chainDigest(key, prevDigest, { ...event, occurredAt });
-      const [inserted] = await tx('audit_events').insert(
-        {
-          occurred_at: occurredAt,
-          actor_type: event.actorType,
-          actor_id: event.actorId,
-          actor_label: event.actorLabel,
-          impersonator_admin_id: event.impersonatorAdminId,
-          ip: event.ip,
-          action: event.action,
-          entity_type: event.entityType,
-          entity_id: event.entityId,
-          customer_id: event.customerId,
-          changes: event.changes,
-          outcome: event.outcome,
-          prev_digest: prevDigest,
-          digest,
-        },
-        ['id'],
-      );
-      const id = insertedId([inserted]);
+      const id = await insertRow(tx, 'audit_events', {
+        occurred_at: occurredAt,
+        actor_type: event.actorType,
+        actor_id: event.actorId,
+        actor_label: event.actorLabel,
+        impersonator_admin_id: event.impersonatorAdminId,
+        ip: event.ip,
+        action: event.action,
+        entity_type: event.entityType,
+        entity_id: event.entityId,
+        customer_id: event.customerId,
+        changes: event.changes,
+        outcome: event.outcome,
+        prev_digest: prevDigest,
+        digest,
+      });
       await tx('audit_chain_head').where({ id: 1 }).update({ last_id: id, last_digest: digest });
     };
     await (trx ? write(trx) : this.db.transaction(write));

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { isComponentKey, isLevel, type PermissionMap } from '../../access/permissions.ts';
-import { insertedId, isMysql, toBool, toDate } from '../../db/knex.ts';
+import { insertRow, isMysql, toBool, toDate } from '../../db/knex.ts';
 
 import type {
   CustomerSort,
@@ -267,20 +267,16 @@ export class CustomerRepo {
 
   async insert(input: NewCustomer, defaults: { timeZone: string; language: string }, trx?: Db): Promise<number> {
     const now = new Date();
-    const result = await (trx ?? this.db)('customers').insert(
-      {
-        ...basicsColumns(input),
-        role_id: input.roleId,
-        // MySQL gives TEXT columns no default
-        trusted_ips: '',
-        time_zone: defaults.timeZone,
-        language: defaults.language,
-        created_at: now,
-        updated_at: now,
-      },
-      ['id'],
-    );
-    return insertedId(result);
+    return insertRow(trx ?? this.db, 'customers', {
+      ...basicsColumns(input),
+      role_id: input.roleId,
+      // MySQL gives TEXT columns no default
+      trusted_ips: '',
+      time_zone: defaults.timeZone,
+      language: defaults.language,
+      created_at: now,
+      updated_at: now,
+    });
   }
 
   /** Writes the basics if the version still matches; false when someone saved meanwhile. */
@@ -390,7 +386,7 @@ export class CustomerRepo {
 
   /** One customer written whole (seeding); its id. */
   async insertImported(trx: Knex.Transaction, customer: ImportedCustomer): Promise<number> {
-    return insertedId(await trx('customers').insert(importedColumns(customer)));
+    return insertRow(trx, 'customers', importedColumns(customer));
   }
 
   /** Customers written whole (seeding): one multi-row INSERT per chunk, in the caller's transaction. */

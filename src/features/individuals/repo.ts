@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { insertedId, isMysql, toBool, toDate } from '../../db/knex.ts';
+import { insertRow, isMysql, toBool, toDate } from '../../db/knex.ts';
 
 type Db = Knex | Knex.Transaction;
 
@@ -217,12 +217,14 @@ export class IndividualsRepo {
   async insert(trx: Knex.Transaction, customerId: number, cols: IndividualColumns): Promise<number> {
     const now = new Date();
     const login = cols.login ?? '';
-    return insertedId(
-      await trx('individuals').insert(
-        { ...cols, customer_id: customerId, login, login_lower: login.toLowerCase(), created_at: now, updated_at: now },
-        ['id'],
-      ),
-    );
+    return await insertRow(trx, 'individuals', {
+      ...cols,
+      customer_id: customerId,
+      login,
+      login_lower: login.toLowerCase(),
+      created_at: now,
+      updated_at: now,
+    });
   }
 
   /** Updates and bumps the version; `endSessions` also moves the session epoch (sessions end). */

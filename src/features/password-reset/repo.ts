@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { insertedId, toDate } from '../../db/knex.ts';
+import { insertRow, toDate } from '../../db/knex.ts';
 
 export interface ResetLinkRow {
   id: number;
@@ -52,21 +52,16 @@ export class ResetLinksRepo {
         .whereNull('used_at')
         .whereNull('voided_at')
         .update({ voided_at: link.createdAt });
-      return insertedId(
-        await trx('password_reset_links').insert(
-          {
-            digest: link.digest,
-            account_key: link.accountKey,
-            customer_id: link.customerId,
-            individual_id: link.individualId,
-            purpose: link.purpose,
-            password_fingerprint: link.passwordFingerprint,
-            created_at: link.createdAt,
-            expires_at: link.expiresAt,
-          },
-          ['id'],
-        ),
-      );
+      return await insertRow(trx, 'password_reset_links', {
+        digest: link.digest,
+        account_key: link.accountKey,
+        customer_id: link.customerId,
+        individual_id: link.individualId,
+        purpose: link.purpose,
+        password_fingerprint: link.passwordFingerprint,
+        created_at: link.createdAt,
+        expires_at: link.expiresAt,
+      });
     });
   }
 

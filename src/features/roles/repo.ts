@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { insertedId, toBool, toDate } from '../../db/knex.ts';
+import { insertRow, toBool, toDate } from '../../db/knex.ts';
 import { isComponentKey, isLevel, type PermissionMap } from '../../access/permissions.ts';
 
 export const ROLE_TYPES = ['customer_selfcare'] as const;
@@ -91,19 +91,15 @@ export class RolesRepo {
     input: { name: string; type: string; description: string; isDefault: boolean },
   ): Promise<number> {
     const now = new Date();
-    const result = await trx('roles').insert(
-      {
-        name: input.name,
-        name_lower: input.name.toLowerCase(),
-        type: input.type,
-        description: input.description,
-        is_default: input.isDefault,
-        created_at: now,
-        updated_at: now,
-      },
-      ['id'],
-    );
-    return insertedId(result);
+    return insertRow(trx, 'roles', {
+      name: input.name,
+      name_lower: input.name.toLowerCase(),
+      type: input.type,
+      description: input.description,
+      is_default: input.isDefault,
+      created_at: now,
+      updated_at: now,
+    });
   }
 
   async update(trx: Knex.Transaction, id: number, input: { name: string; description: string }): Promise<void> {
