@@ -338,7 +338,52 @@ function pad(value: number, width: number): string {
   return String(value).padStart(width, '0');
 }
 
-function render(dateTime: DateTime, nodes: readonly FormatNode[], locale: string): string {
+/** The wall-clock fields a pattern shows (a Luxon DateTime has them too). */
+interface WallClock {
+  readonly year: number;
+  readonly month: number;
+  readonly day: number;
+  readonly hour: number;
+  readonly minute: number;
+  readonly second: number;
+}
+
+const DAY_MS = 86_400_000;
+const MAX_CACHED_OFFSETS = 10_000;
+/** `zone|UTC day number` → the zone's offset in minutes for that whole day. */
+const dayOffsets = new Map<string, number>();
+
+/**
+ * The zone's UTC offset at `ms`, in minutes. Asking the zone costs an Intl call, and a page shows
+ * many moments of the same few days, so the offset is kept per zone and UTC day when it is the
+ * same at the day's first and last millisecond (no day holds two transitions that cancel out);
+ * a day with a transition asks the zone every time.
+ */
+function offsetAt(zone: Zone, ms: number): number {
+  const day = Math.floor(ms / DAY_MS);
+  const key = `${zone.name}|${day}`;
+  const known = dayOffsets.get(key);
+  if (known !== undefined) return known;
+  const first = zone.offset(day * DAY_MS);
+  if (first !== zone.offset(day * DAY_MS + DAY_MS - 1)) return zone.offset(ms);
+  if (dayOffsets.size >= MAX_CACHED_OFFSETS) dayOffsets.clear();
+  dayOffsets.set(key, first);
+  return first;
+}
+
+function wallClock(instant: Date, zone: Zone): WallClock {
+  const local = new Date(instant.getTime() + offsetAt(zone, instant.getTime()) * 60_000);
+  return {
+    year: local.getUTCFullYear(),
+    month: local.getUTCMonth() + 1,
+    day: local.getUTCDate(),
+    hour: local.getUTCHours(),
+    minute: local.getUTCMinutes(),
+    second: local.getUTCSeconds(),
+  };
+}
+
+function render(dateTime: WallClock, nodes: readonly FormatNode[], locale: string): string {
   const names = localeNames(locale);
   return nodes
     .map((node, index) => {
@@ -382,15 +427,21 @@ function render(dateTime: DateTime, nodes: readonly FormatNode[], locale: string
 /** Renders `instant` in `timeZone` using `pattern`; month names and AM/PM follow `locale`. */
 export function formatInstant(instant: Date, pattern: string, opts: FormatInstantOptions): string {
   const format = compileOrThrow(pattern, 'formatInstant');
-  const zone = zoneOrThrow(opts.timeZone, 'formatInstant');
-  if (Number.isNaN(instant.getTime())) throw new RangeError('formatInstant: invalid Date');
-  return render(DateTime.fromJSDate(instant, { zone }), format.nodes, opts.locale);
+  return render(wallClockOrThrow(instant, opts.timeZone, 'formatInstant'), format.nodes, opts.locale);
 }
 
 /** The date and the time, joined by a space. */
 export function formatDateTime(instant: Date, settings: DateTimeSettings): string {
-  const opts = { timeZone: settings.timeZone, locale: settings.locale };
-  return `${formatInstant(instant, settings.dateFormat, opts)} ${formatInstant(instant, settings.timeFormat, opts)}`;
+  const date = compileOrThrow(settings.dateFormat, 'formatDateTime');
+  const time = compileOrThrow(settings.timeFormat, 'formatDateTime');
+  const clock = wallClockOrThrow(instant, settings.timeZone, 'formatDateTime');
+  return `${render(clock, date.nodes, settings.locale)} ${render(clock, time.nodes, settings.locale)}`;
+}
+
+function wallClockOrThrow(instant: Date, timeZone: string, caller: string): WallClock {
+  const zone = zoneOrThrow(timeZone, caller);
+  if (Number.isNaN(instant.getTime())) throw new RangeError(`${caller}: invalid Date`);
+  return wallClock(instant, zone);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import {
   COMMON_DATE_FORMATS,
@@ -286,6 +287,32 @@ describe('formatDateTime', () => {
   it('joins the date and the time with a space', () => {
     const settings = { dateFormat: 'DD.MM.YYYY', timeFormat: 'HH12:MI AM', timeZone: 'America/New_York', locale: 'es' };
     expect(formatDateTime(iso('2026-09-05T13:04:05Z'), settings)).toBe('05.09.2026 09:04 a. m.');
+  });
+});
+
+describe('wall clock around daylight-saving changes', () => {
+  // Offsets are kept per zone and UTC day; a day with a change must still show every moment right.
+  const zones = [
+    'America/New_York',
+    'Europe/Kyiv',
+    'Australia/Lord_Howe',
+    'America/St_Johns',
+    'Asia/Tokyo',
+    'Pacific/Apia',
+  ];
+  const days = ['2026-03-08', '2026-03-29', '2026-04-05', '2026-10-04', '2026-10-25', '2026-11-01', '2011-12-29'];
+  it.each(zones)('shows the same local time as the zone database in %s', (timeZone) => {
+    for (const day of days) {
+      const start = Date.parse(`${day}T00:00:00Z`) - 86_400_000;
+      for (let ms = start; ms < start + 3 * 86_400_000; ms += 7 * 60_000 + 13_000) {
+        const instant = new Date(ms);
+        const expected = DateTime.fromMillis(ms, { zone: timeZone }).toFormat('dd.MM.yyyy HH:mm:ss');
+        expect(
+          formatInstant(instant, 'DD.MM.YYYY HH24:MI:SS', { timeZone, locale: 'en' }),
+          `${instant.toISOString()}`,
+        ).toBe(expected);
+      }
+    }
   });
 });
 
