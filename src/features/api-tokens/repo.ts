@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
-import { isComponentKey, isLevel, type PermissionMap } from '../../access/permissions.ts';
-import { insertRow, isMysql, toBool, toDate } from '../../db/knex.ts';
+import type { PermissionMap } from '../../access/permissions.ts';
+import { insertRow, toBool, toDate } from '../../db/knex.ts';
+import { rolePermissionsColumn, rolePermissionsOf } from '../../db/role-permissions.ts';
 
 export type ApiTokenStatus = 'active' | 'expired' | 'revoked';
 
@@ -129,23 +130,15 @@ export class ApiTokenRepo {
     return row ? holderFromRow(row, customerId) : null;
   }
 
-  /**
-   * The holder and the explicit levels of its customer's role, in one round trip (a row per
-   * permission): what every API request checks, read fresh each time.
-   */
+  /** The holder and the explicit levels of its customer's role, in one row: what every API request checks, read fresh each time. */
   async holderWithPermissions(
     tokenId: number,
     customerId: number,
   ): Promise<{ holder: TokenHolder; permissions: PermissionMap } | null> {
-    const rows = (await this.holderQuery(tokenId, customerId)
-      .leftJoin('role_permissions as rp', 'rp.role_id', 'c.role_id')
-      .select('rp.component as rp_component', 'rp.level as rp_level')) as Record<string, unknown>[];
-    const [first] = rows;
-    if (!first) return null;
-    const permissions: PermissionMap = {};
-    for (const row of rows)
-      if (isComponentKey(row.rp_component) && isLevel(row.rp_level)) permissions[row.rp_component] = row.rp_level;
-    return { holder: holderFromRow(first, customerId), permissions };
+    const row = (await this.holderQuery(tokenId, customerId)
+      .select(rolePermissionsColumn(this.db, 'c.role_id'))
+      .first()) as Record<string, unknown> | undefined;
+    return row ? { holder: holderFromRow(row, customerId), permissions: rolePermissionsOf(row) } : null;
   }
 
   /** The customer facts needed to open an API session: login, credentials epoch, trusted networks. */

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
-import { isComponentKey, isLevel, type PermissionMap } from '../../access/permissions.ts';
+import type { PermissionMap } from '../../access/permissions.ts';
 import { insertRow, isMysql, toBool, toDate } from '../../db/knex.ts';
+import { rolePermissionsColumn, rolePermissionsOf } from '../../db/role-permissions.ts';
 
 import type {
   CustomerSort,
@@ -122,20 +123,15 @@ export class CustomerRepo {
     return row ? customerFromRow(row) : null;
   }
 
-  /** The customer and the explicit levels of its role in one round trip (a row per permission). */
+  /** The customer and the explicit levels of its role, in one row. */
   async findWithRolePermissions(
     id: number,
   ): Promise<{ customer: CustomerRecord; rolePermissions: PermissionMap } | null> {
-    const rows = (await this.db('customers as c')
-      .leftJoin('role_permissions as rp', 'rp.role_id', 'c.role_id')
+    const row = (await this.db('customers as c')
       .where('c.id', id)
-      .select('c.*', 'rp.component as rp_component', 'rp.level as rp_level')) as Record<string, unknown>[];
-    const [first] = rows;
-    if (!first) return null;
-    const rolePermissions: PermissionMap = {};
-    for (const row of rows)
-      if (isComponentKey(row.rp_component) && isLevel(row.rp_level)) rolePermissions[row.rp_component] = row.rp_level;
-    return { customer: customerFromRow(first), rolePermissions };
+      .select('c.*', rolePermissionsColumn(this.db, 'c.role_id'))
+      .first()) as Record<string, unknown> | undefined;
+    return row ? { customer: customerFromRow(row), rolePermissions: rolePermissionsOf(row) } : null;
   }
 
   /** Sort key of a customer in the search order, for the keyset cursor. */
