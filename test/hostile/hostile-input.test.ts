@@ -296,11 +296,29 @@ describe('hostile values into every API operation', () => {
     }
   }, 240_000);
 
-  it('/rest: a fault, never the internal-error fault, for hostile params and bodies', async () => {
+  it('/rest: a fault, never the internal-error fault, for hostile params and bodies, signed in or not', async () => {
     const doc = (await request(t.app).get('/rest/openapi.json')).body as Parameters<typeof operationsOf>[0];
     const ops = operationsOf(doc);
     expect(ops.length).toBeGreaterThan(2);
+    const { token } = await t.deps.services.apiTokens.create(
+      customerId,
+      { name: 'hostile rest', expiresAt: null },
+      { actor: { type: 'system', id: null, label: 'test' }, ip: '' },
+    );
+    const AUTH_FAILED = 'Server.Session.check_auth.auth_failed';
     for (const op of ops) {
+      const path = op.path.startsWith('/rest') ? op.path : `/rest${op.path}`;
+      // Signed-in runs carry a live session in auth_info, so the hostile params reach each
+      // method's own validation; Session methods (which open or end sessions) run unsigned.
+      const signs = !path.startsWith('/rest/Session/');
+      const opened = signs
+        ? await request(t.app)
+            .post('/rest/Session/login')
+            .send({ params: { login: portalLogin, token } })
+        : null;
+      const sessionId = opened ? String(opened.body.session_id) : '';
+      if (opened) expect(opened.status, 'a /rest session opens').toBe(200);
+      let pastAuth = 0;
       await fc.assert(
         fc.asyncProperty(
           fc.oneof(
@@ -313,22 +331,34 @@ describe('hostile values into every API operation', () => {
             jsonHostile,
           ),
           fc.boolean(),
-          async (params, asJsonBody) => {
-            const path = op.path.startsWith('/rest') ? op.path : `/rest${op.path}`;
+          fc.boolean(),
+          async (params, asJsonBody, signed) => {
+            const authInfo = signs && signed ? { session_id: sessionId } : undefined;
             const res = asJsonBody
-              ? await request(t.app).post(path).set('Content-Type', 'application/json').send(JSON.stringify({ params }))
-              : await request(t.app).post(path).field('params', JSON.stringify(params));
+              ? await request(t.app)
+                  .post(path)
+                  .set('Content-Type', 'application/json')
+                  .send(JSON.stringify({ params, ...(authInfo ? { auth_info: authInfo } : {}) }))
+              : authInfo
+                ? await request(t.app)
+                    .post(path)
+                    .field('params', JSON.stringify(params))
+                    .field('auth_info', JSON.stringify(authInfo))
+                : await request(t.app).post(path).field('params', JSON.stringify(params));
             // /rest answers its faults with HTTP 500 as the reference product does: only the
             // internal-error fault means a failure of ours.
             const key = `POST ${path} ${res.status} ${String(res.body?.faultcode)}`;
             seenStatuses.set(key, (seenStatuses.get(key) ?? 0) + 1);
+            if (authInfo && res.body?.faultcode !== AUTH_FAILED) pastAuth++;
             expect(res.body?.faultcode, `POST ${path}: ${res.text.slice(0, 200)}`).not.toBe('Server.Service.internal');
             expect(res.text).not.toMatch(UNESCAPED);
             expect(({} as Record<string, unknown>).polluted).toBeUndefined();
           },
         ),
-        { numRuns: RUNS },
+        { numRuns: RUNS * 2 },
       );
+      if (signs)
+        expect(pastAuth, `${path}: hostile values reached the method past its session check`).toBeGreaterThan(0);
     }
   }, 240_000);
 });
