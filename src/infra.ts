@@ -62,8 +62,9 @@ export async function buildInfra(config: Config, overrides: InfraOverrides = {})
     await redis.connect();
     kv = new RedisKeyValueStore(redis);
     sessionStores = {
-      admin: new RedisStore({ client: redis, prefix: 'sc:sess:admin:', ttl: sessionTtl }),
-      portal: new RedisStore({ client: redis, prefix: 'sc:sess:portal:', ttl: sessionTtl }),
+      // the time to live is renewed by saves (src/http/session.ts slideIdleTimeout), not touches
+      admin: new RedisStore({ client: redis, prefix: 'sc:sess:admin:', ttl: sessionTtl, disableTouch: true }),
+      portal: new RedisStore({ client: redis, prefix: 'sc:sess:portal:', ttl: sessionTtl, disableTouch: true }),
     };
   } else {
     kv = new MemoryKeyValueStore();

@@ -5,7 +5,7 @@ import { clientIp } from './client-ip.ts';
 import { csrfProtection } from './csrf.ts';
 import type { FieldError } from './form.ts';
 import { mountRoutes, type RouteDef } from './route-table.ts';
-import { enforceAbsoluteTimeout, sessionMiddleware, type Door } from './session.ts';
+import { enforceAbsoluteTimeout, sessionMiddleware, slideIdleTimeout, type Door } from './session.ts';
 
 export const formBody = express.urlencoded({ extended: true, limit: '100kb', parameterLimit: 2000 });
 
@@ -114,6 +114,7 @@ export function buildDoor<P>(
   router.use(noStore, formBody);
   router.use(sessionMiddleware(door, deps.sessionStores[door], deps.config));
   router.use(enforceAbsoluteTimeout(deps.config));
+  router.use(slideIdleTimeout(deps.config));
   router.use(csrfProtection);
   router.use(pageLocals(deps, opts.language));
   for (const mw of opts.before ?? []) router.use(mw);

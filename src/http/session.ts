@@ -9,8 +9,10 @@ export function sessionCookieName(door: Door, secure: boolean): string {
 }
 
 /**
- * One cookie per door so an admin can impersonate a customer in a second tab. Idle timeout by a
- * rolling cookie; the absolute timeout is enforced by `enforceAbsoluteTimeout`.
+ * One cookie per door so an admin can impersonate a customer in a second tab. The idle timeout
+ * is the cookie's Max-Age and the store's time to live, both renewed when the session is saved:
+ * `slideIdleTimeout` saves a stored session that has not slid for a while. The absolute timeout
+ * is enforced by `enforceAbsoluteTimeout`.
  */
 export function sessionMiddleware(door: Door, store: Store, config: Config): RequestHandler {
   return session({
@@ -19,7 +21,9 @@ export function sessionMiddleware(door: Door, store: Store, config: Config): Req
     store,
     resave: false,
     saveUninitialized: false,
-    rolling: true,
+    // The idle timeout slides with each save (see slideIdleTimeout), not with every answer: no
+    // Set-Cookie and no store write (touch) per request.
+    rolling: false,
     // 'keep': a session the store failed to load (req.session unset) must not be destroyed at the
     // end of the 503 answer — that would end the visitor's session on a passing store error and,
     // with the store down, fail a second time after the answer was written.
@@ -33,6 +37,28 @@ export function sessionMiddleware(door: Door, store: Store, config: Config): Req
     },
   });
 }
+
+/** How often a session in use is saved to renew its idle timeout: a tenth of it, at most a minute. */
+export function slideIntervalMs(config: Pick<Config, 'sessionIdleMinutes'>): number {
+  return Math.min(60_000, config.sessionIdleMinutes * 6_000);
+}
+
+/**
+ * Renews the idle timeout of a stored session in use once per slide interval, by marking it
+ * changed: express-session then saves it (a fresh time to live in the store) and sends the cookie
+ * with a fresh Max-Age. A session that slid recently is neither written nor re-sent, so the idle
+ * timeout ends at most one interval early. A session created by this request (holding nothing
+ * yet) is left alone: an anonymous visit must not create a stored session.
+ */
+export const slideIdleTimeout =
+  (config: Pick<Config, 'sessionIdleMinutes'>): RequestHandler =>
+  (req, _res, next) => {
+    const session = req.session as (typeof req.session & Record<string, unknown>) | undefined;
+    if (!session || !Object.keys(session).some((key) => key !== 'cookie')) return next();
+    const now = Date.now();
+    if (now - (session.slidAt ?? session.createdAt ?? 0) >= slideIntervalMs(config)) session.slidAt = now;
+    next();
+  };
 
 /**
  * Signed-in sessions carry `createdAt` from sign-in (set by `regenerateSession`); past the

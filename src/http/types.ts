@@ -17,6 +17,8 @@ export interface PortalSessionUser {
 declare module 'express-session' {
   interface SessionData {
     createdAt: number;
+    /** when the idle timeout last slid (ms): see `slideIdleTimeout` */
+    slidAt?: number;
     /** a signed-in administrator; `verifiedAt` is when it last gave a two-factor code (ms) */
     admin?: { id: number; epoch: number; verifiedAt?: number };
     /**

@@ -46,8 +46,9 @@ export class BoundedMemorySessionStore extends session.Store {
     );
   }
 
-  override touch(sid: string, sess: SessionData, cb?: Callback): void {
-    this.set(sid, sess, cb);
+  /** As in Redis (disableTouch): the time to live is renewed by saves, which slideIdleTimeout makes. */
+  override touch(_sid: string, _sess: SessionData, cb?: Callback): void {
+    cb?.();
   }
 
   override destroy(sid: string, cb?: Callback): void {
