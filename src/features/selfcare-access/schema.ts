@@ -334,8 +334,6 @@ export interface RegionalFieldModel {
   timeZones: readonly TimeZoneOption[];
   languages: typeof LANGUAGES;
   formats: FormatSelect[];
-  /** "(UTC+01:00) Europe/Berlin" of the chosen zone, when it is a known one */
-  timeZoneLabel: string | null;
 }
 
 export function regionalFieldModel(input: {
@@ -379,6 +377,5 @@ export function regionalFieldModel(input: {
     timeZones,
     languages: LANGUAGES,
     formats,
-    timeZoneLabel: timeZones.find((z) => z.id === zone)?.label ?? null,
   };
 }
