@@ -378,6 +378,20 @@ describe('/admin/account', () => {
     ]);
   });
 
+  it('asks an administrator whose password another set to choose a new one, once', async () => {
+    const me = await createAdmin(t.deps, 'newcomer');
+    await t.deps.db('admins').where({ id: me.id }).update({ password_change_required: true });
+    const { agent, res } = await postAdminPassword(t.app, me.login, me.password);
+    expect(res.headers.location).toBe('/admin');
+    const home = await agent.get('/admin');
+    expect(home.headers.location).toBe('/admin/account');
+    const account = await agent.get('/admin/account');
+    expect(account.text.match(/Choose a new password/g)).toHaveLength(1);
+    // Every other page still leads back here, and the page still says why.
+    expect((await agent.get('/admin/customers')).headers.location).toBe('/admin/account');
+    expect((await agent.get('/admin/account')).text.match(/Choose a new password/g)).toHaveLength(1);
+  });
+
   it('changes the password only with the current one, ending the other sessions', async () => {
     const me = await createAdmin(t.deps, 'boss');
     const first = await signInAdmin(t.app, me.login, me.password);
