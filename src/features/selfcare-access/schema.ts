@@ -239,6 +239,8 @@ export interface PasswordFieldModel {
   changeRequired: boolean;
   /** POST URL answering "generate" (and the no-JS "show"), given the whole form */
   generateAction: string;
+  /** the words of the form's main button, which saves: its hints tell to press it */
+  saveButton: string;
 }
 
 /** Locals of `_trusted-networks-field.ejs` (as `trusted`). */
