@@ -11,12 +11,23 @@ const { csrfSynchronisedProtection, generateToken } = csrfSync({
   errorConfig: { statusCode: 403, message: 'Invalid or missing CSRF token', code: 'EBADCSRFTOKEN' },
 });
 
-/** Checks the synchroniser token on every state change and exposes it to templates. */
+/**
+ * Checks the synchroniser token on every state change and exposes it to templates. A session's
+ * first token is stored before the page is rendered: a form whose session cannot be stored could
+ * never be sent, so a store that does not answer fails the page with 503, not its POST later.
+ */
 export const csrfProtection: RequestHandler = (req, res, next) => {
   csrfSynchronisedProtection(req, res, (err?: unknown) => {
     if (err) return next(err);
+    const first = typeof req.session.csrfToken !== 'string';
     res.locals.csrfToken = generateToken(req);
-    next();
+    if (!first) return next();
+    req.session.save((saveErr?: unknown) => {
+      if (!saveErr) return next();
+      // The session was never stored: no cookie for it, and no second try when the answer ends.
+      delete (req as Partial<Request>).session;
+      next(saveErr);
+    });
   });
 };
 

@@ -142,6 +142,9 @@ describe.runIf(process.env.REDIS_URL)('when Redis stops answering', () => {
     expect(down.text).not.toContain(admin.login);
     expect(Date.now() - started).toBeLessThan(2500);
     expect((await request(t.app).get('/readyz')).status).toBe(503);
+    // a new visitor gets no sign-in form whose session could not be kept
+    expect((await request(t.app).get('/admin/login')).status).toBe(503);
+    expect((await request(t.app).get('/login')).status).toBe(503);
 
     await proxy.restore();
     let status = 0;
@@ -173,7 +176,6 @@ describe('errors of a database or store that went away', () => {
 
 describe('a session store that fails to load a session', () => {
   it('answers one clean 503 and leaves the stored session alone', async () => {
-    const { Store } = await import('express-session');
     const { createApp } = await import('../../src/app.ts');
     t = await createTestApp();
     const admin = await createAdmin(t.deps);
@@ -187,24 +189,48 @@ describe('a session store that fails to load a session', () => {
     expect(signedIn.status).toBe(303);
     const cookie = String(signedIn.headers['set-cookie']).split(';')[0]!;
     expect((await request(t.app).get('/admin').set('Cookie', cookie)).status).toBe(200);
-    const destroyed: string[] = [];
-    class FailingStore extends Store {
-      override get(_sid: string, cb: (err: unknown) => void): void {
-        cb(Object.assign(new Error('The client is offline'), { name: 'ClientOfflineError' }));
-      }
-      override set(_sid: string, _session: unknown, cb?: (err?: unknown) => void): void {
-        cb?.(new Error('The client is offline'));
-      }
-      override destroy(sid: string, cb?: (err?: unknown) => void): void {
-        destroyed.push(sid);
-        cb?.(new Error('The client is offline'));
-      }
-    }
-    t.deps.sessionStores.admin = new FailingStore();
+    const store = await failingStore();
+    t.deps.sessionStores.admin = store;
     const app = createApp(t.deps);
     const res = await request(app).get('/admin').set('Cookie', cookie);
     expect(res.status).toBe(503);
     expect(res.text).toContain('temporarily unavailable');
-    expect(destroyed).toEqual([]);
+    expect(store.destroyed).toEqual([]);
   });
 });
+
+describe('a session store that cannot store a new session', () => {
+  it('answers the sign-in pages 503 instead of a form that could not be sent', async () => {
+    const { createApp } = await import('../../src/app.ts');
+    t = await createTestApp();
+    t.deps.sessionStores.admin = await failingStore();
+    t.deps.sessionStores.portal = await failingStore();
+    const app = createApp(t.deps);
+    for (const path of ['/admin/login', '/login']) {
+      const res = await request(app).get(path);
+      expect(res.status, path).toBe(503);
+      expect(res.text, path).toContain('temporarily unavailable');
+      expect(res.text, path).not.toContain('name="_csrf"');
+      expect(res.headers['set-cookie'], path).toBeUndefined();
+    }
+  });
+});
+
+/** A session store as Redis is while it does not answer; `destroyed` lists the sessions it was asked to end. */
+async function failingStore() {
+  const { Store } = await import('express-session');
+  const offline = () => Object.assign(new Error('The client is offline'), { name: 'ClientOfflineError' });
+  return new (class FailingStore extends Store {
+    readonly destroyed: string[] = [];
+    override get(_sid: string, cb: (err: unknown) => void): void {
+      cb(offline());
+    }
+    override set(_sid: string, _session: unknown, cb?: (err?: unknown) => void): void {
+      cb?.(offline());
+    }
+    override destroy(sid: string, cb?: (err?: unknown) => void): void {
+      this.destroyed.push(sid);
+      cb?.(offline());
+    }
+  })();
+}

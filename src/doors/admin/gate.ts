@@ -64,9 +64,9 @@ export function adminGate(deps: Deps): (route: RouteDef<AdminPermission>) => Req
     next();
   };
 
+  // The account page says why the admin landed there (its own notice, while the change is pending).
   const requirePasswordChanged: RequestHandler = (req, res, next) => {
     if (!res.locals.adminAccount?.admin.passwordChangeRequired) return next();
-    req.session.flash = { kind: 'info', message: 'Choose a new password before you go on.' };
     redirectAway(req, res, '/admin/account');
   };
 

@@ -9,6 +9,7 @@ import { checkbox, formString, parseAdminForm, passwordVisibilityAction, type Fi
 import { pathId } from '../../http/ids.ts';
 import { renderPage, seeOther } from '../../http/render.ts';
 import type { RouteDef } from '../../http/route-table.ts';
+import type { PasswordFieldModel } from '../selfcare-access/schema.ts';
 import { adminEditSchema, adminFormSchema, adminSearchSchema } from './schema.ts';
 import { ADMINS_PER_PAGE, AdminFormError, StaleAdminError, type AdminRow } from './service.ts';
 
@@ -88,7 +89,8 @@ export function adminDirectoryRoutes(deps: Deps): RouteDef<AdminPermission>[] {
           hasCurrent: record !== null,
           changeRequired: values.password_change_required,
           generateAction: record ? `${base}/password` : '/admin/admins/new/password',
-        },
+          saveButton: record ? 'Save' : 'Create administrator',
+        } satisfies PasswordFieldModel,
       },
     });
   };
@@ -151,11 +153,8 @@ export function adminDirectoryRoutes(deps: Deps): RouteDef<AdminPermission>[] {
       path: '/admins/new',
       permission: 'admins.manage',
       handler: async (req, res) => {
-        const builtin = await deps.services.adminRoles.builtinId();
-        await renderForm(req, res, {
-          record: null,
-          values: { ...postedValues({}), admin_role_id: String(builtin), password_change_required: true },
-        });
+        // No role chosen: an admin who forgets to choose must not grant the built-in role's every permission.
+        await renderForm(req, res, { record: null, values: { ...postedValues({}), password_change_required: true } });
       },
     },
     {

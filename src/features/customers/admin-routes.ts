@@ -10,7 +10,7 @@ import { saveSession } from '../../http/session.ts';
 import type { AdminPermission } from '../../access/route-permissions.ts';
 import { readRegionalInput, type RegionalValues } from '../selfcare-access/schema.ts';
 import { formString, parseAdminForm, passwordVisibilityAction } from '../../http/form.ts';
-import { regionalFieldModel, trustedFieldModel } from '../selfcare-access/schema.ts';
+import { regionalFieldModel, trustedFieldModel, type PasswordFieldModel } from '../selfcare-access/schema.ts';
 import { currentCustomer } from '../../http/loaded.ts';
 import type { CustomerListForm, CustomerRecord, CustomerSort } from './schema.ts';
 import { mergeForReapply, type CustomerPage, type Reader } from './service.ts';
@@ -112,7 +112,8 @@ export function customerRoutes(deps: Deps): RouteDef<AdminPermission>[] {
           hasCurrent: customer.passwordHash !== null,
           changeRequired: v.password_change_required,
           generateAction: `${base}/password`,
-        },
+          saveButton: 'Save',
+        } satisfies PasswordFieldModel,
         trusted: trustedFieldModel({
           enabled: v.ip_restriction,
           text: v.trusted_ips,

@@ -75,7 +75,7 @@ export function individualsAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] 
   const formLocals = (
     customer: CustomerDefaults,
     form: IndividualForm,
-    opts: { action: string; hasCurrentPassword: boolean; generated?: boolean; showCheck?: boolean },
+    opts: { action: string; saveButton: string; hasCurrentPassword: boolean; generated?: boolean; showCheck?: boolean },
   ) => {
     const password: PasswordFieldModel = {
       value: form.password,
@@ -84,6 +84,7 @@ export function individualsAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] 
       hasCurrent: opts.hasCurrentPassword,
       changeRequired: form.password_change_required,
       generateAction: `${opts.action}/password`,
+      saveButton: opts.saveButton,
     };
     const inherited = {
       time_zone: customer.timeZone,
@@ -144,6 +145,7 @@ export function individualsAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] 
         errors,
         ...formLocals(customer, opts.form ?? emptyIndividualForm(), {
           action: base(customer.id),
+          saveButton: 'Add individual',
           hasCurrentPassword: false,
           generated: opts.generated,
           showCheck: opts.showCheck,
@@ -185,6 +187,7 @@ export function individualsAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] 
         twoFactor: await deps.services.twoFactor.status({ type: 'individual', id: individual.id }),
         ...formLocals(customer, opts.form ?? formFromIndividual(individual, customer), {
           action: `${base(customer.id)}/${individual.id}`,
+          saveButton: 'Save',
           hasCurrentPassword: individual.hasPassword,
           generated: opts.generated,
           showCheck: opts.showCheck,

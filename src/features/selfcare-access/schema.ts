@@ -239,6 +239,8 @@ export interface PasswordFieldModel {
   changeRequired: boolean;
   /** POST URL answering "generate" (and the no-JS "show"), given the whole form */
   generateAction: string;
+  /** the words of the form's main button, which saves: its hints tell to press it */
+  saveButton: string;
 }
 
 /** Locals of `_trusted-networks-field.ejs` (as `trusted`). */
@@ -334,8 +336,6 @@ export interface RegionalFieldModel {
   timeZones: readonly TimeZoneOption[];
   languages: typeof LANGUAGES;
   formats: FormatSelect[];
-  /** "(UTC+01:00) Europe/Berlin" of the chosen zone, when it is a known one */
-  timeZoneLabel: string | null;
 }
 
 export function regionalFieldModel(input: {
@@ -379,6 +379,5 @@ export function regionalFieldModel(input: {
     timeZones,
     languages: LANGUAGES,
     formats,
-    timeZoneLabel: timeZones.find((z) => z.id === zone)?.label ?? null,
   };
 }

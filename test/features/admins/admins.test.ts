@@ -73,7 +73,72 @@ describe('GET /admin/admins', () => {
   });
 });
 
+/** The options of a select on a page: value, text and whether it is selected. */
+function optionsOf(html: string, id: string): Array<{ value: string; text: string; selected: boolean }> {
+  const select = new RegExp(`<select[^>]*\\sid="${id}"[\\s\\S]*?</select>`).exec(html)?.[0] ?? '';
+  return [...select.matchAll(/<option value="([^"]*)"([^>]*)>([^<]*)<\/option>/g)].map((m) => ({
+    value: m[1]!,
+    text: m[3]!,
+    selected: /\sselected\b/.test(m[2]!),
+  }));
+}
+
+describe('GET /admin/admins/new', () => {
+  it('starts the admin role on “Choose a role…” with no role chosen, and asks for one', async () => {
+    const me = await createAdmin(t.deps, 'boss');
+    const { agent } = await signInAdmin(t.app, me.login, me.password);
+    const page = await agent.get('/admin/admins/new');
+    expect(page.status).toBe(200);
+    const options = optionsOf(page.text, 'admin_role_id');
+    expect(options[0]).toEqual({ value: '', text: 'Choose a role…', selected: true });
+    expect(options.filter((o) => o.selected)).toHaveLength(1);
+    expect(options.map((o) => o.text)).toContain('Administrator');
+    expect(/<select[^>]*\sid="admin_role_id"[^>]*\srequired/.test(page.text)).toBe(true);
+  });
+
+  it('shows the role of an existing administrator on its form', async () => {
+    const me = await createAdmin(t.deps, 'boss');
+    const support = await createAdminRole(t.deps, 'Support desk', ['customers.read']);
+    const ann = await createAdmin(t.deps, 'ann', undefined, { roleId: support });
+    const { agent } = await signInAdmin(t.app, me.login, me.password);
+    const options = optionsOf((await agent.get(`/admin/admins/${ann.id}`)).text, 'admin_role_id');
+    expect(options.filter((o) => o.selected)).toEqual([
+      { value: String(support), text: 'Support desk', selected: true },
+    ]);
+    expect(options.map((o) => o.value)).not.toContain('');
+  });
+});
+
 describe('POST /admin/admins and /admin/admins/:id', () => {
+  it('refuses a new administrator without an admin role, naming the field and keeping what was typed', async () => {
+    const me = await createAdmin(t.deps, 'boss');
+    const { agent } = await signInAdmin(t.app, me.login, me.password);
+    const page = await agent.get('/admin/admins/new');
+    const res = await agent
+      .post('/admin/admins')
+      .type('form')
+      .send({
+        _csrf: csrfFrom(page.text),
+        login: 'dora',
+        name: 'Dora Explorer',
+        email: 'dora@example.com',
+        password: 'a long enough passphrase for dora',
+        password_change_required: 'on',
+        admin_role_id: '',
+        status: 'disabled',
+      });
+    expect(res.status).toBe(422);
+    expect(res.text).toContain('<a href="#admin_role_id">Choose an admin role</a>');
+    expect(res.text).toMatch(/id="admin_role_id-error" class="field-error">[\s\S]*?Choose an admin role/);
+    expect(res.text).toContain('value="dora"');
+    expect(res.text).toContain('value="Dora Explorer"');
+    expect(res.text).toContain('value="dora@example.com"');
+    expect(res.text).toContain('value="a long enough passphrase for dora"');
+    expect(optionsOf(res.text, 'admin_role_id').find((o) => o.selected)?.value).toBe('');
+    expect(optionsOf(res.text, 'status').find((o) => o.selected)?.value).toBe('disabled');
+    expect(await t.deps.db('admins').where({ login_lower: 'dora' }).first()).toBeUndefined();
+  });
+
   it('creates an administrator with a generated password who must change it at first sign-in', async () => {
     const me = await createAdmin(t.deps, 'boss');
     const { agent } = await signInAdmin(t.app, me.login, me.password);
@@ -376,6 +441,20 @@ describe('/admin/account', () => {
     expect((await first.agent.get('/admin/account')).text.match(/<td>(This|Other) session<\/td>/g)).toEqual([
       '<td>This session</td>',
     ]);
+  });
+
+  it('asks an administrator whose password another set to choose a new one, once', async () => {
+    const me = await createAdmin(t.deps, 'newcomer');
+    await t.deps.db('admins').where({ id: me.id }).update({ password_change_required: true });
+    const { agent, res } = await postAdminPassword(t.app, me.login, me.password);
+    expect(res.headers.location).toBe('/admin');
+    const home = await agent.get('/admin');
+    expect(home.headers.location).toBe('/admin/account');
+    const account = await agent.get('/admin/account');
+    expect(account.text.match(/Choose a new password/g)).toHaveLength(1);
+    // Every other page still leads back here, and the page still says why.
+    expect((await agent.get('/admin/customers')).headers.location).toBe('/admin/account');
+    expect((await agent.get('/admin/account')).text.match(/Choose a new password/g)).toHaveLength(1);
   });
 
   it('changes the password only with the current one, ending the other sessions', async () => {

@@ -111,6 +111,19 @@ const FORMS: ReadonlyArray<{ name: string; send: () => Promise<request.Response>
       }),
   },
   {
+    name: 'new administrator',
+    send: () =>
+      admin.agent.post('/admin/admins').type('form').send({
+        _csrf: admin.csrf,
+        login: 'x',
+        name: '',
+        email: 'bad',
+        password: 'short',
+        admin_role_id: '',
+        status: 'active',
+      }),
+  },
+  {
     name: 'new role',
     send: () =>
       admin.agent
