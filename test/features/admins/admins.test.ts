@@ -390,10 +390,22 @@ describe('/admin/admin-roles', () => {
       .send({ _csrf: csrf, confirm: 'yes' });
     expect(refused.status).toBe(409);
     expect(refused.text).toContain('The built-in Administrator role cannot be deleted');
-    expect(
-      (await agent.post(`/admin/admin-roles/${unused}/delete`).type('form').send({ _csrf: csrf, confirm: 'yes' }))
-        .status,
-    ).toBe(303);
+    // The Delete control leads to a confirmation page; a post that does not confirm only asks again.
+    const ask = await agent.get(`/admin/admin-roles/${unused}/delete`);
+    expect(ask.status).toBe(200);
+    expect(ask.text).toContain('Delete the admin role “Unused”?');
+    expect(ask.text).toContain('Delete admin role');
+    expect(ask.text).toContain(`href="/admin/admin-roles/${unused}"`);
+    const unconfirmed = await agent.post(`/admin/admin-roles/${unused}/delete`).type('form').send({ _csrf: csrf });
+    expect(unconfirmed.status).toBe(422);
+    expect(unconfirmed.text).toContain('Delete the admin role “Unused”?');
+    expect(await t.deps.services.adminRoles.find(unused)).not.toBeNull();
+    const deleted = await agent
+      .post(`/admin/admin-roles/${unused}/delete`)
+      .type('form')
+      .send({ _csrf: csrf, confirm: 'yes' });
+    expect(deleted.status).toBe(303);
+    expect((await agent.get(String(deleted.headers.location))).text).toContain('Admin role “Unused” deleted.');
     expect(await t.deps.services.adminRoles.find(unused)).toBeNull();
   });
 
