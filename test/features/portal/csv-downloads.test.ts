@@ -178,6 +178,37 @@ describe('API lists as CSV', () => {
     ]);
   });
 
+  it('answers every invoice as CSV with calendar-day periods and the JSON field names', async () => {
+    const sid = await session();
+    const customerId = Number(
+      (
+        await t.deps
+          .db('customers')
+          .where({ selfcare_login: `csv-api-${counter}` })
+          .first()
+      ).id,
+    );
+    await createInvoice(t.deps, customerId, {
+      number: 'INV-CSV-1',
+      periodFrom: '2026-02-01',
+      periodTo: '2026-02-28',
+      dueOn: '2026-03-15',
+      amount: 12.5,
+    });
+    const res = await binary(request(t.app).get('/api/v1/invoices?format=csv').set('Authorization', `Bearer ${sid}`));
+    expect(res.status).toBe(200);
+    expect(res.headers['content-disposition']).toMatch(/invoices\.csv/);
+    const [header, row] = rowsOf(text(res));
+    expect(header).toEqual(expect.arrayContaining(['number', 'period_from', 'period_to', 'amount']));
+    const cell = (name: string) => row![header!.indexOf(name)];
+    expect([cell('number'), cell('period_from'), cell('period_to'), cell('amount')]).toEqual([
+      'INV-CSV-1',
+      '2026-02-01',
+      '2026-02-28',
+      '12.5',
+    ]);
+  });
+
   it('answers CSV for Accept: text/csv and JSON otherwise', async () => {
     const sid = await session();
     const csv = await binary(
