@@ -53,7 +53,14 @@ export type AccountRefusal = 'not_active' | 'expired';
 export type SecondStep = 'code' | 'setup' | null;
 
 export type SignInResult =
-  | { ok: true; user: PortalSessionUser; mustChangePassword: boolean; secondStep: SecondStep }
+  | {
+      ok: true;
+      user: PortalSessionUser;
+      mustChangePassword: boolean;
+      secondStep: SecondStep;
+      /** the account's interface language, spoken from the second step on */
+      language: string;
+    }
   | { ok: false; reason: 'invalid' }
   | { ok: false; reason: 'throttled'; retryAfterSeconds: number }
   | { ok: false; reason: 'ip_not_allowed' }
@@ -336,7 +343,7 @@ export class PortalService {
     const mustChangePassword = account.individual
       ? account.individual.passwordChangeRequired
       : account.customer.passwordChangeRequired;
-    return { ok: true, user, mustChangePassword, secondStep };
+    return { ok: true, user, mustChangePassword, secondStep, language: effectiveRegional(account).language };
   }
 
   /** The sign-in is complete: last sign-in time and the audit entry, naming the second factor used. */

@@ -172,6 +172,7 @@ export function portalAuthRoutes(deps: Deps): RouteDef<PortalPermission>[] {
             session.portalPending = {
               user: result.user,
               mustChangePassword: result.mustChangePassword,
+              language: result.language,
               stage: result.secondStep,
               until: pendingUntil(result.secondStep),
               next: '/',

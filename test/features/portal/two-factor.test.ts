@@ -122,6 +122,40 @@ describe('customer two-factor sign-in, optional', () => {
     expect(page.text).toContain('id="totp-secret"');
   });
 
+  it('asks for the code in the account’s language, whatever the browser asked for, errors included', async () => {
+    const customer = await createCustomer(t.deps, { language: 'de' });
+    const individual = await createIndividual(t.deps, customer.id, { language: 'uk' });
+    await enableTwoFactor(t.deps, 'customer', customer.id);
+    await enableTwoFactor(t.deps, 'individual', individual.id);
+
+    const { agent } = await postPortalLogin(t.app, customer.login!, customer.password);
+    const page = await agent.get('/login/two-factor').set('Accept-Language', 'en-US,en;q=0.9');
+    expect(page.text).toContain('<html lang="de">');
+    expect(page.text).toContain('Bestätigungscode');
+    expect(page.text).not.toContain('Two-factor code');
+    const wrong = await postCode(agent, '000000');
+    expect(wrong.status).toBe(401);
+    expect(wrong.text).toContain('Der Code ist falsch oder wurde schon verwendet.');
+
+    const { agent: staff } = await postPortalLogin(t.app, individual.login, individual.password);
+    const own = await staff.get('/login/two-factor');
+    expect(own.text).toContain('<html lang="uk">');
+    expect(own.text).not.toContain('Bestätigungscode');
+
+    // the same for a sign-in that must set two-factor sign-in up first
+    const newcomer = await createCustomer(t.deps, { language: 'fr' });
+    await requireTwoFactor(newcomer.id);
+    const { agent: setup } = await postPortalLogin(t.app, newcomer.login!, newcomer.password);
+    const setupPage = await setup.get('/settings/two-factor');
+    expect(setupPage.text).toContain('<html lang="fr">');
+    const refused = await setup
+      .post('/settings/two-factor')
+      .type('form')
+      .send({ _csrf: csrfFrom(setupPage.text), code: '' });
+    expect(refused.status).toBe(422);
+    expect(refused.text).toContain('<html lang="fr">');
+  });
+
   it('is not offered inside an administrator’s "log in as" session', async () => {
     const customer = await createCustomer(t.deps);
     const admin = await createAdmin(t.deps);
