@@ -10,7 +10,7 @@ import { renderPage, seeOther } from '../../http/render.ts';
 import type { RouteDef } from '../../http/route-table.ts';
 import type { PendingSignIn, PortalSessionUser } from '../../http/types.ts';
 import { setupInProgress } from '../two-factor/service.ts';
-import { codeSchema } from './schema.ts';
+import { codeSchema, setupCodeSchema } from './schema.ts';
 import { accountLogin, twoFactorAccountOf, type PortalAccount } from './service.ts';
 import { finishPendingSignIn } from './sign-in-routes.ts';
 
@@ -85,7 +85,7 @@ export function portalTwoFactorRoutes(deps: Deps): RouteDef<PortalPermission>[] 
       handler: async (req, res) => {
         const subject = await subjectOf(req, res);
         if (!subject) return seeOther(res, '/login');
-        const form = parseForm(codeSchema, req.body);
+        const form = parseForm(setupCodeSchema, req.body);
         if (!form.ok) return render(req, res, subject, 422, form.errors);
         const ip = clientIp(req);
         const login = accountLogin(subject.account);
