@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import type { FieldError } from './form.ts';
 import { renderPage, type Layout } from './render.ts';
 
 /** What the confirmation step of a destructive action says and where its two buttons lead. */
@@ -10,11 +11,14 @@ export interface Confirmation {
   button: string;
   cancelHref: string;
   cancel: string;
+  /** a field the confirming post needs as well (a current two-factor code), as `_field` takes it */
+  field?: Record<string, unknown>;
 }
 
 /**
  * The page that asks before a revoke or a delete (GET, changes nothing); its button posts the
- * action with `confirm=yes`. A post that arrives without it answers this page again with 422.
+ * action with `confirm=yes`. A post that arrives without it answers this page again with 422, as
+ * does one whose field is refused (`errors`).
  */
 export function renderConfirmation(
   req: Request,
@@ -22,12 +26,13 @@ export function renderConfirmation(
   layout: Layout,
   confirm: Confirmation,
   status = 200,
+  errors: FieldError[] = [],
 ): Promise<void> {
   return renderPage(req, res, {
     view: 'partials/_confirm',
     layout,
     status,
-    locals: { title: confirm.question, confirm },
+    locals: { title: confirm.question, confirm, errors },
   });
 }
 

@@ -7,9 +7,13 @@ export type { FieldError };
 export type FormResult<T> =
   { ok: true; values: T } | { ok: false; values: Record<string, unknown>; errors: FieldError[] };
 
+/** A schema message that names a translation (`errors.required`, `portal.profile.errors.email`), not a sentence. */
+const MESSAGE_KEY = /^[A-Za-z]\w*(\.\w+)+$/;
+
 /**
- * Runs a zod schema over a form body. Schema messages are translation keys (`errors.required`);
- * anything else falls back to `errors.invalid`. Raw values are kept to re-render the form.
+ * Runs a zod schema over a form body. Schema messages are translation keys (`errors.required`,
+ * or a field's own such as `portal.profile.errors.email`); anything else falls back to
+ * `errors.invalid`. Raw values are kept to re-render the form.
  */
 export function parseForm<S extends z.ZodType>(schema: S, body: unknown): FormResult<z.infer<S>> {
   const raw = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
@@ -21,7 +25,7 @@ export function parseForm<S extends z.ZodType>(schema: S, body: unknown): FormRe
     const field = issue.path.map(String).join('.') || 'form';
     if (seen.has(field)) continue;
     seen.add(field);
-    const key = issue.message.startsWith('errors.') ? issue.message : 'errors.invalid';
+    const key = MESSAGE_KEY.test(issue.message) ? issue.message : 'errors.invalid';
     const params: Record<string, unknown> = {};
     if ('minimum' in issue) params.min = issue.minimum;
     if ('maximum' in issue) params.max = issue.maximum;
@@ -71,11 +75,16 @@ export function parseAdminForm<S extends z.ZodType>(schema: S, body: unknown): F
   const issues = schema.safeParse(body).error?.issues ?? [];
   const errors = result.errors.map((error): FieldError => {
     const issue = issues.find((i) => (i.path.map(String).join('.') || 'form') === error.field);
-    const ownText = issue && !issue.message.startsWith('errors.') && !ZOD_DEFAULT_MESSAGE.test(issue.message);
+    const ownText = issue && !MESSAGE_KEY.test(issue.message) && !ZOD_DEFAULT_MESSAGE.test(issue.message);
     return ownText ? { field: error.field, text: issue.message } : error;
   });
   return { ok: false, values: result.values, errors };
 }
 
-/** Raw text fields of a self-care form, bounded so a huge body cannot reach the parsers. */
-export const boundedText = (max: number) => z.preprocess(formString, z.string().max(max, { error: 'errors.tooLong' }));
+/**
+ * Raw text fields of a self-care form, bounded so a huge body cannot reach the parsers. Too long
+ * is `errors.tooLong` (named after the field's label), or the field's own message when it says
+ * what fits (a two-letter code).
+ */
+export const boundedText = (max: number, error = 'errors.tooLong') =>
+  z.preprocess(formString, z.string().max(max, { error }));

@@ -26,8 +26,8 @@ declare module 'express-session' {
      * setting two-factor sign-in up. Not a signed-in session: the gate lets it reach only that step.
      */
     adminPending?: PendingSignIn<{ id: number; epoch: number }>;
-    /** the same for a customer or individual at the portal */
-    portalPending?: PendingSignIn<{ user: PortalSessionUser; mustChangePassword: boolean }>;
+    /** the same for a customer or individual at the portal, in the account's interface language */
+    portalPending?: PendingSignIn<{ user: PortalSessionUser; mustChangePassword: boolean; language?: string }>;
     /** a two-factor set-up in progress: the new seed, sealed, and when it was made (ms) */
     twoFactorSetup?: { sealed: string; startedAt: number };
     /** recovery codes just made, shown once on the next page, then where to go on */

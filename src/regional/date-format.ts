@@ -444,6 +444,31 @@ function wallClockOrThrow(instant: Date, timeZone: string, caller: string): Wall
   return wallClock(instant, zone);
 }
 
+/** The first day of a month that cannot pass for a month number: 13/09 is not read as 09/13. */
+const FIRST_UNMISTAKABLE_DAY = 13;
+
+/**
+ * What to show as "For example …" next to a date input: a moment near `near` (at most twelve days
+ * later) written in the viewer's own input formats and language, which `parseDateTimeInput` (or,
+ * for a date alone, `parseInput`) reads back. The day is after the 12th, so day and month cannot be
+ * taken for each other, and the time is 14:15, an afternoon hour that shows the AM/PM marker of a
+ * 12-hour format (02:15 PM) and the 24-hour clock of the others. Without a time format, the date.
+ */
+export function inputExample(
+  near: Date,
+  settings: { dateFormat: string; timeFormat?: string; timeZone: string; locale: string },
+): string {
+  const zone = zoneOrThrow(settings.timeZone, 'inputExample');
+  const local = DateTime.fromJSDate(near, { zone });
+  const example = local
+    .set({ day: Math.max(local.day, FIRST_UNMISTAKABLE_DAY), hour: 14, minute: 15, second: 0, millisecond: 0 })
+    .toJSDate();
+  const { timeFormat, ...rest } = settings;
+  return timeFormat === undefined
+    ? formatInstant(example, settings.dateFormat, rest)
+    : formatDateTime(example, { ...rest, timeFormat });
+}
+
 // ---------------------------------------------------------------------------------------------
 // Parsing
 

@@ -1,5 +1,5 @@
 import { formatCalendarDate, formatCalendarPeriod } from './calendar-dates.ts';
-import { formatDateTime, formatInstant } from './date-format.ts';
+import { formatDateTime, formatInstant, inputExample } from './date-format.ts';
 import { formatMoney } from './money.ts';
 
 export interface ViewerFormatters {
@@ -17,6 +17,8 @@ export interface ViewerFormatters {
   number(value: number): string;
   /** seconds as h:mm:ss */
   duration(seconds: number): string;
+  /** what to show as "For example …" next to a date input: a date and time near `near`, as the viewer types them */
+  inputExample(near: Date): string;
 }
 
 /** The template helpers (`fmt.*`) that make every page follow the viewer's regional settings. */
@@ -73,5 +75,7 @@ function buildFormatters(regional: RegionalSettings, currency: string): ViewerFo
       const m = Math.floor((s % 3600) / 60);
       return `${h}:${String(m).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
     },
+    inputExample: (near) =>
+      inputExample(near, { dateFormat: regional.inDateFormat, timeFormat: regional.inTimeFormat, ...zone }),
   };
 }

@@ -114,7 +114,7 @@ function addressOf(route: RouteDef<unknown>, prefix: '' | '/admin'): string {
     if (name === 'individualId') return String(world.individual.id);
     if (name === 'invoiceId') return String(world.invoiceId);
     if (name === 'tokenId') return String(world.tokenId);
-    if (name === 'token' || name === 'ticket') return 'no-such-thing';
+    if (name === 'token' || name === 'ticket' || name === 'handle') return 'no-such-thing';
     throw new Error(`every-page-fits: no value for :${name} in ${route.path}; add one`);
   });
   return `${prefix}${path === '/' && prefix ? '' : path}`;

@@ -109,13 +109,16 @@ for (const javaScriptEnabled of [true, false]) {
 
         await reset.goto(`${server.baseUrl}/settings/sessions`);
         expect(await reset.locator('tr.current-session').innerText()).toContain(language.thisDevice);
-        expect(await reset.locator('input[name="session"]').count()).toBe(1);
+        const signOutLinks = reset.locator('a[href^="/settings/sessions/"][href$="/end"]');
+        expect(await signOutLinks.count()).toBe(1);
         await expectNoAxeViolations(reset);
         await screenshot(reset, `sessions-${language.code}-${js}`);
+        await clickAndWaitForPage(reset, 'a[href="/settings/sessions/end-others"]');
+        expect(pathOf(reset)).toBe('/settings/sessions/end-others');
         await clickAndWaitForPage(reset, 'form[action="/settings/sessions/end-others"] button');
         expect(pathOf(reset)).toBe('/settings/sessions');
         expect(await reset.locator('.flash').count()).toBe(1);
-        expect(await reset.locator('input[name="session"]').count()).toBe(0);
+        expect(await signOutLinks.count()).toBe(0);
         await expectNoAxeViolations(reset);
 
         await other.goto(`${server.baseUrl}/profile`);

@@ -9,6 +9,7 @@ import {
   describeFormat,
   formatDateTime,
   formatInstant,
+  inputExample,
   parseDateTimeInput,
   parseInput,
   validateDateFormat,
@@ -531,5 +532,56 @@ describe('parseDateTimeInput', () => {
     expect(parseDateTimeInput('05.09.2026 14', settings)).toBeNull();
     expect(parseDateTimeInput('tomorrow', settings)).toBeNull();
     expect(parseDateTimeInput('31.09.2026 10:00:00', settings)).toBeNull();
+  });
+});
+
+describe('inputExample', () => {
+  const ZONES = ['UTC', 'America/New_York', 'Europe/Berlin', 'Australia/Lord_Howe', 'Pacific/Chatham'];
+  const LOCALES = ['en', 'es', 'fr', 'de', 'pt-BR', 'uk'];
+  // early and late days of every other month, and days of daylight-saving changes
+  const NEAR = [
+    ...Array.from({ length: 6 }, (_, i) => new Date(Date.UTC(2026, i * 2, i % 2 === 0 ? 2 : 27, 3))),
+    iso('2026-03-29T00:30:00Z'),
+    iso('2026-10-25T00:30:00Z'),
+    iso('2026-04-05T01:00:00Z'),
+  ];
+
+  it('shows a day after the 12th at a quarter past two in the afternoon, in the viewer’s own formats', () => {
+    const near = iso('2026-09-03T08:00:00Z');
+    const us = { dateFormat: 'MM/DD/YYYY', timeFormat: 'HH12:MI AM', timeZone: 'America/New_York', locale: 'en' };
+    expect(inputExample(near, us)).toBe('09/13/2026 02:15 PM');
+    const de = { dateFormat: 'DD.MM.YYYY', timeFormat: 'HH24:MI:SS', timeZone: 'Europe/Berlin', locale: 'de' };
+    expect(inputExample(iso('2026-09-30T08:00:00Z'), de)).toBe('30.09.2026 14:15:00');
+    const uk = { dateFormat: 'DD MON YYYY', timeFormat: 'HH12:MI AM', timeZone: 'Europe/Kyiv', locale: 'uk' };
+    expect(inputExample(iso('2026-09-30T08:00:00Z'), uk)).toBe('30 вер. 2026 02:15 пп');
+    expect(inputExample(near, { dateFormat: 'DD/MM/YYYY', timeZone: 'UTC', locale: 'fr' })).toBe('13/09/2026');
+  });
+
+  it('is read back as the moment it shows, for every common format, language and zone', () => {
+    const problems: string[] = [];
+    for (const { pattern: dateFormat } of COMMON_DATE_FORMATS)
+      for (const { pattern: timeFormat } of COMMON_TIME_FORMATS)
+        for (const timeZone of ZONES)
+          for (const locale of LOCALES)
+            for (const near of NEAR) {
+              const settings = { dateFormat, timeFormat, timeZone, locale };
+              const text = inputExample(near, settings);
+              const read = parseDateTimeInput(text, settings);
+              const wall = read && DateTime.fromJSDate(read, { zone: timeZone });
+              if (!wall || wall.hour !== 14 || wall.minute !== 15 || wall.day < 13)
+                problems.push(`${dateFormat} ${timeFormat} ${timeZone} ${locale}: “${text}” → ${read?.toISOString()}`);
+              const day = inputExample(near, { dateFormat, timeZone, locale });
+              if (parseInput(day, dateFormat, { timeZone, locale }) === null)
+                problems.push(`${dateFormat} ${timeZone} ${locale}: “${day}” is not read as a date`);
+            }
+    expect(problems).toEqual([]);
+  });
+
+  it('stays within a fortnight of the moment it is near', () => {
+    const iso8601 = { dateFormat: 'YYYY-MM-DD', timeFormat: 'HH24:MI', timeZone: 'UTC', locale: 'en' };
+    for (const near of NEAR) {
+      const shown = parseDateTimeInput(inputExample(near, iso8601), iso8601);
+      expect(Math.abs(shown!.getTime() - near.getTime())).toBeLessThan(14 * 86_400_000);
+    }
   });
 });

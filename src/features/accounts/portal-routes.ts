@@ -24,10 +24,10 @@ import {
   companySchema,
   contactsSchema,
   newPasswordsShown,
-  passwordChangeSchema,
+  readPasswordForm,
   type NewPasswordsShown,
 } from './schema.ts';
-import { confirmationError, passwordErrors, signedIn, type PortalAccount } from './service.ts';
+import { passwordErrors, signedIn, type PortalAccount } from './service.ts';
 
 type ProfileSection = 'company' | 'contacts' | 'address';
 
@@ -271,15 +271,14 @@ export function portalRoutes(deps: Deps): RouteDef<PortalPermission>[] {
         const { account } = signedIn(res);
         const shown = newPasswordsShown(req.body);
         if (shown) return renderPassword(req, res, 200, [], shown);
-        const form = parseForm(passwordChangeSchema, req.body);
-        if (!form.ok) return renderPassword(req, res, 422, form.errors);
-        const mismatch = confirmationError(form.values);
-        if (mismatch) return renderPassword(req, res, 422, [mismatch]);
+        const { typed, refused } = readPasswordForm(req.body, true);
+        const errors = await service.passwordFormErrors(account, typed, refused);
+        if (errors.length > 0) return renderPassword(req, res, 422, errors);
         let epoch: number;
         try {
           epoch = await service.changePassword(
             account,
-            { current: form.values.current_password, next: form.values.new_password },
+            { current: typed.current, next: typed.next },
             auditContext(req, res),
           );
         } catch (err) {

@@ -1,26 +1,62 @@
 import { z } from 'zod';
-import { boundedText, formString, passwordVisibilityAction } from '../../http/form.ts';
+import { boundedText, formString, parseForm, passwordVisibilityAction, type FieldError } from '../../http/form.ts';
 
-const required = (max: number) => boundedText(max).pipe(z.string().trim().min(1, { error: 'errors.required' }));
-const secret = z.preprocess(
-  (v) => (typeof v === 'string' ? v : ''),
-  z.string().min(1, { error: 'errors.required' }).max(1024, { error: 'errors.tooLong' }),
-);
+/**
+ * A text that must not be empty: `missing` is the field's own message, which names it and says
+ * what to type ("Enter the company name").
+ */
+const required = (max: number, missing: string) => boundedText(max).pipe(z.string().trim().min(1, { error: missing }));
+/** A password as typed (never trimmed). */
+const secret = (missing: string) =>
+  z.preprocess(
+    (v) => (typeof v === 'string' ? v : ''),
+    z.string().min(1, { error: missing }).max(1024, { error: 'errors.tooLong' }),
+  );
 
-export const signInSchema = z.object({ login: required(64), password: secret });
-
-/** A two-factor code (six digits) or a recovery code. */
-export const codeSchema = z.object({ code: required(64) });
-
-export const forcedPasswordSchema = z.object({ new_password: secret, new_password_confirm: secret });
-
-export const passwordChangeSchema = z.object({
-  current_password: secret,
-  new_password: secret,
-  new_password_confirm: secret,
+export const signInSchema = z.object({
+  login: required(64, 'portal.signIn.errors.login'),
+  password: secret('portal.signIn.errors.password'),
 });
 
-export const companySchema = z.object({ company_name: required(160) });
+/** A two-factor code (six digits) or a recovery code: signing in, turning two-factor sign-in off. */
+export const codeSchema = z.object({ code: required(64, 'twoFactor.errors.code') });
+
+/** The first code of a new authenticator, which confirms its set-up (a recovery code does not exist yet). */
+export const setupCodeSchema = z.object({ code: required(64, 'twoFactor.errors.setupCode') });
+
+/** The two new-password fields of every password form (a forced change, a reset link). */
+const newPasswordSchema = z.object({
+  new_password: secret('portal.password.errors.new_password'),
+  new_password_confirm: secret('portal.password.errors.new_password_confirm'),
+});
+
+/** The settings page's form, which asks for the current password too. */
+const passwordChangeSchema = newPasswordSchema.extend({
+  current_password: secret('portal.password.errors.current_password'),
+});
+
+/** What a password form sends: the current password (null where the form has none), the new one twice. */
+export interface PasswordForm {
+  current: string | null;
+  next: string;
+  confirm: string;
+}
+
+/** A password form as typed, and the fields its schema refused (left empty, too long). */
+export function readPasswordForm(body: unknown, withCurrent: boolean): { typed: PasswordForm; refused: FieldError[] } {
+  const form = parseForm(withCurrent ? passwordChangeSchema : newPasswordSchema, body);
+  const raw = form.values as Record<string, unknown>;
+  return {
+    typed: {
+      current: withCurrent ? formString(raw.current_password) : null,
+      next: formString(raw.new_password),
+      confirm: formString(raw.new_password_confirm),
+    },
+    refused: form.ok ? [] : form.errors,
+  };
+}
+
+export const companySchema = z.object({ company_name: required(160, 'portal.profile.errors.company_name') });
 
 export const contactsSchema = z.object({
   contact_name: boundedText(160).pipe(z.string().trim()),
@@ -37,7 +73,7 @@ export const addressSchema = z.object({
   address_line2: boundedText(160).pipe(z.string().trim()),
   city: boundedText(80).pipe(z.string().trim()),
   postal_code: boundedText(20).pipe(z.string().trim()),
-  country: boundedText(2)
+  country: boundedText(2, 'portal.profile.errors.country')
     .pipe(z.string().trim().toUpperCase())
     .refine((v) => v === '' || /^[A-Z]{2}$/.test(v), { error: 'portal.profile.errors.country' }),
 });

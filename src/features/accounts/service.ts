@@ -34,6 +34,7 @@ import {
   PROFILE_COLUMNS,
   REGIONAL_COLUMNS,
   type AccountRef,
+  type PasswordForm,
   type ProfileField,
   type RegionalColumn,
   type VersionStep,
@@ -53,7 +54,14 @@ export type AccountRefusal = 'not_active' | 'expired';
 export type SecondStep = 'code' | 'setup' | null;
 
 export type SignInResult =
-  | { ok: true; user: PortalSessionUser; mustChangePassword: boolean; secondStep: SecondStep }
+  | {
+      ok: true;
+      user: PortalSessionUser;
+      mustChangePassword: boolean;
+      secondStep: SecondStep;
+      /** the account's interface language, spoken from the second step on */
+      language: string;
+    }
   | { ok: false; reason: 'invalid' }
   | { ok: false; reason: 'throttled'; retryAfterSeconds: number }
   | { ok: false; reason: 'ip_not_allowed' }
@@ -74,11 +82,13 @@ export function passwordErrors(err: unknown): FieldError[] {
   throw err;
 }
 
-/** Both new-password fields must agree before anything is checked against the policy. */
-export function confirmationError(values: { new_password: string; new_password_confirm: string }): FieldError | null {
-  return values.new_password === values.new_password_confirm
-    ? null
-    : { field: 'new_password_confirm', key: 'portal.password.errors.mismatch' };
+const PASSWORD_FIELDS = ['current_password', 'new_password', 'new_password_confirm'];
+
+/** The policy a new password breaks, before any database look-up; null when it passes. */
+function policyBroken(account: PortalAccount, next: string): PasswordPolicyError['code'] | null {
+  const policy = checkPasswordPolicy(next, { login: accountLogin(account) });
+  if (policy.ok) return null;
+  return policy.code === 'too_common' && /login/.test(policy.message) ? 'based_on_login' : policy.code;
 }
 
 /** An individual may use the portal only between its activation and expiration moments. */
@@ -336,7 +346,7 @@ export class PortalService {
     const mustChangePassword = account.individual
       ? account.individual.passwordChangeRequired
       : account.customer.passwordChangeRequired;
-    return { ok: true, user, mustChangePassword, secondStep };
+    return { ok: true, user, mustChangePassword, secondStep, language: effectiveRegional(account).language };
   }
 
   /** The sign-in is complete: last sign-in time and the audit entry, naming the second factor used. */
@@ -412,6 +422,27 @@ export class PortalService {
   }
 
   /**
+   * Every problem of a password form in one answer, in form order: what the form's schema refused
+   * (a field left empty), the new password against the policy, a repetition that differs and, when
+   * anything else is wrong, a wrong current password. Empty when the change may be tried: the
+   * change itself then checks the current password and that the new one is not the current one.
+   */
+  async passwordFormErrors(account: PortalAccount, form: PasswordForm, refused: FieldError[]): Promise<FieldError[]> {
+    const errors = [...refused];
+    const fine = (field: string) => !refused.some((e) => e.field === field);
+    const broken = fine('new_password') ? policyBroken(account, form.next) : null;
+    if (broken) errors.push({ field: 'new_password', key: `portal.password.errors.${broken}` });
+    if (fine('new_password') && fine('new_password_confirm') && form.next !== form.confirm)
+      errors.push({ field: 'new_password_confirm', key: 'portal.password.errors.mismatch' });
+    if (errors.length > 0 && form.current !== null && fine('current_password')) {
+      const hash = account.individual ? account.individual.passwordHash : account.customer.passwordHash;
+      if (!(hash && (await verifyPassword(form.current, hash))))
+        errors.push({ field: 'current_password', key: 'portal.password.errors.currentWrong' });
+    }
+    return errors.sort((a, b) => PASSWORD_FIELDS.indexOf(a.field) - PASSWORD_FIELDS.indexOf(b.field));
+  }
+
+  /**
    * A new password chosen through a password-reset link: the same policy as every password, then
    * every session ends (portal and, for a customer, API: the epoch moves on) and "must change"
    * clears. Returns the new epoch.
@@ -433,12 +464,8 @@ export class PortalService {
    * login, not the current one.
    */
   async checkNewPassword(account: PortalAccount, next: string): Promise<void> {
-    const login = account.individual?.login ?? account.customer.selfcareLogin ?? '';
-    const policy = checkPasswordPolicy(next, { login });
-    if (!policy.ok)
-      throw new PasswordPolicyError(
-        policy.code === 'too_common' && /login/.test(policy.message) ? 'based_on_login' : policy.code,
-      );
+    const broken = policyBroken(account, next);
+    if (broken) throw new PasswordPolicyError(broken);
     const hash = account.individual ? account.individual.passwordHash : account.customer.passwordHash;
     if (hash && (await verifyPassword(next, hash))) throw new PasswordPolicyError('same_as_current');
   }

@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import type { Deps } from '../../deps.ts';
 import { auditContext } from '../../http/actor.ts';
 import { clientIp } from '../../http/client-ip.ts';
-import { parseForm, type FieldError } from '../../http/form.ts';
+import type { FieldError } from '../../http/form.ts';
 import { renderPage, seeOther } from '../../http/render.ts';
 import type { RouteDef } from '../../http/route-table.ts';
 import { destroySession, saveSession } from '../../http/session.ts';
@@ -13,8 +13,8 @@ import { LANGUAGES } from '../../regional/languages.ts';
 import { FORCED_PASSWORD_PATH, homePath } from '../../access/portal-navigation.ts';
 import { adminReturnPath } from '../impersonation/service.ts';
 import type { PortalPermission } from '../../access/route-permissions.ts';
-import { codeSchema, forcedPasswordSchema, newPasswordsShown, signInSchema, type NewPasswordsShown } from './schema.ts';
-import { confirmationError, passwordErrors, twoFactorAccountOf, type PortalAccount } from './service.ts';
+import { codeSchema, newPasswordsShown, readPasswordForm, signInSchema, type NewPasswordsShown } from './schema.ts';
+import { passwordErrors, twoFactorAccountOf, type PortalAccount } from './service.ts';
 
 const SIGN_IN_STATUS = { invalid: 401, throttled: 429, ip_not_allowed: 403, not_active: 403, expired: 403 } as const;
 
@@ -172,6 +172,7 @@ export function portalAuthRoutes(deps: Deps): RouteDef<PortalPermission>[] {
             session.portalPending = {
               user: result.user,
               mustChangePassword: result.mustChangePassword,
+              language: result.language,
               stage: result.secondStep,
               until: pendingUntil(result.secondStep),
               next: '/',
@@ -246,17 +247,12 @@ export function portalAuthRoutes(deps: Deps): RouteDef<PortalPermission>[] {
         if (!viewer?.mustChangePassword) return seeOther(res, '/');
         const shown = newPasswordsShown(req.body);
         if (shown) return renderForced(req, res, 200, [], shown);
-        const form = parseForm(forcedPasswordSchema, req.body);
-        if (!form.ok) return renderForced(req, res, 422, form.errors);
-        const mismatch = confirmationError(form.values);
-        if (mismatch) return renderForced(req, res, 422, [mismatch]);
+        const { typed, refused } = readPasswordForm(req.body, false);
+        const errors = await service.passwordFormErrors(account, typed, refused);
+        if (errors.length > 0) return renderForced(req, res, 422, errors);
         let epoch: number;
         try {
-          epoch = await service.changePassword(
-            account,
-            { current: null, next: form.values.new_password },
-            auditContext(req, res),
-          );
+          epoch = await service.changePassword(account, { current: null, next: typed.next }, auditContext(req, res));
         } catch (err) {
           return renderForced(req, res, 422, passwordErrors(err));
         }

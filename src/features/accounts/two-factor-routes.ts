@@ -3,6 +3,7 @@ import type { PortalPermission } from '../../access/route-permissions.ts';
 import type { Deps } from '../../deps.ts';
 import { auditContext } from '../../http/actor.ts';
 import { clientIp } from '../../http/client-ip.ts';
+import { confirmed, renderConfirmation } from '../../http/confirm.ts';
 import { forbiddenError } from '../../http/errors.ts';
 import { parseForm, type FieldError } from '../../http/form.ts';
 import { pendingSignIn } from '../../http/pending-sign-in.ts';
@@ -10,7 +11,7 @@ import { renderPage, seeOther } from '../../http/render.ts';
 import type { RouteDef } from '../../http/route-table.ts';
 import type { PendingSignIn, PortalSessionUser } from '../../http/types.ts';
 import { setupInProgress } from '../two-factor/service.ts';
-import { codeSchema } from './schema.ts';
+import { codeSchema, setupCodeSchema } from './schema.ts';
 import { accountLogin, twoFactorAccountOf, type PortalAccount } from './service.ts';
 import { finishPendingSignIn } from './sign-in-routes.ts';
 
@@ -24,7 +25,8 @@ interface Subject {
 /**
  * A customer's or individual's own two-factor sign-in at /settings/two-factor: set it up (also as
  * the second step of a sign-in when the Web self-care panel requires it), see its recovery codes
- * once, turn it off when it is not required. Not for an administrator's "log in as" session.
+ * once, turn it off when it is not required (asked on a page of its own, with a current code). Not
+ * for an administrator's "log in as" session.
  */
 export function portalTwoFactorRoutes(deps: Deps): RouteDef<PortalPermission>[] {
   const accounts = deps.services.accounts;
@@ -67,6 +69,40 @@ export function portalTwoFactorRoutes(deps: Deps): RouteDef<PortalPermission>[] 
     });
   };
 
+  /** Turning it off is for an account that has it on and is not required to keep it. */
+  const mayTurnOff = async (subject: Subject) =>
+    !subject.pending &&
+    !subject.account.customer.twoFactorRequired &&
+    (await twoFactor.status(twoFactorAccountOf(subject.user))).enabled;
+
+  /** The confirmation page of turning it off, which asks for a current code to show it is the account's owner. */
+  const askToTurnOff = (req: Request, res: Response, status: number, errors: FieldError[] = []) => {
+    const t = res.locals.t ?? ((key: string) => key);
+    return renderConfirmation(
+      req,
+      res,
+      'portal',
+      {
+        question: t('twoFactor.status.confirmQuestion'),
+        detail: t('twoFactor.status.confirmDetail'),
+        action: '/settings/two-factor/disable',
+        button: t('twoFactor.status.turnOff'),
+        cancelHref: '/settings/two-factor',
+        cancel: t('common.cancel'),
+        field: {
+          name: 'code',
+          label: t('twoFactor.status.turnOffLabel'),
+          hint: t('twoFactor.status.turnOffHint'),
+          autocomplete: 'one-time-code',
+          required: true,
+          attrs: { autocapitalize: 'none', spellcheck: 'false', maxlength: 64 },
+        },
+      },
+      status,
+      errors,
+    );
+  };
+
   return [
     {
       method: 'get',
@@ -85,7 +121,7 @@ export function portalTwoFactorRoutes(deps: Deps): RouteDef<PortalPermission>[] 
       handler: async (req, res) => {
         const subject = await subjectOf(req, res);
         if (!subject) return seeOther(res, '/login');
-        const form = parseForm(codeSchema, req.body);
+        const form = parseForm(setupCodeSchema, req.body);
         if (!form.ok) return render(req, res, subject, 422, form.errors);
         const ip = clientIp(req);
         const login = accountLogin(subject.account);
@@ -125,6 +161,17 @@ export function portalTwoFactorRoutes(deps: Deps): RouteDef<PortalPermission>[] 
       },
     },
     {
+      method: 'get',
+      path: '/settings/two-factor/disable',
+      permission: 'signed-in',
+      handler: async (req, res) => {
+        const subject = await subjectOf(req, res);
+        if (!subject) return seeOther(res, '/login');
+        if (!(await mayTurnOff(subject))) return seeOther(res, '/settings/two-factor');
+        await askToTurnOff(req, res, 200);
+      },
+    },
+    {
       method: 'post',
       path: '/settings/two-factor/disable',
       permission: 'signed-in',
@@ -132,12 +179,13 @@ export function portalTwoFactorRoutes(deps: Deps): RouteDef<PortalPermission>[] 
         const subject = await subjectOf(req, res);
         if (!subject) return seeOther(res, '/login');
         if (subject.account.customer.twoFactorRequired) return render(req, res, subject, 409);
+        if (!confirmed(req)) return askToTurnOff(req, res, 422);
         const form = parseForm(codeSchema, req.body);
-        if (!form.ok) return render(req, res, subject, 422, form.errors);
+        if (!form.ok) return askToTurnOff(req, res, 422, form.errors);
         const account = twoFactorAccountOf(subject.user);
         const check = await twoFactor.check(account, form.values.code, clientIp(req), 'portal');
         if (!check.ok)
-          return render(req, res, subject, check.reason === 'throttled' ? 429 : 422, [
+          return askToTurnOff(req, res, check.reason === 'throttled' ? 429 : 422, [
             { field: 'code', key: 'twoFactor.errors.wrongCode' },
           ]);
         await twoFactor.remove(account, auditContext(req, res), 'disable');

@@ -7,7 +7,7 @@ import { confirmed, renderConfirmation } from '../../http/confirm.ts';
 import { formString, parseForm, type FieldError } from '../../http/form.ts';
 import { renderPage, seeOther, type Layout } from '../../http/render.ts';
 import { parseEndOfDay } from '../../regional/calendar-dates.ts';
-import { describeFormat, formatInstant } from '../../regional/date-format.ts';
+import { formatInstant, inputExample } from '../../regional/date-format.ts';
 import { tokenCreateSchema, tokenIdSchema } from './schema.ts';
 import { ApiTokenNotFoundError, ApiTokenService } from './service.ts';
 
@@ -38,12 +38,11 @@ export interface ExpiryDates {
 
 const EXAMPLE_DAYS_AHEAD = 30;
 
-/** Locals of the expiry field and column: the hint's format, example and zone; the date shown. */
+/** Locals of the expiry field and column: the hint's example and zone; the date shown. */
 function expiryLocals(dates: ExpiryDates, now: Date) {
-  const example = new Date(now.getTime() + EXAMPLE_DAYS_AHEAD * 86_400_000);
+  const near = new Date(now.getTime() + EXAMPLE_DAYS_AHEAD * 86_400_000);
   return {
-    format: describeFormat(dates.inputFormat),
-    example: formatInstant(example, dates.inputFormat, dates),
+    example: inputExample(near, { dateFormat: dates.inputFormat, timeZone: dates.timeZone, locale: dates.locale }),
     zone: dates.timeZone,
     show: (instant: Date) => formatInstant(instant, dates.outputFormat, dates),
   };
@@ -54,11 +53,8 @@ function readExpiry(text: string, dates: ExpiryDates, now: Date): { expiresAt: D
   if (text === '') return { expiresAt: null, error: null };
   const expiresAt = parseEndOfDay(text, dates.inputFormat, dates);
   if (expiresAt === null) {
-    const { format, example } = expiryLocals(dates, now);
-    return {
-      expiresAt: null,
-      error: { field: 'expires_on', key: 'errors.apiTokens.dateFormat', params: { format, example } },
-    };
+    const { example } = expiryLocals(dates, now);
+    return { expiresAt: null, error: { field: 'expires_on', key: 'errors.apiTokens.dateFormat', params: { example } } };
   }
   if (expiresAt.getTime() <= now.getTime())
     return { expiresAt: null, error: { field: 'expires_on', key: 'errors.apiTokens.datePast' } };

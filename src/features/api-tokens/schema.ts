@@ -7,9 +7,9 @@ import { idString } from '../../http/ids.ts';
  */
 export const tokenCreateSchema = z.object({
   name: z
-    .string({ error: 'errors.required' })
+    .string({ error: 'errors.apiTokens.name' })
     .trim()
-    .min(1, { error: 'errors.required' })
+    .min(1, { error: 'errors.apiTokens.name' })
     .max(80, { error: 'errors.tooLong' }),
   expires_on: z.string().trim().max(40, { error: 'errors.tooLong' }).optional().default(''),
 });

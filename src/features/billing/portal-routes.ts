@@ -7,7 +7,8 @@ import { sendCsv } from '../../http/csv.ts';
 import { renderPage, seeOther } from '../../http/render.ts';
 import type { RouteDef } from '../../http/route-table.ts';
 import type { Viewer } from '../../http/types.ts';
-import { describeFormat, formatInstant, parseDateTimeInput } from '../../regional/date-format.ts';
+import { formatInstant, parseDateTimeInput } from '../../regional/date-format.ts';
+import type { ViewerFormatters } from '../../regional/viewer-formatters.ts';
 import type { PortalPermission } from '../../access/route-permissions.ts';
 import { can } from '../../access/route-permissions.ts';
 import { signedIn } from '../accounts/service.ts';
@@ -40,10 +41,8 @@ function listUrl(path: string, query: Record<string, string>): string {
   return qs ? `${path}?${qs}` : path;
 }
 
-/** The date/time a viewer is expected to type, e.g. "DD/MM/YYYY HH24:MI:SS". */
-export function expectedInput(viewer: Viewer): string {
-  return `${describeFormat(viewer.regional.inDateFormat)} ${describeFormat(viewer.regional.inTimeFormat)}`;
-}
+/** Two weeks back: the example of a call-history date is always a day that has calls to show. */
+const EXAMPLE_DAYS_BACK = 14;
 
 function readMoment(text: string, viewer: Viewer): Date | null | undefined {
   if (text === '') return null;
@@ -54,19 +53,22 @@ function readMoment(text: string, viewer: Viewer): Date | null | undefined {
   );
 }
 
-/** The call-history filter: its typed values, their errors, and the range they name in the viewer's zone. */
-function readXdrFilter(req: Request, viewer: Viewer) {
+/**
+ * The call-history filter: its typed values, their errors, the range they name in the viewer's zone,
+ * and the example of a date the viewer would type.
+ */
+function readXdrFilter(req: Request, viewer: Viewer, fmt: ViewerFormatters) {
   const form = parseForm(xdrFilterSchema, req.query);
   const filter = form.ok ? form.values : { from: '', to: '', cursor: '' };
   const errors: FieldError[] = form.ok ? [] : form.errors;
   const from = readMoment(filter.from, viewer);
   const to = readMoment(filter.to, viewer);
-  const format = expectedInput(viewer);
-  if (from === undefined) errors.push({ field: 'from', key: 'portal.xdrs.errors.dateFrom', params: { format } });
-  if (to === undefined) errors.push({ field: 'to', key: 'portal.xdrs.errors.dateTo', params: { format } });
+  const example = fmt.inputExample(new Date(Date.now() - EXAMPLE_DAYS_BACK * 86_400_000));
+  if (from === undefined) errors.push({ field: 'from', key: 'portal.xdrs.errors.dateFrom', params: { example } });
+  if (to === undefined) errors.push({ field: 'to', key: 'portal.xdrs.errors.dateTo', params: { example } });
   if (from && to && from >= to) errors.push({ field: 'to', key: 'portal.xdrs.errors.order' });
   const range = { from: errors.length ? null : (from ?? null), to: errors.length ? null : (to ?? null) };
-  return { filter, errors, range, format };
+  return { filter, errors, range, example };
 }
 
 /** `<list>-<today in the viewer's zone>.csv` */
@@ -75,7 +77,8 @@ function csvName(list: string, viewer: Viewer): string {
   return `${list}-${formatInstant(new Date(), 'YYYY-MM-DD', { timeZone, locale: language })}.csv`;
 }
 
-function csvHelpers(res: Response) {
+/** The viewer's translator and formatters, which the portal door sets before any of these routes. */
+function viewerHelpers(res: Response) {
   const fmt = res.locals.fmt;
   const t = res.locals.t;
   if (!fmt || !t) throw new Error('the portal viewer must run before this handler');
@@ -92,7 +95,7 @@ export function portalBillingRoutes(deps: Deps): RouteDef<PortalPermission>[] {
       permission: can('invoices', 'read'),
       handler: async (_req, res) => {
         const { viewer, account } = signedIn(res);
-        const { t, fmt } = csvHelpers(res);
+        const { t, fmt } = viewerHelpers(res);
         await sendCsv(
           res,
           csvName('invoices', viewer),
@@ -107,10 +110,10 @@ export function portalBillingRoutes(deps: Deps): RouteDef<PortalPermission>[] {
       permission: can('xdrs', 'read'),
       handler: async (req, res) => {
         const { viewer, account } = signedIn(res);
-        const { filter, errors, range } = readXdrFilter(req, viewer);
+        const { t, fmt } = viewerHelpers(res);
+        const { filter, errors, range } = readXdrFilter(req, viewer, fmt);
         // A filter the page would refuse: the page says why.
         if (errors.length) return seeOther(res, listUrl('/xdrs', { from: filter.from, to: filter.to }));
-        const { t, fmt } = csvHelpers(res);
         await sendCsv(
           res,
           csvName('call-history', viewer),
@@ -125,7 +128,7 @@ export function portalBillingRoutes(deps: Deps): RouteDef<PortalPermission>[] {
       permission: can('payments', 'read'),
       handler: async (_req, res) => {
         const { viewer, account } = signedIn(res);
-        const { t, fmt } = csvHelpers(res);
+        const { t, fmt } = viewerHelpers(res);
         await sendCsv(
           res,
           csvName('payments', viewer),
@@ -204,7 +207,7 @@ export function portalBillingRoutes(deps: Deps): RouteDef<PortalPermission>[] {
       permission: can('xdrs', 'read'),
       handler: async (req, res) => {
         const { viewer, account } = signedIn(res);
-        const { filter, errors, range, format } = readXdrFilter(req, viewer);
+        const { filter, errors, range, example } = readXdrFilter(req, viewer, viewerHelpers(res).fmt);
         const page = errors.length
           ? { items: [], nextCursor: null }
           : await billing.xdrs(account.customer.id, range, { after: positionOf(filter.cursor), limit: PAGE_SIZE });
@@ -217,7 +220,7 @@ export function portalBillingRoutes(deps: Deps): RouteDef<PortalPermission>[] {
           locals: {
             title: res.locals.t?.('portal.xdrs.title'),
             filter: { from: filter.from, to: filter.to },
-            format,
+            example,
             errors,
             page,
             totals,

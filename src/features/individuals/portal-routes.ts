@@ -96,7 +96,8 @@ export function individualsPortalRoutes(deps: Deps): RouteDef<PortalPermission>[
     granter: granterOf(viewerOf(res)),
   });
 
-  const inputPattern = (viewer: Viewer) => `${viewer.regional.inDateFormat} ${viewer.regional.inTimeFormat}`;
+  /** "For example …" of the activation and expiration fields. */
+  const dateExample = (res: Response) => res.locals.fmt?.inputExample(new Date()) ?? '';
   const toInput = (viewer: Viewer, date: Date) => {
     const opts = { timeZone: viewer.regional.timeZone, locale: viewer.regional.language };
     return `${formatInstant(date, viewer.regional.inDateFormat, opts)} ${formatInstant(date, viewer.regional.inTimeFormat, opts)}`;
@@ -141,16 +142,17 @@ export function individualsPortalRoutes(deps: Deps): RouteDef<PortalPermission>[
         grantable,
         form,
         errors,
-        dateHint: { pattern: inputPattern(viewer), example: toInput(viewer, new Date()) },
+        dateExample: dateExample(res),
         selfId: viewer.kind === 'individual' ? viewer.id : null,
       },
     });
   };
 
   const readFields = (
-    viewer: Viewer,
+    res: Response,
     form: PortalIndividualForm,
   ): { fields: IndividualFields; errors: FieldError[] } => {
+    const viewer = viewerOf(res);
     const errors: FieldError[] = [];
     const readDate = (field: 'activation_at' | 'expiration_at'): Date | null => {
       if (form[field] === '') return null;
@@ -164,7 +166,7 @@ export function individualsPortalRoutes(deps: Deps): RouteDef<PortalPermission>[
         errors.push({
           field,
           key: `individuals.errors.date_${field}`,
-          params: { format: inputPattern(viewer), example: toInput(viewer, new Date()) },
+          params: { example: dateExample(res) },
         });
       return date;
     };
@@ -244,7 +246,7 @@ export function individualsPortalRoutes(deps: Deps): RouteDef<PortalPermission>[
         roles: grantable,
         form: opts.form ?? formOf(viewer, individual),
         errors,
-        dateHint: { pattern: inputPattern(viewer), example: toInput(viewer, new Date()) },
+        dateExample: dateExample(res),
         selfId: viewer.kind === 'individual' ? viewer.id : null,
       },
     });
@@ -256,7 +258,7 @@ export function individualsPortalRoutes(deps: Deps): RouteDef<PortalPermission>[
     const form = { ...readForm(req.body), login: individual.login };
     const rawVersion = formString((req.body as Record<string, unknown>).version);
     const version = /^\d{1,9}$/.test(rawVersion) ? Number(rawVersion) : undefined;
-    const { fields, errors: dateErrors } = readFields(viewer, form);
+    const { fields, errors: dateErrors } = readFields(res, form);
     const taken = new Set(dateErrors.map((e) => e.field));
     const limits = await service.granterLimits(viewer.customerId, granterOf(viewer));
     const problems = validateIndividual(fields, {
@@ -328,7 +330,7 @@ export function individualsPortalRoutes(deps: Deps): RouteDef<PortalPermission>[
       handler: async (req, res) => {
         const viewer = viewerOf(res);
         const form = readForm(req.body);
-        const { fields, errors: dateErrors } = readFields(viewer, form);
+        const { fields, errors: dateErrors } = readFields(res, form);
         const taken = new Set(dateErrors.map((e) => e.field));
         const limits = await service.granterLimits(viewer.customerId, granterOf(viewer));
         const problems = validateIndividual(fields, { passwordRequired: true, expirationLimit: limits?.expirationAt });

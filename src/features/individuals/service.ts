@@ -76,8 +76,11 @@ export interface IndividualsContext extends AuditContext {
 }
 
 export type IndividualErrorCode =
-  | 'required'
-  | 'too_long'
+  | 'login_required'
+  | 'password_required'
+  | 'role_required'
+  | 'name_too_long'
+  | 'email_too_long'
   | 'login_format'
   | 'login_taken'
   | 'password_too_short'
@@ -225,20 +228,21 @@ export function validateIndividual(
   const login = fields.login.trim();
   const loginError = loginFieldError(login, { required: true });
   if (loginError)
-    errors.push(problem('login', login === '' ? 'required' : 'login_format', loginError.text ?? 'Enter a login'));
+    errors.push(problem('login', login === '' ? 'login_required' : 'login_format', loginError.text ?? 'Enter a login'));
   if (fields.password === '') {
-    if (opts.passwordRequired) errors.push(problem('password', 'required', 'Enter or generate a password'));
+    if (opts.passwordRequired) errors.push(problem('password', 'password_required', 'Enter or generate a password'));
   } else {
     const policy = checkPasswordPolicy(fields.password, { login });
     if (!policy.ok) errors.push(problem('password', POLICY_CODES[policy.code], policy.message));
   }
-  if (fields.name.length > 160) errors.push(problem('name', 'too_long', 'Name: at most 160 characters', { max: 160 }));
+  if (fields.name.length > 160)
+    errors.push(problem('name', 'name_too_long', 'Name: at most 160 characters', { max: 160 }));
   if (fields.email.length > 254)
-    errors.push(problem('email', 'too_long', 'E-mail: at most 254 characters', { max: 254 }));
+    errors.push(problem('email', 'email_too_long', 'E-mail: at most 254 characters', { max: 254 }));
   else if (fields.email !== '' && !EMAIL_PATTERN.test(fields.email))
     errors.push(problem('email', 'email_format', 'Enter an e-mail address like name@example.com'));
   if (!Number.isSafeInteger(fields.roleId) || fields.roleId <= 0)
-    errors.push(problem('role_id', 'required', 'Choose a role'));
+    errors.push(problem('role_id', 'role_required', 'Choose a role'));
   const limit = opts.expirationLimit ?? null;
   if (limit && exceedsLimit(fields.expirationAt, limit)) {
     errors.push(

@@ -6,9 +6,9 @@ import { pageLocals } from '../../http/door.ts';
 import { parseForm, type FieldError } from '../../http/form.ts';
 import { renderPage, seeOther } from '../../http/render.ts';
 import type { RouteDef } from '../../http/route-table.ts';
-import { newPasswordsShown, type NewPasswordsShown } from '../accounts/schema.ts';
-import { confirmationError, passwordErrors } from '../accounts/service.ts';
-import { forgotPasswordSchema, resetPasswordSchema } from './schema.ts';
+import { newPasswordsShown, readPasswordForm, type NewPasswordsShown } from '../accounts/schema.ts';
+import { passwordErrors } from '../accounts/service.ts';
+import { forgotPasswordSchema } from './schema.ts';
 import type { LinkState } from './service.ts';
 
 const FORGOT_PASSWORD_PATH = '/forgot-password';
@@ -142,13 +142,12 @@ export function passwordResetPortalRoutes(deps: Deps): RouteDef<PortalPermission
         speak(deps, req, res, state.language);
         const shown = newPasswordsShown(req.body);
         if (shown) return renderReset(req, res, 200, [], loginOf(state), shown);
-        const form = parseForm(resetPasswordSchema, req.body);
-        if (!form.ok) return renderReset(req, res, 422, form.errors, loginOf(state));
-        const mismatch = confirmationError(form.values);
-        if (mismatch) return renderReset(req, res, 422, [mismatch], loginOf(state));
+        const { typed, refused } = readPasswordForm(req.body, false);
+        const errors = await deps.services.accounts.passwordFormErrors(state.account, typed, refused);
+        if (errors.length > 0) return renderReset(req, res, 422, errors, loginOf(state));
         let done: boolean;
         try {
-          done = await service.complete(state, form.values.new_password, ip);
+          done = await service.complete(state, typed.next, ip);
         } catch (err) {
           return renderReset(req, res, 422, passwordErrors(err), loginOf(state));
         }

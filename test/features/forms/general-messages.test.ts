@@ -23,19 +23,21 @@ describe('general field messages', () => {
     const res = await agent
       .post('/login')
       .type('form')
-      .send({ _csrf: csrfFrom(page.text), login: '', password: '' });
+      .send({ _csrf: csrfFrom(page.text), login: 'l'.repeat(65), password: 'p' });
     expect(res.status).toBe(422);
-    expect(summaryOf(res.text)).toContain('Login: Enter a value');
-    expect(summaryOf(res.text)).toContain('Password: Enter a value');
+    expect(summaryOf(res.text)).toContain('Login: Too long: at most 64 characters');
   });
 
   it('name the field in the viewer’s language', async () => {
     const role = await createRole(t.deps, 'Everything', allAt('modify'));
     const c = await createCustomer(t.deps, { roleId: role, language: 'fr' });
     const { agent, csrf } = await signInPortal(t.app, c.login ?? '', c.password);
-    const res = await agent.post('/api-tokens').type('form').send({ _csrf: csrf, name: ' ' });
+    const res = await agent
+      .post('/api-tokens')
+      .type('form')
+      .send({ _csrf: csrf, name: 'n'.repeat(81) });
     expect(res.status).toBe(422);
-    expect(summaryOf(res.text)).toContain('Nom\u00a0: Saisissez une valeur');
+    expect(summaryOf(res.text)).toContain('Nom\u00a0: Trop long\u00a0: 80 caractères au maximum');
   });
 
   it('name the field on the admin forms', async () => {

@@ -397,7 +397,7 @@ describe('POST /settings', () => {
     expect(res.text).toContain('href="#time_zone"');
     expect(res.text).toContain('href="#out_date_format"');
     expect(res.text).toContain('value="DD/MM"');
-    expect(res.text).toContain('Enter a date format with a day, a month and a year');
+    expect(res.text).toContain('Date format for display: enter a pattern with a day, a month and a year');
     expect(res.text).toContain('Time zone: no zone is called “Mars/Base”');
   });
 
@@ -479,7 +479,7 @@ describe('the regional settings form', () => {
       .send({ _csrf: csrf, ...typed, out_date_format_custom: 'DD/MM' });
     expect(fragment.text.trim()).toMatch(/^<div id="regional-preview"/);
     expect(fragment.text).toContain('No preview until these are fixed');
-    expect(fragment.text).toContain('Enter a date format with a day, a month and a year');
+    expect(fragment.text).toContain('Date format for display: enter a pattern with a day, a month and a year');
 
     expect((await agent.get('/settings/preview').redirects(0)).headers.location).toBe('/settings');
 

@@ -62,11 +62,11 @@ describe('GET /xdrs in New York with US formats (spring-forward day)', () => {
     expect(res.text).toContain('0:01:00');
   });
 
-  it('refuses a time the clocks skip and says which format is expected', async () => {
+  it('refuses a time the clocks skip and shows what to type instead', async () => {
     const { agent } = await customerWith(zone, [before]);
     const res = await agent.get('/xdrs').query({ from: '03/08/2026 02:30 AM', to: '' });
     expect(res.status).toBe(422);
-    expect(res.text).toContain('From: enter the date as MM/DD/YYYY HH12:MI AM');
+    expect(res.text).toMatch(/From: enter a date and time such as \d\d\/\d\d\/\d{4} 02:15 PM, or just the date/);
     expect(res.text).toContain('href="#from"');
     expect(res.text).toContain('value="03/08/2026 02:30 AM"');
   });
@@ -75,7 +75,8 @@ describe('GET /xdrs in New York with US formats (spring-forward day)', () => {
     const { agent } = await customerWith(zone, [before]);
     const res = await agent.get('/xdrs').query({ from: '03/09/2026', to: '03/08/2026' });
     expect(res.status).toBe(422);
-    expect(res.text).toContain('The end must be later than the start');
+    expect(res.text).toContain('To: enter a date and time later than the one in From');
+    expect(res.text).toContain('href="#to"');
   });
 });
 
@@ -139,11 +140,12 @@ describe('GET /xdrs in Kolkata with month names in French', () => {
     expect(res.text).not.toContain('26 oct. 2026 06:00');
   });
 
-  it('names the expected format when the date does not fit it', async () => {
+  it('shows a date in the French way when the date does not fit the format', async () => {
     const { agent } = await customerWith(zone, []);
     const res = await agent.get('/xdrs').query({ to: '2026-10-25' });
     expect(res.status).toBe(422);
-    expect(res.text).toContain('DD MON YYYY HH24:MI');
+    expect(res.text).toMatch(/Au\u00a0: saisissez une date et une heure comme \d\d [a-zéû]+\.? \d{4} 14:15/);
+    expect(res.text).not.toContain('DD MON YYYY HH24:MI');
   });
 });
 

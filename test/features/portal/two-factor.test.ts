@@ -4,7 +4,7 @@ import { totpCode } from '../../../src/access/totp.ts';
 import { createAdmin, createTestApp, csrfFrom, signInAdmin, type TestApp } from '../../helpers/app.ts';
 import { allAt, createCustomer, createIndividual, createRole } from '../../helpers/fixtures.ts';
 import { postPortalLogin, signInPortal } from '../../helpers/portal.ts';
-import { codeFor, enableTwoFactor, secretOnPage, type Agent } from '../../helpers/two-factor.ts';
+import { codeFor, enableTwoFactor, forgetLastStep, secretOnPage, type Agent } from '../../helpers/two-factor.ts';
 import { apiClient, issueToken } from '../api/api-client.ts';
 import { formFields } from '../customers/form-fields.ts';
 
@@ -91,12 +91,12 @@ describe('customer two-factor sign-in, optional', () => {
 
     const page = await second.agent.get('/settings/sessions');
     expect(page.status).toBe(200);
-    const others = [...page.text.matchAll(/name="session" value="([^"]+)"/g)].map((m) => m[1]!);
+    const others = [...page.text.matchAll(/href="\/settings\/sessions\/([^/"]+)\/end"/g)].map((m) => m[1]!);
     expect(others).toHaveLength(1);
     const ended = await second.agent
-      .post('/settings/sessions/end')
+      .post(`/settings/sessions/${others[0]}/end`)
       .type('form')
-      .send({ _csrf: csrfFrom(page.text), session: others[0] });
+      .send({ _csrf: csrfFrom(page.text), confirm: 'yes' });
     expect(ended.status).toBe(303);
     expect((await first.agent.get('/')).headers.location).toBe('/login');
   });
@@ -120,6 +120,88 @@ describe('customer two-factor sign-in, optional', () => {
     const page = await agent.get('/settings/two-factor');
     expect(page.text).toContain('Zwei-Faktor-Anmeldung einschalten');
     expect(page.text).toContain('id="totp-secret"');
+  });
+
+  it('asks for the code in the account’s language, whatever the browser asked for, errors included', async () => {
+    const customer = await createCustomer(t.deps, { language: 'de' });
+    const individual = await createIndividual(t.deps, customer.id, { language: 'uk' });
+    await enableTwoFactor(t.deps, 'customer', customer.id);
+    await enableTwoFactor(t.deps, 'individual', individual.id);
+
+    const { agent } = await postPortalLogin(t.app, customer.login!, customer.password);
+    const page = await agent.get('/login/two-factor').set('Accept-Language', 'en-US,en;q=0.9');
+    expect(page.text).toContain('<html lang="de">');
+    expect(page.text).toContain('Bestätigungscode');
+    expect(page.text).not.toContain('Two-factor code');
+    const wrong = await postCode(agent, '000000');
+    expect(wrong.status).toBe(401);
+    expect(wrong.text).toContain('Der Code ist falsch oder wurde schon verwendet.');
+
+    const { agent: staff } = await postPortalLogin(t.app, individual.login, individual.password);
+    const own = await staff.get('/login/two-factor');
+    expect(own.text).toContain('<html lang="uk">');
+    expect(own.text).not.toContain('Bestätigungscode');
+
+    // the same for a sign-in that must set two-factor sign-in up first
+    const newcomer = await createCustomer(t.deps, { language: 'fr' });
+    await requireTwoFactor(newcomer.id);
+    const { agent: setup } = await postPortalLogin(t.app, newcomer.login!, newcomer.password);
+    const setupPage = await setup.get('/settings/two-factor');
+    expect(setupPage.text).toContain('<html lang="fr">');
+    const refused = await setup
+      .post('/settings/two-factor')
+      .type('form')
+      .send({ _csrf: csrfFrom(setupPage.text), code: '' });
+    expect(refused.status).toBe(422);
+    expect(refused.text).toContain('<html lang="fr">');
+  });
+
+  it('asks on a page of its own, with a current code, before turning it off', async () => {
+    const customer = await createCustomer(t.deps);
+    const { secret } = await enableTwoFactor(t.deps, 'customer', customer.id);
+    const { agent } = await postPortalLogin(t.app, customer.login!, customer.password);
+    expect((await postCode(agent, codeFor(secret))).status).toBe(303);
+    const isOn = async () => (await t.deps.services.twoFactor.status({ type: 'customer', id: customer.id })).enabled;
+
+    const settings = await agent.get('/settings/two-factor');
+    expect(settings.text).toContain('href="/settings/two-factor/disable"');
+    expect(settings.text).not.toContain('name="code"');
+    const ask = await agent.get('/settings/two-factor/disable');
+    expect(ask.status).toBe(200);
+    expect(ask.text).toContain('<h1 id="confirm-title">Turn off two-factor sign-in?</h1>');
+    expect(ask.text).toContain('your recovery codes will stop working');
+    expect(ask.text).toContain('<form method="post" action="/settings/two-factor/disable"');
+    expect(ask.text).toMatch(/<input id="code" name="code" type="text"/);
+    expect(ask.text).toContain('href="/settings/two-factor"');
+    const csrf = csrfFrom(ask.text);
+    const post = (body: Record<string, string>) =>
+      agent
+        .post('/settings/two-factor/disable')
+        .type('form')
+        .send({ _csrf: csrf, ...body });
+
+    // a code without the confirmation, an empty code and a wrong one turn nothing off
+    const unconfirmed = await post({ code: codeFor(secret, 0) });
+    expect(unconfirmed.status).toBe(422);
+    expect(unconfirmed.text).toContain('Turn off two-factor sign-in?');
+    const empty = await post({ confirm: 'yes', code: '' });
+    expect(empty.status).toBe(422);
+    expect(empty.text).toContain('href="#code"');
+    expect(empty.text).toContain('Enter the six-digit code from your authenticator app');
+    const wrong = await post({ confirm: 'yes', code: '000000' === codeFor(secret, 0) ? '111111' : '000000' });
+    expect(wrong.status).toBe(422);
+    expect(wrong.text).toContain('The code is wrong or was used already.');
+    expect(wrong.text).toContain('Turn off two-factor sign-in?');
+    expect(await isOn()).toBe(true);
+
+    // the sign-in spent this time step's code
+    await forgetLastStep(t.deps, 'customer', customer.id);
+    const done = await post({ confirm: 'yes', code: codeFor(secret, 0) });
+    expect(done.status).toBe(303);
+    expect(done.headers.location).toBe('/settings/two-factor');
+    expect(await isOn()).toBe(false);
+    // with nothing left to turn off, the page sends the browser back
+    expect((await agent.get('/settings/two-factor/disable')).headers.location).toBe('/settings/two-factor');
   });
 
   it('is not offered inside an administrator’s "log in as" session', async () => {

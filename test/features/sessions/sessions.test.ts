@@ -46,7 +46,7 @@ async function browser(login: string, ip: string, userAgent: string, password = 
 
 const rowOf = (html: string, text: string) =>
   [...html.matchAll(/<tr[^>]*>[\s\S]*?<\/tr>/g)].map((m) => m[0]).find((row) => row.includes(text)) ?? '';
-const handlesIn = (html: string) => [...html.matchAll(/name="session" value="([^"]+)"/g)].map((m) => m[1]!);
+const handlesIn = (html: string) => [...html.matchAll(/href="\/settings\/sessions\/([^/"]+)\/end"/g)].map((m) => m[1]!);
 
 describe('GET /settings/sessions', () => {
   it('lists each signed-in browser with its browser, system and address, and marks this device', async () => {
@@ -59,7 +59,7 @@ describe('GET /settings/sessions', () => {
     const mine = rowOf(res.text, 'Chrome 124 on Windows 10');
     expect(mine).toContain('This device');
     expect(mine).toContain('192.0.2.30');
-    expect(mine).not.toContain('name="session"');
+    expect(mine).not.toContain('/end"');
     expect(rowOf(res.text, 'Firefox 128 on Linux')).toContain('192.0.2.10');
     expect(rowOf(res.text, 'Mobile Safari 17 on iOS 17')).toContain('192.0.2.20');
     expect(handlesIn(res.text)).toHaveLength(2);
@@ -100,15 +100,28 @@ describe('GET /settings/sessions', () => {
   });
 });
 
-describe('POST /settings/sessions/end and /settings/sessions/end-others', () => {
-  it('signs out one other session, which then has to sign in again; audited', async () => {
+describe('GET and POST /settings/sessions/:handle/end and /settings/sessions/end-others', () => {
+  it('asks before signing out one other session, which then has to sign in again; audited', async () => {
     const c = await createCustomer(t.deps, { login: 'end.one' });
     const phone = await browser('end.one', '192.0.2.70', SAFARI_IPHONE);
     const laptop = await browser('end.one', '192.0.2.71', FIREFOX_LINUX);
     const me = await browser('end.one', '192.0.2.72', CHROME_WINDOWS);
     const list = await me.get('/settings/sessions');
-    const phoneHandle = /name="session" value="([^"]+)"/.exec(rowOf(list.text, 'Mobile Safari'))?.[1];
-    const res = await me.post('/settings/sessions/end', { session: phoneHandle! });
+    const phoneHandle = handlesIn(rowOf(list.text, 'Mobile Safari'))[0]!;
+    const end = `/settings/sessions/${phoneHandle}/end`;
+    // the button leads to a page that asks, and a post without its confirmation ends nothing
+    const ask = await me.get(end);
+    expect(ask.status).toBe(200);
+    expect(ask.text).toContain('Sign out Mobile Safari 17 on iOS 17?');
+    expect(ask.text).toContain('Signed in from 192.0.2.70');
+    expect(ask.text).toContain(`<form method="post" action="${end}"`);
+    expect(ask.text).toContain('name="confirm" value="yes"');
+    expect(ask.text).toContain('href="/settings/sessions"');
+    const unconfirmed = await me.post(end);
+    expect(unconfirmed.status).toBe(422);
+    expect(unconfirmed.text).toContain('Sign out Mobile Safari 17 on iOS 17?');
+    expect((await phone.get('/profile')).status).toBe(200);
+    const res = await me.post(end, { confirm: 'yes' });
     expect(res.status).toBe(303);
     expect((await me.get('/settings/sessions')).text).toContain('That session was signed out.');
     const ended = await phone.get('/profile');
@@ -120,12 +133,21 @@ describe('POST /settings/sessions/end and /settings/sessions/end-others', () => 
     expect(String(event.changes)).toContain('Mobile Safari');
   });
 
-  it('signs out every other session and keeps this one', async () => {
+  it('asks before signing out every other session, then keeps this one', async () => {
     await createCustomer(t.deps, { login: 'end.others' });
     const a = await browser('end.others', '192.0.2.80', SAFARI_IPHONE);
     const b = await browser('end.others', '192.0.2.81', FIREFOX_LINUX);
     const me = await browser('end.others', '192.0.2.82', CHROME_WINDOWS);
-    const res = await me.post('/settings/sessions/end-others');
+    expect((await me.get('/settings/sessions')).text).toContain('href="/settings/sessions/end-others"');
+    const ask = await me.get('/settings/sessions/end-others');
+    expect(ask.status).toBe(200);
+    expect(ask.text).toContain('Sign out all other sessions?');
+    expect(ask.text).toContain('2 other browsers signed in to this account will have to sign in again.');
+    expect(ask.text).toContain('<form method="post" action="/settings/sessions/end-others"');
+    const unconfirmed = await me.post('/settings/sessions/end-others');
+    expect(unconfirmed.status).toBe(422);
+    for (const other of [a, b]) expect((await other.get('/profile')).status).toBe(200);
+    const res = await me.post('/settings/sessions/end-others', { confirm: 'yes' });
     expect(res.status).toBe(303);
     const after = await me.get('/settings/sessions');
     expect(after.status).toBe(200);
@@ -142,7 +164,10 @@ describe('POST /settings/sessions/end and /settings/sessions/end-others', () => 
     await browser('victim.one', '192.0.2.91', SAFARI_IPHONE);
     const victimHandle = handlesIn((await victim.get('/settings/sessions')).text)[0]!;
     const mallory = await browser('mallory.one', '192.0.2.92', CHROME_WINDOWS);
-    const res = await mallory.post('/settings/sessions/end', { session: victimHandle });
+    const ask = await mallory.get(`/settings/sessions/${victimHandle}/end`);
+    expect(ask.status).toBe(303);
+    expect(ask.text).not.toContain('Firefox');
+    const res = await mallory.post(`/settings/sessions/${victimHandle}/end`, { confirm: 'yes' });
     expect(res.status).toBe(303);
     expect((await mallory.get('/settings/sessions')).text).toContain('That session had already ended.');
     expect(handlesIn((await victim.get('/settings/sessions')).text)).toEqual([victimHandle]);
@@ -151,7 +176,9 @@ describe('POST /settings/sessions/end and /settings/sessions/end-others', () => 
   it('refuses a post without the CSRF token', async () => {
     await createCustomer(t.deps, { login: 'csrf.sessions' });
     const me = await browser('csrf.sessions', '192.0.2.93', CHROME_WINDOWS);
-    const res = await withIp(me.agent.post('/settings/sessions/end-others'), '192.0.2.93').type('form').send({});
+    const res = await withIp(me.agent.post('/settings/sessions/end-others'), '192.0.2.93')
+      .type('form')
+      .send({ confirm: 'yes' });
     expect(res.status).toBe(403);
   });
 });
