@@ -206,6 +206,7 @@ export class Stack {
       BCRYPT_COST: String(BCRYPT_COST),
       SHUTDOWN_DRAIN_SECONDS: String(this.drainSeconds),
       ...(process.env.MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX } : {}),
+      ...(process.env.DATABASE_POOL_MAX ? { DATABASE_POOL_MAX: process.env.DATABASE_POOL_MAX } : {}),
     };
   }
 
