@@ -221,11 +221,7 @@ export async function hashPassword(password: string, cost: number): Promise<stri
   return bcrypt.hash(normalizePassword(password), cost);
 }
 
-/** bcrypt comparisons run at once (libuv's four threads) and queued behind them. */
-const CHECKS_RUNNING = 4;
-const CHECKS_QUEUED = 8;
-
-/** More sign-ins at once than the machine can check in time: refused at once (503), not queued without end. */
+/** More sign-ins at once than the machine can check in time: refused (503), not queued without end. */
 export class PasswordChecksBusyError extends Error {
   override name = 'PasswordChecksBusyError';
   constructor() {
@@ -233,25 +229,83 @@ export class PasswordChecksBusyError extends Error {
   }
 }
 
-let checksRunning = 0;
-const checksQueued: Array<() => void> = [];
+export interface PasswordCheckLimits {
+  /** comparisons running at once: one per thread of libuv's pool, where bcrypt runs */
+  slots: number;
+  /** how long a check may wait for a slot before its sign-in is refused */
+  waitMs: number;
+}
+
+/** The pool's size as libuv reads it (Node's default 4), so raising UV_THREADPOOL_SIZE adds slots. */
+const POOL_THREADS = Math.min(1024, Math.max(1, Math.floor(Number(process.env.UV_THREADPOOL_SIZE)) || 4));
+
+/** A sign-in that waits longer than this for its check has waited longer than a person would. */
+export const PASSWORD_CHECK_WAIT_MS = 2000;
+
+interface Waiter {
+  start: () => void;
+  timer: NodeJS.Timeout;
+}
 
 /**
- * Runs one bcrypt comparison within the bounds above: a burst of sign-ins (everyone signing in
- * again after an outage) waits a little or is refused, instead of every one of them timing out.
+ * Runs bcrypt comparisons a few at a time; the rest wait their turn for at most `waitMs`. A burst
+ * (everyone signing in again after an outage, many users signing in together) waits a little and
+ * is served; in a storm the machine cannot keep up with, a check that would not start in time is
+ * refused at once, judged by how long the recent checks took, and one that still has not started
+ * when its wait is over is refused then: no sign-in hangs, and the queue never outgrows what
+ * `waitMs` of checks can serve.
  */
-async function bounded<T>(check: () => Promise<T>): Promise<T> {
-  if (checksRunning < CHECKS_RUNNING) checksRunning++;
-  else if (checksQueued.length < CHECKS_QUEUED) await new Promise<void>((resolve) => checksQueued.push(resolve));
-  else throw new PasswordChecksBusyError();
-  try {
-    return await check();
-  } finally {
-    const next = checksQueued.shift();
-    if (next) next();
-    else checksRunning--;
+export class PasswordCheckGate {
+  private running = 0;
+  private readonly waiting: Waiter[] = [];
+  /** moving average of a check's duration; 0 until one has run */
+  private typicalMs = 0;
+
+  constructor(private readonly limits: PasswordCheckLimits = { slots: POOL_THREADS, waitMs: PASSWORD_CHECK_WAIT_MS }) {}
+
+  async run<T>(check: () => Promise<T>): Promise<T> {
+    if (this.running < this.limits.slots) this.running++;
+    else await this.turn();
+    const started = performance.now();
+    try {
+      return await check();
+    } finally {
+      const ms = performance.now() - started;
+      this.typicalMs = this.typicalMs === 0 ? ms : this.typicalMs * 0.8 + ms * 0.2;
+      this.release();
+    }
+  }
+
+  /** Resolves when a slot is handed over; rejects when none would be, or none was, in time. */
+  private turn(): Promise<void> {
+    const ahead = this.waiting.length + 1;
+    if (Math.ceil(ahead / this.limits.slots) * this.typicalMs > this.limits.waitMs)
+      return Promise.reject(new PasswordChecksBusyError());
+    return new Promise<void>((resolve, reject) => {
+      const waiter: Waiter = {
+        start: resolve,
+        timer: setTimeout(() => {
+          this.waiting.splice(this.waiting.indexOf(waiter), 1);
+          reject(new PasswordChecksBusyError());
+        }, this.limits.waitMs),
+      };
+      this.waiting.push(waiter);
+    });
+  }
+
+  /** Hands the finished check's slot to the longest waiting one, or frees it. */
+  private release(): void {
+    const next = this.waiting.shift();
+    if (!next) {
+      this.running--;
+      return;
+    }
+    clearTimeout(next.timer);
+    next.start();
   }
 }
+
+const passwordChecks = new PasswordCheckGate();
 
 /**
  * True when the password matches the stored hash. A malformed hash is a mismatch, never an error.
@@ -262,7 +316,7 @@ export async function verifyPassword(password: string, hash: string): Promise<bo
   const normalized = normalizePassword(password);
   let matches: boolean;
   try {
-    matches = await bounded(() => bcrypt.compare(normalized, hash));
+    matches = await passwordChecks.run(() => bcrypt.compare(normalized, hash));
   } catch (err) {
     if (err instanceof PasswordChecksBusyError) throw err;
     matches = false;
@@ -294,7 +348,7 @@ export function getDummyHash(cost: number): Promise<string> {
 export async function verifyAgainstDummy(password: string, cost: number): Promise<false> {
   const hash = await getDummyHash(cost);
   try {
-    await bounded(() => bcrypt.compare(normalizePassword(password), hash));
+    await passwordChecks.run(() => bcrypt.compare(normalizePassword(password), hash));
   } catch (err) {
     if (err instanceof PasswordChecksBusyError) throw err;
     // The answer is false whatever happens; only the time spent matters.

@@ -8,6 +8,8 @@ import {
   generatePassword,
   getDummyHash,
   hashPassword,
+  PasswordCheckGate,
+  PasswordChecksBusyError,
   passwordByteLength,
   verifyAgainstDummy,
   verifyPassword,
@@ -342,16 +344,73 @@ describe('verifyAgainstDummy', () => {
 });
 
 describe('a burst of password checks', () => {
-  it('runs four at once, queues eight and refuses the rest at once instead of queueing without end', async () => {
-    const { PasswordChecksBusyError, hashPassword, verifyPassword } = await import('../../src/access/passwords.ts');
-    const hash = await hashPassword('violet kettle harbour lamp', 4);
-    const results = await Promise.allSettled(
-      Array.from({ length: 20 }, () => verifyPassword('violet kettle harbour lamp', hash)),
+  it('lets every sign-in of a burst wait its turn and be checked, instead of refusing the ones past a queue', async () => {
+    const hash = await hashPassword('violet kettle harbour lamp', COST);
+    const results = await Promise.all(
+      Array.from({ length: 60 }, () => verifyPassword('violet kettle harbour lamp', hash)),
     );
-    const refused = results.filter((r) => r.status === 'rejected');
-    expect(refused).toHaveLength(8);
-    for (const r of refused) expect((r as PromiseRejectedResult).reason).toBeInstanceOf(PasswordChecksBusyError);
-    expect(results.filter((r) => r.status === 'fulfilled' && r.value === true)).toHaveLength(12);
-    expect(await verifyPassword('violet kettle harbour lamp', hash)).toBe(true);
+    expect(results.every((matches) => matches)).toBe(true);
+  });
+
+  const slow = (ms: number) => () => new Promise<true>((resolve) => setTimeout(() => resolve(true), ms));
+
+  it('runs checks a few at a time and starts a waiting one as soon as a slot is free', async () => {
+    const gate = new PasswordCheckGate({ slots: 2, waitMs: 1000 });
+    let running = 0;
+    let most = 0;
+    const check = async () => {
+      most = Math.max(most, ++running);
+      await slow(20)();
+      running--;
+      return true;
+    };
+    const started = performance.now();
+    const results = await Promise.all(Array.from({ length: 10 }, () => gate.run(check)));
+    expect(results).toEqual(Array(10).fill(true));
+    expect(most).toBe(2);
+    // five rounds of 20 ms, not a refusal nor a wait for the whole second
+    expect(performance.now() - started).toBeLessThan(600);
+  });
+
+  it('refuses a storm past the wait with PasswordChecksBusyError, at once once it knows a check takes time, never hanging', async () => {
+    const gate = new PasswordCheckGate({ slots: 2, waitMs: 300 });
+    // a first burst within the wait: all checked, and the gate learns a check takes about 100 ms
+    expect(await Promise.all(Array.from({ length: 4 }, () => gate.run(slow(100))))).toEqual(Array(4).fill(true));
+
+    const started = performance.now();
+    const outcomes = await Promise.all(
+      Array.from({ length: 40 }, () =>
+        gate.run(slow(100)).then(
+          () => ({ ok: true, ms: performance.now() - started }),
+          (err: unknown) => ({ ok: false, err, ms: performance.now() - started }),
+        ),
+      ),
+    );
+    const served = outcomes.filter((o) => o.ok);
+    const refused = outcomes.filter((o) => !o.ok);
+    // two at once and what three rounds of checks can start within 300 ms
+    expect(served.length).toBeGreaterThanOrEqual(2);
+    expect(served.length).toBeLessThanOrEqual(8);
+    for (const o of refused) expect((o as { err: unknown }).err).toBeInstanceOf(PasswordChecksBusyError);
+    // most refused before any check of the storm ended; none later than the wait and one check
+    expect(refused.filter((o) => o.ms < 50).length).toBeGreaterThanOrEqual(30);
+    expect(Math.max(...outcomes.map((o) => o.ms))).toBeLessThan(300 + 100 + 200);
+    // the storm over, the next check runs at once
+    expect(await gate.run(slow(1))).toBe(true);
+  });
+
+  it('refuses a check still waiting when its wait is over, even before it knows how long checks take', async () => {
+    const gate = new PasswordCheckGate({ slots: 1, waitMs: 100 });
+    const started = performance.now();
+    const first = gate.run(slow(400));
+    const second = gate.run(slow(1)).catch((err: unknown) => ({ err, ms: performance.now() - started }));
+    const refusal = (await second) as { err: unknown; ms: number };
+    expect(refusal.err).toBeInstanceOf(PasswordChecksBusyError);
+    // at the end of its wait, not when the slow check ahead of it ends
+    expect(refusal.ms).toBeGreaterThanOrEqual(95);
+    expect(refusal.ms).toBeLessThan(300);
+    expect(await first).toBe(true);
+    // the refused check never ran and took no slot: the gate is free again
+    expect(await gate.run(slow(1))).toBe(true);
   });
 });

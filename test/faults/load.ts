@@ -7,7 +7,12 @@
  *
  * Passes when no answer is a 5xx or unexpected (a page that redirects to the sign-in, a save that
  * is not applied), no request errs or times out, the reading connections' p99 is under 250 ms and
- * the server's memory (RSS) in the last 20 s is within 10 % of the first 20 s.
+ * the server's memory (RSS) in the last 20 s is within 10 % of the first 20 s after the warm-up.
+ *
+ * The warm-up (LOAD_WARMUP_SECONDS, 20) is the start of the same load, counted in every other
+ * figure: V8 grows its heap from the idle size to the size this load keeps (about 50 MB live,
+ * collected at 150–190 MB) in those seconds, and a window that includes it measures that growth,
+ * not a leak. A longer run (LOAD_SECONDS=180) compares windows two minutes apart.
  */
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -21,6 +26,8 @@ const SECONDS = Number(process.env.LOAD_SECONDS || 60);
 const P99_LIMIT_MS = 250;
 
 const WINDOW_S = 20;
+/** the first seconds of the load, left out of the memory windows (heap growing to its working size) */
+const WARMUP_S = Number(process.env.LOAD_WARMUP_SECONDS ?? 20);
 /** a writing connection signs in again every this many rounds */
 const SIGN_IN_EVERY = 5;
 
@@ -51,6 +58,12 @@ function cookiesOf(headers: Record<string, string | string[]>, previous: unknown
 function rssOf(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
+}
+
+/** CPU time a process has used so far, in seconds (user + system). */
+function cpuSecondsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 const mb = (bytes: number): string => `${(bytes / 1048576).toFixed(0)} MB`;
@@ -226,6 +239,14 @@ export async function runLoad(): Promise<number> {
     const started = Date.now();
     const sampler = setInterval(() => rss.push({ t: (Date.now() - started) / 1000, bytes: rssOf(pid) }), 1000);
     const load0 = loadavg()[0]!;
+    // who used the two cores: the app, its MariaDB and Redis, and this process (autocannon)
+    const busy = {
+      app: () => cpuSecondsOf(pid),
+      MariaDB: () => cpuSecondsOf(stack.mariadb.child!.pid!),
+      Redis: () => cpuSecondsOf(stack.redis.child!.pid!),
+      'the load generator': () => process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6,
+    };
+    const cpu0 = Object.fromEntries(Object.entries(busy).map(([who, read]) => [who, read()]));
     const run = (connections: number, requests: Req[]): Promise<Result> =>
       autocannon({
         url: base,
@@ -236,6 +257,9 @@ export async function runLoad(): Promise<number> {
       });
     const [reads, writes] = await Promise.all([run(readers, readerRequests), run(writers, writerRequests)]);
     clearInterval(sampler);
+    const cpuShare = Object.entries(busy)
+      .map(([who, read]) => `${who} ${(((read() - cpu0[who]!) / SECONDS) * 100).toFixed(0)} %`)
+      .join(', ');
 
     const bad5xx = (r: Result) =>
       Object.entries(r.statusCodeStats)
@@ -266,15 +290,18 @@ export async function runLoad(): Promise<number> {
       const xs = rss.filter((s) => s.t >= from && s.t < to).map((s) => s.bytes);
       return xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
     };
-    const first = mean(0, WINDOW_S);
+    const from = Math.max(0, Math.min(WARMUP_S, SECONDS - 2 * WINDOW_S));
+    const first = mean(from, from + WINDOW_S);
     const last = mean(SECONDS - WINDOW_S, SECONDS + 5);
+    const every10s = Array.from({ length: Math.ceil(SECONDS / 10) }, (_, i) => mb(mean(i * 10, i * 10 + 10)));
     rows.push([
-      'memory flat: RSS of the last 20 s within 10 % of the first 20 s',
+      `memory flat: RSS of the last 20 s within 10 % of the first 20 s after a ${from} s warm-up`,
       last <= first * 1.1,
-      `first 20 s ${mb(first)}, last 20 s ${mb(last)} (${(((last - first) / first) * 100).toFixed(1)} %), peak ${mb(Math.max(...rss.map((s) => s.bytes)))}`,
+      `${from}–${from + WINDOW_S} s ${mb(first)}, last 20 s ${mb(last)} (${(((last - first) / first) * 100).toFixed(1)} %), peak ${mb(Math.max(...rss.map((s) => s.bytes)))}; by 10 s: ${every10s.join(' ')}`,
     ]);
+    console.log(`\nCPU of one core used during the run: ${cpuShare}`);
     console.log(
-      `\nmachine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), load average ${load0.toFixed(2)} before the run, ${loadavg()[0]!.toFixed(2)} after`,
+      `machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), load average ${load0.toFixed(2)} before the run, ${loadavg()[0]!.toFixed(2)} after`,
     );
   } catch (err) {
     rows.push(['the run itself', false, err instanceof Error ? (err.stack ?? err.message) : String(err)]);

@@ -179,7 +179,11 @@ export class Stack {
     this.app = new Service(
       'app',
       process.execPath,
-      () => [path.join(ROOT, 'dist/src/server.js')],
+      // diagnostics only: FAULTS_APP_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof', '--heapsnapshot-signal=SIGUSR2'…
+      () => [
+        ...(process.env.FAULTS_APP_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? []),
+        path.join(ROOT, 'dist/src/server.js'),
+      ],
       path.join(this.dir, 'app.log'),
       this.appEnv(),
     );
@@ -201,6 +205,8 @@ export class Stack {
       DATA_DIR: path.join(this.dir, 'app-data'),
       BCRYPT_COST: String(BCRYPT_COST),
       SHUTDOWN_DRAIN_SECONDS: String(this.drainSeconds),
+      ...(process.env.MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX } : {}),
+      ...(process.env.DATABASE_POOL_MAX ? { DATABASE_POOL_MAX: process.env.DATABASE_POOL_MAX } : {}),
     };
   }
 

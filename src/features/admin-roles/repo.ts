@@ -56,11 +56,14 @@ export class AdminRoleRepo {
     return rows.map((r) => ({ ...fromRow(r, perms.get(Number(r.id)) ?? []), adminCount: Number(r.admin_count ?? 0) }));
   }
 
+  /** The role with its permissions in one query (the admin gate asks on every request). */
   async find(id: number, trx?: Db): Promise<AdminRoleRow | null> {
-    const db = trx ?? this.db;
-    const row = (await db('admin_roles').where({ id }).first()) as Record<string, unknown> | undefined;
-    if (!row) return null;
-    return fromRow(row, (await this.permissionMap(db, [id])).get(id) ?? []);
+    const rows = (await (trx ?? this.db)('admin_roles as r')
+      .leftJoin('admin_role_permissions as p', 'p.admin_role_id', 'r.id')
+      .where({ 'r.id': id })
+      .select('r.*', 'p.permission')) as Record<string, unknown>[];
+    if (rows.length === 0) return null;
+    return fromRow(rows[0]!, rows.map((row) => row.permission).filter(isAdminPermission));
   }
 
   async builtinId(trx?: Db): Promise<number | null> {

@@ -159,7 +159,7 @@ export function customerRoutes(deps: Deps): RouteDef<AdminPermission>[] {
     },
   ): Promise<void> {
     const r = opts.record;
-    const panel = await service.panel(r.id);
+    const [roleName, defaultRoleId] = await Promise.all([service.roleName(r.roleId), service.defaultRoleId()]);
     await renderPage(req, res, {
       view: 'admin/customers/show',
       status: opts.status ?? 200,
@@ -167,10 +167,10 @@ export function customerRoutes(deps: Deps): RouteDef<AdminPermission>[] {
         title: r.name,
         nav: 'customers',
         record: r,
-        roleName: await service.roleName(r.roleId),
+        roleName,
         impersonation: {
           available: r.selfcareLogin !== null && r.passwordHash !== null,
-          assigned: r.roleId !== panel.defaultRoleId,
+          assigned: r.roleId !== defaultRoleId,
         },
         currencies: CURRENCIES,
         version: opts.version ?? r.version,

@@ -263,6 +263,11 @@ export class CustomerService {
     return customer;
   }
 
+  /** The role every new customer gets; a customer with another one was assigned it. */
+  defaultRoleId(): Promise<number | null> {
+    return getDefaultRoleId(this.deps.db);
+  }
+
   async roleName(roleId: number): Promise<string | null> {
     return (await this.repo.role(roleId))?.name ?? null;
   }
