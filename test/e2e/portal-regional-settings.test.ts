@@ -63,7 +63,7 @@ for (const javaScriptEnabled of [true, false]) {
         await expectNoAxeViolations(page);
         await screenshot(page, `portal-regional-preview-${name}`);
 
-        await clickAndWaitForPage(page, 'form[action="/settings"] button[type="submit"]:not([formaction])');
+        await clickAndWaitForPage(page, 'form[action="/settings"] .button-row button[type="submit"]');
         expect(new URL(page.url()).pathname).toBe('/settings');
         expect(await page.locator('.flash').innerText()).toContain('saved');
         expect(await page.inputValue('#time_zone')).toBe('Asia/Tokyo');
@@ -77,6 +77,15 @@ for (const javaScriptEnabled of [true, false]) {
           'YYYY/MM/DD',
           'HH12:MI AM',
         ]);
+
+        // Enter in a field saves (the form's main action), not the preview button that comes first
+        await page.fill('#time_zone', 'Europe/Kyiv');
+        const loaded = page.waitForEvent('load');
+        await page.press('#time_zone', 'Enter');
+        await loaded;
+        expect(new URL(page.url()).pathname).toBe('/settings');
+        expect(await page.locator('.flash').innerText()).toContain('saved');
+        expect((await server.deps.db('customers').where({ id: c.id }).first()).time_zone).toBe('Europe/Kyiv');
       });
     });
   }
