@@ -4,6 +4,7 @@ import type { AdminPermission } from '../../access/route-permissions.ts';
 import type { Deps } from '../../deps.ts';
 import { auditContext } from '../../http/actor.ts';
 import { clientIp } from '../../http/client-ip.ts';
+import { confirmed, renderConfirmation } from '../../http/confirm.ts';
 import { formString, parseAdminForm, type FieldError } from '../../http/form.ts';
 import { pendingSignIn } from '../../http/pending-sign-in.ts';
 import { renderPage, seeOther } from '../../http/render.ts';
@@ -27,7 +28,9 @@ const WRONG_CODE =
 
 /**
  * The administrator's own account: its password, its two-factor sign-in (set-up, recovery codes,
- * turning it off when its role allows) and its signed-in sessions.
+ * turning it off when its role allows) and its signed-in sessions. Signing the other sessions out
+ * and turning two-factor sign-in off are asked on a page of their own first (with a current code
+ * for the latter); signing this session out (from the menu) is at once.
  */
 export function adminAccountRoutes(deps: Deps): RouteDef<AdminPermission>[] {
   const admins = deps.services.admins;
@@ -88,6 +91,61 @@ export function adminAccountRoutes(deps: Deps): RouteDef<AdminPermission>[] {
     });
   };
 
+  const askToEndOthers = async (req: Request, res: Response, status: number) => {
+    const session = req.session.admin;
+    const others = session ? (await adminSessions(deps, session, req.sessionID)).filter((s) => !s.current).length : 0;
+    if (others === 0) return seeOther(res, '/admin/account');
+    return renderConfirmation(
+      req,
+      res,
+      'admin',
+      {
+        question: 'Sign out your other sessions?',
+        detail:
+          others === 1
+            ? 'One other browser signed in to your account will be signed out. This session stays signed in.'
+            : `${others} other browsers signed in to your account will be signed out. This session stays signed in.`,
+        action: '/admin/account/sessions/sign-out-others',
+        button: 'Sign out the others',
+        cancelHref: '/admin/account',
+        cancel: 'Cancel',
+      },
+      status,
+    );
+  };
+
+  /** The confirmation page of turning two-factor sign-in off, which asks for a current code. */
+  const askToTurnOff = (req: Request, res: Response, status: number, errors: FieldError[] = []) =>
+    renderConfirmation(
+      req,
+      res,
+      'admin',
+      {
+        question: 'Turn off two-factor sign-in?',
+        detail: 'Signing in will then need only your password.',
+        action: '/admin/account/two-factor/disable',
+        button: 'Turn off two-factor sign-in',
+        cancelHref: '/admin/account/two-factor',
+        cancel: 'Cancel',
+        field: {
+          name: 'code',
+          label: 'Current code',
+          hint: 'A code from your app or a recovery code, to show it is you.',
+          autocomplete: 'one-time-code',
+          required: true,
+          attrs: { autocapitalize: 'none', spellcheck: 'false', maxlength: 64 },
+        },
+      },
+      status,
+      errors,
+    );
+
+  /** Turning it off is for an admin who has it on and whose role does not require it. */
+  const mayTurnOff = async (res: Response) => {
+    const { admin, requireTwoFactor } = currentAdmin(res);
+    return !requireTwoFactor && (await twoFactor.status({ type: 'admin', id: admin.id })).enabled;
+  };
+
   return [
     {
       method: 'get',
@@ -131,10 +189,17 @@ export function adminAccountRoutes(deps: Deps): RouteDef<AdminPermission>[] {
       },
     },
     {
+      method: 'get',
+      path: '/account/sessions/sign-out-others',
+      permission: 'own-account',
+      handler: (req, res) => askToEndOthers(req, res, 200),
+    },
+    {
       method: 'post',
       path: '/account/sessions/sign-out-others',
       permission: 'own-account',
       handler: async (req, res) => {
+        if (!confirmed(req)) return askToEndOthers(req, res, 422);
         const { admin } = currentAdmin(res);
         const ended = await endOtherAdminSessions(deps, admin.id, req.sessionID);
         await deps.audit.record({
@@ -211,6 +276,15 @@ export function adminAccountRoutes(deps: Deps): RouteDef<AdminPermission>[] {
       },
     },
     {
+      method: 'get',
+      path: '/account/two-factor/disable',
+      permission: 'own-account',
+      handler: async (req, res) => {
+        if (!(await mayTurnOff(res))) return seeOther(res, '/admin/account/two-factor');
+        await askToTurnOff(req, res, 200);
+      },
+    },
+    {
       method: 'post',
       path: '/account/two-factor/disable',
       permission: 'own-account',
@@ -221,11 +295,12 @@ export function adminAccountRoutes(deps: Deps): RouteDef<AdminPermission>[] {
           return renderSetup(req, res, subject, 409, [
             { field: 'code', text: 'Your role requires two-factor sign-in: it cannot be turned off.' },
           ]);
+        if (!confirmed(req)) return askToTurnOff(req, res, 422);
         const form = parseAdminForm(codeSchema, req.body);
-        if (!form.ok) return renderSetup(req, res, subject, 422, form.errors);
+        if (!form.ok) return askToTurnOff(req, res, 422, form.errors);
         const check = await twoFactor.check({ type: 'admin', id: admin.id }, form.values.code, clientIp(req), 'admin');
         if (!check.ok)
-          return renderSetup(req, res, subject, check.reason === 'throttled' ? 429 : 422, [
+          return askToTurnOff(req, res, check.reason === 'throttled' ? 429 : 422, [
             { field: 'code', text: WRONG_CODE },
           ]);
         await twoFactor.remove({ type: 'admin', id: admin.id }, auditContext(req, res), 'disable');

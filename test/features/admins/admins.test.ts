@@ -443,16 +443,44 @@ describe('/admin/account', () => {
       '<td>This session</td>',
       '<td>Other session</td>',
     ]);
-    const res = await first.agent
+    expect(page.text).toContain('href="/admin/account/sessions/sign-out-others"');
+    const ask = await first.agent.get('/admin/account/sessions/sign-out-others');
+    expect(ask.status).toBe(200);
+    expect(ask.text).toContain('Sign out your other sessions?');
+    expect(ask.text).toContain('One other browser');
+    expect(ask.text).toContain('name="confirm" value="yes"');
+    expect(ask.text).toContain('href="/admin/account"');
+    // Asking (and Cancel, a link back) changes nothing; nor does a post without the confirmation.
+    expect((await second.agent.get('/admin')).status).toBe(200);
+    const unconfirmed = await first.agent
       .post('/admin/account/sessions/sign-out-others')
       .type('form')
       .send({ _csrf: csrfFrom(page.text) });
+    expect(unconfirmed.status).toBe(422);
+    expect(unconfirmed.text).toContain('Sign out your other sessions?');
+    expect((await second.agent.get('/admin')).status).toBe(200);
+    const noCsrf = await first.agent
+      .post('/admin/account/sessions/sign-out-others')
+      .type('form')
+      .send({ confirm: 'yes' });
+    expect(noCsrf.status).toBe(403);
+    expect((await second.agent.get('/admin')).status).toBe(200);
+    const res = await first.agent
+      .post('/admin/account/sessions/sign-out-others')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), confirm: 'yes' });
     expect(res.status).toBe(303);
     expect((await second.agent.get('/admin')).headers.location).toMatch(/^\/admin\/login/);
     expect((await first.agent.get('/admin')).status).toBe(200);
     expect((await first.agent.get('/admin/account')).text.match(/<td>(This|Other) session<\/td>/g)).toEqual([
       '<td>This session</td>',
     ]);
+    // Nothing left to sign out: no button, and the confirmation leads back.
+    expect((await first.agent.get('/admin/account')).text).not.toContain('/admin/account/sessions/sign-out-others');
+    expect((await first.agent.get('/admin/account/sessions/sign-out-others')).headers.location).toBe('/admin/account');
+    expect((await request.agent(t.app).get('/admin/account/sessions/sign-out-others')).headers.location).toMatch(
+      /^\/admin\/login/,
+    );
   });
 
   it('asks an administrator whose password another set to choose a new one, once', async () => {

@@ -270,21 +270,78 @@ describe('turning two-factor sign-in off', () => {
     return { admin, agent, csrf, recoveryCodes };
   }
 
-  it('needs a current code, then removes the seed and the recovery codes (audited)', async () => {
+  it('asks on a page of its own with a Cancel that changes nothing', async () => {
+    const { admin, agent } = await signedInWithRecoveryCode();
+    const manage = await agent.get('/admin/account/two-factor');
+    expect(manage.text).toContain('href="/admin/account/two-factor/disable"');
+    expect(manage.text).not.toContain('action="/admin/account/two-factor/disable"');
+    const ask = await agent.get('/admin/account/two-factor/disable');
+    expect(ask.status).toBe(200);
+    expect(ask.text).toContain('Turn off two-factor sign-in?');
+    expect(ask.text).toContain('name="confirm" value="yes"');
+    expect(ask.text).toMatch(/<input[^>]*name="code"/);
+    expect(ask.text).toContain('href="/admin/account/two-factor"');
+    expect((await agent.get('/admin/account/two-factor')).status).toBe(200);
+    expect(await t.deps.services.twoFactor.isEnabled({ type: 'admin', id: admin.id })).toBe(true);
+  });
+
+  it('answers a post without the confirmation with the page again and keeps it on, the code unspent', async () => {
     const { admin, agent, csrf, recoveryCodes } = await signedInWithRecoveryCode();
-    const wrong = await agent
-      .post('/admin/account/two-factor/disable')
-      .type('form')
-      .send({ _csrf: csrf, code: 'nope' });
-    expect(wrong.status).toBe(422);
-    const off = await agent
+    const res = await agent
       .post('/admin/account/two-factor/disable')
       .type('form')
       .send({ _csrf: csrf, code: recoveryCodes[1] });
+    expect(res.status).toBe(422);
+    expect(res.text).toContain('Turn off two-factor sign-in?');
+    expect(await t.deps.services.twoFactor.isEnabled({ type: 'admin', id: admin.id })).toBe(true);
+    const off = await agent
+      .post('/admin/account/two-factor/disable')
+      .type('form')
+      .send({ _csrf: csrf, confirm: 'yes', code: recoveryCodes[1] });
     expect(off.status).toBe(303);
+  });
+
+  it('needs a current code on the confirmation page, then removes the seed and the recovery codes (audited)', async () => {
+    const { admin, agent, csrf, recoveryCodes } = await signedInWithRecoveryCode();
+    const empty = await agent
+      .post('/admin/account/two-factor/disable')
+      .type('form')
+      .send({ _csrf: csrf, confirm: 'yes', code: '' });
+    expect(empty.status).toBe(422);
+    expect(empty.text).toContain('Turn off two-factor sign-in?');
+    expect(empty.text).toContain('Enter the six-digit code from your app');
+    const wrong = await agent
+      .post('/admin/account/two-factor/disable')
+      .type('form')
+      .send({ _csrf: csrf, confirm: 'yes', code: 'nope' });
+    expect(wrong.status).toBe(422);
+    expect(wrong.text).toContain('Turn off two-factor sign-in?');
+    expect(wrong.text).toContain('The code is not the current one');
+    expect(wrong.text).toContain('aria-invalid="true"');
+    expect(await t.deps.services.twoFactor.isEnabled({ type: 'admin', id: admin.id })).toBe(true);
+    const off = await agent
+      .post('/admin/account/two-factor/disable')
+      .type('form')
+      .send({ _csrf: csrf, confirm: 'yes', code: recoveryCodes[1] });
+    expect(off.status).toBe(303);
+    expect(off.headers.location).toBe('/admin/account');
     expect(await t.deps.services.twoFactor.isEnabled({ type: 'admin', id: admin.id })).toBe(false);
     expect(await t.deps.db('two_factor_recovery_codes').where({ account_id: admin.id })).toHaveLength(0);
     expect((await auditRows('two_factor.disable')).length).toBe(1);
+    // With it off there is nothing to confirm.
+    expect((await agent.get('/admin/account/two-factor/disable')).headers.location).toBe('/admin/account/two-factor');
+  });
+
+  it('is refused without the CSRF token or a signed-in admin', async () => {
+    const { admin, agent, recoveryCodes } = await signedInWithRecoveryCode();
+    const noCsrf = await agent
+      .post('/admin/account/two-factor/disable')
+      .type('form')
+      .send({ confirm: 'yes', code: recoveryCodes[1] });
+    expect(noCsrf.status).toBe(403);
+    const anonymous = request.agent(t.app);
+    expect((await anonymous.get('/admin/account/two-factor/disable')).headers.location).toMatch(/^\/admin\/login/);
+    expect(await t.deps.services.twoFactor.isEnabled({ type: 'admin', id: admin.id })).toBe(true);
   });
 
   it('is refused when the admin role requires two-factor sign-in', async () => {
@@ -292,10 +349,11 @@ describe('turning two-factor sign-in off', () => {
     const { admin, agent, csrf, recoveryCodes } = await signedInWithRecoveryCode(roleId);
     const page = await agent.get('/admin/account/two-factor');
     expect(page.text).not.toContain('Turn off two-factor sign-in');
+    expect((await agent.get('/admin/account/two-factor/disable')).headers.location).toBe('/admin/account/two-factor');
     const refused = await agent
       .post('/admin/account/two-factor/disable')
       .type('form')
-      .send({ _csrf: csrf, code: recoveryCodes[1] });
+      .send({ _csrf: csrf, confirm: 'yes', code: recoveryCodes[1] });
     expect(refused.status).toBe(409);
     expect(refused.text).toContain('Your role requires two-factor sign-in');
     expect(await t.deps.services.twoFactor.isEnabled({ type: 'admin', id: admin.id })).toBe(true);
