@@ -10,6 +10,7 @@ import type { RouteDef } from '../../http/route-table.ts';
 import type { AdminPermission } from '../../access/route-permissions.ts';
 import { currentCustomer } from '../../http/loaded.ts';
 import { parseId, pathId } from '../../http/ids.ts';
+import { inputExample } from '../../regional/date-format.ts';
 import { LOGIN_TAKEN_MESSAGE } from '../selfcare-access/schema.ts';
 import { regionalFieldModel, trustedFieldModel, type PasswordFieldModel } from '../selfcare-access/schema.ts';
 import {
@@ -111,7 +112,15 @@ export function individualsAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] 
         inherited,
         previewAction: `${opts.action}/regional-preview`,
       }),
-      dateHint: { pattern: s.inPattern, example: `${new Date().getUTCFullYear() + 1}`, timeZone: s.timeZone },
+      dateHint: {
+        example: inputExample(new Date(), {
+          dateFormat: s.inDateFormat,
+          timeFormat: s.inTimeFormat,
+          timeZone: s.timeZone,
+          locale: 'en',
+        }),
+        timeZone: s.timeZone,
+      },
     };
   };
 

@@ -160,6 +160,38 @@ describe('POST /admin/customers/:id/individuals', () => {
     expect(page.text).toContain('value="01.07.2030 09:00"');
   });
 
+  it('hints at the dates with an example in the format the form reads, which is accepted typed back', async () => {
+    const customer = await customerAllowing(staffRole);
+    const page = await agent.get(`/admin/customers/${customer.id}/individuals`);
+    const hint = /<p class="hint" id="dates-hint">([^<]*)<\/p>/.exec(page.text)?.[1] ?? '';
+    expect(hint).not.toMatch(/\b(YYYY|YY|MM|DD|MON|MONTH|HH12|HH24|HH|MI|SS)\b/);
+    const example = /For example (\d{2}\.\d{2}\.\d{4} \d{2}:\d{2}) \(/.exec(hint)?.[1];
+    expect(example, hint).toBeDefined();
+    expect(hint).toContain('Europe/Berlin');
+    const res = await agent
+      .post(`/admin/customers/${customer.id}/individuals`)
+      .type('form')
+      .send(individualForm({ activation_at: example!, send_credentials: '' }));
+    expect(res.status).toBe(303);
+    const row = await t.deps.db('individuals').where({ login: 'jane.doe' }).first();
+    const edit = await agent.get(`/admin/customers/${customer.id}/individuals/${row.id}`);
+    expect(edit.text).toContain(`value="${example}"`);
+    expect(edit.text).toMatch(/id="dates-hint">Optional\. For example \d{2}\.\d{2}\.\d{4} \d{2}:\d{2} \(/);
+  });
+
+  it('writes the example of a 12-hour clock as the form reads it', async () => {
+    const customer = await createCustomer(t.deps, {
+      roleId: mainRole,
+      timeZone: 'America/New_York',
+      inDateFormat: 'MM/DD/YYYY',
+      inTimeFormat: 'HH12:MI AM',
+    });
+    await t.deps.db('customer_allowed_roles').insert({ customer_id: customer.id, role_id: staffRole });
+    const page = await agent.get(`/admin/customers/${customer.id}/individuals`);
+    expect(page.text).toMatch(/id="dates-hint">Optional\. For example \d{2}\/\d{2}\/\d{4} 02:15 PM \(/);
+    expect(page.text).toContain('in the time zone America/New_York');
+  });
+
   it('refuses a date in the wrong format and says which format is expected', async () => {
     const customer = await customerAllowing(staffRole);
     const res = await agent
