@@ -6,35 +6,27 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { allAt, createCustomer, createRole } from '../helpers/fixtures.ts';
 import { codeFor, enableTwoFactor, forgetLastStep } from '../helpers/two-factor.ts';
-import { clickAndWaitForPage, expectNoAxeViolations, newPage, screenshot, useBrowser } from './helpers/browser.ts';
+import {
+  clickAndWaitForPage,
+  expectFitsWindow,
+  expectNoAxeViolations,
+  newPhonePage,
+  screenshot,
+  useBrowser,
+} from './helpers/browser.ts';
 import { useServer } from './helpers/server.ts';
 
 useBrowser();
 const server = useServer();
 
-const PHONE = { width: 390, height: 844 };
 const pathOf = (page: Page): string => new URL(page.url()).pathname;
 let counter = 0;
-
-async function phone(javaScriptEnabled: boolean): Promise<Page> {
-  const page = await newPage({ javaScriptEnabled });
-  await page.setViewportSize(PHONE);
-  return page;
-}
 
 async function signIn(page: Page, login: string, password: string): Promise<void> {
   await page.goto(`${server.baseUrl}/login`);
   await page.fill('#login', login);
   await page.fill('#password', password);
   await clickAndWaitForPage(page, 'form[action="/login"] button[type="submit"]');
-}
-
-/** The page is no wider than the phone. */
-async function fits(page: Page): Promise<void> {
-  const [scrollWidth, innerWidth] = (await page.evaluate(
-    '[document.scrollingElement.scrollWidth, window.innerWidth]',
-  )) as [number, number];
-  expect(scrollWidth, page.url()).toBeLessThanOrEqual(innerWidth);
 }
 
 for (const javaScriptEnabled of [true, false]) {
@@ -44,7 +36,11 @@ for (const javaScriptEnabled of [true, false]) {
     it('asks before signing out another session and before signing out all the others', async () => {
       const roleId = await createRole(server.deps, `Sessions ${counter++}`, allAt('modify'));
       const c = await createCustomer(server.deps, { roleId, login: `sessions-${js}` });
-      const [first, second, me] = [await phone(true), await phone(true), await phone(javaScriptEnabled)];
+      const [first, second, me] = [
+        await newPhonePage({ javaScriptEnabled: true }),
+        await newPhonePage({ javaScriptEnabled: true }),
+        await newPhonePage({ javaScriptEnabled }),
+      ];
       for (const page of [first, second, me]) await signIn(page, c.login!, c.password);
 
       await me.goto(`${server.baseUrl}/settings/sessions`);
@@ -52,7 +48,7 @@ for (const javaScriptEnabled of [true, false]) {
       expect(await signOutOne.count()).toBe(2);
       await clickAndWaitForPage(me, 'a[href^="/settings/sessions/"][href$="/end"] >> nth=0');
       expect(await me.locator('h1').innerText()).toMatch(/^Sign out .+\?$/);
-      await fits(me);
+      await expectFitsWindow(me);
       await expectNoAxeViolations(me);
       await screenshot(me, `portal-confirm-session-${js}`);
       // Cancel goes back and ends nothing
@@ -70,7 +66,7 @@ for (const javaScriptEnabled of [true, false]) {
       await clickAndWaitForPage(me, 'a[href="/settings/sessions/end-others"]');
       expect(await me.locator('h1').innerText()).toBe('Sign out all other sessions?');
       expect(await me.locator('main').innerText()).toContain('1 other browser signed in to this account');
-      await fits(me);
+      await expectFitsWindow(me);
       await expectNoAxeViolations(me);
       await screenshot(me, `portal-confirm-end-others-${js}`);
       await clickAndWaitForPage(me, 'main form button.button--danger');
@@ -89,7 +85,7 @@ for (const javaScriptEnabled of [true, false]) {
       const roleId = await createRole(server.deps, `Two-factor off ${counter++}`, allAt('modify'));
       const c = await createCustomer(server.deps, { roleId, login: `off-${js}`, language: 'uk' });
       const { secret } = await enableTwoFactor(server.deps, 'customer', c.id);
-      const page = await phone(javaScriptEnabled);
+      const page = await newPhonePage({ javaScriptEnabled });
 
       // the browser asks for English, the account speaks Ukrainian: so does the second step
       await signIn(page, c.login!, c.password);
@@ -98,7 +94,7 @@ for (const javaScriptEnabled of [true, false]) {
       await page.fill('#code', '12345');
       await clickAndWaitForPage(page, 'form[action="/login/two-factor"] button[type="submit"]');
       expect(await page.locator('.error-summary').innerText()).toContain('Код неправильний');
-      await fits(page);
+      await expectFitsWindow(page);
       await expectNoAxeViolations(page);
       await screenshot(page, `portal-second-step-uk-${js}`);
       await page.fill('#code', codeFor(secret));
@@ -109,7 +105,7 @@ for (const javaScriptEnabled of [true, false]) {
       expect(await page.locator('input[name="code"]').count()).toBe(0);
       await clickAndWaitForPage(page, 'a[href="/settings/two-factor/disable"]');
       expect(await page.locator('h1').innerText()).toBe('Вимкнути двофакторний вхід?');
-      await fits(page);
+      await expectFitsWindow(page);
       await expectNoAxeViolations(page);
       await screenshot(page, `portal-confirm-two-factor-off-${js}`);
 

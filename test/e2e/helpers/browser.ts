@@ -30,7 +30,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const SHOTS_DIR = process.env.E2E_SHOTS_DIR ?? '/tmp/e2e-shots';
@@ -135,6 +135,21 @@ export async function newPage(opts: { javaScriptEnabled: boolean }): Promise<Pag
       watch.expected4xx.add(`${status} ${response.url()}`);
   });
   return page;
+}
+
+/** A page as `newPage` gives, the size of a 390 × 844 phone. */
+export async function newPhonePage(opts: { javaScriptEnabled: boolean }): Promise<Page> {
+  const page = await newPage(opts);
+  await page.setViewportSize({ width: 390, height: 844 });
+  return page;
+}
+
+/** Fails when the page is wider than its window (it would scroll sideways). */
+export async function expectFitsWindow(page: Page): Promise<void> {
+  const [scrollWidth, innerWidth] = (await page.evaluate(
+    '[document.scrollingElement.scrollWidth, window.innerWidth]',
+  )) as [number, number];
+  expect(scrollWidth, page.url()).toBeLessThanOrEqual(innerWidth);
 }
 
 /** What went wrong on the page's console so far (empty when all is well). */
