@@ -556,8 +556,9 @@ export function mergeForReapply<V extends Record<string, unknown>>(
   }
   const rows = Object.entries(meanwhile.changes).map(([key, change]) => ({
     label: fieldLabel(key, t),
-    old: shown(change.old, key),
-    new: shown(change.new, key),
+    // a password is never shown: say what happened to it instead of "changed → changed"
+    old: key === 'password' ? 'the one before (not shown)' : shown(change.old, key),
+    new: key === 'password' ? 'a new one someone else set (not shown)' : shown(change.new, key),
     yours: key === 'password' ? (mine[key] ? 'a new password you typed' : 'unchanged') : shown(merged[key], key),
     both: both.has(key),
   }));
