@@ -19,7 +19,7 @@ useBrowser();
 const server = useServer();
 
 const pathOf = (page: Page): string => new URL(page.url()).pathname;
-const SAVE_SETTINGS = 'form[action="/settings"] button[type="submit"]:not([formaction])';
+const SAVE_SETTINGS = 'form[action="/settings"] .button-row button[type="submit"]';
 
 const LANGUAGES = [
   {
