@@ -52,7 +52,10 @@ for (const javaScriptEnabled of [true, false]) {
       expect(mail?.text).toContain('/reset-password/');
       expect(mail?.text).not.toContain(c.password);
 
-      await clickAndWaitForPage(page, 'form[action$="/self-care/end-sessions"] button');
+      await clickAndWaitForPage(page, 'a[href$="/self-care/end-sessions"]');
+      expect(await page.locator('h1').innerText()).toContain('End every session');
+      await expectNoAxeViolations(page);
+      await clickAndWaitForPage(page, 'main button:has-text("End all sessions")');
       expect(await page.locator('.flash').innerText()).toContain('Ended 1 portal session');
       expect(await page.locator('#session-counts').innerText()).toContain('0 active portal sessions');
       await expectNoAxeViolations(page);

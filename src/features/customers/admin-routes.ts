@@ -421,6 +421,13 @@ export function customerRoutes(deps: Deps): RouteDef<AdminPermission>[] {
       ],
     },
     {
+      method: 'get',
+      path: '/customers/:id/self-care/end-sessions',
+      permission: 'selfcare.credentials',
+      loads: 'customer',
+      handler: (req, res) => askToEndSessions(req, res, currentCustomer(res).id, 200),
+    },
+    {
       method: 'post',
       path: '/customers/:id/self-care/end-sessions',
       permission: 'selfcare.credentials',
@@ -428,6 +435,7 @@ export function customerRoutes(deps: Deps): RouteDef<AdminPermission>[] {
       handler: [
         async (req, res) => {
           const id = currentCustomer(res).id;
+          if (!confirmed(req)) return askToEndSessions(req, res, id, 422);
           const ended = await deps.services.sessions.endAllOfCustomer(id, auditContext(req, res));
           const count = (n: number, what: string) => (n === 1 ? `1 ${what} session` : `${n} ${what} sessions`);
           req.session.flash = {
@@ -564,6 +572,26 @@ function customerListLinks(query: CustomerListForm, page: CustomerPage) {
     pages: page.pages,
     total: page.total,
   };
+}
+
+/** Asks before every session of the customer's own login is ended. */
+function askToEndSessions(req: Request, res: Response, customerId: number, status: number): Promise<void> {
+  const base = `/admin/customers/${customerId}/self-care`;
+  return renderConfirmation(
+    req,
+    res,
+    'admin',
+    {
+      question: 'End every session of the customer’s own login?',
+      detail:
+        'Its browsers are signed out and its API sessions closed at once; the customer and its software must sign in again. Its individuals keep their sessions.',
+      action: `${base}/end-sessions`,
+      button: 'End all sessions',
+      cancelHref: base,
+      cancel: 'Cancel',
+    },
+    status,
+  );
 }
 
 /** Asks before the customer's two-factor sign-in is reset. */

@@ -296,7 +296,23 @@ describe('the administrator’s view of sessions', () => {
     const panel = await agent.get(`/admin/customers/${c.id}/self-care`);
     expect(panel.text).toContain('2 active portal sessions and 1 active API session');
 
-    const res = await agent.post(`/admin/customers/${c.id}/self-care/end-sessions`).type('form').send({ _csrf: csrf });
+    // "End all sessions…" asks on a page of its own; a post that does not confirm ends nothing
+    const ask = await agent.get(`/admin/customers/${c.id}/self-care/end-sessions`);
+    expect(ask.status).toBe(200);
+    expect(ask.text).toContain('End every session of the customer’s own login?');
+    const unconfirmed = await agent
+      .post(`/admin/customers/${c.id}/self-care/end-sessions`)
+      .type('form')
+      .send({ _csrf: csrf });
+    expect(unconfirmed.status).toBe(422);
+    expect((await agent.get(`/admin/customers/${c.id}/self-care`)).text).toContain(
+      '2 active portal sessions and 1 active API session',
+    );
+
+    const res = await agent
+      .post(`/admin/customers/${c.id}/self-care/end-sessions`)
+      .type('form')
+      .send({ _csrf: csrf, confirm: 'yes' });
     expect(res.status).toBe(303);
     const after = await agent.get(`/admin/customers/${c.id}/self-care`);
     expect(after.text).toContain('Ended 2 portal sessions and 1 API session of the customer.');
