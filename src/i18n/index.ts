@@ -40,10 +40,22 @@ export function loadResources(): Record<string, { translation: Tree }> {
   return resources;
 }
 
+/**
+ * A sentence that ends right after an interpolated value already ending in a full stop (an
+ * example date whose AM/PM marker is "p. m.") gets one stop, not two; an ellipsis is left alone.
+ */
+const singleStops = {
+  type: 'postProcessor' as const,
+  name: 'singleStops',
+  process: (value: string): string => value.replace(/(\p{L})\.\.(?!\.)/gu, '$1.'),
+};
+
 /** One i18next instance for the process; requests use fixed-language `t` functions from it. */
 export function createI18n(): i18n {
   const instance = i18next.createInstance();
+  instance.use(singleStops);
   void instance.init({
+    postProcess: [singleStops.name],
     resources: loadResources(),
     lng: 'en',
     fallbackLng: 'en',

@@ -363,3 +363,16 @@ describe('GET /login?lang=…', () => {
     if (lng !== 'en') expect(res.text).not.toContain(escape(String(englishAll.get('portal.signIn.title'))));
   });
 });
+
+describe('sentences around an interpolated example', () => {
+  it('end with one full stop when the example already ends with one ("p. m.")', async () => {
+    const { createI18n } = await import('../../src/i18n/index.ts');
+    const t = createI18n().getFixedT('es');
+    expect(t('individuals.hints.dates', { example: '11/16/2026 02:15 p. m.' })).toBe(
+      'Por ejemplo, 11/16/2026 02:15 p. m. La hora es opcional.',
+    );
+    expect(t('individuals.hints.dates', { example: '16/11/2026 14:15' })).toBe(
+      'Por ejemplo, 16/11/2026 14:15. La hora es opcional.',
+    );
+  });
+});
