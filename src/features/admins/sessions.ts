@@ -1,5 +1,6 @@
 import type { SessionData } from 'express-session';
 import type { Infra } from '../../infra.ts';
+import { describeUserAgent } from '../sessions/service.ts';
 
 /** The admin's open browser sessions, remembered by id so that it can list and end them. */
 const setKey = (adminId: number): string => `admin-sessions:${adminId}`;
@@ -8,6 +9,7 @@ export interface AdminSessionInfo {
   id: string;
   current: boolean;
   ip: string;
+  /** browser and system as a person names them ("Firefox 128 on Linux"), else the raw user agent */
   agent: string;
   since: Date | null;
   lastSeen: Date | null;
@@ -31,6 +33,11 @@ function destroySession(deps: Deps, sid: string): Promise<void> {
   );
 }
 
+function deviceOf(userAgent: string): string {
+  const { browser, system } = describeUserAgent(userAgent);
+  return browser && system ? `${browser} on ${system}` : (browser ?? system ?? userAgent);
+}
+
 /** Remembers a session just signed in (kept as long as a session can live). */
 export async function rememberAdminSession(deps: Deps, adminId: number, sid: string): Promise<void> {
   await deps.kv.addToSet(setKey(adminId), sid, deps.config.sessionAbsoluteHours * 3600);
@@ -50,7 +57,7 @@ export async function adminSessions(
       id: sid,
       current: sid === currentSid,
       ip: sess.seen?.ip ?? '',
-      agent: sess.seen?.agent ?? '',
+      agent: deviceOf(sess.seen?.agent ?? ''),
       since: sess.seen ? new Date(sess.seen.since) : sess.createdAt ? new Date(sess.createdAt) : null,
       lastSeen: sess.seen ? new Date(sess.seen.at) : null,
     });

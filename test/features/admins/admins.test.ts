@@ -434,6 +434,22 @@ describe('the CLI admin-create', () => {
 });
 
 describe('/admin/account', () => {
+  it('names the browser and system of each of its sessions, not the raw user agent', async () => {
+    const me = await createAdmin(t.deps, 'ua-boss');
+    const agent = request.agent(t.app);
+    const firefox = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
+    const login = await agent.get('/admin/login').set('User-Agent', firefox);
+    await agent
+      .post('/admin/login')
+      .set('User-Agent', firefox)
+      .type('form')
+      .send({ _csrf: csrfFrom(login.text), login: me.login, password: me.password });
+    await agent.get('/admin').set('User-Agent', firefox);
+    const page = await agent.get('/admin/account').set('User-Agent', firefox);
+    expect(page.text).toContain('<td>Firefox 128 on Linux</td>');
+    expect(page.text).not.toContain('Mozilla/5.0');
+  });
+
   it('lists the admin’s own sessions and signs out the others', async () => {
     const me = await createAdmin(t.deps, 'boss');
     const first = await signInAdmin(t.app, me.login, me.password);
