@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { nullableTimestamp } from '../../http/api-schema.ts';
 import { checkbox, type FieldError } from '../../http/form.ts';
-import { DEFAULT_DATE_FORMAT, formatInstant, parseDateTimeInput } from '../../regional/date-format.ts';
+import { DEFAULT_DATE_FORMAT, formatInstant, inputExample, parseDateTimeInput } from '../../regional/date-format.ts';
 import { isValidTimeZone } from '../../regional/time-zones.ts';
 import { readRegionalInput, type RegionalValues } from '../selfcare-access/schema.ts';
 import { formString } from '../../http/form.ts';
@@ -167,7 +167,12 @@ export function fieldsFromForm(
     if (!date)
       errors.push({
         field,
-        text: `${DATE_LABELS[field]}: enter the date as ${s.inPattern} (or just ${s.inDateFormat}), e.g. ${toInputText(new Date(), s)}`,
+        text: `${DATE_LABELS[field]}: enter a date and time such as ${inputExample(new Date(), {
+          dateFormat: s.inDateFormat,
+          timeFormat: s.inTimeFormat,
+          timeZone: s.timeZone,
+          locale: 'en',
+        })} (the time may be left out)`,
       });
     return date;
   };

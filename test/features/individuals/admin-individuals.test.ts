@@ -199,7 +199,10 @@ describe('POST /admin/customers/:id/individuals', () => {
       .type('form')
       .send(individualForm({ activation_at: '2030-07-01' }));
     expect(res.status).toBe(422);
-    expect(res.text).toContain('Activation: enter the date as DD.MM.YYYY HH24:MI');
+    // what to type, as an example in the customer's input format, not format codes
+    expect(res.text).toMatch(
+      /Activation: enter a date and time such as \d\d\.\d\d\.\d{4} 14:15 \(the time may be left out\)/,
+    );
     expect(res.text).toContain('href="#activation_at"');
     expect(res.text).toContain('value="2030-07-01"');
   });
