@@ -206,8 +206,12 @@ export function valueText(field: string, value: unknown, t: Translate, lng: stri
   if (WORDED_VALUES[field]?.has(text)) return t(`audit.values.${field}.${text}`);
   const reference = REFERENCE_FIELDS[field];
   if (reference && /^\d+$/.test(text)) return names.get(reference, Number(text)) ?? `#${text}`;
+  // a recorded moment reads as the audit log's own times do (UTC, to the minute)
+  if (ISO_MOMENT.test(text)) return `${text.slice(0, 10)} ${text.slice(11, 16)} UTC`;
   return text;
 }
+
+const ISO_MOMENT = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?Z$/;
 
 export interface AuditedEvent {
   actorType: string;

@@ -176,6 +176,12 @@ describe('audit wording', () => {
     expect(de.changes[1]).toEqual({ label: 'Passwort', old: null, new: 'geändert' });
   });
 
+  it('writes a recorded moment as the log’s own times, not as ISO 8601 with milliseconds', () => {
+    const changes = { expires_at: { old: null, new: '2026-12-01T10:44:54.377Z' } };
+    const reading = readEvent(event({ action: 'customer.self_care.update', changes }), tIn('en'), 'en', acme);
+    expect(reading.changes[0]?.new).toBe('2026-12-01 10:44 UTC');
+  });
+
   it('words a refused sign-in and its reason', () => {
     const reading = readEvent(
       event({
