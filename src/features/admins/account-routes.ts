@@ -26,6 +26,13 @@ const codeSchema = z.object({
 const WRONG_CODE =
   'The code is not the current one. Check the time on your phone and enter the code your app shows now.';
 
+/** Why a code was refused, in words that say what to do: a code of the wrong length says so. */
+function codeRefusal(code: string): string {
+  return /^\d+$/.test(code) && code.length !== 6
+    ? 'A code from your app has six digits: enter the six digits it shows now.'
+    : WRONG_CODE;
+}
+
 /**
  * The administrator's own account: its password, its two-factor sign-in (set-up, recovery codes,
  * turning it off when its role allows) and its signed-in sessions. Signing the other sessions out
@@ -243,7 +250,8 @@ export function adminAccountRoutes(deps: Deps): RouteDef<AdminPermission>[] {
           form.values.code,
           ctx,
         );
-        if (!codes) return renderSetup(req, res, subject, 422, [{ field: 'code', text: WRONG_CODE }]);
+        if (!codes)
+          return renderSetup(req, res, subject, 422, [{ field: 'code', text: codeRefusal(form.values.code) }]);
         delete req.session.twoFactorSetup;
         if (subject.pending) {
           // The set-up was the second step of a sign-in: now the admin is signed in.
@@ -301,7 +309,13 @@ export function adminAccountRoutes(deps: Deps): RouteDef<AdminPermission>[] {
         const check = await twoFactor.check({ type: 'admin', id: admin.id }, form.values.code, clientIp(req), 'admin');
         if (!check.ok)
           return askToTurnOff(req, res, check.reason === 'throttled' ? 429 : 422, [
-            { field: 'code', text: WRONG_CODE },
+            {
+              field: 'code',
+              text:
+                check.reason === 'throttled'
+                  ? 'Too many codes were tried: wait a few minutes, then enter the code your app shows.'
+                  : codeRefusal(form.values.code),
+            },
           ]);
         await twoFactor.remove({ type: 'admin', id: admin.id }, auditContext(req, res), 'disable');
         req.session.flash = { kind: 'info', message: 'Two-factor sign-in is off.' };

@@ -49,6 +49,13 @@ describe('GET/POST /admin/account/two-factor (set-up)', () => {
       .send({ _csrf: csrfFrom(page.text), code: '000000' === totpCode(secret) ? '111111' : '000000' });
     expect(wrong.status).toBe(422);
     expect(wrong.text).toContain('The code is not the current one');
+    // a code of the wrong length is told so, not sent to check the phone's clock
+    const short = await agent
+      .post('/admin/account/two-factor')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), code: '12345' });
+    expect(short.status).toBe(422);
+    expect(short.text).toContain('A code from your app has six digits');
 
     const ok = await agent
       .post('/admin/account/two-factor')
