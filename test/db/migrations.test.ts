@@ -15,6 +15,7 @@ const TABLES = [
   'role_permissions',
   'customers',
   'customer_allowed_roles',
+  'customer_search_keys',
   'individuals',
   'selfcare_logins',
   'api_tokens',

@@ -105,6 +105,23 @@ describe('seedScale', () => {
     }
   });
 
+  it('counts as many matches of one to three characters in every sort order as the customers hold', async () => {
+    const rows = (await deps.db('customers').select('name_lower', 'email_lower', 'selfcare_login_lower')) as {
+      name_lower: string;
+      email_lower: string;
+      selfcare_login_lower: string | null;
+    }[];
+    for (const q of ['m', 'ma', 'sch', 'k.', 'q']) {
+      const expected = rows.filter((r) =>
+        [r.name_lower, r.email_lower, r.selfcare_login_lower ?? ''].some((v) => v.startsWith(q)),
+      ).length;
+      for (const sort of ['name', 'login', 'created', 'balance'] as const) {
+        const page = await deps.services.customers.list({ q, sort, dir: 'desc', after: null, before: null, page: '' });
+        expect(page.total, `${q} by ${sort}`).toBe(expected);
+      }
+    }
+  });
+
   it('gives customers with a login the returned password and the default role', async () => {
     const customer = await deps.db('customers').whereNotNull('selfcare_login').first();
     expect(await verifyPassword(seeded.selfcarePassword!, String(customer.password_hash))).toBe(true);

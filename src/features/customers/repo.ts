@@ -70,6 +70,12 @@ export interface ListCursor {
   id: number;
 }
 
+/** A customer of a list page and its keyset position. */
+export interface ListedCustomer {
+  item: CustomerListItem;
+  key: ListCursor;
+}
+
 export interface ListQuery {
   prefix: string;
   sort: CustomerSort;
@@ -84,19 +90,21 @@ export interface ListQuery {
  * up and last going down on both MySQL and SQLite (only the login can be NULL). The first
  * condition is a range on the (column, id) index.
  */
-function afterKey(qb: Knex.QueryBuilder, column: string, ascending: boolean, key: ListCursor): void {
+function afterKey(qb: Knex.QueryBuilder, column: string, ascending: boolean, key: ListCursor, idColumn: string): void {
   const { id } = key;
   const value = key.value as Knex.Value;
   if (ascending) {
     if (value === null)
-      qb.where((w) => w.where((n) => n.whereNull(column).andWhere('id', '>', id)).orWhereNotNull(column));
-    else qb.where(column, '>=', value).andWhere((w) => w.where(column, '>', value).orWhere('id', '>', id));
+      qb.where((w) => w.where((n) => n.whereNull(column).andWhere(idColumn, '>', id)).orWhereNotNull(column));
+    else qb.where(column, '>=', value).andWhere((w) => w.where(column, '>', value).orWhere(idColumn, '>', id));
   } else if (value === null) {
-    qb.whereNull(column).andWhere('id', '<', id);
+    qb.whereNull(column).andWhere(idColumn, '<', id);
   } else {
     qb.where((w) =>
       w
-        .where((r) => r.where(column, '<=', value).andWhere((x) => x.where(column, '<', value).orWhere('id', '<', id)))
+        .where((r) =>
+          r.where(column, '<=', value).andWhere((x) => x.where(column, '<', value).orWhere(idColumn, '<', id)),
+        )
         .orWhereNull(column),
     );
   }
@@ -106,6 +114,40 @@ const SEARCH_INDEX = {
   email_lower: 'customers_email_search_by_name',
   selfcare_login_lower: 'customers_login_search_by_name',
 } as const;
+
+/**
+ * A prefix of up to this many characters is looked up in `customer_search_keys`: one key per
+ * customer and distinct first one, two or three characters of its name, e-mail or login, with the
+ * sort values beside it (see the migration that creates it). A page is then one range of a
+ * (search_key, sort column, customer_id) index, however common the prefix.
+ */
+const SEARCH_KEY_LENGTH = 3;
+const SEARCH_KEY_INDEX: Readonly<Record<CustomerSort, string>> = {
+  name: 'customer_search_keys_by_name',
+  login: 'customer_search_keys_by_login',
+  created: 'customer_search_keys_by_created',
+  balance: 'customer_search_keys_by_balance',
+};
+const SEARCH_KEY_COLUMNS = 'customer_id, search_key, name_lower, selfcare_login_lower, created_at, balance';
+
+/** The search keys of the customers `condition` (on `c`, the customers table) picks, without duplicates. */
+function searchKeysOf(condition: string): string {
+  const lengths = Array.from({ length: SEARCH_KEY_LENGTH }, (_, i) => `SELECT ${i + 1} AS n`).join(' UNION ALL ');
+  const searched = 'CASE f.n WHEN 1 THEN c.name_lower WHEN 2 THEN c.email_lower ELSE c.selfcare_login_lower END';
+  return `SELECT DISTINCT ${SEARCH_KEY_COLUMNS} FROM (
+      SELECT c.id AS customer_id, SUBSTR(${searched}, 1, l.n) AS search_key,
+             c.name_lower, c.selfcare_login_lower, c.created_at, c.balance
+      FROM customers c
+      CROSS JOIN (SELECT 1 AS n UNION ALL SELECT 2 UNION ALL SELECT 3) f
+      CROSS JOIN (${lengths}) l
+      WHERE ${condition}
+    ) k WHERE search_key <> ''`;
+}
+
+/** A prefix the search keys answer alone (counted in characters, as the database counts them). */
+function isKeyPrefix(prefix: string): boolean {
+  return prefix !== '' && [...prefix].length <= SEARCH_KEY_LENGTH;
+}
 
 /** The smallest string above every string that starts with `prefix` (byte order of UTF-8). */
 function prefixUpperBound(prefix: string): string {
@@ -138,7 +180,6 @@ export class CustomerRepo {
     return { customer: customerFromRow(first), rolePermissions };
   }
 
-  /** Sort key of a customer in the search order, for the keyset cursor. */
   /** The customer and the name of its role, as the API shows it. */
   async findWithRoleName(customerId: number): Promise<CustomerAccount | null> {
     const row = (await this.db('customers as c')
@@ -165,63 +206,61 @@ export class CustomerRepo {
   /**
    * One page of customers whose name, e-mail or self-care login starts with `prefix` (lowercase),
    * in (sort column, id) order, from the keyset `from` on: `backward` reads the rows before it (in
-   * reverse order). Each searched column is read on its own index range and the three short lists
-   * are merged, so a page never scans the whole table.
+   * reverse order). A short prefix reads one range of its search key; a longer one reads each
+   * searched column on its own index range and merges the three short lists. A page never scans
+   * the whole table.
    */
-  async list(query: ListQuery, limit: number): Promise<CustomerListItem[]> {
+  async list(query: ListQuery, limit: number): Promise<ListedCustomer[]> {
     const db = this.db;
     const column = SORT_COLUMNS[query.sort];
     const ascending = (query.dir === 'asc') !== query.backward;
-    const order = [
-      { column, order: ascending ? 'asc' : 'desc' },
-      { column: 'id', order: ascending ? 'asc' : 'desc' },
-    ] as const;
-    const keyset = (qb: Knex.QueryBuilder) => {
-      if (query.from) afterKey(qb, column, ascending, query.from);
-    };
-    const members = this.matching(query.prefix, (qb) => {
-      qb.select('id', `${column} as sort_value`)
-        .orderBy([...order])
+    const order = ascending ? 'asc' : 'desc';
+    const members = this.matching(query.prefix, query.sort, (qb, idColumn) => {
+      qb.select(`${idColumn} as id`, `${column} as sort_value`)
+        .orderBy([
+          { column, order },
+          { column: idColumn, order },
+        ])
         .limit(limit);
-      keyset(qb);
+      if (query.from) afterKey(qb, column, ascending, query.from, idColumn);
     });
     // Each member keeps its own order and limit inside a derived table (MySQL needs that for a union).
     const wrapped = members.map((m, i) => db.select('id', 'sort_value').from(m.as(`m${i}`)));
-    const ids = (await (members.length === 1
-      ? members[0]!
-      : db
-          .select('id', 'sort_value')
-          .from(wrapped[0]!.union(wrapped.slice(1)).as('matches'))
-          .orderBy([
-            { column: 'sort_value', order: order[0].order },
-            { column: 'id', order: order[1].order },
-          ])
-          .limit(limit))) as { id: unknown }[];
-    if (ids.length === 0) return [];
-    const rows = (await db('customers')
-      .select('id', 'name', 'email', 'selfcare_login', 'currency', 'balance', 'status', 'created_at')
-      .whereIn(
-        'id',
-        ids.map((r) => Number(r.id)),
-      )) as Record<string, unknown>[];
-    const byId = new Map(rows.map((r) => [Number(r.id), r]));
-    const items = ids.flatMap((r) => {
-      const row = byId.get(Number(r.id));
-      if (!row) return [];
-      return [
-        {
-          id: Number(row.id),
-          name: String(row.name),
-          email: String(row.email ?? ''),
-          selfcareLogin: row.selfcare_login ? String(row.selfcare_login) : null,
-          currency: String(row.currency),
-          balance: Number(row.balance ?? 0),
-          status: String(row.status),
-          createdAt: toDate(row.created_at) ?? new Date(0),
-        },
-      ];
-    });
-    return query.backward ? items.reverse() : items;
+    const page =
+      members.length === 1
+        ? members[0]!
+        : db
+            .select('id', 'sort_value')
+            .from(wrapped[0]!.union(wrapped.slice(1)).as('matches'))
+            .orderBy([
+              { column: 'sort_value', order },
+              { column: 'id', order },
+            ])
+            .limit(limit);
+    // The page's few ids, then their rows by primary key: one statement.
+    const rows = (await db
+      .from(page.as('page'))
+      .join('customers as c', 'c.id', 'page.id')
+      .select('c.id', 'c.name', 'c.email', 'c.selfcare_login', 'c.currency', 'c.balance', 'c.status', 'c.created_at')
+      .select('page.sort_value')
+      .orderBy([
+        { column: 'page.sort_value', order },
+        { column: 'page.id', order },
+      ])) as Record<string, unknown>[];
+    const listed = rows.map((row) => ({
+      item: {
+        id: Number(row.id),
+        name: String(row.name),
+        email: String(row.email ?? ''),
+        selfcareLogin: row.selfcare_login ? String(row.selfcare_login) : null,
+        currency: String(row.currency),
+        balance: Number(row.balance ?? 0),
+        status: String(row.status),
+        createdAt: toDate(row.created_at) ?? new Date(0),
+      },
+      key: { value: row.sort_value ?? null, id: Number(row.id) },
+    }));
+    return query.backward ? listed.reverse() : listed;
   }
 
   /**
@@ -232,9 +271,9 @@ export class CustomerRepo {
   async count(query: Pick<ListQuery, 'prefix' | 'sort' | 'dir'> & { before?: ListCursor }, cap: number) {
     const db = this.db;
     const column = SORT_COLUMNS[query.sort];
-    const members = this.matching(query.prefix, (qb) => {
-      qb.select('id').limit(cap + 1);
-      if (query.before) afterKey(qb, column, query.dir !== 'asc', query.before);
+    const members = this.matching(query.prefix, query.sort, (qb, idColumn) => {
+      qb.select(`${idColumn} as id`).limit(cap + 1);
+      if (query.before) afterKey(qb, column, query.dir !== 'asc', query.before, idColumn);
     });
     const wrapped = members.map((m, i) => db.select('id').from(m.as(`c${i}`)));
     const source = members.length === 1 ? members[0]! : wrapped[0]!.union(wrapped.slice(1));
@@ -242,12 +281,30 @@ export class CustomerRepo {
     return Math.min(Number(row?.n ?? 0), cap + 1);
   }
 
-  /** One query per searched column (name, e-mail, login), each shaped by `shape`; one for no prefix. */
-  private matching(prefix: string, shape: (qb: Knex.QueryBuilder) => void): Knex.QueryBuilder[] {
+  /**
+   * The queries that find the matches, each shaped by `shape` (given the column that holds the
+   * customer's id): one for no prefix, one on the search keys for a short prefix, else one per
+   * searched column (name, e-mail, login).
+   */
+  private matching(
+    prefix: string,
+    sort: CustomerSort,
+    shape: (qb: Knex.QueryBuilder, idColumn: string) => void,
+  ): Knex.QueryBuilder[] {
     const db = this.db;
     if (prefix === '') {
       const q = db('customers');
-      shape(q);
+      shape(q, 'id');
+      return [q];
+    }
+    if (isKeyPrefix(prefix)) {
+      // MySQL may take the primary key's range of a few rows' estimate and sort; the sort's index
+      // reads the page in order.
+      const table = isMysql(db)
+        ? db.raw('?? force index (??)', ['customer_search_keys', SEARCH_KEY_INDEX[sort]])
+        : 'customer_search_keys';
+      const q = db.from(table).where('search_key', prefix);
+      shape(q, 'customer_id');
       return [q];
     }
     return (['name_lower', 'email_lower', 'selfcare_login_lower'] as const).map((column) => {
@@ -260,14 +317,54 @@ export class CustomerRepo {
       const q = db.from(table);
       if (isMysql(db)) q.whereRaw("?? like ? escape '!'", [column, `${prefix.replace(/[!%_]/g, '!$&')}%`]);
       else q.where(column, '>=', prefix).andWhere(column, '<', prefixUpperBound(prefix));
-      shape(q);
+      shape(q, 'id');
       return q;
     });
   }
 
-  async insert(input: NewCustomer, defaults: { timeZone: string; language: string }, trx?: Db): Promise<number> {
+  /**
+   * Brings the search keys of one customer in step with its row, in the transaction that wrote it:
+   * sort values updated in place, keys it no longer has removed, new ones added (an unchanged
+   * customer changes no index entry).
+   */
+  async syncSearchKeys(trx: Knex.Transaction, id: number): Promise<void> {
+    const row = (await trx('customers')
+      .select('name_lower', 'selfcare_login_lower', 'created_at', 'balance')
+      .where({ id })
+      .first()) as Record<string, unknown> | undefined;
+    if (!row) return;
+    await trx('customer_search_keys').where({ customer_id: id }).update(row);
+    await trx.raw(
+      `DELETE FROM customer_search_keys WHERE customer_id = ?
+         AND search_key NOT IN (SELECT search_key FROM (${searchKeysOf('c.id = ?')}) wanted)`,
+      [id, id],
+    );
+    await trx.raw(
+      `INSERT INTO customer_search_keys (${SEARCH_KEY_COLUMNS})
+       SELECT ${SEARCH_KEY_COLUMNS} FROM (${searchKeysOf('c.id = ?')}) wanted
+       WHERE NOT EXISTS (SELECT 1 FROM customer_search_keys k
+                         WHERE k.customer_id = wanted.customer_id AND k.search_key = wanted.search_key)`,
+      [id],
+    );
+  }
+
+  /** Adds the search keys of the customers above `afterId` that have none yet (a bulk load). */
+  private async addSearchKeys(trx: Knex.Transaction, afterId: number): Promise<void> {
+    await trx.raw(
+      `INSERT INTO customer_search_keys (${SEARCH_KEY_COLUMNS})
+       SELECT ${SEARCH_KEY_COLUMNS} FROM (${searchKeysOf('c.id > ?')}) wanted
+       WHERE NOT EXISTS (SELECT 1 FROM customer_search_keys k WHERE k.customer_id = wanted.customer_id)`,
+      [afterId],
+    );
+  }
+
+  async insert(
+    input: NewCustomer,
+    defaults: { timeZone: string; language: string },
+    trx: Knex.Transaction,
+  ): Promise<number> {
     const now = new Date();
-    return insertRow(trx ?? this.db, 'customers', {
+    const id = await insertRow(trx, 'customers', {
       ...basicsColumns(input),
       role_id: input.roleId,
       // MySQL gives TEXT columns no default
@@ -277,21 +374,25 @@ export class CustomerRepo {
       created_at: now,
       updated_at: now,
     });
+    await this.syncSearchKeys(trx, id);
+    return id;
   }
 
   /** Writes the basics if the version still matches; false when someone saved meanwhile. */
-  async updateBasics(id: number, version: number, input: CustomerBasics, trx?: Db): Promise<boolean> {
-    const count = await (trx ?? this.db)('customers')
+  async updateBasics(id: number, version: number, input: CustomerBasics, trx: Knex.Transaction): Promise<boolean> {
+    const count = await trx('customers')
       .where({ id, version })
       .update({ ...basicsColumns(input), version: version + 1, updated_at: new Date() });
-    return Number(count) === 1;
+    if (Number(count) !== 1) return false;
+    await this.syncSearchKeys(trx, id);
+    return true;
   }
 
   /**
    * Writes the self-care settings if the version still matches; false when someone saved
    * meanwhile. A new password ends every open session of the customer (session epoch).
    */
-  async updateSelfCare(id: number, version: number, input: SelfCareUpdate, trx?: Db): Promise<boolean> {
+  async updateSelfCare(id: number, version: number, input: SelfCareUpdate, trx: Knex.Transaction): Promise<boolean> {
     const columns: Record<string, unknown> = {
       selfcare_login: input.selfcareLogin,
       selfcare_login_lower: input.selfcareLogin?.toLowerCase() ?? null,
@@ -309,13 +410,15 @@ export class CustomerRepo {
       version: version + 1,
       updated_at: new Date(),
     };
-    const q = (trx ?? this.db)('customers').where({ id, version });
+    const q = trx('customers').where({ id, version });
     if (input.passwordHash !== undefined) {
       columns.password_hash = input.passwordHash;
       q.increment('session_epoch', 1);
     }
     const count = await q.update(columns);
-    return Number(count) === 1;
+    if (Number(count) !== 1) return false;
+    await this.syncSearchKeys(trx, id);
+    return true;
   }
 
   /**
@@ -328,14 +431,15 @@ export class CustomerRepo {
     id: number,
     columns: SelfServiceColumns,
     opts: { endSessions?: boolean } = {},
-    trx?: Db,
+    trx?: Knex.Transaction,
   ): Promise<{ version: number; sessionEpoch: number }> {
-    const write = async (db: Db) => {
+    const write = async (db: Knex.Transaction) => {
       const update: Record<string, unknown> = { ...columns, updated_at: new Date() };
       if (columns.email !== undefined) update.email_lower = columns.email.toLowerCase();
       const q = db('customers').where({ id }).update(update).increment('version', 1);
       if (opts.endSessions) void q.increment('session_epoch', 1);
       await q;
+      if (columns.email !== undefined) await this.syncSearchKeys(db, id);
       // the row stays locked by this transaction's write, so the read sees exactly our version
       const row = (await db('customers').select('version', 'session_epoch').where({ id }).first()) as
         { version: unknown; session_epoch: unknown } | undefined;
@@ -386,20 +490,27 @@ export class CustomerRepo {
 
   /** One customer written whole (seeding); its id. */
   async insertImported(trx: Knex.Transaction, customer: ImportedCustomer): Promise<number> {
-    return insertRow(trx, 'customers', importedColumns(customer));
+    const id = await insertRow(trx, 'customers', importedColumns(customer));
+    await this.syncSearchKeys(trx, id);
+    return id;
   }
 
-  /** Customers written whole (seeding): one multi-row INSERT per chunk, in the caller's transaction. */
+  /**
+   * Customers written whole (seeding): one multi-row INSERT per chunk, in the caller's transaction,
+   * then their search keys in one INSERT … SELECT.
+   */
   async insertManyImported(trx: Knex.Transaction, customers: readonly ImportedCustomer[]): Promise<void> {
+    const before = await this.highestId(trx);
     // SQLite gets a multi-row INSERT from Knex as a compound SELECT, at most 500 terms.
     const perStatement = isMysql(this.db) ? 1000 : 400;
     for (let i = 0; i < customers.length; i += perStatement)
       await trx('customers').insert(customers.slice(i, i + perStatement).map(importedColumns));
+    await this.addSearchKeys(trx, before);
   }
 
   /** The highest customer id (0 with no customer). */
-  async highestId(): Promise<number> {
-    const row = (await this.db('customers').max({ top: 'id' }).first()) as { top: unknown } | undefined;
+  async highestId(trx?: Db): Promise<number> {
+    const row = (await (trx ?? this.db)('customers').max({ top: 'id' }).first()) as { top: unknown } | undefined;
     return Number(row?.top ?? 0);
   }
 
