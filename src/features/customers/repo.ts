@@ -1,6 +1,15 @@
 import type { Knex } from 'knex';
 import { isComponentKey, isLevel, type PermissionMap } from '../../access/permissions.ts';
 import { insertRow, isMysql, toBool, toDate } from '../../db/knex.ts';
+import {
+  addSearchKeys,
+  isKeyPrefix,
+  rebuildSearchKeys,
+  SEARCH_KEY_INDEX,
+  searchKeysMissing,
+  SORT_COLUMNS,
+  syncSearchKeys,
+} from './search-keys.ts';
 
 import type {
   CustomerSort,
@@ -56,14 +65,6 @@ export function customerFromRow(row: Record<string, unknown>): CustomerRecord {
   };
 }
 
-/** The column behind each sort of the customer list; `id` breaks ties. */
-const SORT_COLUMNS: Readonly<Record<CustomerSort, string>> = {
-  name: 'name_lower',
-  login: 'selfcare_login_lower',
-  created: 'created_at',
-  balance: 'balance',
-};
-
 /** Where a page starts: the sort value and id of the row next to it. */
 export interface ListCursor {
   value: unknown;
@@ -85,9 +86,13 @@ export interface ListQuery {
   backward: boolean;
 }
 
+/** The one sort column that can be NULL. */
+const NULLABLE_SORT_COLUMN = SORT_COLUMNS.login;
+
 /**
  * Only rows after `key` in (column, id) order, ascending or descending. A NULL sorts first going
- * up and last going down on both MySQL and SQLite (only the login can be NULL). The first
+ * up and last going down on both MySQL and SQLite (only the login can be NULL: for the other
+ * columns no "or NULL" is added, which would keep SQLite from reading a range). The first
  * condition is a range on the (column, id) index.
  */
 function afterKey(qb: Knex.QueryBuilder, column: string, ascending: boolean, key: ListCursor, idColumn: string): void {
@@ -100,13 +105,10 @@ function afterKey(qb: Knex.QueryBuilder, column: string, ascending: boolean, key
   } else if (value === null) {
     qb.whereNull(column).andWhere(idColumn, '<', id);
   } else {
-    qb.where((w) =>
-      w
-        .where((r) =>
-          r.where(column, '<=', value).andWhere((x) => x.where(column, '<', value).orWhere(idColumn, '<', id)),
-        )
-        .orWhereNull(column),
-    );
+    const before = (r: Knex.QueryBuilder) =>
+      r.where(column, '<=', value).andWhere((x) => x.where(column, '<', value).orWhere(idColumn, '<', id));
+    if (column === NULLABLE_SORT_COLUMN) qb.where((w) => w.where(before).orWhereNull(column));
+    else qb.where(before);
   }
 }
 
@@ -114,40 +116,6 @@ const SEARCH_INDEX = {
   email_lower: 'customers_email_search_by_name',
   selfcare_login_lower: 'customers_login_search_by_name',
 } as const;
-
-/**
- * A prefix of up to this many characters is looked up in `customer_search_keys`: one key per
- * customer and distinct first one, two or three characters of its name, e-mail or login, with the
- * sort values beside it (see the migration that creates it). A page is then one range of a
- * (search_key, sort column, customer_id) index, however common the prefix.
- */
-const SEARCH_KEY_LENGTH = 3;
-const SEARCH_KEY_INDEX: Readonly<Record<CustomerSort, string>> = {
-  name: 'customer_search_keys_by_name',
-  login: 'customer_search_keys_by_login',
-  created: 'customer_search_keys_by_created',
-  balance: 'customer_search_keys_by_balance',
-};
-const SEARCH_KEY_COLUMNS = 'customer_id, search_key, name_lower, selfcare_login_lower, created_at, balance';
-
-/** The search keys of the customers `condition` (on `c`, the customers table) picks, without duplicates. */
-function searchKeysOf(condition: string): string {
-  const lengths = Array.from({ length: SEARCH_KEY_LENGTH }, (_, i) => `SELECT ${i + 1} AS n`).join(' UNION ALL ');
-  const searched = 'CASE f.n WHEN 1 THEN c.name_lower WHEN 2 THEN c.email_lower ELSE c.selfcare_login_lower END';
-  return `SELECT DISTINCT ${SEARCH_KEY_COLUMNS} FROM (
-      SELECT c.id AS customer_id, SUBSTR(${searched}, 1, l.n) AS search_key,
-             c.name_lower, c.selfcare_login_lower, c.created_at, c.balance
-      FROM customers c
-      CROSS JOIN (SELECT 1 AS n UNION ALL SELECT 2 UNION ALL SELECT 3) f
-      CROSS JOIN (${lengths}) l
-      WHERE ${condition}
-    ) k WHERE search_key <> ''`;
-}
-
-/** A prefix the search keys answer alone (counted in characters, as the database counts them). */
-function isKeyPrefix(prefix: string): boolean {
-  return prefix !== '' && [...prefix].length <= SEARCH_KEY_LENGTH;
-}
 
 /** The smallest string above every string that starts with `prefix` (byte order of UTF-8). */
 function prefixUpperBound(prefix: string): string {
@@ -322,40 +290,9 @@ export class CustomerRepo {
     });
   }
 
-  /**
-   * Brings the search keys of one customer in step with its row, in the transaction that wrote it:
-   * sort values updated in place, keys it no longer has removed, new ones added (an unchanged
-   * customer changes no index entry).
-   */
-  async syncSearchKeys(trx: Knex.Transaction, id: number): Promise<void> {
-    const row = (await trx('customers')
-      .select('name_lower', 'selfcare_login_lower', 'created_at', 'balance')
-      .where({ id })
-      .first()) as Record<string, unknown> | undefined;
-    if (!row) return;
-    await trx('customer_search_keys').where({ customer_id: id }).update(row);
-    await trx.raw(
-      `DELETE FROM customer_search_keys WHERE customer_id = ?
-         AND search_key NOT IN (SELECT search_key FROM (${searchKeysOf('c.id = ?')}) wanted)`,
-      [id, id],
-    );
-    await trx.raw(
-      `INSERT INTO customer_search_keys (${SEARCH_KEY_COLUMNS})
-       SELECT ${SEARCH_KEY_COLUMNS} FROM (${searchKeysOf('c.id = ?')}) wanted
-       WHERE NOT EXISTS (SELECT 1 FROM customer_search_keys k
-                         WHERE k.customer_id = wanted.customer_id AND k.search_key = wanted.search_key)`,
-      [id],
-    );
-  }
-
-  /** Adds the search keys of the customers above `afterId` that have none yet (a bulk load). */
-  private async addSearchKeys(trx: Knex.Transaction, afterId: number): Promise<void> {
-    await trx.raw(
-      `INSERT INTO customer_search_keys (${SEARCH_KEY_COLUMNS})
-       SELECT ${SEARCH_KEY_COLUMNS} FROM (${searchKeysOf('c.id > ?')}) wanted
-       WHERE NOT EXISTS (SELECT 1 FROM customer_search_keys k WHERE k.customer_id = wanted.customer_id)`,
-      [afterId],
-    );
+  /** Brings one customer's search keys in step with its row, in the transaction that wrote it. */
+  syncSearchKeys(trx: Knex.Transaction, id: number): Promise<void> {
+    return syncSearchKeys(trx, id);
   }
 
   async insert(
@@ -497,15 +434,29 @@ export class CustomerRepo {
 
   /**
    * Customers written whole (seeding): one multi-row INSERT per chunk, in the caller's transaction,
-   * then their search keys in one INSERT … SELECT.
+   * then their search keys in one INSERT … SELECT (unless a rebuild of them all follows the load).
    */
-  async insertManyImported(trx: Knex.Transaction, customers: readonly ImportedCustomer[]): Promise<void> {
+  async insertManyImported(
+    trx: Knex.Transaction,
+    customers: readonly ImportedCustomer[],
+    opts: { searchKeys: boolean },
+  ): Promise<void> {
     const before = await this.highestId(trx);
     // SQLite gets a multi-row INSERT from Knex as a compound SELECT, at most 500 terms.
     const perStatement = isMysql(this.db) ? 1000 : 400;
     for (let i = 0; i < customers.length; i += perStatement)
       await trx('customers').insert(customers.slice(i, i + perStatement).map(importedColumns));
-    await this.addSearchKeys(trx, before);
+    if (opts.searchKeys) await addSearchKeys(trx, before);
+  }
+
+  /** Every customer's search keys built anew (after a bulk load that skipped them). */
+  rebuildSearchKeys(onProgress?: (done: number, total: number) => void): Promise<void> {
+    return rebuildSearchKeys(this.db, onProgress);
+  }
+
+  /** Whether some customer has no search keys (a bulk load stopped before it rebuilt them). */
+  searchKeysMissing(): Promise<boolean> {
+    return searchKeysMissing(this.db);
   }
 
   /** The highest customer id (0 with no customer). */

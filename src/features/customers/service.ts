@@ -470,6 +470,19 @@ export class CustomerService {
   }
 
   /**
+   * Every customer's search keys written anew and swapped in at once (after a bulk load that left
+   * them out: building them whole is far quicker than keeping them row by row).
+   */
+  rebuildSearchKeys(onProgress?: (done: number, total: number) => void): Promise<void> {
+    return this.repo.rebuildSearchKeys(onProgress);
+  }
+
+  /** Whether some customer has no search keys yet (a bulk load stopped before rebuilding them). */
+  searchKeysMissing(): Promise<boolean> {
+    return this.repo.searchKeysMissing();
+  }
+
+  /**
    * A customer loaded whole (the demo seed), audited as created: its password comes as a hash made
    * once for many accounts, and its login is claimed in the shared namespace.
    */
@@ -498,12 +511,16 @@ export class CustomerService {
    * for the customers and for their logins in the shared namespace. Not audited row by row (a
    * million audit events would double the load). Returns the new ids by lowercase login; throws
    * CustomerInputError for a row the panel would refuse, LoginTakenError when a login is in use.
+   * `searchKeys: false` leaves the search keys to a rebuildSearchKeys after the whole load.
    */
-  async importCustomers(customers: readonly ImportedCustomer[]): Promise<Map<string, number>> {
+  async importCustomers(
+    customers: readonly ImportedCustomer[],
+    opts: { searchKeys: boolean } = { searchKeys: true },
+  ): Promise<Map<string, number>> {
     const regionalChecked = new Map<string, FieldError[]>();
     const rows = customers.map((customer) => checkedImport(customer, regionalChecked));
     return this.deps.db.transaction(async (trx) => {
-      await this.repo.insertManyImported(trx, rows);
+      await this.repo.insertManyImported(trx, rows, opts);
       const logins = rows.flatMap((row) => (row.selfcareLogin === null ? [] : [row.selfcareLogin.toLowerCase()]));
       const ids = await this.repo.idsByLogin(trx, logins);
       await this.logins.assignToNewOwners(
