@@ -26,7 +26,7 @@
  * - An invalid pattern or time zone is a programming error (settings are validated on save), so
  *   `formatInstant` and `parseInput` throw a RangeError for it instead of returning null.
  */
-import { DateTime, Info } from 'luxon';
+import { Info } from 'luxon';
 import type { Zone } from 'luxon';
 
 export const MAX_FORMAT_LENGTH = 40;

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { isComponentKey, isLevel, type PermissionMap } from '../../access/permissions.ts';
-import { insertRow, isMysql, toBool, toDate } from '../../db/knex.ts';
+import { insertRow, toBool, toDate } from '../../db/knex.ts';
 
 export type ApiTokenStatus = 'active' | 'expired' | 'revoked';
 
