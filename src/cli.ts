@@ -83,8 +83,10 @@ async function run(argv: string[]): Promise<number> {
           xdrs,
           xdrCustomerId: xdrCustomer > 0 ? xdrCustomer : undefined,
           onProgress: ({ stage, done, total, elapsedMs }) => {
-            if (done % 100_000 === 0 || done === total)
-              process.stdout.write(`  ${stage}: ${done} / ${total}, ${Math.round(done / (elapsedMs / 1000))} rows/s\n`);
+            if (done % 100_000 !== 0 && done !== total) return;
+            // the search keys are built per range of customer ids: a rate of rows would mislead
+            const rate = stage === 'search keys' ? 'customers' : `${Math.round(done / (elapsedMs / 1000))} rows/s`;
+            process.stdout.write(`  ${stage}: ${done} / ${total}, ${rate}, ${Math.round(elapsedMs / 1000)} s\n`);
           },
         });
         const owner = seeded.xdrCustomer

@@ -38,8 +38,16 @@ export async function rollbackAll(db: Knex): Promise<string[]> {
   return rolledBack;
 }
 
-/** Undoes the newest migration that ran (tests use it to write data the way an older schema held it). */
-export async function undoLastMigration(db: Knex): Promise<string[]> {
-  const [, undone] = (await db.migrate.down(options)) as [number, string[]];
+/**
+ * Undoes the migrations that ran, newest first, down to and including `name` (tests use it to
+ * write data the way an older schema held it). Returns what it undid, in that order.
+ */
+export async function undoMigrationsThrough(db: Knex, name: string): Promise<string[]> {
+  const undone: string[] = [];
+  while (!undone.includes(name)) {
+    const [, step] = (await db.migrate.down(options)) as [number, string[]];
+    if (step.length === 0) break;
+    undone.push(...step);
+  }
   return undone;
 }

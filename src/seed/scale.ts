@@ -4,8 +4,10 @@
 // and M calls of one customer over the last year.
 //
 // Rows go in through the customers and billing services' bulk loads: one multi-row INSERT per
-// chunk, many chunks per transaction, so a million rows take minutes. A stopped run keeps the
-// transactions it committed; the next run adds after them.
+// chunk, many chunks per transaction, so a million rows take minutes. From REBUILD_FROM customers
+// on, the admin search's keys are left out of the load and built whole at its end (kept row by
+// row they would take hours at a million). A stopped run keeps the transactions it committed; the
+// next run adds after them, and rebuilds the search keys when some customer has none.
 //
 // Customer number n (its ordinal, counted on from the highest id at the start of the run) is
 // generated from n alone: an empty database gets the same customers every time, names, e-mail
@@ -27,7 +29,7 @@ import { createRandom, round, type Random } from './random.ts';
 export type ScaleSeedDeps = Pick<Deps, 'db' | 'config' | 'services'>;
 
 export interface ScaleSeedProgress {
-  stage: 'customers' | 'xdrs';
+  stage: 'customers' | 'search keys' | 'xdrs';
   done: number;
   total: number;
   elapsedMs: number;
@@ -58,6 +60,8 @@ export interface ScaleSeedResult {
 
 /** Customers per transaction: a stopped run keeps what it committed. */
 const CUSTOMER_BATCH = 10_000;
+/** From this many customers, their search keys are built once at the end of the run. */
+const REBUILD_FROM = 50_000;
 /** Calls per transaction. */
 const XDR_BATCH = 20_000;
 const YEAR_MS = 365 * 86_400_000;
@@ -560,6 +564,7 @@ export async function seedScale(deps: ScaleSeedDeps, options: ScaleSeedOptions):
     result.selfcarePassword = password;
     const logins = new LoginNamespace(deps.db);
     const firstOrdinal = (await services.customers.highestId()) + 1;
+    const rebuild = customers >= REBUILD_FROM || (await services.customers.searchKeysMissing());
     for (let done = 0; done < customers;) {
       const size = Math.min(CUSTOMER_BATCH, customers - done);
       const batch: ImportedCustomer[] = [];
@@ -567,7 +572,7 @@ export async function seedScale(deps: ScaleSeedDeps, options: ScaleSeedOptions):
         batch.push({ ...scaleCustomer(firstOrdinal + done + i, now), roleId, passwordHash: null });
       for (const customer of batch) if (customer.selfcareLogin !== null) customer.passwordHash = passwordHash;
       await freeLogins(logins, batch);
-      const ids = await services.customers.importCustomers(batch);
+      const ids = await services.customers.importCustomers(batch, { searchKeys: !rebuild });
       if (result.xdrCustomer === null) {
         const login = batch.find((c) => c.selfcareLogin !== null)?.selfcareLogin ?? null;
         const id = login === null ? undefined : ids.get(login.toLowerCase());
@@ -577,6 +582,10 @@ export async function seedScale(deps: ScaleSeedDeps, options: ScaleSeedOptions):
       result.customersAdded = done;
       options.onProgress?.({ stage: 'customers', done, total: customers, elapsedMs: performance.now() - started });
     }
+    if (rebuild)
+      await services.customers.rebuildSearchKeys((done, total) =>
+        options.onProgress?.({ stage: 'search keys', done, total, elapsedMs: performance.now() - started }),
+      );
   }
   result.seconds.customers = (performance.now() - started) / 1000;
 

@@ -15,6 +15,7 @@ const TABLES = [
   'role_permissions',
   'customers',
   'customer_allowed_roles',
+  'customer_search_keys',
   'individuals',
   'selfcare_logins',
   'api_tokens',
@@ -58,11 +59,11 @@ describe('migrations', () => {
     await db('selfcare_logins').where({ login_lower: 'case-test' }).del();
   });
 
-  it('index the xDRs by customer and time', async () => {
+  it('index the xDRs by customer and time, with the amounts the totals add up', async () => {
     await migrateLatest(db);
     const indexes = isMysql(db)
-      ? ((await db.raw("SHOW INDEX FROM xdrs WHERE Key_name = 'xdrs_customer_time'")) as [unknown[]])[0]
-      : await db.raw("SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'xdrs_customer_time'");
+      ? ((await db.raw("SHOW INDEX FROM xdrs WHERE Key_name = 'xdrs_customer_time_amounts'")) as [unknown[]])[0]
+      : await db.raw("SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'xdrs_customer_time_amounts'");
     expect((indexes as unknown[]).length).toBeGreaterThan(0);
   });
 });

@@ -105,6 +105,29 @@ describe('seedScale', () => {
     }
   });
 
+  /** The admin list finds, in every sort order, as many customers per short prefix as the rows hold. */
+  async function expectSearchKeysInStep(): Promise<void> {
+    const rows = (await deps.db('customers').select('name_lower', 'email_lower', 'selfcare_login_lower')) as {
+      name_lower: string;
+      email_lower: string;
+      selfcare_login_lower: string | null;
+    }[];
+    for (const q of ['m', 'ma', 'sch', 'k.', 'q']) {
+      const expected = rows.filter((r) =>
+        [r.name_lower, r.email_lower, r.selfcare_login_lower ?? ''].some((v) => v.startsWith(q)),
+      ).length;
+      for (const sort of ['name', 'login', 'created', 'balance'] as const) {
+        const page = await deps.services.customers.list({ q, sort, dir: 'desc', after: null, before: null, page: '' });
+        expect(page.total, `${q} by ${sort}`).toBe(expected);
+        expect(page.items.length, `${q} by ${sort}`).toBe(Math.min(expected, 25));
+      }
+    }
+  }
+
+  it('counts as many matches of one to three characters in every sort order as the customers hold', async () => {
+    await expectSearchKeysInStep();
+  });
+
   it('gives customers with a login the returned password and the default role', async () => {
     const customer = await deps.db('customers').whereNotNull('selfcare_login').first();
     expect(await verifyPassword(seeded.selfcarePassword!, String(customer.password_hash))).toBe(true);
@@ -152,6 +175,19 @@ describe('seedScale', () => {
       (await deps.db('customers').whereNotNull('selfcare_login_lower').count({ n: '*' }).first())?.n,
     );
     expect(Number((await deps.db('selfcare_logins').count({ n: '*' }).first())?.n)).toBe(withLogin);
+  });
+
+  it('rebuilds the search keys whole when a stopped run left customers without them, as often as needed', async () => {
+    await deps.db('customer_search_keys').where('customer_id', '<=', 300).del();
+    expect(await deps.services.customers.searchKeysMissing()).toBe(true);
+    const stages = new Set<string>();
+    await seedScale(deps, { customers: 10, xdrs: 0, onProgress: (p) => void stages.add(p.stage) });
+    expect(stages).toEqual(new Set(['customers', 'search keys']));
+    expect(await deps.services.customers.searchKeysMissing()).toBe(false);
+    await expectSearchKeysInStep();
+    // again: the table swapped in by the first rebuild is swapped out by the second
+    await deps.services.customers.rebuildSearchKeys();
+    await expectSearchKeysInStep();
   });
 
   it('refuses calls without a customer to give them to', async () => {

@@ -37,6 +37,7 @@ const TABLES = [
   'selfcare_logins',
   'individuals',
   'customer_allowed_roles',
+  'customer_search_keys',
   'customers',
   'role_permissions',
   'roles',

@@ -3,6 +3,7 @@ import { insertRow } from '../../src/db/knex.ts';
 import { hashPassword } from '../../src/access/passwords.ts';
 import { COMPONENTS, type ComponentKey, type Level, type PermissionMap } from '../../src/access/permissions.ts';
 import { LoginNamespace } from '../../src/features/selfcare-access/service.ts';
+import { CustomerRepo } from '../../src/features/customers/repo.ts';
 
 type FixtureDeps = Pick<Deps, 'db'>;
 
@@ -131,6 +132,8 @@ export async function createCustomer(
       updated_at: now,
     });
     if (login !== null) await new LoginNamespace(deps.db).assign(trx, { customerId }, login);
+    // what the admin search reads (the repo keeps them with every write of a customer)
+    await new CustomerRepo(deps.db).syncSearchKeys(trx, customerId);
     return customerId;
   });
   return { id, login, password, roleId };

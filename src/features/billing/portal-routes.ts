@@ -208,10 +208,13 @@ export function portalBillingRoutes(deps: Deps): RouteDef<PortalPermission>[] {
       handler: async (req, res) => {
         const { viewer, account } = signedIn(res);
         const { filter, errors, range, example } = readXdrFilter(req, viewer, viewerHelpers(res).fmt);
-        const page = errors.length
-          ? { items: [], nextCursor: null }
-          : await billing.xdrs(account.customer.id, range, { after: positionOf(filter.cursor), limit: PAGE_SIZE });
-        const totals = errors.length ? null : await billing.xdrTotals(account.customer.id, range);
+        // The page and the range's totals are read side by side (two connections of the pool).
+        const [page, totals] = errors.length
+          ? [{ items: [], nextCursor: null }, null]
+          : await Promise.all([
+              billing.xdrs(account.customer.id, range, { after: positionOf(filter.cursor), limit: PAGE_SIZE }),
+              billing.xdrTotals(account.customer.id, range),
+            ]);
         await renderPage(req, res, {
           view: 'portal/xdrs/index',
           fragment: 'portal/xdrs/_panel',

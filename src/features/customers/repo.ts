@@ -2,6 +2,15 @@ import type { Knex } from 'knex';
 import type { PermissionMap } from '../../access/permissions.ts';
 import { insertRow, isMysql, toBool, toDate } from '../../db/knex.ts';
 import { rolePermissionsColumn, rolePermissionsOf } from '../../db/role-permissions.ts';
+import {
+  addSearchKeys,
+  isKeyPrefix,
+  rebuildSearchKeys,
+  SEARCH_KEY_INDEX,
+  searchKeysMissing,
+  SORT_COLUMNS,
+  syncSearchKeys,
+} from './search-keys.ts';
 
 import type {
   CustomerSort,
@@ -57,18 +66,16 @@ export function customerFromRow(row: Record<string, unknown>): CustomerRecord {
   };
 }
 
-/** The column behind each sort of the customer list; `id` breaks ties. */
-const SORT_COLUMNS: Readonly<Record<CustomerSort, string>> = {
-  name: 'name_lower',
-  login: 'selfcare_login_lower',
-  created: 'created_at',
-  balance: 'balance',
-};
-
 /** Where a page starts: the sort value and id of the row next to it. */
 export interface ListCursor {
   value: unknown;
   id: number;
+}
+
+/** A customer of a list page and its keyset position. */
+export interface ListedCustomer {
+  item: CustomerListItem;
+  key: ListCursor;
 }
 
 export interface ListQuery {
@@ -80,26 +87,29 @@ export interface ListQuery {
   backward: boolean;
 }
 
+/** The one sort column that can be NULL. */
+const NULLABLE_SORT_COLUMN = SORT_COLUMNS.login;
+
 /**
  * Only rows after `key` in (column, id) order, ascending or descending. A NULL sorts first going
- * up and last going down on both MySQL and SQLite (only the login can be NULL). The first
+ * up and last going down on both MySQL and SQLite (only the login can be NULL: for the other
+ * columns no "or NULL" is added, which would keep SQLite from reading a range). The first
  * condition is a range on the (column, id) index.
  */
-function afterKey(qb: Knex.QueryBuilder, column: string, ascending: boolean, key: ListCursor): void {
+function afterKey(qb: Knex.QueryBuilder, column: string, ascending: boolean, key: ListCursor, idColumn: string): void {
   const { id } = key;
   const value = key.value as Knex.Value;
   if (ascending) {
     if (value === null)
-      qb.where((w) => w.where((n) => n.whereNull(column).andWhere('id', '>', id)).orWhereNotNull(column));
-    else qb.where(column, '>=', value).andWhere((w) => w.where(column, '>', value).orWhere('id', '>', id));
+      qb.where((w) => w.where((n) => n.whereNull(column).andWhere(idColumn, '>', id)).orWhereNotNull(column));
+    else qb.where(column, '>=', value).andWhere((w) => w.where(column, '>', value).orWhere(idColumn, '>', id));
   } else if (value === null) {
-    qb.whereNull(column).andWhere('id', '<', id);
+    qb.whereNull(column).andWhere(idColumn, '<', id);
   } else {
-    qb.where((w) =>
-      w
-        .where((r) => r.where(column, '<=', value).andWhere((x) => x.where(column, '<', value).orWhere('id', '<', id)))
-        .orWhereNull(column),
-    );
+    const before = (r: Knex.QueryBuilder) =>
+      r.where(column, '<=', value).andWhere((x) => x.where(column, '<', value).orWhere(idColumn, '<', id));
+    if (column === NULLABLE_SORT_COLUMN) qb.where((w) => w.where(before).orWhereNull(column));
+    else qb.where(before);
   }
 }
 
@@ -134,7 +144,6 @@ export class CustomerRepo {
     return row ? { customer: customerFromRow(row), rolePermissions: rolePermissionsOf(row) } : null;
   }
 
-  /** Sort key of a customer in the search order, for the keyset cursor. */
   /** The customer and the name of its role, as the API shows it. */
   async findWithRoleName(customerId: number): Promise<CustomerAccount | null> {
     const row = (await this.db('customers as c')
@@ -161,63 +170,61 @@ export class CustomerRepo {
   /**
    * One page of customers whose name, e-mail or self-care login starts with `prefix` (lowercase),
    * in (sort column, id) order, from the keyset `from` on: `backward` reads the rows before it (in
-   * reverse order). Each searched column is read on its own index range and the three short lists
-   * are merged, so a page never scans the whole table.
+   * reverse order). A short prefix reads one range of its search key; a longer one reads each
+   * searched column on its own index range and merges the three short lists. A page never scans
+   * the whole table.
    */
-  async list(query: ListQuery, limit: number): Promise<CustomerListItem[]> {
+  async list(query: ListQuery, limit: number): Promise<ListedCustomer[]> {
     const db = this.db;
     const column = SORT_COLUMNS[query.sort];
     const ascending = (query.dir === 'asc') !== query.backward;
-    const order = [
-      { column, order: ascending ? 'asc' : 'desc' },
-      { column: 'id', order: ascending ? 'asc' : 'desc' },
-    ] as const;
-    const keyset = (qb: Knex.QueryBuilder) => {
-      if (query.from) afterKey(qb, column, ascending, query.from);
-    };
-    const members = this.matching(query.prefix, (qb) => {
-      qb.select('id', `${column} as sort_value`)
-        .orderBy([...order])
+    const order = ascending ? 'asc' : 'desc';
+    const members = this.matching(query.prefix, query.sort, (qb, idColumn) => {
+      qb.select(`${idColumn} as id`, `${column} as sort_value`)
+        .orderBy([
+          { column, order },
+          { column: idColumn, order },
+        ])
         .limit(limit);
-      keyset(qb);
+      if (query.from) afterKey(qb, column, ascending, query.from, idColumn);
     });
     // Each member keeps its own order and limit inside a derived table (MySQL needs that for a union).
     const wrapped = members.map((m, i) => db.select('id', 'sort_value').from(m.as(`m${i}`)));
-    const ids = (await (members.length === 1
-      ? members[0]!
-      : db
-          .select('id', 'sort_value')
-          .from(wrapped[0]!.union(wrapped.slice(1)).as('matches'))
-          .orderBy([
-            { column: 'sort_value', order: order[0].order },
-            { column: 'id', order: order[1].order },
-          ])
-          .limit(limit))) as { id: unknown }[];
-    if (ids.length === 0) return [];
-    const rows = (await db('customers')
-      .select('id', 'name', 'email', 'selfcare_login', 'currency', 'balance', 'status', 'created_at')
-      .whereIn(
-        'id',
-        ids.map((r) => Number(r.id)),
-      )) as Record<string, unknown>[];
-    const byId = new Map(rows.map((r) => [Number(r.id), r]));
-    const items = ids.flatMap((r) => {
-      const row = byId.get(Number(r.id));
-      if (!row) return [];
-      return [
-        {
-          id: Number(row.id),
-          name: String(row.name),
-          email: String(row.email ?? ''),
-          selfcareLogin: row.selfcare_login ? String(row.selfcare_login) : null,
-          currency: String(row.currency),
-          balance: Number(row.balance ?? 0),
-          status: String(row.status),
-          createdAt: toDate(row.created_at) ?? new Date(0),
-        },
-      ];
-    });
-    return query.backward ? items.reverse() : items;
+    const page =
+      members.length === 1
+        ? members[0]!
+        : db
+            .select('id', 'sort_value')
+            .from(wrapped[0]!.union(wrapped.slice(1)).as('matches'))
+            .orderBy([
+              { column: 'sort_value', order },
+              { column: 'id', order },
+            ])
+            .limit(limit);
+    // The page's few ids, then their rows by primary key: one statement.
+    const rows = (await db
+      .from(page.as('page'))
+      .join('customers as c', 'c.id', 'page.id')
+      .select('c.id', 'c.name', 'c.email', 'c.selfcare_login', 'c.currency', 'c.balance', 'c.status', 'c.created_at')
+      .select('page.sort_value')
+      .orderBy([
+        { column: 'page.sort_value', order },
+        { column: 'page.id', order },
+      ])) as Record<string, unknown>[];
+    const listed = rows.map((row) => ({
+      item: {
+        id: Number(row.id),
+        name: String(row.name),
+        email: String(row.email ?? ''),
+        selfcareLogin: row.selfcare_login ? String(row.selfcare_login) : null,
+        currency: String(row.currency),
+        balance: Number(row.balance ?? 0),
+        status: String(row.status),
+        createdAt: toDate(row.created_at) ?? new Date(0),
+      },
+      key: { value: row.sort_value ?? null, id: Number(row.id) },
+    }));
+    return query.backward ? listed.reverse() : listed;
   }
 
   /**
@@ -228,9 +235,9 @@ export class CustomerRepo {
   async count(query: Pick<ListQuery, 'prefix' | 'sort' | 'dir'> & { before?: ListCursor }, cap: number) {
     const db = this.db;
     const column = SORT_COLUMNS[query.sort];
-    const members = this.matching(query.prefix, (qb) => {
-      qb.select('id').limit(cap + 1);
-      if (query.before) afterKey(qb, column, query.dir !== 'asc', query.before);
+    const members = this.matching(query.prefix, query.sort, (qb, idColumn) => {
+      qb.select(`${idColumn} as id`).limit(cap + 1);
+      if (query.before) afterKey(qb, column, query.dir !== 'asc', query.before, idColumn);
     });
     const wrapped = members.map((m, i) => db.select('id').from(m.as(`c${i}`)));
     const source = members.length === 1 ? members[0]! : wrapped[0]!.union(wrapped.slice(1));
@@ -238,12 +245,30 @@ export class CustomerRepo {
     return Math.min(Number(row?.n ?? 0), cap + 1);
   }
 
-  /** One query per searched column (name, e-mail, login), each shaped by `shape`; one for no prefix. */
-  private matching(prefix: string, shape: (qb: Knex.QueryBuilder) => void): Knex.QueryBuilder[] {
+  /**
+   * The queries that find the matches, each shaped by `shape` (given the column that holds the
+   * customer's id): one for no prefix, one on the search keys for a short prefix, else one per
+   * searched column (name, e-mail, login).
+   */
+  private matching(
+    prefix: string,
+    sort: CustomerSort,
+    shape: (qb: Knex.QueryBuilder, idColumn: string) => void,
+  ): Knex.QueryBuilder[] {
     const db = this.db;
     if (prefix === '') {
       const q = db('customers');
-      shape(q);
+      shape(q, 'id');
+      return [q];
+    }
+    if (isKeyPrefix(prefix)) {
+      // MySQL may take the primary key's range of a few rows' estimate and sort; the sort's index
+      // reads the page in order.
+      const table = isMysql(db)
+        ? db.raw('?? force index (??)', ['customer_search_keys', SEARCH_KEY_INDEX[sort]])
+        : 'customer_search_keys';
+      const q = db.from(table).where('search_key', prefix);
+      shape(q, 'customer_id');
       return [q];
     }
     return (['name_lower', 'email_lower', 'selfcare_login_lower'] as const).map((column) => {
@@ -256,14 +281,23 @@ export class CustomerRepo {
       const q = db.from(table);
       if (isMysql(db)) q.whereRaw("?? like ? escape '!'", [column, `${prefix.replace(/[!%_]/g, '!$&')}%`]);
       else q.where(column, '>=', prefix).andWhere(column, '<', prefixUpperBound(prefix));
-      shape(q);
+      shape(q, 'id');
       return q;
     });
   }
 
-  async insert(input: NewCustomer, defaults: { timeZone: string; language: string }, trx?: Db): Promise<number> {
+  /** Brings one customer's search keys in step with its row, in the transaction that wrote it. */
+  syncSearchKeys(trx: Knex.Transaction, id: number): Promise<void> {
+    return syncSearchKeys(trx, id);
+  }
+
+  async insert(
+    input: NewCustomer,
+    defaults: { timeZone: string; language: string },
+    trx: Knex.Transaction,
+  ): Promise<number> {
     const now = new Date();
-    return insertRow(trx ?? this.db, 'customers', {
+    const id = await insertRow(trx, 'customers', {
       ...basicsColumns(input),
       role_id: input.roleId,
       // MySQL gives TEXT columns no default
@@ -273,21 +307,25 @@ export class CustomerRepo {
       created_at: now,
       updated_at: now,
     });
+    await this.syncSearchKeys(trx, id);
+    return id;
   }
 
   /** Writes the basics if the version still matches; false when someone saved meanwhile. */
-  async updateBasics(id: number, version: number, input: CustomerBasics, trx?: Db): Promise<boolean> {
-    const count = await (trx ?? this.db)('customers')
+  async updateBasics(id: number, version: number, input: CustomerBasics, trx: Knex.Transaction): Promise<boolean> {
+    const count = await trx('customers')
       .where({ id, version })
       .update({ ...basicsColumns(input), version: version + 1, updated_at: new Date() });
-    return Number(count) === 1;
+    if (Number(count) !== 1) return false;
+    await this.syncSearchKeys(trx, id);
+    return true;
   }
 
   /**
    * Writes the self-care settings if the version still matches; false when someone saved
    * meanwhile. A new password ends every open session of the customer (session epoch).
    */
-  async updateSelfCare(id: number, version: number, input: SelfCareUpdate, trx?: Db): Promise<boolean> {
+  async updateSelfCare(id: number, version: number, input: SelfCareUpdate, trx: Knex.Transaction): Promise<boolean> {
     const columns: Record<string, unknown> = {
       selfcare_login: input.selfcareLogin,
       selfcare_login_lower: input.selfcareLogin?.toLowerCase() ?? null,
@@ -305,13 +343,15 @@ export class CustomerRepo {
       version: version + 1,
       updated_at: new Date(),
     };
-    const q = (trx ?? this.db)('customers').where({ id, version });
+    const q = trx('customers').where({ id, version });
     if (input.passwordHash !== undefined) {
       columns.password_hash = input.passwordHash;
       q.increment('session_epoch', 1);
     }
     const count = await q.update(columns);
-    return Number(count) === 1;
+    if (Number(count) !== 1) return false;
+    await this.syncSearchKeys(trx, id);
+    return true;
   }
 
   /**
@@ -324,14 +364,15 @@ export class CustomerRepo {
     id: number,
     columns: SelfServiceColumns,
     opts: { endSessions?: boolean } = {},
-    trx?: Db,
+    trx?: Knex.Transaction,
   ): Promise<{ version: number; sessionEpoch: number }> {
-    const write = async (db: Db) => {
+    const write = async (db: Knex.Transaction) => {
       const update: Record<string, unknown> = { ...columns, updated_at: new Date() };
       if (columns.email !== undefined) update.email_lower = columns.email.toLowerCase();
       const q = db('customers').where({ id }).update(update).increment('version', 1);
       if (opts.endSessions) void q.increment('session_epoch', 1);
       await q;
+      if (columns.email !== undefined) await this.syncSearchKeys(db, id);
       // the row stays locked by this transaction's write, so the read sees exactly our version
       const row = (await db('customers').select('version', 'session_epoch').where({ id }).first()) as
         { version: unknown; session_epoch: unknown } | undefined;
@@ -382,20 +423,41 @@ export class CustomerRepo {
 
   /** One customer written whole (seeding); its id. */
   async insertImported(trx: Knex.Transaction, customer: ImportedCustomer): Promise<number> {
-    return insertRow(trx, 'customers', importedColumns(customer));
+    const id = await insertRow(trx, 'customers', importedColumns(customer));
+    await this.syncSearchKeys(trx, id);
+    return id;
   }
 
-  /** Customers written whole (seeding): one multi-row INSERT per chunk, in the caller's transaction. */
-  async insertManyImported(trx: Knex.Transaction, customers: readonly ImportedCustomer[]): Promise<void> {
+  /**
+   * Customers written whole (seeding): one multi-row INSERT per chunk, in the caller's transaction,
+   * then their search keys in one INSERT … SELECT (unless a rebuild of them all follows the load).
+   */
+  async insertManyImported(
+    trx: Knex.Transaction,
+    customers: readonly ImportedCustomer[],
+    opts: { searchKeys: boolean },
+  ): Promise<void> {
+    const before = await this.highestId(trx);
     // SQLite gets a multi-row INSERT from Knex as a compound SELECT, at most 500 terms.
     const perStatement = isMysql(this.db) ? 1000 : 400;
     for (let i = 0; i < customers.length; i += perStatement)
       await trx('customers').insert(customers.slice(i, i + perStatement).map(importedColumns));
+    if (opts.searchKeys) await addSearchKeys(trx, before);
+  }
+
+  /** Every customer's search keys built anew (after a bulk load that skipped them). */
+  rebuildSearchKeys(onProgress?: (done: number, total: number) => void): Promise<void> {
+    return rebuildSearchKeys(this.db, onProgress);
+  }
+
+  /** Whether some customer has no search keys (a bulk load stopped before it rebuilt them). */
+  searchKeysMissing(): Promise<boolean> {
+    return searchKeysMissing(this.db);
   }
 
   /** The highest customer id (0 with no customer). */
-  async highestId(): Promise<number> {
-    const row = (await this.db('customers').max({ top: 'id' }).first()) as { top: unknown } | undefined;
+  async highestId(trx?: Db): Promise<number> {
+    const row = (await (trx ?? this.db)('customers').max({ top: 'id' }).first()) as { top: unknown } | undefined;
     return Number(row?.top ?? 0);
   }
 

@@ -19,7 +19,7 @@ import {
 } from '../selfcare-access/schema.ts';
 import type { TrustedNetworkNotice } from '../../access/trusted-networks.ts';
 import { DEFAULT_LANGUAGE } from '../../regional/languages.ts';
-import { CustomerRepo, type ImportedCustomer } from './repo.ts';
+import { CustomerRepo, type ImportedCustomer, type ListCursor, type ListedCustomer } from './repo.ts';
 import {
   CURRENCIES,
   profileValuesOf,
@@ -174,38 +174,51 @@ export class CustomerService {
       { prefix: q, sort: 'name', dir: 'asc', from, backward: false },
       CUSTOMERS_PER_PAGE + 1,
     );
-    const items = rows.slice(0, CUSTOMERS_PER_PAGE);
+    const items = rows.slice(0, CUSTOMERS_PER_PAGE).map((r) => r.item);
     return { items, nextAfter: rows.length > CUSTOMERS_PER_PAGE ? (items[items.length - 1]?.id ?? null) : null };
   }
 
   /**
    * One page of the customer list: sorted, searched, reached by keyset from either side (first,
-   * previous, next, last), with its position counted no further than CUSTOMER_COUNT_CAP.
+   * previous, next, last), with its position counted no further than CUSTOMER_COUNT_CAP. The count
+   * runs beside the page's own reads (on another connection of the pool).
    */
   async list(form: CustomerListForm): Promise<CustomerPage> {
     const per = CUSTOMERS_PER_PAGE;
     const base = { prefix: form.q, sort: form.sort, dir: form.dir };
-    const total = await this.repo.count(base, CUSTOMER_COUNT_CAP);
+    const counting = this.repo.count(base, CUSTOMER_COUNT_CAP);
     const cursorId = form.page === 'last' ? null : (form.before ?? form.after);
-    const cursor = cursorId === null ? null : await this.repo.cursorOf(cursorId, form.sort);
-    const backward = form.page === 'last' || (cursor !== null && form.before !== null);
-    // The last page holds what is left over, so that paging back from it meets the same pages.
-    const size = form.page === 'last' && total <= CUSTOMER_COUNT_CAP ? total % per || per : per;
-    const rows = await this.repo.list({ ...base, from: cursor, backward }, size + 1);
-    let items = backward ? rows.slice(Math.max(0, rows.length - size)) : rows.slice(0, size);
-    let hasPrevious = backward ? rows.length > size : cursor !== null;
-    let hasNext = backward ? form.page !== 'last' : rows.length > size;
-    if (backward && !hasPrevious && items.length < per) {
+    const read = async (size: number) => {
+      const cursor = cursorId === null ? null : await this.repo.cursorOf(cursorId, form.sort);
+      const backward = form.page === 'last' || (cursor !== null && form.before !== null);
+      return { cursor, backward, rows: await this.repo.list({ ...base, from: cursor, backward }, size + 1) };
+    };
+    let total: number;
+    let page: { cursor: ListCursor | null; backward: boolean; rows: ListedCustomer[] };
+    let size = per;
+    if (form.page === 'last') {
+      total = await counting;
+      // The last page holds what is left over, so that paging back from it meets the same pages.
+      if (total <= CUSTOMER_COUNT_CAP) size = total % per || per;
+      page = await read(size);
+    } else {
+      [total, page] = await Promise.all([counting, read(size)]);
+    }
+    const { cursor, backward: back, rows } = page;
+    let listed = back ? rows.slice(Math.max(0, rows.length - size)) : rows.slice(0, size);
+    let hasPrevious = back ? rows.length > size : cursor !== null;
+    let hasNext = back ? form.page !== 'last' : rows.length > size;
+    if (back && !hasPrevious && listed.length < per) {
       // Paged back past the start (rows came and went): the first page instead.
       const first = await this.repo.list({ ...base, from: null, backward: false }, per + 1);
-      items = first.slice(0, per);
+      listed = first.slice(0, per);
       hasPrevious = false;
       hasNext = first.length > per;
     }
-    const firstKey = hasPrevious && items[0] ? await this.repo.cursorOf(items[0].id, form.sort) : null;
+    const firstKey = hasPrevious ? (listed[0]?.key ?? null) : null;
     const before = firstKey ? await this.repo.count({ ...base, before: firstKey }, CUSTOMER_COUNT_CAP) : 0;
     return {
-      items,
+      items: listed.map((r) => r.item),
       hasPrevious,
       hasNext,
       total,
@@ -462,6 +475,19 @@ export class CustomerService {
   }
 
   /**
+   * Every customer's search keys written anew and swapped in at once (after a bulk load that left
+   * them out: building them whole is far quicker than keeping them row by row).
+   */
+  rebuildSearchKeys(onProgress?: (done: number, total: number) => void): Promise<void> {
+    return this.repo.rebuildSearchKeys(onProgress);
+  }
+
+  /** Whether some customer has no search keys yet (a bulk load stopped before rebuilding them). */
+  searchKeysMissing(): Promise<boolean> {
+    return this.repo.searchKeysMissing();
+  }
+
+  /**
    * A customer loaded whole (the demo seed), audited as created: its password comes as a hash made
    * once for many accounts, and its login is claimed in the shared namespace.
    */
@@ -490,12 +516,16 @@ export class CustomerService {
    * for the customers and for their logins in the shared namespace. Not audited row by row (a
    * million audit events would double the load). Returns the new ids by lowercase login; throws
    * CustomerInputError for a row the panel would refuse, LoginTakenError when a login is in use.
+   * `searchKeys: false` leaves the search keys to a rebuildSearchKeys after the whole load.
    */
-  async importCustomers(customers: readonly ImportedCustomer[]): Promise<Map<string, number>> {
+  async importCustomers(
+    customers: readonly ImportedCustomer[],
+    opts: { searchKeys: boolean } = { searchKeys: true },
+  ): Promise<Map<string, number>> {
     const regionalChecked = new Map<string, FieldError[]>();
     const rows = customers.map((customer) => checkedImport(customer, regionalChecked));
     return this.deps.db.transaction(async (trx) => {
-      await this.repo.insertManyImported(trx, rows);
+      await this.repo.insertManyImported(trx, rows, opts);
       const logins = rows.flatMap((row) => (row.selfcareLogin === null ? [] : [row.selfcareLogin.toLowerCase()]));
       const ids = await this.repo.idsByLogin(trx, logins);
       await this.logins.assignToNewOwners(
