@@ -18,6 +18,9 @@ export function createApp(deps: Deps): Express {
   setTemplateCache(production);
   const app = express();
   app.disable('x-powered-by');
+  // JSON answers carry stored text as it was saved; writing <, > and & as \u escapes keeps any
+  // markup in it inert even where a client or a browser mistakes the JSON for HTML.
+  app.set('json escape', true);
   app.set('trust proxy', deps.config.trustProxy ?? false);
 
   app.use(requestLogger(deps.logger));

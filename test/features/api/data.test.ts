@@ -117,6 +117,18 @@ describe('PATCH /api/v1/customer', () => {
     });
   });
 
+  it('answers stored markup as JSON data with <, > and & escaped, never as live markup', async () => {
+    const { sid } = await session(allAt('modify'));
+    const res = await api.patch('/api/v1/customer', {
+      bearer: sid,
+      body: { address: { city: '<b onmouseover="x">Kyiv</b> & co' } },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.address.city).toBe('<b onmouseover="x">Kyiv</b> & co');
+    expect(res.text).toContain('\\u003cb onmouseover');
+    expect(res.text).not.toContain('<b');
+  });
+
   it('refuses with 403 a change to a group the role gives only View only, and changes nothing', async () => {
     const { customer, sid } = await session({ ...allAt('modify'), 'profile.address': 'read' }, { city: 'Lviv' });
     const res = await api.patch('/api/v1/customer', {
