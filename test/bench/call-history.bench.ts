@@ -38,11 +38,13 @@ import { signInPortal } from '../helpers/portal.ts';
 import {
   benchBackend,
   benchConfig,
-  explain,
+  describePlan,
   latency,
   machineLoad,
   measureRounds,
   ms,
+  planProblems,
+  plansOf,
   printTable,
   queriesOf,
   type Latency,
@@ -51,7 +53,7 @@ import {
 const XDRS = Number(process.env.BENCH_XDRS || 1_000_000);
 const P95_LIMIT_MS = Number(process.env.BENCH_XDRS_P95_MS || 50);
 const GROWTH_LIMIT = Number(process.env.BENCH_XDRS_GROWTH || 1.5);
-const SAMPLES = Number(process.env.BENCH_SAMPLES || 100);
+const SAMPLES = Number(process.env.BENCH_SAMPLES || 200);
 const LAST_PAGE = 100;
 
 const backend = benchBackend();
@@ -209,15 +211,9 @@ try {
   for (const p of pages) {
     const c = cursors.get(p) ?? null;
     const sent = [...(await queriesOf(db, () => servicePage(c))), ...(await queriesOf(db, () => httpPage(c)))];
-    const seen = new Set<string>();
-    for (const query of sent) {
-      // the service's statements come again in the request's
-      if (!/^\s*select/i.test(query.sql) || seen.has(query.sql)) continue;
-      seen.add(query.sql);
-      const steps = await explain(db, query);
-      const short = query.sql.replace(/\s+/g, ' ').slice(0, 110);
-      plans.push(`page ${p}: ${short}\n      ${steps.map((s) => s.line).join('\n      ')}`);
-      for (const step of steps) if (step.fullScan || step.sorts) failing.push(`page ${p}: ${step.line} in ${short}`);
+    for (const plan of await plansOf(db, sent)) {
+      plans.push(`page ${p}: ${describePlan(plan)}`);
+      failing.push(...planProblems(plan).map((problem) => `page ${p}: ${problem}`));
     }
   }
 

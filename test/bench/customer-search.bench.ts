@@ -41,12 +41,14 @@ import {
   benchBackend,
   benchConfig,
   ensureBenchAdmin,
+  describePlan,
   ensureDatabase,
-  explain,
   latency,
   machineLoad,
   measureRounds,
   ms,
+  planProblems,
+  plansOf,
   printTable,
   queriesOf,
   smallerBackend,
@@ -230,18 +232,9 @@ try {
       )),
     ];
     const lines: string[] = [];
-    const seen = new Set<string>();
-    for (const query of sent) {
-      // the service's statements come again in the request's
-      if (!/^\s*select/i.test(query.sql) || seen.has(query.sql)) continue;
-      seen.add(query.sql);
-      const steps = await explain(large.deps.db, query);
-      lines.push(
-        `${query.sql.replace(/\s+/g, ' ').slice(0, 90)}…\n      ${steps.map((step) => step.line).join('\n      ')}`,
-      );
-      const bad = steps.filter((step) => step.fullScan || step.sorts);
-      if (s.target && bad.length > 0)
-        failing.push(`${label(s)}: ${bad.map((b) => b.line).join(' | ')} in ${query.sql.slice(0, 200)}`);
+    for (const plan of await plansOf(large.deps.db, sent)) {
+      lines.push(describePlan(plan));
+      if (s.target) failing.push(...planProblems(plan).map((problem) => `${label(s)}: ${problem}`));
     }
     plans.set(s, lines);
   }

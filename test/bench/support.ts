@@ -210,7 +210,7 @@ export interface PlanStep {
  * `<derivedN>`, are the few rows the statement itself put together and are not held against it),
  * SQLite `EXPLAIN QUERY PLAN` (a sort counts when it sits next to a table's SCAN or SEARCH).
  */
-export async function explain(db: Knex, query: SentQuery): Promise<PlanStep[]> {
+async function explain(db: Knex, query: SentQuery): Promise<PlanStep[]> {
   if (isMysql(db)) {
     const [rows] = (await db.raw(`EXPLAIN ${query.sql}`, query.bindings as Knex.RawBinding[])) as [
       Record<string, unknown>[],
@@ -247,4 +247,30 @@ export async function explain(db: Knex, query: SentQuery): Promise<PlanStep[]> {
       !r.detail.includes('DISTINCT') &&
       rows.some((o) => o.parent === r.parent && readsTable(o.detail)),
   }));
+}
+
+export interface StatementPlan {
+  sql: string;
+  steps: PlanStep[];
+}
+
+/** EXPLAIN of each distinct SELECT among `sent` (a page read through the service and then through HTTP sends some twice). */
+export async function plansOf(db: Knex, sent: readonly SentQuery[]): Promise<StatementPlan[]> {
+  const plans: StatementPlan[] = [];
+  for (const query of sent) {
+    if (!/^\s*select/i.test(query.sql) || plans.some((p) => p.sql === query.sql)) continue;
+    plans.push({ sql: query.sql, steps: await explain(db, query) });
+  }
+  return plans;
+}
+
+/** A plan as printed: the start of the statement, then one line per step. */
+export function describePlan(plan: StatementPlan): string {
+  return `${plan.sql.replace(/\s+/g, ' ').slice(0, 100)}…\n      ${plan.steps.map((s) => s.line).join('\n      ')}`;
+}
+
+/** What the benchmarks hold against a plan: the steps that read a whole table or sort its rows. */
+export function planProblems(plan: StatementPlan): string[] {
+  const short = plan.sql.replace(/\s+/g, ' ').slice(0, 200);
+  return plan.steps.filter((s) => s.fullScan || s.sorts).map((s) => `${s.line} in ${short}`);
 }
