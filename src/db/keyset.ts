@@ -49,11 +49,12 @@ export async function keysetPage<T>(
 ): Promise<Page<T>> {
   const { timeColumn, idColumn, after, limit } = opts;
   if (after) {
-    void query.where((w) => {
-      void w.where(timeColumn, '<', after.time).orWhere((same) => {
-        void same.where(timeColumn, '=', after.time).andWhere(idColumn, '<', after.id);
-      });
-    });
+    // The first term is the upper end of the index range read (SQLite takes no range from an OR:
+    // without it, page n would walk past the n - 1 pages before it); the second drops the rows of
+    // the cursor's own time up to its id.
+    void query
+      .where(timeColumn, '<=', after.time)
+      .andWhere((w) => void w.where(timeColumn, '<', after.time).orWhere(idColumn, '<', after.id));
   }
   const rows = (await query
     .orderBy([

@@ -4,8 +4,9 @@
  * comes, then a summary; exits 1 when any of them failed.
  *
  * Environment (see each file's header): BENCH_DATABASE_URL + BENCH_REDIS_URL for MySQL and Redis,
- * BENCH_CUSTOMERS, BENCH_DATA_DIR, BENCH_SEARCH_P95_MS, BENCH_DURATION, BENCH_CONNECTIONS, BENCH_WARMUP,
- * BENCH_ROUNDS, BENCH_OUT, BENCH_CPU_PROF.
+ * BENCH_DATA_DIR, BENCH_CUSTOMERS, BENCH_SMALL_CUSTOMERS, BENCH_SMALL_DATABASE_URL, BENCH_SEARCH_P95_MS,
+ * BENCH_SEARCH_GROWTH, BENCH_XDRS, BENCH_XDR_CUSTOMER, BENCH_XDRS_P95_MS, BENCH_XDRS_GROWTH, BENCH_SAMPLES,
+ * BENCH_DURATION, BENCH_CONNECTIONS, BENCH_WARMUP, BENCH_ROUNDS, BENCH_OUT, BENCH_CPU_PROF.
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -14,7 +15,13 @@ import { machineLoad, printTable } from './support.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const tsx = path.resolve(here, '../../node_modules/.bin/tsx');
-const BENCHMARKS = ['compare.bench.ts', 'trusted-networks.bench.ts', 'customer-search.bench.ts', 'http.bench.ts'];
+const BENCHMARKS = [
+  'compare.bench.ts',
+  'trusted-networks.bench.ts',
+  'customer-search.bench.ts',
+  'call-history.bench.ts',
+  'http.bench.ts',
+];
 
 function run(file: string): Promise<number> {
   return new Promise((resolve) => {
@@ -31,7 +38,7 @@ console.log(
   `Benchmarks: ${process.env.BENCH_DATABASE_URL ? `MySQL (${process.env.BENCH_DATABASE_URL})` : 'embedded SQLite'}${process.env.BENCH_REDIS_URL ? ` + Redis (${process.env.BENCH_REDIS_URL})` : ''}; ${machineLoad()}`,
 );
 console.log(
-  'A first run fills the customer-search database (a one-time cost: minutes for a million MySQL rows); later runs reuse it.\n',
+  'A first run fills the bench databases (a million customers, a million calls: a one-time cost of minutes); later runs reuse them.\n',
 );
 const summary: string[][] = [['benchmark', 'result', 'time']];
 for (const file of BENCHMARKS) {

@@ -122,7 +122,10 @@ export class BillingRepo {
   xdrs(customerId: number, range: { from: Date | null; to: Date | null }, page: PageRequest): Promise<Page<Xdr>> {
     const query = this.db('xdrs').where({ customer_id: customerId });
     if (range.from) void query.where('connect_time', '>=', range.from);
-    if (range.to) void query.where('connect_time', '<', range.to);
+    // Past the first page the cursor's time, earlier than `to`, is the range's upper end: SQLite
+    // reads an index range up to one upper bound only, and would take `to` and walk every call
+    // between it and the cursor (page 100 of a week: 2,475 calls).
+    if (range.to && !(page.after && page.after.time < range.to)) void query.where('connect_time', '<', range.to);
     return keysetPage(query, { timeColumn: 'connect_time', idColumn: 'id', ...page, map: toXdr });
   }
 

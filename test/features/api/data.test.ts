@@ -269,6 +269,29 @@ describe('GET /api/v1/xdrs', () => {
     expect(next.body.next_cursor).toBeNull();
   });
 
+  it('pages through calls of the same moment one by one, each once, and never past the range', async () => {
+    const { customer, sid } = await session();
+    const moment = new Date(Date.UTC(2026, 2, 1, 3));
+    for (let i = 0; i < 5; i++) await createXdr(t.deps, customer.id, { connectTime: moment, cld: `200${i}` });
+    await createXdr(t.deps, customer.id, { connectTime: new Date(Date.UTC(2026, 2, 1, 2)), cld: '2100' });
+    await createXdr(t.deps, customer.id, { connectTime: new Date(Date.UTC(2026, 2, 1, 5)), cld: '2200' });
+    const range = 'from=2026-03-01T02:00:00Z&to=2026-03-01T04:00:00Z';
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const res = await api.get(`/api/v1/xdrs?${range}&limit=2${cursor ? `&cursor=${cursor}` : ''}`, { bearer: sid });
+      expect(res.status).toBe(200);
+      seen.push(...res.body.items.map((x: { cld: string }) => x.cld));
+      cursor = res.body.next_cursor;
+    } while (cursor);
+    // newest first; calls of one moment by id, newest id first; 2200 lies past the range
+    expect(seen).toEqual(['2004', '2003', '2002', '2001', '2000', '2100']);
+    // a cursor later than the range (made by hand) still stops at its end
+    const late = Buffer.from(`${Date.UTC(2026, 2, 1, 6)}.999999`).toString('base64url');
+    const res = await api.get(`/api/v1/xdrs?${range}&limit=10&cursor=${late}`, { bearer: sid });
+    expect(res.body.items.map((x: { cld: string }) => x.cld)).toEqual(['2004', '2003', '2002', '2001', '2000', '2100']);
+  });
+
   it('answers 422 naming from or to for dates that are not ISO 8601 or out of order', async () => {
     const { sid } = await session();
     const bad = await api.get('/api/v1/xdrs?from=01/03/2026', { bearer: sid });
