@@ -162,7 +162,9 @@ export async function rebuildSearchKeys(db: Knex, onProgress?: (done: number, to
     )) as [{ name: string }[]];
     foreignKey = foreignKeys.find((name) => !live.some((l) => l.name === name)) ?? foreignKey;
   }
+  // what a rebuild stopped half-way may have left
   await db.schema.dropTableIfExists(REBUILT);
+  await db.schema.dropTableIfExists(`${TABLE}_old`);
   await createKeyTable(db, REBUILT, foreignKey);
   const top = Number(((await db('customers').max({ top: 'id' }).first()) as { top: unknown } | undefined)?.top ?? 0);
   for (let from = 0; from < top; from += REBUILD_RANGE) {
