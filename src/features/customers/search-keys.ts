@@ -55,33 +55,57 @@ function keysOf(condition: string): string {
     ) k WHERE search_key <> ''`;
 }
 
-/**
- * Brings one customer's keys in step with its row, in the transaction that wrote it: sort values
- * updated in place, keys it no longer has removed, new ones added (an unchanged customer changes
- * no index entry).
- */
-export async function syncSearchKeys(trx: Knex.Transaction, id: number): Promise<void> {
-  const row = (await trx('customers')
-    .select('name_lower', 'selfcare_login_lower', 'created_at', 'balance')
-    .where({ id })
-    .first()) as Record<string, unknown> | undefined;
-  if (!row) return;
-  await trx(TABLE).where({ customer_id: id }).update(row);
-  await trx.raw(
-    `DELETE FROM ${TABLE} WHERE customer_id = ?
-       AND search_key NOT IN (SELECT search_key FROM (${keysOf('c.id = ?')}) wanted)`,
-    [id, id],
-  );
-  await trx.raw(
-    `INSERT INTO ${TABLE} (${COLUMNS})
-     SELECT ${COLUMNS} FROM (${keysOf('c.id = ?')}) wanted
-     WHERE NOT EXISTS (SELECT 1 FROM ${TABLE} k
-                       WHERE k.customer_id = wanted.customer_id AND k.search_key = wanted.search_key)`,
-    [id],
-  );
+type KeyRow = Record<string, unknown> & { search_key: string };
+
+/** Rows of a raw SELECT, as either client answers it. */
+function rowsOf(db: Knex, result: unknown): KeyRow[] {
+  return (isMysql(db) ? (result as [KeyRow[]])[0] : result) as KeyRow[];
 }
 
-/** Adds the keys of the customers above `afterId` that have none yet (customers just loaded). */
+/** The same sort value as the database gives it back (a Date on MySQL, epoch milliseconds on SQLite). */
+function sameValue(a: unknown, b: unknown): boolean {
+  const plain = (v: unknown) => (v instanceof Date ? v.getTime() : v === null || v === undefined ? null : String(v));
+  return plain(a) === plain(b);
+}
+
+const SORT_VALUES = ['name_lower', 'selfcare_login_lower', 'created_at', 'balance'] as const;
+
+/**
+ * Brings one customer's keys in step with its row, in the transaction that wrote it: keys it no
+ * longer has removed, new ones added, sort values updated in place (an unchanged customer changes
+ * nothing). Every statement names whole primary keys, and the reads take no locks: a range
+ * statement would lock the gap after the customer's keys, and two admins creating customers at the
+ * same moment would each wait for the other's gap (MySQL's deadlock). The writers of one customer
+ * are kept apart by its row, which the transaction has written first.
+ */
+export async function syncSearchKeys(trx: Knex.Transaction, id: number): Promise<void> {
+  const wanted = rowsOf(trx, await trx.raw(keysOf('c.id = ?'), [id]));
+  const existing = (await trx(TABLE)
+    .select('search_key', ...SORT_VALUES)
+    .where({ customer_id: id })) as KeyRow[];
+  const wantedKeys = new Set(wanted.map((k) => k.search_key));
+  const existingKeys = new Set(existing.map((k) => k.search_key));
+  const stale = existing.filter((k) => !wantedKeys.has(k.search_key));
+  // one at a time: each DELETE names a whole primary key
+  for (const k of stale) await trx(TABLE).where({ customer_id: id, search_key: k.search_key }).del();
+  const values = wanted[0];
+  const kept = existing.filter((k) => wantedKeys.has(k.search_key));
+  if (values && kept.some((k) => SORT_VALUES.some((column) => !sameValue(k[column], values[column]))))
+    await trx(TABLE)
+      .where({ customer_id: id })
+      .whereIn(
+        'search_key',
+        kept.map((k) => k.search_key),
+      )
+      .update(Object.fromEntries(SORT_VALUES.map((column) => [column, values[column]])));
+  const missing = wanted.filter((k) => !existingKeys.has(k.search_key));
+  if (missing.length > 0) await trx(TABLE).insert(missing);
+}
+
+/**
+ * Adds the keys of the customers above `afterId` that have none yet (customers just loaded by a
+ * seed; its locking reads would make app writes of the same moment wait).
+ */
 export async function addSearchKeys(trx: Knex.Transaction, afterId: number): Promise<void> {
   await trx.raw(
     `INSERT INTO ${TABLE} (${COLUMNS})
@@ -138,7 +162,9 @@ export async function rebuildSearchKeys(db: Knex, onProgress?: (done: number, to
     )) as [{ name: string }[]];
     foreignKey = foreignKeys.find((name) => !live.some((l) => l.name === name)) ?? foreignKey;
   }
+  // what a rebuild stopped half-way may have left
   await db.schema.dropTableIfExists(REBUILT);
+  await db.schema.dropTableIfExists(`${TABLE}_old`);
   await createKeyTable(db, REBUILT, foreignKey);
   const top = Number(((await db('customers').max({ top: 'id' }).first()) as { top: unknown } | undefined)?.top ?? 0);
   for (let from = 0; from < top; from += REBUILD_RANGE) {

@@ -79,6 +79,38 @@ describe('GET /admin/customers with one to three characters typed', () => {
     expect(await search('kap')).toEqual(['kappa']);
   });
 
+  it('creates and renames customers that several admins save at the same moment, each found by its name', async () => {
+    await createRole(t.deps, 'Everything', allAt('modify'), { isDefault: true });
+    const page = await admin.get('/admin/customers/new');
+    const csrf = csrfFrom(page.text);
+    const names = ['Mango 1', 'Mango 2', 'Mango 3', 'Mango 4', 'Mango 5', 'Mango 6'];
+    const created = await Promise.all(
+      names.map((name, i) =>
+        admin
+          .post('/admin/customers')
+          .type('form')
+          .send({ _csrf: csrf, name, email: `fruit${i}@example.test`, currency: 'EUR' }),
+      ),
+    );
+    expect(created.map((res) => res.status)).toEqual(names.map(() => 303));
+    expect(await search('man')).toEqual(names);
+    const ids = created.map((res) => Number(String(res.headers.location).split('/').pop()));
+    const forms = await Promise.all(
+      ids.map(async (id) => formFields((await admin.get(`/admin/customers/${id}`)).text, 'edit-title')),
+    );
+    const renamed = await Promise.all(
+      ids.map((id, i) =>
+        admin
+          .post(`/admin/customers/${id}`)
+          .type('form')
+          .send({ ...forms[i], name: `Melon ${i + 1}` }),
+      ),
+    );
+    expect(renamed.map((res) => res.status)).toEqual(names.map(() => 303));
+    expect(await search('man')).toEqual([]);
+    expect(await search('mel')).toEqual(names.map((_, i) => `Melon ${i + 1}`));
+  });
+
   it('finds a customer by its new name, e-mail and login as soon as they change, and no longer by the old ones', async () => {
     const role = await createRole(t.deps, 'Everything', allAt('modify'), { isDefault: true });
     const c = await createCustomer(t.deps, {
