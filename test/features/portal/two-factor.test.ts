@@ -114,12 +114,33 @@ describe('customer two-factor sign-in, optional', () => {
     expect(right.text).toContain('Too many failed attempts');
   });
 
-  it('shows the set-up in the viewer’s language', async () => {
-    const customer = await createCustomer(t.deps, { language: 'de' });
+  it.each([
+    ['en', 'Turn on two-factor sign-in', 'Your recovery codes', 'Two-factor code'],
+    ['es', 'Activar la verificación en dos pasos', 'Sus códigos de recuperación', 'Código de verificación'],
+    ['fr', 'Activer la connexion en deux étapes', 'Vos codes de secours', 'Code de vérification'],
+    ['de', 'Zwei-Faktor-Anmeldung einschalten', 'Ihre Wiederherstellungscodes', 'Bestätigungscode'],
+    ['pt-BR', 'Ativar a verificação em duas etapas', 'Seus códigos de recuperação', 'Código de verificação'],
+    ['uk', 'Увімкнути двофакторний вхід', 'Ваші резервні коди', 'Код підтвердження'],
+  ])('sets it up and asks for the code in %s', async (language, turnOn, codesTitle, codeLabel) => {
+    const customer = await createCustomer(t.deps, { language });
     const { agent } = await signInPortal(t.app, customer.login!, customer.password);
     const page = await agent.get('/settings/two-factor');
-    expect(page.text).toContain('Zwei-Faktor-Anmeldung einschalten');
-    expect(page.text).toContain('id="totp-secret"');
+    expect(page.text).toContain(`<html lang="${language}">`);
+    expect(page.text).toContain(turnOn);
+    expect(page.text).toMatch(/<svg[^>]*role="img"/);
+    const done = await agent
+      .post('/settings/two-factor')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), code: totpCode(secretOnPage(page.text)) });
+    expect(done.status).toBe(303);
+    const codes = await agent.get(String(done.headers.location));
+    expect(codes.text).toContain(codesTitle);
+    expect(codes.text.match(/<li>[a-z2-9]{5}-[a-z2-9]{5}<\/li>/g)).toHaveLength(10);
+    const { agent: next, res } = await postPortalLogin(t.app, customer.login!, customer.password);
+    expect(res.headers.location).toBe('/login/two-factor');
+    const second = await next.get('/login/two-factor');
+    expect(second.text).toContain(`<html lang="${language}">`);
+    expect(second.text).toContain(codeLabel);
   });
 
   it('asks for the code in the account’s language, whatever the browser asked for, errors included', async () => {
