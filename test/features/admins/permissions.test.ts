@@ -22,6 +22,13 @@ afterAll(async () => {
   await t.close();
 });
 
+/** Signs in an admin whose role holds only `permission`. */
+async function adminWith(permission: AdminPermissionName): Promise<{ agent: Agent; csrf: string }> {
+  const roleId = await createAdminRole(t.deps, `Only ${permission}`, [permission]);
+  const admin = await createAdmin(t.deps, `only-${permission.replace(/[^a-z]/g, '-')}`, undefined, { roleId });
+  return signInAdmin(t.app, admin.login, admin.password);
+}
+
 /** Signs in an admin whose role holds every permission except `missing`. */
 async function adminWithout(missing: AdminPermissionName): Promise<{ agent: Agent; csrf: string }> {
   const roleId = await createAdminRole(
@@ -187,6 +194,45 @@ describe('admin permissions: what an admin without one permission cannot do', ()
     expect(navOf((await agent.get('/admin')).text)).not.toContain('/admin/admins');
     // its own account stays open to it
     expect((await agent.get('/admin/account')).status).toBe(200);
+  });
+});
+
+describe('admin permissions: what an admin with only one permission can do', () => {
+  const grants: Array<[AdminPermissionName, (c: number) => string[], string | null]> = [
+    ['customers.read', (c) => ['/admin/customers', `/admin/customers/${c}`], '/admin/customers'],
+    ['customers.modify', () => ['/admin/customers/new'], null],
+    ['selfcare.credentials', (c) => [`/admin/customers/${c}/self-care`], null],
+    ['api_tokens.manage', (c) => [`/admin/customers/${c}/api-tokens`], null],
+    ['roles.manage', (c) => ['/admin/roles', `/admin/customers/${c}/allowed-roles`], '/admin/roles'],
+    ['individuals.manage', (c) => [`/admin/customers/${c}/individuals`], null],
+    ['audit.read', (c) => ['/admin/audit', `/admin/customers/${c}/audit`], '/admin/audit'],
+    ['admins.manage', () => ['/admin/admins', '/admin/admin-roles'], '/admin/admins'],
+  ];
+
+  it.each(grants)(
+    '%s: opens its pages, and the navigation offers only what it holds',
+    async (permission, pages, nav) => {
+      const { agent } = await adminWith(permission);
+      for (const path of pages(customerId)) expect((await agent.get(path)).status, path).toBe(200);
+      const links = [...navOf((await agent.get('/admin')).text).matchAll(/<a href="([^"]+)"/g)].map((m) => m[1]);
+      expect(links).toEqual(nav ? [nav] : []);
+    },
+  );
+
+  it('selfcare.impersonate: logs in as the customer and as an individual', async () => {
+    const { agent, csrf } = await adminWith('selfcare.impersonate');
+    const asCustomer = await agent
+      .post(`/admin/customers/${customerId}/impersonate`)
+      .type('form')
+      .send({ _csrf: csrf, mode: 'default' });
+    expect(asCustomer.status).toBe(303);
+    expect(asCustomer.headers.location).toMatch(/^\/impersonate\//);
+    const asIndividual = await agent
+      .post(`/admin/customers/${customerId}/individuals/${individualId}/impersonate`)
+      .type('form')
+      .send({ _csrf: csrf });
+    expect(asIndividual.status).toBe(303);
+    expect(asIndividual.headers.location).toMatch(/^\/impersonate\//);
   });
 });
 
