@@ -58,6 +58,10 @@ describe('GET /admin/admins', () => {
     expect(annRow).toContain('Support desk');
     expect(annRow).toContain('<td>on</td>');
     expect(annRow).toContain('never');
+    const myRow = /<tr>\s*<td><a href="\/admin\/admins\/\d+">aaa-boss<\/a>[\s\S]*?<\/tr>/.exec(list.text)?.[0] ?? '';
+    const signedInAt = (await t.deps.services.admins.find(me.id))?.lastLoginAt;
+    expect(signedInAt).toBeInstanceOf(Date);
+    expect(myRow).toContain(`<td>${signedInAt!.toISOString().replace('T', ' ').slice(0, 16)}</td>`);
     expect(/bob\.gone[\s\S]*?disabled/.test(list.text)).toBe(true);
     expect(list.text).toContain('Next 25 administrators');
     const next = /href="(\/admin\/admins\?after=[^"]+)" rel="next"/.exec(list.text)?.[1] ?? '';
@@ -307,6 +311,27 @@ describe('the last active admin who may manage admins', () => {
       ),
     ).rejects.toMatchObject({ errors: [{ field: 'status', text: LAST_MANAGER_MESSAGE }] });
     expect((await t.deps.services.admins.find(only.id))?.status).toBe('active');
+  });
+
+  it('stays when the last two managers disable each other at the same moment', async () => {
+    const ann = await createAdmin(t.deps, 'ann-boss');
+    const bob = await createAdmin(t.deps, 'bob-boss');
+    const annSide = await signInAdmin(t.app, ann.login, ann.password);
+    const bobSide = await signInAdmin(t.app, bob.login, bob.password);
+    const annForm = await editForm(annSide.agent, bob.id, { status: 'disabled' });
+    const bobForm = await editForm(bobSide.agent, ann.id, { status: 'disabled' });
+    const [byAnn, byBob] = await Promise.all([
+      annSide.agent.post(`/admin/admins/${bob.id}`).type('form').send(annForm),
+      bobSide.agent.post(`/admin/admins/${ann.id}`).type('form').send(bobForm),
+    ]);
+    const answers = [byAnn, byBob];
+    expect(
+      answers.filter((res) => res.status === 303 && res.headers.location?.startsWith('/admin/admins/')),
+    ).toHaveLength(1);
+    const refused = answers.find((res) => res.status === 422);
+    if (refused) expect(refused.text).toContain(LAST_MANAGER_MESSAGE.slice(0, 40));
+    const statuses = (await t.deps.db('admins').whereIn('id', [ann.id, bob.id]).select('status')).map((r) => r.status);
+    expect(statuses.sort()).toEqual(['active', 'disabled']);
   });
 
   it('keeps its role from losing admins.manage', async () => {
