@@ -139,6 +139,10 @@ describe('POST /admin/login/two-factor (second step)', () => {
     const right = await postAdminCode(agent, codeFor(secret));
     expect(right.status).toBe(429);
     expect(right.headers['retry-after']).toBeDefined();
+    // Entering the password again does not start the count afresh.
+    const again = await postAdminPassword(t.app, admin.login, admin.password);
+    expect(again.res.headers.location).toBe('/admin/login/two-factor');
+    expect((await postAdminCode(again.agent, codeFor(secret))).status).toBe(429);
     const failures = await auditRows('admin.login');
     expect(failures.filter((r) => r.outcome === 'failure')).toHaveLength(4);
     expect(failures.some((r) => r.outcome === 'refused')).toBe(true);

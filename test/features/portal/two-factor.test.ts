@@ -112,6 +112,10 @@ describe('customer two-factor sign-in, optional', () => {
     const right = await postCode(agent, codeFor(secret));
     expect(right.status).toBe(429);
     expect(right.text).toContain('Too many failed attempts');
+    // Entering the password again does not start the count afresh.
+    const again = await postPortalLogin(t.app, customer.login!, customer.password);
+    expect(again.res.headers.location).toBe('/login/two-factor');
+    expect((await postCode(again.agent, codeFor(secret))).status).toBe(429);
   });
 
   it.each([
