@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { ADMIN_PERMISSIONS } from '../../../src/access/route-permissions.ts';
@@ -8,6 +10,7 @@ import {
   createTestApp,
   csrfFrom,
   signInAdmin,
+  TEST_SECRET,
   type TestApp,
 } from '../../helpers/app.ts';
 import { allAt, createCustomer, createRole } from '../../helpers/fixtures.ts';
@@ -451,10 +454,28 @@ describe('/admin/admin-roles', () => {
 
 describe('the CLI admin-create', () => {
   it('gives the new admin the built-in Administrator role', async () => {
-    const id = await t.deps.services.admins.createAdmin('cli-admin', 'a long passphrase for the cli');
-    const row = await t.deps.services.admins.find(id);
-    expect(row?.roleName).toBe('Administrator');
-    expect(row?.adminRoleId).toBe(await administratorRoleId(t.deps));
+    const run = spawnSync(
+      path.resolve('node_modules/.bin/tsx'),
+      ['src/cli.ts', 'admin-create', '--login', 'cli-admin', '--password', 'a long passphrase for the cli'],
+      {
+        env: {
+          ...process.env,
+          NODE_ENV: 'test',
+          DATA_DIR: t.config.dataDir,
+          SECRET_KEY: TEST_SECRET,
+          LOG_LEVEL: 'silent',
+        },
+        encoding: 'utf8',
+        timeout: 30000,
+      },
+    );
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toContain('Administrator "cli-admin" created');
+    const row = await t.deps.db('admins').where({ login_lower: 'cli-admin' }).first();
+    expect(row.admin_role_id).toBe(await administratorRoleId(t.deps));
+    // and it may do everything, managing administrators included
+    const { agent } = await signInAdmin(t.app, 'cli-admin', 'a long passphrase for the cli');
+    expect((await agent.get('/admin/admins')).status).toBe(200);
   });
 });
 
