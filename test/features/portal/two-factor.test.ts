@@ -4,7 +4,14 @@ import { totpCode } from '../../../src/access/totp.ts';
 import { createAdmin, createTestApp, csrfFrom, signInAdmin, type TestApp } from '../../helpers/app.ts';
 import { allAt, createCustomer, createIndividual, createRole } from '../../helpers/fixtures.ts';
 import { postPortalLogin, signInPortal } from '../../helpers/portal.ts';
-import { codeFor, enableTwoFactor, forgetLastStep, secretOnPage, type Agent } from '../../helpers/two-factor.ts';
+import {
+  codeFor,
+  createAdminRole,
+  enableTwoFactor,
+  forgetLastStep,
+  secretOnPage,
+  type Agent,
+} from '../../helpers/two-factor.ts';
 import { apiClient, issueToken } from '../api/api-client.ts';
 import { formFields } from '../customers/form-fields.ts';
 
@@ -294,12 +301,13 @@ describe('customer two-factor sign-in, required by the Web self-care panel', () 
 });
 
 describe('resetting a customer’s or an individual’s two-factor sign-in', () => {
-  it('is done by an admin from the Web self-care panel and the individual’s page (audited)', async () => {
+  it('is done from the Web self-care panel and the individual’s page by an admin with selfcare.credentials (audited)', async () => {
     const customer = await createCustomer(t.deps);
     const individual = await createIndividual(t.deps, customer.id);
     await enableTwoFactor(t.deps, 'customer', customer.id);
     await enableTwoFactor(t.deps, 'individual', individual.id);
-    const admin = await createAdmin(t.deps);
+    const roleId = await createAdminRole(t.deps, 'Credentials desk', ['selfcare.credentials', 'individuals.manage']);
+    const admin = await createAdmin(t.deps, 'credentials-desk', undefined, { roleId });
     const { agent, csrf } = await signInAdmin(t.app, admin.login, admin.password);
     const panel = await agent.get(`/admin/customers/${customer.id}/self-care`);
     expect(panel.text).toContain(`href="/admin/customers/${customer.id}/self-care/two-factor/reset"`);
