@@ -108,6 +108,17 @@ describe('customer two-factor sign-in, optional', () => {
     expect((await first.agent.get('/')).headers.location).toBe('/login');
   });
 
+  it('refuses a code replayed inside its window', async () => {
+    const customer = await createCustomer(t.deps);
+    const { secret } = await enableTwoFactor(t.deps, 'customer', customer.id);
+    const code = codeFor(secret);
+    const first = await postPortalLogin(t.app, customer.login!, customer.password);
+    expect((await postCode(first.agent, code)).status).toBe(303);
+    const second = await postPortalLogin(t.app, customer.login!, customer.password);
+    expect((await postCode(second.agent, code)).status).toBe(401);
+    expect((await second.agent.get('/')).headers.location).toBe('/login/two-factor');
+  });
+
   it('throttles wrong codes', async () => {
     const customer = await createCustomer(t.deps);
     const { secret } = await enableTwoFactor(t.deps, 'customer', customer.id);
