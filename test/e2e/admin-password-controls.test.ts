@@ -1,8 +1,9 @@
-// The password field of the Web self-care panel and of the add-individual form offers exactly one
-// "Show password" control: a checkbox that shows it in place when JavaScript runs, a button that
-// posts the form otherwise (then a "Hide password" button). The helper buttons leave the browser on
-// addresses that still lead to the page, and "A new password was generated" goes once another
-// password is typed. The portal's password page shows and hides the new password the same way.
+// The password field of the Web self-care panel, the add-individual form and the new administrator
+// form offers exactly one "Show password" control: a checkbox that shows it in place when
+// JavaScript runs, a button that posts the form otherwise (then a "Hide password" button). The
+// helper buttons leave the browser on addresses that still lead to the page, and "A new password
+// was generated" goes once another password is typed. The portal's password page shows and hides
+// the new password the same way.
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { createAdmin } from '../helpers/app.ts';
@@ -29,9 +30,20 @@ async function visibleShowControls(page: Page): Promise<string[]> {
   return found;
 }
 
+// `roundTrip`: a button that posts the form back to itself without JavaScript once a generated
+// password is shown.
 const PAGES = [
-  { name: 'Web self-care panel', path: (id: number) => `/admin/customers/${id}/self-care` },
-  { name: 'add-individual form', path: (id: number) => `/admin/customers/${id}/individuals` },
+  {
+    name: 'Web self-care panel',
+    path: (id: number) => `/admin/customers/${id}/self-care`,
+    roundTrip: 'Check the list and test',
+  },
+  {
+    name: 'add-individual form',
+    path: (id: number) => `/admin/customers/${id}/individuals`,
+    roundTrip: 'Check the list and test',
+  },
+  { name: 'new administrator form', path: () => '/admin/admins/new', roundTrip: 'Hide password' },
 ];
 
 for (const javaScriptEnabled of [true, false]) {
@@ -100,7 +112,7 @@ for (const javaScriptEnabled of [true, false]) {
           expect(await page.locator('#password-generated').isVisible()).toBe(false);
           expect(await page.getAttribute('#password', 'aria-describedby')).not.toContain('password-generated');
         } else {
-          await clickAndWaitForPage(page, 'button:has-text("Check the list and test")');
+          await clickAndWaitForPage(page, `button:has-text("${target.roundTrip}")`);
           expect(await page.locator('#password-generated').count()).toBe(0);
           expect(await page.inputValue('#password')).toBe('my own chosen passphrase');
         }

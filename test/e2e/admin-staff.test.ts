@@ -2,11 +2,11 @@
 // off: the administrators list and its search, an admin role form (refused, then saved), setting
 // two-factor sign-in up (secret, QR code, recovery codes) and the second sign-in step. Every page
 // is checked with axe-core; the console must stay clean (checked after each test by useBrowser).
+// The support desk and billing team an operator sets up are in operator-staff.test.ts.
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { totpCode } from '../../src/access/totp.ts';
 import { createAdmin } from '../helpers/app.ts';
-import { allAt, createCustomer, createRole } from '../helpers/fixtures.ts';
 import { codeFor, createAdminRole } from '../helpers/two-factor.ts';
 import {
   clickAndWaitForPage,
@@ -130,53 +130,6 @@ for (const javaScriptEnabled of [true, false]) {
       await clickAndWaitForPage(page, 'button:has-text("Sign in")');
       expect(pathOf(page)).toBe('/admin');
       expect(await page.locator('.topbar__who').innerText()).toBe(admin.login);
-    });
-
-    it('gives the support desk customers and "log in as" behind two-factor sign-in, the billing team customers only', async () => {
-      const defaultRole = await createRole(server.deps, `Portal ${mode}`, allAt('modify'), { isDefault: true });
-      const customer = await createCustomer(server.deps, { roleId: defaultRole, name: `Kunde ${mode}` });
-      const desk = await createAdminRole(server.deps, `Desk ${mode}`, ['customers.read', 'selfcare.impersonate'], {
-        requireTwoFactor: true,
-      });
-      const billing = await createAdminRole(server.deps, `Billing ${mode}`, ['customers.read']);
-      const agent = await createAdmin(server.deps, `desk-${mode}`, undefined, { roleId: desk });
-      const clerk = await createAdmin(server.deps, `clerk-${mode}`, undefined, { roleId: billing });
-
-      const page = await newPage({ javaScriptEnabled });
-      await page.goto(`${server.baseUrl}/admin/login`);
-      await page.fill('#login', agent.login);
-      await page.fill('#password', agent.password);
-      await clickAndWaitForPage(page, 'form[action="/admin/login"] button[type=submit]');
-      expect(pathOf(page)).toBe('/admin/account/two-factor');
-      expect(await page.getByRole('navigation', { name: 'Main' }).count()).toBe(0);
-      const secret = (await page.locator('#totp-secret').innerText()).trim();
-      await page.getByLabel('Code from the app').fill(totpCode(secret));
-      await clickAndWaitForPage(page, 'button:has-text("Turn on two-factor sign-in")');
-      await clickAndWaitForPage(page, 'a:has-text("I have saved them, continue")');
-      expect(pathOf(page)).toBe('/admin');
-      const nav = page.getByRole('navigation', { name: 'Main' });
-      expect(await nav.getByRole('link').allInnerTexts()).toEqual(['Customers']);
-      await page.goto(`${server.baseUrl}/admin/customers/${customer.id}`);
-      expect(
-        await page.getByRole('navigation', { name: 'Customer sections' }).getByRole('link').allInnerTexts(),
-      ).toEqual(['General']);
-      expect(await page.locator('button:has-text("Log in using the default role")').count()).toBe(1);
-      expect(await page.locator('button:has-text("Save details")').count()).toBe(0);
-      await expectNoAxeViolations(page);
-      await screenshot(page, `admin-support-desk-customer-${mode}`);
-      const refused = await page.goto(`${server.baseUrl}/admin/customers/${customer.id}/self-care`);
-      expect(refused?.status()).toBe(403);
-      expect(await page.locator('main').innerText()).toContain('selfcare.credentials');
-      await expectNoAxeViolations(page);
-
-      const other = await newPage({ javaScriptEnabled });
-      await signInAdminInBrowser(other, server.baseUrl, clerk.login, clerk.password);
-      expect(await other.getByRole('navigation', { name: 'Main' }).getByRole('link').allInnerTexts()).toEqual([
-        'Customers',
-      ]);
-      await other.goto(`${server.baseUrl}/admin/customers/${customer.id}`);
-      expect(await other.locator('button:has-text("Log in using the default role")').count()).toBe(0);
-      expect(await other.locator('main').innerText()).toContain(`Kunde ${mode}`);
     });
   });
 }

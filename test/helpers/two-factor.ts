@@ -102,11 +102,16 @@ export async function signInAdminWithCode(
  * Makes the session's last two-factor code look older than the step-up limit (ten minutes), as if
  * the admin had signed in a while ago.
  */
-export async function ageLastCode(deps: Deps, agent: Agent, minutes: number): Promise<void> {
+export function ageLastCode(deps: Deps, agent: Agent, minutes: number): Promise<void> {
   const cookie = agent.jar
     .getCookies({ path: '/', domain: '127.0.0.1', secure: false, script: false })
     .find((c) => c.name === 'sc_admin');
-  const raw = decodeURIComponent(cookie?.value ?? '');
+  return ageSessionCode(deps, cookie?.value ?? '', minutes);
+}
+
+/** `ageLastCode` for the session behind an `sc_admin` cookie value (as a browser holds it). */
+export async function ageSessionCode(deps: Deps, cookieValue: string, minutes: number): Promise<void> {
+  const raw = decodeURIComponent(cookieValue);
   const sid = raw.startsWith('s:') ? raw.slice(2, raw.lastIndexOf('.')) : '';
   const store = deps.sessionStores.admin;
   const session = await new Promise<Record<string, unknown> | null>((resolve, reject) =>
@@ -115,7 +120,7 @@ export async function ageLastCode(deps: Deps, agent: Agent, minutes: number): Pr
     ),
   );
   const admin = session?.admin as { verifiedAt?: number } | undefined;
-  if (!session || !admin) throw new Error('no admin session for this agent');
+  if (!session || !admin) throw new Error('no admin session behind this cookie');
   admin.verifiedAt = Date.now() - minutes * 60_000;
   await new Promise<void>((resolve, reject) =>
     store.set(sid, session as never, (err) => (err ? reject(err as Error) : resolve())),

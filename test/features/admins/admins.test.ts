@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { ADMIN_PERMISSIONS } from '../../../src/access/route-permissions.ts';
@@ -8,6 +10,7 @@ import {
   createTestApp,
   csrfFrom,
   signInAdmin,
+  TEST_SECRET,
   type TestApp,
 } from '../../helpers/app.ts';
 import { allAt, createCustomer, createRole } from '../../helpers/fixtures.ts';
@@ -58,6 +61,10 @@ describe('GET /admin/admins', () => {
     expect(annRow).toContain('Support desk');
     expect(annRow).toContain('<td>on</td>');
     expect(annRow).toContain('never');
+    const myRow = /<tr>\s*<td><a href="\/admin\/admins\/\d+">aaa-boss<\/a>[\s\S]*?<\/tr>/.exec(list.text)?.[0] ?? '';
+    const signedInAt = (await t.deps.services.admins.find(me.id))?.lastLoginAt;
+    expect(signedInAt).toBeInstanceOf(Date);
+    expect(myRow).toContain(`<td>${signedInAt!.toISOString().replace('T', ' ').slice(0, 16)}</td>`);
     expect(/bob\.gone[\s\S]*?disabled/.test(list.text)).toBe(true);
     expect(list.text).toContain('Next 25 administrators');
     const next = /href="(\/admin\/admins\?after=[^"]+)" rel="next"/.exec(list.text)?.[1] ?? '';
@@ -309,6 +316,27 @@ describe('the last active admin who may manage admins', () => {
     expect((await t.deps.services.admins.find(only.id))?.status).toBe('active');
   });
 
+  it('stays when the last two managers disable each other at the same moment', async () => {
+    const ann = await createAdmin(t.deps, 'ann-boss');
+    const bob = await createAdmin(t.deps, 'bob-boss');
+    const annSide = await signInAdmin(t.app, ann.login, ann.password);
+    const bobSide = await signInAdmin(t.app, bob.login, bob.password);
+    const annForm = await editForm(annSide.agent, bob.id, { status: 'disabled' });
+    const bobForm = await editForm(bobSide.agent, ann.id, { status: 'disabled' });
+    const [byAnn, byBob] = await Promise.all([
+      annSide.agent.post(`/admin/admins/${bob.id}`).type('form').send(annForm),
+      bobSide.agent.post(`/admin/admins/${ann.id}`).type('form').send(bobForm),
+    ]);
+    const answers = [byAnn, byBob];
+    expect(
+      answers.filter((res) => res.status === 303 && res.headers.location?.startsWith('/admin/admins/')),
+    ).toHaveLength(1);
+    const refused = answers.find((res) => res.status === 422);
+    if (refused) expect(refused.text).toContain(LAST_MANAGER_MESSAGE.slice(0, 40));
+    const statuses = (await t.deps.db('admins').whereIn('id', [ann.id, bob.id]).select('status')).map((r) => r.status);
+    expect(statuses.sort()).toEqual(['active', 'disabled']);
+  });
+
   it('keeps its role from losing admins.manage', async () => {
     const managers = await createAdminRole(t.deps, 'Managers', ['admins.manage']);
     const me = await createAdmin(t.deps, 'manager', undefined, { roleId: managers });
@@ -426,10 +454,28 @@ describe('/admin/admin-roles', () => {
 
 describe('the CLI admin-create', () => {
   it('gives the new admin the built-in Administrator role', async () => {
-    const id = await t.deps.services.admins.createAdmin('cli-admin', 'a long passphrase for the cli');
-    const row = await t.deps.services.admins.find(id);
-    expect(row?.roleName).toBe('Administrator');
-    expect(row?.adminRoleId).toBe(await administratorRoleId(t.deps));
+    const run = spawnSync(
+      path.resolve('node_modules/.bin/tsx'),
+      ['src/cli.ts', 'admin-create', '--login', 'cli-admin', '--password', 'a long passphrase for the cli'],
+      {
+        env: {
+          ...process.env,
+          NODE_ENV: 'test',
+          DATA_DIR: t.config.dataDir,
+          SECRET_KEY: TEST_SECRET,
+          LOG_LEVEL: 'silent',
+        },
+        encoding: 'utf8',
+        timeout: 30000,
+      },
+    );
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toContain('Administrator "cli-admin" created');
+    const row = await t.deps.db('admins').where({ login_lower: 'cli-admin' }).first();
+    expect(row.admin_role_id).toBe(await administratorRoleId(t.deps));
+    // and it may do everything, managing administrators included
+    const { agent } = await signInAdmin(t.app, 'cli-admin', 'a long passphrase for the cli');
+    expect((await agent.get('/admin/admins')).status).toBe(200);
   });
 });
 

@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_PERMISSIONS, type AdminPermissionName } from '../../../src/access/route-permissions.ts';
+import {
+  ADMIN_PERMISSIONS,
+  isAdminPermission,
+  type AdminPermissionName,
+} from '../../../src/access/route-permissions.ts';
+import { adminRouteTable } from '../../../src/doors/admin/routes.ts';
 import { createAdmin, createTestApp, csrfFrom, signInAdmin, type TestApp } from '../../helpers/app.ts';
 import { allAt, createCustomer, createIndividual, createRole } from '../../helpers/fixtures.ts';
 import { createAdminRole, type Agent } from '../../helpers/two-factor.ts';
@@ -22,14 +27,21 @@ afterAll(async () => {
   await t.close();
 });
 
-/** Signs in an admin whose role holds every permission except `missing`. */
-async function adminWithout(missing: AdminPermissionName): Promise<{ agent: Agent; csrf: string }> {
+/** Signs in an admin whose role holds only `permission`. */
+async function adminWith(permission: AdminPermissionName): Promise<{ agent: Agent; csrf: string }> {
+  const roleId = await createAdminRole(t.deps, `Only ${permission}`, [permission]);
+  const admin = await createAdmin(t.deps, `only-${permission.replace(/[^a-z]/g, '-')}`, undefined, { roleId });
+  return signInAdmin(t.app, admin.login, admin.password);
+}
+
+/** Signs in an admin whose role holds every permission except `missing` (`tag` tells apart several). */
+async function adminWithout(missing: AdminPermissionName, tag = 'without'): Promise<{ agent: Agent; csrf: string }> {
   const roleId = await createAdminRole(
     t.deps,
-    `All but ${missing}`,
+    `All but ${missing} (${tag})`,
     ADMIN_PERMISSIONS.filter((p) => p !== missing),
   );
-  const admin = await createAdmin(t.deps, `without-${missing.replace(/[^a-z]/g, '-')}`, undefined, { roleId });
+  const admin = await createAdmin(t.deps, `${tag}-${missing.replace(/[^a-z]/g, '-')}`, undefined, { roleId });
   return signInAdmin(t.app, admin.login, admin.password);
 }
 
@@ -187,6 +199,83 @@ describe('admin permissions: what an admin without one permission cannot do', ()
     expect(navOf((await agent.get('/admin')).text)).not.toContain('/admin/admins');
     // its own account stays open to it
     expect((await agent.get('/admin/account')).status).toBe(200);
+  });
+});
+
+describe('every admin route that declares a permission', () => {
+  it('answers an admin whose role lacks it with 403 naming it, whatever the method', async () => {
+    const ctx = { actor: { type: 'system' as const, id: null, label: 'test' }, ip: '127.0.0.1' };
+    const token = await t.deps.services.apiTokens.create(customerId, { name: 'CRM', expiresAt: null }, ctx);
+    const ids: Record<string, number> = {
+      '/customers/': customerId,
+      '/roles/': Number((await t.deps.db('roles').first()).id),
+      '/admins/': Number((await t.deps.db('admins').first()).id),
+      '/admin-roles/': Number((await t.deps.db('admin_roles').first()).id),
+    };
+    const fill = (path: string): string =>
+      path.replace(/:(\w+)/g, (_, name: string) => {
+        if (name === 'individualId') return String(individualId);
+        if (name === 'tokenId') return String(token.id);
+        const prefix = Object.keys(ids).find((p) => path.startsWith(p));
+        if (name === 'id' && prefix) return String(ids[prefix]);
+        throw new Error(`no value for :${name} in ${path}`);
+      });
+    const guarded = adminRouteTable(t.deps).filter(
+      (route): route is typeof route & { permission: AdminPermissionName } => isAdminPermission(route.permission),
+    );
+    expect(new Set(guarded.map((r) => r.permission))).toEqual(new Set(ADMIN_PERMISSIONS));
+    const signedIn = new Map<AdminPermissionName, { agent: Agent; csrf: string }>();
+    for (const route of guarded) {
+      if (!signedIn.has(route.permission))
+        signedIn.set(route.permission, await adminWithout(route.permission, 'route'));
+      const { agent, csrf } = signedIn.get(route.permission)!;
+      const address = `/admin${fill(route.path)}`;
+      const res =
+        route.method === 'get'
+          ? await agent.get(address)
+          : await agent[route.method](address).type('form').send({ _csrf: csrf, confirm: 'yes' });
+      expect(res.status, `${route.method.toUpperCase()} ${address}`).toBe(403);
+      expect(res.text, `${route.method.toUpperCase()} ${address}`).toContain(`<code>${route.permission}</code>`);
+    }
+  });
+});
+
+describe('admin permissions: what an admin with only one permission can do', () => {
+  const grants: Array<[AdminPermissionName, (c: number) => string[], string | null]> = [
+    ['customers.read', (c) => ['/admin/customers', `/admin/customers/${c}`], '/admin/customers'],
+    ['customers.modify', () => ['/admin/customers/new'], null],
+    ['selfcare.credentials', (c) => [`/admin/customers/${c}/self-care`], null],
+    ['api_tokens.manage', (c) => [`/admin/customers/${c}/api-tokens`], null],
+    ['roles.manage', (c) => ['/admin/roles', `/admin/customers/${c}/allowed-roles`], '/admin/roles'],
+    ['individuals.manage', (c) => [`/admin/customers/${c}/individuals`], null],
+    ['audit.read', (c) => ['/admin/audit', `/admin/customers/${c}/audit`], '/admin/audit'],
+    ['admins.manage', () => ['/admin/admins', '/admin/admin-roles'], '/admin/admins'],
+  ];
+
+  it.each(grants)(
+    '%s: opens its pages, and the navigation offers only what it holds',
+    async (permission, pages, nav) => {
+      const { agent } = await adminWith(permission);
+      for (const path of pages(customerId)) expect((await agent.get(path)).status, path).toBe(200);
+      const links = [...navOf((await agent.get('/admin')).text).matchAll(/<a href="([^"]+)"/g)].map((m) => m[1]);
+      expect(links).toEqual(nav ? [nav] : []);
+    },
+  );
+
+  it('selfcare.impersonate: logs in as the customer and as an individual', async () => {
+    const { agent, csrf } = await adminWith('selfcare.impersonate');
+    const asCustomer = await agent
+      .post(`/admin/customers/${customerId}/impersonate`)
+      .type('form')
+      .send({ _csrf: csrf, mode: 'default' });
+    expect(asCustomer.status).toBe(303);
+    expect(asCustomer.headers.location).toMatch(/^\/impersonate\//);
+    const asIndividual = await agent
+      .post(`/admin/customers/${customerId}/individuals/${individualId}/impersonate`)
+      .type('form')
+      .send({ _csrf: csrf });
+    expect(asIndividual.status).toBe(303);
+    expect(asIndividual.headers.location).toMatch(/^\/impersonate\//);
   });
 });
 

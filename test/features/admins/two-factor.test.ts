@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { totpCode } from '../../../src/access/totp.ts';
 import { createAdmin, createTestApp, csrfFrom, signInAdmin, type TestApp } from '../../helpers/app.ts';
-import { createCustomer, createRole, allAt } from '../../helpers/fixtures.ts';
+import { createCustomer, createIndividual, createRole, allAt } from '../../helpers/fixtures.ts';
 import {
   ageLastCode,
   codeFor,
@@ -139,6 +139,10 @@ describe('POST /admin/login/two-factor (second step)', () => {
     const right = await postAdminCode(agent, codeFor(secret));
     expect(right.status).toBe(429);
     expect(right.headers['retry-after']).toBeDefined();
+    // Entering the password again does not start the count afresh.
+    const again = await postAdminPassword(t.app, admin.login, admin.password);
+    expect(again.res.headers.location).toBe('/admin/login/two-factor');
+    expect((await postAdminCode(again.agent, codeFor(secret))).status).toBe(429);
     const failures = await auditRows('admin.login');
     expect(failures.filter((r) => r.outcome === 'failure')).toHaveLength(4);
     expect(failures.some((r) => r.outcome === 'refused')).toBe(true);
@@ -252,6 +256,23 @@ describe('step-up before "log in as customer"', () => {
       .type('form')
       .send({ _csrf: csrf, mode: 'default' });
     expect(again.status).toBe(303);
+  });
+
+  it('asks the same before logging in as an individual', async () => {
+    const { agent, csrf, customer, secret, admin } = await world();
+    const individual = await createIndividual(t.deps, customer.id);
+    await ageLastCode(t.deps, agent, 11);
+    const path = `/admin/customers/${customer.id}/individuals/${individual.id}/impersonate`;
+    const prompt = await agent.post(path).type('form').send({ _csrf: csrf });
+    expect(prompt.status).toBe(200);
+    expect(prompt.text).toContain('Confirm it is you');
+    await forgetLastStep(t.deps, 'admin', admin.id);
+    const ok = await agent
+      .post(path)
+      .type('form')
+      .send({ _csrf: csrf, code: codeFor(secret) });
+    expect(ok.status).toBe(303);
+    expect(ok.headers.location).toMatch(/^\/impersonate\//);
   });
 
   it('does not ask an admin without two-factor sign-in', async () => {

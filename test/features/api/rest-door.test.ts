@@ -9,7 +9,8 @@ import { FAULTS } from '../../../src/doors/api/rest-faults.ts';
 import { restMethods } from '../../../src/doors/api/rest.ts';
 import { StoreUnavailableError } from '../../../src/stores/kv.ts';
 import { createTestApp, TEST_SECRET, type TestApp } from '../../helpers/app.ts';
-import { allAt, createRole } from '../../helpers/fixtures.ts';
+import { allAt, createRole, FIXTURE_PASSWORD } from '../../helpers/fixtures.ts';
+import { enableTwoFactor } from '../../helpers/two-factor.ts';
 import { apiClient } from './api-client.ts';
 import {
   curlMultipart,
@@ -88,6 +89,18 @@ describe('POST /rest/Session/login', () => {
       await call('Session/login', { params: { login: customer.login, password: 'violet kettle harbour lamp' } }),
       'Server.Session.auth_failed',
     );
+  });
+
+  it('is no way round two-factor sign-in: an account that requires it signs in with its API token, never its password', async () => {
+    const guarded = await restCustomer(t, { login: 'guarded-rest' });
+    await t.deps.db('customers').where({ id: guarded.id }).update({ two_factor_required: true });
+    await enableTwoFactor(t.deps, 'customer', guarded.id);
+    for (const params of [
+      { login: guarded.login, password: FIXTURE_PASSWORD },
+      { login: guarded.login, token: FIXTURE_PASSWORD },
+    ])
+      expectFault(await call('Session/login', { params }), 'Server.Session.auth_failed');
+    expect((await login({ login: guarded.login, password: guarded.token })).session_id).toBeTruthy();
   });
 
   it('ignores a null session in auth_info and a stale Bearer sent along', async () => {

@@ -4,7 +4,14 @@ import { totpCode } from '../../../src/access/totp.ts';
 import { createAdmin, createTestApp, csrfFrom, signInAdmin, type TestApp } from '../../helpers/app.ts';
 import { allAt, createCustomer, createIndividual, createRole } from '../../helpers/fixtures.ts';
 import { postPortalLogin, signInPortal } from '../../helpers/portal.ts';
-import { codeFor, enableTwoFactor, forgetLastStep, secretOnPage, type Agent } from '../../helpers/two-factor.ts';
+import {
+  codeFor,
+  createAdminRole,
+  enableTwoFactor,
+  forgetLastStep,
+  secretOnPage,
+  type Agent,
+} from '../../helpers/two-factor.ts';
 import { apiClient, issueToken } from '../api/api-client.ts';
 import { formFields } from '../customers/form-fields.ts';
 
@@ -101,6 +108,17 @@ describe('customer two-factor sign-in, optional', () => {
     expect((await first.agent.get('/')).headers.location).toBe('/login');
   });
 
+  it('refuses a code replayed inside its window', async () => {
+    const customer = await createCustomer(t.deps);
+    const { secret } = await enableTwoFactor(t.deps, 'customer', customer.id);
+    const code = codeFor(secret);
+    const first = await postPortalLogin(t.app, customer.login!, customer.password);
+    expect((await postCode(first.agent, code)).status).toBe(303);
+    const second = await postPortalLogin(t.app, customer.login!, customer.password);
+    expect((await postCode(second.agent, code)).status).toBe(401);
+    expect((await second.agent.get('/')).headers.location).toBe('/login/two-factor');
+  });
+
   it('throttles wrong codes', async () => {
     const customer = await createCustomer(t.deps);
     const { secret } = await enableTwoFactor(t.deps, 'customer', customer.id);
@@ -112,14 +130,39 @@ describe('customer two-factor sign-in, optional', () => {
     const right = await postCode(agent, codeFor(secret));
     expect(right.status).toBe(429);
     expect(right.text).toContain('Too many failed attempts');
+    // Entering the password again does not start the count afresh.
+    const again = await postPortalLogin(t.app, customer.login!, customer.password);
+    expect(again.res.headers.location).toBe('/login/two-factor');
+    expect((await postCode(again.agent, codeFor(secret))).status).toBe(429);
   });
 
-  it('shows the set-up in the viewer’s language', async () => {
-    const customer = await createCustomer(t.deps, { language: 'de' });
+  it.each([
+    ['en', 'Turn on two-factor sign-in', 'Your recovery codes', 'Two-factor code'],
+    ['es', 'Activar la verificación en dos pasos', 'Sus códigos de recuperación', 'Código de verificación'],
+    ['fr', 'Activer la connexion en deux étapes', 'Vos codes de secours', 'Code de vérification'],
+    ['de', 'Zwei-Faktor-Anmeldung einschalten', 'Ihre Wiederherstellungscodes', 'Bestätigungscode'],
+    ['pt-BR', 'Ativar a verificação em duas etapas', 'Seus códigos de recuperação', 'Código de verificação'],
+    ['uk', 'Увімкнути двофакторний вхід', 'Ваші резервні коди', 'Код підтвердження'],
+  ])('sets it up and asks for the code in %s', async (language, turnOn, codesTitle, codeLabel) => {
+    const customer = await createCustomer(t.deps, { language });
     const { agent } = await signInPortal(t.app, customer.login!, customer.password);
     const page = await agent.get('/settings/two-factor');
-    expect(page.text).toContain('Zwei-Faktor-Anmeldung einschalten');
-    expect(page.text).toContain('id="totp-secret"');
+    expect(page.text).toContain(`<html lang="${language}">`);
+    expect(page.text).toContain(turnOn);
+    expect(page.text).toMatch(/<svg[^>]*role="img"/);
+    const done = await agent
+      .post('/settings/two-factor')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), code: totpCode(secretOnPage(page.text)) });
+    expect(done.status).toBe(303);
+    const codes = await agent.get(String(done.headers.location));
+    expect(codes.text).toContain(codesTitle);
+    expect(codes.text.match(/<li>[a-z2-9]{5}-[a-z2-9]{5}<\/li>/g)).toHaveLength(10);
+    const { agent: next, res } = await postPortalLogin(t.app, customer.login!, customer.password);
+    expect(res.headers.location).toBe('/login/two-factor');
+    const second = await next.get('/login/two-factor');
+    expect(second.text).toContain(`<html lang="${language}">`);
+    expect(second.text).toContain(codeLabel);
   });
 
   it('asks for the code in the account’s language, whatever the browser asked for, errors included', async () => {
@@ -269,12 +312,13 @@ describe('customer two-factor sign-in, required by the Web self-care panel', () 
 });
 
 describe('resetting a customer’s or an individual’s two-factor sign-in', () => {
-  it('is done by an admin from the Web self-care panel and the individual’s page (audited)', async () => {
+  it('is done from the Web self-care panel and the individual’s page by an admin with selfcare.credentials (audited)', async () => {
     const customer = await createCustomer(t.deps);
     const individual = await createIndividual(t.deps, customer.id);
     await enableTwoFactor(t.deps, 'customer', customer.id);
     await enableTwoFactor(t.deps, 'individual', individual.id);
-    const admin = await createAdmin(t.deps);
+    const roleId = await createAdminRole(t.deps, 'Credentials desk', ['selfcare.credentials', 'individuals.manage']);
+    const admin = await createAdmin(t.deps, 'credentials-desk', undefined, { roleId });
     const { agent, csrf } = await signInAdmin(t.app, admin.login, admin.password);
     const panel = await agent.get(`/admin/customers/${customer.id}/self-care`);
     expect(panel.text).toContain(`href="/admin/customers/${customer.id}/self-care/two-factor/reset"`);
