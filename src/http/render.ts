@@ -24,11 +24,35 @@ export function setTemplateCache(enabled: boolean): void {
   cacheTemplates = enabled;
 }
 
-/** Every template can name an asset by its plain path: `asset('/static/css/app.css')`. */
+/** The markup `once` kept, by key; cleared when full (a key names all its markup depends on). */
+const fragments = new Map<string, string>();
+const FRAGMENTS_MAX = 2000;
+
+/**
+ * `once(key, render)` in a template: the markup of `render()` the first time a key is seen, the
+ * same string after. The key names everything the markup depends on (content, not identity), so
+ * nothing is ever invalidated: a change makes another key. Only with the template cache (in
+ * development templates change while the process runs).
+ */
+function once(key: string, render: () => string): string {
+  if (!cacheTemplates) return render();
+  let html = fragments.get(key);
+  if (html === undefined) {
+    html = render();
+    if (fragments.size >= FRAGMENTS_MAX) fragments.clear();
+    fragments.set(key, html);
+  }
+  return html;
+}
+
+/**
+ * Every template can name an asset by its plain path, `asset('/static/css/app.css')`, and keep
+ * markup that depends only on a key, `once(key, render)`.
+ */
 export function renderFile(view: string, locals: Record<string, unknown>): Promise<string> {
   return ejs.renderFile(
     path.join(VIEWS_DIR, `${view}.ejs`),
-    { asset: assetUrl, ...locals },
+    { asset: assetUrl, once, ...locals },
     {
       root: VIEWS_DIR,
       views: [VIEWS_DIR],

@@ -1,40 +1,105 @@
 /**
- * The app as `compare.bench.ts` measures it, in a process of its own: production configuration
- * behind a TLS-terminating proxy on 127.0.0.1 (template cache, Secure cookies, bcrypt cost 12,
- * request logging off), MySQL/MariaDB + Redis from BENCH_DATABASE_URL + BENCH_REDIS_URL.
+ * The app as `compare.bench.ts` measures it: the compiled build (`dist/`, built here when the
+ * sources changed, as `npm start` does) started the way `npm start` starts it, in a process of its
+ * own, in production configuration behind a TLS-terminating proxy on 127.0.0.1 (template cache,
+ * Secure cookies, bcrypt cost 12, request log at `warn`), MySQL/MariaDB + Redis from
+ * BENCH_DATABASE_URL + BENCH_REDIS_URL.
  *
- * Seeds the demo data once, gives the demo customer "acme" a fresh password and an API token,
- * signs in to the portal and the admin door and opens an API session, then prints one JSON line:
- * { port, pid, customerId, portalCookie, adminCookie, bearer, portalLogin, portalPassword }.
- * Runs until SIGTERM (a CPU profile, when started with --cpu-prof, is written on exit).
+ * First (in this process) seeds the demo data once, gives the demo customer "acme" a fresh
+ * password and an API token; then starts the server, signs in to the portal and the admin door
+ * and opens an API session, and prints one JSON line:
+ * { port, pid, customerId, portalCookie, adminCookie, bearer, portalLogin, portalPassword }
+ * where `pid` is the server's own process. BENCH_APP_NODE_ARGS adds node options to the server
+ * (`--cpu-prof --cpu-prof-dir=…`: the profile is written when it exits). Runs until SIGTERM, which
+ * it passes on to the server.
  */
-import { createServer } from 'node:http';
-import { createApp } from '../../src/app.ts';
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { prepareAccounts, signInAll } from './bench-accounts.ts';
+import { loadConfig } from '../../src/config.ts';
 import { buildDeps } from '../../src/deps.ts';
 import { migrateLatest } from '../../src/db/migrate.ts';
-import { benchBackend, benchConfig } from './support.ts';
+import { benchBackend } from './support.ts';
 
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const backend = benchBackend();
 if (!backend.databaseUrl || !backend.redisUrl)
   throw new Error('app-server needs BENCH_DATABASE_URL and BENCH_REDIS_URL');
-const config = benchConfig(backend, { production: true, redis: true });
-const deps = await buildDeps(config);
+
+/** A port nothing listens on right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() =>
+        address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+const port = await freePort();
+const env: Record<string, string> = {
+  NODE_ENV: 'production',
+  HOST: '127.0.0.1',
+  PORT: String(port),
+  DATA_DIR: backend.dataDir,
+  DATABASE_URL: backend.databaseUrl,
+  REDIS_URL: backend.redisUrl,
+  SECRET_KEY: randomBytes(32).toString('hex'),
+  TRUST_PROXY: 'loopback',
+  LOG_LEVEL: process.env.BENCH_LOG_LEVEL || 'warn',
+  SHUTDOWN_DRAIN_SECONDS: '1',
+};
+
+const deps = await buildDeps(loadConfig(env));
 await migrateLatest(deps.db);
 const accounts = await prepareAccounts(deps);
+await deps.close();
 
-const server = createServer(createApp(deps));
-await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-const address = server.address();
-if (address === null || typeof address === 'string') throw new Error('the server has no port');
-const base = `http://127.0.0.1:${address.port}`;
+const build = spawnSync(process.execPath, [path.join(root, 'scripts/build.mjs'), '--if-changed'], {
+  cwd: root,
+  stdio: ['ignore', 'inherit', 'inherit'],
+});
+if (build.status !== 0) throw new Error('npm run build failed');
+
+// `npm start` is `node <options> <entry>`: the same options and entry, plus the bench's own.
+const start = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: { start: string } })
+  .scripts.start;
+const [program, ...startArgs] = start.split(/\s+/);
+if (program !== 'node') throw new Error(`npm start runs "${start}", not node`);
+const extra = (process.env.BENCH_APP_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+const server = spawn(process.execPath, [...extra, ...startArgs], {
+  cwd: root,
+  env: { ...process.env, ...env },
+  stdio: ['ignore', 'inherit', 'inherit'],
+});
+server.once('exit', (code) => {
+  process.stderr.write(`the app server exited (${code})\n`);
+  process.exit(code ?? 1);
+});
+
+const base = `http://127.0.0.1:${port}`;
+for (let ready = false; !ready;) {
+  ready = await fetch(`${base}/healthz`).then(
+    (res) => res.ok,
+    () => false,
+  );
+  if (!ready) await new Promise((resolve) => setTimeout(resolve, 100));
+}
 
 const { adminCookie, portalCookie, bearer } = await signInAll(base, accounts);
 
 process.stdout.write(
   `bench-ready ${JSON.stringify({
-    port: address.port,
-    pid: process.pid,
+    port,
+    pid: server.pid,
     customerId: accounts.customerId,
     portalCookie,
     adminCookie,
@@ -45,7 +110,7 @@ process.stdout.write(
 );
 
 process.on('SIGTERM', () => {
-  server.closeAllConnections();
-  server.close();
-  void deps.close().then(() => process.exit(0));
+  server.removeAllListeners('exit');
+  server.once('exit', () => process.exit(0));
+  server.kill('SIGTERM');
 });

@@ -18,7 +18,7 @@
  *
  * BENCH_CONNECTIONS (20), BENCH_DURATION (8 s), BENCH_WARMUP (2 s), BENCH_ROUNDS (3),
  * BENCH_OUT (the JSON file, default bench-results/compare-<time>.json), BENCH_CPU_PROF=<dir>
- * (starts the app with --cpu-prof into that directory), BENCH_ONLY (a comma-separated subset of the four
+ * (starts the app server with --cpu-prof into that directory), BENCH_ONLY (a comma-separated subset of the four
  * targets, for profiling one path; the ratios then read NaN). Exits 1 when a target is missed or a
  * request failed; skips (exit 0) without MySQL and Redis, as the baselines need both.
  */
@@ -245,7 +245,10 @@ const profileDir = process.env.BENCH_CPU_PROF;
 const servers: ChildProcess[] = [];
 let failed = false;
 try {
-  const app = await startServer('app-server.ts', env, profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
+  const app = await startServer(
+    'app-server.ts',
+    profileDir ? { ...env, BENCH_APP_NODE_ARGS: `--cpu-prof --cpu-prof-dir=${path.resolve(profileDir)}` } : env,
+  );
   servers.push(app.child);
   const rowId = String(app.info.customerId);
   const bPage = await startServer('baseline.ts', { ...env, BASELINE: 'page', BENCH_ROW_ID: rowId });

@@ -6,6 +6,7 @@ import type { AuditActor } from '../../http/actor.ts';
 import type { ApiTokenService } from '../../features/api-tokens/service.ts';
 import type { ApiSession } from '../../features/api-tokens/sessions.ts';
 import { isAddressTrusted } from '../../access/address-check.ts';
+import type { CustomerAccount } from '../../features/customers/schema.ts';
 
 /** Who is calling, established afresh on every API request. */
 export interface ApiCaller {
@@ -14,8 +15,18 @@ export interface ApiCaller {
   customerId: number;
   tokenId: number;
   levels: EffectiveLevels;
+  /** the customer's account as the authentication read it, in the same query */
+  account: CustomerAccount;
   actor: AuditActor;
   ip: string;
+}
+
+// Every operation of this door sees the account its authentication read (`ApiCaller` of http/).
+declare module '../../http/api-operation.ts' {
+  interface ApiCaller {
+    /** the customer's account as the authentication read it, in the same query */
+    account: CustomerAccount;
+  }
 }
 
 /**
@@ -92,6 +103,7 @@ export class ApiAuth {
         customerId: session.customerId,
         tokenId: session.tokenId,
         levels,
+        account: found.account,
         actor: {
           type: 'api',
           id: session.customerId,

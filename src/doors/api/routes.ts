@@ -178,7 +178,7 @@ export function apiOperations(deps: Deps, tokens: ApiTokenService): ApiOperation
       errors: [401, 403],
       handle: async (_input, caller) => {
         const c = callerOf(caller);
-        const account = await profiles.get(c.customerId);
+        const account = c.account;
         return {
           kind: 'customer' as const,
           customer_id: account.id,
@@ -199,7 +199,7 @@ export function apiOperations(deps: Deps, tokens: ApiTokenService): ApiOperation
       permission: { component: 'profile', level: 'read' },
       success: { status: 200, description: 'The profile', schema: s.customerResponse },
       errors: [401, 403],
-      handle: async (_input, caller) => customerJson(await profiles.get(callerOf(caller).customerId), callerOf(caller)),
+      handle: async (_input, caller) => customerJson(callerOf(caller).account, callerOf(caller)),
     }),
     operation({
       method: 'patch',

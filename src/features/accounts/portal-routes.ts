@@ -179,17 +179,10 @@ export function portalRoutes(deps: Deps): RouteDef<PortalPermission>[] {
         const { viewer, account } = signedIn(res);
         const showInvoices = atLeast(viewer.levels.invoices, 'read');
         const showCalls = atLeast(viewer.levels.xdrs, 'read');
-        // both at once: the page waits for one round trip, not two
-        const [lastInvoice, recentCalls] = await Promise.all([
-          showInvoices
-            ? billing.invoices(account.customer.id, { after: null, limit: 1 }).then((page) => page.items[0] ?? null)
-            : null,
-          showCalls
-            ? billing
-                .xdrs(account.customer.id, { from: null, to: null }, { after: null, limit: 5 })
-                .then((p) => p.items)
-            : [],
-        ]);
+        const { invoice: lastInvoice, calls: recentCalls } = await billing.latest(account.customer.id, {
+          invoice: showInvoices,
+          calls: showCalls ? 5 : 0,
+        });
         await renderPage(req, res, {
           view: 'portal/dashboard/index',
           layout: 'portal',

@@ -2,6 +2,8 @@ import type { Knex } from 'knex';
 import type { PermissionMap } from '../../access/permissions.ts';
 import { insertRow, toBool, toDate } from '../../db/knex.ts';
 import { rolePermissionsColumn, rolePermissionsOf } from '../../db/role-permissions.ts';
+import { customerFromRow } from '../customers/service.ts';
+import type { CustomerAccount } from '../customers/schema.ts';
 
 export type ApiTokenStatus = 'active' | 'expired' | 'revoked';
 
@@ -27,6 +29,21 @@ export function tokenStatus(
   if (token.expiresAt && token.expiresAt.getTime() <= now.getTime()) return 'expired';
   return 'active';
 }
+
+/** The columns of `api_tokens` that `fromRow` reads. */
+const TOKEN_COLUMNS = [
+  'id',
+  'customer_id',
+  'name',
+  'prefix',
+  'digest',
+  'created_by_admin_id',
+  'created_at',
+  'expires_at',
+  'last_used_at',
+  'last_used_ip',
+  'revoked_at',
+] as const;
 
 function fromRow(row: Record<string, unknown>): ApiTokenRow {
   return {
@@ -115,30 +132,32 @@ export class ApiTokenRepo {
     return this.db('api_tokens as t')
       .join('customers as c', 'c.id', 't.customer_id')
       .where({ 't.id': tokenId, 't.customer_id': customerId })
-      .select(
-        't.*',
-        'c.selfcare_login_lower as c_login_lower',
-        'c.session_epoch as c_session_epoch',
-        'c.ip_restriction as c_ip_restriction',
-        'c.trusted_ips as c_trusted_ips',
-        'c.role_id as c_role_id',
-      );
+      .select('c.*', ...TOKEN_COLUMNS.map((column) => `t.${column} as t_${column}`));
   }
 
   async holder(tokenId: number, customerId: number): Promise<TokenHolder | null> {
     const row = (await this.holderQuery(tokenId, customerId).first()) as Record<string, unknown> | undefined;
-    return row ? holderFromRow(row, customerId) : null;
+    return row ? holderFromRow(row) : null;
   }
 
-  /** The holder and the explicit levels of its customer's role, in one row: what every API request checks, read fresh each time. */
+  /**
+   * The holder, its customer's whole account and the explicit levels of the customer's role, in
+   * one row: what every API request checks, read fresh each time (and the profile it may answer).
+   */
   async holderWithPermissions(
     tokenId: number,
     customerId: number,
-  ): Promise<{ holder: TokenHolder; permissions: PermissionMap } | null> {
+  ): Promise<{ holder: TokenHolder; account: CustomerAccount; permissions: PermissionMap } | null> {
     const row = (await this.holderQuery(tokenId, customerId)
-      .select(rolePermissionsColumn(this.db, 'c.role_id'))
+      .leftJoin('roles as r', 'r.id', 'c.role_id')
+      .select('r.name as role_name', rolePermissionsColumn(this.db, 'c.role_id'))
       .first()) as Record<string, unknown> | undefined;
-    return row ? { holder: holderFromRow(row, customerId), permissions: rolePermissionsOf(row) } : null;
+    if (!row) return null;
+    return {
+      holder: holderFromRow(row),
+      account: { ...customerFromRow(row), roleName: row.role_name === null ? '' : String(row.role_name ?? '') },
+      permissions: rolePermissionsOf(row),
+    };
   }
 
   /** The customer facts needed to open an API session: login, credentials epoch, trusted networks. */
@@ -168,16 +187,17 @@ export class ApiTokenRepo {
   }
 }
 
-function holderFromRow(row: Record<string, unknown>, customerId: number): TokenHolder {
+function holderFromRow(row: Record<string, unknown>): TokenHolder {
+  const customer = customerFromRow(row);
   return {
-    token: fromRow(row),
+    token: fromRow(Object.fromEntries(TOKEN_COLUMNS.map((column) => [column, row[`t_${column}`]]))),
     customer: {
-      id: customerId,
-      loginLower: row.c_login_lower ? String(row.c_login_lower) : null,
-      sessionEpoch: Number(row.c_session_epoch),
-      ipRestriction: toBool(row.c_ip_restriction),
-      trustedIps: String(row.c_trusted_ips ?? ''),
-      roleId: Number(row.c_role_id),
+      id: customer.id,
+      loginLower: row.selfcare_login_lower ? String(row.selfcare_login_lower) : null,
+      sessionEpoch: customer.sessionEpoch,
+      ipRestriction: customer.ipRestriction,
+      trustedIps: customer.trustedIps,
+      roleId: customer.roleId,
     },
   };
 }

@@ -6,6 +6,7 @@ import { LoginNamespace } from '../selfcare-access/service.ts';
 import { ApiTokenRepo, tokenStatus, type ApiTokenRow, type ApiTokenStatus, type TokenHolder } from './repo.ts';
 import { ApiSessions, type ApiSession, type RefreshGrant } from './sessions.ts';
 import { isAddressTrusted } from '../../access/address-check.ts';
+import type { CustomerAccount } from '../customers/schema.ts';
 
 export type ApiTokenView = Omit<ApiTokenRow, 'digest'> & { status: ApiTokenStatus };
 
@@ -231,10 +232,12 @@ export class ApiTokenService {
   }
 
   /**
-   * The token and customer behind a live API session with the levels of the customer's role (read
-   * fresh, in one round trip), unless the token or the customer's credentials changed since it opened.
+   * The token and customer behind a live API session with the customer's account and the levels of
+   * its role (read fresh, in one round trip), unless the token or the customer's credentials changed since it opened.
    */
-  async liveHolder(session: SessionBinding): Promise<{ holder: TokenHolder; permissions: PermissionMap } | null> {
+  async liveHolder(
+    session: SessionBinding,
+  ): Promise<{ holder: TokenHolder; account: CustomerAccount; permissions: PermissionMap } | null> {
     const found = await this.repo.holderWithPermissions(session.tokenId, session.customerId);
     return found && stillValid(found.holder, session) ? found : null;
   }

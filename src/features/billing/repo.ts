@@ -82,6 +82,51 @@ export interface XdrTotals {
   charged: number;
 }
 
+/** What the dashboard shows of billing: the newest invoice and the newest calls. */
+export interface Latest {
+  invoice: Invoice | null;
+  calls: Xdr[];
+}
+
+/**
+ * The columns of `BillingRepo.latest`'s union after its `kind` (the table), by name in the union:
+ * each table's column there, or null where the table has none. The same names in the same order
+ * on both sides.
+ */
+const LATEST_COLUMNS = {
+  invoices: {
+    id: 'id',
+    time: 'issued_at',
+    amount: 'amount',
+    text_a: 'number',
+    text_b: 'currency',
+    text_c: 'status',
+    day: 'due_at',
+    day_from: 'period_from',
+    day_to: 'period_to',
+    seconds: null,
+  },
+  xdrs: {
+    id: 'id',
+    time: 'connect_time',
+    amount: 'charged_amount',
+    text_a: 'cld',
+    text_b: 'cli',
+    text_c: 'description',
+    day: null,
+    day_from: null,
+    day_to: null,
+    seconds: 'duration_seconds',
+  },
+} as const;
+
+/** A union row under the table's own column names. */
+function columnsOf(row: Record<string, unknown>, columns: Record<string, string | null>): Record<string, unknown> {
+  const own: Record<string, unknown> = {};
+  for (const [as, column] of Object.entries(columns)) if (column !== null) own[column] = row[as];
+  return own;
+}
+
 export interface PageRequest {
   after: KeysetPosition | null;
   limit: number;
@@ -136,6 +181,48 @@ export class BillingRepo {
       ...page,
       map: toPayment,
     });
+  }
+
+  /**
+   * The newest invoice and the `calls` newest calls of a customer in one statement (the
+   * dashboard): each part reads its own `(customer_id, time)` index in order, and UNION ALL lines
+   * their columns up (see `LATEST_COLUMNS`). A part not asked for is not read.
+   */
+  async latest(customerId: number, want: { invoice: boolean; calls: number }): Promise<Latest> {
+    const db = this.db;
+    const part = (table: 'invoices' | 'xdrs', limit: number) => {
+      const columns = LATEST_COLUMNS[table];
+      const query = db(table)
+        .where({ customer_id: customerId })
+        .select(
+          db.raw('? as kind', [table]),
+          ...Object.entries(columns).map(([as, column]) =>
+            column === null ? db.raw('null as ??', [as]) : `${column} as ${as}`,
+          ),
+        )
+        .orderBy([
+          { column: columns.time, order: 'desc' },
+          { column: 'id', order: 'desc' },
+        ])
+        .limit(limit);
+      // a derived table keeps each part's own order and limit (MySQL needs that for a union)
+      return db.select('*').from(query.as(table));
+    };
+    const parts = [
+      ...(want.invoice ? [part('invoices', 1)] : []),
+      ...(want.calls > 0 ? [part('xdrs', want.calls)] : []),
+    ];
+    const latest: Latest = { invoice: null, calls: [] };
+    if (parts.length === 0) return latest;
+    const [first, ...rest] = parts;
+    const rows = (await (rest.length ? first!.unionAll(rest) : first!)) as Record<string, unknown>[];
+    for (const row of rows) {
+      if (row.kind === 'invoices') latest.invoice = toInvoice(columnsOf(row, LATEST_COLUMNS.invoices));
+      else latest.calls.push(toXdr(columnsOf(row, LATEST_COLUMNS.xdrs)));
+    }
+    // UNION ALL promises no order across its parts: the calls come back in their own order
+    latest.calls.sort((a, b) => b.connectTime.getTime() - a.connectTime.getTime() || b.id - a.id);
+    return latest;
   }
 
   /** Every invoice of the customer, newest first, read a batch at a time (downloads). */

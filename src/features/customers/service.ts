@@ -32,6 +32,9 @@ import {
 import type { CustomerBasicsForm, CustomerListForm, SelfCareForm } from './schema.ts';
 import { parseId } from '../../http/ids.ts';
 
+/** The one mapping of a `customers` row, for features that read a customer beside their own rows. */
+export { customerFromRow } from './repo.ts';
+
 export const CUSTOMERS_PER_PAGE = 25;
 /**
  * The list counts matches up to here and says "more than" beyond: counting costs one index entry

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ComponentKey, Level, PermissionMap } from '../../../src/access/permissions.ts';
+import { setTemplateCache } from '../../../src/http/render.ts';
 import { createTestApp, type TestApp } from '../../helpers/app.ts';
 import {
   allAt,
@@ -68,6 +69,27 @@ const PAGES: ReadonlyArray<{ component: ComponentKey; path: string; nav?: string
   { component: 'settings.regional', path: '/settings', shows: 'Time zone' },
   { component: 'settings.password', path: '/settings/password', shows: 'Change password' },
 ];
+
+describe('the navigation, kept once rendered (as in production)', () => {
+  it('shows a role change on the next request, and marks the page it is on', async () => {
+    setTemplateCache(true);
+    try {
+      const s = await setup();
+      expect(navOf((await s.agent.get('/')).text)).toContain('href="/invoices"');
+      await s.setLevel('invoices', 'hidden');
+      expect(navOf((await s.agent.get('/')).text)).not.toContain('href="/invoices"');
+      await s.setLevel('invoices', 'read');
+      const nav = navOf((await s.agent.get('/')).text);
+      expect(nav).toContain('href="/invoices"');
+      expect(nav).toContain('href="/" aria-current="page"');
+      const onInvoices = navOf((await s.agent.get('/invoices')).text);
+      expect(onInvoices).toContain('href="/invoices" aria-current="page"');
+      expect(onInvoices).not.toContain('href="/" aria-current');
+    } finally {
+      setTemplateCache(false);
+    }
+  });
+});
 
 describe('a component the role hides', () => {
   for (const page of PAGES) {

@@ -50,6 +50,32 @@ describe('tenant isolation', () => {
     expect((await agent.get('/')).text).not.toContain('999.99');
   });
 
+  it("shows on the dashboard the viewer's newest invoice and five newest calls, newest first", async () => {
+    const { a, b } = await twoCustomers();
+    await createInvoice(t.deps, a.id, {
+      number: 'INV-NEWEST',
+      issuedAt: new Date('2026-04-01T00:00:00Z'),
+      dueOn: '2026-04-15',
+      amount: 321.5,
+    });
+    await createInvoice(t.deps, b.id, { number: 'INV-BETA-NEWER', issuedAt: new Date('2026-05-01T00:00:00Z') });
+    for (let minute = 0; minute < 7; minute++)
+      await createXdr(t.deps, a.id, {
+        cld: `4910000000${minute}`,
+        connectTime: new Date(Date.UTC(2026, 2, 2, 10, minute)),
+        durationSeconds: 60 + minute,
+      });
+    await createXdr(t.deps, b.id, { cld: '4920000000', connectTime: new Date('2026-03-03T00:00:00Z') });
+    const { agent } = await signInPortal(t.app, a.login ?? '', a.password);
+    const page = (await agent.get('/')).text;
+    expect(page).toContain('View invoice INV-NEWEST');
+    expect(page).toContain('321.50');
+    expect(page).not.toContain('INV-ALPHA');
+    expect(page).not.toContain('INV-BETA');
+    const calls = [...page.matchAll(/<td>(49[0-9]+)<\/td>/g)].map((m) => m[1]);
+    expect(calls).toEqual(['49100000006', '49100000005', '49100000004', '49100000003', '49100000002']);
+  });
+
   it("keeps an individual of B out of A's data", async () => {
     const { b, roleId, invoiceA } = await twoCustomers();
     const i = await createIndividual(t.deps, b.id, { roleId });
