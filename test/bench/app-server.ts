@@ -15,7 +15,6 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +23,7 @@ import { loadConfig } from '../../src/config.ts';
 import { buildDeps } from '../../src/deps.ts';
 import { migrateLatest } from '../../src/db/migrate.ts';
 import { benchBackend } from './support.ts';
+import { npmStartNodeArgs } from '../helpers/npm-start.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const backend = benchBackend();
@@ -69,13 +69,8 @@ const build = spawnSync(process.execPath, [path.join(root, 'scripts/build.mjs'),
 });
 if (build.status !== 0) throw new Error('npm run build failed');
 
-// `npm start` is `node <options> <entry>`: the same options and entry, plus the bench's own.
-const start = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: { start: string } })
-  .scripts.start;
-const [program, ...startArgs] = start.split(/\s+/);
-if (program !== 'node') throw new Error(`npm start runs "${start}", not node`);
 const extra = (process.env.BENCH_APP_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-const server = spawn(process.execPath, [...extra, ...startArgs], {
+const server = spawn(process.execPath, [...extra, ...npmStartNodeArgs(root)], {
   cwd: root,
   env: { ...process.env, ...env },
   stdio: ['ignore', 'inherit', 'inherit'],

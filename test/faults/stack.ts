@@ -1,7 +1,7 @@
 /**
  * A private stack on loopback for the fault and load runs: MariaDB and Redis on their own ports
  * and data folders under a temporary directory (never the machine's shared ones), and the compiled
- * production server (`node dist/src/server.js`, NODE_ENV=production) against them.
+ * production server (as `npm start` runs it, NODE_ENV=production) against them.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
@@ -17,6 +17,7 @@ import { migrateLatest } from '../../src/db/migrate.ts';
 import { ApiTokenService } from '../../src/features/api-tokens/service.ts';
 import { seedDemo } from '../../src/seed/demo.ts';
 import { seedScale } from '../../src/seed/scale.ts';
+import { npmStartNodeArgs } from '../helpers/npm-start.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SECRET_KEY = 'fault-run-secret-0123456789abcdef0123456789abcdef';
@@ -180,10 +181,7 @@ export class Stack {
       'app',
       process.execPath,
       // diagnostics only: FAULTS_APP_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof', '--heapsnapshot-signal=SIGUSR2'…
-      () => [
-        ...(process.env.FAULTS_APP_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? []),
-        path.join(ROOT, 'dist/src/server.js'),
-      ],
+      () => [...(process.env.FAULTS_APP_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? []), ...npmStartNodeArgs(ROOT)],
       path.join(this.dir, 'app.log'),
       this.appEnv(),
     );
