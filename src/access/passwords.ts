@@ -239,8 +239,8 @@ export interface PasswordCheckLimits {
 /** The pool's size as libuv reads it (Node's default 4), so raising UV_THREADPOOL_SIZE adds slots. */
 const POOL_THREADS = Math.min(1024, Math.max(1, Math.floor(Number(process.env.UV_THREADPOOL_SIZE)) || 4));
 
-/** A sign-in that waits longer than this for its check has waited longer than a person would. */
-export const PASSWORD_CHECK_WAIT_MS = 2000;
+/** A person signing in waits a few seconds for the answer; longer than this, a refusal serves them better. */
+export const PASSWORD_CHECK_WAIT_MS = 5000;
 
 interface Waiter {
   start: () => void;
