@@ -30,15 +30,8 @@ import {
 import type { CustomerService } from '../customers/service.ts';
 import type { IndividualsService, PortalIndividual } from '../individuals/service.ts';
 import { FACTOR_LABELS, type SecondFactor, type TwoFactorService } from '../two-factor/service.ts';
-import {
-  PROFILE_COLUMNS,
-  REGIONAL_COLUMNS,
-  type AccountRef,
-  type PasswordForm,
-  type ProfileField,
-  type RegionalColumn,
-  type VersionStep,
-} from './schema.ts';
+import { PROFILE_COLUMNS, type AccountRef, type PasswordForm, type ProfileField, type VersionStep } from './schema.ts';
+import { REGIONAL_FIELDS, type RegionalField } from '../../regional/settings.ts';
 
 export interface PortalAccount {
   customer: CustomerRecord;
@@ -202,14 +195,14 @@ class AccountStore {
    */
   async updateRegional(
     account: AccountRef,
-    values: Record<RegionalColumn, string | null>,
+    values: Record<RegionalField, string | null>,
   ): Promise<VersionStep | undefined> {
     if (account.kind === 'individual') {
       await this.individuals.updateOwnRegional(account.id, values);
       return undefined;
     }
     const columns: SelfServiceColumns = {};
-    for (const column of REGIONAL_COLUMNS) {
+    for (const column of REGIONAL_FIELDS) {
       const value = values[column];
       // a customer's regional settings are never empty (the schema gives no "inherit" for a customer)
       if (value !== null) columns[column] = value;
@@ -517,7 +510,7 @@ export class PortalService {
   /** Regional settings of the signed-in account; an individual's null values inherit. */
   async updateRegional(
     account: PortalAccount,
-    values: Record<RegionalColumn, string | null>,
+    values: Record<RegionalField, string | null>,
     ctx: AuditContext,
   ): Promise<void> {
     const own = account.individual ? account.individual.regional : account.customer;

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { PermissionMap } from '../../access/permissions.ts';
 import { insertRow, isMysql, toBool, toDate } from '../../db/knex.ts';
+import type { RegionalSettings } from '../../regional/settings.ts';
 import { rolePermissionsColumn, rolePermissionsOf } from '../../db/role-permissions.ts';
 import {
   addSearchKeys,
@@ -502,7 +503,7 @@ function basicsColumns(input: CustomerBasics): Record<string, unknown> {
 }
 
 /** A customer as seeding writes it: every column an admin panel sets, the password as a hash. */
-export interface ImportedCustomer extends NewCustomer {
+export interface ImportedCustomer extends NewCustomer, RegionalSettings {
   status: 'active' | 'suspended';
   balance: number;
   selfcareLogin: string | null;
@@ -510,12 +511,6 @@ export interface ImportedCustomer extends NewCustomer {
   ipRestriction: boolean;
   /** canonical form (one entry per line, each ending in ";") */
   trustedIps: string;
-  timeZone: string;
-  language: string;
-  outDateFormat: string;
-  outTimeFormat: string;
-  inDateFormat: string;
-  inTimeFormat: string;
   createdAt: Date;
 }
 

@@ -19,8 +19,8 @@ import {
   loginFieldError,
   regionalFieldErrors,
   trustedNetworksFieldErrors,
-  type RegionalValues,
 } from '../selfcare-access/schema.ts';
+import { regionalValuesOf } from '../../regional/settings.ts';
 import { sendCredentialsMail } from './mail.ts';
 import { IndividualsRepo, type CustomerDefaults, type IndividualColumns, type IndividualRow } from './repo.ts';
 import { CustomerNotFoundError } from '../customers/service.ts';
@@ -195,18 +195,6 @@ export function regionalOf(
   };
 }
 
-/** The form fields of the shared regional partial ('' = the customer's). */
-export function regionalValues(r: IndividualRegional): RegionalValues {
-  return {
-    time_zone: r.timeZone ?? '',
-    language: r.language ?? '',
-    out_date_format: r.outDateFormat ?? '',
-    out_time_format: r.outTimeFormat ?? '',
-    in_date_format: r.inDateFormat ?? '',
-    in_time_format: r.inTimeFormat ?? '',
-  };
-}
-
 export const NO_REGIONAL_OVERRIDES: IndividualRegional = {
   timeZone: null,
   language: null,
@@ -256,7 +244,7 @@ export function validateIndividual(
   } else if (fields.activationAt && fields.expirationAt && fields.expirationAt <= fields.activationAt) {
     errors.push(problem('expiration_at', 'date_order', 'The expiration date must be after the activation date'));
   }
-  for (const e of regionalFieldErrors(regionalValues(fields.regional), { allowInherit: true })) {
+  for (const e of regionalFieldErrors(regionalValuesOf(fields.regional), { allowInherit: true })) {
     const code: IndividualErrorCode =
       e.field === 'time_zone' ? 'time_zone' : e.field === 'language' ? 'language' : 'format';
     errors.push(problem(e.field, code, e.text ?? 'This value is not valid'));
