@@ -99,6 +99,23 @@ export function trustedListsOf(account: PortalAccount): TrustedListSource[] {
 }
 
 /** The individual's own regional values where set, the customer's otherwise. */
+/** Who a portal session (and the index of an account's sessions) is for: the individual or the customer itself. */
+export function sessionUserOf(account: PortalAccount): PortalSessionUser {
+  return account.individual
+    ? {
+        kind: 'individual',
+        id: account.individual.id,
+        customerId: account.customer.id,
+        epoch: account.individual.sessionEpoch,
+      }
+    : {
+        kind: 'customer',
+        id: account.customer.id,
+        customerId: account.customer.id,
+        epoch: account.customer.sessionEpoch,
+      };
+}
+
 export function effectiveRegional(account: PortalAccount): Viewer['regional'] {
   const c = account.customer;
   const i = account.individual?.regional;
@@ -329,7 +346,7 @@ export class PortalService {
       return { ok: false, reason: refusal };
     }
     await throttle.succeed(login, ip);
-    const user = this.sessionUser(account);
+    const user = sessionUserOf(account);
     const secondStep: SecondStep = (await this.twoFactor.isEnabled(twoFactorAccountOf(user)))
       ? 'code'
       : account.customer.twoFactorRequired
@@ -344,7 +361,7 @@ export class PortalService {
 
   /** The sign-in is complete: last sign-in time and the audit entry, naming the second factor used. */
   async completeSignIn(account: PortalAccount, factor: SecondFactor | 'setup' | null, ip: string): Promise<void> {
-    const user = this.sessionUser(account);
+    const user = sessionUserOf(account);
     await this.repo.recordLogin(accountRef(user));
     await this.deps.audit.record({
       actor: { type: user.kind, id: user.id, label: accountLogin(account) },
@@ -369,7 +386,7 @@ export class PortalService {
 
   /** A wrong or throttled second step, for the audit trail. */
   async recordSecondStepFailure(account: PortalAccount, ip: string, throttled: boolean): Promise<void> {
-    const user = this.sessionUser(account);
+    const user = sessionUserOf(account);
     await this.deps.audit.record({
       actor: { type: 'anonymous', id: null, label: accountLogin(account) },
       ip,
@@ -383,19 +400,7 @@ export class PortalService {
   }
 
   sessionUser(account: PortalAccount): PortalSessionUser {
-    return account.individual
-      ? {
-          kind: 'individual',
-          id: account.individual.id,
-          customerId: account.customer.id,
-          epoch: account.individual.sessionEpoch,
-        }
-      : {
-          kind: 'customer',
-          id: account.customer.id,
-          customerId: account.customer.id,
-          epoch: account.customer.sessionEpoch,
-        };
+    return sessionUserOf(account);
   }
 
   /**
