@@ -12,7 +12,9 @@ import {
   type EffectiveLevels,
   type PermissionMap,
 } from '../../access/permissions.ts';
+import type { i18n } from 'i18next';
 import type { Infra } from '../../infra.ts';
+import { formatDateTime } from '../../regional/date-format.ts';
 import type { AuditActor, AuditContext } from '../../http/actor.ts';
 import { diffForAudit } from '../audit/service.ts';
 import { isAddressTrusted, type TrustedListSource } from '../../access/address-check.ts';
@@ -98,7 +100,6 @@ export function trustedListsOf(account: PortalAccount): TrustedListSource[] {
   return lists;
 }
 
-/** The individual's own regional values where set, the customer's otherwise. */
 /** Who a portal session (and the index of an account's sessions) is for: the individual or the customer itself. */
 export function sessionUserOf(account: PortalAccount): PortalSessionUser {
   return account.individual
@@ -116,6 +117,7 @@ export function sessionUserOf(account: PortalAccount): PortalSessionUser {
       };
 }
 
+/** The individual's own regional values where set, the customer's otherwise. */
 export function effectiveRegional(account: PortalAccount): Viewer['regional'] {
   const c = account.customer;
   const i = account.individual?.regional;
@@ -127,6 +129,31 @@ export function effectiveRegional(account: PortalAccount): Viewer['regional'] {
     outTimeFormat: i?.outTimeFormat ?? c.outTimeFormat,
     inDateFormat: i?.inDateFormat ?? c.inDateFormat,
     inTimeFormat: i?.inTimeFormat ?? c.inTimeFormat,
+  };
+}
+
+/**
+ * What an e-mail to a portal account is written with: its address and login, its own language and
+ * output formats, the texts under one key prefix, and the greeting by name.
+ */
+export function accountMail(account: PortalAccount, i18n: i18n, keyPrefix: string) {
+  const regional = effectiveRegional(account);
+  const t = i18n.getFixedT(regional.language);
+  const tr = (key: string, params: Record<string, unknown> = {}) => String(t(`${keyPrefix}.${key}`, params));
+  const login = account.individual?.login ?? account.customer.selfcareLogin ?? '';
+  return {
+    to: account.individual ? account.individual.email : account.customer.email,
+    login,
+    regional,
+    tr,
+    when: (at: Date) =>
+      formatDateTime(at, {
+        dateFormat: regional.outDateFormat,
+        timeFormat: regional.outTimeFormat,
+        timeZone: regional.timeZone,
+        locale: regional.language,
+      }),
+    greeting: [tr('greeting', { name: account.individual?.name || account.customer.name || login })],
   };
 }
 

@@ -14,8 +14,7 @@ import { digestToken } from '../../access/api-tokens.ts';
 import type { AuditContext } from '../../http/actor.ts';
 import type { Infra } from '../../infra.ts';
 import { composeMail } from '../../mail/compose.ts';
-import { formatDateTime } from '../../regional/date-format.ts';
-import { effectiveRegional, sessionUserOf, type PortalAccount } from '../accounts/service.ts';
+import { accountMail, sessionUserOf, type PortalAccount } from '../accounts/service.ts';
 import type { ApiTokenService } from '../api-tokens/service.ts';
 import type { CustomerService } from '../customers/service.ts';
 import type { IndividualsService } from '../individuals/service.ts';
@@ -370,27 +369,18 @@ export class SessionsService {
     const since = new Date(at.getTime() - NEW_ADDRESS_DAYS * 86_400_000);
     // the sign-in being reported is one of them
     if ((await this.deps.audit.successesFrom(SIGN_IN_EVENT.action, id.kind, id.id, address, since)) > 1) return;
-    const regional = effectiveRegional(account);
-    const t = this.deps.i18n.getFixedT(regional.language);
-    const tr = (key: string, params: Record<string, unknown> = {}) => String(t(`email.newSignIn.${key}`, params));
+    const { login, regional, tr, when, greeting } = accountMail(account, this.deps.i18n, 'email.newSignIn');
     const { browser, system } = describeUserAgent(userAgent);
     const base = this.deps.config.publicUrl.replace(/\/+$/, '');
     const sessionsUrl = `${base}/settings/sessions`;
-    const login = account.individual?.login ?? account.customer.selfcareLogin ?? '';
-    const when = formatDateTime(at, {
-      dateFormat: regional.outDateFormat,
-      timeFormat: regional.outTimeFormat,
-      timeZone: regional.timeZone,
-      locale: regional.language,
-    });
     await this.deps.mailer.send(
       composeMail({
         to: email,
         subject: tr('subject', { login }),
         language: regional.language,
         paragraphs: [
-          [tr('greeting', { name: account.individual?.name || account.customer.name || login })],
-          [tr('intro', { login, time: when, zone: regional.timeZone })],
+          greeting,
+          [tr('intro', { login, time: when(at), zone: regional.timeZone })],
           [
             tr('address', { address }),
             tr('device', {
