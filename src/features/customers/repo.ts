@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { PermissionMap } from '../../access/permissions.ts';
 import { insertRow, isMysql, toBool, toDate } from '../../db/knex.ts';
-import type { RegionalSettings } from '../../regional/settings.ts';
+import { regionalValuesOf, type RegionalSettings } from '../../regional/settings.ts';
 import { rolePermissionsColumn, rolePermissionsOf } from '../../db/role-permissions.ts';
 import {
   addSearchKeys,
@@ -526,12 +526,7 @@ function importedColumns(c: ImportedCustomer): Record<string, unknown> {
     password_change_required: false,
     ip_restriction: c.ipRestriction,
     trusted_ips: c.trustedIps,
-    time_zone: c.timeZone,
-    language: c.language,
-    out_date_format: c.outDateFormat,
-    out_time_format: c.outTimeFormat,
-    in_date_format: c.inDateFormat,
-    in_time_format: c.inTimeFormat,
+    ...regionalValuesOf(c),
     created_at: c.createdAt,
     updated_at: c.createdAt,
   };

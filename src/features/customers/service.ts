@@ -106,12 +106,7 @@ export function selfCareValuesOf(c: CustomerRecord): SelfCareValues {
     trusted_ips: c.trustedIps,
     two_factor_required: c.twoFactorRequired,
     role_id: String(c.roleId),
-    time_zone: c.timeZone,
-    language: c.language,
-    out_date_format: c.outDateFormat,
-    out_time_format: c.outTimeFormat,
-    in_date_format: c.inDateFormat,
-    in_time_format: c.inTimeFormat,
+    ...regionalValuesOf(c),
   };
 }
 
@@ -652,12 +647,7 @@ function importAuditView(c: ImportedCustomer): Record<string, unknown> {
     password: c.passwordHash,
     ip_restriction: c.ipRestriction,
     trusted_ips: c.trustedIps,
-    time_zone: c.timeZone,
-    language: c.language,
-    out_date_format: c.outDateFormat,
-    out_time_format: c.outTimeFormat,
-    in_date_format: c.inDateFormat,
-    in_time_format: c.inTimeFormat,
+    ...regionalValuesOf(c),
   };
 }
 
