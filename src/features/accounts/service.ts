@@ -31,7 +31,7 @@ import {
 } from '../customers/schema.ts';
 import type { CustomerService } from '../customers/service.ts';
 import type { IndividualsService, PortalIndividual } from '../individuals/service.ts';
-import { FACTOR_LABELS, type SecondFactor, type TwoFactorService } from '../two-factor/service.ts';
+import { secondFactorChange, type SecondFactor, type TwoFactorService } from '../two-factor/service.ts';
 import { PROFILE_COLUMNS, type AccountRef, type PasswordForm, type ProfileField, type VersionStep } from './schema.ts';
 import { REGIONAL_FIELDS, type RegionalField } from '../../regional/settings.ts';
 
@@ -397,17 +397,7 @@ export class PortalService {
       entityType: user.kind,
       entityId: user.id,
       customerId: account.customer.id,
-      ...(factor
-        ? {
-            changes: {
-              second_factor: {
-                old: null,
-                new:
-                  factor === 'setup' ? `${FACTOR_LABELS.totp} (two-factor sign-in set up now)` : FACTOR_LABELS[factor],
-              },
-            },
-          }
-        : {}),
+      ...secondFactorChange(factor),
     });
   }
 

@@ -4,7 +4,7 @@ import { checkbox, type FieldError } from '../../http/form.ts';
 import { DEFAULT_DATE_FORMAT, formatInstant, inputExample, parseDateTimeInput } from '../../regional/date-format.ts';
 import { isValidTimeZone } from '../../regional/time-zones.ts';
 import { readRegionalInput } from '../selfcare-access/schema.ts';
-import { regionalValuesOf, type RegionalValues } from '../../regional/settings.ts';
+import { REGIONAL_FIELDS, regionalValuesOf, type RegionalValues } from '../../regional/settings.ts';
 import { formString } from '../../http/form.ts';
 import {
   NO_REGIONAL_OVERRIDES,
@@ -209,12 +209,7 @@ export function mergeErrors(first: FieldError[], second: FieldError[]): FieldErr
     'role_id',
     'activation_at',
     'expiration_at',
-    'time_zone',
-    'language',
-    'out_date_format',
-    'out_time_format',
-    'in_date_format',
-    'in_time_format',
+    ...REGIONAL_FIELDS,
     'trusted_ips',
   ];
   const seen = new Set(first.map((e) => e.field));
