@@ -352,22 +352,22 @@ function publicView(row: IndividualRow, now = new Date()): Individual {
 }
 
 /** An individual as its own portal session needs it: credentials, window, lists, regional overrides. */
-export interface PortalIndividual {
-  id: number;
-  customerId: number;
-  login: string;
-  name: string;
-  email: string;
-  roleId: number;
-  passwordHash: string | null;
-  passwordChangeRequired: boolean;
-  activationAt: Date | null;
-  expirationAt: Date | null;
-  ipRestriction: boolean;
-  trustedIps: string;
-  regional: IndividualRegional;
-  sessionEpoch: number;
-}
+export type PortalIndividual = Pick<
+  IndividualRow,
+  | 'id'
+  | 'customerId'
+  | 'login'
+  | 'name'
+  | 'email'
+  | 'roleId'
+  | 'passwordHash'
+  | 'passwordChangeRequired'
+  | 'activationAt'
+  | 'expirationAt'
+  | 'ipRestriction'
+  | 'trustedIps'
+  | 'sessionEpoch'
+> & { regional: IndividualRegional };
 
 function accountView(row: IndividualRow): PortalIndividual {
   const {
