@@ -202,21 +202,7 @@ export function profileValuesOf(c: ProfileSource) {
   };
 }
 
-export type CustomerBasics = Pick<
-  CustomerRecord,
-  | 'name'
-  | 'email'
-  | 'currency'
-  | 'creditLimit'
-  | 'companyName'
-  | 'contactName'
-  | 'phone'
-  | 'addressLine1'
-  | 'addressLine2'
-  | 'city'
-  | 'postalCode'
-  | 'country'
->;
+export type CustomerBasics = ProfileSource & Pick<CustomerRecord, 'name' | 'currency' | 'creditLimit'>;
 
 export type NewCustomer = CustomerBasics & { roleId: number };
 

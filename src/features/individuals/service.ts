@@ -20,7 +20,7 @@ import {
   regionalFieldErrors,
   trustedNetworksFieldErrors,
 } from '../selfcare-access/schema.ts';
-import { regionalValuesOf } from '../../regional/settings.ts';
+import { regionalValuesOf, type RegionalSettings } from '../../regional/settings.ts';
 import { sendCredentialsMail } from './mail.ts';
 import { IndividualsRepo, type CustomerDefaults, type IndividualColumns, type IndividualRow } from './repo.ts';
 import { CustomerNotFoundError } from '../customers/service.ts';
@@ -37,14 +37,8 @@ export type IndividualStatus = 'active' | 'not_yet_active' | 'expired';
 /** An individual as callers see it (never its password hash). */
 export type Individual = Omit<IndividualRow, 'passwordHash'> & { status: IndividualStatus };
 
-export interface IndividualRegional {
-  timeZone: string | null;
-  language: string | null;
-  outDateFormat: string | null;
-  outTimeFormat: string | null;
-  inDateFormat: string | null;
-  inTimeFormat: string | null;
-}
+/** An individual's own regional settings; null where it takes the customer's. */
+export type IndividualRegional = { [K in keyof RegionalSettings]: string | null };
 
 export interface IndividualFields {
   login: string;
