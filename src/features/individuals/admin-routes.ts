@@ -290,6 +290,23 @@ export function individualsAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] 
     return taken ? mergeErrors(errors, adminFieldErrors([taken])) : errors;
   };
 
+  /** The posted form read and checked against the customer: its fields and every problem, in form order. */
+  const checkedForm = async (
+    req: Request,
+    res: Response,
+    customer: CustomerDefaults,
+    opts: { passwordRequired: boolean; individualId: number | null },
+  ) => {
+    const form = readIndividualForm(req.body);
+    const { fields, errors: dateErrors } = fieldsFromForm(form, customer);
+    const errors = mergeErrors(
+      dateErrors,
+      adminFieldErrors(validateIndividual(fields, { passwordRequired: opts.passwordRequired })),
+    );
+    if (errors.length === 0) return { form, fields, errors };
+    return { form, fields, errors: await withTakenLogin(req, res, errors, fields.login, opts.individualId) };
+  };
+
   /** A route on one individual of the customer: an id of another customer's individual is 404. */
   const onIndividual = (
     method: 'get' | 'post',
@@ -325,14 +342,11 @@ export function individualsAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] 
         async (req, res) => {
           const summary = currentCustomer(res);
           const customer = await service.customer(summary.id);
-          const form = readIndividualForm(req.body);
-          const { fields, errors: dateErrors } = fieldsFromForm(form, customer);
-          const errors = mergeErrors(
-            dateErrors,
-            adminFieldErrors(validateIndividual(fields, { passwordRequired: true })),
-          );
-          if (errors.length > 0)
-            return renderList(req, res, { form, errors: await withTakenLogin(req, res, errors, fields.login, null) });
+          const { form, fields, errors } = await checkedForm(req, res, customer, {
+            passwordRequired: true,
+            individualId: null,
+          });
+          if (errors.length > 0) return renderList(req, res, { form, errors });
           let created: Individual;
           try {
             created = await service.create(customer.id, fields, ctxOf(req, res));
@@ -368,17 +382,11 @@ export function individualsAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] 
               status: 422,
               errors: [{ field: 'form', text: INCOMPLETE_FORM }],
             });
-          const form = readIndividualForm(body);
-          const { fields, errors: dateErrors } = fieldsFromForm(form, customer);
-          const errors = mergeErrors(
-            dateErrors,
-            adminFieldErrors(validateIndividual(fields, { passwordRequired: !individual.hasPassword })),
-          );
-          if (errors.length > 0)
-            return renderEdit(req, res, individual, {
-              form,
-              errors: await withTakenLogin(req, res, errors, fields.login, individual.id),
-            });
+          const { form, fields, errors } = await checkedForm(req, res, customer, {
+            passwordRequired: !individual.hasPassword,
+            individualId: individual.id,
+          });
+          if (errors.length > 0) return renderEdit(req, res, individual, { form, errors });
           let updated: Individual;
           try {
             updated = await service.update(customer.id, individual.id, { ...fields, version }, ctxOf(req, res));
