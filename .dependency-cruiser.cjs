@@ -20,6 +20,13 @@ module.exports = {
       },
     },
     {
+      name: 'door-not-repo',
+      comment: "A door composes features through their services, schemas and route tables, never a feature's repo.",
+      severity: 'error',
+      from: { path: '^src/doors/' },
+      to: { path: '^src/features/[^/]+/repo\\.ts$' },
+    },
+    {
       name: 'feature-not-door',
       comment: 'Doors use features, never the other way round.',
       severity: 'error',

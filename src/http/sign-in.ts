@@ -9,7 +9,10 @@ import { destroySession, regenerateSession, saveSession } from './session.ts';
 /** A sign-in's outcome: the principal, or the reason the door explains (and the wait when throttled). */
 type Attempt = { ok: true } | { ok: false; reason: string; retryAfterSeconds?: number };
 type Ok<R> = Extract<R, { ok: true }>;
-type Refused<R> = Exclude<R, { ok: true }>;
+/** a refusal other than the throttle's, which every door answers the same way (429, Retry-After) */
+type Refused<R> = Exclude<R, { ok: true } | { retryAfterSeconds: number }>;
+/** what a door tells a throttled visitor: the field it stands at is the form's */
+export type ThrottledMessage = (retryAfterSeconds: number) => Omit<FieldError, 'field'>;
 
 /**
  * What one door's sign-in differs in; the steps are the same everywhere: read the form, try the
@@ -26,6 +29,7 @@ export interface SignInFlow<S extends z.ZodType, R extends Attempt> {
   ): Promise<void>;
   attempt(values: z.output<S>, ip: string): Promise<R>;
   refusal(result: Refused<R>): { status: number; error: FieldError };
+  throttled: ThrottledMessage;
   /** writes the signed-in principal into the fresh session */
   open(session: Partial<SessionData>, result: Ok<R>, req: Request): void;
   /** what follows once the new session is saved (e.g. the account's index of its sessions) */
@@ -62,10 +66,12 @@ export function signInHandler<S extends z.ZodType, R extends Attempt>(flow: Sign
     if (!form.ok) return flow.render(req, res, 422, form.values, form.errors);
     const result = await flow.attempt(form.values, clientIp(req));
     if (!isOk(result)) {
-      const refused = result as Refused<R>;
-      const wait = (refused as { retryAfterSeconds?: number }).retryAfterSeconds;
+      const wait = (result as { retryAfterSeconds?: number }).retryAfterSeconds;
       if (wait !== undefined) res.setHeader('Retry-After', String(wait));
-      const { status, error } = flow.refusal(refused);
+      const { status, error } =
+        wait === undefined
+          ? flow.refusal(result as Refused<R>)
+          : { status: 429, error: { field: 'login', ...flow.throttled(wait) } };
       const raw = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as Record<string, unknown>;
       return flow.render(
         req,
@@ -103,7 +109,7 @@ export interface SecondStepFlow<P extends PendingStep, A, F> {
   account(pending: P): Promise<A | null>;
   check(pending: P, account: A, code: string, ip: string): Promise<CodeCheck<F>>;
   failed(account: A, ip: string, throttled: boolean): Promise<void>;
-  throttledError(retryAfterSeconds: number): FieldError;
+  throttled: ThrottledMessage;
   wrongCode: FieldError;
   /** records the completed sign-in, opens the session and answers */
   finish(req: Request, res: Response, pending: P, account: A, factor: F, ip: string): Promise<void>;
@@ -142,7 +148,7 @@ export function secondStepHandlers<P extends PendingStep, A, F>(
         await flow.failed(account, ip, wait !== undefined);
         if (wait === undefined) return flow.render(req, res, 401, [flow.wrongCode]);
         res.setHeader('Retry-After', String(wait));
-        return flow.render(req, res, 429, [flow.throttledError(wait)]);
+        return flow.render(req, res, 429, [{ field: 'code', ...flow.throttled(wait) }]);
       }
       await flow.finish(req, res, pending, account, check.factor, ip);
     },

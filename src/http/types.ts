@@ -1,6 +1,6 @@
 import 'express-session';
 import type { Level, ComponentKey } from '../access/permissions.ts';
-import type { RegionalSettings } from '../regional/viewer-formatters.ts';
+import type { RegionalSettings } from '../regional/settings.ts';
 import type { AdminPermissionName } from '../access/route-permissions.ts';
 
 export type ImpersonationMode = 'assigned' | 'default' | 'individual';

@@ -1,7 +1,9 @@
 import { formatCalendarDate, formatCalendarPeriod } from './calendar-dates.ts';
 import { formatDateTime, formatInstant, inputExample } from './date-format.ts';
 import { formatMoney } from './money.ts';
+import type { RegionalSettings } from './settings.ts';
 
+/** The template helpers (`fmt.*`) that make every page follow the viewer's regional settings. */
 export interface ViewerFormatters {
   /** a moment in the viewer's time zone and output date + time formats */
   dateTime(instant: Date): string;
@@ -19,17 +21,6 @@ export interface ViewerFormatters {
   duration(seconds: number): string;
   /** what to show as "For example …" next to a date input: a date and time near `near`, as the viewer types them */
   inputExample(near: Date): string;
-}
-
-/** The template helpers (`fmt.*`) that make every page follow the viewer's regional settings. */
-/** A viewer's regional settings: zone, interface language, output and input formats. */
-export interface RegionalSettings {
-  timeZone: string;
-  language: string;
-  outDateFormat: string;
-  outTimeFormat: string;
-  inDateFormat: string;
-  inTimeFormat: string;
 }
 
 const cachedFormatters = new Map<string, ViewerFormatters>();

@@ -121,6 +121,24 @@ const pageOf = (query: { limit: number; cursor?: string | undefined }) => ({
   after: query.cursor ? decodeCursor(query.cursor) : null,
 });
 
+/** A billing list's answer: the page the query asks for, or every row as CSV when CSV is asked for. */
+async function pageOrCsv<T, J extends Record<string, unknown>>(
+  req: Request,
+  res: Response,
+  query: { format?: 'json' | 'csv' | undefined },
+  list: {
+    page: () => Promise<{ items: T[]; nextCursor: string | null }>;
+    all: () => AsyncIterable<T>;
+    toJson: (row: T) => J;
+    filename: string;
+    schema: { shape: Record<string, unknown> };
+  },
+) {
+  if (wantsCsv(req, query)) return sendJsonRowsAsCsv(res, list.filename, list.all(), list.toJson, list.schema);
+  const page = await list.page();
+  return { items: page.items.map(list.toJson), next_cursor: page.nextCursor };
+}
+
 function callerOf(caller: ApiCaller | undefined): ApiCaller {
   if (!caller) throw apiErrors.invalidCredentials();
   return caller;
@@ -230,18 +248,14 @@ export function apiOperations(deps: Deps, tokens: ApiTokenService): ApiOperation
       query: s.listQuery,
       success: { status: 200, description: 'A page of invoices (or all of them as CSV)', schema: s.invoicePage },
       errors: [401, 403, 422],
-      handle: async ({ query }, caller, req, res) => {
-        if (wantsCsv(req, query))
-          return sendJsonRowsAsCsv(
-            res,
-            'invoices.csv',
-            billing.allInvoices(callerOf(caller).customerId),
-            invoiceJson,
-            s.invoiceResponse,
-          );
-        const page = await billing.invoices(callerOf(caller).customerId, pageOf(query));
-        return { items: page.items.map(invoiceJson), next_cursor: page.nextCursor };
-      },
+      handle: async ({ query }, caller, req, res) =>
+        pageOrCsv(req, res, query, {
+          page: () => billing.invoices(callerOf(caller).customerId, pageOf(query)),
+          all: () => billing.allInvoices(callerOf(caller).customerId),
+          toJson: invoiceJson,
+          filename: 'invoices.csv',
+          schema: s.invoiceResponse,
+        }),
     }),
     operation({
       method: 'get',
@@ -272,16 +286,13 @@ export function apiOperations(deps: Deps, tokens: ApiTokenService): ApiOperation
         const to = query.to ? new Date(query.to) : null;
         if (from && to && from.getTime() >= to.getTime())
           throw apiErrors.invalid([{ field: 'to', message: 'Must be later than from' }]);
-        if (wantsCsv(req, query))
-          return sendJsonRowsAsCsv(
-            res,
-            'call-history.csv',
-            billing.allXdrs(callerOf(caller).customerId, { from, to }),
-            xdrJson,
-            s.xdrResponse,
-          );
-        const page = await billing.xdrs(callerOf(caller).customerId, { from, to }, pageOf(query));
-        return { items: page.items.map(xdrJson), next_cursor: page.nextCursor };
+        return pageOrCsv(req, res, query, {
+          page: () => billing.xdrs(callerOf(caller).customerId, { from, to }, pageOf(query)),
+          all: () => billing.allXdrs(callerOf(caller).customerId, { from, to }),
+          toJson: xdrJson,
+          filename: 'call-history.csv',
+          schema: s.xdrResponse,
+        });
       },
     }),
     operation({
@@ -293,18 +304,14 @@ export function apiOperations(deps: Deps, tokens: ApiTokenService): ApiOperation
       query: s.listQuery,
       success: { status: 200, description: 'A page of payments (or all of them as CSV)', schema: s.paymentPage },
       errors: [401, 403, 422],
-      handle: async ({ query }, caller, req, res) => {
-        if (wantsCsv(req, query))
-          return sendJsonRowsAsCsv(
-            res,
-            'payments.csv',
-            billing.allPayments(callerOf(caller).customerId),
-            paymentJson,
-            s.paymentResponse,
-          );
-        const page = await billing.payments(callerOf(caller).customerId, pageOf(query));
-        return { items: page.items.map(paymentJson), next_cursor: page.nextCursor };
-      },
+      handle: async ({ query }, caller, req, res) =>
+        pageOrCsv(req, res, query, {
+          page: () => billing.payments(callerOf(caller).customerId, pageOf(query)),
+          all: () => billing.allPayments(callerOf(caller).customerId),
+          toJson: paymentJson,
+          filename: 'payments.csv',
+          schema: s.paymentResponse,
+        }),
     }),
   ];
 }

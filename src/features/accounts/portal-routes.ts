@@ -6,19 +6,13 @@ import { parseForm, type FieldError } from '../../http/form.ts';
 import { renderPage, seeOther } from '../../http/render.ts';
 import type { RouteDef } from '../../http/route-table.ts';
 import { LANGUAGES } from '../../regional/languages.ts';
-import {
-  readRegionalInput,
-  regionalFieldErrors,
-  regionalFieldModel,
-  REGIONAL_FIELDS,
-  type RegionalValues,
-} from '../selfcare-access/schema.ts';
+import { readRegionalInput, regionalFieldErrors, regionalFieldModel } from '../selfcare-access/schema.ts';
+import { REGIONAL_FIELDS, regionalValuesOf, type RegionalField, type RegionalValues } from '../../regional/settings.ts';
 import { keepSessionAfterPasswordChange } from './sign-in-routes.ts';
 import { can, type PortalPermission } from '../../access/route-permissions.ts';
 import { settingsTabs } from '../../access/portal-navigation.ts';
-import { regionalValues } from '../individuals/service.ts';
 import { profileValuesOf } from '../customers/schema.ts';
-import type { ProfileField, RegionalColumn } from './schema.ts';
+import type { ProfileField } from './schema.ts';
 import {
   addressSchema,
   companySchema,
@@ -53,7 +47,7 @@ function portalRegionalError(e: FieldError): FieldError {
 }
 
 const ownRegional = (account: PortalAccount): RegionalValues =>
-  regionalValues(account.individual?.regional ?? account.customer);
+  regionalValuesOf(account.individual?.regional ?? account.customer);
 
 export function portalRoutes(deps: Deps): RouteDef<PortalPermission>[] {
   const service = deps.services.accounts;
@@ -123,7 +117,7 @@ export function portalRoutes(deps: Deps): RouteDef<PortalPermission>[] {
   ) => {
     const { viewer, account } = signedIn(res);
     const shown = values ?? ownRegional(account);
-    const inherited = account.individual ? regionalValues(account.customer) : null;
+    const inherited = account.individual ? regionalValuesOf(account.customer) : null;
     return renderPage(req, res, {
       view: 'portal/settings/index',
       layout: 'portal',
@@ -226,7 +220,7 @@ export function portalRoutes(deps: Deps): RouteDef<PortalPermission>[] {
           portalRegionalError,
         );
         if (errors.length > 0) return renderSettings(req, res, 422, values, errors);
-        const stored = {} as Record<RegionalColumn, string | null>;
+        const stored = {} as Record<RegionalField, string | null>;
         for (const field of REGIONAL_FIELDS) stored[field] = values[field] === '' ? null : values[field];
         await service.updateRegional(account, stored, auditContext(req, res));
         const language = stored.language ?? account.customer.language;

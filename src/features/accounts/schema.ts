@@ -103,16 +103,6 @@ export const PROFILE_COLUMNS = {
 } as const;
 export type ProfileField = keyof typeof PROFILE_COLUMNS;
 
-export const REGIONAL_COLUMNS = [
-  'time_zone',
-  'language',
-  'out_date_format',
-  'out_time_format',
-  'in_date_format',
-  'in_time_format',
-] as const;
-export type RegionalColumn = (typeof REGIONAL_COLUMNS)[number];
-
 /** A customer's version before and after a change, as the audit trail records it. */
 export type VersionStep = { old: number; new: number };
 

@@ -12,7 +12,9 @@ import {
   type EffectiveLevels,
   type PermissionMap,
 } from '../../access/permissions.ts';
+import type { i18n } from 'i18next';
 import type { Infra } from '../../infra.ts';
+import { formatDateTime } from '../../regional/date-format.ts';
 import type { AuditActor, AuditContext } from '../../http/actor.ts';
 import { diffForAudit } from '../audit/service.ts';
 import { isAddressTrusted, type TrustedListSource } from '../../access/address-check.ts';
@@ -29,16 +31,9 @@ import {
 } from '../customers/schema.ts';
 import type { CustomerService } from '../customers/service.ts';
 import type { IndividualsService, PortalIndividual } from '../individuals/service.ts';
-import { FACTOR_LABELS, type SecondFactor, type TwoFactorService } from '../two-factor/service.ts';
-import {
-  PROFILE_COLUMNS,
-  REGIONAL_COLUMNS,
-  type AccountRef,
-  type PasswordForm,
-  type ProfileField,
-  type RegionalColumn,
-  type VersionStep,
-} from './schema.ts';
+import { secondFactorChange, type SecondFactor, type TwoFactorService } from '../two-factor/service.ts';
+import { PROFILE_COLUMNS, type AccountRef, type PasswordForm, type ProfileField, type VersionStep } from './schema.ts';
+import { REGIONAL_FIELDS, type RegionalField } from '../../regional/settings.ts';
 
 export interface PortalAccount {
   customer: CustomerRecord;
@@ -105,6 +100,23 @@ export function trustedListsOf(account: PortalAccount): TrustedListSource[] {
   return lists;
 }
 
+/** Who a portal session (and the index of an account's sessions) is for: the individual or the customer itself. */
+export function sessionUserOf(account: PortalAccount): PortalSessionUser {
+  return account.individual
+    ? {
+        kind: 'individual',
+        id: account.individual.id,
+        customerId: account.customer.id,
+        epoch: account.individual.sessionEpoch,
+      }
+    : {
+        kind: 'customer',
+        id: account.customer.id,
+        customerId: account.customer.id,
+        epoch: account.customer.sessionEpoch,
+      };
+}
+
 /** The individual's own regional values where set, the customer's otherwise. */
 export function effectiveRegional(account: PortalAccount): Viewer['regional'] {
   const c = account.customer;
@@ -117,6 +129,31 @@ export function effectiveRegional(account: PortalAccount): Viewer['regional'] {
     outTimeFormat: i?.outTimeFormat ?? c.outTimeFormat,
     inDateFormat: i?.inDateFormat ?? c.inDateFormat,
     inTimeFormat: i?.inTimeFormat ?? c.inTimeFormat,
+  };
+}
+
+/**
+ * What an e-mail to a portal account is written with: its address and login, its own language and
+ * output formats, the texts under one key prefix, and the greeting by name.
+ */
+export function accountMail(account: PortalAccount, i18n: i18n, keyPrefix: string) {
+  const regional = effectiveRegional(account);
+  const t = i18n.getFixedT(regional.language);
+  const tr = (key: string, params: Record<string, unknown> = {}) => String(t(`${keyPrefix}.${key}`, params));
+  const login = account.individual?.login ?? account.customer.selfcareLogin ?? '';
+  return {
+    to: account.individual ? account.individual.email : account.customer.email,
+    login,
+    regional,
+    tr,
+    when: (at: Date) =>
+      formatDateTime(at, {
+        dateFormat: regional.outDateFormat,
+        timeFormat: regional.outTimeFormat,
+        timeZone: regional.timeZone,
+        locale: regional.language,
+      }),
+    greeting: [tr('greeting', { name: account.individual?.name || account.customer.name || login })],
   };
 }
 
@@ -202,14 +239,14 @@ class AccountStore {
    */
   async updateRegional(
     account: AccountRef,
-    values: Record<RegionalColumn, string | null>,
+    values: Record<RegionalField, string | null>,
   ): Promise<VersionStep | undefined> {
     if (account.kind === 'individual') {
       await this.individuals.updateOwnRegional(account.id, values);
       return undefined;
     }
     const columns: SelfServiceColumns = {};
-    for (const column of REGIONAL_COLUMNS) {
+    for (const column of REGIONAL_FIELDS) {
       const value = values[column];
       // a customer's regional settings are never empty (the schema gives no "inherit" for a customer)
       if (value !== null) columns[column] = value;
@@ -336,7 +373,7 @@ export class PortalService {
       return { ok: false, reason: refusal };
     }
     await throttle.succeed(login, ip);
-    const user = this.sessionUser(account);
+    const user = sessionUserOf(account);
     const secondStep: SecondStep = (await this.twoFactor.isEnabled(twoFactorAccountOf(user)))
       ? 'code'
       : account.customer.twoFactorRequired
@@ -351,7 +388,7 @@ export class PortalService {
 
   /** The sign-in is complete: last sign-in time and the audit entry, naming the second factor used. */
   async completeSignIn(account: PortalAccount, factor: SecondFactor | 'setup' | null, ip: string): Promise<void> {
-    const user = this.sessionUser(account);
+    const user = sessionUserOf(account);
     await this.repo.recordLogin(accountRef(user));
     await this.deps.audit.record({
       actor: { type: user.kind, id: user.id, label: accountLogin(account) },
@@ -360,23 +397,13 @@ export class PortalService {
       entityType: user.kind,
       entityId: user.id,
       customerId: account.customer.id,
-      ...(factor
-        ? {
-            changes: {
-              second_factor: {
-                old: null,
-                new:
-                  factor === 'setup' ? `${FACTOR_LABELS.totp} (two-factor sign-in set up now)` : FACTOR_LABELS[factor],
-              },
-            },
-          }
-        : {}),
+      ...secondFactorChange(factor),
     });
   }
 
   /** A wrong or throttled second step, for the audit trail. */
   async recordSecondStepFailure(account: PortalAccount, ip: string, throttled: boolean): Promise<void> {
-    const user = this.sessionUser(account);
+    const user = sessionUserOf(account);
     await this.deps.audit.record({
       actor: { type: 'anonymous', id: null, label: accountLogin(account) },
       ip,
@@ -390,19 +417,7 @@ export class PortalService {
   }
 
   sessionUser(account: PortalAccount): PortalSessionUser {
-    return account.individual
-      ? {
-          kind: 'individual',
-          id: account.individual.id,
-          customerId: account.customer.id,
-          epoch: account.individual.sessionEpoch,
-        }
-      : {
-          kind: 'customer',
-          id: account.customer.id,
-          customerId: account.customer.id,
-          epoch: account.customer.sessionEpoch,
-        };
+    return sessionUserOf(account);
   }
 
   /**
@@ -517,7 +532,7 @@ export class PortalService {
   /** Regional settings of the signed-in account; an individual's null values inherit. */
   async updateRegional(
     account: PortalAccount,
-    values: Record<RegionalColumn, string | null>,
+    values: Record<RegionalField, string | null>,
     ctx: AuditContext,
   ): Promise<void> {
     const own = account.individual ? account.individual.regional : account.customer;

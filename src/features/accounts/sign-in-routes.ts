@@ -6,7 +6,7 @@ import type { FieldError } from '../../http/form.ts';
 import { renderPage, seeOther } from '../../http/render.ts';
 import type { RouteDef } from '../../http/route-table.ts';
 import { destroySession, saveSession } from '../../http/session.ts';
-import { openSession, secondStepHandlers, signInHandler } from '../../http/sign-in.ts';
+import { openSession, secondStepHandlers, signInHandler, type ThrottledMessage } from '../../http/sign-in.ts';
 import { pendingSignIn, pendingUntil } from '../../http/pending-sign-in.ts';
 import type { PendingSignIn, PortalSessionUser } from '../../http/types.ts';
 import { LANGUAGES } from '../../regional/languages.ts';
@@ -16,7 +16,12 @@ import type { PortalPermission } from '../../access/route-permissions.ts';
 import { codeSchema, newPasswordsShown, readPasswordForm, signInSchema, type NewPasswordsShown } from './schema.ts';
 import { passwordErrors, twoFactorAccountOf, type PortalAccount } from './service.ts';
 
-const SIGN_IN_STATUS = { invalid: 401, throttled: 429, ip_not_allowed: 403, not_active: 403, expired: 403 } as const;
+const SIGN_IN_STATUS = { invalid: 401, ip_not_allowed: 403, not_active: 403, expired: 403 } as const;
+
+const throttled: ThrottledMessage = (seconds) => ({
+  key: 'portal.signIn.errors.throttled',
+  params: { count: Math.max(1, Math.ceil(seconds / 60)) },
+});
 
 function renderSignIn(
   req: Request,
@@ -103,11 +108,7 @@ export function portalAuthRoutes(deps: Deps): RouteDef<PortalPermission>[] {
     check: (pending, _account, code, ip) =>
       deps.services.twoFactor.check(twoFactorAccountOf(pending.user), code, ip, 'portal'),
     failed: (account, ip, throttled) => service.recordSecondStepFailure(account, ip, throttled),
-    throttledError: (seconds) => ({
-      field: 'code',
-      key: 'portal.signIn.errors.throttled',
-      params: { count: Math.max(1, Math.ceil(seconds / 60)) },
-    }),
+    throttled,
     wrongCode: { field: 'code', key: 'twoFactor.errors.wrongCode' },
     finish: async (req, res, pending, account, factor, ip) => {
       await service.completeSignIn(account, factor, ip);
@@ -147,14 +148,8 @@ export function portalAuthRoutes(deps: Deps): RouteDef<PortalPermission>[] {
         schema: signInSchema,
         render: renderSignIn,
         attempt: (values, ip) => service.signIn(values.login, values.password, ip),
+        throttled,
         refusal: (result) => {
-          if (result.reason === 'throttled') {
-            const minutes = Math.max(1, Math.ceil(result.retryAfterSeconds / 60));
-            return {
-              status: 429,
-              error: { field: 'login', key: 'portal.signIn.errors.throttled', params: { count: minutes } },
-            };
-          }
           const keys = {
             invalid: 'invalid',
             ip_not_allowed: 'addressNotAllowed',

@@ -8,7 +8,7 @@ import { pendingSignIn, pendingUntil } from '../../http/pending-sign-in.ts';
 import { renderPage, seeOther } from '../../http/render.ts';
 import type { RouteDef } from '../../http/route-table.ts';
 import { destroySession } from '../../http/session.ts';
-import { openSession, secondStepHandlers, signInHandler } from '../../http/sign-in.ts';
+import { openSession, secondStepHandlers, signInHandler, type ThrottledMessage } from '../../http/sign-in.ts';
 import { endImpersonationsOf } from '../impersonation/service.ts';
 import { rememberAdminSession } from './sessions.ts';
 
@@ -72,6 +72,11 @@ function renderSecondStep(req: Request, res: Response, status: number, errors: F
 }
 
 /** Sign-in (password, then the second step the account owes) and sign-out of the admin door. */
+const throttled: ThrottledMessage = (seconds) => ({
+  key: 'errors.signInThrottled',
+  params: { minutes: Math.ceil(seconds / 60) },
+});
+
 export function adminAuthRoutes(deps: Deps): RouteDef<AdminPermission>[] {
   const service = deps.services.admins;
   const secondStep = secondStepHandlers({
@@ -85,11 +90,7 @@ export function adminAuthRoutes(deps: Deps): RouteDef<AdminPermission>[] {
     check: (_pending, admin, code, ip) =>
       deps.services.twoFactor.check({ type: 'admin', id: admin.id }, code, ip, 'admin'),
     failed: (admin, ip, throttled) => service.recordSecondStepFailure(admin, ip, throttled),
-    throttledError: (seconds) => ({
-      field: 'code',
-      key: 'errors.signInThrottled',
-      params: { minutes: Math.ceil(seconds / 60) },
-    }),
+    throttled,
     wrongCode: { field: 'code', text: 'The code is wrong or was used already. Enter the current code from your app.' },
     finish: async (req, res, pending, admin, factor, ip) => {
       await service.completeSignIn(admin, factor, ip);
@@ -118,16 +119,8 @@ export function adminAuthRoutes(deps: Deps): RouteDef<AdminPermission>[] {
         schema: signInSchema,
         render: renderSignIn,
         attempt: (values, ip) => service.signIn(values.login, values.password, ip),
+        throttled,
         refusal: (result) => {
-          if (result.reason === 'throttled')
-            return {
-              status: 429,
-              error: {
-                field: 'login',
-                key: 'errors.signInThrottled',
-                params: { minutes: Math.ceil(result.retryAfterSeconds / 60) },
-              },
-            };
           if (result.reason === 'disabled')
             return {
               status: 403,

@@ -7,7 +7,7 @@ import type { FieldError } from '../../http/form.ts';
 import { LastManagerError, type AdminRolesService } from '../admin-roles/service.ts';
 import { diffForAudit } from '../audit/service.ts';
 import { endImpersonationsOf } from '../impersonation/service.ts';
-import { FACTOR_LABELS, type SecondFactor, type TwoFactorService } from '../two-factor/service.ts';
+import { secondFactorChange, type SecondFactor, type TwoFactorService } from '../two-factor/service.ts';
 import { AdminRepo, type AdminRow } from './repo.ts';
 import { ADMIN_LOGIN_MESSAGE, ADMIN_LOGIN_PATTERN, type AdminForm } from './schema.ts';
 
@@ -148,17 +148,7 @@ export class AdminAuthService {
       action: 'admin.login',
       entityType: 'admin',
       entityId: admin.id,
-      ...(factor
-        ? {
-            changes: {
-              second_factor: {
-                old: null,
-                new:
-                  factor === 'setup' ? `${FACTOR_LABELS.totp} (two-factor sign-in set up now)` : FACTOR_LABELS[factor],
-              },
-            },
-          }
-        : {}),
+      ...secondFactorChange(factor),
     });
   }
 

@@ -1,5 +1,6 @@
 import { COMPONENT_KEYS, LEVELS } from '../../access/permissions.ts';
 import { isLanguage, LANGUAGES } from '../../regional/languages.ts';
+import { REGIONAL_FIELDS } from '../../regional/settings.ts';
 
 /**
  * How the audit trail reads to a support agent: one sentence per recorded action, field labels and
@@ -95,12 +96,7 @@ const FIELD_KEYS = [
   'trusted_ips',
   'two_factor_required',
   'role_id',
-  'time_zone',
-  'language',
-  'out_date_format',
-  'out_time_format',
-  'in_date_format',
-  'in_time_format',
+  ...REGIONAL_FIELDS,
   'name',
   'email',
   'currency',

@@ -289,36 +289,11 @@ export class BillingRepo {
   }
 }
 
-export interface NewInvoice {
-  customerId: number;
-  number: string;
-  periodFrom: CalendarDate;
-  periodTo: CalendarDate;
-  issuedAt: Date;
-  dueOn: CalendarDate;
-  amount: number;
-  currency: string;
-  status: 'open' | 'paid' | 'overdue' | 'void';
-}
-
-export interface NewXdr {
-  customerId: number;
-  connectTime: Date;
-  cli: string;
-  cld: string;
-  description: string;
-  durationSeconds: number;
-  chargedAmount: number;
-}
-
-export interface NewPayment {
-  customerId: number;
-  paidAt: Date;
-  amount: number;
-  currency: string;
-  method: string;
-  reference: string;
-}
+/** A row as the billing system delivers it: what the app reads, without the id, for one customer. */
+type New<T> = Omit<T, 'id'> & { customerId: number };
+export type NewInvoice = New<Invoice> & { status: 'open' | 'paid' | 'overdue' | 'void' };
+export type NewXdr = New<Xdr>;
+export type NewPayment = New<Payment>;
 
 function invoiceColumns(i: NewInvoice): Record<string, unknown> {
   return {

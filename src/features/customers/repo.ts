@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { PermissionMap } from '../../access/permissions.ts';
 import { insertRow, isMysql, toBool, toDate } from '../../db/knex.ts';
+import { regionalValuesOf, type RegionalSettings } from '../../regional/settings.ts';
 import { rolePermissionsColumn, rolePermissionsOf } from '../../db/role-permissions.ts';
 import {
   addSearchKeys,
@@ -502,7 +503,7 @@ function basicsColumns(input: CustomerBasics): Record<string, unknown> {
 }
 
 /** A customer as seeding writes it: every column an admin panel sets, the password as a hash. */
-export interface ImportedCustomer extends NewCustomer {
+export interface ImportedCustomer extends NewCustomer, RegionalSettings {
   status: 'active' | 'suspended';
   balance: number;
   selfcareLogin: string | null;
@@ -510,12 +511,6 @@ export interface ImportedCustomer extends NewCustomer {
   ipRestriction: boolean;
   /** canonical form (one entry per line, each ending in ";") */
   trustedIps: string;
-  timeZone: string;
-  language: string;
-  outDateFormat: string;
-  outTimeFormat: string;
-  inDateFormat: string;
-  inTimeFormat: string;
   createdAt: Date;
 }
 
@@ -531,12 +526,7 @@ function importedColumns(c: ImportedCustomer): Record<string, unknown> {
     password_change_required: false,
     ip_restriction: c.ipRestriction,
     trusted_ips: c.trustedIps,
-    time_zone: c.timeZone,
-    language: c.language,
-    out_date_format: c.outDateFormat,
-    out_time_format: c.outTimeFormat,
-    in_date_format: c.inDateFormat,
-    in_time_format: c.inTimeFormat,
+    ...regionalValuesOf(c),
     created_at: c.createdAt,
     updated_at: c.createdAt,
   };

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { checkbox } from '../../http/form.ts';
 import { boundedText, formString } from '../../http/form.ts';
 import { parseId } from '../../http/ids.ts';
+import type { RegionalSettings } from '../../regional/settings.ts';
 
 export const CURRENCIES = [
   'USD',
@@ -130,7 +131,7 @@ export const selfCareFormSchema = z.object({
 export type SelfCareForm = z.infer<typeof selfCareFormSchema>;
 
 /** A customer's row as the admin panels, the portal and the API read it. */
-export interface CustomerRecord {
+export interface CustomerRecord extends RegionalSettings {
   id: number;
   name: string;
   email: string;
@@ -154,12 +155,6 @@ export interface CustomerRecord {
   trustedIps: string;
   /** the customer and its individuals must use two-factor sign-in at the portal */
   twoFactorRequired: boolean;
-  timeZone: string;
-  language: string;
-  outDateFormat: string;
-  outTimeFormat: string;
-  inDateFormat: string;
-  inTimeFormat: string;
   version: number;
   /** moves on when the self-care password changes: every older session ends */
   sessionEpoch: number;
@@ -207,21 +202,7 @@ export function profileValuesOf(c: ProfileSource) {
   };
 }
 
-export type CustomerBasics = Pick<
-  CustomerRecord,
-  | 'name'
-  | 'email'
-  | 'currency'
-  | 'creditLimit'
-  | 'companyName'
-  | 'contactName'
-  | 'phone'
-  | 'addressLine1'
-  | 'addressLine2'
-  | 'city'
-  | 'postalCode'
-  | 'country'
->;
+export type CustomerBasics = ProfileSource & Pick<CustomerRecord, 'name' | 'currency' | 'creditLimit'>;
 
 export type NewCustomer = CustomerBasics & { roleId: number };
 

@@ -15,8 +15,8 @@ import {
   passwordFieldError,
   regionalFieldErrors,
   trustedNetworksFieldErrors,
-  type RegionalValues,
 } from '../selfcare-access/schema.ts';
+import { regionalValuesOf, type RegionalValues } from '../../regional/settings.ts';
 import type { TrustedNetworkNotice } from '../../access/trusted-networks.ts';
 import { DEFAULT_LANGUAGE } from '../../regional/languages.ts';
 import { CustomerRepo, type ImportedCustomer, type ListCursor, type ListedCustomer } from './repo.ts';
@@ -109,12 +109,7 @@ export function selfCareValuesOf(c: CustomerRecord): SelfCareValues {
     trusted_ips: c.trustedIps,
     two_factor_required: c.twoFactorRequired,
     role_id: String(c.roleId),
-    time_zone: c.timeZone,
-    language: c.language,
-    out_date_format: c.outDateFormat,
-    out_time_format: c.outTimeFormat,
-    in_date_format: c.inDateFormat,
-    in_time_format: c.inTimeFormat,
+    ...regionalValuesOf(c),
   };
 }
 
@@ -627,14 +622,7 @@ function checkedImport(customer: ImportedCustomer, regionalChecked: Map<string, 
   if (loginError) errors.push(loginError);
   if (customer.selfcareLogin !== null && customer.passwordHash === null)
     errors.push({ field: 'password', text: 'A self-care login needs a password' });
-  const regional: RegionalValues = {
-    time_zone: customer.timeZone,
-    language: customer.language,
-    out_date_format: customer.outDateFormat,
-    out_time_format: customer.outTimeFormat,
-    in_date_format: customer.inDateFormat,
-    in_time_format: customer.inTimeFormat,
-  };
+  const regional = regionalValuesOf(customer);
   const key = JSON.stringify(regional);
   let regionalErrors = regionalChecked.get(key);
   if (!regionalErrors) regionalChecked.set(key, (regionalErrors = regionalFieldErrors(regional)));
@@ -662,12 +650,7 @@ function importAuditView(c: ImportedCustomer): Record<string, unknown> {
     password: c.passwordHash,
     ip_restriction: c.ipRestriction,
     trusted_ips: c.trustedIps,
-    time_zone: c.timeZone,
-    language: c.language,
-    out_date_format: c.outDateFormat,
-    out_time_format: c.outTimeFormat,
-    in_date_format: c.inDateFormat,
-    in_time_format: c.inTimeFormat,
+    ...regionalValuesOf(c),
   };
 }
 

@@ -43,6 +43,16 @@ type Helper = 'password' | 'trusted-check' | 'regional-preview';
 
 const INCOMPLETE_FORM = 'The form is incomplete: reload the page and try again.';
 
+/** How a render of the list or the edit page differs from its plain GET: a post's form, its errors, the answer. */
+interface FormPageOptions {
+  form?: IndividualForm;
+  errors?: FieldError[];
+  status?: number;
+  generated?: boolean;
+  showCheck?: boolean;
+  fragment?: string;
+}
+
 export function individualsAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] {
   const service = deps.services.individuals;
   const base = (customerId: number) => `/admin/customers/${customerId}/individuals`;
@@ -124,38 +134,38 @@ export function individualsAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] 
     };
   };
 
-  const renderList = async (
+  /** The list page or the edit page with the individual form, as a GET shows it or as a post answers. */
+  const renderWithForm = async (
     req: Request,
     res: Response,
-    opts: {
-      form?: IndividualForm;
-      errors?: FieldError[];
-      status?: number;
-      generated?: boolean;
-      showCheck?: boolean;
-      fragment?: string;
-    } = {},
+    customer: CustomerDefaults,
+    opts: FormPageOptions,
+    page: {
+      view: string;
+      title: string;
+      locals: Record<string, unknown>;
+      form: IndividualForm;
+      action: string;
+      saveButton: string;
+      hasCurrentPassword: boolean;
+    },
   ) => {
-    const summary = currentCustomer(res);
-    const customer = await service.customer(summary.id);
-    const [individuals, roles] = await Promise.all([service.list(customer.id), service.allowedRoles(customer.id)]);
     const errors = opts.errors ?? [];
     await renderPage(req, res, {
-      view: 'admin/individuals/index',
+      view: page.view,
       fragment: opts.fragment,
       status: opts.status ?? (errors.length > 0 ? 422 : 200),
       locals: {
-        title: `Individuals – ${customer.name}`,
+        title: page.title,
         nav: 'customers',
-        customer: summary,
+        customer: currentCustomer(res),
         tab: 'individuals',
-        individuals: individuals.map((i) => rowLocals(i, customer)),
-        roles,
+        ...page.locals,
         errors,
-        ...formLocals(customer, opts.form ?? emptyIndividualForm(), {
-          action: base(customer.id),
-          saveButton: 'Add individual',
-          hasCurrentPassword: false,
+        ...formLocals(customer, opts.form ?? page.form, {
+          action: page.action,
+          saveButton: page.saveButton,
+          hasCurrentPassword: page.hasCurrentPassword,
           generated: opts.generated,
           showCheck: opts.showCheck,
         }),
@@ -163,45 +173,36 @@ export function individualsAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] 
     });
   };
 
-  const renderEdit = async (
-    req: Request,
-    res: Response,
-    individual: Individual,
-    opts: {
-      form?: IndividualForm;
-      errors?: FieldError[];
-      status?: number;
-      generated?: boolean;
-      showCheck?: boolean;
-      fragment?: string;
-    } = {},
-  ) => {
-    const summary = currentCustomer(res);
-    const customer = await service.customer(summary.id);
+  const renderList = async (req: Request, res: Response, opts: FormPageOptions = {}) => {
+    const customer = await service.customer(currentCustomer(res).id);
+    const [individuals, roles] = await Promise.all([service.list(customer.id), service.allowedRoles(customer.id)]);
+    await renderWithForm(req, res, customer, opts, {
+      view: 'admin/individuals/index',
+      title: `Individuals – ${customer.name}`,
+      locals: { individuals: individuals.map((i) => rowLocals(i, customer)), roles },
+      form: emptyIndividualForm(),
+      action: base(customer.id),
+      saveButton: 'Add individual',
+      hasCurrentPassword: false,
+    });
+  };
+
+  const renderEdit = async (req: Request, res: Response, individual: Individual, opts: FormPageOptions = {}) => {
+    const customer = await service.customer(currentCustomer(res).id);
     const roles = await service.allowedRoles(customer.id);
-    const errors = opts.errors ?? [];
-    await renderPage(req, res, {
+    await renderWithForm(req, res, customer, opts, {
       view: 'admin/individuals/edit',
-      fragment: opts.fragment,
-      status: opts.status ?? (errors.length > 0 ? 422 : 200),
+      title: `Individual ${individual.login} – ${customer.name}`,
       locals: {
-        title: `Individual ${individual.login} – ${customer.name}`,
-        nav: 'customers',
-        customer: summary,
-        tab: 'individuals',
         individual: rowLocals(individual, customer),
         portalSessions: await deps.services.sessions.individualCount(individual.id),
         roles,
-        errors,
         twoFactor: await deps.services.twoFactor.status({ type: 'individual', id: individual.id }),
-        ...formLocals(customer, opts.form ?? formFromIndividual(individual, customer), {
-          action: `${base(customer.id)}/${individual.id}`,
-          saveButton: 'Save',
-          hasCurrentPassword: individual.hasPassword,
-          generated: opts.generated,
-          showCheck: opts.showCheck,
-        }),
       },
+      form: formFromIndividual(individual, customer),
+      action: `${base(customer.id)}/${individual.id}`,
+      saveButton: 'Save',
+      hasCurrentPassword: individual.hasPassword,
     });
   };
 
@@ -289,6 +290,23 @@ export function individualsAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] 
     return taken ? mergeErrors(errors, adminFieldErrors([taken])) : errors;
   };
 
+  /** The posted form read and checked against the customer: its fields and every problem, in form order. */
+  const checkedForm = async (
+    req: Request,
+    res: Response,
+    customer: CustomerDefaults,
+    opts: { passwordRequired: boolean; individualId: number | null },
+  ) => {
+    const form = readIndividualForm(req.body);
+    const { fields, errors: dateErrors } = fieldsFromForm(form, customer);
+    const errors = mergeErrors(
+      dateErrors,
+      adminFieldErrors(validateIndividual(fields, { passwordRequired: opts.passwordRequired })),
+    );
+    if (errors.length === 0) return { form, fields, errors };
+    return { form, fields, errors: await withTakenLogin(req, res, errors, fields.login, opts.individualId) };
+  };
+
   /** A route on one individual of the customer: an id of another customer's individual is 404. */
   const onIndividual = (
     method: 'get' | 'post',
@@ -324,14 +342,11 @@ export function individualsAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] 
         async (req, res) => {
           const summary = currentCustomer(res);
           const customer = await service.customer(summary.id);
-          const form = readIndividualForm(req.body);
-          const { fields, errors: dateErrors } = fieldsFromForm(form, customer);
-          const errors = mergeErrors(
-            dateErrors,
-            adminFieldErrors(validateIndividual(fields, { passwordRequired: true })),
-          );
-          if (errors.length > 0)
-            return renderList(req, res, { form, errors: await withTakenLogin(req, res, errors, fields.login, null) });
+          const { form, fields, errors } = await checkedForm(req, res, customer, {
+            passwordRequired: true,
+            individualId: null,
+          });
+          if (errors.length > 0) return renderList(req, res, { form, errors });
           let created: Individual;
           try {
             created = await service.create(customer.id, fields, ctxOf(req, res));
@@ -367,17 +382,11 @@ export function individualsAdminRoutes(deps: Deps): RouteDef<AdminPermission>[] 
               status: 422,
               errors: [{ field: 'form', text: INCOMPLETE_FORM }],
             });
-          const form = readIndividualForm(body);
-          const { fields, errors: dateErrors } = fieldsFromForm(form, customer);
-          const errors = mergeErrors(
-            dateErrors,
-            adminFieldErrors(validateIndividual(fields, { passwordRequired: !individual.hasPassword })),
-          );
-          if (errors.length > 0)
-            return renderEdit(req, res, individual, {
-              form,
-              errors: await withTakenLogin(req, res, errors, fields.login, individual.id),
-            });
+          const { form, fields, errors } = await checkedForm(req, res, customer, {
+            passwordRequired: !individual.hasPassword,
+            individualId: individual.id,
+          });
+          if (errors.length > 0) return renderEdit(req, res, individual, { form, errors });
           let updated: Individual;
           try {
             updated = await service.update(customer.id, individual.id, { ...fields, version }, ctxOf(req, res));

@@ -1,4 +1,5 @@
 import type { Deps } from '../../deps.ts';
+import { REGIONAL_FIELDS } from '../../regional/settings.ts';
 import {
   IndividualNotFoundError,
   IndividualOutOfReachError,
@@ -69,14 +70,7 @@ function decodeIndividualCursor(cursor: string): { afterLogin: string; afterId: 
   throw apiErrors.invalid([{ field: 'cursor', message: 'Not a cursor this API returned' }]);
 }
 
-const REGIONAL_FIELDS = new Set([
-  'time_zone',
-  'language',
-  'out_date_format',
-  'out_time_format',
-  'in_date_format',
-  'in_time_format',
-]);
+const REGIONAL = new Set<string>(REGIONAL_FIELDS);
 
 function regionalOf(
   input: Partial<Record<keyof typeof individualRegional.shape, string | null>> | undefined,
@@ -100,7 +94,7 @@ function mapIndividualError(err: unknown): never {
   if (err instanceof ValidationError) {
     throw apiErrors.invalid(
       err.fields.map((f): FieldProblem => ({
-        field: REGIONAL_FIELDS.has(f.field) ? `regional.${f.field}` : f.field,
+        field: REGIONAL.has(f.field) ? `regional.${f.field}` : f.field,
         message: f.text ?? f.key ?? 'Not valid',
       })),
     );

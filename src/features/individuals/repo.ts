@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { insertRow, isMysql, toBool, toDate } from '../../db/knex.ts';
+import { REGIONAL_FIELDS, type RegionalSettings } from '../../regional/settings.ts';
 
 type Db = Knex | Knex.Transaction;
 
@@ -33,16 +34,10 @@ export interface IndividualRow {
 }
 
 /** The customer's values an individual inherits, and its role (the cap of every individual). */
-export interface CustomerDefaults {
+export interface CustomerDefaults extends RegionalSettings {
   id: number;
   name: string;
   roleId: number;
-  timeZone: string;
-  language: string;
-  outDateFormat: string;
-  outTimeFormat: string;
-  inDateFormat: string;
-  inTimeFormat: string;
 }
 
 /** Columns an insert or update writes (snake_case, as stored). */
@@ -107,17 +102,7 @@ export class IndividualsRepo {
 
   async customer(customerId: number, trx?: Db): Promise<CustomerDefaults | null> {
     const row = (await (trx ?? this.db)('customers')
-      .select(
-        'id',
-        'name',
-        'role_id',
-        'time_zone',
-        'language',
-        'out_date_format',
-        'out_time_format',
-        'in_date_format',
-        'in_time_format',
-      )
+      .select('id', 'name', 'role_id', ...REGIONAL_FIELDS)
       .where({ id: customerId })
       .first()) as Record<string, unknown> | undefined;
     if (!row) return null;

@@ -3,11 +3,12 @@ import { nullableTimestamp } from '../../http/api-schema.ts';
 import { checkbox, type FieldError } from '../../http/form.ts';
 import { DEFAULT_DATE_FORMAT, formatInstant, inputExample, parseDateTimeInput } from '../../regional/date-format.ts';
 import { isValidTimeZone } from '../../regional/time-zones.ts';
-import { readRegionalInput, type RegionalValues } from '../selfcare-access/schema.ts';
+import { readRegionalInput } from '../selfcare-access/schema.ts';
+import { REGIONAL_FIELDS, regionalValuesOf, type RegionalValues } from '../../regional/settings.ts';
 import { formString } from '../../http/form.ts';
 import {
+  NO_REGIONAL_OVERRIDES,
   regionalOf,
-  regionalValues,
   type CustomerDefaults,
   type Individual,
   type IndividualFields,
@@ -34,15 +35,6 @@ export interface IndividualForm {
   version: string;
 }
 
-const EMPTY_REGIONAL: RegionalValues = {
-  time_zone: '',
-  language: '',
-  out_date_format: '',
-  out_time_format: '',
-  in_date_format: '',
-  in_time_format: '',
-};
-
 export function emptyIndividualForm(): IndividualForm {
   return {
     login: '',
@@ -54,7 +46,7 @@ export function emptyIndividualForm(): IndividualForm {
     show_password: false,
     activation_at: '',
     expiration_at: '',
-    regional: { ...EMPTY_REGIONAL },
+    regional: regionalValuesOf(NO_REGIONAL_OVERRIDES),
     ip_restriction: false,
     trusted_ips: '',
     test_address: '',
@@ -135,7 +127,7 @@ export function formFromIndividual(individual: Individual, customer: CustomerDef
     password_change_required: individual.passwordChangeRequired,
     activation_at: toInputText(individual.activationAt, s),
     expiration_at: toInputText(individual.expirationAt, s),
-    regional: regionalValues(regionalOf(individual)),
+    regional: regionalValuesOf(regionalOf(individual)),
     ip_restriction: individual.ipRestriction,
     trusted_ips: individual.trustedIps,
     send_credentials: false,
@@ -217,12 +209,7 @@ export function mergeErrors(first: FieldError[], second: FieldError[]): FieldErr
     'role_id',
     'activation_at',
     'expiration_at',
-    'time_zone',
-    'language',
-    'out_date_format',
-    'out_time_format',
-    'in_date_format',
-    'in_time_format',
+    ...REGIONAL_FIELDS,
     'trusted_ips',
   ];
   const seen = new Set(first.map((e) => e.field));

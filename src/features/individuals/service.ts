@@ -19,8 +19,8 @@ import {
   loginFieldError,
   regionalFieldErrors,
   trustedNetworksFieldErrors,
-  type RegionalValues,
 } from '../selfcare-access/schema.ts';
+import { regionalValuesOf, type RegionalSettings } from '../../regional/settings.ts';
 import { sendCredentialsMail } from './mail.ts';
 import { IndividualsRepo, type CustomerDefaults, type IndividualColumns, type IndividualRow } from './repo.ts';
 import { CustomerNotFoundError } from '../customers/service.ts';
@@ -37,14 +37,8 @@ export type IndividualStatus = 'active' | 'not_yet_active' | 'expired';
 /** An individual as callers see it (never its password hash). */
 export type Individual = Omit<IndividualRow, 'passwordHash'> & { status: IndividualStatus };
 
-export interface IndividualRegional {
-  timeZone: string | null;
-  language: string | null;
-  outDateFormat: string | null;
-  outTimeFormat: string | null;
-  inDateFormat: string | null;
-  inTimeFormat: string | null;
-}
+/** An individual's own regional settings; null where it takes the customer's. */
+export type IndividualRegional = { [K in keyof RegionalSettings]: string | null };
 
 export interface IndividualFields {
   login: string;
@@ -195,18 +189,6 @@ export function regionalOf(
   };
 }
 
-/** The form fields of the shared regional partial ('' = the customer's). */
-export function regionalValues(r: IndividualRegional): RegionalValues {
-  return {
-    time_zone: r.timeZone ?? '',
-    language: r.language ?? '',
-    out_date_format: r.outDateFormat ?? '',
-    out_time_format: r.outTimeFormat ?? '',
-    in_date_format: r.inDateFormat ?? '',
-    in_time_format: r.inTimeFormat ?? '',
-  };
-}
-
 export const NO_REGIONAL_OVERRIDES: IndividualRegional = {
   timeZone: null,
   language: null,
@@ -256,7 +238,7 @@ export function validateIndividual(
   } else if (fields.activationAt && fields.expirationAt && fields.expirationAt <= fields.activationAt) {
     errors.push(problem('expiration_at', 'date_order', 'The expiration date must be after the activation date'));
   }
-  for (const e of regionalFieldErrors(regionalValues(fields.regional), { allowInherit: true })) {
+  for (const e of regionalFieldErrors(regionalValuesOf(fields.regional), { allowInherit: true })) {
     const code: IndividualErrorCode =
       e.field === 'time_zone' ? 'time_zone' : e.field === 'language' ? 'language' : 'format';
     errors.push(problem(e.field, code, e.text ?? 'This value is not valid'));
@@ -364,22 +346,22 @@ function publicView(row: IndividualRow, now = new Date()): Individual {
 }
 
 /** An individual as its own portal session needs it: credentials, window, lists, regional overrides. */
-export interface PortalIndividual {
-  id: number;
-  customerId: number;
-  login: string;
-  name: string;
-  email: string;
-  roleId: number;
-  passwordHash: string | null;
-  passwordChangeRequired: boolean;
-  activationAt: Date | null;
-  expirationAt: Date | null;
-  ipRestriction: boolean;
-  trustedIps: string;
-  regional: IndividualRegional;
-  sessionEpoch: number;
-}
+export type PortalIndividual = Pick<
+  IndividualRow,
+  | 'id'
+  | 'customerId'
+  | 'login'
+  | 'name'
+  | 'email'
+  | 'roleId'
+  | 'passwordHash'
+  | 'passwordChangeRequired'
+  | 'activationAt'
+  | 'expirationAt'
+  | 'ipRestriction'
+  | 'trustedIps'
+  | 'sessionEpoch'
+> & { regional: IndividualRegional };
 
 function accountView(row: IndividualRow): PortalIndividual {
   const {

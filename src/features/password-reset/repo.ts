@@ -14,16 +14,8 @@ export interface ResetLinkRow {
   voidedAt: Date | null;
 }
 
-export interface NewResetLink {
-  digest: string;
-  accountKey: string;
-  customerId: number;
-  individualId: number | null;
-  purpose: string;
-  passwordFingerprint: string;
-  createdAt: Date;
-  expiresAt: Date;
-}
+/** A link as it is stored: its token's digest, not yet used or voided. */
+export type NewResetLink = Omit<ResetLinkRow, 'id' | 'usedAt' | 'voidedAt'> & { digest: string };
 
 function fromRow(row: Record<string, unknown>): ResetLinkRow {
   return {

@@ -22,9 +22,9 @@ import {
 import type { AuditActor, AuditContext } from '../../http/actor.ts';
 import type { Infra } from '../../infra.ts';
 import { composeMail } from '../../mail/compose.ts';
-import { formatDateTime } from '../../regional/date-format.ts';
 import type { ThrottleDecision } from '../../stores/login-throttle.ts';
 import {
+  accountMail,
   accountRefusal,
   effectiveRegional,
   trustedListsOf,
@@ -285,37 +285,22 @@ export class PasswordResetService {
   // -------------------------------------------------------------------------------------------
   // E-mails, in the account's own language and regional settings
 
-  private localized(account: PortalAccount) {
-    const regional = effectiveRegional(account);
-    const t = this.deps.i18n.getFixedT(regional.language);
-    const when = (at: Date) =>
-      formatDateTime(at, {
-        dateFormat: regional.outDateFormat,
-        timeFormat: regional.outTimeFormat,
-        timeZone: regional.timeZone,
-        locale: regional.language,
-      });
-    return { regional, t: (key: string, params: Record<string, unknown> = {}) => String(t(key, params)), when };
-  }
-
   private async sendLinkMail(
     account: PortalAccount,
     token: string,
     expiresAt: Date,
     purpose: ResetLinkPurpose,
   ): Promise<void> {
-    const { regional, t, when } = this.localized(account);
-    const tr = (key: string, params: Record<string, unknown> = {}) => t(`email.passwordReset.${key}`, params);
+    const { to, login, regional, tr, when, greeting } = accountMail(account, this.deps.i18n, 'email.passwordReset');
     const base = this.deps.config.publicUrl.replace(/\/+$/, '');
     const url = `${base}/reset-password/${token}`;
-    const login = loginOf(account);
     await this.deps.mailer.send(
       composeMail({
-        to: emailOf(account),
+        to,
         subject: tr('subject', { customer: account.customer.name }),
         language: regional.language,
         paragraphs: [
-          [tr('greeting', { name: account.individual?.name || account.customer.name || login })],
+          greeting,
           [purpose === 'admin' ? tr('introAdmin', { login }) : tr('introForgot', { login })],
           [tr('open', { url })],
           [
@@ -333,20 +318,17 @@ export class PasswordResetService {
   }
 
   private async sendChangedMail(account: PortalAccount, address: string, at: Date): Promise<void> {
-    const email = emailOf(account);
-    if (!email) return;
-    const { regional, t, when } = this.localized(account);
-    const tr = (key: string, params: Record<string, unknown> = {}) => t(`email.passwordChanged.${key}`, params);
+    const { to, login, regional, tr, when, greeting } = accountMail(account, this.deps.i18n, 'email.passwordChanged');
+    if (!to) return;
     const base = this.deps.config.publicUrl.replace(/\/+$/, '');
     const forgotUrl = `${base}/forgot-password`;
-    const login = loginOf(account);
     await this.deps.mailer.send(
       composeMail({
-        to: email,
+        to,
         subject: tr('subject', { login }),
         language: regional.language,
         paragraphs: [
-          [tr('greeting', { name: account.individual?.name || account.customer.name || login })],
+          greeting,
           [tr('intro', { login, time: when(at), zone: regional.timeZone, address })],
           [tr('sessionsEnded')],
           [tr('ifNotYou', { url: forgotUrl })],

@@ -20,6 +20,7 @@ import {
   type FormatChoice,
 } from '../../regional/date-format.ts';
 import { isLanguage, LANGUAGES } from '../../regional/languages.ts';
+import { REGIONAL_FIELDS, type RegionalValues } from '../../regional/settings.ts';
 import { isValidTimeZone, listTimeZones, lookUpTimeZone, type TimeZoneOption } from '../../regional/time-zones.ts';
 import { formString, type FieldError } from '../../http/form.ts';
 import { SELFCARE_LOGIN_PATTERN } from './service.ts';
@@ -129,16 +130,6 @@ export function testTrustedAddress(check: TrustedNetworksCheck, rawAddress: stri
 // ---------------------------------------------------------------------------------------------
 // Regional settings
 
-export const REGIONAL_FIELDS = [
-  'time_zone',
-  'language',
-  'out_date_format',
-  'out_time_format',
-  'in_date_format',
-  'in_time_format',
-] as const;
-export type RegionalField = (typeof REGIONAL_FIELDS)[number];
-export type RegionalValues = Record<RegionalField, string>;
 export const FORMAT_FIELDS = ['out_date_format', 'out_time_format', 'in_date_format', 'in_time_format'] as const;
 export type FormatField = (typeof FORMAT_FIELDS)[number];
 

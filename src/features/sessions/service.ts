@@ -14,8 +14,7 @@ import { digestToken } from '../../access/api-tokens.ts';
 import type { AuditContext } from '../../http/actor.ts';
 import type { Infra } from '../../infra.ts';
 import { composeMail } from '../../mail/compose.ts';
-import { formatDateTime } from '../../regional/date-format.ts';
-import { effectiveRegional, type PortalAccount } from '../accounts/service.ts';
+import { accountMail, sessionUserOf, type PortalAccount } from '../accounts/service.ts';
 import type { ApiTokenService } from '../api-tokens/service.ts';
 import type { CustomerService } from '../customers/service.ts';
 import type { IndividualsService } from '../individuals/service.ts';
@@ -84,22 +83,6 @@ interface AccountId {
 const SIGN_IN_EVENT = { action: 'portal.login' } as const;
 
 const indexKey = (account: AccountId): string => `portal-sessions:${account.kind}:${account.id}`;
-
-export function accountIdOf(account: PortalAccount): AccountId & { customerId: number; epoch: number } {
-  return account.individual
-    ? {
-        kind: 'individual',
-        id: account.individual.id,
-        customerId: account.customer.id,
-        epoch: account.individual.sessionEpoch,
-      }
-    : {
-        kind: 'customer',
-        id: account.customer.id,
-        customerId: account.customer.id,
-        epoch: account.customer.sessionEpoch,
-      };
-}
 
 function alertRow(account: PortalAccount): AccountRow {
   return account.individual
@@ -212,7 +195,7 @@ export class SessionsService {
 
   /** The account's signed-in sessions, newest activity first; `currentId` marks this device. */
   async list(account: PortalAccount, currentId: string | undefined): Promise<SessionView[]> {
-    const sessions = await this.live(accountIdOf(account));
+    const sessions = await this.live(sessionUserOf(account));
     return sessions
       .map(({ id, data }) => {
         const device = data.device;
@@ -232,7 +215,7 @@ export class SessionsService {
 
   /** Signs out one other session of the account; false when it had ended already (or is this one). */
   async endOne(account: PortalAccount, handle: string, currentId: string, ctx: AuditContext): Promise<boolean> {
-    const id = accountIdOf(account);
+    const id = sessionUserOf(account);
     const target = (await this.live(id)).find((s) => this.handleOf(s.id) === handle && s.id !== currentId);
     if (!target) return false;
     await this.destroy(target.id);
@@ -250,7 +233,7 @@ export class SessionsService {
 
   /** Signs out every session of the account but this one; returns how many ended. */
   async endOthers(account: PortalAccount, currentId: string, ctx: AuditContext): Promise<number> {
-    const id = accountIdOf(account);
+    const id = sessionUserOf(account);
     const others = (await this.live(id)).filter((s) => s.id !== currentId);
     for (const session of others) {
       await this.destroy(session.id);
@@ -347,7 +330,7 @@ export class SessionsService {
 
   /** The account's last sign-in attempts (successes and refusals), newest first, from the audit trail. */
   async history(account: PortalAccount): Promise<SignInAttempt[]> {
-    const id = accountIdOf(account);
+    const id = sessionUserOf(account);
     const events = await this.deps.audit.latestOf(SIGN_IN_EVENT.action, id.kind, id.id, SIGN_IN_HISTORY_LENGTH);
     return events.map((event) => ({
       at: event.occurredAt ?? new Date(0),
@@ -363,7 +346,7 @@ export class SessionsService {
 
   async setAlerts(account: PortalAccount, on: boolean, ctx: AuditContext): Promise<void> {
     if (!(await this.alerts.set(alertRow(account), on))) return;
-    const id = accountIdOf(account);
+    const id = sessionUserOf(account);
     await this.deps.audit.record({
       ...ctx,
       action: 'portal.sign_in_alerts.update',
@@ -382,31 +365,22 @@ export class SessionsService {
   async alertIfNewAddress(account: PortalAccount, address: string, userAgent: string, at = new Date()): Promise<void> {
     const email = account.individual ? account.individual.email : account.customer.email;
     if (!email || !(await this.alertsOn(account))) return;
-    const id = accountIdOf(account);
+    const id = sessionUserOf(account);
     const since = new Date(at.getTime() - NEW_ADDRESS_DAYS * 86_400_000);
     // the sign-in being reported is one of them
     if ((await this.deps.audit.successesFrom(SIGN_IN_EVENT.action, id.kind, id.id, address, since)) > 1) return;
-    const regional = effectiveRegional(account);
-    const t = this.deps.i18n.getFixedT(regional.language);
-    const tr = (key: string, params: Record<string, unknown> = {}) => String(t(`email.newSignIn.${key}`, params));
+    const { login, regional, tr, when, greeting } = accountMail(account, this.deps.i18n, 'email.newSignIn');
     const { browser, system } = describeUserAgent(userAgent);
     const base = this.deps.config.publicUrl.replace(/\/+$/, '');
     const sessionsUrl = `${base}/settings/sessions`;
-    const login = account.individual?.login ?? account.customer.selfcareLogin ?? '';
-    const when = formatDateTime(at, {
-      dateFormat: regional.outDateFormat,
-      timeFormat: regional.outTimeFormat,
-      timeZone: regional.timeZone,
-      locale: regional.language,
-    });
     await this.deps.mailer.send(
       composeMail({
         to: email,
         subject: tr('subject', { login }),
         language: regional.language,
         paragraphs: [
-          [tr('greeting', { name: account.individual?.name || account.customer.name || login })],
-          [tr('intro', { login, time: when, zone: regional.timeZone })],
+          greeting,
+          [tr('intro', { login, time: when(at), zone: regional.timeZone })],
           [
             tr('address', { address }),
             tr('device', {
@@ -431,7 +405,7 @@ export class SessionsService {
     address: string,
     userAgent: string | undefined,
   ): Promise<void> {
-    await this.remember(accountIdOf(account), sessionId);
+    await this.remember(sessionUserOf(account), sessionId);
     this.deps.background.run('new-address sign-in e-mail', () =>
       this.alertIfNewAddress(account, address, userAgent ?? ''),
     );
@@ -439,7 +413,7 @@ export class SessionsService {
 
   /** A signed-in account's sessions end without it (password reset): the index and the API sessions. */
   async endEverywhere(account: PortalAccount): Promise<void> {
-    const id = accountIdOf(account);
+    const id = sessionUserOf(account);
     await this.destroyAll(id);
     if (id.kind === 'customer') await this.apiTokens.endSessionsOf(id.customerId);
   }

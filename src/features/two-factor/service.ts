@@ -30,6 +30,15 @@ export const FACTOR_LABELS: Readonly<Record<SecondFactor, string>> = {
   recovery_code: 'recovery code',
 };
 
+/** What a completed sign-in's audit entry says of its second step (nothing when there was none). */
+export function secondFactorChange(factor: SecondFactor | 'setup' | null): {
+  changes?: { second_factor: { old: null; new: string } };
+} {
+  if (!factor) return {};
+  const used = factor === 'setup' ? `${FACTOR_LABELS.totp} (two-factor sign-in set up now)` : FACTOR_LABELS[factor];
+  return { changes: { second_factor: { old: null, new: used } } };
+}
+
 export type CodeCheck =
   | { ok: true; factor: SecondFactor }
   | { ok: false; reason: 'invalid' }
