@@ -176,9 +176,10 @@ function scanCode(namespaces: ReadonlySet<string>): CodeKeys {
         if (/\baction\s*:/.test(line.slice(0, match.index))) continue;
         // Admin permission names (`individuals.manage`) have the shape of keys but are not.
         if ((ADMIN_PERMISSIONS as readonly string[]).includes(name)) continue;
-        const completedLater = match[3] === undefined || match[4] === '+';
+        // A name ending in a dot is a prefix, completed on the spot (`'x.' + k`, `x.${k}`) or by the
+        // function it is handed to (`accountMail(account, i18n, 'email.passwordReset.')`).
         if (match[2] === '.') {
-          if (completedLater) note(prefixes, name, where);
+          note(prefixes, name, where);
         } else if (match[3] !== undefined && name.includes('.')) {
           note(literals, name, where);
         }

@@ -134,12 +134,12 @@ export function effectiveRegional(account: PortalAccount): Viewer['regional'] {
 
 /**
  * What an e-mail to a portal account is written with: its address and login, its own language and
- * output formats, the texts under one key prefix, and the greeting by name.
+ * output formats, the texts under one key prefix (ending in a dot), and the greeting by name.
  */
 export function accountMail(account: PortalAccount, i18n: i18n, keyPrefix: string) {
   const regional = effectiveRegional(account);
   const t = i18n.getFixedT(regional.language);
-  const tr = (key: string, params: Record<string, unknown> = {}) => String(t(`${keyPrefix}.${key}`, params));
+  const tr = (key: string, params: Record<string, unknown> = {}) => String(t(`${keyPrefix}${key}`, params));
   const login = account.individual?.login ?? account.customer.selfcareLogin ?? '';
   return {
     to: account.individual ? account.individual.email : account.customer.email,

@@ -291,7 +291,7 @@ export class PasswordResetService {
     expiresAt: Date,
     purpose: ResetLinkPurpose,
   ): Promise<void> {
-    const { to, login, regional, tr, when, greeting } = accountMail(account, this.deps.i18n, 'email.passwordReset');
+    const { to, login, regional, tr, when, greeting } = accountMail(account, this.deps.i18n, 'email.passwordReset.');
     const base = this.deps.config.publicUrl.replace(/\/+$/, '');
     const url = `${base}/reset-password/${token}`;
     await this.deps.mailer.send(
@@ -318,7 +318,7 @@ export class PasswordResetService {
   }
 
   private async sendChangedMail(account: PortalAccount, address: string, at: Date): Promise<void> {
-    const { to, login, regional, tr, when, greeting } = accountMail(account, this.deps.i18n, 'email.passwordChanged');
+    const { to, login, regional, tr, when, greeting } = accountMail(account, this.deps.i18n, 'email.passwordChanged.');
     if (!to) return;
     const base = this.deps.config.publicUrl.replace(/\/+$/, '');
     const forgotUrl = `${base}/forgot-password`;

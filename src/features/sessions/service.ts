@@ -369,7 +369,7 @@ export class SessionsService {
     const since = new Date(at.getTime() - NEW_ADDRESS_DAYS * 86_400_000);
     // the sign-in being reported is one of them
     if ((await this.deps.audit.successesFrom(SIGN_IN_EVENT.action, id.kind, id.id, address, since)) > 1) return;
-    const { login, regional, tr, when, greeting } = accountMail(account, this.deps.i18n, 'email.newSignIn');
+    const { login, regional, tr, when, greeting } = accountMail(account, this.deps.i18n, 'email.newSignIn.');
     const { browser, system } = describeUserAgent(userAgent);
     const base = this.deps.config.publicUrl.replace(/\/+$/, '');
     const sessionsUrl = `${base}/settings/sessions`;
