@@ -194,7 +194,14 @@ export function errorHandler(opts: { logger: Logger; showStack: boolean; i18n: i
       view: 'errors/error',
       layout: 'bare',
       status,
-      locals: { title: `${status}`, status, heading: t(text.heading), message, stack },
+      locals: {
+        title: `${status}`,
+        status,
+        heading: t(text.heading),
+        message,
+        stack,
+        home: isAdminRequest(req) ? '/admin' : '/',
+      },
     }).catch((renderErr: unknown) => {
       opts.logger.error({ err: renderErr }, 'error page failed to render');
       if (!res.headersSent)

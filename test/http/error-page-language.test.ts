@@ -100,5 +100,8 @@ describe('the error page for administrators', () => {
     expect(res.status).toBe(404);
     expect(heading(res.text)).toBe('Page not found');
     expect(res.text).toContain('Go to the start page');
+    // Its start page is the administration's, not the customer portal's.
+    expect(res.text).toContain('<a href="/admin">Go to the start page</a>');
+    expect((await request(t.app).get('/no-such-page')).text).toContain('<a href="/">');
   });
 });
