@@ -1,6 +1,12 @@
 import type { Knex } from 'knex';
 import type { Infra } from '../../infra.ts';
-import { checkPasswordPolicy, hashPassword, verifyAgainstDummy, verifyPassword } from '../../access/passwords.ts';
+import {
+  checkPasswordPolicy,
+  hashPassword,
+  normalizePassword,
+  verifyAgainstDummy,
+  verifyPassword,
+} from '../../access/passwords.ts';
 import type { AdminPermissionName } from '../../access/route-permissions.ts';
 import type { AuditContext } from '../../http/actor.ts';
 import type { FieldError } from '../../http/form.ts';
@@ -227,6 +233,11 @@ export class AdminAuthService {
    */
   async changeOwnPassword(admin: AdminRow, current: string, next: string, ctx: AuditContext): Promise<number> {
     if (!(await verifyPassword(current, admin.passwordHash))) throw new WrongOwnPasswordError();
+    // The current password was just checked: a new one that reads the same is that password again.
+    if (normalizePassword(next) === normalizePassword(current))
+      throw new AdminFormError([
+        { field: 'new_password', text: 'The new password must be different from the current one' },
+      ]);
     const policy = checkPasswordPolicy(next, { login: admin.login });
     if (!policy.ok) throw new AdminFormError([{ field: 'new_password', text: policy.message }]);
     const epoch = await this.repo.setOwnPassword(admin.id, await hashPassword(next, this.deps.config.bcryptCost));

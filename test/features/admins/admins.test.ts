@@ -411,6 +411,9 @@ describe('/admin/admin-roles', () => {
       .send({ _csrf: csrf, confirm: 'yes' });
     expect(inUse.status).toBe(409);
     expect(inUse.text).toContain('in use by 1 administrator');
+    // A role in use offers no Delete; an unused one does.
+    expect((await agent.get(`/admin/admin-roles/${used}`)).text).not.toContain(`/admin/admin-roles/${used}/delete`);
+    expect((await agent.get(`/admin/admin-roles/${unused}`)).text).toContain(`/admin/admin-roles/${unused}/delete`);
     const builtin = await administratorRoleId(t.deps);
     const refused = await agent
       .post(`/admin/admin-roles/${builtin}/delete`)
@@ -557,6 +560,19 @@ describe('/admin/account', () => {
     // Every other page still leads back here, and the page still says why.
     expect((await agent.get('/admin/customers')).headers.location).toBe('/admin/account');
     expect((await agent.get('/admin/account')).text.match(/Choose a new password/g)).toHaveLength(1);
+    // The password another admin set is not a new one: refused, and the requirement stays.
+    const same = await agent
+      .post('/admin/account/password')
+      .type('form')
+      .send({
+        _csrf: csrfFrom(account.text),
+        current_password: me.password,
+        new_password: me.password,
+        new_password_confirm: me.password,
+      });
+    expect(same.status).toBe(422);
+    expect(same.text).toContain('The new password must be different from the current one');
+    expect((await agent.get('/admin/customers')).headers.location).toBe('/admin/account');
   });
 
   it('changes the password only with the current one, ending the other sessions', async () => {
@@ -575,6 +591,18 @@ describe('/admin/account', () => {
       });
     expect(wrong.status).toBe(422);
     expect(wrong.text).toContain('Your current password is not right');
+    const same = await first.agent
+      .post('/admin/account/password')
+      .type('form')
+      .send({
+        _csrf: csrfFrom(page.text),
+        current_password: me.password,
+        new_password: me.password,
+        new_password_confirm: me.password,
+      });
+    expect(same.status).toBe(422);
+    expect(same.text).toContain('The new password must be different from the current one');
+    expect((await second.agent.get('/admin')).status).toBe(200);
     const ok = await first.agent
       .post('/admin/account/password')
       .type('form')
