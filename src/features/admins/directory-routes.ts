@@ -95,6 +95,15 @@ export function adminDirectoryRoutes(deps: Deps): RouteDef<AdminPermission>[] {
     });
   };
 
+  /** The schema's refusals and, for the fields it let through, the service's, in one answer. */
+  const allProblems = async (
+    refused: FieldError[],
+    values: AdminFormValues,
+    opts: { id: number | null; passwordRequired: boolean },
+  ): Promise<FieldError[]> => {
+    const more = await service.formProblems({ login: values.login, password: values.password }, opts);
+    return [...refused, ...more.filter((problem) => !refused.some((r) => r.field === problem.field))];
+  };
   const load = async (raw: unknown): Promise<AdminRow> => {
     const admin = await service.find(pathId(raw));
     if (!admin) throw notFoundError();
@@ -171,7 +180,10 @@ export function adminDirectoryRoutes(deps: Deps): RouteDef<AdminPermission>[] {
         const values = postedValues(req.body);
         const showPassword = checkbox((req.body as Record<string, unknown>).show_password);
         const form = parseAdminForm(adminFormSchema, req.body);
-        if (!form.ok) return renderForm(req, res, { record: null, values, errors: form.errors, showPassword });
+        if (!form.ok) {
+          const errors = await allProblems(form.errors, values, { id: null, passwordRequired: true });
+          return renderForm(req, res, { record: null, values, errors, showPassword });
+        }
         try {
           const id = await service.create(form.values, auditContext(req, res));
           req.session.flash = { kind: 'info', message: `Administrator ${form.values.login} created.` };
@@ -208,8 +220,10 @@ export function adminDirectoryRoutes(deps: Deps): RouteDef<AdminPermission>[] {
         const version = formString((req.body as Record<string, unknown>).version);
         const showPassword = checkbox((req.body as Record<string, unknown>).show_password);
         const form = parseAdminForm(adminEditSchema, req.body);
-        if (!form.ok)
-          return renderForm(req, res, { record: admin, values, version, errors: form.errors, showPassword });
+        if (!form.ok) {
+          const errors = await allProblems(form.errors, values, { id: admin.id, passwordRequired: false });
+          return renderForm(req, res, { record: admin, values, version, errors, showPassword });
+        }
         let saved: AdminRow | null;
         try {
           saved = await service.update(admin.id, form.values, {

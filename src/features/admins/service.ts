@@ -266,9 +266,18 @@ export class AdminAuthService {
     return this.repo.findById(id);
   }
 
-  private async checkForm(form: AdminForm, opts: { id: number | null; passwordRequired: boolean }) {
+  /**
+   * What the service refuses in an administrator form: a taken login, a password the policy
+   * refuses (or none where one is needed), an admin role that does not exist. A form the schema
+   * already refused is checked too, for what it has (no role read without a role id), so every
+   * problem is told in one answer.
+   */
+  async formProblems(
+    form: Pick<AdminForm, 'login' | 'password'> & { admin_role_id?: number },
+    opts: { id: number | null; passwordRequired: boolean },
+  ): Promise<FieldError[]> {
     const errors: FieldError[] = [];
-    const holder = await this.repo.findByLogin(form.login);
+    const holder = form.login === '' ? null : await this.repo.findByLogin(form.login);
     if (holder && holder.id !== opts.id)
       errors.push({ field: 'login', text: 'Another administrator has this login; choose a different one' });
     if (form.password === '') {
@@ -277,8 +286,13 @@ export class AdminAuthService {
       const policy = checkPasswordPolicy(form.password, { login: form.login });
       if (!policy.ok) errors.push({ field: 'password', text: policy.message });
     }
-    if (!(await this.roles.find(form.admin_role_id)))
+    if (form.admin_role_id !== undefined && !(await this.roles.find(form.admin_role_id)))
       errors.push({ field: 'admin_role_id', text: 'Choose one of the admin roles' });
+    return errors;
+  }
+
+  private async checkForm(form: AdminForm, opts: { id: number | null; passwordRequired: boolean }) {
+    const errors = await this.formProblems(form, opts);
     if (errors.length > 0) throw new AdminFormError(errors);
   }
 

@@ -213,6 +213,31 @@ describe('POST /admin/admins and /admin/admins/:id', () => {
     expect(res.text).toContain('value="BOSS"');
   });
 
+  it('tells every problem of the form in one answer, when a field is also refused by its shape', async () => {
+    const me = await createAdmin(t.deps, 'boss');
+    const { agent, csrf } = await signInAdmin(t.app, me.login, me.password);
+    // No role chosen (the schema's refusal) with a taken login and a short password (the service's).
+    const missingRole = await agent
+      .post('/admin/admins')
+      .type('form')
+      .send({ _csrf: csrf, login: 'BOSS', name: 'Other', password: 'short', admin_role_id: '', status: 'active' });
+    expect(missingRole.status).toBe(422);
+    expect(missingRole.text).toContain('Choose an admin role');
+    expect(missingRole.text).toContain('Another administrator has this login');
+    expect(missingRole.text).toContain('Password must be at least');
+    // A login of the wrong shape still leaves the password's problem told.
+    const badLogin = await agent.post('/admin/admins').type('form').send({
+      _csrf: csrf,
+      login: 'bad login!',
+      name: 'Other',
+      password: 'short',
+      admin_role_id: '',
+      status: 'active',
+    });
+    expect(badLogin.text).toContain('Login must be 3–64 characters');
+    expect(badLogin.text).toContain('Password must be at least');
+  });
+
   it('answers 409 on a stale form', async () => {
     const me = await createAdmin(t.deps, 'boss');
     const other = await createAdmin(t.deps, 'other');
