@@ -280,11 +280,25 @@ describe('admin permissions: what an admin with only one permission can do', () 
 });
 
 describe('admin roles as an operator sets them up', () => {
+  it('names on the home page the parts of a customer the role opens', async () => {
+    const full = await createAdmin(t.deps, 'home-full');
+    const { agent } = await signInAdmin(t.app, full.login, full.password);
+    expect((await agent.get('/admin')).text).toContain(
+      'Find a customer and open its Web self-care panel, allowed roles, individuals and API tokens.',
+    );
+    const roleId = await createAdminRole(t.deps, 'Token desk', ['customers.read', 'api_tokens.manage']);
+    const desk = await createAdmin(t.deps, 'home-tokens', undefined, { roleId });
+    const signedIn = await signInAdmin(t.app, desk.login, desk.password);
+    expect((await signedIn.agent.get('/admin')).text).toContain('Find a customer and open its API tokens.');
+  });
+
   it('lets the billing team read customers and nothing else', async () => {
     const roleId = await createAdminRole(t.deps, 'Billing team', ['customers.read']);
     const admin = await createAdmin(t.deps, 'billing-clerk', undefined, { roleId });
     const { agent, csrf } = await signInAdmin(t.app, admin.login, admin.password);
     expect((await agent.get('/admin/customers')).status).toBe(200);
+    // The home page promises only what the role opens.
+    expect((await agent.get('/admin')).text).toContain('Find a customer and see its details.');
     const general = await agent.get(`/admin/customers/${customerId}`);
     expect(general.status).toBe(200);
     expect(tabsOf(general.text).match(/<a /g)?.length).toBe(1);
