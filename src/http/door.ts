@@ -1,3 +1,4 @@
+import { ADMIN_LANGUAGE } from '../regional/languages.ts';
 import { formatMoney } from '../regional/money.ts';
 import express, { type ErrorRequestHandler, type RequestHandler, type Router } from 'express';
 import type { Infra } from '../infra.ts';
@@ -72,6 +73,8 @@ export function pageLocals(deps: Infra, pickLanguage: (req: Parameters<RequestHa
     const t = translator(deps, lang);
     res.locals.lang = lang;
     res.locals.t = t;
+    // What speaks to an administrator inside the portal (the log-in-as banner) speaks the admin door's language.
+    (res.locals as Record<string, unknown>).tAdmin = translator(deps, ADMIN_LANGUAGE);
     (res.locals as Record<string, unknown>).fieldMessage = (e: FieldError) => {
       if (e.text !== undefined) return e.text;
       const key = e.key ?? 'errors.invalid';

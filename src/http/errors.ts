@@ -1,7 +1,7 @@
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import type { i18n } from 'i18next';
 import type { Logger } from '../logger.ts';
-import { isLanguage, pickLanguage } from '../regional/languages.ts';
+import { ADMIN_LANGUAGE, isLanguage, pickLanguage } from '../regional/languages.ts';
 import { renderPage } from './render.ts';
 
 export class HttpError extends Error {
@@ -180,7 +180,7 @@ export function errorHandler(opts: { logger: Logger; showStack: boolean; i18n: i
     // admin pages stay English. Without a translator the error happened before the door set up
     // its locals (a refused CSRF token, a failed session store): the visitor's choice is read here.
     if (!res.locals.t || isAdminRequest(req)) {
-      const lang = isAdminRequest(req) ? 'en' : (res.locals.lang ?? visitorLanguage(req));
+      const lang = isAdminRequest(req) ? ADMIN_LANGUAGE : (res.locals.lang ?? visitorLanguage(req));
       const t = opts.i18n.getFixedT(lang);
       res.locals.lang = lang;
       res.locals.t = (key: string, options?: Record<string, unknown>) => t(key, options ?? {}) as string;

@@ -14,6 +14,9 @@ export type ILang = 'en' | 'es' | 'fr' | 'de' | 'pt-br' | 'uk';
 
 export const DEFAULT_LANGUAGE: LanguageCode = 'en';
 
+/** The administration speaks one language. */
+export const ADMIN_LANGUAGE: LanguageCode = 'en';
+
 const CODES: ReadonlySet<string> = new Set(LANGUAGES.map((language) => language.code));
 
 export function isLanguage(code: unknown): code is LanguageCode {

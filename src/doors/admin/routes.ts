@@ -1,4 +1,5 @@
 import type { Router } from 'express';
+import { ADMIN_LANGUAGE } from '../../regional/languages.ts';
 import type { Deps } from '../../deps.ts';
 import { adminRolesRoutes } from '../../features/admin-roles/admin-routes.ts';
 import { adminAccountRoutes } from '../../features/admins/account-routes.ts';
@@ -42,7 +43,7 @@ export function adminRouteTable(deps: Deps): RouteDef<AdminPermission>[] {
  */
 export function adminDoor(deps: Deps): Router {
   return buildDoor(deps, 'admin', {
-    language: () => 'en',
+    language: () => ADMIN_LANGUAGE,
     routes: adminRouteTable(deps),
     gate: adminGate(deps),
     // An unknown admin address is the admin door's 404, never the portal's.

@@ -71,6 +71,19 @@ describe('POST /admin/customers/:id/impersonate', () => {
     expect(JSON.parse(start.changes).mode.new).toBe('assigned');
   });
 
+  it('speaks to the admin in the banner in the administration’s language, whatever the customer’s', async () => {
+    const w = await world();
+    const c = await createCustomer(t.deps, { roleId: w.assignedRole, name: 'Nordwind GmbH', language: 'de' });
+    const { portal } = await impersonate(w, c.id, 'assigned');
+    const home = await portal!.get('/');
+    expect(home.text).toContain('<html lang="de"');
+    expect(home.text).toContain('lang="en" aria-label="Administrator session" id="impersonation-banner"');
+    expect(home.text).toContain(
+      `Administrator ${w.admin.login} is signed in as Nordwind GmbH (using the assigned role)`,
+    );
+    expect(home.text).toMatch(/<button type="submit" class="button">Exit<\/button>/);
+  });
+
   it('uses the default role instead of the customer role in default mode', async () => {
     const w = await world();
     const c = await createCustomer(t.deps, { roleId: w.assignedRole });
