@@ -154,3 +154,13 @@ export function secondStepHandlers<P extends PendingStep, A, F>(
     },
   };
 }
+
+/** Where a door's sign-out leads: its sign-in page, told that the visitor signed out. */
+export function signedOutPath(signInPath: string): string {
+  return `${signInPath}?signed_out=1`;
+}
+
+/** On a sign-in page reached by signing out, the notice that says so (unless another is due). */
+export function noticeSignedOut(req: Request, res: Response, message: string): void {
+  if (req.query.signed_out === '1' && !res.locals.flash) res.locals.flash = { kind: 'info', message };
+}

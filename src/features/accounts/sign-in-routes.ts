@@ -6,7 +6,14 @@ import type { FieldError } from '../../http/form.ts';
 import { renderPage, seeOther } from '../../http/render.ts';
 import type { RouteDef } from '../../http/route-table.ts';
 import { destroySession, saveSession } from '../../http/session.ts';
-import { openSession, secondStepHandlers, signInHandler, type ThrottledMessage } from '../../http/sign-in.ts';
+import {
+  noticeSignedOut,
+  openSession,
+  secondStepHandlers,
+  signedOutPath,
+  signInHandler,
+  type ThrottledMessage,
+} from '../../http/sign-in.ts';
 import { pendingSignIn, pendingUntil } from '../../http/pending-sign-in.ts';
 import type { PendingSignIn, PortalSessionUser } from '../../http/types.ts';
 import { LANGUAGES } from '../../regional/languages.ts';
@@ -137,6 +144,7 @@ export function portalAuthRoutes(deps: Deps): RouteDef<PortalPermission>[] {
       permission: 'public',
       handler: async (req, res) => {
         if (res.locals.viewer) return seeOther(res, homePath(res.locals.viewer.levels));
+        noticeSignedOut(req, res, res.locals.t?.('portal.signIn.signedOut') ?? '');
         await renderSignIn(req, res, 200, {}, []);
       },
     },
@@ -218,7 +226,7 @@ export function portalAuthRoutes(deps: Deps): RouteDef<PortalPermission>[] {
                 customerId: viewer.customerId,
                 individualId: viewer.kind === 'individual' ? viewer.id : undefined,
               })
-            : '/login',
+            : signedOutPath('/login'),
         );
       },
     },

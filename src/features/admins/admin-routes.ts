@@ -8,7 +8,14 @@ import { pendingSignIn, pendingUntil } from '../../http/pending-sign-in.ts';
 import { renderPage, seeOther } from '../../http/render.ts';
 import type { RouteDef } from '../../http/route-table.ts';
 import { destroySession } from '../../http/session.ts';
-import { openSession, secondStepHandlers, signInHandler, type ThrottledMessage } from '../../http/sign-in.ts';
+import {
+  noticeSignedOut,
+  openSession,
+  secondStepHandlers,
+  signedOutPath,
+  signInHandler,
+  type ThrottledMessage,
+} from '../../http/sign-in.ts';
 import { endImpersonationsOf } from '../impersonation/service.ts';
 import { rememberAdminSession } from './sessions.ts';
 
@@ -108,6 +115,7 @@ export function adminAuthRoutes(deps: Deps): RouteDef<AdminPermission>[] {
       permission: 'public',
       handler: async (req, res) => {
         if (req.session.admin) return seeOther(res, '/admin');
+        noticeSignedOut(req, res, 'You have signed out.');
         await renderSignIn(req, res, 200, {}, []);
       },
     },
@@ -176,7 +184,7 @@ export function adminAuthRoutes(deps: Deps): RouteDef<AdminPermission>[] {
           // "Log in as" sessions the admin opened end with the admin's sign-out.
           await endImpersonationsOf(deps, admin.id, clientIp(req));
         }
-        seeOther(res, '/admin/login');
+        seeOther(res, signedOutPath('/admin/login'));
       },
     },
   ];

@@ -245,7 +245,12 @@ describe('must change the password at next login', () => {
       .type('form')
       .send({ _csrf: csrfFrom(page.text) });
     expect(out.status).toBe(303);
-    expect(out.headers.location).toBe('/login');
+    expect(out.headers.location).toBe('/login?signed_out=1');
+    // The sign-in page says so, in the visitor's language.
+    expect((await agent.get(out.headers.location)).text).toContain('You have signed out.');
+    expect((await request(t.app).get(`${out.headers.location}&lang=de`).set('Accept-Language', 'de')).text).toContain(
+      'Sie haben sich abgemeldet.',
+    );
   });
 });
 
