@@ -394,8 +394,11 @@ describe('new recovery codes', () => {
     const roleId = await createAdminRole(t.deps, 'Strict', ['customers.read'], { requireTwoFactor: true });
     const admin = await createAdmin(t.deps, 'renewer', undefined, { roleId });
     const { secret, recoveryCodes } = await enableTwoFactor(t.deps, 'admin', admin.id);
-    const { agent, csrf } = await signInAdminWithCode(t.app, admin.login, admin.password, secret);
-    return { admin, agent, csrf, secret, recoveryCodes };
+    const { agent } = await postAdminPassword(t.app, admin.login, admin.password);
+    const signInCode = codeFor(secret);
+    expect((await postAdminCode(agent, signInCode)).status).toBe(303);
+    const csrf = csrfFrom((await agent.get('/admin/account')).text);
+    return { admin, agent, csrf, secret, recoveryCodes, signInCode };
   }
   const unusedCodes = (adminId: number) =>
     t.deps.db('two_factor_recovery_codes').where({ account_type: 'admin', account_id: adminId }).whereNull('used_at');
@@ -444,7 +447,7 @@ describe('new recovery codes', () => {
   });
 
   it('refuses a wrong code, a replayed one and a recovery code with 422, and keeps the old codes', async () => {
-    const { admin, agent, csrf, secret, recoveryCodes } = await signedIn();
+    const { admin, agent, csrf, secret, recoveryCodes, signInCode } = await signedIn();
     const post = (body: Record<string, string>) =>
       agent
         .post('/admin/account/two-factor/recovery-codes/new')
@@ -461,7 +464,7 @@ describe('new recovery codes', () => {
     expect(wrong.text).toContain('The code is not the current one');
     expect(wrong.text).toContain('aria-invalid="true"');
     // the code the sign-in used a moment ago
-    const replayed = await post({ confirm: 'yes', code: codeFor(secret) });
+    const replayed = await post({ confirm: 'yes', code: signInCode });
     expect(replayed.status).toBe(422);
     expect(replayed.text).toContain('Generate new recovery codes?');
     const recovery = await post({ confirm: 'yes', code: recoveryCodes[0]! });

@@ -396,9 +396,10 @@ describe('new recovery codes at /settings/two-factor', () => {
     const customer = await createCustomer(t.deps, language ? { language } : {});
     const { secret, recoveryCodes } = await enableTwoFactor(t.deps, 'customer', customer.id);
     const { agent } = await postPortalLogin(t.app, customer.login!, customer.password);
-    expect((await postCode(agent, codeFor(secret))).status).toBe(303);
+    const signInCode = codeFor(secret);
+    expect((await postCode(agent, signInCode)).status).toBe(303);
     const csrf = csrfFrom((await agent.get('/settings/two-factor')).text);
-    return { customer, agent, csrf, secret, recoveryCodes };
+    return { customer, agent, csrf, secret, recoveryCodes, signInCode };
   }
   const unusedCodes = (customerId: number) =>
     t.deps
@@ -442,7 +443,7 @@ describe('new recovery codes at /settings/two-factor', () => {
   });
 
   it('refuses a wrong code, a replayed one and a recovery code with 422 in the account’s language, and keeps the old codes', async () => {
-    const { customer, agent, csrf, secret, recoveryCodes } = await signedIn('de');
+    const { customer, agent, csrf, secret, recoveryCodes, signInCode } = await signedIn('de');
     const post = (code: string) =>
       agent.post('/settings/two-factor/recovery-codes/new').type('form').send({ _csrf: csrf, confirm: 'yes', code });
     const wrong = await post(totpCode(secret, new Date(Date.now() + 10 * 60_000)));
@@ -450,7 +451,7 @@ describe('new recovery codes at /settings/two-factor', () => {
     expect(wrong.text).toContain('Der Code ist falsch oder wurde schon verwendet.');
     expect(wrong.text).toContain('Neue Wiederherstellungscodes erzeugen?');
     // the code the sign-in used a moment ago
-    const replayed = await post(codeFor(secret));
+    const replayed = await post(signInCode);
     expect(replayed.status).toBe(422);
     expect((await post(recoveryCodes[0]!)).status).toBe(422);
     expect(await renewals()).toHaveLength(0);
