@@ -217,7 +217,7 @@ export class TwoFactorService {
           entityType: account.type,
           entityId: account.id,
           customerId: account.customerId ?? null,
-          changes: { recovery_codes: { old: 'old', new: 'new' } },
+          changes: { recovery_codes: { old: 'changed', new: 'changed' } },
         },
         trx,
       );

@@ -391,7 +391,9 @@ describe('turning two-factor sign-in off', () => {
 describe('new recovery codes', () => {
   /** An admin whose role requires two-factor sign-in, signed in with a code from the app. */
   async function signedIn() {
-    const roleId = await createAdminRole(t.deps, 'Strict', ['customers.read'], { requireTwoFactor: true });
+    const roleId = await createAdminRole(t.deps, 'Strict', ['customers.read', 'audit.read'], {
+      requireTwoFactor: true,
+    });
     const admin = await createAdmin(t.deps, 'renewer', undefined, { roleId });
     const { secret, recoveryCodes } = await enableTwoFactor(t.deps, 'admin', admin.id);
     const { agent } = await postAdminPassword(t.app, admin.login, admin.password);
@@ -438,6 +440,8 @@ describe('new recovery codes', () => {
     const [audited] = await auditRows('two_factor.recovery_codes.renew');
     expect(audited?.outcome).toBe('success');
     expect(audited?.actor_label).toBe('renewer');
+    const log = await agent.get('/admin/audit');
+    expect(log.text).toContain('Admin renewer generated new recovery codes for the administrator renewer');
     expect(await t.deps.services.twoFactor.isEnabled({ type: 'admin', id: admin.id })).toBe(true);
 
     const old = await postAdminPassword(t.app, admin.login, admin.password);
