@@ -31,7 +31,7 @@ declare module 'express-session' {
     /** a two-factor set-up in progress: the new seed, sealed, and when it was made (ms) */
     twoFactorSetup?: { sealed: string; startedAt: number };
     /** recovery codes just made, shown once on the next page, then where to go on */
-    recoveryCodes?: { codes: string[]; next: string };
+    recoveryCodes?: { codes: string[]; next: string; renewed?: boolean };
     /** where and when this session was last used (the admin's list of its own sessions) */
     seen?: { ip: string; agent: string; at: number; since: number };
     portal?: PortalSessionUser;

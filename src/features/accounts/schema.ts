@@ -21,7 +21,10 @@ export const signInSchema = z.object({
 /** A two-factor code (six digits) or a recovery code: signing in, turning two-factor sign-in off. */
 export const codeSchema = z.object({ code: required(64, 'twoFactor.errors.code') });
 
-/** The first code of a new authenticator, which confirms its set-up (a recovery code does not exist yet). */
+/**
+ * A code from the authenticator itself: the first one, which confirms its set-up (a recovery code
+ * does not exist yet), or the one that asks for new recovery codes (a recovery code does not do).
+ */
 export const setupCodeSchema = z.object({ code: required(64, 'twoFactor.errors.setupCode') });
 
 /** The two new-password fields of every password form (a forced change, a reset link). */

@@ -75,33 +75,66 @@ export function portalTwoFactorRoutes(deps: Deps): RouteDef<PortalPermission>[] 
     !subject.account.customer.twoFactorRequired &&
     (await twoFactor.status(twoFactorAccountOf(subject.user))).enabled;
 
-  /** The confirmation page of turning it off, which asks for a current code to show it is the account's owner. */
-  const askToTurnOff = (req: Request, res: Response, status: number, errors: FieldError[] = []) => {
+  /**
+   * The confirmation page of turning it off or of new recovery codes, which asks for a current code
+   * to show it is the account's owner (for new recovery codes, one from the app itself).
+   */
+  const askForCode = (
+    req: Request,
+    res: Response,
+    what: 'turnOff' | 'renew',
+    status: number,
+    errors: FieldError[] = [],
+  ) => {
     const t = res.locals.t ?? ((key: string) => key);
+    const texts =
+      what === 'turnOff'
+        ? {
+            question: t('twoFactor.status.confirmQuestion'),
+            detail: t('twoFactor.status.confirmDetail'),
+            action: '/settings/two-factor/disable',
+            button: t('twoFactor.status.turnOff'),
+            hint: t('twoFactor.status.turnOffHint'),
+            attrs: { autocapitalize: 'none', spellcheck: 'false', maxlength: 64 },
+          }
+        : {
+            question: t('twoFactor.renew.confirmQuestion'),
+            detail: t('twoFactor.renew.confirmDetail'),
+            action: '/settings/two-factor/recovery-codes/new',
+            button: t('twoFactor.renew.button'),
+            hint: t('twoFactor.renew.codeHint'),
+            attrs: { inputmode: 'numeric', maxlength: 64 },
+          };
     return renderConfirmation(
       req,
       res,
       'portal',
       {
-        question: t('twoFactor.status.confirmQuestion'),
-        detail: t('twoFactor.status.confirmDetail'),
-        action: '/settings/two-factor/disable',
-        button: t('twoFactor.status.turnOff'),
+        question: texts.question,
+        detail: texts.detail,
+        action: texts.action,
+        button: texts.button,
         cancelHref: '/settings/two-factor',
         cancel: t('common.cancel'),
         field: {
           name: 'code',
           label: t('twoFactor.status.turnOffLabel'),
-          hint: t('twoFactor.status.turnOffHint'),
+          hint: texts.hint,
           autocomplete: 'one-time-code',
           required: true,
-          attrs: { autocapitalize: 'none', spellcheck: 'false', maxlength: 64 },
+          attrs: texts.attrs,
         },
       },
       status,
       errors,
     );
   };
+
+  /** A refused code's answer: 429 once the throttle stops counting, else 422. */
+  const wrongCode = (req: Request, res: Response, what: 'turnOff' | 'renew', reason: 'invalid' | 'throttled') =>
+    askForCode(req, res, what, reason === 'throttled' ? 429 : 422, [
+      { field: 'code', key: 'twoFactor.errors.wrongCode' },
+    ]);
 
   return [
     {
@@ -156,7 +189,12 @@ export function portalTwoFactorRoutes(deps: Deps): RouteDef<PortalPermission>[] 
         await renderPage(req, res, {
           view: 'portal/settings/recovery-codes',
           layout: 'portal',
-          locals: { title: res.locals.t?.('twoFactor.codes.title'), codes: shown.codes, next: shown.next },
+          locals: {
+            title: res.locals.t?.('twoFactor.codes.title'),
+            codes: shown.codes,
+            next: shown.next,
+            renewed: shown.renewed === true,
+          },
         });
       },
     },
@@ -168,7 +206,7 @@ export function portalTwoFactorRoutes(deps: Deps): RouteDef<PortalPermission>[] 
         const subject = await subjectOf(req, res);
         if (!subject) return seeOther(res, '/login');
         if (!(await mayTurnOff(subject))) return seeOther(res, '/settings/two-factor');
-        await askToTurnOff(req, res, 200);
+        await askForCode(req, res, 'turnOff', 200);
       },
     },
     {
@@ -179,18 +217,48 @@ export function portalTwoFactorRoutes(deps: Deps): RouteDef<PortalPermission>[] 
         const subject = await subjectOf(req, res);
         if (!subject) return seeOther(res, '/login');
         if (subject.account.customer.twoFactorRequired) return render(req, res, subject, 409);
-        if (!confirmed(req)) return askToTurnOff(req, res, 422);
+        if (!confirmed(req)) return askForCode(req, res, 'turnOff', 422);
         const form = parseForm(codeSchema, req.body);
-        if (!form.ok) return askToTurnOff(req, res, 422, form.errors);
+        if (!form.ok) return askForCode(req, res, 'turnOff', 422, form.errors);
         const account = twoFactorAccountOf(subject.user);
         const check = await twoFactor.check(account, form.values.code, clientIp(req), 'portal');
-        if (!check.ok)
-          return askToTurnOff(req, res, check.reason === 'throttled' ? 429 : 422, [
-            { field: 'code', key: 'twoFactor.errors.wrongCode' },
-          ]);
+        if (!check.ok) return wrongCode(req, res, 'turnOff', check.reason);
         await twoFactor.remove(account, auditContext(req, res), 'disable');
         req.session.flash = { kind: 'info', message: res.locals.t?.('twoFactor.status.turnedOff') ?? '' };
         seeOther(res, '/settings/two-factor');
+      },
+    },
+    {
+      method: 'get',
+      path: '/settings/two-factor/recovery-codes/new',
+      permission: 'signed-in',
+      handler: async (req, res) => {
+        const subject = await subjectOf(req, res);
+        if (!subject) return seeOther(res, '/login');
+        if (subject.pending || !(await twoFactor.isEnabled(twoFactorAccountOf(subject.user))))
+          return seeOther(res, '/settings/two-factor');
+        await askForCode(req, res, 'renew', 200);
+      },
+    },
+    {
+      method: 'post',
+      path: '/settings/two-factor/recovery-codes/new',
+      permission: 'signed-in',
+      handler: async (req, res) => {
+        const subject = await subjectOf(req, res);
+        if (!subject || subject.pending) return seeOther(res, '/login');
+        if (!confirmed(req)) return askForCode(req, res, 'renew', 422);
+        const form = parseForm(setupCodeSchema, req.body);
+        if (!form.ok) return askForCode(req, res, 'renew', 422, form.errors);
+        const renewed = await twoFactor.renewRecoveryCodes(
+          twoFactorAccountOf(subject.user),
+          form.values.code,
+          'portal',
+          auditContext(req, res),
+        );
+        if (!renewed.ok) return wrongCode(req, res, 'renew', renewed.reason);
+        req.session.recoveryCodes = { codes: renewed.codes, next: '/settings/two-factor', renewed: true };
+        seeOther(res, '/settings/two-factor/recovery-codes');
       },
     },
   ];

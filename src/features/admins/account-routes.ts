@@ -121,31 +121,73 @@ export function adminAccountRoutes(deps: Deps): RouteDef<AdminPermission>[] {
     );
   };
 
-  /** The confirmation page of turning two-factor sign-in off, which asks for a current code. */
-  const askToTurnOff = (req: Request, res: Response, status: number, errors: FieldError[] = []) =>
+  /**
+   * The confirmation page of turning two-factor sign-in off or of new recovery codes, which asks for
+   * a current code (for new recovery codes, one from the app itself).
+   */
+  const askForCode = (
+    req: Request,
+    res: Response,
+    what: 'turnOff' | 'renew',
+    status: number,
+    errors: FieldError[] = [],
+  ) =>
     renderConfirmation(
       req,
       res,
       'admin',
       {
-        question: 'Turn off two-factor sign-in?',
-        detail: 'Signing in will then need only your password.',
-        action: '/admin/account/two-factor/disable',
-        button: 'Turn off two-factor sign-in',
+        ...(what === 'turnOff'
+          ? {
+              question: 'Turn off two-factor sign-in?',
+              detail: 'Signing in will then need only your password.',
+              action: '/admin/account/two-factor/disable',
+              button: 'Turn off two-factor sign-in',
+            }
+          : {
+              question: 'Generate new recovery codes?',
+              detail: 'Your current recovery codes stop working at once, and ten new ones are shown once.',
+              action: '/admin/account/two-factor/recovery-codes/new',
+              button: 'Generate new recovery codes',
+            }),
         cancelHref: '/admin/account/two-factor',
         cancel: 'Cancel',
         field: {
           name: 'code',
           label: 'Current code',
-          hint: 'A code from your app or a recovery code, to show it is you.',
+          hint:
+            what === 'turnOff'
+              ? 'A code from your app or a recovery code, to show it is you.'
+              : 'The six digits your app shows now (a recovery code is not accepted here).',
           autocomplete: 'one-time-code',
           required: true,
-          attrs: { autocapitalize: 'none', spellcheck: 'false', maxlength: 64 },
+          attrs:
+            what === 'turnOff'
+              ? { autocapitalize: 'none', spellcheck: 'false', maxlength: 64 }
+              : { inputmode: 'numeric', maxlength: 64 },
         },
       },
       status,
       errors,
     );
+
+  /** A refused code's answer: 429 once the throttle stops counting, else 422 with what to do. */
+  const wrongCode = (
+    req: Request,
+    res: Response,
+    what: 'turnOff' | 'renew',
+    reason: 'invalid' | 'throttled',
+    code: string,
+  ) =>
+    askForCode(req, res, what, reason === 'throttled' ? 429 : 422, [
+      {
+        field: 'code',
+        text:
+          reason === 'throttled'
+            ? 'Too many codes were tried: wait a few minutes, then enter the code your app shows.'
+            : codeRefusal(code),
+      },
+    ]);
 
   /** Turning it off is for an admin who has it on and whose role does not require it. */
   const mayTurnOff = async (res: Response) => {
@@ -279,7 +321,13 @@ export function adminAccountRoutes(deps: Deps): RouteDef<AdminPermission>[] {
         delete req.session.recoveryCodes;
         await renderPage(req, res, {
           view: 'admin/account/recovery-codes',
-          locals: { title: 'Your recovery codes', nav: 'account', codes: shown.codes, next: shown.next },
+          locals: {
+            title: 'Your recovery codes',
+            nav: 'account',
+            codes: shown.codes,
+            next: shown.next,
+            renewed: shown.renewed === true,
+          },
         });
       },
     },
@@ -289,7 +337,7 @@ export function adminAccountRoutes(deps: Deps): RouteDef<AdminPermission>[] {
       permission: 'own-account',
       handler: async (req, res) => {
         if (!(await mayTurnOff(res))) return seeOther(res, '/admin/account/two-factor');
-        await askToTurnOff(req, res, 200);
+        await askForCode(req, res, 'turnOff', 200);
       },
     },
     {
@@ -303,23 +351,46 @@ export function adminAccountRoutes(deps: Deps): RouteDef<AdminPermission>[] {
           return renderSetup(req, res, subject, 409, [
             { field: 'code', text: 'Your role requires two-factor sign-in: it cannot be turned off.' },
           ]);
-        if (!confirmed(req)) return askToTurnOff(req, res, 422);
+        if (!confirmed(req)) return askForCode(req, res, 'turnOff', 422);
         const form = parseAdminForm(codeSchema, req.body);
-        if (!form.ok) return askToTurnOff(req, res, 422, form.errors);
+        if (!form.ok) return askForCode(req, res, 'turnOff', 422, form.errors);
         const check = await twoFactor.check({ type: 'admin', id: admin.id }, form.values.code, clientIp(req), 'admin');
-        if (!check.ok)
-          return askToTurnOff(req, res, check.reason === 'throttled' ? 429 : 422, [
-            {
-              field: 'code',
-              text:
-                check.reason === 'throttled'
-                  ? 'Too many codes were tried: wait a few minutes, then enter the code your app shows.'
-                  : codeRefusal(form.values.code),
-            },
-          ]);
+        if (!check.ok) return wrongCode(req, res, 'turnOff', check.reason, form.values.code);
         await twoFactor.remove({ type: 'admin', id: admin.id }, auditContext(req, res), 'disable');
         req.session.flash = { kind: 'info', message: 'Two-factor sign-in is off.' };
         seeOther(res, '/admin/account');
+      },
+    },
+    {
+      method: 'get',
+      path: '/account/two-factor/recovery-codes/new',
+      permission: 'own-account',
+      handler: async (req, res) => {
+        const { admin } = currentAdmin(res);
+        if (!(await twoFactor.isEnabled({ type: 'admin', id: admin.id })))
+          return seeOther(res, '/admin/account/two-factor');
+        await askForCode(req, res, 'renew', 200);
+      },
+    },
+    {
+      method: 'post',
+      path: '/account/two-factor/recovery-codes/new',
+      permission: 'own-account',
+      handler: async (req, res) => {
+        const { admin } = currentAdmin(res);
+        if (!confirmed(req)) return askForCode(req, res, 'renew', 422);
+        const form = parseAdminForm(codeSchema, req.body);
+        if (!form.ok) return askForCode(req, res, 'renew', 422, form.errors);
+        const renewed = await twoFactor.renewRecoveryCodes(
+          { type: 'admin', id: admin.id },
+          form.values.code,
+          'admin',
+          auditContext(req, res),
+        );
+        if (!renewed.ok) return wrongCode(req, res, 'renew', renewed.reason, form.values.code);
+        if (req.session.admin) req.session.admin = { ...req.session.admin, verifiedAt: Date.now() };
+        req.session.recoveryCodes = { codes: renewed.codes, next: '/admin/account/two-factor', renewed: true };
+        seeOther(res, '/admin/account/two-factor/recovery-codes');
       },
     },
   ];

@@ -65,6 +65,7 @@ const ACTIONS = [
   { action: 'two_factor.enable', sentence: 'twoFactorEnable' },
   { action: 'two_factor.disable', sentence: 'twoFactorDisable' },
   { action: 'two_factor.reset', sentence: 'twoFactorReset' },
+  { action: 'two_factor.recovery_codes.renew', sentence: 'twoFactorRecoveryCodesRenew' },
 ] as const satisfies readonly { action: string; sentence: string; outcomes?: boolean }[];
 
 const BY_ACTION: ReadonlyMap<string, { sentence: string; outcomes?: boolean }> = new Map(
@@ -124,6 +125,7 @@ const FIELD_KEYS = [
   'reason',
   'second_factor',
   'two_factor',
+  'recovery_codes',
   'allowed_roles',
   'session',
   'sessions_ended',

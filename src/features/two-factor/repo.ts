@@ -55,6 +55,21 @@ export class TwoFactorRepo {
     );
   }
 
+  /** Replaces every recovery code of an account that has two-factor sign-in on; false when it is off. */
+  async replaceRecoveryCodes(
+    trx: Knex.Transaction,
+    type: AccountType,
+    id: number,
+    codeDigests: readonly string[],
+  ): Promise<boolean> {
+    if (!(await this.secret(type, id, trx))) return false;
+    await trx('two_factor_recovery_codes').where({ account_type: type, account_id: id }).del();
+    await trx('two_factor_recovery_codes').insert(
+      codeDigests.map((digest) => ({ account_type: type, account_id: id, code_digest: digest })),
+    );
+    return true;
+  }
+
   /** Removes the seed and every recovery code; true when there was a seed. */
   async forget(trx: Db, type: AccountType, id: number): Promise<boolean> {
     const removed = await trx('two_factor_secrets').where({ account_type: type, account_id: id }).del();

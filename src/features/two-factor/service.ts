@@ -148,14 +148,21 @@ export class TwoFactorService {
   /**
    * Checks a second factor: a TOTP code (each time step accepted once, so a code seen over a
    * shoulder cannot be replayed) or an unused recovery code (then spent). Counted by the door's
-   * sign-in throttle under the account, like a password guess.
+   * sign-in throttle under the account, like a password guess. `only: 'totp'` refuses recovery
+   * codes (a confirmation that asks for the authenticator itself).
    */
-  async check(account: TwoFactorAccount, text: string, ip: string, door: 'admin' | 'portal'): Promise<CodeCheck> {
+  async check(
+    account: TwoFactorAccount,
+    text: string,
+    ip: string,
+    door: 'admin' | 'portal',
+    only?: 'totp',
+  ): Promise<CodeCheck> {
     const throttle = this.deps.throttles[door];
     const key = `two-factor:${account.type}:${account.id}`;
     const decision = await throttle.attempt(key, ip);
     if (!decision.allowed) return { ok: false, reason: 'throttled', retryAfterSeconds: decision.retryAfterSeconds };
-    const factor = await throttle.checking(key, ip, () => this.accept(account, text));
+    const factor = await throttle.checking(key, ip, () => this.accept(account, text, only));
     if (factor) {
       await throttle.succeed(key, ip);
       return { ok: true, factor };
@@ -166,7 +173,7 @@ export class TwoFactorService {
       : { ok: false, reason: 'throttled', retryAfterSeconds: after.retryAfterSeconds };
   }
 
-  private async accept(account: TwoFactorAccount, text: string): Promise<SecondFactor | null> {
+  private async accept(account: TwoFactorAccount, text: string, only?: 'totp'): Promise<SecondFactor | null> {
     const stored = await this.repo.secret(account.type, account.id);
     if (!stored) return null;
     if (looksLikeTotpCode(text)) {
@@ -174,10 +181,49 @@ export class TwoFactorService {
       const step = secret ? matchTotp(secret, text) : null;
       return step !== null && (await this.repo.acceptStep(account.type, account.id, step)) ? 'totp' : null;
     }
+    if (only === 'totp') return null;
     const code = normalizeRecoveryCode(text);
     if (!code) return null;
     const digest = digestRecoveryCode(code, this.deps.config.secretKey);
     return (await this.repo.spendRecoveryCode(account.type, account.id, digest)) ? 'recovery_code' : null;
+  }
+
+  /**
+   * Replaces the account's recovery codes with a new set once a current authenticator code (not a
+   * recovery code) shows it is the account's owner: the old ones stop working at once. Audited; the
+   * new codes, shown once and stored only as digests, or why the code was refused.
+   */
+  async renewRecoveryCodes(
+    account: TwoFactorAccount,
+    code: string,
+    door: 'admin' | 'portal',
+    ctx: AuditContext,
+  ): Promise<{ ok: true; codes: string[] } | Exclude<CodeCheck, { ok: true }>> {
+    const check = await this.check(account, code, ctx.ip, door, 'totp');
+    if (!check.ok) return check;
+    const codes = newRecoveryCodes();
+    const replaced = await this.deps.db.transaction(async (trx) => {
+      const renewed = await this.repo.replaceRecoveryCodes(
+        trx,
+        account.type,
+        account.id,
+        codes.map((c) => digestRecoveryCode(c, this.deps.config.secretKey)),
+      );
+      if (!renewed) return false;
+      await this.deps.audit.record(
+        {
+          ...ctx,
+          action: 'two_factor.recovery_codes.renew',
+          entityType: account.type,
+          entityId: account.id,
+          customerId: account.customerId ?? null,
+          changes: { recovery_codes: { old: 'changed', new: 'changed' } },
+        },
+        trx,
+      );
+      return true;
+    });
+    return replaced ? { ok: true, codes } : { ok: false, reason: 'invalid' };
   }
 
   /**

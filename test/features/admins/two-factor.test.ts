@@ -387,3 +387,144 @@ describe('turning two-factor sign-in off', () => {
     expect(await t.deps.services.twoFactor.isEnabled({ type: 'admin', id: admin.id })).toBe(true);
   });
 });
+
+describe('new recovery codes', () => {
+  /** An admin whose role requires two-factor sign-in, signed in with a code from the app. */
+  async function signedIn() {
+    const roleId = await createAdminRole(t.deps, 'Strict', ['customers.read', 'audit.read'], {
+      requireTwoFactor: true,
+    });
+    const admin = await createAdmin(t.deps, 'renewer', undefined, { roleId });
+    const { secret, recoveryCodes } = await enableTwoFactor(t.deps, 'admin', admin.id);
+    const { agent } = await postAdminPassword(t.app, admin.login, admin.password);
+    const signInCode = codeFor(secret);
+    expect((await postAdminCode(agent, signInCode)).status).toBe(303);
+    const csrf = csrfFrom((await agent.get('/admin/account')).text);
+    return { admin, agent, csrf, secret, recoveryCodes, signInCode };
+  }
+  const unusedCodes = (adminId: number) =>
+    t.deps.db('two_factor_recovery_codes').where({ account_type: 'admin', account_id: adminId }).whereNull('used_at');
+
+  it('asks on a page of its own for a code from the app, then shows ten new codes once; the old ones stop working (audited)', async () => {
+    const { admin, agent, secret, recoveryCodes } = await signedIn();
+    const manage = await agent.get('/admin/account/two-factor');
+    expect(manage.text).toContain('href="/admin/account/two-factor/recovery-codes/new"');
+    expect(manage.text).not.toContain('action="/admin/account/two-factor/recovery-codes/new"');
+    const ask = await agent.get('/admin/account/two-factor/recovery-codes/new');
+    expect(ask.status).toBe(200);
+    expect(ask.text).toContain('Generate new recovery codes?');
+    expect(ask.text).toContain('<form method="post" action="/admin/account/two-factor/recovery-codes/new"');
+    expect(ask.text).toMatch(/<input[^>]*name="code"/);
+    expect(ask.text).toContain('href="/admin/account/two-factor"');
+
+    // the sign-in spent this time step's code
+    await forgetLastStep(t.deps, 'admin', admin.id);
+    const done = await agent
+      .post('/admin/account/two-factor/recovery-codes/new')
+      .type('form')
+      .send({ _csrf: csrfFrom(ask.text), confirm: 'yes', code: codeFor(secret, 0) });
+    expect(done.status).toBe(303);
+    expect(done.headers.location).toBe('/admin/account/two-factor/recovery-codes');
+    const shown = await agent.get('/admin/account/two-factor/recovery-codes');
+    expect(shown.text).toContain('New recovery codes: the old ones no longer work.');
+    expect(shown.text).toContain('href="/admin/account/two-factor"');
+    const codes = [...shown.text.matchAll(/<li>([a-z2-9]{5}-[a-z2-9]{5})<\/li>/g)].map((m) => m[1]!);
+    expect(codes).toHaveLength(10);
+    expect(codes.some((c) => recoveryCodes.includes(c))).toBe(false);
+    // shown once
+    expect((await agent.get('/admin/account/two-factor/recovery-codes')).headers.location).toBe(
+      '/admin/account/two-factor',
+    );
+    expect(await unusedCodes(admin.id)).toHaveLength(10);
+    expect((await agent.get('/admin/account/two-factor')).text).toContain('10 unused recovery codes left');
+    const [audited] = await auditRows('two_factor.recovery_codes.renew');
+    expect(audited?.outcome).toBe('success');
+    expect(audited?.actor_label).toBe('renewer');
+    const log = await agent.get('/admin/audit');
+    expect(log.text).toContain('Admin renewer generated new recovery codes for the administrator renewer');
+    expect(await t.deps.services.twoFactor.isEnabled({ type: 'admin', id: admin.id })).toBe(true);
+
+    const old = await postAdminPassword(t.app, admin.login, admin.password);
+    expect((await postAdminCode(old.agent, recoveryCodes[0]!)).status).toBe(401);
+    expect((await postAdminCode(old.agent, codes[0]!)).status).toBe(303);
+    expect((await old.agent.get('/admin')).status).toBe(200);
+  });
+
+  it('refuses a wrong code, a replayed one and a recovery code with 422, and keeps the old codes', async () => {
+    const { admin, agent, csrf, secret, recoveryCodes, signInCode } = await signedIn();
+    const post = (body: Record<string, string>) =>
+      agent
+        .post('/admin/account/two-factor/recovery-codes/new')
+        .type('form')
+        .send({ _csrf: csrf, ...body });
+    const unconfirmed = await post({ code: codeFor(secret, 0) });
+    expect(unconfirmed.status).toBe(422);
+    expect(unconfirmed.text).toContain('Generate new recovery codes?');
+    const empty = await post({ confirm: 'yes', code: '' });
+    expect(empty.status).toBe(422);
+    expect(empty.text).toContain('Enter the six-digit code from your app');
+    const wrong = await post({ confirm: 'yes', code: totpCode(secret, new Date(Date.now() + 10 * 60_000)) });
+    expect(wrong.status).toBe(422);
+    expect(wrong.text).toContain('The code is not the current one');
+    expect(wrong.text).toContain('aria-invalid="true"');
+    // the code the sign-in used a moment ago
+    const replayed = await post({ confirm: 'yes', code: signInCode });
+    expect(replayed.status).toBe(422);
+    expect(replayed.text).toContain('Generate new recovery codes?');
+    const recovery = await post({ confirm: 'yes', code: recoveryCodes[0]! });
+    expect(recovery.status).toBe(422);
+    expect(await auditRows('two_factor.recovery_codes.renew')).toHaveLength(0);
+    expect(await unusedCodes(admin.id)).toHaveLength(10);
+    // the recovery code typed there was not spent
+    const again = await postAdminPassword(t.app, admin.login, admin.password);
+    expect((await postAdminCode(again.agent, recoveryCodes[0]!)).status).toBe(303);
+  });
+
+  it('counts wrong codes with the sign-in’s second step', async () => {
+    const { admin, agent, csrf, secret } = await signedIn();
+    const wrong = totpCode(secret, new Date(Date.now() + 10 * 60_000));
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i += 1)
+      statuses.push(
+        (
+          await agent
+            .post('/admin/account/two-factor/recovery-codes/new')
+            .type('form')
+            .send({ _csrf: csrf, confirm: 'yes', code: wrong })
+        ).status,
+      );
+    expect(statuses).toEqual([422, 422, 422, 422, 429]);
+    const next = await postAdminPassword(t.app, admin.login, admin.password);
+    await forgetLastStep(t.deps, 'admin', admin.id);
+    expect((await postAdminCode(next.agent, codeFor(secret, 0))).status).toBe(429);
+  });
+
+  it('is refused without the CSRF token', async () => {
+    const { admin, agent, secret } = await signedIn();
+    await forgetLastStep(t.deps, 'admin', admin.id);
+    const noCsrf = await agent
+      .post('/admin/account/two-factor/recovery-codes/new')
+      .type('form')
+      .send({ confirm: 'yes', code: codeFor(secret, 0) });
+    expect(noCsrf.status).toBe(403);
+    expect(await auditRows('two_factor.recovery_codes.renew')).toHaveLength(0);
+  });
+
+  it('is not offered to an admin without two-factor sign-in', async () => {
+    const admin = await createAdmin(t.deps);
+    const { agent, csrf } = await signInAdmin(t.app, admin.login, admin.password);
+    const page = await agent.get('/admin/account/two-factor');
+    expect(page.status).toBe(200);
+    expect(page.text).not.toContain('Generate new recovery codes');
+    expect(page.text).not.toContain('/admin/account/two-factor/recovery-codes/new');
+    expect((await agent.get('/admin/account/two-factor/recovery-codes/new')).headers.location).toBe(
+      '/admin/account/two-factor',
+    );
+    const refused = await agent
+      .post('/admin/account/two-factor/recovery-codes/new')
+      .type('form')
+      .send({ _csrf: csrf, confirm: 'yes', code: '123456' });
+    expect(refused.status).toBe(422);
+    expect(await t.deps.db('two_factor_recovery_codes').where({ account_id: admin.id })).toHaveLength(0);
+  });
+});

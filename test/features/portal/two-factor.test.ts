@@ -36,6 +36,19 @@ async function postCode(agent: Agent, code: string): Promise<request.Response> {
     .send({ _csrf: csrfFrom(page.text), code });
 }
 
+/** A portal session an administrator opened with "log in as customer". */
+async function logInAs(customerId: number): Promise<Agent> {
+  const admin = await createAdmin(t.deps);
+  const { agent, csrf } = await signInAdmin(t.app, admin.login, admin.password);
+  const ticket = await agent
+    .post(`/admin/customers/${customerId}/impersonate`)
+    .type('form')
+    .send({ _csrf: csrf, mode: 'default' });
+  const portal = request.agent(t.app);
+  await portal.get(String(ticket.headers.location));
+  return portal;
+}
+
 /** Sets two-factor sign-in up from /settings/two-factor as the user would; the recovery codes. */
 async function setUp(agent: Agent): Promise<{ secret: string; codes: string[]; done: request.Response }> {
   const page = await agent.get('/settings/two-factor');
@@ -249,14 +262,7 @@ describe('customer two-factor sign-in, optional', () => {
 
   it('is not offered inside an administrator’s "log in as" session', async () => {
     const customer = await createCustomer(t.deps);
-    const admin = await createAdmin(t.deps);
-    const { agent, csrf } = await signInAdmin(t.app, admin.login, admin.password);
-    const ticket = await agent
-      .post(`/admin/customers/${customer.id}/impersonate`)
-      .type('form')
-      .send({ _csrf: csrf, mode: 'default' });
-    const portal = request.agent(t.app);
-    await portal.get(String(ticket.headers.location));
+    const portal = await logInAs(customer.id);
     expect((await portal.get('/settings/two-factor')).status).toBe(403);
   });
 });
@@ -381,5 +387,122 @@ describe('resetting a customer’s or an individual’s two-factor sign-in', () 
     expect(
       await t.deps.db('two_factor_recovery_codes').where({ account_type: 'individual', account_id: individual.id }),
     ).toHaveLength(0);
+  });
+});
+
+describe('new recovery codes at /settings/two-factor', () => {
+  /** A customer signed in with a code from the app; its seed and recovery codes. */
+  async function signedIn(language?: string) {
+    const customer = await createCustomer(t.deps, language ? { language } : {});
+    const { secret, recoveryCodes } = await enableTwoFactor(t.deps, 'customer', customer.id);
+    const { agent } = await postPortalLogin(t.app, customer.login!, customer.password);
+    const signInCode = codeFor(secret);
+    expect((await postCode(agent, signInCode)).status).toBe(303);
+    const csrf = csrfFrom((await agent.get('/settings/two-factor')).text);
+    return { customer, agent, csrf, secret, recoveryCodes, signInCode };
+  }
+  const unusedCodes = (customerId: number) =>
+    t.deps
+      .db('two_factor_recovery_codes')
+      .where({ account_type: 'customer', account_id: customerId })
+      .whereNull('used_at');
+  const renewals = () => t.deps.db('audit_events').where({ action: 'two_factor.recovery_codes.renew' });
+
+  it('asks on a page of its own for a code from the app, then shows ten new codes once; the old ones stop working (audited)', async () => {
+    const { customer, agent, secret, recoveryCodes } = await signedIn();
+    const settings = await agent.get('/settings/two-factor');
+    expect(settings.text).toContain('href="/settings/two-factor/recovery-codes/new"');
+    const ask = await agent.get('/settings/two-factor/recovery-codes/new');
+    expect(ask.status).toBe(200);
+    expect(ask.text).toContain('<h1 id="confirm-title">Generate new recovery codes?</h1>');
+    expect(ask.text).toContain('<form method="post" action="/settings/two-factor/recovery-codes/new"');
+    expect(ask.text).toMatch(/<input id="code" name="code" type="text"/);
+
+    await forgetLastStep(t.deps, 'customer', customer.id);
+    const done = await agent
+      .post('/settings/two-factor/recovery-codes/new')
+      .type('form')
+      .send({ _csrf: csrfFrom(ask.text), confirm: 'yes', code: codeFor(secret, 0) });
+    expect(done.status).toBe(303);
+    expect(done.headers.location).toBe('/settings/two-factor/recovery-codes');
+    const shown = await agent.get('/settings/two-factor/recovery-codes');
+    expect(shown.text).toContain('New recovery codes: the old ones no longer work.');
+    const codes = [...shown.text.matchAll(/<li>([a-z2-9]{5}-[a-z2-9]{5})<\/li>/g)].map((m) => m[1]!);
+    expect(codes).toHaveLength(10);
+    expect(codes.some((c) => recoveryCodes.includes(c))).toBe(false);
+    expect((await agent.get('/settings/two-factor/recovery-codes')).headers.location).toBe('/settings/two-factor');
+    expect(await unusedCodes(customer.id)).toHaveLength(10);
+    const [audited] = await renewals();
+    expect(audited.customer_id).toBe(customer.id);
+    expect(audited.entity_type).toBe('customer');
+
+    const next = await postPortalLogin(t.app, customer.login!, customer.password);
+    expect((await postCode(next.agent, recoveryCodes[0]!)).status).toBe(401);
+    expect((await postCode(next.agent, codes[0]!)).status).toBe(303);
+    expect((await next.agent.get('/')).status).toBe(200);
+  });
+
+  it('refuses a wrong code, a replayed one and a recovery code with 422 in the account’s language, and keeps the old codes', async () => {
+    const { customer, agent, csrf, secret, recoveryCodes, signInCode } = await signedIn('de');
+    const post = (code: string) =>
+      agent.post('/settings/two-factor/recovery-codes/new').type('form').send({ _csrf: csrf, confirm: 'yes', code });
+    const wrong = await post(totpCode(secret, new Date(Date.now() + 10 * 60_000)));
+    expect(wrong.status).toBe(422);
+    expect(wrong.text).toContain('Der Code ist falsch oder wurde schon verwendet.');
+    expect(wrong.text).toContain('Neue Wiederherstellungscodes erzeugen?');
+    // the code the sign-in used a moment ago
+    const replayed = await post(signInCode);
+    expect(replayed.status).toBe(422);
+    expect((await post(recoveryCodes[0]!)).status).toBe(422);
+    expect(await renewals()).toHaveLength(0);
+    expect(await unusedCodes(customer.id)).toHaveLength(10);
+  });
+
+  it('counts wrong codes with the sign-in’s second step', async () => {
+    const { customer, agent, csrf, secret } = await signedIn();
+    const wrong = totpCode(secret, new Date(Date.now() + 10 * 60_000));
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i += 1)
+      statuses.push(
+        (
+          await agent
+            .post('/settings/two-factor/recovery-codes/new')
+            .type('form')
+            .send({ _csrf: csrf, confirm: 'yes', code: wrong })
+        ).status,
+      );
+    expect(statuses).toEqual([422, 422, 422, 422, 429]);
+    const next = await postPortalLogin(t.app, customer.login!, customer.password);
+    await forgetLastStep(t.deps, 'customer', customer.id);
+    expect((await postCode(next.agent, codeFor(secret, 0))).status).toBe(429);
+  });
+
+  it('is refused without the CSRF token', async () => {
+    const { customer, agent, secret } = await signedIn();
+    await forgetLastStep(t.deps, 'customer', customer.id);
+    const noCsrf = await agent
+      .post('/settings/two-factor/recovery-codes/new')
+      .type('form')
+      .send({ confirm: 'yes', code: codeFor(secret, 0) });
+    expect(noCsrf.status).toBe(403);
+    expect(await renewals()).toHaveLength(0);
+  });
+
+  it('is refused inside an administrator’s "log in as" session', async () => {
+    const customer = await createCustomer(t.deps);
+    const { secret, recoveryCodes } = await enableTwoFactor(t.deps, 'customer', customer.id);
+    const portal = await logInAs(customer.id);
+    const home = await portal.get('/');
+    expect(home.status).toBe(200);
+    expect((await portal.get('/settings/two-factor/recovery-codes/new')).status).toBe(403);
+    await forgetLastStep(t.deps, 'customer', customer.id);
+    const refused = await portal
+      .post('/settings/two-factor/recovery-codes/new')
+      .type('form')
+      .send({ _csrf: csrfFrom(home.text), confirm: 'yes', code: codeFor(secret, 0) });
+    expect(refused.status).toBe(403);
+    expect(await renewals()).toHaveLength(0);
+    const next = await postPortalLogin(t.app, customer.login!, customer.password);
+    expect((await postCode(next.agent, recoveryCodes[0]!)).status).toBe(303);
   });
 });
