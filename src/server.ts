@@ -1,4 +1,5 @@
 import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { buildDeps } from './deps.ts';
@@ -31,7 +32,8 @@ async function main(): Promise<void> {
   server.listen(config.port, config.host, () =>
     deps.logger.info(
       {
-        port: config.port,
+        // the port bound, also when PORT=0 asked for any free one
+        port: (server.address() as AddressInfo).port,
         host: config.host,
         database: config.databaseUrl ? 'mysql' : 'sqlite',
         store: config.redisUrl ? 'redis' : 'memory',
