@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { PermissionMap } from '../../access/permissions.ts';
 import { insertRow, toBool, toDate } from '../../db/knex.ts';
+import { prepared, type Prepared } from '../../db/prepared.ts';
 import { rolePermissionsColumn, rolePermissionsOf } from '../../db/role-permissions.ts';
 import { customerFromRow } from '../customers/service.ts';
 import type { CustomerAccount } from '../customers/schema.ts';
@@ -78,7 +79,17 @@ export interface TokenHolder {
 }
 
 export class ApiTokenRepo {
-  constructor(private readonly db: Knex) {}
+  /** every API request's check: built once */
+  private readonly withPermissions: Prepared;
+
+  constructor(private readonly db: Knex) {
+    this.withPermissions = prepared(db, (param) =>
+      this.holderQuery(param(0), param(1))
+        .leftJoin('roles as r', 'r.id', 'c.role_id')
+        .select('r.name as role_name', rolePermissionsColumn(db, 'c.role_id'))
+        .first(),
+    );
+  }
 
   async insert(
     input: {
@@ -128,7 +139,7 @@ export class ApiTokenRepo {
       .update({ last_used_at: at, last_used_ip: ip.slice(0, 45) });
   }
 
-  private holderQuery(tokenId: number, customerId: number) {
+  private holderQuery(tokenId: number | string, customerId: number | string) {
     return this.db('api_tokens as t')
       .join('customers as c', 'c.id', 't.customer_id')
       .where({ 't.id': tokenId, 't.customer_id': customerId })
@@ -148,10 +159,7 @@ export class ApiTokenRepo {
     tokenId: number,
     customerId: number,
   ): Promise<{ holder: TokenHolder; account: CustomerAccount; permissions: PermissionMap } | null> {
-    const row = (await this.holderQuery(tokenId, customerId)
-      .leftJoin('roles as r', 'r.id', 'c.role_id')
-      .select('r.name as role_name', rolePermissionsColumn(this.db, 'c.role_id'))
-      .first()) as Record<string, unknown> | undefined;
+    const [row] = await this.withPermissions.rows([tokenId, customerId]);
     if (!row) return null;
     return {
       holder: holderFromRow(row),

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { isMysql, toDate, toIsoDate } from '../../db/knex.ts';
+import { prepared, type Prepared } from '../../db/prepared.ts';
 import { decodeCursor, keysetPage, type KeysetPosition, type Page } from '../../db/keyset.ts';
 
 /** `YYYY-MM-DD`: a calendar day, the same in every time zone (billing periods, due dates). */
@@ -147,7 +148,34 @@ async function* everyRow<T>(pageAt: (page: PageRequest) => Promise<Page<T>>): As
 
 /** Invoices, calls and payments of one customer, newest first, keyset-paginated on their indexes. */
 export class BillingRepo {
-  constructor(private readonly db: Knex) {}
+  /** the dashboard's statement (see `latest`), by shape "<invoice 0|1> <calls>": built once each */
+  private readonly latestRows: Prepared;
+
+  constructor(private readonly db: Knex) {
+    this.latestRows = prepared(db, (param, shape) => {
+      const [invoice, calls] = shape.split(' ').map(Number);
+      const part = (table: 'invoices' | 'xdrs', limit: number) => {
+        const columns = LATEST_COLUMNS[table];
+        const query = db(table)
+          .where({ customer_id: param(0) })
+          .select(
+            db.raw('? as kind', [table]),
+            ...Object.entries(columns).map(([as, column]) =>
+              column === null ? db.raw('null as ??', [as]) : `${column} as ${as}`,
+            ),
+          )
+          .orderBy([
+            { column: columns.time, order: 'desc' },
+            { column: 'id', order: 'desc' },
+          ])
+          .limit(limit);
+        // a derived table keeps each part's own order and limit (MySQL needs that for a union)
+        return db.select('*').from(query.as(table));
+      };
+      const [first, ...rest] = [...(invoice ? [part('invoices', 1)] : []), ...(calls ? [part('xdrs', calls!)] : [])];
+      return rest.length ? first!.unionAll(rest) : first!;
+    });
+  }
 
   invoices(customerId: number, page: PageRequest): Promise<Page<Invoice>> {
     return keysetPage(this.db('invoices').where({ customer_id: customerId }), {
@@ -189,33 +217,9 @@ export class BillingRepo {
    * their columns up (see `LATEST_COLUMNS`). A part not asked for is not read.
    */
   async latest(customerId: number, want: { invoice: boolean; calls: number }): Promise<Latest> {
-    const db = this.db;
-    const part = (table: 'invoices' | 'xdrs', limit: number) => {
-      const columns = LATEST_COLUMNS[table];
-      const query = db(table)
-        .where({ customer_id: customerId })
-        .select(
-          db.raw('? as kind', [table]),
-          ...Object.entries(columns).map(([as, column]) =>
-            column === null ? db.raw('null as ??', [as]) : `${column} as ${as}`,
-          ),
-        )
-        .orderBy([
-          { column: columns.time, order: 'desc' },
-          { column: 'id', order: 'desc' },
-        ])
-        .limit(limit);
-      // a derived table keeps each part's own order and limit (MySQL needs that for a union)
-      return db.select('*').from(query.as(table));
-    };
-    const parts = [
-      ...(want.invoice ? [part('invoices', 1)] : []),
-      ...(want.calls > 0 ? [part('xdrs', want.calls)] : []),
-    ];
     const latest: Latest = { invoice: null, calls: [] };
-    if (parts.length === 0) return latest;
-    const [first, ...rest] = parts;
-    const rows = (await (rest.length ? first!.unionAll(rest) : first!)) as Record<string, unknown>[];
+    if (!want.invoice && want.calls <= 0) return latest;
+    const rows = await this.latestRows.rows([customerId], `${want.invoice ? 1 : 0} ${Math.max(0, want.calls)}`);
     for (const row of rows) {
       if (row.kind === 'invoices') latest.invoice = toInvoice(columnsOf(row, LATEST_COLUMNS.invoices));
       else latest.calls.push(toXdr(columnsOf(row, LATEST_COLUMNS.xdrs)));

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { PermissionMap } from '../../access/permissions.ts';
 import { insertRow, isMysql, toBool, toDate } from '../../db/knex.ts';
 import { regionalValuesOf, type RegionalSettings } from '../../regional/settings.ts';
+import { prepared, type Prepared } from '../../db/prepared.ts';
 import { rolePermissionsColumn, rolePermissionsOf } from '../../db/role-permissions.ts';
 import {
   addSearchKeys,
@@ -127,7 +128,14 @@ function prefixUpperBound(prefix: string): string {
 }
 
 export class CustomerRepo {
-  constructor(private readonly db: Knex) {}
+  /** every portal request's customer and role levels: built once */
+  private readonly withRolePermissions: Prepared;
+
+  constructor(private readonly db: Knex) {
+    this.withRolePermissions = prepared(db, (param) =>
+      db('customers as c').where('c.id', param(0)).select('c.*', rolePermissionsColumn(db, 'c.role_id')).first(),
+    );
+  }
 
   async findById(id: number, trx?: Db): Promise<CustomerRecord | null> {
     const row = (await (trx ?? this.db)('customers').where({ id }).first()) as Record<string, unknown> | undefined;
@@ -138,10 +146,7 @@ export class CustomerRepo {
   async findWithRolePermissions(
     id: number,
   ): Promise<{ customer: CustomerRecord; rolePermissions: PermissionMap } | null> {
-    const row = (await this.db('customers as c')
-      .where('c.id', id)
-      .select('c.*', rolePermissionsColumn(this.db, 'c.role_id'))
-      .first()) as Record<string, unknown> | undefined;
+    const [row] = await this.withRolePermissions.rows([id]);
     return row ? { customer: customerFromRow(row), rolePermissions: rolePermissionsOf(row) } : null;
   }
 
