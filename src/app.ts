@@ -22,6 +22,9 @@ export function createApp(deps: Deps): Express {
   // markup in it inert even where a client or a browser mistakes the JSON for HTML.
   app.set('json escape', true);
   app.set('trust proxy', deps.config.trustProxy ?? false);
+  // Pages and API answers are personal and `no-store`: no cache would ever send their ETag back,
+  // so none is computed (a hash of every answer). Static assets set their own (http/static.ts).
+  app.set('etag', false);
 
   app.use(requestLogger(deps.logger));
   app.use(closeConnectionsWhileDraining(deps.lifecycle));

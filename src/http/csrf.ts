@@ -2,6 +2,8 @@ import { csrfSync } from 'csrf-sync';
 import type { Request, RequestHandler } from 'express';
 
 const { csrfSynchronisedProtection, generateToken } = csrfSync({
+  // 256 random bits (the library's default is 1,024): kept in every session, sent in every form
+  size: 32,
   getTokenFromRequest: (req: Request) => {
     const fromBody = (req.body as Record<string, unknown> | undefined)?._csrf;
     if (typeof fromBody === 'string') return fromBody;

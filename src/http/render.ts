@@ -45,21 +45,14 @@ function once(key: string, render: () => string): string {
   return html;
 }
 
-/**
- * Every template can name an asset by its plain path, `asset('/static/css/app.css')`, and keep
- * markup that depends only on a key, `once(key, render)`.
- */
-export function renderFile(view: string, locals: Record<string, unknown>): Promise<string> {
-  return ejs.renderFile(
-    path.join(VIEWS_DIR, `${view}.ejs`),
-    { asset: assetUrl, once, ...locals },
-    {
-      root: VIEWS_DIR,
-      views: [VIEWS_DIR],
-      cache: cacheTemplates,
-      async: false,
-    },
-  );
+/** `locals` as `pageLocals` makes them: the page's own values and the helpers every template has. */
+function renderFile(view: string, locals: Record<string, unknown>): Promise<string> {
+  return ejs.renderFile(path.join(VIEWS_DIR, `${view}.ejs`), locals, {
+    root: VIEWS_DIR,
+    views: [VIEWS_DIR],
+    cache: cacheTemplates,
+    async: false,
+  });
 }
 
 /** An htmx request that wants a fragment (not a history restore, which needs the whole page). */
@@ -73,7 +66,10 @@ export function wantsFragment(req: Request): boolean {
  */
 export async function renderPage(req: Request, res: Response, opts: RenderOptions): Promise<void> {
   res.vary('HX-Request');
-  const locals = { ...res.locals, ...opts.locals };
+  // One object for the page and its layout (EJS copies it again for each include). Every template
+  // can name an asset by its plain path, `asset('/static/css/app.css')`, and keep markup that
+  // depends only on a key, `once(key, render)`.
+  const locals: Record<string, unknown> = { asset: assetUrl, once, ...res.locals, ...opts.locals };
   let html: string;
   if (opts.fragment && wantsFragment(req)) {
     html = await renderFile(opts.fragment, locals);
@@ -82,7 +78,7 @@ export async function renderPage(req: Request, res: Response, opts: RenderOption
     html =
       wantsFragment(req) && !opts.fragment
         ? body
-        : await renderFile(`layouts/${opts.layout ?? 'admin'}`, { ...locals, body });
+        : await renderFile(`layouts/${opts.layout ?? 'admin'}`, Object.assign(locals, { body }));
   }
   res
     .status(opts.status ?? 200)

@@ -20,6 +20,9 @@ describe('static assets in production', () => {
     t = await createTestApp({ NODE_ENV: 'production', TRUST_PROXY: 'loopback' });
     const page = await request(t.app).get('/admin/login').set('X-Forwarded-Proto', 'https');
     expect(page.status).toBe(200);
+    // a page is no-store: no cache would send an ETag back, so it gets none; assets do
+    expect(page.headers['cache-control']).toBe('no-store');
+    expect(page.headers.etag).toBeUndefined();
     const assets = assetsOf(page.text);
     expect(assets).toHaveLength(4);
     for (const url of assets) expect(url).toMatch(/\.[0-9a-f]{12}\.(css|js)$/);
