@@ -8,8 +8,10 @@
  * First (in this process) seeds the demo data once, gives the demo customer "acme" a fresh
  * password and an API token; then starts the server, signs in to the portal and the admin door
  * and opens an API session, and prints one JSON line:
- * { port, pid, customerId, portalCookie, adminCookie, bearer, portalLogin, portalPassword }
- * where `pid` is the server's own process. BENCH_APP_NODE_ARGS adds node options to the server
+ * { port, pid, ports, pids, customerId, portalCookie, adminCookie, bearer, portalLogin, portalPassword }
+ * where `pid` is the server's own process. BENCH_APP_PROCESSES=N (1) starts N such servers on one
+ * database and Redis with the same secret, as behind a load balancer: `ports` and `pids` list
+ * them all (`port` and `pid` are the first), and the cookies and Bearer work on every one. BENCH_APP_NODE_ARGS adds node options to the server
  * (`--cpu-prof --cpu-prof-dir=…`: the profile is written when it exits). Runs until SIGTERM, which
  * it passes on to the server.
  */
@@ -44,11 +46,12 @@ function freePort(): Promise<number> {
   });
 }
 
-const port = await freePort();
+const count = Math.max(1, Number(process.env.BENCH_APP_PROCESSES || 1));
+const ports: number[] = [];
+for (let n = 0; n < count; n++) ports.push(await freePort());
 const env: Record<string, string> = {
   NODE_ENV: 'production',
   HOST: '127.0.0.1',
-  PORT: String(port),
   DATA_DIR: backend.dataDir,
   DATABASE_URL: backend.databaseUrl,
   REDIS_URL: backend.redisUrl,
@@ -70,31 +73,38 @@ const build = spawnSync(process.execPath, [path.join(root, 'scripts/build.mjs'),
 if (build.status !== 0) throw new Error('npm run build failed');
 
 const extra = (process.env.BENCH_APP_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-const server = spawn(process.execPath, [...extra, ...npmStartNodeArgs(root)], {
-  cwd: root,
-  env: { ...process.env, ...env },
-  stdio: ['ignore', 'inherit', 'inherit'],
-});
-server.once('exit', (code) => {
-  process.stderr.write(`the app server exited (${code})\n`);
-  process.exit(code ?? 1);
+const servers = ports.map((port) => {
+  const server = spawn(process.execPath, [...extra, ...npmStartNodeArgs(root)], {
+    cwd: root,
+    env: { ...process.env, ...env, PORT: String(port) },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  server.once('exit', (code) => {
+    process.stderr.write(`an app server exited (${code})\n`);
+    process.exit(code ?? 1);
+  });
+  return server;
 });
 
-const base = `http://127.0.0.1:${port}`;
-for (let ready = false; !ready;) {
-  ready = await fetch(`${base}/healthz`).then(
-    (res) => res.ok,
-    () => false,
-  );
-  if (!ready) await new Promise((resolve) => setTimeout(resolve, 100));
+for (const port of ports) {
+  for (let ready = false; !ready;) {
+    ready = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+      (res) => res.ok,
+      () => false,
+    );
+    if (!ready) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
+const base = `http://127.0.0.1:${ports[0]}`;
 const { adminCookie, portalCookie, bearer } = await signInAll(base, accounts);
 
 process.stdout.write(
   `bench-ready ${JSON.stringify({
-    port,
-    pid: server.pid,
+    port: ports[0],
+    pid: servers[0]?.pid,
+    ports,
+    pids: servers.map((server) => server.pid),
     customerId: accounts.customerId,
     portalCookie,
     adminCookie,
@@ -105,7 +115,10 @@ process.stdout.write(
 );
 
 process.on('SIGTERM', () => {
-  server.removeAllListeners('exit');
-  server.once('exit', () => process.exit(0));
-  server.kill('SIGTERM');
+  let running = servers.length;
+  for (const server of servers) {
+    server.removeAllListeners('exit');
+    server.once('exit', () => --running === 0 && process.exit(0));
+    server.kill('SIGTERM');
+  }
 });

@@ -23,13 +23,24 @@
  * request failed; skips (exit 0) without MySQL and Redis, as the baselines need both.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { cpus, totalmem } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createClient } from 'redis';
 import { PROXY_HEADERS } from './browser.ts';
+import {
+  cpuMs,
+  load as loadWith,
+  median,
+  rssMb,
+  spread,
+  startServer,
+  stop,
+  type Load,
+  type Started,
+} from './processes.ts';
 import { machineLoad, ms, printTable } from './support.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -41,90 +52,13 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS || 3);
 const databaseUrl = process.env.BENCH_DATABASE_URL;
 const redisUrl = process.env.BENCH_REDIS_URL;
 
-interface Started {
-  child: ChildProcess;
-  info: Record<string, string | number>;
-}
-
-/** The line a bench server prints once it listens, followed by its JSON. */
-const READY = 'bench-ready ';
-
-/** Starts `file` under tsx in its own process and waits for the `READY` line it prints when listening (other output goes to stderr). */
-function startServer(file: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<Started> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(here, file)], {
-      cwd: root,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let buffer = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      let newline: number;
-      while ((newline = buffer.indexOf('\n')) >= 0) {
-        const line = buffer.slice(0, newline);
-        buffer = buffer.slice(newline + 1);
-        if (line.startsWith(READY)) resolve({ child, info: JSON.parse(line.slice(READY.length)) as Started['info'] });
-        else process.stderr.write(`${file}: ${line}\n`);
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`${file} exited with ${code} before it was ready`)));
-  });
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-}
-
-interface Load {
-  rps: number;
-  /** the server process's CPU time per answered request, in ms */
-  cpuPerRequest?: number;
-  p50: number;
-  p99: number;
-  requests: number;
-  failed: number;
-}
-
-/** One autocannon run in a child process (its command line, JSON out). */
-function load(url: string, headers: Record<string, string>, seconds: number, connections = CONNECTIONS): Promise<Load> {
-  const args = [
-    path.join(root, 'node_modules/autocannon/autocannon.js'),
-    '-j',
-    '-c',
-    String(connections),
-    '-d',
-    String(seconds),
-    ...Object.entries({ ...PROXY_HEADERS, ...headers }).flatMap(([name, value]) => ['-H', `${name}:${value}`]),
-    url,
-  ];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'ignore'] });
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.on('exit', (code) => {
-      if (code !== 0) return reject(new Error(`autocannon exited with ${code}`));
-      const r = JSON.parse(out.trim().split('\n').pop() ?? '{}') as {
-        requests: { average: number; total: number };
-        latency: { p50: number; p99: number };
-        errors: number;
-        timeouts: number;
-        non2xx: number;
-      };
-      resolve({
-        rps: r.requests.average,
-        p50: r.latency.p50,
-        p99: r.latency.p99,
-        requests: r.requests.total,
-        failed: r.errors + r.timeouts + r.non2xx,
-      });
-    });
-  });
-}
+/** One autocannon run, `CONNECTIONS` connections unless told. */
+const load = (
+  url: string,
+  headers: Record<string, string>,
+  seconds: number,
+  connections = CONNECTIONS,
+): Promise<Load> => loadWith(url, headers, seconds, connections);
 
 interface Storm {
   ops: number;
@@ -148,24 +82,6 @@ function storm(kind: 'app' | 'bcrypt', env: Record<string, string>): Promise<Sto
       resolve(JSON.parse(out.trim().split('\n').pop() ?? '{}') as Storm);
     });
   });
-}
-
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
-const spread = (values: number[], digits: number): string =>
-  `${median(values).toFixed(digits)} (${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)})`;
-
-/** CPU time a process has used so far (user + system), in ms, from /proc (clock ticks of 10 ms). */
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
-/** Resident set size of a process, in MB, from /proc. */
-function rssMb(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith('VmRSS:'));
-  return Number(/(\d+)/.exec(line ?? '')?.[1] ?? NaN) / 1024;
 }
 
 /** A GET as a browser on a slow link would see it: the bytes on the wire (still compressed). */

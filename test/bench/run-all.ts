@@ -17,6 +17,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const tsx = path.resolve(here, '../../node_modules/.bin/tsx');
 const BENCHMARKS = [
   'compare.bench.ts',
+  'scale-out.bench.ts',
   'trusted-networks.bench.ts',
   'customer-search.bench.ts',
   'call-history.bench.ts',
