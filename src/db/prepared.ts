@@ -7,7 +7,8 @@ type Row = Record<string, unknown>;
  * A statement that every request runs, its SQL built by knex once per shape instead of on every
  * call (knex's query building was the largest part of the database client's CPU on the hottest
  * pages). `build(param)` makes the query with `param(i)` wherever the i-th value goes; the values
- * change from call to call, the shape (`shape`, e.g. which parts a role shows) does not.
+ * change from call to call, the shape (`shape`, e.g. which parts a role shows) does not; the
+ * callers' shapes are few and fixed, so the statements kept stay few.
  *
  *   const byId = prepared(db, (param) => db('customers').where('id', param(0)).first());
  *   const rows = await byId.rows([42]);
@@ -30,12 +31,21 @@ export function prepared(
     if (entry) return entry;
     // a marker no real value has stands for each value while knex builds the statement
     const MARK = '\u0000param:';
-    const marker = (index: number) => `${MARK}${index}`;
+    const asked = new Set<number>();
+    const marker = (index: number) => {
+      asked.add(index);
+      return `${MARK}${index}`;
+    };
     const native = build(marker, shape).toSQL().toNative();
     const slots: Array<[number, number]> = [];
     native.bindings.forEach((value, at) => {
       if (typeof value === 'string' && value.startsWith(MARK)) slots.push([at, Number(value.slice(MARK.length))]);
     });
+    // a value must be a binding of its own: a marker inside the SQL text (an identifier, a raw
+    // fragment, a limit) would be sent as it is, not as the value
+    const bound = new Set(slots.map(([, index]) => index));
+    if (native.sql.includes(MARK) || [...asked].some((index) => !bound.has(index)))
+      throw new Error(`prepared statement (shape "${shape}"): a value is not a binding of its own`);
     entry = { sql: native.sql, bindings: [...native.bindings], slots };
     compiled.set(shape, entry);
     return entry;

@@ -45,7 +45,7 @@ function once(key: string, render: () => string): string {
   return html;
 }
 
-/** `locals` as `pageLocals` makes them: the page's own values and the helpers every template has. */
+/** `locals` as `renderPage` makes them: the page's own values and the helpers every template has. */
 function renderFile(view: string, locals: Record<string, unknown>): Promise<string> {
   return ejs.renderFile(path.join(VIEWS_DIR, `${view}.ejs`), locals, {
     root: VIEWS_DIR,

@@ -32,23 +32,27 @@ const backend = benchBackend();
 if (!backend.databaseUrl || !backend.redisUrl)
   throw new Error('app-server needs BENCH_DATABASE_URL and BENCH_REDIS_URL');
 
-/** A port nothing listens on right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() =>
-        address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
+/** `count` distinct ports nothing listens on right now (all held until each is known). */
+async function freePorts(count: number): Promise<number[]> {
+  const probes = Array.from({ length: count }, () => createServer());
+  const ports = await Promise.all(
+    probes.map(
+      (probe) =>
+        new Promise<number>((resolve, reject) => {
+          probe.once('error', reject);
+          probe.listen(0, '127.0.0.1', () => {
+            const address = probe.address();
+            if (address && typeof address === 'object') resolve(address.port);
+            else reject(new Error('no port'));
+          });
+        }),
+    ),
+  );
+  await Promise.all(probes.map((probe) => new Promise((resolve) => probe.close(resolve))));
+  return ports;
 }
 
-const count = Math.max(1, Number(process.env.BENCH_APP_PROCESSES || 1));
-const ports: number[] = [];
-for (let n = 0; n < count; n++) ports.push(await freePort());
+const ports = await freePorts(Math.max(1, Number(process.env.BENCH_APP_PROCESSES || 1)));
 const env: Record<string, string> = {
   NODE_ENV: 'production',
   HOST: '127.0.0.1',
@@ -73,52 +77,63 @@ const build = spawnSync(process.execPath, [path.join(root, 'scripts/build.mjs'),
 if (build.status !== 0) throw new Error('npm run build failed');
 
 const extra = (process.env.BENCH_APP_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-const servers = ports.map((port) => {
-  const server = spawn(process.execPath, [...extra, ...npmStartNodeArgs(root)], {
+const servers = ports.map((port) =>
+  spawn(process.execPath, [...extra, ...npmStartNodeArgs(root)], {
     cwd: root,
     env: { ...process.env, ...env, PORT: String(port) },
     stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  server.once('exit', (code) => {
-    process.stderr.write(`an app server exited (${code})\n`);
-    process.exit(code ?? 1);
-  });
-  return server;
-});
+  }),
+);
 
-for (const port of ports) {
-  for (let ready = false; !ready;) {
-    ready = await fetch(`http://127.0.0.1:${port}/healthz`).then(
-      (res) => res.ok,
-      () => false,
-    );
-    if (!ready) await new Promise((resolve) => setTimeout(resolve, 100));
+/** Stops every server still running, then this process: none outlives it. */
+function stopAll(code: number): void {
+  let running = servers.filter((server) => server.exitCode === null && server.signalCode === null);
+  if (running.length === 0) process.exit(code);
+  for (const server of running) {
+    server.removeAllListeners('exit');
+    server.once('exit', () => {
+      running = running.filter((other) => other !== server);
+      if (running.length === 0) process.exit(code);
+    });
+    server.kill('SIGTERM');
   }
 }
 
-const base = `http://127.0.0.1:${ports[0]}`;
-const { adminCookie, portalCookie, bearer } = await signInAll(base, accounts);
+for (const server of servers) {
+  server.once('exit', (code) => {
+    process.stderr.write(`an app server exited (${code})\n`);
+    stopAll(code ?? 1);
+  });
+}
+process.on('SIGTERM', () => stopAll(0));
 
-process.stdout.write(
-  `bench-ready ${JSON.stringify({
-    port: ports[0],
-    pid: servers[0]?.pid,
-    ports,
-    pids: servers.map((server) => server.pid),
-    customerId: accounts.customerId,
-    portalCookie,
-    adminCookie,
-    bearer,
-    portalLogin: accounts.portalLogin,
-    portalPassword: accounts.portalPassword,
-  })}\n`,
-);
-
-process.on('SIGTERM', () => {
-  let running = servers.length;
-  for (const server of servers) {
-    server.removeAllListeners('exit');
-    server.once('exit', () => --running === 0 && process.exit(0));
-    server.kill('SIGTERM');
+try {
+  for (const port of ports) {
+    for (let ready = false; !ready;) {
+      ready = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+        (res) => res.ok,
+        () => false,
+      );
+      if (!ready) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
-});
+
+  const { adminCookie, portalCookie, bearer } = await signInAll(`http://127.0.0.1:${ports[0]}`, accounts);
+  process.stdout.write(
+    `bench-ready ${JSON.stringify({
+      port: ports[0],
+      pid: servers[0]?.pid,
+      ports,
+      pids: servers.map((server) => server.pid),
+      customerId: accounts.customerId,
+      portalCookie,
+      adminCookie,
+      bearer,
+      portalLogin: accounts.portalLogin,
+      portalPassword: accounts.portalPassword,
+    })}\n`,
+  );
+} catch (err) {
+  process.stderr.write(`app-server: ${err instanceof Error ? err.message : String(err)}\n`);
+  stopAll(1);
+}

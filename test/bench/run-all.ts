@@ -6,7 +6,8 @@
  * Environment (see each file's header): BENCH_DATABASE_URL + BENCH_REDIS_URL for MySQL and Redis,
  * BENCH_DATA_DIR, BENCH_CUSTOMERS, BENCH_SMALL_CUSTOMERS, BENCH_SMALL_DATABASE_URL, BENCH_SEARCH_P95_MS,
  * BENCH_SEARCH_GROWTH, BENCH_XDRS, BENCH_XDR_CUSTOMER, BENCH_XDRS_P95_MS, BENCH_XDRS_GROWTH, BENCH_SAMPLES,
- * BENCH_DURATION, BENCH_CONNECTIONS, BENCH_WARMUP, BENCH_ROUNDS, BENCH_OUT, BENCH_CPU_PROF.
+ * BENCH_DURATION, BENCH_CONNECTIONS, BENCH_WARMUP, BENCH_ROUNDS, BENCH_CPU_PROF, BENCH_ONLY, BENCH_APP_PROCESSES
+ * (BENCH_OUT only for one benchmark run alone: here each writes its own file under bench-results/).
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -26,7 +27,9 @@ const BENCHMARKS = [
 
 function run(file: string): Promise<number> {
   return new Promise((resolve) => {
-    const child = spawn(tsx, [path.join(here, file)], { stdio: 'inherit' });
+    // BENCH_OUT names one benchmark's file: each writes its own default here
+    const { BENCH_OUT: _one, ...env } = process.env;
+    const child = spawn(tsx, [path.join(here, file)], { stdio: 'inherit', env });
     child.on('error', (err) => {
       console.error(`${file}: ${err.message}`);
       resolve(1);

@@ -7,8 +7,8 @@
  * the processes (one autocannon each, all at once, the web session and Bearer of the first
  * process used on every one: no sticky sessions). Prints req/s, p99 and the servers' CPU time per
  * request with the ratio of N processes to one, and writes a JSON file (BENCH_OUT, default
- * bench-results/scale-out-<time>.json). There is no target to meet: the README says what it
- * showed. Exits 1 when a request failed; skips (exit 0) without MySQL and Redis, which several
+ * bench-results/scale-out-<time>.json). There is no target to meet: docs/benchmarks.md holds
+ * what it showed. Exits 1 when a request failed; skips (exit 0) without MySQL and Redis, which several
  * processes need to share anything.
  *
  *   BENCH_DATABASE_URL=mysql://root@127.0.0.1:3306/selfcare_bench BENCH_REDIS_URL=redis://127.0.0.1:6379/7 \
@@ -46,9 +46,11 @@ async function loadOn(
   seconds: number,
 ): Promise<Load> {
   const before = pids.map(cpuMs);
-  const each = Math.max(1, Math.round(CONNECTIONS / ports.length));
+  // CONNECTIONS in all: the first ones take one more when they do not divide evenly
+  const share = (i: number): number =>
+    Math.max(1, Math.floor(CONNECTIONS / ports.length) + (i < CONNECTIONS % ports.length ? 1 : 0));
   const results = await Promise.all(
-    ports.map((port) => load(`http://127.0.0.1:${port}${path_}`, headers, seconds, each)),
+    ports.map((port, i) => load(`http://127.0.0.1:${port}${path_}`, headers, seconds, share(i))),
   );
   const requests = results.reduce((sum, r) => sum + r.requests, 0);
   const cpu = pids.reduce((sum, pid, i) => sum + cpuMs(pid) - (before[i] ?? 0), 0);

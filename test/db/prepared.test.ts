@@ -40,4 +40,10 @@ describe('prepared statements', () => {
     expect(await byName.rows(["x' or '1'='1"])).toEqual([]);
     expect(await byName.rows(['Alder Ltd'])).toHaveLength(1);
   });
+
+  it('refuses a statement where a value would land in the SQL text instead of a binding', async () => {
+    const db = t.deps.db;
+    const asColumn = prepared(db, (param) => db('customers').select(param(0)));
+    await expect(asColumn.rows(['name'])).rejects.toThrow(/not a binding of its own/);
+  });
 });

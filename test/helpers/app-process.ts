@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -29,6 +29,7 @@ function stopped(child: ChildProcess): Promise<void> {
  * port it bound and otherwise dropped.
  */
 export function startAppProcess(config: Pick<Config, 'databaseUrl' | 'redisUrl'>): Promise<AppProcess> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'selfcare-process-'));
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/server.ts')], {
     cwd: ROOT,
     env: {
@@ -36,7 +37,7 @@ export function startAppProcess(config: Pick<Config, 'databaseUrl' | 'redisUrl'>
       NODE_ENV: 'test',
       HOST: '127.0.0.1',
       PORT: '0',
-      DATA_DIR: mkdtempSync(path.join(tmpdir(), 'selfcare-process-')),
+      DATA_DIR: dataDir,
       DATABASE_URL: config.databaseUrl ?? '',
       REDIS_URL: config.redisUrl ?? '',
       SECRET_KEY: TEST_SECRET,
@@ -47,24 +48,40 @@ export function startAppProcess(config: Pick<Config, 'databaseUrl' | 'redisUrl'>
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // Never outlives the test run, however that ends; its data folder goes with it.
+  const killChild = (): void => void child.kill('SIGKILL');
+  process.once('exit', killChild);
+  child.once('exit', () => {
+    process.removeListener('exit', killChild);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
   let errors = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     errors = (errors + chunk.toString()).slice(-2000);
   });
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
+    const fail = (why: string): void => {
+      clearTimeout(timer);
       child.kill('SIGKILL');
-      reject(new Error(`the app process did not listen within 30 s: ${errors}`));
-    }, 30_000);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the app process exited with ${code} before listening: ${errors}`));
-    });
+      reject(new Error(`${why}: ${errors}`));
+    };
+    const timer = setTimeout(() => fail('the app process did not listen within 30 s'), 30_000);
+    const exitedEarly = (code: number | null): void => fail(`the app process exited with ${code} before listening`);
+    child.once('exit', exitedEarly);
+    let listening = false;
+    // every line is read (the pipe must not fill up); the first "listening" line gives the port
     createInterface({ input: child.stdout! }).on('line', (line) => {
-      if (!line.includes('selfcare listening')) return;
+      if (listening || !line.includes('selfcare listening')) return;
+      listening = true;
+      let port = NaN;
+      try {
+        port = Number((JSON.parse(line) as { port?: unknown }).port);
+      } catch {
+        // not a JSON log line: refused below
+      }
+      if (!Number.isInteger(port) || port <= 0) return fail(`the app process logged no port: ${line}`);
       clearTimeout(timer);
-      child.removeAllListeners('exit');
-      const { port } = JSON.parse(line) as { port: number };
+      child.removeListener('exit', exitedEarly);
       resolve({
         baseUrl: `http://127.0.0.1:${port}`,
         pid: child.pid ?? 0,

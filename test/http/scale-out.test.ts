@@ -65,7 +65,11 @@ describe.skipIf(!shared)(`two app processes on one MySQL + Redis (${shared ? 'sh
 
   beforeAll(async () => {
     t = await createTestApp();
-    processes = await Promise.all([startAppProcess(t.config), startAppProcess(t.config)]);
+    const started = await Promise.allSettled([startAppProcess(t.config), startAppProcess(t.config)]);
+    // whichever started is stopped in afterAll, also when the other did not
+    processes = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+    const refused = started.find((s) => s.status === 'rejected');
+    if (refused) throw refused.reason;
     [one, other] = processes.map((p) => p.baseUrl) as [string, string];
   }, 60_000);
   afterAll(async () => {
