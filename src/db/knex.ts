@@ -113,7 +113,6 @@ export function toBool(value: unknown): boolean {
   return value === true || value === 1 || value === '1';
 }
 
-/** The id an insert returned, on either backend. */
 /**
  * Inserts one row and answers its new id. MySQL reports the id of an insert; SQLite needs
  * RETURNING, which MySQL does not know (Knex warns on every such insert there).
@@ -123,6 +122,7 @@ export async function insertRow(db: Knex, table: string, row: Record<string, unk
   return insertedId(await (isMysql(db) ? query.insert(row) : query.insert(row, ['id'])));
 }
 
+/** The id an insert returned, on either backend. */
 function insertedId(result: unknown): number {
   const first = Array.isArray(result) ? result[0] : result;
   const id = typeof first === 'object' && first !== null && 'id' in first ? (first as { id: unknown }).id : first;
