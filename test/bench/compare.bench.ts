@@ -23,7 +23,6 @@
  * request failed; skips (exit 0) without MySQL and Redis, as the baselines need both.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { cpus, totalmem } from 'node:os';
 import path from 'node:path';
@@ -37,6 +36,7 @@ import {
   rssMb,
   spread,
   startServer,
+  writeResults,
   stop,
   type Load,
   type Started,
@@ -352,40 +352,27 @@ try {
   const anyFailed = names.some((n) => runs[n].some((r) => r.failed > 0));
   failed = anyFailed || checks.some((c) => !c.ok(c.ratio)) || other.some((c) => !c.ok);
 
-  const out =
-    process.env.BENCH_OUT ||
-    path.join(root, 'bench-results', `compare-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  mkdirSync(path.dirname(out), { recursive: true });
-  writeFileSync(
-    out,
-    `${JSON.stringify(
-      {
-        at: new Date().toISOString(),
-        machine: {
-          cpus: cpus().length,
-          model: cpus()[0]?.model,
-          memoryGb: totalmem() / 2 ** 30,
-          node: process.version,
-        },
-        load: machineLoad(),
-        settings: { connections: CONNECTIONS, durationS: DURATION_S, warmupS: WARMUP_S, rounds: ROUNDS },
-        runs,
-        checks: checks.map((c) => ({
-          check: c.check,
-          ratio: c.ratio,
-          perRound: c.perRound,
-          target: c.target,
-          met: c.ok(c.ratio),
-        })),
-        other: other.map((c) => ({ check: c.check, value: c.value, target: c.target, met: c.ok })),
-        pageWeight: weight,
-        signIns,
-      },
-      null,
-      2,
-    )}\n`,
-  );
-  console.log(`Results written to ${path.relative(root, out)}`);
+  writeResults('compare', {
+    machine: {
+      cpus: cpus().length,
+      model: cpus()[0]?.model,
+      memoryGb: totalmem() / 2 ** 30,
+      node: process.version,
+    },
+    load: machineLoad(),
+    settings: { connections: CONNECTIONS, durationS: DURATION_S, warmupS: WARMUP_S, rounds: ROUNDS },
+    runs,
+    checks: checks.map((c) => ({
+      check: c.check,
+      ratio: c.ratio,
+      perRound: c.perRound,
+      target: c.target,
+      met: c.ok(c.ratio),
+    })),
+    other: other.map((c) => ({ check: c.check, value: c.value, target: c.target, met: c.ok })),
+    pageWeight: weight,
+    signIns,
+  });
 } catch (err) {
   console.error(`FAIL: ${(err instanceof Error ? err.message : String(err)).slice(0, 500)}`);
   failed = true;

@@ -3,7 +3,7 @@
  * autocannon runs in child processes, and the figures read from /proc.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PROXY_HEADERS } from './browser.ts';
@@ -118,4 +118,16 @@ export function rssMb(pid: number): number {
     .split('\n')
     .find((l) => l.startsWith('VmRSS:'));
   return Number(/(\d+)/.exec(line ?? '')?.[1] ?? NaN) / 1024;
+}
+
+/**
+ * Writes a benchmark's results as JSON to BENCH_OUT, else bench-results/<kind>-<time>.json, with
+ * the time they were written, and says where.
+ */
+export function writeResults(kind: string, results: Record<string, unknown>): void {
+  const at = new Date().toISOString();
+  const out = process.env.BENCH_OUT || path.join(root, 'bench-results', `${kind}-${at.replace(/[:.]/g, '-')}.json`);
+  mkdirSync(path.dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify({ at, ...results }, null, 2)}\n`);
+  console.log(`Results written to ${path.relative(root, out)}`);
 }

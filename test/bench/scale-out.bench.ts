@@ -14,14 +14,10 @@
  *   BENCH_DATABASE_URL=mysql://root@127.0.0.1:3306/selfcare_bench BENCH_REDIS_URL=redis://127.0.0.1:6379/7 \
  *     npx tsx test/bench/scale-out.bench.ts
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { cpuMs, load, median, spread, startServer, stop, type Load, type Started } from './processes.ts';
+import { cpuMs, load, median, spread, startServer, stop, writeResults, type Load, type Started } from './processes.ts';
 import { machineLoad, ms, printTable } from './support.ts';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const PROCESSES = Math.max(2, Number(process.env.BENCH_APP_PROCESSES || 2));
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS || 20);
 const DURATION_S = Number(process.env.BENCH_DURATION || 8);
@@ -138,31 +134,18 @@ try {
   console.log(`\n${machineLoad()}`);
   failed = rows.some(([, r]) => r.some((x) => x.failed > 0));
 
-  const out =
-    process.env.BENCH_OUT ||
-    path.join(root, 'bench-results', `scale-out-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  mkdirSync(path.dirname(out), { recursive: true });
-  writeFileSync(
-    out,
-    `${JSON.stringify(
-      {
-        at: new Date().toISOString(),
-        load: machineLoad(),
-        settings: {
-          processes: PROCESSES,
-          connections: CONNECTIONS,
-          durationS: DURATION_S,
-          warmupS: WARMUP_S,
-          rounds: ROUNDS,
-        },
-        runs,
-        ratios,
-      },
-      null,
-      2,
-    )}\n`,
-  );
-  console.log(`Results written to ${path.relative(root, out)}`);
+  writeResults('scale-out', {
+    load: machineLoad(),
+    settings: {
+      processes: PROCESSES,
+      connections: CONNECTIONS,
+      durationS: DURATION_S,
+      warmupS: WARMUP_S,
+      rounds: ROUNDS,
+    },
+    runs,
+    ratios,
+  });
 } catch (err) {
   console.error(`FAIL: ${(err instanceof Error ? err.message : String(err)).slice(0, 500)}`);
   failed = true;
